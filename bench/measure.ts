@@ -1,0 +1,56 @@
+/**
+ * Helpers for bench files: run the real CLI end to end as a child process and
+ * report the median wall time and the peak resident memory of the CLI process
+ * (measured inside it by rssReporter.js, worker threads included).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const BIN = join(here, '..', 'bin', 'vru-eval.js');
+const REPORTER = pathToFileURL(join(here, 'rssReporter.js')).href;
+
+export interface BenchLine {
+  name: string;
+  seconds: number;
+  peakRssMiB: number;
+  target?: string;
+  [k: string]: unknown;
+}
+
+/** A scratch directory for generated benchmark panels. */
+export function benchDir(): string {
+  return mkdtempSync(join(tmpdir(), 'vru-eval-bench-'));
+}
+
+/** Run `vru-eval <args>` `repeats` times (output discarded); median wall time, max peak RSS. */
+export function benchCli(name: string, args: string[], opts: { repeats?: number; target?: string } = {}): BenchLine {
+  const repeats = opts.repeats ?? 3;
+  const dir = benchDir();
+  const rssFile = join(dir, 'rss');
+  const times: number[] = [];
+  let peak = 0;
+  try {
+    for (let k = 0; k < repeats; k++) {
+      const t = process.hrtime.bigint();
+      const r = spawnSync(process.execPath, ['--import', REPORTER, BIN, ...args], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        encoding: 'utf8',
+        env: { ...process.env, VRU_BENCH_RSS: rssFile },
+      });
+      const s = Number(process.hrtime.bigint() - t) / 1e9;
+      if (r.status !== 0) throw new Error(`bench ${name} failed (exit ${r.status}): ${r.stderr}`);
+      times.push(s);
+      peak = Math.max(peak, Number(readFileSync(rssFile, 'utf8')) / 1024);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  times.sort((a, b) => a - b);
+  const line: BenchLine = { name, seconds: times[Math.floor(times.length / 2)]!, peakRssMiB: peak };
+  if (opts.target) line.target = opts.target;
+  return line;
+}

@@ -1,0 +1,10 @@
+/** Every subcommand, in help order. Add a command by adding its factory here. */
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { inspectCommand } from './inspect.js';
+import { schemaCommand } from './schema.js';
+
+export const COMMANDS: readonly ((ctx: CliContext) => Command)[] = [
+  inspectCommand,
+  schemaCommand,
+];

@@ -1,0 +1,59 @@
+/**
+ * The vru-eval command-line program. `main(argv)` parses, runs one command and
+ * returns the exit code; it is the only place that maps errors to exit codes:
+ *   0 ok · 1 internal bug · 2 usage · 3 input/data · 4 estimation failure.
+ * Errors are printed as one JSON line on stderr: {"error":{"code","message","details"}}.
+ */
+import { Command, CommanderError } from 'commander';
+import { VruError, EXIT } from '../core/errors.js';
+import { processIO, type CliIO } from './io.js';
+import type { CliContext } from './context.js';
+import { toolInfo } from './version.js';
+import { COMMANDS } from './commands/index.js';
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('vru-eval')
+    .description('Counterfactual impact evaluation for Violence Reduction Units: synthetic control, generalized synthetic control, interrupted time series, difference-in-differences and cost-benefit.')
+    .version(ctx.tool.version)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => ctx.io.stdout(s), writeErr: () => undefined });
+  for (const make of COMMANDS) {
+    const cmd = make(ctx);
+    cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.io.stdout(s), writeErr: () => undefined });
+    program.addCommand(cmd);
+  }
+  return program;
+}
+
+function errorLine(code: string, message: string, details: unknown): string {
+  return JSON.stringify({ error: { code, message, details } }) + '\n';
+}
+
+/** Run the CLI. `argv` as in process.argv (node, script, ...args). Returns the exit code. */
+export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+  const ctx: CliContext = { io, tool: toolInfo() };
+  const program = buildProgram(ctx);
+  try {
+    if (argv.length <= 2) {
+      io.stdout(program.helpInformation());
+      return EXIT.usage;
+    }
+    await program.parseAsync([...argv]);
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      const message = e.message.replace(/^error: /, '');
+      io.stderr(errorLine('USAGE', `${message} (see vru-eval --help)`, { commander: e.code }));
+      return EXIT.usage;
+    }
+    if (e instanceof VruError) {
+      io.stderr(errorLine(e.code, e.message, e.details));
+      return e.exitCode;
+    }
+    const err = e as Error;
+    io.stderr(errorLine('INTERNAL', `internal error (a bug in vru-eval; please report it with the command you ran): ${err?.message ?? String(e)}`, { stack: err?.stack ?? null }));
+    return EXIT.internal;
+  }
+}

@@ -1,0 +1,440 @@
+/**
+ * The panel: N units × T periods of one outcome, a treatment indicator and
+ * optional covariates / population, held in row-major typed arrays
+ * (cell (i, t) at index i·T + t). Missing cells are NaN in `y` and 0 in `present`.
+ *
+ * Units are sorted (numerically when every unit id is a number, else by code
+ * point); periods are the full contiguous grid from the first to the last
+ * period seen. Sorting makes every estimate independent of row order.
+ */
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import { InputError, UsageError } from './errors.js';
+import { detectFrequency, ordinalLabel, parsePeriodArg, periodOrdinal, type Frequency } from './periods.js';
+import { readCsvFile, parseCsvText, type CsvTable } from '../io/csv.js';
+
+export interface Panel {
+  /** File name (basename) the panel came from. */
+  readonly file: string;
+  /** SHA-256 of the panel's canonical content (see {@link canonicalDigest}); identical for the same data in any row order. */
+  readonly sha256: string;
+  /** Number of data rows read. */
+  readonly rows: number;
+  readonly units: readonly string[];
+  readonly periods: readonly string[];
+  /** Ordinal of each period on the frequency grid (see periods.ts). */
+  readonly ordinals: readonly number[];
+  readonly frequency: Frequency;
+  /** Grid step between consecutive periods in ordinal units (1, or e.g. 4 for elections every 4 years). */
+  readonly step: number;
+  readonly outcome: string;
+  /** N×T outcomes, row-major; NaN where missing. */
+  readonly y: Float64Array;
+  /** N×T treatment indicator (0/1), absorbing. Filled for missing rows from each unit's start. */
+  readonly treated: Uint8Array;
+  /** N×T: 1 where a row for (unit, period) exists in the file. */
+  readonly present: Uint8Array;
+  /** Time-varying covariates, each N×T row-major, NaN where missing. */
+  readonly covariates: Readonly<Record<string, Float64Array>>;
+  readonly covariateNames: readonly string[];
+  /** N×T population (e.g. for rates per 100,000), or null. */
+  readonly population: Float64Array | null;
+  readonly populationColumn: string | null;
+  /** Column mapping that was used. */
+  readonly columns: PanelColumns;
+}
+
+export interface PanelColumns {
+  readonly unit: string;
+  readonly time: string;
+  readonly outcome: string;
+  /** Treatment column, or null when treatment came from `treatedUnits` + `start`. */
+  readonly treated: string | null;
+}
+
+export interface PanelOptions {
+  /** Unit id column. Default 'unit'. */
+  unit?: string;
+  /** Period column. Default 'period'. */
+  time?: string;
+  /** Outcome column (required). */
+  outcome: string;
+  /** Treatment indicator column (0/1). Default 'treated' unless `treatedUnits` is given. */
+  treated?: string;
+  /** Alternative to a treatment column: these units are treated from `start` on. */
+  treatedUnits?: readonly string[];
+  /** First treated period for `treatedUnits`, e.g. '2019-04'. */
+  start?: string;
+  /** Time-varying covariate columns carried into the panel. */
+  covariates?: readonly string[];
+  /** Population column, carried for rate ↔ count conversions. */
+  population?: string;
+}
+
+const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const MISSING = new Set(['', 'NA', 'NaN', 'nan', 'N/A', 'null', 'NULL']);
+
+/** Parse a numeric cell: a number, NaN for an empty/NA cell, or undefined when not numeric. */
+export function parseNumericCell(s: string): number | undefined {
+  if (MISSING.has(s)) return Number.NaN;
+  if (NUMERIC.test(s)) return Number(s);
+  return undefined;
+}
+
+/** Read a long CSV file (or '-' for stdin) into a {@link Panel}. @throws InputError naming file, row, unit and period. */
+export function readPanel(file: string, options: PanelOptions): Panel {
+  return panelFromTable(readCsvFile(file), options);
+}
+
+/** Parse CSV text into a {@link Panel} (library convenience; `file` is used in messages). */
+export function readPanelText(text: string, options: PanelOptions, file = '<text>'): Panel {
+  return panelFromTable(parseCsvText(text, file), options);
+}
+
+function naturalCompare(numeric: boolean) {
+  return numeric
+    ? (a: string, b: string) => Number(a) - Number(b) || (a < b ? -1 : a > b ? 1 : 0)
+    : (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** Build a panel from a parsed CSV table. */
+export function panelFromTable(table: CsvTable, options: PanelOptions): Panel {
+  const file = table.file === '-' ? '<stdin>' : table.file;
+  const name = table.file === '-' ? '<stdin>' : basename(table.file);
+  const unitCol = options.unit ?? 'unit';
+  const timeCol = options.time ?? 'period';
+  const outcomeCol = options.outcome;
+  const useTreatedUnits = options.treatedUnits !== undefined && options.treatedUnits.length > 0;
+  if (useTreatedUnits && options.treated !== undefined) {
+    throw new UsageError('CONFLICTING_TREATMENT', 'give either --treated <column> or --treated-units with --start, not both');
+  }
+  if (useTreatedUnits && options.start === undefined) {
+    throw new UsageError('MISSING_START', '--treated-units needs --start <period>, the first treated period (e.g. --start 2019-04)');
+  }
+  if (!useTreatedUnits && options.start !== undefined) {
+    throw new UsageError('MISSING_TREATED_UNITS', '--start needs --treated-units <a,b,...>; with a treatment column, leave --start out');
+  }
+  const treatedCol = useTreatedUnits ? null : (options.treated ?? 'treated');
+  const covNames = [...(options.covariates ?? [])];
+  const popCol = options.population ?? null;
+
+  const idx = new Map<string, number>();
+  table.header.forEach((h, k) => idx.set(h, k));
+  const need: [string, string][] = [
+    [unitCol, '--unit'],
+    [timeCol, '--time'],
+    [outcomeCol, '--outcome'],
+  ];
+  if (treatedCol !== null) need.push([treatedCol, '--treated']);
+  for (const c of covNames) need.push([c, '--covariates']);
+  if (popCol !== null) need.push([popCol, '--population']);
+  for (const [col, flag] of need) {
+    if (!idx.has(col)) {
+      const hint =
+        flag === '--treated'
+          ? `name the 0/1 treatment column with --treated <column>, or give --treated-units <a,b> --start <period>`
+          : `name the right column with ${flag} <column>`;
+      throw new InputError('MISSING_COLUMN', `${file} has no column '${col}' (columns are: ${table.header.join(', ')}); ${hint}`, { file, column: col, flag, columns: table.header });
+    }
+  }
+  const iUnit = idx.get(unitCol)!;
+  const iTime = idx.get(timeCol)!;
+  const iY = idx.get(outcomeCol)!;
+  const iD = treatedCol === null ? -1 : idx.get(treatedCol)!;
+  const iCov = covNames.map((c) => idx.get(c)!);
+  const iPop = popCol === null ? -1 : idx.get(popCol)!;
+
+  // Units and periods.
+  const unitSet = new Set<string>();
+  const periodSet = new Set<string>();
+  for (let r = 0; r < table.rows.length; r++) {
+    const row = table.rows[r]!;
+    const u = row[iUnit]!;
+    const p = row[iTime]!;
+    if (u === '') throw new InputError('MISSING_UNIT', `${file} line ${table.lines[r]}: the unit cell ('${unitCol}') is empty; every row needs a unit id`, { file, line: table.lines[r], column: unitCol });
+    if (p === '') throw new InputError('MISSING_PERIOD', `${file} line ${table.lines[r]} (unit '${u}'): the period cell ('${timeCol}') is empty`, { file, line: table.lines[r], unit: u, column: timeCol });
+    unitSet.add(u);
+    periodSet.add(p);
+  }
+  const frequency = detectFrequency([...periodSet], { file, column: timeCol });
+  const ordOf = new Map<string, number>();
+  for (const p of periodSet) ordOf.set(p, periodOrdinal(p, frequency));
+  const ords = [...new Set(ordOf.values())].sort((a, b) => a - b);
+  // Grid step: the gcd of the gaps (1 for monthly/quarterly data without gaps; 4 for elections every 4 years).
+  let step = 0;
+  for (let k = 1; k < ords.length; k++) step = gcd(step, ords[k]! - ords[k - 1]!);
+  if (step === 0) step = 1;
+  if (frequency === 'monthly' || frequency === 'quarterly') step = 1;
+  const first = ords[0]!;
+  const last = ords[ords.length - 1]!;
+  const T = Math.round((last - first) / step) + 1;
+  if (T !== ords.length) {
+    const missing: string[] = [];
+    const have = new Set(ords);
+    for (let o = first; o <= last && missing.length < 5; o += step) if (!have.has(o)) missing.push(ordinalLabel(o, frequency));
+    throw new InputError('PERIOD_GAP', `${file}: periods are not contiguous — no row at all for ${missing.join(', ')}${missing.length === 5 ? ', …' : ''} (between ${ordinalLabel(first, frequency)} and ${ordinalLabel(last, frequency)}); add the missing periods (empty outcome cells are allowed)`, { file, missingPeriods: missing });
+  }
+  const ordinals: number[] = [];
+  const periods: string[] = [];
+  for (let t = 0; t < T; t++) {
+    ordinals.push(first + t * step);
+    periods.push(ordinalLabel(first + t * step, frequency));
+  }
+  const units = [...unitSet];
+  const numericUnits = units.every((u) => NUMERIC.test(u));
+  units.sort(naturalCompare(numericUnits));
+  const unitIndex = new Map<string, number>();
+  units.forEach((u, i) => unitIndex.set(u, i));
+  const N = units.length;
+
+  const y = new Float64Array(N * T).fill(Number.NaN);
+  const dRaw = new Int8Array(N * T).fill(-1);
+  const present = new Uint8Array(N * T);
+  const rowOf = new Int32Array(N * T).fill(-1);
+  const cov: Record<string, Float64Array> = {};
+  for (const c of covNames) cov[c] = new Float64Array(N * T).fill(Number.NaN);
+  const pop = popCol === null ? null : new Float64Array(N * T).fill(Number.NaN);
+
+  const numericCell = (r: number, col: number, colName: string, unit: string, period: string, allowMissing: boolean): number => {
+    const s = table.rows[r]![col]!;
+    const v = parseNumericCell(s);
+    if (v === undefined) {
+      const hint = /^\d{1,3}(,\d{3})+(\.\d+)?$/.test(s) ? ' (remove the thousands separators)' : '';
+      throw new InputError('NON_NUMERIC', `${file} line ${table.lines[r]}, unit '${unit}', period ${period}: column '${colName}' holds '${s}', which is not a number${hint}; fix the cell or leave it empty for a missing value`, { file, line: table.lines[r], unit, period, column: colName, value: s });
+    }
+    if (!allowMissing && Number.isNaN(v)) {
+      throw new InputError('MISSING_CELL', `${file} line ${table.lines[r]}, unit '${unit}', period ${period}: column '${colName}' is empty; it must hold a value`, { file, line: table.lines[r], unit, period, column: colName });
+    }
+    return v;
+  };
+
+  for (let r = 0; r < table.rows.length; r++) {
+    const row = table.rows[r]!;
+    const u = row[iUnit]!;
+    const pl = row[iTime]!;
+    const i = unitIndex.get(u)!;
+    const t = Math.round((ordOf.get(pl)! - first) / step);
+    const period = periods[t]!;
+    const k = i * T + t;
+    if (rowOf[k]! >= 0) {
+      throw new InputError('DUPLICATE_ROW', `${file}: unit '${u}', period ${period} appears twice (lines ${table.lines[rowOf[k]!]} and ${table.lines[r]}); keep one row per unit × period`, { file, unit: u, period, lines: [table.lines[rowOf[k]!], table.lines[r]] });
+    }
+    rowOf[k] = r;
+    present[k] = 1;
+    y[k] = numericCell(r, iY, outcomeCol, u, period, true);
+    if (iD >= 0) {
+      const s = row[iD]!;
+      const v = parseNumericCell(s);
+      if (v !== 0 && v !== 1) {
+        throw new InputError('BAD_TREATED_FLAG', `${file} line ${table.lines[r]}, unit '${u}', period ${period}: treatment column '${treatedCol}' holds '${s}'; it must be 0 or 1`, { file, line: table.lines[r], unit: u, period, column: treatedCol, value: s });
+      }
+      dRaw[k] = v;
+    }
+    covNames.forEach((c, j) => {
+      cov[c]![k] = numericCell(r, iCov[j]!, c, u, period, true);
+    });
+    if (pop !== null) {
+      const v = numericCell(r, iPop, popCol!, u, period, true);
+      if (v <= 0) throw new InputError('BAD_POPULATION', `${file} line ${table.lines[r]}, unit '${u}', period ${period}: population '${row[iPop]}' must be positive`, { file, line: table.lines[r], unit: u, period, column: popCol });
+      pop[k] = v;
+    }
+  }
+
+  // Treatment: absorbing, from a column or from --treated-units/--start.
+  const treated = new Uint8Array(N * T);
+  if (useTreatedUnits) {
+    const startOrd = parsePeriodArg(options.start!, frequency, '--start');
+    const ts = Math.round((startOrd - first) / step);
+    if (ts < 0 || ts >= T || first + ts * step !== startOrd) {
+      throw new UsageError('START_OUT_OF_RANGE', `--start ${options.start} is not one of the panel's periods (${periods[0]} … ${periods[T - 1]})`, { start: options.start });
+    }
+    for (const u of options.treatedUnits!) {
+      const i = unitIndex.get(u);
+      if (i === undefined) throw new InputError('UNKNOWN_UNIT', `--treated-units names '${u}', which is not a unit in ${file}`, { file, unit: u });
+      for (let t = ts; t < T; t++) treated[i * T + t] = 1;
+    }
+  } else {
+    for (let i = 0; i < N; i++) {
+      let on = false;
+      let onAt = -1;
+      for (let t = 0; t < T; t++) {
+        const d = dRaw[i * T + t]!;
+        if (d === 1) {
+          if (!on) onAt = t;
+          on = true;
+        } else if (d === 0 && on) {
+          throw new InputError('TREATMENT_SWITCHES_OFF', `${file} line ${table.lines[rowOf[i * T + t]!]}: unit '${units[i]}' is treated from ${periods[onAt]} but untreated again in ${periods[t]}; treatment must stay on once it starts (absorbing). Fix the flag or split the unit`, { file, line: table.lines[rowOf[i * T + t]!], unit: units[i], period: periods[t], start: periods[onAt] });
+        }
+        if (on) treated[i * T + t] = 1;
+      }
+    }
+  }
+
+  const panel: Omit<Panel, 'sha256'> = {
+    file: name,
+    rows: table.rows.length,
+    units,
+    periods,
+    ordinals,
+    frequency,
+    step,
+    outcome: outcomeCol,
+    y,
+    treated,
+    present,
+    covariates: cov,
+    covariateNames: covNames,
+    population: pop,
+    populationColumn: popCol,
+    columns: { unit: unitCol, time: timeCol, outcome: outcomeCol, treated: treatedCol },
+  };
+  return { ...panel, sha256: canonicalDigest(panel) };
+}
+
+function gcd(a: number, b: number): number {
+  a = Math.abs(a);
+  b = Math.abs(b);
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/**
+ * SHA-256 of the panel's canonical content: the column mapping, then one line per
+ * present (unit, period) cell in sorted order with outcome, treatment, covariates
+ * and population at full precision. Row order, quoting, BOM and line endings do not change it.
+ */
+export function canonicalDigest(p: Omit<Panel, 'sha256'>): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ columns: p.columns, covariates: p.covariateNames, population: p.populationColumn }) + '\n');
+  const T = p.periods.length;
+  const parts: string[] = [];
+  for (let i = 0; i < p.units.length; i++) {
+    for (let t = 0; t < T; t++) {
+      const k = i * T + t;
+      if (!p.present[k]) continue;
+      parts.length = 0;
+      parts.push(JSON.stringify(p.units[i]), p.periods[t]!, String(p.y[k]), String(p.treated[k]));
+      for (const c of p.covariateNames) parts.push(String(p.covariates[c]![k]));
+      if (p.population) parts.push(String(p.population[k]));
+      h.update(parts.join(',') + '\n');
+    }
+  }
+  return h.digest('hex');
+}
+
+/** Treatment design of a panel: who is treated from when. */
+export interface PanelDesign {
+  /** Index of each unit's first treated period, or -1 if never treated. Length N. */
+  readonly startIndex: Int32Array;
+  /** Indices of treated units, in panel order. */
+  readonly treatedUnits: readonly number[];
+  /** Indices of never-treated units, in panel order. */
+  readonly controlUnits: readonly number[];
+  /** True when treated units start at different periods. */
+  readonly staggered: boolean;
+  /** Earliest first-treated period index among treated units. */
+  readonly firstStart: number;
+}
+
+/**
+ * Work out the design and check it can be estimated: at least one treated and one
+ * never-treated unit, and every treated unit with at least `minPre` pre-periods
+ * holding an observed outcome.
+ * @throws InputError NO_TREATED_UNITS | NO_CONTROL_UNITS | TOO_FEW_PRE_PERIODS
+ */
+export function panelDesign(panel: Panel, minPre = 2): PanelDesign {
+  const N = panel.units.length;
+  const T = panel.periods.length;
+  const startIndex = new Int32Array(N).fill(-1);
+  const treatedUnits: number[] = [];
+  const controlUnits: number[] = [];
+  for (let i = 0; i < N; i++) {
+    for (let t = 0; t < T; t++) {
+      if (panel.treated[i * T + t]) {
+        startIndex[i] = t;
+        break;
+      }
+    }
+    if (startIndex[i]! >= 0) treatedUnits.push(i);
+    else controlUnits.push(i);
+  }
+  if (treatedUnits.length === 0) {
+    throw new InputError('NO_TREATED_UNITS', `${panel.file}: no unit is ever treated; mark treated unit-periods with 1 in '${panel.columns.treated ?? 'treated'}', or give --treated-units and --start`, { file: panel.file });
+  }
+  if (controlUnits.length === 0) {
+    throw new InputError('NO_CONTROL_UNITS', `${panel.file}: every unit is treated at some point, so there is no never-treated unit to build a comparison from; add untreated areas`, { file: panel.file });
+  }
+  for (const i of treatedUnits) {
+    let pre = 0;
+    for (let t = 0; t < startIndex[i]!; t++) if (!Number.isNaN(panel.y[i * T + t]!)) pre++;
+    if (pre < minPre) {
+      throw new InputError('TOO_FEW_PRE_PERIODS', `${panel.file}: treated unit '${panel.units[i]}' has ${pre} observed pre-treatment period(s) before ${panel.periods[startIndex[i]!]}; at least ${minPre} are needed to fit a counterfactual. Start later or drop the unit`, { file: panel.file, unit: panel.units[i], period: panel.periods[startIndex[i]!], preperiods: pre, required: minPre });
+    }
+  }
+  const starts = new Set(treatedUnits.map((i) => startIndex[i]!));
+  return { startIndex, treatedUnits, controlUnits, staggered: starts.size > 1, firstStart: Math.min(...starts) };
+}
+
+/** Missing outcome cells (absent rows or empty cells), in panel order. */
+export function missingCells(panel: Panel, units?: readonly number[]): { unit: string; period: string }[] {
+  const T = panel.periods.length;
+  const out: { unit: string; period: string }[] = [];
+  const us = units ?? panel.units.map((_, i) => i);
+  for (const i of us) for (let t = 0; t < T; t++) if (Number.isNaN(panel.y[i * T + t]!)) out.push({ unit: panel.units[i]!, period: panel.periods[t]! });
+  return out;
+}
+
+/**
+ * Throw unless the outcome is observed for every listed unit in every period.
+ * @param method - named in the message (e.g. 'classic synthetic control').
+ * @throws InputError UNBALANCED_PANEL naming the first missing cells.
+ */
+export function requireBalanced(panel: Panel, method: string, units?: readonly number[]): void {
+  const miss = missingCells(panel, units);
+  if (miss.length > 0) {
+    const shown = miss.slice(0, 5).map((m) => `'${m.unit}' ${m.period}`).join(', ');
+    throw new InputError('UNBALANCED_PANEL', `${panel.file}: ${miss.length} outcome cell(s) missing (${shown}${miss.length > 5 ? ', …' : ''}); ${method} needs a balanced panel: fill the cells, or drop the units/periods (e.g. --exclude-units)`, { file: panel.file, missing: miss.slice(0, 20), count: miss.length });
+  }
+}
+
+/** Index of a unit by name. @throws InputError UNKNOWN_UNIT */
+export function unitIndexOf(panel: Panel, unit: string, flag: string): number {
+  const i = panel.units.indexOf(unit);
+  if (i < 0) throw new InputError('UNKNOWN_UNIT', `${flag} names '${unit}', which is not a unit in ${panel.file} (e.g. ${panel.units.slice(0, 3).join(', ')})`, { file: panel.file, unit, flag });
+  return i;
+}
+
+/** Index of a period label (any accepted spelling) in the panel. @throws UsageError when outside the panel. */
+export function periodIndexOf(panel: Panel, label: string, flag: string): number {
+  const ord = parsePeriodArg(label, panel.frequency, flag);
+  const t = Math.round((ord - panel.ordinals[0]!) / panel.step);
+  if (t < 0 || t >= panel.periods.length || panel.ordinals[t] !== ord) {
+    throw new UsageError('PERIOD_OUT_OF_RANGE', `${flag} ${label} is not one of the panel's periods (${panel.periods[0]} … ${panel.periods[panel.periods.length - 1]})`, { flag, value: label });
+  }
+  return t;
+}
+
+/**
+ * A new panel keeping only the listed units (in the given order is NOT kept: panel order is).
+ * Used for --donors / --exclude-units.
+ */
+export function subsetUnits(panel: Panel, keep: readonly number[]): Panel {
+  const sorted = [...new Set(keep)].sort((a, b) => a - b);
+  const T = panel.periods.length;
+  const pick = <A extends Float64Array | Uint8Array>(src: A, make: (n: number) => A): A => {
+    const out = make(sorted.length * T);
+    sorted.forEach((i, j) => out.set(src.subarray(i * T, (i + 1) * T), j * T));
+    return out;
+  };
+  const cov: Record<string, Float64Array> = {};
+  for (const c of panel.covariateNames) cov[c] = pick(panel.covariates[c]!, (n) => new Float64Array(n));
+  return {
+    ...panel,
+    units: sorted.map((i) => panel.units[i]!),
+    y: pick(panel.y, (n) => new Float64Array(n)),
+    treated: pick(panel.treated, (n) => new Uint8Array(n)),
+    present: pick(panel.present, (n) => new Uint8Array(n)),
+    covariates: cov,
+    population: panel.population ? pick(panel.population, (n) => new Float64Array(n)) : null,
+  };
+}

@@ -1,0 +1,12 @@
+/**
+ * vru-eval library API. Estimators are pure functions from a {@link Panel} and
+ * options to an {@link Analysis}; the CLI wraps analyses in the result document.
+ */
+export * from './core/errors.js';
+export * from './core/periods.js';
+export * from './core/panel.js';
+export * from './core/result.js';
+export { RESULT_SCHEMA } from './core/schema.js';
+export { Rng, DEFAULT_SEED } from './core/rng.js';
+export { summarisePanel, type PanelSummary } from './core/summary.js';
+export { main } from './cli/main.js';

@@ -1,0 +1,254 @@
+/**
+ * Seeded data-generating processes that return the truth, for fixtures, tests,
+ * Monte Carlo checks and benchmarks.
+ *
+ * The panel model (Xu 2017, eq. 1, with a common trend and seasonality):
+ *   Y_it = μ + α_i + ξ_t + λ_iᵀ f_t + β x_it + δ_it D_it + ε_it,
+ * where ξ_t = linear trend + monthly seasonality + an optional common shock
+ * (e.g. the first COVID lockdown), f_t are r random-walk factors, λ_i their
+ * loadings, x_it a time-varying covariate correlated with λ_i, and ε_it i.i.d.
+ * N(0, σ²). Treated units are chosen by `selection`:
+ *   'level'    – at random among the top `pool` share by pre-period level + trend
+ *                (funding went to the most violent areas);
+ *   'loadings' – with probability rising in λ_i1 (so plain DiD is biased);
+ *   'random'   – uniformly.
+ */
+import { Rng } from '../core/rng.js';
+import { ordinalLabel, periodOrdinal, seasonOf, type Frequency } from '../core/periods.js';
+
+export interface PanelSpec {
+  units: number;
+  periods: number;
+  /** First period label, e.g. '2015-04'. */
+  firstPeriod: string;
+  frequency: Frequency;
+  treatedUnits: number;
+  /** First treated period label (all treated start together unless `staggerStarts` is given). */
+  treatStart: string;
+  /** Optional extra start labels: treated units are spread over [treatStart, ...staggerStarts] in turn. */
+  staggerStarts?: string[];
+  /** Constant effect δ per treated unit-period (added from the unit's start on). */
+  effect: number;
+  /** Months over which the effect ramps up linearly to `effect` (1 = immediate). */
+  rampPeriods?: number;
+  factors: number;
+  /** SD of ε. */
+  noise: number;
+  /** Baseline mean μ. */
+  mu: number;
+  /** SD of α_i. */
+  unitSd: number;
+  /** Common linear trend per period. */
+  trend: number;
+  /** Amplitude of the annual seasonal cycle. */
+  seasonalAmplitude: number;
+  /** Scale of the factor part. */
+  factorScale: number;
+  /** Coefficient β on the covariate x (0 = no covariate effect). */
+  beta: number;
+  selection: 'level' | 'loadings' | 'random';
+  /** For 'level': treated drawn from the top `pool` share of units. */
+  pool?: number;
+  /** Common shock window [from, to] labels and its size (added to every unit). */
+  shock?: { from: string; to: string; size: number };
+  /** Prefix of unit ids. */
+  unitPrefix: string;
+}
+
+export const POLICE_FIXTURE_SPEC: PanelSpec = {
+  units: 60,
+  periods: 66,
+  firstPeriod: '2015-04',
+  frequency: 'monthly',
+  treatedUnits: 12,
+  treatStart: '2019-04',
+  effect: -4,
+  rampPeriods: 1,
+  factors: 2,
+  noise: 1.5,
+  mu: 60,
+  unitSd: 12,
+  trend: 0.25,
+  seasonalAmplitude: 4,
+  factorScale: 3,
+  beta: 0.5,
+  selection: 'level',
+  pool: 0.5,
+  shock: { from: '2020-04', to: '2020-05', size: -12 },
+  unitPrefix: 'A',
+};
+
+export interface SimRecord {
+  unit: string;
+  period: string;
+  /** Violence rate per 100,000 (the outcome). */
+  outcome: number;
+  treated: 0 | 1;
+  /** Offence count implied by the rate and population, Poisson-drawn. */
+  offences: number;
+  population: number;
+  /** Time-varying covariate (e.g. stop-and-search rate). */
+  x: number;
+  /** Untreated potential outcome Y(0), for checks. */
+  y0: number;
+}
+
+export interface SimTruth {
+  /** Mean of δ_it over treated post cells (the ATT). */
+  att: number;
+  /** Mean effect by calendar period over treated units (null before any unit is treated). */
+  pathEffect: (number | null)[];
+  treatedUnits: string[];
+  starts: Record<string, string>;
+  beta: number;
+  factors: number;
+  /** λ_i per unit (row-major units × r). */
+  loadings: number[][];
+  spec: PanelSpec;
+  seed: number;
+}
+
+/** Simulate a panel and return its records and the truth. Deterministic in (spec, seed). */
+export function simulatePanel(spec: PanelSpec, seed: number): { records: SimRecord[]; truth: SimTruth; periods: string[] } {
+  const rng = new Rng(seed);
+  const N = spec.units;
+  const T = spec.periods;
+  const r = spec.factors;
+  const o0 = periodOrdinal(spec.firstPeriod, spec.frequency);
+  const periods = Array.from({ length: T }, (_, t) => ordinalLabel(o0 + t, spec.frequency));
+  const tIndex = (label: string) => periodOrdinal(label, spec.frequency) - o0;
+  const season = spec.frequency === 'monthly' ? 12 : spec.frequency === 'quarterly' ? 4 : 1;
+
+  // Factors: random walks with drift-free steps, standardised to unit variance.
+  const F: number[][] = [];
+  for (let k = 0; k < r; k++) {
+    const f = new Array<number>(T);
+    let v = 0;
+    for (let t = 0; t < T; t++) {
+      v += rng.normal() * 0.3;
+      f[t] = v;
+    }
+    const m = f.reduce((a, b) => a + b, 0) / T;
+    const s = Math.sqrt(f.reduce((a, b) => a + (b - m) ** 2, 0) / T) || 1;
+    F.push(f.map((x) => (x - m) / s));
+  }
+  const alpha = Array.from({ length: N }, () => rng.normal() * spec.unitSd);
+  const lambda = Array.from({ length: N }, () => Array.from({ length: r }, () => rng.normal()));
+  const unitTrend = Array.from({ length: N }, () => rng.normal() * 0.05);
+  const popBase = Array.from({ length: N }, () => Math.round(150000 + rng.uniform() * 1350000));
+  const xi = periods.map((_, t) => {
+    const ord = o0 + t;
+    const s = season > 1 ? spec.seasonalAmplitude * Math.sin((2 * Math.PI * (seasonOf(ord, spec.frequency) - 3)) / season) : 0;
+    return spec.trend * t + s;
+  });
+  if (spec.shock) {
+    const a = tIndex(spec.shock.from);
+    const b = tIndex(spec.shock.to);
+    for (let t = Math.max(0, a); t <= Math.min(T - 1, b); t++) xi[t] = xi[t]! + spec.shock.size;
+  }
+  const x = Array.from({ length: N }, (_, i) => periods.map((_, t) => 10 + 2 * (lambda[i]![0] ?? 0) + 0.02 * t + rng.normal()));
+
+  // Treated selection.
+  const t0 = tIndex(spec.treatStart);
+  const score = alpha.map((a, i) => a + 3 * (lambda[i]![0] ?? 0) + 20 * unitTrend[i]!);
+  let treated: number[];
+  if (spec.selection === 'level') {
+    const order = score.map((_, i) => i).sort((a, b) => score[b]! - score[a]!);
+    const poolN = Math.max(spec.treatedUnits, Math.round((spec.pool ?? 0.5) * N));
+    treated = rng.shuffle(order.slice(0, poolN)).slice(0, spec.treatedUnits);
+  } else if (spec.selection === 'loadings') {
+    const w = lambda.map((l) => Math.exp(1.5 * (l[0] ?? 0)));
+    treated = [];
+    const avail = new Set(Array.from({ length: N }, (_, i) => i));
+    while (treated.length < spec.treatedUnits) {
+      const cand = [...avail];
+      const tot = cand.reduce((s, i) => s + w[i]!, 0);
+      let u = rng.uniform() * tot;
+      let pick = cand[cand.length - 1]!;
+      for (const i of cand) {
+        u -= w[i]!;
+        if (u <= 0) {
+          pick = i;
+          break;
+        }
+      }
+      treated.push(pick);
+      avail.delete(pick);
+    }
+  } else {
+    treated = rng.shuffle(Array.from({ length: N }, (_, i) => i)).slice(0, spec.treatedUnits);
+  }
+  treated.sort((a, b) => a - b);
+  const starts = [spec.treatStart, ...(spec.staggerStarts ?? [])];
+  const startOf = new Map<number, number>();
+  treated.forEach((i, k) => startOf.set(i, tIndex(starts[k % starts.length]!)));
+
+  const width = String(N).length;
+  const name = (i: number) => `${spec.unitPrefix}${String(i + 1).padStart(Math.max(2, width), '0')}`;
+  const ramp = Math.max(1, spec.rampPeriods ?? 1);
+  const records: SimRecord[] = [];
+  const effSum = new Array<number>(T).fill(0);
+  const effN = new Array<number>(T).fill(0);
+  let attSum = 0;
+  let attN = 0;
+  for (let i = 0; i < N; i++) {
+    const s = startOf.get(i) ?? -1;
+    for (let t = 0; t < T; t++) {
+      let fac = 0;
+      for (let k = 0; k < r; k++) fac += lambda[i]![k]! * F[k]![t]!;
+      const y0 = spec.mu + alpha[i]! + xi[t]! + unitTrend[i]! * t + spec.factorScale * fac + spec.beta * x[i]![t]! + rng.normal() * spec.noise;
+      const d = s >= 0 && t >= s ? 1 : 0;
+      const delta = d ? spec.effect * Math.min(1, (t - s + 1) / ramp) : 0;
+      if (d) {
+        effSum[t] = effSum[t]! + delta;
+        effN[t] = effN[t]! + 1;
+        attSum += delta;
+        attN++;
+      }
+      const y = y0 + delta;
+      const pop = Math.round(popBase[i]! * (1 + 0.0008 * t));
+      const lambdaCount = Math.max(0, (y * pop) / 100000);
+      records.push({ unit: name(i), period: periods[t]!, outcome: y, treated: d as 0 | 1, offences: poisson(rng, lambdaCount), population: pop, x: x[i]![t]!, y0 });
+    }
+  }
+  const truth: SimTruth = {
+    att: attSum / attN,
+    pathEffect: effSum.map((s, t) => (effN[t]! > 0 ? s / effN[t]! : null)),
+    treatedUnits: treated.map(name),
+    starts: Object.fromEntries(treated.map((i) => [name(i), periods[startOf.get(i)!]!])),
+    beta: spec.beta,
+    factors: r,
+    loadings: lambda,
+    spec,
+    seed,
+  };
+  return { records, truth, periods };
+}
+
+/** Poisson draw (inversion for small means, normal approximation with continuity for large ones). */
+function poisson(rng: Rng, mean: number): number {
+  if (mean <= 0) return 0;
+  if (mean > 500) return Math.max(0, Math.round(mean + Math.sqrt(mean) * rng.normal()));
+  const L = Math.exp(-mean);
+  let k = 0;
+  let p = rng.uniform();
+  let cdf = L;
+  let term = L;
+  while (p > cdf) {
+    k++;
+    term *= mean / k;
+    cdf += term;
+    if (k > 10000) break;
+  }
+  return k;
+}
+
+/** Round to 4 decimals for compact CSV output (the truth is computed from the rounded-free values; rounding noise ≪ σ). */
+const fmt = (v: number) => String(Math.round(v * 1e4) / 1e4);
+
+/** Long CSV text of simulated records: unit, period, outcome, treated, offences, population, x. */
+export function recordsToCsv(records: readonly SimRecord[]): string {
+  const lines = ['unit,period,violence_rate,treated,offences,population,stop_search'];
+  for (const r of records) lines.push(`${r.unit},${r.period},${fmt(r.outcome)},${r.treated},${r.offences},${r.population},${fmt(r.x)}`);
+  return lines.join('\n') + '\n';
+}
