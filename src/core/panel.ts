@@ -438,3 +438,30 @@ export function subsetUnits(panel: Panel, keep: readonly number[]): Panel {
     population: panel.population ? pick(panel.population, (n) => new Float64Array(n)) : null,
   };
 }
+
+/**
+ * Restrict the control pool (`--donors` / `--exclude-units`): returns a panel with
+ * every treated unit and only the allowed never-treated units. Excluding a treated
+ * unit drops it from the analysis. Names are checked.
+ * @throws InputError UNKNOWN_UNIT; UsageError when a --donors unit is treated.
+ */
+export function applyDonorPool(panel: Panel, pool: { donors?: readonly string[] | undefined; excludeUnits?: readonly string[] | undefined }): Panel {
+  if (!pool.donors && !pool.excludeUnits) return panel;
+  const T = panel.periods.length;
+  const isTreated = (i: number) => {
+    for (let t = 0; t < T; t++) if (panel.treated[i * T + t]) return true;
+    return false;
+  };
+  const excluded = new Set((pool.excludeUnits ?? []).map((u) => unitIndexOf(panel, u, '--exclude-units')));
+  let keep: number[];
+  if (pool.donors) {
+    const donors = new Set(pool.donors.map((u) => unitIndexOf(panel, u, '--donors')));
+    for (const i of donors) {
+      if (isTreated(i)) throw new UsageError('DONOR_IS_TREATED', `--donors names '${panel.units[i]}', which is treated; donors must be untreated units`, { unit: panel.units[i] });
+    }
+    keep = panel.units.map((_, i) => i).filter((i) => (isTreated(i) || donors.has(i)) && !excluded.has(i));
+  } else {
+    keep = panel.units.map((_, i) => i).filter((i) => !excluded.has(i));
+  }
+  return subsetUnits(panel, keep);
+}

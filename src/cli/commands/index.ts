@@ -3,8 +3,10 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { inspectCommand } from './inspect.js';
 import { schemaCommand } from './schema.js';
+import { scmCommand } from './scm.js';
 
 export const COMMANDS: readonly ((ctx: CliContext) => Command)[] = [
+  scmCommand,
   inspectCommand,
   schemaCommand,
 ];
