@@ -299,28 +299,32 @@ function gcd(a: number, b: number): number {
 }
 
 /**
- * SHA-256 of the panel's canonical content: the column mapping, then one line per
- * present (unit, period) cell in sorted order with outcome, treatment, covariates
- * and population at full precision. Row order, quoting, BOM and line endings do not change it.
+ * SHA-256 of the panel's canonical content: the column mapping, the sorted units and
+ * periods, then the N×T cell arrays (presence, treatment, outcome, covariates,
+ * population) in panel order as little-endian float64. Row order, quoting, BOM and
+ * line endings do not change it.
  */
 export function canonicalDigest(p: Omit<Panel, 'sha256'>): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ columns: p.columns, covariates: p.covariateNames, population: p.populationColumn }) + '\n');
-  const T = p.periods.length;
-  const parts: string[] = [];
-  for (let i = 0; i < p.units.length; i++) {
-    for (let t = 0; t < T; t++) {
-      const k = i * T + t;
-      if (!p.present[k]) continue;
-      parts.length = 0;
-      parts.push(JSON.stringify(p.units[i]), p.periods[t]!, String(p.y[k]), String(p.treated[k]));
-      for (const c of p.covariateNames) parts.push(String(p.covariates[c]![k]));
-      if (p.population) parts.push(String(p.population[k]));
-      h.update(parts.join(',') + '\n');
-    }
-  }
+  h.update(JSON.stringify({ columns: p.columns, units: p.units, periods: p.periods, covariates: p.covariateNames, population: p.populationColumn }) + '\n');
+  // Cell arrays as little-endian float64 bytes (missing cells are NaN with present = 0).
+  const bytes = (a: Float64Array | Uint8Array) => {
+    if (a instanceof Uint8Array) return a;
+    const out = new Float64Array(a.length);
+    for (let k = 0; k < a.length; k++) out[k] = Number.isNaN(a[k]!) ? Number.NaN : a[k]!; // one canonical NaN
+    const b = new Uint8Array(out.buffer);
+    if (!LITTLE_ENDIAN) for (let k = 0; k < b.length; k += 8) b.subarray(k, k + 8).reverse();
+    return b;
+  };
+  h.update(p.present);
+  h.update(p.treated);
+  h.update(bytes(p.y));
+  for (const c of p.covariateNames) h.update(bytes(p.covariates[c]!));
+  if (p.population) h.update(bytes(p.population));
   return h.digest('hex');
 }
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Treatment design of a panel: who is treated from when. */
 export interface PanelDesign {
