@@ -64,7 +64,8 @@ describe('cba --from a result document', () => {
   it('also reads counts.offencesAvoided as a number with counts.ci', async () => {
     const dir = tempDir();
     const f = write(dir, 'v.json', resultDoc({ cumulative: -10, cumulativeCi: [-15, -5], counts: { offencesAvoided: 3000, ci: [1500, 4500] } }));
-    const doc = (await runMain(['cba', '--from', f, ...HEEKS_VWOI])).json();
+    const doc = (await runMain(['cba', '--from', f, ...HEEKS_VWOI, '--population', '5000'])).json();
+    expect(doc.warnings.map((w: { code: string }) => w.code)).toEqual(['POPULATION_UNUSED']);
     expect(doc.outcomes[0].offencesAvoided).toBe(3000);
     expect(doc.outcomes[0].ci).toEqual([1500, 4500]);
   });
@@ -177,5 +178,18 @@ describe('cba from flags', () => {
       expectClose(scaledCounts[k], base[k], { rtol: 1e-13 }, `counts-scaled ${k}`);
       expectClose(scaledMoney[k], base[k], { rtol: 1e-13 }, `money-scaled ${k}`);
     }
+  });
+});
+
+describe('cba library', () => {
+  it('the order of outcomes does not change totals or ratios', async () => {
+    const { costBenefit } = await import('../../src/estimators/cba/index.js');
+    const mk = (name: string, n: number, ci: [number, number], m: number, c: number) => ({ name, offencesAvoided: n, ci, level: 0.95, source: { kind: 'count' as const, via: 'spec' as const }, multiplier: m, unitCost: { kind: 'given' as const, value: c, priceYear: null, source: null, outcomeType: null }, uprate: 1, benefitShares: null });
+    const xs = [mk('a', 27584.9, [3492, 96637], 1.5, 6480), mk('b', 2936.97, [-372, 10289], 2.6, 15353), mk('c', 12.5, [1, 30], 1, 39360)];
+    const run = (os: typeof xs) => costBenefit({ outcomes: os, costs: 121952973, costsVia: 'spec', discountRate: null, level: 0.95 }, { seed: 1 });
+    const a = run(xs);
+    const b = run([...xs].reverse());
+    for (const k of ['estimate', 'low', 'high'] as const) expectClose((b.bcr as Record<string, number>)[k], (a.bcr as Record<string, number>)[k], { rtol: 1e-15 }, `bcr.${k}`);
+    expectClose((b.totals as { benefits: number }).benefits, (a.totals as { benefits: number }).benefits, { rtol: 1e-15 }, 'benefits');
   });
 });

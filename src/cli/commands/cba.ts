@@ -144,6 +144,7 @@ export function cbaCommand(ctx: CliContext): Command {
     }
     const kind = kinds[0]!;
 
+    const extraWarnings: { code: string; message: string }[] = [];
     let outcomes: CbaOutcomeInput[];
     let specCosts: number | YearAmount[] | null = null;
     let specRate: number | null = null;
@@ -176,6 +177,9 @@ export function cbaCommand(ctx: CliContext): Command {
           const doc = readJson(path, 'result', files);
           const pop = populations[i];
           const e = offencesFromDocument(doc, { file: basename(path), rateBase: o.rateBase as number, ...(pop !== undefined ? { population: pop } : {}) });
+          if (pop !== undefined && e.source.field === 'counts.offencesAvoided') {
+            extraWarnings.push({ code: 'POPULATION_UNUSED', message: `${basename(path)} already gives counts.offencesAvoided, so --population ${pop} was not used` });
+          }
           if (e.level !== null && fromCli('level') && e.level !== common.level) {
             throw new UsageError('LEVEL_MISMATCH', `--level ${common.level} differs from the level ${e.level} of the intervals in ${path}; cba does not recompute intervals, so drop --level or re-run the estimate at that level`, { file: path });
           }
@@ -248,6 +252,7 @@ export function cbaCommand(ctx: CliContext): Command {
         round: o.round,
       },
     );
+    analysis.warnings.push(...extraWarnings);
     const input: FilesInput | null = files.length > 0 ? { files } : null;
     if (o.format === 'table') {
       if (common.out !== undefined && common.out !== '-') emitDocument(ctx, 'cba', input, analysis, common.out);
