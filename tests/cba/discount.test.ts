@@ -40,7 +40,12 @@ describe('cba discounting', () => {
     const doc = (await runMain(['cba', '--offences-avoided', '10', '--name', 'x', '--unit-cost', '100', '--costs-by-year', '2019:300,2020:200', '--discount-rate', '0'])).json();
     expect(doc.totals.costs).toBe(500);
     expect(doc.bcr.estimate).toBe(2);
-    expect(doc.warnings.map((w: { code: string }) => w.code)).toEqual(['BENEFITS_UNDISCOUNTED', 'NO_CI']);
+    // At a zero rate timing does not matter, so undated benefits are not warned about; at 3.5% they are.
+    expect(doc.warnings.map((w: { code: string }) => w.code)).toEqual(['NO_CI']);
+    const undated = (await runMain(['cba', '--offences-avoided', '10', '--name', 'x', '--unit-cost', '100', '--costs-by-year', '2019:300,2020:200'])).json();
+    expectClose(undated.totals.costs, 300 + 200 / 1.035, { rtol: 1e-14 }, 'PV of costs');
+    expect(undated.totals.benefits).toBe(1000);
+    expect(undated.warnings.map((w: { code: string }) => w.code)).toEqual(['BENEFITS_UNDISCOUNTED', 'NO_CI']);
     const noYears = (await runMain(['cba', '--offences-avoided', '10', '--name', 'x', '--unit-cost', '100', '--costs', '500', '--discount-rate', '0.035'])).json();
     expect(noYears.totals.discounting.applied).toBe(false);
     expect(noYears.warnings.map((w: { code: string }) => w.code)).toContain('DISCOUNT_UNUSED');

@@ -73,6 +73,7 @@ describe('cba bad inputs', () => {
     await expectFail(['cba', '--offences-avoided', '1', '--unit-cost', '1', '--name', 'x', '--costs', '1', '--population', '5'], 2, 'OPTION_NOT_WITH_COUNTS');
     await expectFail(['cba', '--offences-avoided', '1', '--name', 'x', '--costs', '1'], 2, 'MISSING_UNIT_COST');
     await expectFail(['cba', '--effect-per-100k', '-1', '--name', 'x', '--unit-cost', '1', '--costs', '1'], 2, 'MISSING_POPULATION');
+    await expectFail(['cba', '--effect-per-100k', '-1', '--population', '10', '--rate-base', '1000000', '--name', 'x', '--unit-cost', '1', '--costs', '1'], 2, 'OPTION_ONLY_WITH_FROM');
     await expectFail(['cba', '--spec', spec({ outcomes: [{ name: 'x', offencesAvoided: 1, unitCost: 1 }], costs: 1 }), '--multiplier', '2'], 2, 'OPTION_NOT_WITH_SPEC');
     await expectFail(['cba', '--spec', spec({ outcomes: [{ name: 'x', offencesAvoided: 1, unitCost: 1 }], costs: 1 }), '--costs', '2'], 2, 'CONFLICT');
   });

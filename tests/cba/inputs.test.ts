@@ -189,7 +189,7 @@ describe('cba library', () => {
     const run = (os: typeof xs) => costBenefit({ outcomes: os, costs: 121952973, costsVia: 'spec', discountRate: null, level: 0.95 }, { seed: 1 });
     const a = run(xs);
     const b = run([...xs].reverse());
-    for (const k of ['estimate', 'low', 'high'] as const) expectClose((b.bcr as Record<string, number>)[k], (a.bcr as Record<string, number>)[k], { rtol: 1e-15 }, `bcr.${k}`);
+    for (const k of ['estimate', 'low', 'high'] as const) expectClose((b.bcr as Record<string, number>)[k], (a.bcr as Record<string, number>)[k]!, { rtol: 1e-15 }, `bcr.${k}`);
     expectClose((b.totals as { benefits: number }).benefits, (a.totals as { benefits: number }).benefits, { rtol: 1e-15 }, 'benefits');
   });
 });

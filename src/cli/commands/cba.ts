@@ -143,6 +143,9 @@ export function cbaCommand(ctx: CliContext): Command {
       );
     }
     const kind = kinds[0]!;
+    if (kind !== 'from' && fromCli('rateBase')) {
+      throw new UsageError('OPTION_ONLY_WITH_FROM', `--rate-base applies to --from documents; ${kind === 'spec' ? 'put "rateBase" in the spec outcome' : '--effect-per-100k is always per 100,000'}`, { flag: '--rate-base' });
+    }
 
     const extraWarnings: { code: string; message: string }[] = [];
     let outcomes: CbaOutcomeInput[];

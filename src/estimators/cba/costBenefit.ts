@@ -209,7 +209,7 @@ export function costBenefit(input: CbaInput, options: Record<string, unknown> & 
   if (!dated && input.discountRate !== null) {
     warnings.push({ code: 'DISCOUNT_UNUSED', message: `discount rate ${input.discountRate} was given but no flow has a year (use --costs-by-year and --benefit-shares), so nothing was discounted` });
   }
-  if (costFlows !== null && input.outcomes.some((o) => o.benefitShares === null)) {
+  if (costFlows !== null && rate !== null && rate > 0 && input.outcomes.some((o) => o.benefitShares === null)) {
     const which = input.outcomes.filter((o) => o.benefitShares === null).map((o) => o.name);
     warnings.push({
       code: 'BENEFITS_UNDISCOUNTED',
