@@ -84,6 +84,7 @@ describe('cba bad inputs', () => {
     await expectFail(['cba', '--spec', spec({ outcomes: [{ name: 'x', offencesAvoided: 1, from: 'a.json', unitCost: 1 }], costs: 1 })], 3, 'BAD_SPEC', /exactly one/);
     await expectFail(['cba', '--spec', spec({ outcomes: [{ name: 'x', from: 'missing.json', unitCost: 1 }], costs: 1 })], 3, 'FILE_NOT_FOUND');
     await expectFail(['cba', '--spec', spec({ outcomes: [] })], 3, 'BAD_SPEC');
+    await expectFail(['cba', '--spec', spec({ outcomes: [{ name: 'x', offencesAvoided: 1, population: 5, unitCost: 1 }], costs: 1 })], 3, 'BAD_SPEC', /population/);
     const f = join(tempDir(), 'broken.json');
     writeFileSync(f, '{ "outcomes": [');
     await expectFail(['cba', '--spec', f], 3, 'BAD_JSON');

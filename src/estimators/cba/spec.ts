@@ -131,6 +131,8 @@ function parseOutcome(ctx: SpecContext, raw: unknown, i: number, defaultShares: 
   checkKeys(ctx, o, OUTCOME_KEYS, where);
   const sources = ['offencesAvoided', 'from', 'effectPer100k'].filter((k) => o[k] !== undefined);
   if (sources.length !== 1) bad(ctx, where, `give exactly one of "offencesAvoided", "from", "effectPer100k" (got ${sources.length === 0 ? 'none' : sources.join(', ')})`);
+  if (o.rateBase !== undefined && o.from === undefined) bad(ctx, `${where}.rateBase`, 'applies to "from" documents only ("effectPer100k" is per 100,000)');
+  if (o.population !== undefined && o.offencesAvoided !== undefined) bad(ctx, `${where}.population`, 'converts rates; "offencesAvoided" is already a count');
   const level = optNum(ctx, o.level, `${where}.level`);
   let eff: OffencesAvoided;
   if (o.offencesAvoided !== undefined) {
