@@ -1,5 +1,5 @@
 /** What every command needs from the CLI layer: I/O, the tool version, and document output. */
-import { makeDocument, serialiseDocument, type Analysis, type InputInfo, type ResultDocument } from '../core/result.js';
+import { makeDocument, serialiseDocument, type Analysis, type FilesInput, type InputInfo, type ResultDocument } from '../core/result.js';
 import { writeFileAtomic, type CliIO } from './io.js';
 
 export interface CliContext {
@@ -8,7 +8,7 @@ export interface CliContext {
 }
 
 /** Wrap the analysis in the envelope and write it to `out` (atomically) or stdout. Returns the document. */
-export function emitDocument(ctx: CliContext, command: string, input: InputInfo | null, analysis: Analysis, out: string | undefined): ResultDocument {
+export function emitDocument(ctx: CliContext, command: string, input: InputInfo | FilesInput | null, analysis: Analysis, out: string | undefined): ResultDocument {
   const doc = makeDocument(command, ctx.tool, input, analysis);
   const text = serialiseDocument(doc);
   if (out !== undefined && out !== '-') writeFileAtomic(out, text);

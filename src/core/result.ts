@@ -96,11 +96,16 @@ export interface InputInfo {
   [extra: string]: unknown;
 }
 
+/** The `input` block of a command that reads files other than a panel (e.g. cba's result documents and spec). */
+export interface FilesInput {
+  files: { file: string; sha256: string; role: string }[];
+}
+
 export interface ResultDocument extends Analysis {
   schemaVersion: string;
   tool: { name: string; version: string };
   command: string;
-  input: InputInfo | null;
+  input: InputInfo | FilesInput | null;
 }
 
 /** The `input` block for a panel. */
@@ -124,7 +129,7 @@ const CORE_KEYS = ['method', 'options', 'estimate', 'path', 'units', 'diagnostic
  * Wrap an analysis in the output envelope with a fixed key order. Non-finite
  * numbers anywhere become null, and one NON_FINITE warning lists where.
  */
-export function makeDocument(command: string, tool: { name: string; version: string }, input: InputInfo | null, analysis: Analysis): ResultDocument {
+export function makeDocument(command: string, tool: { name: string; version: string }, input: InputInfo | FilesInput | null, analysis: Analysis): ResultDocument {
   const where: string[] = [];
   const clean = (v: unknown, path: string): unknown => {
     if (typeof v === 'number') {

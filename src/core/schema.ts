@@ -18,6 +18,13 @@ const effectRow = {
   properties: { att: numOrNull, se: numOrNull, ci: interval, pValue: numOrNull },
 } as const;
 
+/** cba: one outcome evaluated at its estimate or at one end of its interval. */
+const cbaPoint = {
+  type: 'object',
+  required: ['offencesAvoided', 'adjustedOffencesAvoided', 'benefit', 'presentValue'],
+  properties: { offencesAvoided: num, adjustedOffencesAvoided: num, benefit: num, presentValue: num },
+} as const;
+
 export const RESULT_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: `https://vru-eval.invalid/schema/result-${SCHEMA_VERSION}.json`,
@@ -173,9 +180,59 @@ export const RESULT_SCHEMA = {
       description: 'Effects converted to counts (e.g. offences avoided) using the population column.',
       type: 'object',
     },
-    outcomes: { type: 'array', items: { type: 'object' } },
-    totals: { type: 'object' },
-    bcr: { type: 'object', properties: { estimate: numOrNull, low: numOrNull, high: numOrNull } },
+    outcomes: {
+      description:
+        'cba: one entry per monetised outcome. offencesAvoided is positive when offences fell (the negated effect); low / high evaluate the outcome at the end of its interval of offences avoided with fewer / more offences avoided.',
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'source', 'offencesAvoided', 'ci', 'level', 'significant', 'multiplier', 'unitCost', 'adjustedOffencesAvoided', 'benefit', 'presentValue', 'discountFactor', 'low', 'high'],
+        properties: {
+          name: { type: 'string' },
+          source: { type: 'object', required: ['kind', 'via'], properties: { kind: { enum: ['document', 'effect-rate', 'count'] }, via: { enum: ['flags', 'spec', 'document'] }, file: { type: 'string' }, field: { type: 'string' } } },
+          offencesAvoided: num,
+          ci: interval,
+          level: numOrNull,
+          significant: { type: ['boolean', 'null'] },
+          multiplier: { type: 'number', exclusiveMinimum: 0 },
+          unitCost: {
+            type: 'object',
+            required: ['value', 'base', 'priceYear', 'uprate', 'table', 'outcomeType', 'source'],
+            properties: { value: num, base: num, priceYear: strOrNull, uprate: num, table: strOrNull, outcomeType: strOrNull, source: strOrNull },
+          },
+          adjustedOffencesAvoided: num,
+          benefit: num,
+          presentValue: num,
+          discountFactor: num,
+          benefitShares: { oneOf: [{ type: 'array', items: { type: 'object', required: ['year', 'share'], properties: { year: { type: 'integer' }, share: num } } }, { type: 'null' }] },
+          low: { oneOf: [cbaPoint, { type: 'null' }] },
+          high: { oneOf: [cbaPoint, { type: 'null' }] },
+        },
+      },
+    },
+    totals: {
+      description: 'cba: benefits and costs in £ (present values when any flow is dated), net benefit; *Low / *High at the interval ends (see outcomes).',
+      type: 'object',
+      required: ['benefits', 'benefitsLow', 'benefitsHigh', 'costs', 'netBenefit', 'netBenefitLow', 'netBenefitHigh', 'discounting'],
+      properties: {
+        benefits: num,
+        benefitsLow: numOrNull,
+        benefitsHigh: numOrNull,
+        costs: { type: 'number', exclusiveMinimum: 0 },
+        costsUndiscounted: num,
+        costsByYear: { oneOf: [{ type: 'array', items: { type: 'object', required: ['year', 'amount'], properties: { year: { type: 'integer' }, amount: num } } }, { type: 'null' }] },
+        netBenefit: num,
+        netBenefitLow: numOrNull,
+        netBenefitHigh: numOrNull,
+        discounting: { type: 'object', required: ['applied', 'rate', 'baseYear'], properties: { applied: { type: 'boolean' }, rate: numOrNull, baseYear: { type: ['integer', 'null'] } } },
+      },
+    },
+    bcr: {
+      description: 'cba: benefit-cost ratio; low / high = the ratio with every outcome at the end of its interval with fewer / more offences avoided (low ≤ estimate ≤ high).',
+      type: 'object',
+      required: ['estimate', 'low', 'high'],
+      properties: { estimate: numOrNull, low: numOrNull, high: numOrNull },
+    },
     details: { type: 'object' },
     source: { type: ['string', 'object', 'null'] },
     label: strOrNull,
