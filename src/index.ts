@@ -9,4 +9,5 @@ export * from './core/result.js';
 export { RESULT_SCHEMA } from './core/schema.js';
 export { Rng, DEFAULT_SEED } from './core/rng.js';
 export { summarisePanel, type PanelSummary } from './core/summary.js';
+export * from './estimators/its/index.js';
 export { main } from './cli/main.js';

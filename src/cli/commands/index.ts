@@ -2,11 +2,13 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { inspectCommand } from './inspect.js';
+import { itsCommand } from './its.js';
 import { schemaCommand } from './schema.js';
 import { scmCommand } from './scm.js';
 
 export const COMMANDS: readonly ((ctx: CliContext) => Command)[] = [
   scmCommand,
+  itsCommand,
   inspectCommand,
   schemaCommand,
 ];
