@@ -126,7 +126,8 @@ function stationaryCovariance(phi: Float64Array, theta: Float64Array, m: number)
   }
   const P = new Float64Array(mm);
   for (let i = 0; i < mm; i++) P[i] = x.get(i, 0);
-  for (let i = 0; i < m; i++) if (!(P[i * m + i]! > 0) || !Number.isFinite(P[i * m + i]!)) return null;
+  if (!(P[0]! > 0)) return null;
+  for (let i = 0; i < m; i++) if (!(P[i * m + i]! >= -1e-12 * P[0]!) || !Number.isFinite(P[i * m + i]!)) return null;
   return P;
 }
 
