@@ -15,7 +15,7 @@ import { panelFromTable, type PanelOptions } from '../../core/panel.js';
 import { inputInfo } from '../../core/result.js';
 import { readCsvFile } from '../../io/csv.js';
 import { DEFAULT_ITS_MAX_ITER, DEFAULT_ITS_TOL, estimateIts } from '../../estimators/its/estimate.js';
-import { ITS_AGGREGATES, ITS_FAMILIES, parseErrors, parseSeasonality, type ItsAggregate, type ItsFamily, type ItsOptions } from '../../estimators/its/spec.js';
+import { ARMA_METHODS, ITS_AGGREGATES, ITS_FAMILIES, parseErrors, parseSeasonality, type ItsAggregate, type ItsFamily, type ItsOptions } from '../../estimators/its/spec.js';
 import type { CliContext } from '../context.js';
 import { emitDocument } from '../context.js';
 import { addOutputOptions, addPanelOptions, commonFrom, list, numberArg, panelOptionsFrom, repeatable } from '../options.js';
@@ -37,6 +37,7 @@ export function itsCommand(ctx: CliContext): Command {
     .addOption(new Option('--family <name>', 'outcome model').choices(ITS_FAMILIES).default('gaussian'))
     .option('--offset <col>', 'population column: log(col) is the offset of a count model')
     .option('--errors <spec>', 'Gaussian errors: ols, newey-west[:lag], ar:p or arma:p,q', 'ols')
+    .addOption(new Option('--arma-method <m>', 'estimation of ARMA error parameters: exact maximum likelihood or restricted ML (less biased in short series)').choices(ARMA_METHODS).default('ml'))
     .option('--control [a,b,...]', 'controlled ITS: comparison units (aggregated like the series); without a list, every never-treated unit')
     .option('--max-iter <n>', 'iteration limit of IRLS / the ARMA likelihood maximisation', numberArg('--max-iter', { integer: true, min: 1 }), DEFAULT_ITS_MAX_ITER)
     .option('--tol <x>', 'convergence tolerance (relative change of deviance / log-likelihood)', numberArg('--tol', { min: 0, exclusiveMin: true }), DEFAULT_ITS_TOL);
@@ -98,6 +99,7 @@ export function itsCommand(ctx: CliContext): Command {
       family,
       offset: offset !== undefined,
       errors,
+      armaMethod: o.armaMethod as 'ml' | 'reml',
       control,
       level: common.level,
       seed: common.seed,

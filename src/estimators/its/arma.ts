@@ -208,17 +208,22 @@ export function whiten(cols: Float64Array, n: number, k: number, phi: Float64Arr
   return { W, logDet, F };
 }
 
+/** 'ml': exact maximum likelihood; 'reml': restricted (residual) maximum likelihood, less biased (φ, θ, σ²) in short series with trends. */
+export type ArmaMethod = 'ml' | 'reml';
+
 export interface ArmaFit {
+  method: ArmaMethod;
   p: number;
   q: number;
   phi: Float64Array;
   theta: Float64Array;
   /** GLS coefficients at the ML (φ, θ). */
   beta: Float64Array;
-  /** σ̂²_ML = RSS/n of the whitened regression. */
+  /** σ̂² = RSS/n (ML) or RSS/(n − k) (REML) of the whitened regression. */
   sigma2: number;
+  /** Maximised log-likelihood (restricted log-likelihood under REML). */
   logLik: number;
-  /** AIC = −2ℓ + 2(k + p + q + 1). */
+  /** AIC = −2ℓ + 2(k + p + q + 1) (under REML only comparable between models with the same regression terms). */
   aic: number;
   /** Var(β̂) = σ̂²(X̃ᵀX̃)^{-1}, k×k row-major (inverse expected information; β and (φ,θ,σ²) are asymptotically independent). */
   vcovBeta: Float64Array;
@@ -244,7 +249,7 @@ interface Profile {
 }
 
 /** Profile log-likelihood at (φ, θ), null when not evaluable. */
-function profile(y: Float64Array, X: Float64Array, n: number, k: number, phi: Float64Array, theta: Float64Array, segments: readonly number[], names?: readonly string[]): Profile | null {
+function profile(y: Float64Array, X: Float64Array, n: number, k: number, phi: Float64Array, theta: Float64Array, segments: readonly number[], method: ArmaMethod, names?: readonly string[]): Profile | null {
   const cols = new Float64Array(n * (k + 1));
   for (let t = 0; t < n; t++) {
     cols[t * (k + 1)] = y[t]!;
@@ -260,7 +265,15 @@ function profile(y: Float64Array, X: Float64Array, n: number, k: number, phi: Fl
   }
   const ls = lstsq(Xt, n, k, yt, names);
   if (!(ls.rss > 0)) return null;
-  const logLik = -0.5 * n * (Math.log(2 * Math.PI) + Math.log(ls.rss / n) + 1) - 0.5 * wh.logDet;
+  let logLik: number;
+  if (method === 'ml') {
+    logLik = -0.5 * n * (Math.log(2 * Math.PI) + Math.log(ls.rss / n) + 1) - 0.5 * wh.logDet;
+  } else {
+    // Restricted likelihood (Harville 1974): −½[(n−k)(log 2π + log σ̂² + 1) + log|Ω| + log|X̃ᵀX̃|], σ̂² = RSS/(n−k).
+    let logDetXtX = 0;
+    for (let j = 0; j < k; j++) logDetXtX += 2 * Math.log(Math.abs(ls.factor.qr[j * n + j]!));
+    logLik = -0.5 * ((n - k) * (Math.log(2 * Math.PI) + Math.log(ls.rss / (n - k)) + 1) + wh.logDet + logDetXtX);
+  }
   return { logLik, beta: ls.beta, rss: ls.rss, wh, XtXinv: xtxInverse(ls.factor) };
 }
 
@@ -309,8 +322,9 @@ export function fitArmaRegression(
   p: number,
   q: number,
   segments: readonly number[],
-  opts: { maxIter: number; tol: number; names?: readonly string[] },
+  opts: { maxIter: number; tol: number; names?: readonly string[]; method?: ArmaMethod },
 ): ArmaFit {
+  const method: ArmaMethod = opts.method ?? 'ml';
   const npar = p + q;
   if (n <= k + npar + 1) throw new EstimationError('TOO_FEW_OBSERVATIONS', `${n} observations cannot support ${k} regression terms plus ARMA(${p},${q}) errors; use a simpler error model`, { n, k, p, q });
   // Start: AR partial autocorrelations of the OLS residuals (shrunk inside the unit interval), MA at 0.
@@ -320,21 +334,21 @@ export function fitArmaRegression(
   for (let i = 0; i < p; i++) u0[i] = Math.atanh(Math.max(-0.9, Math.min(0.9, r0[i]!)));
   const negLik = (u: Float64Array): number => {
     const { phi, theta } = armaFromUnconstrained(u, p, q);
-    const pr = profile(y, X, n, k, phi, theta, segments, opts.names);
+    const pr = profile(y, X, n, k, phi, theta, segments, method, opts.names);
     return pr === null ? Number.POSITIVE_INFINITY : -pr.logLik;
   };
   if (!Number.isFinite(negLik(u0))) throw new EstimationError('ARMA_FAILED', 'the ARMA likelihood could not be evaluated at the starting values', { p, q });
   const opt = bfgsMinimise(negLik, u0, { maxIter: opts.maxIter, tol: opts.tol });
   const { phi, theta } = armaFromUnconstrained(opt.x, p, q);
-  const pr = profile(y, X, n, k, phi, theta, segments, opts.names)!;
-  const sigma2 = pr.rss / n;
+  const pr = profile(y, X, n, k, phi, theta, segments, method, opts.names)!;
+  const sigma2 = pr.rss / (method === 'ml' ? n : n - k);
   const vcovBeta = pr.XtXinv.map((v) => v * sigma2);
   // SEs of (φ, θ): Hessian of the profile log-likelihood in the natural coordinates.
   const nat = new Float64Array(npar);
   nat.set(phi, 0);
   nat.set(theta, p);
   const negLikNat = (x: Float64Array): number => {
-    const pr2 = profile(y, X, n, k, x.subarray(0, p), x.subarray(p), segments, opts.names);
+    const pr2 = profile(y, X, n, k, x.subarray(0, p), x.subarray(p), segments, method, opts.names);
     return pr2 === null ? Number.NaN : -pr2.logLik;
   };
   let vcovArma: Float64Array | null = null;
@@ -350,6 +364,7 @@ export function fitArmaRegression(
   const arRoots = polynomialRootModuli(phi);
   const maRoots = polynomialRootModuli(theta.map((x) => -x));
   return {
+    method,
     p,
     q,
     phi,

@@ -219,7 +219,9 @@ export function estimateIts(panel: Panel, options: ItsOptions = {}): Analysis {
 
   const warnings: Warning[] = [];
   const diagnostics: Diagnostic[] = [];
-  const fit = count ? fitCount(design, family, useOffset, { maxIter, tol }) : fitGaussian(design, errors, { maxIter, tol, level });
+  const armaMethod = options.armaMethod ?? 'ml';
+  if (armaMethod !== 'ml' && errors.type !== 'arma') throw new UsageError('ARMA_METHOD_WITHOUT_ARMA', `--arma-method ${armaMethod} applies to --errors ar:p or arma:p,q`, {});
+  const fit = count ? fitCount(design, family, useOffset, { maxIter, tol }) : fitGaussian(design, errors, { maxIter, tol, level, armaMethod });
   warnings.push(...fit.warnings);
   const { beta, vcov, df } = fit;
   const crit = Number.isFinite(df) ? qt(0.5 + level / 2, df) : qnorm(0.5 + level / 2);
@@ -377,6 +379,7 @@ export function estimateIts(panel: Panel, options: ItsOptions = {}): Analysis {
     seed: options.seed ?? null,
   };
   if (errors.type === 'newey-west') resolved.neweyWestLag = fit.details.neweyWestLag;
+  if (errors.type === 'arma') resolved.armaMethod = armaMethod;
 
   return {
     method: 'its',
@@ -445,12 +448,12 @@ function fitCount(design: Design, family: ItsFamily, useOffset: boolean, opts: {
   };
 }
 
-function fitGaussian(design: Design, errors: ErrorModel, opts: { maxIter: number; tol: number; level: number }): Fit {
+function fitGaussian(design: Design, errors: ErrorModel, opts: { maxIter: number; tol: number; level: number; armaMethod: 'ml' | 'reml' }): Fit {
   const { X, n, k, names, y } = design;
   const warnings: Warning[] = [];
   const diagnostics: Diagnostic[] = [];
   if (errors.type === 'arma') {
-    const a: ArmaFit = fitArmaRegression(y, X, n, k, errors.p, errors.q, design.segments, { maxIter: opts.maxIter, tol: opts.tol, names });
+    const a: ArmaFit = fitArmaRegression(y, X, n, k, errors.p, errors.q, design.segments, { maxIter: opts.maxIter, tol: opts.tol, names, method: opts.armaMethod });
     diagnostics.push(convergenceDiagnostic(`ARMA(${a.p},${a.q}) likelihood maximisation`, a.converged, a.iterations, opts.maxIter, warnings));
     const extra: ItsCoefficient[] = [];
     const z = qnorm(0.5 + opts.level / 2);
@@ -479,12 +482,12 @@ function fitGaussian(design: Design, errors: ErrorModel, opts: { maxIter: number
       diagResiduals: a.innovations,
       diagResidualsKind: 'standardised ARMA innovations',
       fitdf: a.p + a.q,
-      inference: `arma-ml (exact Gaussian likelihood, ARMA(${a.p},${a.q}) errors; Wald, delta method)`,
+      inference: `arma-${a.method} (exact Gaussian ${a.method === 'ml' ? 'likelihood' : 'restricted likelihood'}, ARMA(${a.p},${a.q}) errors; Wald, delta method)`,
       details: {
         sigma2: a.sigma2,
         logLik: a.logLik,
         aic: a.aic,
-        arma: { p: a.p, q: a.q, ar: Array.from(a.phi), ma: Array.from(a.theta), sigma2: a.sigma2, logLik: a.logLik, aic: a.aic, arRootMin: a.arRootMin, maRootMin: a.maRootMin },
+        arma: { method: a.method, p: a.p, q: a.q, ar: Array.from(a.phi), ma: Array.from(a.theta), sigma2: a.sigma2, logLik: a.logLik, aic: a.aic, arRootMin: a.arRootMin, maRootMin: a.maRootMin },
         convergence: { converged: a.converged, iterations: a.iterations },
       },
       extraCoefficients: extra,

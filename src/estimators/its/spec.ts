@@ -11,6 +11,8 @@ export type ItsFamily = (typeof ITS_FAMILIES)[number];
 export const ITS_AGGREGATES = ['mean', 'sum'] as const;
 export type ItsAggregate = (typeof ITS_AGGREGATES)[number];
 
+export const ARMA_METHODS = ['ml', 'reml'] as const;
+
 /** Seasonal terms: none, one dummy per month/quarter (reference: January / Q1), or K Fourier (harmonic) pairs. */
 export type Seasonality = { type: 'none' } | { type: 'month' } | { type: 'fourier'; pairs: number };
 
@@ -44,6 +46,8 @@ export interface ItsOptions {
   offset?: boolean | undefined;
   /** `ols` (default), `newey-west[:lag]`, `ar:p`, `arma:p,q`, or a parsed {@link ErrorModel}. Gaussian only. */
   errors?: string | ErrorModel | undefined;
+  /** How ARMA error parameters are estimated: 'ml' (exact maximum likelihood, default) or 'reml' (restricted ML). */
+  armaMethod?: 'ml' | 'reml' | undefined;
   /** Comparison units for a controlled ITS (aggregated like the treated series). */
   control?: readonly string[] | undefined;
   /** Confidence level, default 0.95. */

@@ -43,6 +43,10 @@ add("fixture_y", num(y))
 # OLS and Newey-West (Bartlett kernel, no prewhitening, no small-sample adjustment).
 ols <- lm(y ~ time + lev1 + slo1 + dum, data = d)
 add("fixture_ols", sprintf("{\"coef\": %s, \"se\": %s}", num(coef(ols)), num(sqrt(diag(vcov(ols))))))
+e <- residuals(ols)
+b12 <- Box.test(e, lag = 12, type = "Ljung-Box"); b24 <- Box.test(e, lag = 24, type = "Ljung-Box")
+add("fixture_ols_resid", sprintf("{\"dw\": %.17g, \"lb12\": [%.17g, %.17g], \"lb24\": [%.17g, %.17g]}",
+    sum(diff(e)^2) / sum(e^2), b12$statistic, b12$p.value, b24$statistic, b24$p.value))
 for (L in c(3, 6)) {
   V <- NeweyWest(ols, lag = L, prewhite = FALSE, adjust = FALSE)
   add(paste0("fixture_nw", L), sprintf("{\"se\": %s}", num(sqrt(diag(V)))))
