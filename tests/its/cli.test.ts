@@ -101,8 +101,8 @@ describe('invariances and the library API', () => {
           expectClose(rc.se!, 3 * row.se!, { rtol: 1e-5 }, `${errors} ×3: se ${row.term}`);
         }
       }
-      expectClose(b.estimate!.att, a.estimate!.att, { rtol: 1e-6, atol: 1e-6 }, `${errors} att +100`);
-      expectClose(c.estimate!.att, 3 * a.estimate!.att, { rtol: 1e-6 }, `${errors} att ×3`);
+      expectClose(b.estimate!.att, a.estimate!.att!, { rtol: 1e-6, atol: 1e-6 }, `${errors} att +100`);
+      expectClose(c.estimate!.att, 3 * a.estimate!.att!, { rtol: 1e-6 }, `${errors} att ×3`);
     }
   });
 

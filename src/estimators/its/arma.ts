@@ -338,7 +338,13 @@ export function fitArmaRegression(
     return pr === null ? Number.POSITIVE_INFINITY : -pr.logLik;
   };
   if (!Number.isFinite(negLik(u0))) throw new EstimationError('ARMA_FAILED', 'the ARMA likelihood could not be evaluated at the starting values', { p, q });
-  const opt = bfgsMinimise(negLik, u0, { maxIter: opts.maxIter, tol: opts.tol });
+  let opt = bfgsMinimise(negLik, u0, { maxIter: opts.maxIter, tol: opts.tol });
+  // A second start at white noise (all partial autocorrelations 0) guards against a local optimum
+  // when there is more than one ARMA parameter or an MA part; the higher likelihood wins.
+  if (npar > 1 || q > 0) {
+    const alt = bfgsMinimise(negLik, new Float64Array(npar), { maxIter: opts.maxIter, tol: opts.tol });
+    if (alt.value < opt.value - 1e-9 * (1 + Math.abs(opt.value))) opt = alt;
+  }
   const { phi, theta } = armaFromUnconstrained(opt.x, p, q);
   const pr = profile(y, X, n, k, phi, theta, segments, method, opts.names)!;
   const sigma2 = pr.rss / (method === 'ml' ? n : n - k);
