@@ -22,6 +22,7 @@ import { Matrix, inverse } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { readPanel } from '../../src/core/panel.js';
 import { estimateIts } from '../../src/estimators/its/index.js';
+import { qnorm, qt } from '../../src/core/stats.js';
 import { FIXTURE, ROOT, dataset, expectClose, expectValidDocument, hasShared, runCli } from '../helpers.js';
 
 const REF = JSON.parse(readFileSync(join(ROOT, 'tests', 'its', 'reference', 'r_reference.json'), 'utf8'));
@@ -77,6 +78,36 @@ describe.skipIf(!hasShared)('Sicily smoking ban (Lopez Bernal et al. 2017)', () 
     expectClose(coef(pois, 'level:2005-01').se, REF.sicily_p2.se.treated, { rtol: 1e-6 }, 'level SE vs glm (poisson)');
     // Overdispersion (φ ≈ 3.56) is flagged for the plain Poisson model.
     expect(pois.warnings.map((w: { code: string }) => w.code)).toContain('OVERDISPERSED');
+    // Response-scale delta method, formed here from R's coefficients and dispersion: the cumulative
+    // counterfactual Σ μ⁰_t (t ≥ 2005-01, μ⁰ = exp(log stdpop + b₀ + b_time·time)) has variance gᵀVg with
+    // g = Σ μ⁰_t x⁰_t and V = φ (XᵀWX)⁻¹, W = diag(μ). Agreement is limited by R's 1e-8 IRLS stopping (rtol 1e-5).
+    {
+      const rows = readFileSync(dataset('sicily'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+      const q2 = REF.sicily_q2;
+      const Xs = rows.map((r) => [1, Number(r[3]), Number(r[4])]); // intercept, treated, time (R's parameterisation)
+      const off = rows.map((r) => Math.log(Number(r[8])));
+      const bR = [q2.coef['(Intercept)'], q2.coef.treated, q2.coef.time];
+      const mu = Xs.map((x, t) => Math.exp(off[t]! + x.reduce((s, v, j) => s + v * bR[j]!, 0)));
+      const XtWX = new Matrix(3, 3);
+      Xs.forEach((x, t) => { for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) XtWX.set(i, j, XtWX.get(i, j) + mu[t]! * x[i]! * x[j]!); });
+      const V = inverse(XtWX).mul(q2.dispersion);
+      const g = [0, 0, 0];
+      let cf = 0;
+      let obs = 0;
+      Xs.forEach((x, t) => {
+        if (t < 36) return;
+        const m0 = Math.exp(off[t]! + bR[0]! + bR[2]! * x[2]!);
+        cf += m0;
+        obs += Number(rows[t]![2]);
+        g[0] += m0;
+        g[2] += m0 * x[2]!;
+      });
+      const vg = V.mmul(Matrix.columnVector(g)).to1DArray().reduce((s, v, j) => s + v * g[j]!, 0);
+      const z = qnorm(0.975);
+      expectClose(doc.estimate.cumulative.value, obs - cf, { rtol: 1e-6 }, 'count cumulative effect');
+      expectClose(doc.estimate.cumulative.ci[0], obs - cf - z * Math.sqrt(vg), { rtol: 1e-5 }, 'count cumulative CI lower');
+      expectClose(doc.estimate.cumulative.ci[1], obs - cf + z * Math.sqrt(vg), { rtol: 1e-5 }, 'count cumulative CI upper');
+    }
     // Counterfactual on the response scale: before the ban it equals the fitted counts.
     const p0 = pois.path[0];
     expect(p0.counterfactual).toBe(p0.fitted);
@@ -122,6 +153,18 @@ describe('Gaussian segmented regression on the fixture', () => {
     se.forEach((v, j) => expectClose(v, Math.sqrt(s2 * XtXi.get(j, j)), { rtol: 1e-8 }, `OLS se${j} vs normal equations`));
     est.forEach((v, j) => expectClose(v, REF.fixture_ols.coef[j], { rtol: 1e-8 }, `OLS β${j} vs lm`));
     se.forEach((v, j) => expectClose(v, REF.fixture_ols.se[j], { rtol: 1e-8 }, `OLS se${j} vs lm`));
+    // Counterfactual (level and slope columns zeroed) and its cumulative interval, formed here:
+    // Σ_{t ≥ 2019-04} (y_t − x⁰_tᵀb) ± t_{0.975, n−k} √(s² aᵀ(XᵀX)⁻¹a), a = Σ x⁰_t.
+    const { a } = ours('ols');
+    const post = X.map((row, t) => ({ row, t })).filter(({ t }) => t >= 48);
+    const av = [0, 1, 2, 3, 4].map((j) => post.reduce((s, { row }) => s + (j === 2 || j === 3 ? 0 : row[j]!), 0));
+    const cum = post.reduce((s, { row, t }) => s + y[t]! - row.reduce((u, x, j) => u + (j === 2 || j === 3 ? 0 : x * b[j]!), 0), 0);
+    const va = s2 * XtXi.mmul(Matrix.columnVector(av)).to1DArray().reduce((s, v, j) => s + v * av[j]!, 0);
+    const q = qt(0.975, y.length - 5);
+    expectClose(a.estimate!.cumulative!.value, cum, { rtol: 1e-9 }, 'cumulative effect');
+    expectClose(a.estimate!.cumulative!.ci![0], cum - q * Math.sqrt(va), { rtol: 1e-8 }, 'cumulative CI lower');
+    expectClose(a.estimate!.cumulative!.ci![1], cum + q * Math.sqrt(va), { rtol: 1e-8 }, 'cumulative CI upper');
+    expectClose(a.estimate!.att, cum / post.length, { rtol: 1e-9 }, 'att = cumulative / post periods');
   });
 
   it('Durbin–Watson and Ljung–Box on the OLS residuals match R (Box.test) to 1e-8', () => {
