@@ -91,7 +91,7 @@ describe.skipIf(!hasShared)('Sicily smoking ban (Lopez Bernal et al. 2017)', () 
       const XtWX = new Matrix(3, 3);
       Xs.forEach((x, t) => { for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) XtWX.set(i, j, XtWX.get(i, j) + mu[t]! * x[i]! * x[j]!); });
       const V = inverse(XtWX).mul(q2.dispersion);
-      const g = [0, 0, 0];
+      const g: [number, number, number] = [0, 0, 0];
       let cf = 0;
       let obs = 0;
       Xs.forEach((x, t) => {
