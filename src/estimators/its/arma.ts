@@ -21,8 +21,7 @@
  * Several independent segments (e.g. the treated and the comparison series of a
  * controlled ITS) share (β, φ, θ, σ²); the filter restarts at each segment.
  */
-import { Matrix, solve } from 'ml-matrix';
-import { EigenvalueDecomposition } from 'ml-matrix';
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { EstimationError } from '../../core/errors.js';
 import { lstsq, xtxInverse } from '../../core/linalg.js';
 import { bfgsMinimise, numericHessian } from './optim.js';
@@ -99,33 +98,39 @@ function stationaryCovariance(phi: Float64Array, theta: Float64Array, m: number)
     const d = 1 - Tm[0]! * Tm[0]!;
     return d > 0 ? Float64Array.of(1 / d) : null;
   }
-  // vec(P) = (I − T⊗T)^{-1} vec(R Rᵀ), over the m² entries.
-  const mm = m * m;
-  const A = Matrix.zeros(mm, mm);
-  const b = Matrix.zeros(mm, 1);
-  for (let i = 0; i < m; i++)
-    for (let j = 0; j < m; j++) {
-      const row = i * m + j;
-      b.set(row, 0, R[i]! * R[j]!);
-      for (let k = 0; k < m; k++) {
-        const tik = Tm[i * m + k]!;
-        if (tik === 0) continue;
-        for (let l = 0; l < m; l++) {
-          const tjl = Tm[j * m + l]!;
-          if (tjl === 0) continue;
-          A.set(row, k * m + l, A.get(row, k * m + l) - tik * tjl);
-        }
+  // Doubling (Smith 1968; Anderson & Moore 1979): P = Σ_j T^j RRᵀ (Tᵀ)^j, summed as
+  // P ← P + A P Aᵀ, A ← A², which converges quadratically for a stationary T (spectral radius < 1).
+  let P = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) P[i * m + j] = R[i]! * R[j]!;
+  let A: Float64Array = Float64Array.from(Tm);
+  const mul = (X: Float64Array, Y: Float64Array, transY: boolean): Float64Array => {
+    const Z = new Float64Array(m * m);
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < m; j++) {
+        let s = 0;
+        for (let k = 0; k < m; k++) s += X[i * m + k]! * (transY ? Y[j * m + k]! : Y[k * m + j]!);
+        Z[i * m + j] = s;
       }
-      A.set(row, row, A.get(row, row) + 1);
+    return Z;
+  };
+  let converged = false;
+  for (let it = 0; it < 100; it++) {
+    const APAt = mul(mul(A, P, false), A, true);
+    let change = 0;
+    let size = 0;
+    for (let i = 0; i < m * m; i++) {
+      P[i] = P[i]! + APAt[i]!;
+      change = Math.max(change, Math.abs(APAt[i]!));
+      size = Math.max(size, Math.abs(P[i]!));
     }
-  let x: Matrix;
-  try {
-    x = solve(A, b);
-  } catch {
-    return null;
+    if (!Number.isFinite(size)) return null;
+    if (change <= 1e-16 * size) {
+      converged = true;
+      break;
+    }
+    A = mul(A, A, false);
   }
-  const P = new Float64Array(mm);
-  for (let i = 0; i < mm; i++) P[i] = x.get(i, 0);
+  if (!converged) return null;
   if (!(P[0]! > 0)) return null;
   for (let i = 0; i < m; i++) if (!(P[i * m + i]! >= -1e-12 * P[0]!) || !Number.isFinite(P[i * m + i]!)) return null;
   return P;
