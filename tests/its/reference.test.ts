@@ -167,6 +167,39 @@ describe('Gaussian segmented regression on the fixture', () => {
     expectClose(a.estimate!.att, cum / post.length, { rtol: 1e-9 }, 'att = cumulative / post periods');
   });
 
+  it('more segmented regressions (two interruptions, month dummies, Fourier terms, step only) equal normal equations built here, to 1e-8', () => {
+    const y: number[] = REF.fixture_y;
+    const T = y.length;
+    const month = (t: number) => ((3 + t) % 12) + 1; // 2015-04 is month 4
+    const cases: { opts: Parameters<typeof estimateIts>[1]; cols: (t: number) => number[]; names: string[] }[] = [
+      {
+        opts: { interruptions: ['2019-04', '2019-09'], dummies: ['2020-04:2020-05'], seasonality: 'month' },
+        names: ['intercept', 'time', ...Array.from({ length: 11 }, (_, j) => `month:${String(j + 2).padStart(2, '0')}`), 'dummy:2020-04:2020-05', 'level:2019-04', 'slope:2019-04', 'level:2019-09', 'slope:2019-09'],
+        cols: (t) => [1, t - 48, ...Array.from({ length: 11 }, (_, j) => (month(t) === j + 2 ? 1 : 0)), t === 60 || t === 61 ? 1 : 0, t >= 48 ? 1 : 0, t >= 48 ? t - 48 : 0, t >= 53 ? 1 : 0, t >= 53 ? t - 53 : 0],
+      },
+      {
+        opts: { interruptions: ['2019-04'], seasonality: 'fourier:3', slope: false },
+        names: ['intercept', 'time', 'sin:1', 'cos:1', 'sin:2', 'cos:2', 'sin:3', 'cos:3', 'level:2019-04'],
+        cols: (t) => [1, t - 48, ...[1, 2, 3].flatMap((k) => [Math.sin((2 * Math.PI * k * month(t)) / 12), Math.cos((2 * Math.PI * k * month(t)) / 12)]), t >= 48 ? 1 : 0],
+      },
+    ];
+    for (const c of cases) {
+      const a = estimateIts(panel, { ...c.opts, errors: 'ols' });
+      const X = Array.from({ length: T }, (_, t) => c.cols(t));
+      const Xm = new Matrix(X);
+      const XtXi = inverse(Xm.transpose().mmul(Xm));
+      const b = XtXi.mmul(Xm.transpose().mmul(Matrix.columnVector(y))).to1DArray();
+      const res = y.map((v, t) => v - X[t]!.reduce((s, x, j) => s + x * b[j]!, 0));
+      const s2 = res.reduce((s, e) => s + e * e, 0) / (T - b.length);
+      expect((a.coefficients as { term: string }[]).map((r) => r.term)).toEqual(c.names);
+      c.names.forEach((nm, j) => {
+        const row = (a.coefficients as { term: string; estimate: number; se: number }[])[j]!;
+        expectClose(row.estimate, b[j]!, { rtol: 1e-8, atol: 1e-9 }, `${nm} vs normal equations`);
+        expectClose(row.se, Math.sqrt(s2 * XtXi.get(j, j)), { rtol: 1e-8 }, `se ${nm} vs normal equations`);
+      });
+    }
+  });
+
   it('Durbin–Watson and Ljung–Box on the OLS residuals match R (Box.test) to 1e-8', () => {
     const { a } = ours('ols');
     const d = (code: string) => a.diagnostics.find((x) => x.code === code)!;
