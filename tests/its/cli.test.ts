@@ -153,6 +153,10 @@ describe('invariances and the library API', () => {
     expect(d.options.units).toEqual(['Z']);
     expect(byTerm(d, 'level:2020-01').estimate).toBeLessThan(0);
     expect(typeof (byTerm(d, 'level:2020-01') as Coef & { rateRatio: number }).rateRatio).toBe('number');
+    // Without --interruption and without a treatment column there is nothing to interrupt.
+    const none = runCli(['its', file, '--unit', 'area', '--time', 'month', '--outcome', 'count', '--series', 'Z']);
+    expect(none.code).toBe(2);
+    expect(none.error().code).toBe('NO_INTERRUPTION');
     // Without --series and two units, the command asks which.
     const amb = runCli(['its', file, '--unit', 'area', '--time', 'month', '--outcome', 'count', '--interruption', '2020-01']);
     expect(amb.code).toBe(2);

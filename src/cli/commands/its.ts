@@ -38,7 +38,7 @@ export function itsCommand(ctx: CliContext): Command {
     .option('--offset <col>', 'population column: log(col) is the offset of a count model')
     .option('--errors <spec>', 'Gaussian errors: ols, newey-west[:lag], ar:p or arma:p,q', 'ols')
     .addOption(new Option('--arma-method <m>', 'estimation of ARMA error parameters: exact maximum likelihood or restricted ML (less biased in short series)').choices(ARMA_METHODS).default('ml'))
-    .option('--control [a,b,...]', 'controlled ITS: comparison units (aggregated like the series); without a list, every never-treated unit')
+    .option('--control [a,b,...]', 'controlled ITS: comparison units (aggregated like the series); without a list (then put it after <csv>), every never-treated unit')
     .option('--max-iter <n>', 'iteration limit of IRLS / the ARMA likelihood maximisation', numberArg('--max-iter', { integer: true, min: 1 }), DEFAULT_ITS_MAX_ITER)
     .option('--tol <x>', 'convergence tolerance (relative change of deviance / log-likelihood)', numberArg('--tol', { min: 0, exclusiveMin: true }), DEFAULT_ITS_TOL);
   return cmd.action((file: string, o: Record<string, unknown>) => {
@@ -80,6 +80,9 @@ export function itsCommand(ctx: CliContext): Command {
       panelOpts.treatedUnits = analysed;
       const numeric = interruptions.every((p) => /^-?\d+$/.test(p.trim()));
       panelOpts.start = [...interruptions].sort((a, b) => (numeric ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0))[0]!;
+    }
+    if (panelOpts.treatedUnits === undefined && panelOpts.treated === undefined && !table.header.includes(treatedCol) && interruptions.length === 0) {
+      throw new UsageError('NO_INTERRUPTION', `${file} has no treatment column '${treatedCol}': give the interruption period(s) with --interruption <period> (and --series <unit> when the file holds several units), or name the 0/1 treatment column with --treated <col>`, { file });
     }
     const panel = panelFromTable(table, panelOpts);
     let control: string[] | undefined;
