@@ -11,7 +11,7 @@
  *    (R 4.2.2, sandwich 3.0.2, nlme 3.1.162; the JSON records the versions): stats::glm,
  *    stats::lm, sandwich::NeweyWest(lag = L, prewhite = FALSE, adjust = FALSE),
  *    nlme::gls(correlation = corAR1(), method = "ML"), stats::arima(method = "ML"),
- *    stats::Box.test(type = "Ljung-Box"). The tests never call R.
+ *    nlme::gls(correlation = corAR1(), method = "REML"), stats::Box.test(type = "Ljung-Box"). The tests never call R.
  * Independent checks written here: the OLS normal equations solved by ml-matrix's LU inverse,
  * a Newey–West sandwich formed as Xᵀdiag(u)W diag(u)X with a Toeplitz weight matrix, and the
  * exact AR(1) likelihood (Prais–Winsten form) maximised by brute-force grid search.
@@ -256,6 +256,24 @@ describe('Gaussian segmented regression on the fixture', () => {
     // information, β ⟂ φ asymptotically) and the profile-likelihood Hessian for φ: they differ by up to 0.3% here.
     se.forEach((v, j) => expectClose(v, r.se[names[j]!], { rtol: 5e-3 }, `se${j} vs arima`));
     expectClose(ar.se, r.se.ar1, { rtol: 5e-3 }, 'se(φ) vs arima');
+  });
+
+  it('AR(1) errors by REML match nlme::gls(corAR1, REML): coefficients, SEs and restricted log-likelihood', () => {
+    const { a, est, se } = ours('ar:1');
+    expect(a.options.armaMethod).toBe('ml');
+    const r = estimateIts(panel, { ...opts, errors: 'ar:1', armaMethod: 'reml' });
+    const g = REF.fixture_gls_ar1_reml;
+    const terms = ['intercept', 'time', 'level:2019-04', 'slope:2019-04', 'dummy:2020-04:2020-05'];
+    const by = (t: string) => (r.coefficients as { term: string; estimate: number; se: number }[]).find((c) => c.term === t)!;
+    expectClose(by('ar:1').estimate, g.phi, { rtol: 1e-6 }, 'φ (REML) vs gls');
+    // Same estimator and the same variance σ̂²_REML(XᵀΩ̂⁻¹X)⁻¹; optimiser tolerances leave ~1e-7 differences.
+    terms.forEach((t, j) => expectClose(by(t).estimate, g.coef[j], { rtol: 1e-6 }, `${t} (REML) vs gls`));
+    terms.forEach((t, j) => expectClose(by(t).se, g.se[j], { rtol: 1e-5 }, `se ${t} (REML) vs gls`));
+    expectClose((r.details as { logLik: number }).logLik, g.logLik, { rtol: 1e-9 }, 'restricted logLik vs gls');
+    // REML's AR coefficient is larger (less biased towards 0) and its intervals wider than ML's here.
+    expect(by('ar:1').estimate).toBeGreaterThan((a.coefficients as { term: string; estimate: number }[]).find((c) => c.term === 'ar:1')!.estimate);
+    expect(by('level:2019-04').se).toBeGreaterThan(se[2]!);
+    expect(est).toHaveLength(5);
   });
 
   it('AR(1) exact ML equals a brute-force grid maximisation of the Prais–Winsten likelihood written here', () => {

@@ -58,6 +58,10 @@ g <- gls(y ~ time + lev1 + slo1 + dum, data = d, correlation = corAR1(form = ~ t
 phi <- coef(g$modelStruct$corStruct, unconstrained = FALSE)
 add("fixture_gls_ar1", sprintf("{\"coef\": %s, \"se\": %s, \"phi\": %.17g, \"logLik\": %.17g, \"sigma\": %.17g}",
     num(coef(g)), num(sqrt(diag(vcov(g)))), phi, as.numeric(logLik(g)), g$sigma))
+gr <- gls(y ~ time + lev1 + slo1 + dum, data = d, correlation = corAR1(form = ~ time), method = "REML",
+          control = glsControl(tolerance = 1e-10, msTol = 1e-10, msMaxIter = 1000))
+add("fixture_gls_ar1_reml", sprintf("{\"coef\": %s, \"se\": %s, \"phi\": %.17g, \"logLik\": %.17g}",
+    num(coef(gr)), num(sqrt(diag(vcov(gr)))), coef(gr$modelStruct$corStruct, unconstrained = FALSE), as.numeric(logLik(gr))))
 X <- as.matrix(d[, c("time", "lev1", "slo1", "dum")])
 a1 <- arima(y, order = c(1, 0, 0), xreg = X, method = "ML", optim.control = list(reltol = 1e-12, maxit = 5000))
 add("fixture_arima_ar1", sprintf("{\"coef\": %s, \"se\": %s, \"logLik\": %.17g, \"aic\": %.17g, \"sigma2\": %.17g}",
