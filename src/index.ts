@@ -10,4 +10,5 @@ export { RESULT_SCHEMA } from './core/schema.js';
 export { Rng, DEFAULT_SEED } from './core/rng.js';
 export { summarisePanel, type PanelSummary } from './core/summary.js';
 export * from './estimators/cba/index.js';
+export * from './estimators/its/index.js';
 export { main } from './cli/main.js';

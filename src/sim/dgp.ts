@@ -252,3 +252,66 @@ export function recordsToCsv(records: readonly SimRecord[]): string {
   for (const r of records) lines.push(`${r.unit},${r.period},${fmt(r.outcome)},${r.treated},${r.offences},${r.population},${fmt(r.x)}`);
   return lines.join('\n') + '\n';
 }
+
+/** One interrupted time series with AR(1) errors (for ITS Monte Carlo checks). */
+export interface ItsSeriesSpec {
+  periods: number;
+  /** First period label, e.g. '2015-01'. */
+  firstPeriod: string;
+  frequency: Frequency;
+  /** Index (0-based) of the interruption period. */
+  interruption: number;
+  intercept: number;
+  /** Pre-interruption trend per period. */
+  trend: number;
+  /** True level change at the interruption (the step). */
+  level: number;
+  /** True slope change per period after the interruption. */
+  slope: number;
+  /** AR(1) coefficient ρ of the errors, |ρ| < 1; the errors start from their stationary distribution. */
+  rho: number;
+  /** SD of the innovations ε_t. */
+  sigma: number;
+  /** Unit id written to the CSV. */
+  unit: string;
+}
+
+export const ITS_AR1_SPEC: ItsSeriesSpec = {
+  periods: 96,
+  firstPeriod: '2012-01',
+  frequency: 'monthly',
+  interruption: 48,
+  intercept: 50,
+  trend: 0.1,
+  level: -5,
+  slope: 0,
+  rho: 0.5,
+  sigma: 1,
+  unit: 'S',
+};
+
+/**
+ * Simulate y_t = a + b(t − t₀) + δ·1{t ≥ t₀} + γ(t − t₀)·1{t ≥ t₀} + e_t with
+ * e_t = ρe_{t−1} + ε_t, ε_t ~ N(0, σ²), e₀ ~ N(0, σ²/(1 − ρ²)). Deterministic in (spec, seed).
+ */
+export function simulateItsSeries(spec: ItsSeriesSpec, seed: number): { periods: string[]; y: number[]; truth: { level: number; slope: number; rho: number } } {
+  const rng = new Rng(seed);
+  const o0 = periodOrdinal(spec.firstPeriod, spec.frequency);
+  const periods = Array.from({ length: spec.periods }, (_, t) => ordinalLabel(o0 + t, spec.frequency));
+  const y: number[] = [];
+  let e = (rng.normal() * spec.sigma) / Math.sqrt(1 - spec.rho * spec.rho);
+  for (let t = 0; t < spec.periods; t++) {
+    if (t > 0) e = spec.rho * e + rng.normal() * spec.sigma;
+    const post = t >= spec.interruption ? 1 : 0;
+    const c = t - spec.interruption;
+    y.push(spec.intercept + spec.trend * c + spec.level * post + spec.slope * c * post + e);
+  }
+  return { periods, y, truth: { level: spec.level, slope: spec.slope, rho: spec.rho } };
+}
+
+/** Long CSV (unit, period, y, treated) of a simulated ITS series, full precision. */
+export function itsSeriesToCsv(spec: ItsSeriesSpec, sim: { periods: string[]; y: number[] }): string {
+  const lines = ['unit,period,y,treated'];
+  sim.periods.forEach((p, t) => lines.push(`${spec.unit},${p},${sim.y[t]},${t >= spec.interruption ? 1 : 0}`));
+  return lines.join('\n') + '\n';
+}

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { inspectCommand } from './inspect.js';
+import { itsCommand } from './its.js';
 import { schemaCommand } from './schema.js';
 import { scmCommand } from './scm.js';
 import { cbaCommand } from './cba.js';
@@ -9,6 +10,7 @@ import { cbaCommand } from './cba.js';
 export const COMMANDS: readonly ((ctx: CliContext) => Command)[] = [
   scmCommand,
   cbaCommand,
+  itsCommand,
   inspectCommand,
   schemaCommand,
 ];

@@ -1,0 +1,514 @@
+/**
+ * Interrupted time series: panel + options → {@link Analysis}.
+ *
+ * The analysed series is one unit (`series`) or the mean/sum of several units
+ * (`units`, default the panel's treated units). A segmented regression (see
+ * design.ts) is fitted with
+ *   - family gaussian: OLS, OLS with Newey–West HAC variance, or ARMA(p, q) errors by exact ML (arma.ts);
+ *   - family poisson / quasipoisson: log-linear GLM with optional log-population offset by IRLS (glm.ts),
+ *     quasi-Poisson dispersion φ̂ = Pearson χ²/(n − k).
+ * The counterfactual is the fitted model with the intervention (level/slope) terms switched off;
+ * its pointwise, average and cumulative intervals are delta-method Wald intervals
+ * (on the response scale for count models).
+ *
+ * References: Lopez Bernal, Cummins & Gasparrini (2017, IJE 46:348); Linden (2015, Stata J 15:480);
+ * Newey & West (1987, Econometrica 55:703); Brockwell & Davis (2016) §6.6.
+ */
+import { EstimationError, InputError, UsageError } from '../../core/errors.js';
+import { lstsq, svd, xtxInverse } from '../../core/linalg.js';
+import { parsePeriodArg, parsePeriodRange, ordinalLabel } from '../../core/periods.js';
+import { requireBalanced, unitIndexOf, type Panel } from '../../core/panel.js';
+import type { Analysis, Diagnostic, Interval, PathPoint, UnitResult, Warning } from '../../core/result.js';
+import { pValueNormal, pValueT, qnorm, qt } from '../../core/stats.js';
+import { fitArmaRegression, type ArmaFit } from './arma.js';
+import { buildDesign, type Design, type DesignSpec, type SeriesData } from './design.js';
+import { durbinWatson, ljungBox } from './diagnostics.js';
+import { fitPoisson } from './glm.js';
+import { defaultNeweyWestLag, neweyWestVcov } from './hac.js';
+import { errorsLabel, parseErrors, parseSeasonality, seasonalityLabel, type ErrorModel, type ItsAggregate, type ItsFamily, type ItsOptions, type Seasonality } from './spec.js';
+
+export const DEFAULT_ITS_MAX_ITER = 200;
+export const DEFAULT_ITS_TOL = 1e-10;
+
+/** One row of the `coefficients` block. */
+export interface ItsCoefficient {
+  term: string;
+  estimate: number;
+  se: number | null;
+  ci: Interval;
+  pValue: number | null;
+  rateRatio?: number;
+  rateRatioCi?: Interval;
+}
+
+interface Fit {
+  beta: Float64Array;
+  /** Var(β̂), k×k row-major. */
+  vcov: Float64Array;
+  /** Degrees of freedom of the reference t distribution (Infinity = normal). */
+  df: number;
+  /** Residuals for the diagnostics (raw OLS residuals, ARMA innovations, or Pearson residuals). */
+  diagResiduals: Float64Array;
+  diagResidualsKind: string;
+  /** Parameters subtracted from the Ljung–Box degrees of freedom. */
+  fitdf: number;
+  inference: string;
+  details: Record<string, unknown>;
+  extraCoefficients: ItsCoefficient[];
+  diagnostics: Diagnostic[];
+  warnings: Warning[];
+}
+
+/** Resolve the units making up a series and combine them (mean or sum). */
+function combine(panel: Panel, idx: readonly number[], how: ItsAggregate, needOffset: boolean): SeriesData {
+  const T = panel.periods.length;
+  const y = new Float64Array(T);
+  const pop = needOffset ? new Float64Array(T) : null;
+  const cov = panel.covariateNames.map(() => new Float64Array(T));
+  for (const i of idx) {
+    for (let t = 0; t < T; t++) {
+      y[t] = y[t]! + panel.y[i * T + t]!;
+      if (pop) {
+        const v = panel.population![i * T + t]!;
+        if (Number.isNaN(v)) {
+          throw new InputError('MISSING_CELL', `${panel.file}: unit '${panel.units[i]}', period ${panel.periods[t]}: the offset column '${panel.populationColumn}' is empty; a count model with --offset needs it in every period`, { file: panel.file, unit: panel.units[i], period: panel.periods[t], column: panel.populationColumn });
+        }
+        pop[t] = pop[t]! + v;
+      }
+      panel.covariateNames.forEach((c, j) => {
+        const v = panel.covariates[c]![i * T + t]!;
+        if (Number.isNaN(v)) {
+          throw new InputError('MISSING_CELL', `${panel.file}: unit '${panel.units[i]}', period ${panel.periods[t]}: covariate '${c}' is empty; ITS needs covariates in every period (fill it or drop it from --covariates)`, { file: panel.file, unit: panel.units[i], period: panel.periods[t], column: c });
+        }
+        cov[j]![t] = cov[j]![t]! + v;
+      });
+    }
+  }
+  const m = idx.length;
+  if (how === 'mean') {
+    for (let t = 0; t < T; t++) {
+      y[t] = y[t]! / m;
+      if (pop) pop[t] = pop[t]! / m;
+    }
+  }
+  // Covariates are always averaged (they are rates or levels, not totals).
+  for (const c of cov) for (let t = 0; t < T; t++) c[t] = c[t]! / m;
+  return { y, offset: pop ? pop.map((v) => Math.log(v)) : null, covariates: cov };
+}
+
+function treatedUnitIndices(panel: Panel): number[] {
+  const T = panel.periods.length;
+  const out: number[] = [];
+  for (let i = 0; i < panel.units.length; i++) {
+    for (let t = 0; t < T; t++) {
+      if (panel.treated[i * T + t]) {
+        out.push(i);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+function firstTreatedIndex(panel: Panel, i: number): number {
+  const T = panel.periods.length;
+  for (let t = 0; t < T; t++) if (panel.treated[i * T + t]) return t;
+  return -1;
+}
+
+/** Quadratic form gᵀVg. */
+function quad(g: ArrayLike<number>, V: Float64Array, k: number): number {
+  let s = 0;
+  for (let i = 0; i < k; i++) {
+    let r = 0;
+    for (let j = 0; j < k; j++) r += V[i * k + j]! * g[j]!;
+    s += g[i]! * r;
+  }
+  return s;
+}
+
+/**
+ * Estimate an interrupted time series.
+ * @throws UsageError for inconsistent options; InputError for unusable data; EstimationError when the model cannot be fitted.
+ */
+export function estimateIts(panel: Panel, options: ItsOptions = {}): Analysis {
+  const T = panel.periods.length;
+  const level = options.level ?? 0.95;
+  const family: ItsFamily = options.family ?? 'gaussian';
+  const aggregate: ItsAggregate = options.aggregate ?? 'mean';
+  const slope = options.slope ?? true;
+  const maxIter = options.maxIter ?? DEFAULT_ITS_MAX_ITER;
+  const tol = options.tol ?? DEFAULT_ITS_TOL;
+  const seasonality: Seasonality = typeof options.seasonality === 'string' ? parseSeasonality(options.seasonality) : (options.seasonality ?? { type: 'none' });
+  const errors: ErrorModel = typeof options.errors === 'string' ? parseErrors(options.errors) : (options.errors ?? { type: 'ols' });
+  const count = family !== 'gaussian';
+  if (count && errors.type !== 'ols') {
+    throw new UsageError('ERRORS_NOT_FOR_FAMILY', `--errors ${errorsLabel(errors)} applies to --family gaussian; count models (${family}) use the GLM variance (quasipoisson scales it by the dispersion)`, { family, errors: errorsLabel(errors) });
+  }
+  const useOffset = options.offset ?? false;
+  if (useOffset && !count) throw new UsageError('OFFSET_NOT_FOR_FAMILY', '--offset applies to count models (--family poisson or quasipoisson); for a Gaussian model analyse a rate column instead', { family });
+  if (useOffset && panel.population === null) throw new UsageError('MISSING_OFFSET_COLUMN', 'the offset needs a population column in the panel (--offset <col>)', {});
+
+  // --- Which units form the series.
+  if (options.series !== undefined && options.units !== undefined) throw new UsageError('CONFLICTING_SERIES', 'give either --series <unit> or --units <a,b,...>, not both', {});
+  let unitIdx: number[];
+  let unitsFrom: string;
+  if (options.series !== undefined) {
+    unitIdx = [unitIndexOf(panel, options.series, '--series')];
+    unitsFrom = 'series';
+  } else if (options.units !== undefined) {
+    unitIdx = [...new Set(options.units.map((u) => unitIndexOf(panel, u, '--units')))].sort((a, b) => a - b);
+    unitsFrom = 'units';
+  } else if (panel.units.length === 1) {
+    unitIdx = [0];
+    unitsFrom = 'only-unit';
+  } else {
+    unitIdx = treatedUnitIndices(panel);
+    unitsFrom = 'treated';
+    if (unitIdx.length === 0) throw new InputError('NO_TREATED_UNITS', `${panel.file}: no unit is treated, so there is no series to analyse; name one with --series <unit> or several with --units <a,b,...>`, { file: panel.file });
+  }
+  let controlIdx: number[] | null = null;
+  if (options.control !== undefined) {
+    const treatedSet = new Set(treatedUnitIndices(panel));
+    const requested = options.control.length === 0 ? panel.units.map((_, i) => i).filter((i) => !treatedSet.has(i)) : options.control.map((u) => unitIndexOf(panel, u, '--control'));
+    controlIdx = [...new Set(requested)].sort((a, b) => a - b);
+    const analysed = new Set(unitIdx);
+    for (const i of controlIdx) {
+      if (analysed.has(i)) throw new UsageError('CONTROL_IS_ANALYSED', `--control names '${panel.units[i]}', which is also in the analysed series; comparison units must be different units`, { unit: panel.units[i] });
+    }
+    if (controlIdx.length === 0) throw new InputError('NO_CONTROL_UNITS', `${panel.file}: --control without units uses the never-treated units, but there are none; name comparison units with --control a,b`, { file: panel.file });
+  }
+  requireBalanced(panel, 'interrupted time series', controlIdx ? [...unitIdx, ...controlIdx] : unitIdx);
+
+  // --- Interruptions.
+  let interruptions: number[];
+  if (options.interruptions !== undefined && options.interruptions.length > 0) {
+    interruptions = options.interruptions.map((p) => {
+      const ord = parsePeriodArg(p, panel.frequency, '--interruption');
+      const t = Math.round((ord - panel.ordinals[0]!) / panel.step);
+      if (t < 0 || t >= T || panel.ordinals[t] !== ord) throw new UsageError('PERIOD_OUT_OF_RANGE', `--interruption ${p} is not one of the panel's periods (${panel.periods[0]} … ${panel.periods[T - 1]})`, { flag: '--interruption', value: p });
+      return t;
+    });
+  } else {
+    interruptions = unitIdx.map((i) => firstTreatedIndex(panel, i)).filter((t) => t >= 0);
+    if (interruptions.length === 0) {
+      throw new UsageError('NO_INTERRUPTION', `the analysed series has no treatment start in ${panel.file}; give the interruption period(s) with --interruption <period> (e.g. --interruption 2019-04)`, { file: panel.file });
+    }
+  }
+  interruptions = [...new Set(interruptions)].sort((a, b) => a - b);
+  const t1 = interruptions[0]!;
+  if (t1 < 2) throw new InputError('TOO_FEW_PRE_PERIODS', `the first interruption ${panel.periods[t1]} leaves ${t1} pre-interruption period(s); at least 2 are needed to fit a pre-interruption level and trend`, { period: panel.periods[t1], preperiods: t1 });
+
+  // --- Shock dummies.
+  const dummies = (options.dummies ?? []).map((spec) => {
+    const [a, b] = parsePeriodRange(spec, panel.frequency, '--dummy');
+    const from = Math.round((a - panel.ordinals[0]!) / panel.step);
+    const to = Math.round((b - panel.ordinals[0]!) / panel.step);
+    if (to < 0 || from >= T) throw new UsageError('PERIOD_OUT_OF_RANGE', `--dummy ${spec} lies outside the panel's periods (${panel.periods[0]} … ${panel.periods[T - 1]})`, { flag: '--dummy', value: spec });
+    return { from: Math.max(0, from), to: Math.min(T - 1, to), name: `dummy:${ordinalLabel(a, panel.frequency)}:${ordinalLabel(b, panel.frequency)}` };
+  });
+  const dupDummy = dummies.find((d, i) => dummies.findIndex((e) => e.name === d.name) !== i);
+  if (dupDummy) throw new UsageError('DUPLICATE_DUMMY', `--dummy ${dupDummy.name.slice(6)} is given twice`, {});
+
+  const spec: DesignSpec = { ordinals: panel.ordinals, frequency: panel.frequency, interruptions, slope, dummies, seasonality, covariateNames: panel.covariateNames };
+  const treatedSeries = combine(panel, unitIdx, aggregate, useOffset);
+  const controlSeries = controlIdx ? combine(panel, controlIdx, aggregate, useOffset) : null;
+  const design = buildDesign(spec, treatedSeries, controlSeries);
+  const { X, n, k, names } = design;
+  if (n <= k) throw new EstimationError('TOO_FEW_OBSERVATIONS', `${n} observations for ${k} terms (${names.join(', ')}); shorten the model (fewer seasonal terms, --no-slope) or use a longer series`, { n, k });
+
+  const warnings: Warning[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const armaMethod = options.armaMethod ?? 'ml';
+  if (armaMethod !== 'ml' && errors.type !== 'arma') throw new UsageError('ARMA_METHOD_WITHOUT_ARMA', `--arma-method ${armaMethod} applies to --errors ar:p or arma:p,q`, {});
+  const fit = count ? fitCount(design, family, useOffset, { maxIter, tol }) : fitGaussian(design, errors, { maxIter, tol, level, armaMethod });
+  warnings.push(...fit.warnings);
+  const { beta, vcov, df } = fit;
+  const crit = Number.isFinite(df) ? qt(0.5 + level / 2, df) : qnorm(0.5 + level / 2);
+  const pval = (z: number) => (Number.isFinite(df) ? pValueT(z, df) : pValueNormal(z));
+
+  // --- Coefficients.
+  const coefficients: ItsCoefficient[] = names.map((term, j) => {
+    const est = beta[j]!;
+    const se = Math.sqrt(vcov[j * k + j]!);
+    const ci: [number, number] = [est - crit * se, est + crit * se];
+    const row: ItsCoefficient = { term, estimate: est, se, ci, pValue: pval(est / se) };
+    if (count) {
+      row.rateRatio = Math.exp(est);
+      row.rateRatioCi = [Math.exp(ci[0]), Math.exp(ci[1])];
+    }
+    return row;
+  });
+  coefficients.push(...fit.extraCoefficients);
+
+  // --- Path: fitted, counterfactual (intervention terms off) with delta-method CIs.
+  const path: PathPoint[] = [];
+  const postG = new Float64Array(k);
+  let postObs = 0;
+  let postCf = 0;
+  const cumG = new Float64Array(k);
+  let cumObs = 0;
+  let cumCf = 0;
+  const off = design.offset;
+  let preSs = 0;
+  for (let t = 0; t < T; t++) {
+    let eta = off ? off[t]! : 0;
+    let eta0 = eta;
+    const x0 = new Float64Array(k);
+    for (let j = 0; j < k; j++) {
+      const x = X[t * k + j]!;
+      eta += x * beta[j]!;
+      x0[j] = design.intervention[j] ? 0 : x;
+      eta0 += x0[j]! * beta[j]!;
+    }
+    const fitted = count ? Math.exp(eta) : eta;
+    const cf = count ? Math.exp(eta0) : eta0;
+    // Gradient of the counterfactual mean with respect to β.
+    const g = count ? x0.map((v) => v * cf) : x0;
+    const seCf = Math.sqrt(Math.max(0, quad(g, vcov, k)));
+    const cfCi: [number, number] = [cf - crit * seCf, cf + crit * seCf];
+    const obs = design.y[t]!;
+    const effect = obs - cf;
+    const point: PathPoint = {
+      period: panel.periods[t]!,
+      observed: obs,
+      counterfactual: cf,
+      effect,
+      ci: [obs - cfCi[1], obs - cfCi[0]],
+      cumulative: null,
+      cumulativeCi: null,
+      fitted,
+      counterfactualCi: cfCi,
+    };
+    if (controlSeries) point.control = controlSeries.y[t]!;
+    if (t >= t1) {
+      for (let j = 0; j < k; j++) {
+        postG[j] = postG[j]! + g[j]!;
+        cumG[j] = cumG[j]! + g[j]!;
+      }
+      postObs += obs;
+      postCf += cf;
+      cumObs += obs;
+      cumCf += cf;
+      const seCum = Math.sqrt(Math.max(0, quad(cumG, vcov, k)));
+      point.cumulative = cumObs - cumCf;
+      point.cumulativeCi = [cumObs - cumCf - crit * seCum, cumObs - cumCf + crit * seCum];
+    } else {
+      preSs += effect * effect;
+    }
+    path.push(point);
+  }
+  const nPost = T - t1;
+  const attG = postG.map((v) => v / nPost);
+  const att = (postObs - postCf) / nPost;
+  const attSe = Math.sqrt(Math.max(0, quad(attG, vcov, k)));
+  const cumSe = Math.sqrt(Math.max(0, quad(postG, vcov, k)));
+  const relSe = (postObs / (postCf * postCf)) * cumSe;
+  const nUnits = unitIdx.length;
+  const estimate: Analysis['estimate'] = {
+    att,
+    se: attSe,
+    ci: [att - crit * attSe, att + crit * attSe],
+    level,
+    pValue: pval(att / attSe),
+    inference: fit.inference,
+    cumulative: { value: postObs - postCf, ci: [postObs - postCf - crit * cumSe, postObs - postCf + crit * cumSe] },
+    postPeriods: nPost,
+    scale: nUnits === 1 ? 'series' : aggregate,
+    relative: { value: postObs / postCf - 1, ci: [postObs / postCf - 1 - crit * relSe, postObs / postCf - 1 + crit * relSe] },
+  };
+  if (aggregate === 'sum' && nUnits > 1) {
+    estimate.perUnit = { att: att / nUnits, ci: [(att - crit * attSe) / nUnits, (att + crit * attSe) / nUnits] };
+  }
+
+  const preRmspe = Math.sqrt(preSs / t1);
+  const units: UnitResult[] = unitIdx.map((i) => ({
+    unit: panel.units[i]!,
+    att: nUnits === 1 ? att : null,
+    preRmspe: nUnits === 1 ? preRmspe : null,
+    weights: null,
+    start: firstTreatedIndex(panel, i) >= 0 ? panel.periods[firstTreatedIndex(panel, i)]! : null,
+  }));
+
+  // --- Diagnostics.
+  const e = fit.diagResiduals;
+  const dw = durbinWatson(e, design.segments);
+  diagnostics.push({
+    code: 'DURBIN_WATSON',
+    passed: null,
+    value: dw,
+    message: `Durbin–Watson statistic ${dw.toFixed(3)} on the ${fit.diagResidualsKind} (2 = no lag-1 autocorrelation; well below 2 suggests positive autocorrelation${errors.type === 'ols' && !count ? ': consider --errors ar:1 or newey-west' : ''})`,
+  });
+  for (const h of [12, 24]) {
+    const lb = ljungBox(e, h, fit.fitdf, design.segments);
+    diagnostics.push(
+      lb === null
+        ? { code: `LJUNG_BOX_${h}`, passed: null, value: null, message: `Ljung–Box test at lag ${h} not computed: the series is too short (${T} periods) for ${h} lags${fit.fitdf ? ` and ${fit.fitdf} ARMA parameters` : ''}` }
+        : {
+            code: `LJUNG_BOX_${h}`,
+            passed: lb.pValue >= 0.05,
+            value: lb.pValue,
+            message: `Ljung–Box Q(${h}) = ${lb.statistic.toFixed(3)} on ${lb.df} df, p = ${lb.pValue.toPrecision(3)}, on the ${fit.diagResidualsKind}${lb.pValue < 0.05 ? ': residual autocorrelation remains (p < 0.05)' : ''}`,
+          },
+    );
+  }
+  diagnostics.push(...fit.diagnostics);
+
+  // Condition number of the design (columns as used).
+  const sv = svd(X, n, k).s;
+  const cond = sv[0]! / sv[sv.length - 1]!;
+
+  const interruptionLabels = interruptions.map((t) => panel.periods[t]!);
+  const resolved: Record<string, unknown> = {
+    series: options.series ?? null,
+    units: unitIdx.map((i) => panel.units[i]!),
+    unitsFrom,
+    aggregate,
+    interruptions: interruptionLabels,
+    slope,
+    dummies: dummies.map((d) => d.name.slice('dummy:'.length)),
+    seasonality: seasonalityLabel(seasonality),
+    family,
+    offset: useOffset ? panel.populationColumn : null,
+    errors: errorsLabel(errors),
+    control: controlIdx ? controlIdx.map((i) => panel.units[i]!) : null,
+    covariates: [...panel.covariateNames],
+    level,
+    maxIter,
+    tol,
+    seed: options.seed ?? null,
+  };
+  if (errors.type === 'newey-west') resolved.neweyWestLag = fit.details.neweyWestLag;
+  if (errors.type === 'arma') resolved.armaMethod = armaMethod;
+
+  return {
+    method: 'its',
+    options: resolved,
+    estimate,
+    path,
+    units,
+    diagnostics,
+    warnings,
+    coefficients,
+    details: {
+      family,
+      link: count ? 'log' : 'identity',
+      n,
+      terms: k,
+      dfResidual: n - k,
+      timeCentredAt: panel.periods[t1],
+      interruptions: interruptionLabels,
+      interventionTerms: names.filter((_, j) => design.intervention[j]),
+      controlUnits: controlIdx ? controlIdx.map((i) => panel.units[i]!) : null,
+      conditionNumber: cond,
+      ...fit.details,
+    },
+  };
+}
+
+function convergenceDiagnostic(what: string, converged: boolean, iterations: number, maxIter: number, warnings: Warning[]): Diagnostic {
+  if (!converged) warnings.push({ code: 'NOT_CONVERGED', message: `${what} did not converge in ${iterations} iteration(s) (limit ${maxIter}); the estimates are from the last iteration. Raise --max-iter, simplify the model, or check the data` });
+  return { code: 'CONVERGENCE', passed: converged, value: iterations, message: `${what} ${converged ? 'converged' : 'did NOT converge'} after ${iterations} iteration(s)` };
+}
+
+function fitCount(design: Design, family: ItsFamily, useOffset: boolean, opts: { maxIter: number; tol: number }): Fit {
+  const { X, n, k, names, y } = design;
+  const warnings: Warning[] = [];
+  const diagnostics: Diagnostic[] = [];
+  if (family === 'poisson' && y.some((v) => v !== Math.round(v))) {
+    warnings.push({ code: 'NON_INTEGER_COUNTS', message: 'the Poisson family expects whole counts but the series has non-integer values (e.g. a mean over units); consider --aggregate sum or --family quasipoisson' });
+  }
+  const g = fitPoisson(y, X, n, k, useOffset ? design.offset : null, { maxIter: opts.maxIter, tol: opts.tol, names });
+  const dispersion = g.pearson / (n - k);
+  const phi = family === 'quasipoisson' ? dispersion : 1;
+  const vcov = g.unscaledVcov.map((v) => v * phi);
+  const pearsonRes = new Float64Array(n);
+  for (let t = 0; t < n; t++) pearsonRes[t] = (y[t]! - g.mu[t]!) / Math.sqrt(g.mu[t]!);
+  diagnostics.push(convergenceDiagnostic('IRLS', g.converged, g.iterations, opts.maxIter, warnings));
+  const over = family === 'poisson' && dispersion > 1.5;
+  if (over) warnings.push({ code: 'OVERDISPERSED', message: `Pearson χ²/(n − k) = ${dispersion.toFixed(2)} > 1.5: the Poisson variance understates the spread, so its intervals are too narrow; use --family quasipoisson` });
+  diagnostics.push({
+    code: 'DISPERSION',
+    passed: family === 'poisson' ? !over : null,
+    value: dispersion,
+    message: `dispersion (Pearson χ²/(n − k)) = ${dispersion.toFixed(4)}${family === 'quasipoisson' ? ', used to scale the variance (quasi-Poisson)' : ' (Poisson assumes 1; above 1.5 use quasipoisson)'}`,
+  });
+  return {
+    beta: g.beta,
+    vcov,
+    df: Number.POSITIVE_INFINITY,
+    diagResiduals: pearsonRes,
+    diagResidualsKind: 'Pearson residuals',
+    fitdf: 0,
+    inference: family === 'quasipoisson' ? 'glm-quasipoisson (Wald, delta method)' : 'glm-poisson (Wald, delta method)',
+    details: { dispersion, dispersionUsed: phi, deviance: g.deviance, pearsonChi2: g.pearson, convergence: { converged: g.converged, iterations: g.iterations } },
+    extraCoefficients: [],
+    diagnostics,
+    warnings,
+  };
+}
+
+function fitGaussian(design: Design, errors: ErrorModel, opts: { maxIter: number; tol: number; level: number; armaMethod: 'ml' | 'reml' }): Fit {
+  const { X, n, k, names, y } = design;
+  const warnings: Warning[] = [];
+  const diagnostics: Diagnostic[] = [];
+  if (errors.type === 'arma') {
+    const a: ArmaFit = fitArmaRegression(y, X, n, k, errors.p, errors.q, design.segments, { maxIter: opts.maxIter, tol: opts.tol, names, method: opts.armaMethod });
+    diagnostics.push(convergenceDiagnostic(`ARMA(${a.p},${a.q}) likelihood maximisation`, a.converged, a.iterations, opts.maxIter, warnings));
+    const extra: ItsCoefficient[] = [];
+    const z = qnorm(0.5 + opts.level / 2);
+    const armaNames = [...Array.from({ length: a.p }, (_, i) => `ar:${i + 1}`), ...Array.from({ length: a.q }, (_, i) => `ma:${i + 1}`)];
+    const armaEst = [...a.phi, ...a.theta];
+    if (a.vcovArma === null) warnings.push({ code: 'ARMA_SE_UNAVAILABLE', message: 'the Hessian of the ARMA log-likelihood is not negative definite at the estimate (parameters at the edge of the stationary/invertible region?); AR/MA standard errors are null' });
+    armaNames.forEach((term, j) => {
+      const est = armaEst[j]!;
+      const se = a.vcovArma ? Math.sqrt(a.vcovArma[j * armaNames.length + j]!) : null;
+      extra.push({ term, estimate: est, se, ci: se === null ? null : [est - z * se, est + z * se], pValue: se === null ? null : pValueNormal(est / se) });
+    });
+    if (a.arRootMin !== null) {
+      const ok = a.arRootMin > 1.01;
+      if (!ok) warnings.push({ code: 'NEAR_UNIT_ROOT', message: `the AR polynomial has a root of modulus ${a.arRootMin.toFixed(4)}, close to 1: the errors are nearly non-stationary, so intervals may be unreliable; consider more trend terms or a shorter window` });
+      diagnostics.push({ code: 'AR_STATIONARITY', passed: ok, value: a.arRootMin, message: `smallest modulus of the AR polynomial roots ${a.arRootMin.toFixed(4)} (> 1 stationary)` });
+    }
+    if (a.maRootMin !== null) {
+      const ok = a.maRootMin > 1.01;
+      if (!ok) warnings.push({ code: 'NEAR_NONINVERTIBLE', message: `the MA polynomial has a root of modulus ${a.maRootMin.toFixed(4)}, close to 1 (over-differenced or over-parameterised errors?)` });
+      diagnostics.push({ code: 'MA_INVERTIBILITY', passed: ok, value: a.maRootMin, message: `smallest modulus of the MA polynomial roots ${a.maRootMin.toFixed(4)} (> 1 invertible)` });
+    }
+    return {
+      beta: a.beta,
+      vcov: a.vcovBeta,
+      df: Number.POSITIVE_INFINITY,
+      diagResiduals: a.innovations,
+      diagResidualsKind: 'standardised ARMA innovations',
+      fitdf: a.p + a.q,
+      inference: `arma-${a.method} (exact Gaussian ${a.method === 'ml' ? 'likelihood' : 'restricted likelihood'}, ARMA(${a.p},${a.q}) errors; Wald, delta method)`,
+      details: {
+        sigma2: a.sigma2,
+        logLik: a.logLik,
+        aic: a.aic,
+        arma: { method: a.method, p: a.p, q: a.q, ar: Array.from(a.phi), ma: Array.from(a.theta), sigma2: a.sigma2, logLik: a.logLik, aic: a.aic, arRootMin: a.arRootMin, maRootMin: a.maRootMin },
+        convergence: { converged: a.converged, iterations: a.iterations },
+      },
+      extraCoefficients: extra,
+      diagnostics,
+      warnings,
+    };
+  }
+  const ls = lstsq(X, n, k, y, names);
+  const s2 = ls.rss / (n - k);
+  const logLik = -0.5 * n * (Math.log(2 * Math.PI) + Math.log(ls.rss / n) + 1);
+  let vcov: Float64Array;
+  let inference: string;
+  const details: Record<string, unknown> = { sigma2: s2, logLik, aic: -2 * logLik + 2 * (k + 1), convergence: null };
+  if (errors.type === 'newey-west') {
+    const lag = errors.lag ?? defaultNeweyWestLag(design.T);
+    vcov = neweyWestVcov(X, n, k, ls.residuals, ls.factor, lag, design.segments);
+    inference = `newey-west (HAC, Bartlett lag ${lag}; t with ${n - k} df, delta method)`;
+    details.neweyWestLag = lag;
+  } else {
+    vcov = xtxInverse(ls.factor).map((v) => v * s2);
+    inference = `ols (t with ${n - k} df, delta method)`;
+  }
+  return { beta: ls.beta, vcov, df: n - k, diagResiduals: ls.residuals, diagResidualsKind: 'OLS residuals', fitdf: 0, inference, details, extraCoefficients: [], diagnostics, warnings };
+}
