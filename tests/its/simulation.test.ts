@@ -33,7 +33,7 @@ function coverage(reps: number, firstSeed: number): { reml: number; ml: number; 
       return row.ci[0] <= SPEC.level && SPEC.level <= row.ci[1] ? 1 : 0;
     };
     reml += covers({ errors: 'ar:1', armaMethod: 'reml' });
-    ml += covers({ errors: 'ar:1' });
+    ml += covers({ errors: 'ar:1', armaMethod: 'ml' });
     ols += covers({ errors: 'ols' });
     nw += covers({ errors: 'newey-west' });
   }

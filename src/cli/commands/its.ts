@@ -37,7 +37,7 @@ export function itsCommand(ctx: CliContext): Command {
     .addOption(new Option('--family <name>', 'outcome model').choices(ITS_FAMILIES).default('gaussian'))
     .option('--offset <col>', 'population column: log(col) is the offset of a count model')
     .option('--errors <spec>', 'Gaussian errors: ols, newey-west[:lag], ar:p or arma:p,q', 'ols')
-    .addOption(new Option('--arma-method <m>', 'estimation of ARMA error parameters: exact maximum likelihood or restricted ML (less biased in short series)').choices(ARMA_METHODS).default('ml'))
+    .addOption(new Option('--arma-method <m>', 'estimation of ARMA error parameters: exact restricted ML (default, as nlme::gls; less biased in short series) or exact maximum likelihood').choices(ARMA_METHODS).default('reml'))
     .option('--control [a,b,...]', 'controlled ITS: comparison units (aggregated like the series); without a list (then put it after <csv>), every never-treated unit')
     .option('--max-iter <n>', 'iteration limit of IRLS / the ARMA likelihood maximisation', numberArg('--max-iter', { integer: true, min: 1 }), DEFAULT_ITS_MAX_ITER)
     .option('--tol <x>', 'convergence tolerance (relative change of deviance / log-likelihood)', numberArg('--tol', { min: 0, exclusiveMin: true }), DEFAULT_ITS_TOL);

@@ -219,8 +219,8 @@ export function estimateIts(panel: Panel, options: ItsOptions = {}): Analysis {
 
   const warnings: Warning[] = [];
   const diagnostics: Diagnostic[] = [];
-  const armaMethod = options.armaMethod ?? 'ml';
-  if (armaMethod !== 'ml' && errors.type !== 'arma') throw new UsageError('ARMA_METHOD_WITHOUT_ARMA', `--arma-method ${armaMethod} applies to --errors ar:p or arma:p,q`, {});
+  const armaMethod = options.armaMethod ?? 'reml';
+  if (armaMethod !== 'reml' && errors.type !== 'arma') throw new UsageError('ARMA_METHOD_WITHOUT_ARMA', `--arma-method ${armaMethod} applies to --errors ar:p or arma:p,q`, {});
   const fit = count ? fitCount(design, family, useOffset, { maxIter, tol }) : fitGaussian(design, errors, { maxIter, tol, level, armaMethod });
   warnings.push(...fit.warnings);
   const { beta, vcov, df } = fit;
@@ -478,11 +478,12 @@ function fitGaussian(design: Design, errors: ErrorModel, opts: { maxIter: number
     return {
       beta: a.beta,
       vcov: a.vcovBeta,
-      df: Number.POSITIVE_INFINITY,
+      // t with n − k df for β, as nlme::gls reports for regression with correlated errors.
+      df: n - k,
       diagResiduals: a.innovations,
       diagResidualsKind: 'standardised ARMA innovations',
       fitdf: a.p + a.q,
-      inference: `arma-${a.method} (exact Gaussian ${a.method === 'ml' ? 'likelihood' : 'restricted likelihood'}, ARMA(${a.p},${a.q}) errors; Wald, delta method)`,
+      inference: `arma-${a.method} (exact Gaussian ${a.method === 'ml' ? 'likelihood' : 'restricted likelihood'}, ARMA(${a.p},${a.q}) errors; t with ${n - k} df, delta method)`,
       details: {
         sigma2: a.sigma2,
         logLik: a.logLik,
