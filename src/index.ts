@@ -10,3 +10,4 @@ export { RESULT_SCHEMA } from './core/schema.js';
 export { Rng, DEFAULT_SEED } from './core/rng.js';
 export { summarisePanel, type PanelSummary } from './core/summary.js';
 export { main } from './cli/main.js';
+export * from './estimators/did/index.js';

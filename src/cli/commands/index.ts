@@ -4,9 +4,11 @@ import type { CliContext } from '../context.js';
 import { inspectCommand } from './inspect.js';
 import { schemaCommand } from './schema.js';
 import { scmCommand } from './scm.js';
+import { didCommand } from './did.js';
 
 export const COMMANDS: readonly ((ctx: CliContext) => Command)[] = [
   scmCommand,
+  didCommand,
   inspectCommand,
   schemaCommand,
 ];
