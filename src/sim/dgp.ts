@@ -252,3 +252,49 @@ export function recordsToCsv(records: readonly SimRecord[]): string {
   for (const r of records) lines.push(`${r.unit},${r.period},${fmt(r.outcome)},${r.treated},${r.offences},${r.population},${fmt(r.x)}`);
   return lines.join('\n') + '\n';
 }
+
+/**
+ * A small clustered DiD panel for inference checks (e.g. 18 police force areas):
+ * `clusters` clusters of `unitsPerCluster` units over `periods` integer periods;
+ * the first `treatedClusters` clusters are treated from period `treatStart` on.
+ *   Y_it = α_i + γ_t + δ·D_it + s_g·(c_{g,t} + e_it),
+ * c_{g,t} a cluster-level AR(1) shock (ρ = `rho`, unit variance), e_it ~ N(0, 1),
+ * s_g ~ U(0.5, 2) a cluster-specific scale (heteroskedastic clusters), α_i, γ_t ~ N(0, 1).
+ * Returns long CSV text (unit, period, y, treated, cluster) and the truth δ.
+ */
+export interface ClusterPanelSpec {
+  clusters: number;
+  unitsPerCluster: number;
+  periods: number;
+  treatedClusters: number;
+  /** First treated period (1-based integer period label). */
+  treatStart: number;
+  effect: number;
+  rho: number;
+}
+
+export function simulateClusterPanel(spec: ClusterPanelSpec, seed: number): { csv: string; truth: { effect: number } } {
+  const rng = new Rng(seed);
+  const T = spec.periods;
+  const gamma = Array.from({ length: T }, () => rng.normal());
+  const lines = ['unit,period,y,treated,cluster'];
+  for (let g = 0; g < spec.clusters; g++) {
+    const scale = 0.5 + 1.5 * rng.uniform();
+    const c = new Array<number>(T);
+    let prev = rng.normal();
+    for (let t = 0; t < T; t++) {
+      prev = t === 0 ? prev : spec.rho * prev + Math.sqrt(1 - spec.rho * spec.rho) * rng.normal();
+      c[t] = prev;
+    }
+    const treated = g < spec.treatedClusters;
+    for (let u = 0; u < spec.unitsPerCluster; u++) {
+      const alpha = rng.normal();
+      for (let t = 0; t < T; t++) {
+        const d = treated && t + 1 >= spec.treatStart ? 1 : 0;
+        const y = alpha + gamma[t]! + spec.effect * d + scale * (c[t]! + rng.normal());
+        lines.push(`C${g + 1}U${u + 1},${t + 1},${y},${d},C${g + 1}`);
+      }
+    }
+  }
+  return { csv: lines.join('\n') + '\n', truth: { effect: spec.effect } };
+}
