@@ -35,7 +35,7 @@
 import type { Panel } from '../../core/panel.js';
 import { EstimationError, InputError, UsageError } from '../../core/errors.js';
 import { lstsq, solveSpd, xtxInverse } from '../../core/linalg.js';
-import { pf, pchisq, pValueT, qt, qnorm } from '../../core/stats.js';
+import { pf, pchisq, pValueT, qt } from '../../core/stats.js';
 import type { Rng } from '../../core/rng.js';
 import type { Analysis, Diagnostic, PathPoint, UnitResult, Warning } from '../../core/result.js';
 import { demeanColumns, demeanInPlace, feSums, type Convergence, type DemeanControl, type FeIndex } from './demean.js';
@@ -452,7 +452,12 @@ function eventColumns(sample: Sample, timing: Timing, T: number, window: [number
   }
   const times: number[] = [];
   for (let e = lo; e <= hi; e++) if (e !== -1 && (count.get(e) ?? 0) > 0) times.push(e);
-  const cols = times.map((e) => Float64Array.from(binOf, (b) => (b === e ? 1 : 0)));
+  const cols = times.map(() => new Float64Array(n));
+  const colOf = new Map(times.map((e, j) => [e, j]));
+  for (let o = 0; o < n; o++) {
+    const j = colOf.get(binOf[o]!);
+    if (j !== undefined) cols[j]![o] = 1;
+  }
   return { times, cols, count, binOf };
 }
 
@@ -476,7 +481,7 @@ export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysi
 
   const fit = fitFe(sample, y, [D, ...covCols], ['treated', ...panel.covariateNames], ctl);
   const vc = vcovOf(fit, sample, opts.vcov);
-  const crit = opts.vcov === 'cluster' || opts.vcov === 'hc1' || opts.vcov === 'iid' ? qt(0.5 + level / 2, vc.df) : qnorm(0.5 + level / 2);
+  const crit = qt(0.5 + level / 2, vc.df);
   const coefficients = fit.names.map((term, j) => {
     const est = fit.beta[j]!;
     const se = Math.sqrt(vc.V[j * fit.p + j]!);
