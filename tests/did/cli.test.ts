@@ -11,6 +11,8 @@ import { estimateCs, estimateTwfe, TWFE_DEFAULTS } from '../../src/estimators/di
 import { POLICE_FIXTURE_SPEC, recordsToCsv, simulateClusterPanel, simulatePanel } from '../../src/sim/dgp.js';
 import { dataset, expectValidDocument, FIXTURE, hasShared, runCli, tempDir } from '../helpers.js';
 
+const { shock: _shock, ...NO_SHOCK } = POLICE_FIXTURE_SPEC;
+
 describe('did on the police fixture', () => {
   it('twfe event study with population weights: valid document, no staggered warning, eventPath contract', () => {
     const r = runCli(['did', FIXTURE, '--outcome', 'violence_rate', '--event-window', '-12:12', '--weights', 'population', '--covariates', 'stop_search']);
@@ -47,10 +49,10 @@ describe('simulated truths', () => {
   });
 
   it('CS recovers the ATT under staggered adoption with dynamic effects, where TWFE is pulled away', () => {
-    const spec = { ...POLICE_FIXTURE_SPEC, units: 150, treatedUnits: 90, periods: 48, firstPeriod: '2016-01', treatStart: '2017-01', staggerStarts: ['2018-01', '2019-01'], effect: -6, rampPeriods: 18, factors: 0, selection: 'random' as const, shock: undefined, noise: 1 };
+    const spec = { ...NO_SHOCK, units: 150, treatedUnits: 90, periods: 48, firstPeriod: '2016-01', treatStart: '2017-01', staggerStarts: ['2018-01', '2019-01'], effect: -6, rampPeriods: 18, factors: 0, selection: 'random' as const, noise: 1 };
     const { records, truth } = simulatePanel(spec, 11);
     const panel = readPanelText(recordsToCsv(records), { outcome: 'violence_rate' });
-    const cs = estimateCs(panel, { control: 'never', basePeriod: 'varying', boots: 0, level: 0.95, seed: 1 }, new Rng(1)) as any;
+    const cs = estimateCs(panel, { estimator: 'or', control: 'never', basePeriod: 'varying', boots: 0, level: 0.95, seed: 1 }, new Rng(1)) as any;
     // 4 SEs as above (the unit-specific trends of the DGP are independent of treatment under random selection).
     expect(Math.abs(cs.estimate.att - truth.att)).toBeLessThan(4 * cs.estimate.se);
     const tw = estimateTwfe(panel, { vcov: 'cluster', cluster: null, clusterName: 'unit', weights: null, weightsName: null, eventWindow: null, wildBootstrap: 0, wildWeights: 'rademacher', level: 0.95, seed: 1, maxIter: TWFE_DEFAULTS.maxIter, tol: TWFE_DEFAULTS.tol }, new Rng(1)) as any;
@@ -61,15 +63,15 @@ describe('simulated truths', () => {
   });
 
   it('CS with --control notyet works when every unit is eventually treated', () => {
-    const spec = { ...POLICE_FIXTURE_SPEC, units: 60, treatedUnits: 60, periods: 36, firstPeriod: '2016-01', treatStart: '2017-01', staggerStarts: ['2018-01'], effect: -3, rampPeriods: 1, factors: 0, selection: 'random' as const, shock: undefined, noise: 1 };
+    const spec = { ...NO_SHOCK, units: 60, treatedUnits: 60, periods: 36, firstPeriod: '2016-01', treatStart: '2017-01', staggerStarts: ['2018-01'], effect: -3, rampPeriods: 1, factors: 0, selection: 'random' as const, noise: 1 };
     const { records } = simulatePanel(spec, 3);
     const panel = readPanelText(recordsToCsv(records), { outcome: 'violence_rate' });
-    const cs = estimateCs(panel, { control: 'notyet', basePeriod: 'varying', boots: 0, level: 0.95, seed: 1 }, new Rng(1)) as any;
+    const cs = estimateCs(panel, { estimator: 'or', control: 'notyet', basePeriod: 'varying', boots: 0, level: 0.95, seed: 1 }, new Rng(1)) as any;
     // Only the 2017 cohort has comparisons after it starts (the 2018 cohort until 2017-12).
     expect(cs.aggregations.group.rows.map((r: any) => r.group)).toEqual(['2017-01']);
     expect(Math.abs(cs.estimate.att - -3)).toBeLessThan(4 * cs.estimate.se);
     expect(cs.warnings.map((w: any) => w.code)).toContain('NO_COMPARISON_FOR_CELL');
-    expect(() => estimateCs(panel, { control: 'never', basePeriod: 'varying', boots: 0, level: 0.95, seed: 1 }, new Rng(1))).toThrow(/never-treated/);
+    expect(() => estimateCs(panel, { estimator: 'or', control: 'never', basePeriod: 'varying', boots: 0, level: 0.95, seed: 1 }, new Rng(1))).toThrow(/never-treated/);
   });
 });
 

@@ -61,7 +61,7 @@ function varianceOf(d: ReturnType<typeof dummyFit>, j: number, type: 'cluster' |
     return (n / (n - K)) * m;
   }
   const S = new Float64Array(G);
-  for (let r = 0; r < n; r++) S[clusterOf(r)] += score(r);
+  for (let r = 0; r < n; r++) S[clusterOf(r)] = S[clusterOf(r)]! + score(r);
   let m = 0;
   for (const s of S) m += s * s;
   return (G / (G - 1)) * ((n - 1) / (n - K)) * m;

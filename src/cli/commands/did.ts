@@ -10,13 +10,13 @@ import { periodOrdinal } from '../../core/periods.js';
 import { inputInfo } from '../../core/result.js';
 import { Rng } from '../../core/rng.js';
 import { readCsvFile, type CsvTable } from '../../io/csv.js';
-import { BASE_PERIODS, CS_CONTROLS, CS_DEFAULTS, VCOV_TYPES, WILD_WEIGHTS, TWFE_DEFAULTS, checkTwfeOptions, estimateCs, estimateTwfe, type BasePeriod, type CsControl, type VcovType, type WildWeights } from '../../estimators/did/index.js';
+import { BASE_PERIODS, CS_CONTROLS, CS_DEFAULTS, CS_ESTIMATORS, type CsEstimator, VCOV_TYPES, WILD_WEIGHTS, TWFE_DEFAULTS, checkTwfeOptions, estimateCs, estimateTwfe, type BasePeriod, type CsControl, type VcovType, type WildWeights } from '../../estimators/did/index.js';
 import type { CliContext } from '../context.js';
 import { emitDocument } from '../context.js';
 import { addOutputOptions, addPanelOptions, commonFrom, numberArg, panelOptionsFrom } from '../options.js';
 
 const TWFE_ONLY = ['vcov', 'cluster', 'weights', 'eventWindow', 'wildBootstrap', 'wildWeights'] as const;
-const CS_ONLY = ['control', 'basePeriod', 'boots'] as const;
+const CS_ONLY = ['estimator', 'control', 'basePeriod', 'boots'] as const;
 
 /** Parse '-12:12' into [lo, hi]. */
 export function parseWindow(s: string): [number, number] {
@@ -57,6 +57,7 @@ export function didCommand(ctx: CliContext): Command {
     .option('--event-window <lo:hi>', 'twfe: event-study window of event times, ends binned, reference −1 (e.g. -12:12)')
     .option('--wild-bootstrap <n>', 'twfe: wild cluster restricted bootstrap replications for the p-value and interval of τ (0 = off)', numberArg('--wild-bootstrap', { integer: true, min: 0, max: 1e6 }), 0)
     .addOption(new Option('--wild-weights <kind>', 'twfe: wild bootstrap weights').choices([...WILD_WEIGHTS]).default(TWFE_DEFAULTS.wildWeights))
+    .addOption(new Option('--estimator <kind>', 'cs: ATT(g,t) estimator with covariates: outcome regression (or) or doubly robust (dr)').choices([...CS_ESTIMATORS]).default(CS_DEFAULTS.estimator))
     .addOption(new Option('--control <group>', 'cs: comparison group (never treated, or not yet treated)').choices([...CS_CONTROLS]).default(CS_DEFAULTS.control))
     .addOption(new Option('--base-period <kind>', 'cs: base period of pre-treatment ATT(g,t)').choices([...BASE_PERIODS]).default(CS_DEFAULTS.basePeriod))
     .option('--boots <n>', 'cs: multiplier-bootstrap replications for uniform bands (0 = none)', numberArg('--boots', { integer: true, min: 0, max: 1e6 }), CS_DEFAULTS.boots);
@@ -74,7 +75,7 @@ export function didCommand(ctx: CliContext): Command {
     const panel = panelFromTable(table, panelOptionsFrom(o));
     const rng = new Rng(common.seed);
     if (method === 'cs') {
-      const analysis = estimateCs(panel, { control: o.control as CsControl, basePeriod: o.basePeriod as BasePeriod, boots: o.boots as number, level: common.level, seed: common.seed }, rng);
+      const analysis = estimateCs(panel, { estimator: o.estimator as CsEstimator, control: o.control as CsControl, basePeriod: o.basePeriod as BasePeriod, boots: o.boots as number, level: common.level, seed: common.seed }, rng);
       emitDocument(ctx, 'did', inputInfo(panel), analysis, common.out);
       return;
     }

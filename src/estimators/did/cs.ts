@@ -22,6 +22,9 @@
  * rescaled by n/n_s to the full sample (zero outside it), so that
  * Var(ATT̂) ≈ Σ_i ψ_i² / n².
  *
+ * Doubly robust (`dr`; Sant'Anna & Zhao 2020 eq. 3.1): see {@link drAtt}; it adds a
+ * logit propensity score and stays consistent if either model is right.
+ *
  * Aggregations θ = Σ_k w_k ATT_k with w_k ∝ P(G = g_k) (CS 2021 §3, eqs. 3.4–3.11):
  *   simple: all post cells (t ≥ g);  group θ(g): mean over t ≥ g, overall Σ_g θ(g)P(G=g|post);
  *   dynamic θ(e): cells with t − g = e, overall = mean of θ(e) over e ≥ 0;
@@ -45,8 +48,13 @@ export type CsControl = (typeof CS_CONTROLS)[number];
 export const BASE_PERIODS = ['varying', 'universal'] as const;
 export type BasePeriod = (typeof BASE_PERIODS)[number];
 
+export const CS_ESTIMATORS = ['or', 'dr'] as const;
+export type CsEstimator = (typeof CS_ESTIMATORS)[number];
+
 export interface CsOptions {
   control: CsControl;
+  /** 'or' outcome regression; 'dr' doubly robust (logit propensity score + outcome regression). */
+  estimator: CsEstimator;
   basePeriod: BasePeriod;
   /** Multiplier-bootstrap replications for uniform bands (0 = no bands). */
   boots: number;
@@ -54,7 +62,7 @@ export interface CsOptions {
   seed: number;
 }
 
-export const CS_DEFAULTS = { control: 'never' as CsControl, basePeriod: 'varying' as BasePeriod, boots: 999 };
+export const CS_DEFAULTS = { estimator: 'or' as CsEstimator, control: 'never' as CsControl, basePeriod: 'varying' as BasePeriod, boots: 999 };
 
 interface Cell {
   g: number;
@@ -169,6 +177,82 @@ function multiplierBootstrap(tables: Element[][], n: number, B: number, level: n
 }
 
 /**
+ * Doubly robust DiD for one (g,t) cell (Sant'Anna & Zhao 2020, eq. 3.1, panel data),
+ * given the outcome-regression residuals r_i = ΔY_i − X_iᵀβ̂ (β̂ from the comparison units).
+ * Propensity score π(X) = logistic(Xᵀγ) by maximum likelihood (Newton–Raphson by
+ * weighted least squares, maxIter 100, tol 1e-10 on the step); w1 = D, w0 = π(1−D)/(1−π):
+ *   ATT = E[w1 r]/E[w1] − E[w0 r]/E[w0].
+ * Returns the influence function on the subsample except the β̂ term, and
+ * mDiff = E[w1X]/E[w1] − E[w0X]/E[w0] for the caller to add it. The γ̂ term is included:
+ *   −cᵀH_γ⁻¹X_i(D_i − π_i), c = E[w0(r − η0)X]/E[w0], H_γ = E[π(1−π)XXᵀ].
+ */
+function drAtt(X: Float64Array, D: Float64Array, ns: number, p: number, r: Float64Array): { att: number; psi: Float64Array; mDiff: Float64Array; converged: boolean; maxPs: number } {
+  const gamma = new Float64Array(p);
+  const pi = new Float64Array(ns);
+  const Xw = new Float64Array(ns * p);
+  const z = new Float64Array(ns);
+  let converged = false;
+  for (let it = 0; it < 100; it++) {
+    for (let i = 0; i < ns; i++) {
+      let e = 0;
+      for (let a = 0; a < p; a++) e += X[i * p + a]! * gamma[a]!;
+      pi[i] = 1 / (1 + Math.exp(-e));
+      const w = Math.max(pi[i]! * (1 - pi[i]!), 1e-12);
+      const sw = Math.sqrt(w);
+      for (let a = 0; a < p; a++) Xw[i * p + a] = sw * X[i * p + a]!;
+      z[i] = (D[i]! - pi[i]!) / sw;
+    }
+    const step = lstsq(Xw, ns, p, z).beta;
+    let mx = 0;
+    for (let a = 0; a < p; a++) {
+      gamma[a] = gamma[a]! + step[a]!;
+      mx = Math.max(mx, Math.abs(step[a]!));
+    }
+    if (mx < 1e-10) {
+      converged = true;
+      break;
+    }
+  }
+  let maxPs = 0;
+  for (let i = 0; i < ns; i++) {
+    let e = 0;
+    for (let a = 0; a < p; a++) e += X[i * p + a]! * gamma[a]!;
+    pi[i] = 1 / (1 + Math.exp(-e));
+    if (D[i] === 0) maxPs = Math.max(maxPs, pi[i]!);
+  }
+  const w1 = D;
+  const w0 = Float64Array.from(pi, (q, i) => (D[i] === 1 ? 0 : q / (1 - q)));
+  const mean = (f: (i: number) => number) => {
+    let s = 0;
+    for (let i = 0; i < ns; i++) s += f(i);
+    return s / ns;
+  };
+  const e1 = mean((i) => w1[i]!);
+  const e0 = mean((i) => w0[i]!);
+  const eta1 = mean((i) => w1[i]! * r[i]!) / e1;
+  const eta0 = mean((i) => w0[i]! * r[i]!) / e0;
+  const mDiff = new Float64Array(p);
+  const c = new Float64Array(p);
+  const H = new Float64Array(p * p);
+  for (let i = 0; i < ns; i++) {
+    for (let a = 0; a < p; a++) {
+      const xa = X[i * p + a]!;
+      mDiff[a] = mDiff[a]! + (w1[i]! * xa) / (ns * e1) - (w0[i]! * xa) / (ns * e0);
+      c[a] = c[a]! + (w0[i]! * (r[i]! - eta0) * xa) / (ns * e0);
+      for (let b = 0; b < p; b++) H[a * p + b] = H[a * p + b]! + (pi[i]! * (1 - pi[i]!) * xa * X[i * p + b]!) / ns;
+    }
+  }
+  const hc = solveSpd(H, p, c);
+  const psi = new Float64Array(ns);
+  for (let i = 0; i < ns; i++) {
+    let xh = 0;
+    for (let a = 0; a < p; a++) xh += X[i * p + a]! * hc[a]!;
+    psi[i] = (w1[i]! * (r[i]! - eta1)) / e1 - (w0[i]! * (r[i]! - eta0)) / e0 - xh * (D[i]! - pi[i]!);
+  }
+  return { att: eta1 - eta0, psi, mDiff, converged, maxPs };
+}
+
+/**
  * Estimate ATT(g,t) and the four aggregations.
  * @throws InputError NO_TREATED_UNITS | NO_COMPARISON_UNITS; EstimationError RANK_DEFICIENT
  */
@@ -219,6 +303,8 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
 
   const cells: Cell[] = [];
   const skipped: string[] = [];
+  const notConverged: string[] = [];
+  const overlap: string[] = [];
   for (const g of cohorts) {
     for (let t = 0; t < T; t++) {
       let base: number;
@@ -266,34 +352,66 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
         covs.forEach((c, k) => (e -= beta[k + 1]! * xAt(j, base, c)));
         return e;
       };
-      const pbar = treatedIdx.length / ns;
-      let att = 0;
-      for (const j of treatedIdx) att += resid(j);
-      att /= treatedIdx.length;
-      // mᵀH⁻¹ with m = E[D X], H = E[(1−D) X Xᵀ] (subsample means).
-      const m = new Float64Array(p);
-      for (const j of treatedIdx) {
-        m[0] = m[0]! + 1 / ns;
-        covs.forEach((c, k) => (m[k + 1] = m[k + 1]! + xAt(j, base, c) / ns));
-      }
-      let hinvM: Float64Array;
-      if (p === 1) hinvM = Float64Array.of(m[0]! / (nc / ns));
-      else {
-        const H = new Float64Array(p * p);
-        for (let r = 0; r < nc; r++) for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) H[a * p + b] = H[a * p + b]! + (Xc[r * p + a]! * Xc[r * p + b]!) / ns;
-        hinvM = solveSpd(H, p, m);
-      }
       const psi = new Float64Array(n);
       const scale = n / ns;
-      for (const j of treatedIdx) psi[j] = (scale * (resid(j) - att)) / pbar;
-      controlIdx.forEach((j, r) => {
-        let xh = 0;
-        for (let a = 0; a < p; a++) xh += Xc[r * p + a]! * hinvM[a]!;
-        psi[j] = (-scale * xh * resid(j)) / pbar;
-      });
+      let att: number;
+      if (opts.estimator === 'dr') {
+        const X = new Float64Array(ns * p);
+        const D = new Float64Array(ns);
+        sub.forEach((j, r) => {
+          X[r * p] = 1;
+          covs.forEach((c, k) => (X[r * p + 1 + k] = xAt(j, base, c)));
+          D[r] = cohortOf[j] === g ? 1 : 0;
+        });
+        const dr = drAtt(X, D, ns, p, Float64Array.from(sub, (j) => resid(j)));
+        if (!dr.converged) notConverged.push(`(${panel.periods[g]}, ${panel.periods[t]})`);
+        if (dr.maxPs > 0.995) overlap.push(`(${panel.periods[g]}, ${panel.periods[t]})`);
+        att = dr.att;
+        sub.forEach((j, r) => (psi[j] = scale * dr.psi[r]!));
+        // Outcome-regression correction (estimated β): −(E[w1X]/E[w1] − E[w0X]/E[w0])ᵀ H_β⁻¹ (1−D)X r.
+        let hb: Float64Array;
+        if (p === 1) hb = Float64Array.of(dr.mDiff[0]! / (nc / ns));
+        else {
+          const H = new Float64Array(p * p);
+          for (let r = 0; r < nc; r++) for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) H[a * p + b] = H[a * p + b]! + (Xc[r * p + a]! * Xc[r * p + b]!) / ns;
+          hb = solveSpd(H, p, dr.mDiff);
+        }
+        controlIdx.forEach((j, r) => {
+          let xh = 0;
+          for (let a = 0; a < p; a++) xh += Xc[r * p + a]! * hb[a]!;
+          psi[j] = psi[j]! - scale * xh * resid(j);
+        });
+      } else {
+        const pbar = treatedIdx.length / ns;
+        att = 0;
+        for (const j of treatedIdx) att += resid(j);
+        att /= treatedIdx.length;
+        // mᵀH⁻¹ with m = E[D X], H = E[(1−D) X Xᵀ] (subsample means).
+        const m = new Float64Array(p);
+        for (const j of treatedIdx) {
+          m[0] = m[0]! + 1 / ns;
+          covs.forEach((c, k) => (m[k + 1] = m[k + 1]! + xAt(j, base, c) / ns));
+        }
+        let hinvM: Float64Array;
+        if (p === 1) hinvM = Float64Array.of(m[0]! / (nc / ns));
+        else {
+          const H = new Float64Array(p * p);
+          for (let r = 0; r < nc; r++) for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) H[a * p + b] = H[a * p + b]! + (Xc[r * p + a]! * Xc[r * p + b]!) / ns;
+          hinvM = solveSpd(H, p, m);
+        }
+        for (const j of treatedIdx) psi[j] = (scale * (resid(j) - att)) / pbar;
+        controlIdx.forEach((j, r) => {
+          let xh = 0;
+          for (let a = 0; a < p; a++) xh += Xc[r * p + a]! * hinvM[a]!;
+          psi[j] = (-scale * xh * resid(j)) / pbar;
+        });
+
+      }
       cells.push({ g, t, base, att, psi, se: seOf(psi), nTreated: treatedIdx.length, nControl: nc, reference: false });
     }
   }
+  if (notConverged.length > 0) warnings.push({ code: 'NOT_CONVERGED', message: `the propensity-score logit did not converge for ${notConverged.length} ATT(g,t) cell(s): ${notConverged.slice(0, 6).join(', ')}; the covariates may separate treated from comparison units` });
+  if (overlap.length > 0) warnings.push({ code: 'WEAK_OVERLAP', message: `estimated propensity scores above 0.995 in ${overlap.length} ATT(g,t) cell(s) (${overlap.slice(0, 6).join(', ')}): some treated units have almost no comparable comparison units; the doubly robust weights are unstable` });
   if (skipped.length > 0) warnings.push({ code: 'NO_COMPARISON_FOR_CELL', message: `${skipped.length} ATT(g,t) cell(s) have no comparison unit and were left out: ${skipped.slice(0, 6).join(', ')}${skipped.length > 6 ? ', …' : ''}` });
 
   const est = cells.filter((c) => !c.reference);
@@ -448,7 +566,7 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
       method: 'cs',
       control: opts.control,
       basePeriod: opts.basePeriod,
-      estimator: covs.length ? 'outcome-regression' : 'outcome-regression (no covariates: difference of mean changes)',
+      estimator: opts.estimator === 'dr' ? 'doubly-robust' : 'outcome-regression',
       covariates: covs,
       anticipation: 0,
       boots: opts.boots,
