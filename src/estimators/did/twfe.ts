@@ -493,6 +493,9 @@ export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysi
   let wild: WildResult | null = null;
   if (opts.wildBootstrap > 0) {
     wild = wildClusterBootstrap(fit, sample, opts.wildBootstrap, opts.wildWeights, level, rng, ctl);
+    if (opts.wildWeights === 'rademacher' && sample.nClusters <= 11) {
+      warnings.push({ code: 'WILD_FEW_CLUSTERS', message: `with ${sample.nClusters} clusters Rademacher weights allow only ${2 ** sample.nClusters} distinct bootstrap samples, so p-values are coarse; use --wild-weights webb` });
+    }
   }
 
   // Negative-weight risk: treated cells whose residualised treatment is negative
