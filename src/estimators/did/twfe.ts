@@ -590,7 +590,7 @@ export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysi
   const path: PathPoint[] = [];
   let cum = 0;
   for (let t = 0; t < T; t++) {
-    let sy = 0, ny = 0, se = 0, ne = 0, anyTreated = false;
+    let sy = 0, ny = 0, effSum = 0, ne = 0, anyTreated = false;
     for (let i = 0; i < panel.units.length; i++) {
       const g = timing.start[i]!;
       if (g < 0) continue;
@@ -608,7 +608,7 @@ export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysi
           const j = times.indexOf(e);
           eff = e === -1 ? 0 : j >= 0 ? eventFit.beta[j]! : Number.NaN;
         }
-        se += eff;
+        effSum += eff;
         ne++;
       }
     }
@@ -617,7 +617,7 @@ export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysi
       path.push({ period: panel.periods[t]!, observed, counterfactual: null, effect: null, ci: null, cumulative: null, cumulativeCi: null });
       continue;
     }
-    const effect = ne > 0 ? se / ne : null;
+    const effect = ne > 0 ? effSum / ne : null;
     if (effect !== null && Number.isFinite(effect)) cum += effect;
     path.push({
       period: panel.periods[t]!,
