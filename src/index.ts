@@ -11,4 +11,5 @@ export { Rng, DEFAULT_SEED } from './core/rng.js';
 export { summarisePanel, type PanelSummary } from './core/summary.js';
 export * from './estimators/cba/index.js';
 export * from './estimators/its/index.js';
+export * from './estimators/did/index.js';
 export { main } from './cli/main.js';

@@ -15,7 +15,14 @@ const strOrNull = { type: ['string', 'null'] } as const;
 const effectRow = {
   type: 'object',
   required: ['att', 'se', 'ci'],
-  properties: { att: numOrNull, se: numOrNull, ci: interval, pValue: numOrNull },
+  properties: {
+    att: numOrNull,
+    se: numOrNull,
+    ci: interval,
+    pValue: numOrNull,
+    criticalValue: { ...numOrNull, description: 'Uniform (simultaneous) critical value of the bands in rows (multiplier bootstrap); null when not computed.' },
+    rows: { type: 'array', items: { type: 'object', required: ['att', 'se', 'ci'], properties: { att: numOrNull, se: numOrNull, ci: interval, band: interval } }, description: 'Per-element estimates (event times, groups or periods); band = uniform confidence band.' },
+  },
 } as const;
 
 /** cba: one outcome evaluated at its estimate or at one end of its interval. */
@@ -145,7 +152,7 @@ export const RESULT_SCHEMA = {
       items: {
         type: 'object',
         required: ['eventTime', 'effect', 'ci'],
-        properties: { eventTime: { type: 'integer' }, effect: numOrNull, se: numOrNull, ci: interval, n: { type: 'integer' } },
+        properties: { eventTime: { type: 'integer' }, effect: numOrNull, se: numOrNull, ci: interval, n: { type: 'integer' }, reference: { type: 'boolean', description: 'The normalised reference period (effect 0, se and ci null).' }, band: interval },
       },
     },
     coefficients: {
@@ -169,7 +176,7 @@ export const RESULT_SCHEMA = {
       items: {
         type: 'object',
         required: ['group', 'period', 'att', 'se'],
-        properties: { group: { type: 'string' }, period: { type: 'string' }, att: numOrNull, se: numOrNull, ci: interval },
+        properties: { group: { type: 'string' }, period: { type: 'string' }, att: numOrNull, se: numOrNull, ci: interval, band: interval },
       },
     },
     aggregations: {

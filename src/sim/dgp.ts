@@ -315,3 +315,86 @@ export function itsSeriesToCsv(spec: ItsSeriesSpec, sim: { periods: string[]; y:
   sim.periods.forEach((p, t) => lines.push(`${spec.unit},${p},${sim.y[t]},${t >= spec.interruption ? 1 : 0}`));
   return lines.join('\n') + '\n';
 }
+
+/**
+ * A small clustered DiD panel for inference checks (e.g. 18 police force areas):
+ * `clusters` clusters of `unitsPerCluster` units over `periods` integer periods;
+ * the first `treatedClusters` clusters are treated from period `treatStart` on.
+ *   Y_it = α_i + γ_t + δ·D_it + s_g·(c_{g,t} + e_it),
+ * c_{g,t} a cluster-level AR(1) shock (ρ = `rho`, unit variance), e_it ~ N(0, 1),
+ * s_g ~ U(0.5, 2) a cluster-specific scale (heteroskedastic clusters), α_i, γ_t ~ N(0, 1).
+ * Returns long CSV text (unit, period, y, treated, cluster) and the truth δ.
+ */
+export interface ClusterPanelSpec {
+  clusters: number;
+  unitsPerCluster: number;
+  periods: number;
+  treatedClusters: number;
+  /** First treated period (1-based integer period label). */
+  treatStart: number;
+  effect: number;
+  rho: number;
+}
+
+export function simulateClusterPanel(spec: ClusterPanelSpec, seed: number): { csv: string; truth: { effect: number } } {
+  const rng = new Rng(seed);
+  const T = spec.periods;
+  const gamma = Array.from({ length: T }, () => rng.normal());
+  const lines = ['unit,period,y,treated,cluster'];
+  for (let g = 0; g < spec.clusters; g++) {
+    const scale = 0.5 + 1.5 * rng.uniform();
+    const c = new Array<number>(T);
+    let prev = rng.normal();
+    for (let t = 0; t < T; t++) {
+      prev = t === 0 ? prev : spec.rho * prev + Math.sqrt(1 - spec.rho * spec.rho) * rng.normal();
+      c[t] = prev;
+    }
+    const treated = g < spec.treatedClusters;
+    for (let u = 0; u < spec.unitsPerCluster; u++) {
+      const alpha = rng.normal();
+      for (let t = 0; t < T; t++) {
+        const d = treated && t + 1 >= spec.treatStart ? 1 : 0;
+        const y = alpha + gamma[t]! + spec.effect * d + scale * (c[t]! + rng.normal());
+        lines.push(`C${g + 1}U${u + 1},${t + 1},${y},${d},C${g + 1}`);
+      }
+    }
+  }
+  return { csv: lines.join('\n') + '\n', truth: { effect: spec.effect } };
+}
+
+/**
+ * Conditional parallel trends for covariate-adjusted DiD checks (Sant'Anna & Zhao 2020 style).
+ * n units, periods 1..T, one time-invariant covariate x_i ~ N(0, 1). Units are treated from
+ * period `treatStart` with probability logistic(`selection`·x_i), otherwise never.
+ *   Y_it = α_i + γ_t + t·(1 + `trendOnX`·x_i)·0.5 + δ·D_it + ε_it,  α_i ~ N(x_i, 1), ε ~ N(0, 1).
+ * Trends depend on x and x drives selection, so unconditional DiD is biased and
+ * conditioning on x removes the bias. With `nonlinear`, trends depend on x² too
+ * (an outcome regression linear in x is then misspecified; the propensity score is not).
+ */
+export interface CovariateDidSpec {
+  units: number;
+  periods: number;
+  treatStart: number;
+  effect: number;
+  selection: number;
+  trendOnX: number;
+  nonlinear?: boolean;
+}
+
+export function simulateCovariateDid(spec: CovariateDidSpec, seed: number): { csv: string; truth: { att: number } } {
+  const rng = new Rng(seed);
+  const gamma = Array.from({ length: spec.periods }, () => rng.normal());
+  const lines = ['unit,period,y,treated,x'];
+  for (let i = 0; i < spec.units; i++) {
+    const x = rng.normal();
+    const treated = rng.uniform() < 1 / (1 + Math.exp(-spec.selection * x));
+    const alpha = x + rng.normal();
+    const slope = 0.5 * (1 + spec.trendOnX * x + (spec.nonlinear ? spec.trendOnX * (x * x - 1) : 0));
+    for (let t = 1; t <= spec.periods; t++) {
+      const d = treated && t >= spec.treatStart ? 1 : 0;
+      const y = alpha + gamma[t - 1]! + t * slope + spec.effect * d + rng.normal();
+      lines.push(`u${i + 1},${t},${y},${d},${x}`);
+    }
+  }
+  return { csv: lines.join('\n') + '\n', truth: { att: spec.effect } };
+}

@@ -6,11 +6,13 @@ import { itsCommand } from './its.js';
 import { schemaCommand } from './schema.js';
 import { scmCommand } from './scm.js';
 import { cbaCommand } from './cba.js';
+import { didCommand } from './did.js';
 
 export const COMMANDS: readonly ((ctx: CliContext) => Command)[] = [
   scmCommand,
-  cbaCommand,
   itsCommand,
+  didCommand,
+  cbaCommand,
   inspectCommand,
   schemaCommand,
 ];

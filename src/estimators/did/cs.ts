@@ -1,0 +1,599 @@
+/**
+ * Callaway & Sant'Anna (2021), "Difference-in-Differences with multiple time
+ * periods", J. Econometrics 225(2): group-time average treatment effects
+ * ATT(g,t) for staggered adoption, their aggregations and inference.
+ *
+ * Notation: G_i is unit i's first treated period (its cohort g; G = ∞ never
+ * treated); n units (balanced panel). For cohort g and period t the base period is
+ *   b = g − 1 for t ≥ g (post; no anticipation), and
+ *   b = t − 1 for t < g ("varying" base, the did package's default; pre-period
+ *   ATT(g,t) are then one-period placebo changes) or b = g − 1 ("universal" base:
+ *   every pre-period compares with g − 1, and ATT(g, g−1) ≡ 0 is the reference).
+ * Comparison group C_{g,t}: never treated (`never`), or never treated plus units
+ * with G > max(t, b), excluding cohort g (`notyet`).
+ *
+ * Outcome regression (OR; Heckman, Ichimura & Todd 1997; Sant'Anna & Zhao 2020 §2):
+ * with ΔY_i = Y_it − Y_ib and X_i = (1, covariates at b), β̂ is OLS of ΔY on X in
+ * C_{g,t}, and ATT(g,t) = E_n[D(ΔY − Xᵀβ̂)] / E_n[D] over units in g ∪ C_{g,t}.
+ * Without covariates this is the difference of mean changes.
+ * Influence function on that subsample (size n_s), with p̄ = E_n[D],
+ * H = E_n[(1−D)XXᵀ], m = E_n[DX]:
+ *   ψ_i = D_i(ΔY_i − X_iᵀβ̂ − ATT)/p̄ − mᵀH⁻¹(1−D_i)X_i(ΔY_i − X_iᵀβ̂)/p̄,
+ * rescaled by n/n_s to the full sample (zero outside it), so that
+ * Var(ATT̂) ≈ Σ_i ψ_i² / n².
+ *
+ * Doubly robust (`dr`; Sant'Anna & Zhao 2020 eq. 3.1): see {@link drAtt}; it adds a
+ * logit propensity score and stays consistent if either model is right.
+ *
+ * Aggregations θ = Σ_k w_k ATT_k with w_k ∝ P(G = g_k) (CS 2021 §3, eqs. 3.4–3.11):
+ *   simple: all post cells (t ≥ g);  group θ(g): mean over t ≥ g, overall Σ_g θ(g)P(G=g|post);
+ *   dynamic θ(e): cells with t − g = e, overall = mean of θ(e) over e ≥ 0;
+ *   calendar θ(t): cells with g ≤ t, overall = mean of θ(t).
+ * Their influence functions add the estimation error of the weights:
+ *   IF(w_k)_i = [(1{G_i=g_k} − p_k)S − p_k Σ_j(1{G_i=g_j} − p_j)]/S², S = Σ_j p_j.
+ * Multiplier bootstrap (CS 2021 Algorithm 1, Rademacher multipliers per unit):
+ *   θ*_k − θ_k = (1/n) Σ_i V_i ψ_ik; the uniform band uses the (level) quantile of
+ *   max_k |θ*_k − θ_k| / se_k over the elements of each table.
+ */
+import type { Panel } from '../../core/panel.js';
+import { EstimationError, InputError } from '../../core/errors.js';
+import { lstsq, solveSpd } from '../../core/linalg.js';
+import { pchisq, pValueNormal, qnorm, quantileSorted } from '../../core/stats.js';
+import type { Rng } from '../../core/rng.js';
+import type { Analysis, Diagnostic, PathPoint, UnitResult, Warning } from '../../core/result.js';
+import { treatmentTiming } from './design.js';
+
+export const CS_CONTROLS = ['never', 'notyet'] as const;
+export type CsControl = (typeof CS_CONTROLS)[number];
+export const BASE_PERIODS = ['varying', 'universal'] as const;
+export type BasePeriod = (typeof BASE_PERIODS)[number];
+
+export const CS_ESTIMATORS = ['or', 'dr'] as const;
+export type CsEstimator = (typeof CS_ESTIMATORS)[number];
+
+export interface CsOptions {
+  control: CsControl;
+  /** 'or' outcome regression; 'dr' doubly robust (logit propensity score + outcome regression). */
+  estimator: CsEstimator;
+  basePeriod: BasePeriod;
+  /** Multiplier-bootstrap replications for uniform bands (0 = no bands). */
+  boots: number;
+  level: number;
+  seed: number;
+}
+
+export const CS_DEFAULTS = { estimator: 'or' as CsEstimator, control: 'never' as CsControl, basePeriod: 'varying' as BasePeriod, boots: 999 };
+
+interface Cell {
+  g: number;
+  t: number;
+  base: number;
+  att: number;
+  /** Full-sample influence function, length n. */
+  psi: Float64Array;
+  se: number;
+  nTreated: number;
+  nControl: number;
+  reference: boolean;
+}
+
+interface Element {
+  att: number;
+  psi: Float64Array;
+  se: number;
+}
+
+function seOf(psi: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < psi.length; i++) s += psi[i]! * psi[i]!;
+  return Math.sqrt(s) / psi.length;
+}
+
+/**
+ * Weighted aggregation Σ_k w_k θ_k with w_k ∝ p[grp_k], including the influence of estimating p.
+ * `cohortOf[i]` is unit i's cohort (−1 never); `p[g]` = share of units in cohort g.
+ */
+function aggregateByGroupShare(items: { att: number; psi: Float64Array; g: number }[], cohortOf: Int32Array, p: Map<number, number>): Element {
+  const n = cohortOf.length;
+  const S = items.reduce((s, it) => s + p.get(it.g)!, 0);
+  const att = items.reduce((s, it) => s + (p.get(it.g)! / S) * it.att, 0);
+  const psi = new Float64Array(n);
+  for (const it of items) {
+    const w = p.get(it.g)! / S;
+    for (let i = 0; i < n; i++) psi[i] = psi[i]! + w * it.psi[i]!;
+  }
+  // Weight-estimation term: Σ_k θ_k IF(w_k).
+  for (let i = 0; i < n; i++) {
+    let sumDev = 0;
+    for (const it of items) sumDev += (cohortOf[i] === it.g ? 1 : 0) - p.get(it.g)!;
+    let add = 0;
+    for (const it of items) {
+      const pk = p.get(it.g)!;
+      const ifw = (((cohortOf[i] === it.g ? 1 : 0) - pk) * S - pk * sumDev) / (S * S);
+      add += it.att * ifw;
+    }
+    psi[i] = psi[i]! + add;
+  }
+  return { att, psi, se: seOf(psi) };
+}
+
+/** Equal-weight average of elements (fixed weights). */
+function average(items: Element[]): Element {
+  const n = items[0]!.psi.length;
+  const m = items.length;
+  const psi = new Float64Array(n);
+  let att = 0;
+  for (const it of items) {
+    att += it.att / m;
+    for (let i = 0; i < n; i++) psi[i] = psi[i]! + it.psi[i]! / m;
+  }
+  return { att, psi, se: seOf(psi) };
+}
+
+/**
+ * Multiplier bootstrap draws for several tables of elements at once (same multipliers).
+ * Returns for each table the uniform critical value and bootstrap SEs (IQR/1.349 rule).
+ */
+function multiplierBootstrap(tables: Element[][], n: number, B: number, level: number, rng: Rng): { crit: number | null; seBoot: (number | null)[] }[] {
+  const all = tables.flat();
+  const K = all.length;
+  const draws = new Float64Array(B * K);
+  const v = new Float64Array(n);
+  for (let b = 0; b < B; b++) {
+    const r = rng.stream(b);
+    for (let i = 0; i < n; i++) v[i] = r.sign();
+    for (let k = 0; k < K; k++) {
+      const psi = all[k]!.psi;
+      let s = 0;
+      for (let i = 0; i < n; i++) s += v[i]! * psi[i]!;
+      draws[b * K + k] = s / n;
+    }
+  }
+  const out: { crit: number | null; seBoot: (number | null)[] }[] = [];
+  const q25 = qnorm(0.75) - qnorm(0.25);
+  let off = 0;
+  for (const tab of tables) {
+    const seBoot = tab.map((_, j) => {
+      const col = Float64Array.from({ length: B }, (_, b) => draws[b * K + off + j]!).sort();
+      const s = (quantileSorted(col, 0.75) - quantileSorted(col, 0.25)) / q25;
+      return s > 0 ? s : null;
+    });
+    const usable = tab.map((e, j) => (e.se > 1e-300 ? j : -1)).filter((j) => j >= 0);
+    let crit: number | null = null;
+    if (usable.length > 0) {
+      const mx = new Float64Array(B);
+      for (let b = 0; b < B; b++) {
+        let m = 0;
+        for (const j of usable) m = Math.max(m, Math.abs(draws[b * K + off + j]!) / tab[j]!.se);
+        mx[b] = m;
+      }
+      mx.sort();
+      crit = quantileSorted(mx, level);
+    }
+    out.push({ crit, seBoot });
+    off += tab.length;
+  }
+  return out;
+}
+
+/**
+ * Doubly robust DiD for one (g,t) cell (Sant'Anna & Zhao 2020, eq. 3.1, panel data),
+ * given the outcome-regression residuals r_i = ΔY_i − X_iᵀβ̂ (β̂ from the comparison units).
+ * Propensity score π(X) = logistic(Xᵀγ) by maximum likelihood (Newton–Raphson by
+ * weighted least squares, maxIter 100, tol 1e-10 on the step); w1 = D, w0 = π(1−D)/(1−π):
+ *   ATT = E[w1 r]/E[w1] − E[w0 r]/E[w0].
+ * Returns the influence function on the subsample except the β̂ term, and
+ * mDiff = E[w1X]/E[w1] − E[w0X]/E[w0] for the caller to add it. The γ̂ term is included:
+ *   −cᵀH_γ⁻¹X_i(D_i − π_i), c = E[w0(r − η0)X]/E[w0], H_γ = E[π(1−π)XXᵀ].
+ */
+function drAtt(X: Float64Array, D: Float64Array, ns: number, p: number, r: Float64Array): { att: number; psi: Float64Array; mDiff: Float64Array; converged: boolean; maxPs: number } {
+  const gamma = new Float64Array(p);
+  const pi = new Float64Array(ns);
+  const Xw = new Float64Array(ns * p);
+  const z = new Float64Array(ns);
+  let converged = false;
+  for (let it = 0; it < 100; it++) {
+    for (let i = 0; i < ns; i++) {
+      let e = 0;
+      for (let a = 0; a < p; a++) e += X[i * p + a]! * gamma[a]!;
+      pi[i] = 1 / (1 + Math.exp(-e));
+      const w = Math.max(pi[i]! * (1 - pi[i]!), 1e-12);
+      const sw = Math.sqrt(w);
+      for (let a = 0; a < p; a++) Xw[i * p + a] = sw * X[i * p + a]!;
+      z[i] = (D[i]! - pi[i]!) / sw;
+    }
+    const step = lstsq(Xw, ns, p, z).beta;
+    let mx = 0;
+    for (let a = 0; a < p; a++) {
+      gamma[a] = gamma[a]! + step[a]!;
+      mx = Math.max(mx, Math.abs(step[a]!));
+    }
+    if (mx < 1e-10) {
+      converged = true;
+      break;
+    }
+  }
+  let maxPs = 0;
+  for (let i = 0; i < ns; i++) {
+    let e = 0;
+    for (let a = 0; a < p; a++) e += X[i * p + a]! * gamma[a]!;
+    pi[i] = 1 / (1 + Math.exp(-e));
+    if (D[i] === 0) maxPs = Math.max(maxPs, pi[i]!);
+  }
+  const w1 = D;
+  const w0 = Float64Array.from(pi, (q, i) => (D[i] === 1 ? 0 : q / (1 - q)));
+  const mean = (f: (i: number) => number) => {
+    let s = 0;
+    for (let i = 0; i < ns; i++) s += f(i);
+    return s / ns;
+  };
+  const e1 = mean((i) => w1[i]!);
+  const e0 = mean((i) => w0[i]!);
+  const eta1 = mean((i) => w1[i]! * r[i]!) / e1;
+  const eta0 = mean((i) => w0[i]! * r[i]!) / e0;
+  const mDiff = new Float64Array(p);
+  const c = new Float64Array(p);
+  const H = new Float64Array(p * p);
+  for (let i = 0; i < ns; i++) {
+    for (let a = 0; a < p; a++) {
+      const xa = X[i * p + a]!;
+      mDiff[a] = mDiff[a]! + (w1[i]! * xa) / (ns * e1) - (w0[i]! * xa) / (ns * e0);
+      c[a] = c[a]! + (w0[i]! * (r[i]! - eta0) * xa) / (ns * e0);
+      for (let b = 0; b < p; b++) H[a * p + b] = H[a * p + b]! + (pi[i]! * (1 - pi[i]!) * xa * X[i * p + b]!) / ns;
+    }
+  }
+  const hc = solveSpd(H, p, c);
+  const psi = new Float64Array(ns);
+  for (let i = 0; i < ns; i++) {
+    let xh = 0;
+    for (let a = 0; a < p; a++) xh += X[i * p + a]! * hc[a]!;
+    psi[i] = (w1[i]! * (r[i]! - eta1)) / e1 - (w0[i]! * (r[i]! - eta0)) / e0 - xh * (D[i]! - pi[i]!);
+  }
+  return { att: eta1 - eta0, psi, mDiff, converged, maxPs };
+}
+
+/**
+ * Estimate ATT(g,t) and the four aggregations.
+ * @throws InputError NO_TREATED_UNITS | NO_COMPARISON_UNITS; EstimationError RANK_DEFICIENT
+ */
+export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
+  const T = panel.periods.length;
+  const timing = treatmentTiming(panel);
+  const warnings: Warning[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const level = opts.level;
+  const z = qnorm(0.5 + level / 2);
+  const covs = panel.covariateNames;
+
+  // Keep units observed in every period (balanced panel, as CS's panel estimator needs),
+  // and drop units treated in the first period (no untreated base period).
+  const keep: number[] = [];
+  const droppedMissing: string[] = [];
+  const droppedAlways: string[] = [];
+  for (let i = 0; i < panel.units.length; i++) {
+    let ok = true;
+    for (let t = 0; t < T && ok; t++) {
+      const k = i * T + t;
+      if (!Number.isFinite(panel.y[k]!)) ok = false;
+      for (const c of covs) if (!Number.isFinite(panel.covariates[c]![k]!)) ok = false;
+    }
+    if (!ok) droppedMissing.push(panel.units[i]!);
+    else if (timing.start[i] === 0) droppedAlways.push(panel.units[i]!);
+    else keep.push(i);
+  }
+  if (droppedMissing.length > 0) {
+    warnings.push({ code: 'UNBALANCED_UNITS_DROPPED', message: `${droppedMissing.length} unit(s) with a missing outcome${covs.length ? ' or covariate' : ''} in some period were dropped (the estimator needs a balanced panel): ${droppedMissing.slice(0, 5).join(', ')}${droppedMissing.length > 5 ? ', …' : ''}` });
+  }
+  if (droppedAlways.length > 0) {
+    warnings.push({ code: 'ALWAYS_TREATED_DROPPED', message: `${droppedAlways.length} unit(s) treated already in the first period ${panel.periods[0]} have no untreated base period and were dropped: ${droppedAlways.slice(0, 5).join(', ')}${droppedAlways.length > 5 ? ', …' : ''}` });
+  }
+  const n = keep.length;
+  const cohortOf = Int32Array.from(keep, (i) => timing.start[i]!);
+  const cohorts = [...new Set(Array.from(cohortOf).filter((g) => g > 0))].sort((a, b) => a - b);
+  if (cohorts.length === 0) throw new InputError('NO_TREATED_UNITS', `${panel.file}: after dropping incomplete and always-treated units no treated unit is left`, { file: panel.file });
+  const nNever = Array.from(cohortOf).filter((g) => g < 0).length;
+  if (opts.control === 'never' && nNever === 0) {
+    throw new InputError('NO_COMPARISON_UNITS', `${panel.file}: no never-treated unit is left, so --control never has no comparison group; use --control notyet (compares with units not yet treated)`, { file: panel.file });
+  }
+  const pShare = new Map<number, number>();
+  for (const g of cohorts) pShare.set(g, Array.from(cohortOf).filter((c) => c === g).length / n);
+
+  const yAt = (j: number, t: number) => panel.y[keep[j]! * T + t]!;
+  const xAt = (j: number, t: number, c: string) => panel.covariates[c]![keep[j]! * T + t]!;
+
+  const cells: Cell[] = [];
+  const skipped: string[] = [];
+  const notConverged: string[] = [];
+  const overlap: string[] = [];
+  for (const g of cohorts) {
+    for (let t = 0; t < T; t++) {
+      let base: number;
+      if (t >= g) base = g - 1;
+      else if (opts.basePeriod === 'varying') {
+        if (t === 0) continue;
+        base = t - 1;
+      } else {
+        base = g - 1;
+        if (t === g - 1) {
+          cells.push({ g, t, base, att: 0, psi: new Float64Array(n), se: 0, nTreated: Array.from(cohortOf).filter((c) => c === g).length, nControl: 0, reference: true });
+          continue;
+        }
+      }
+      const horizon = Math.max(t, base);
+      const treatedIdx: number[] = [];
+      const controlIdx: number[] = [];
+      for (let j = 0; j < n; j++) {
+        const c = cohortOf[j]!;
+        if (c === g) treatedIdx.push(j);
+        else if (c < 0) controlIdx.push(j);
+        else if (opts.control === 'notyet' && c > horizon) controlIdx.push(j);
+      }
+      if (controlIdx.length === 0) {
+        skipped.push(`(${panel.periods[g]}, ${panel.periods[t]})`);
+        continue;
+      }
+      const sub = [...treatedIdx, ...controlIdx];
+      const ns = sub.length;
+      const p = 1 + covs.length;
+      // Regression of ΔY on X in the comparison group.
+      const nc = controlIdx.length;
+      if (nc < p) throw new EstimationError('TOO_FEW_COMPARISON_UNITS', `ATT(${panel.periods[g]}, ${panel.periods[t]}): ${nc} comparison unit(s) for ${p} regression coefficient(s); drop covariates or use --control notyet`, { group: panel.periods[g], period: panel.periods[t] });
+      const Xc = new Float64Array(nc * p);
+      const dyc = new Float64Array(nc);
+      controlIdx.forEach((j, r) => {
+        Xc[r * p] = 1;
+        covs.forEach((c, k) => (Xc[r * p + 1 + k] = xAt(j, base, c)));
+        dyc[r] = yAt(j, t) - yAt(j, base);
+      });
+      const fit = lstsq(Xc, nc, p, dyc, ['(intercept)', ...covs]);
+      const beta = fit.beta;
+      const resid = (j: number) => {
+        let e = yAt(j, t) - yAt(j, base) - beta[0]!;
+        covs.forEach((c, k) => (e -= beta[k + 1]! * xAt(j, base, c)));
+        return e;
+      };
+      const psi = new Float64Array(n);
+      const scale = n / ns;
+      let att: number;
+      if (opts.estimator === 'dr') {
+        const X = new Float64Array(ns * p);
+        const D = new Float64Array(ns);
+        sub.forEach((j, r) => {
+          X[r * p] = 1;
+          covs.forEach((c, k) => (X[r * p + 1 + k] = xAt(j, base, c)));
+          D[r] = cohortOf[j] === g ? 1 : 0;
+        });
+        const dr = drAtt(X, D, ns, p, Float64Array.from(sub, (j) => resid(j)));
+        if (!dr.converged) notConverged.push(`(${panel.periods[g]}, ${panel.periods[t]})`);
+        if (dr.maxPs > 0.995) overlap.push(`(${panel.periods[g]}, ${panel.periods[t]})`);
+        att = dr.att;
+        sub.forEach((j, r) => (psi[j] = scale * dr.psi[r]!));
+        // Outcome-regression correction (estimated β): −(E[w1X]/E[w1] − E[w0X]/E[w0])ᵀ H_β⁻¹ (1−D)X r.
+        let hb: Float64Array;
+        if (p === 1) hb = Float64Array.of(dr.mDiff[0]! / (nc / ns));
+        else {
+          const H = new Float64Array(p * p);
+          for (let r = 0; r < nc; r++) for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) H[a * p + b] = H[a * p + b]! + (Xc[r * p + a]! * Xc[r * p + b]!) / ns;
+          hb = solveSpd(H, p, dr.mDiff);
+        }
+        controlIdx.forEach((j, r) => {
+          let xh = 0;
+          for (let a = 0; a < p; a++) xh += Xc[r * p + a]! * hb[a]!;
+          psi[j] = psi[j]! - scale * xh * resid(j);
+        });
+      } else {
+        const pbar = treatedIdx.length / ns;
+        att = 0;
+        for (const j of treatedIdx) att += resid(j);
+        att /= treatedIdx.length;
+        // mᵀH⁻¹ with m = E[D X], H = E[(1−D) X Xᵀ] (subsample means).
+        const m = new Float64Array(p);
+        for (const j of treatedIdx) {
+          m[0] = m[0]! + 1 / ns;
+          covs.forEach((c, k) => (m[k + 1] = m[k + 1]! + xAt(j, base, c) / ns));
+        }
+        let hinvM: Float64Array;
+        if (p === 1) hinvM = Float64Array.of(m[0]! / (nc / ns));
+        else {
+          const H = new Float64Array(p * p);
+          for (let r = 0; r < nc; r++) for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) H[a * p + b] = H[a * p + b]! + (Xc[r * p + a]! * Xc[r * p + b]!) / ns;
+          hinvM = solveSpd(H, p, m);
+        }
+        for (const j of treatedIdx) psi[j] = (scale * (resid(j) - att)) / pbar;
+        controlIdx.forEach((j, r) => {
+          let xh = 0;
+          for (let a = 0; a < p; a++) xh += Xc[r * p + a]! * hinvM[a]!;
+          psi[j] = (-scale * xh * resid(j)) / pbar;
+        });
+
+      }
+      cells.push({ g, t, base, att, psi, se: seOf(psi), nTreated: treatedIdx.length, nControl: nc, reference: false });
+    }
+  }
+  if (notConverged.length > 0) warnings.push({ code: 'NOT_CONVERGED', message: `the propensity-score logit did not converge for ${notConverged.length} ATT(g,t) cell(s): ${notConverged.slice(0, 6).join(', ')}; the covariates may separate treated from comparison units` });
+  if (overlap.length > 0) warnings.push({ code: 'WEAK_OVERLAP', message: `estimated propensity scores above 0.995 in ${overlap.length} ATT(g,t) cell(s) (${overlap.slice(0, 6).join(', ')}): some treated units have almost no comparable comparison units; the doubly robust weights are unstable` });
+  if (skipped.length > 0) warnings.push({ code: 'NO_COMPARISON_FOR_CELL', message: `${skipped.length} ATT(g,t) cell(s) have no comparison unit and were left out: ${skipped.slice(0, 6).join(', ')}${skipped.length > 6 ? ', …' : ''}` });
+
+  const est = cells.filter((c) => !c.reference);
+  const post = est.filter((c) => c.t >= c.g);
+  if (post.length === 0) throw new EstimationError('NO_POST_CELLS', 'no post-treatment ATT(g,t) could be estimated (no comparison units after treatment starts)', {});
+
+  // Aggregations.
+  const simple = aggregateByGroupShare(post.map((c) => ({ att: c.att, psi: c.psi, g: c.g })), cohortOf, pShare);
+  const groupRows = cohorts
+    .map((g) => {
+      const cs = post.filter((c) => c.g === g);
+      return cs.length ? { g, el: average(cs.map((c) => ({ att: c.att, psi: c.psi, se: c.se }))) } : null;
+    })
+    .filter((r): r is { g: number; el: Element } => r !== null);
+  const groupAll = aggregateByGroupShare(groupRows.map((r) => ({ att: r.el.att, psi: r.el.psi, g: r.g })), cohortOf, pShare);
+  const eTimes = [...new Set(cells.map((c) => c.t - c.g))].sort((a, b) => a - b);
+  const dynRows = eTimes
+    .map((e) => {
+      const cs = cells.filter((c) => c.t - c.g === e);
+      if (cs.every((c) => c.reference)) return { e, el: { att: 0, psi: new Float64Array(n), se: 0 }, reference: true, nUnits: cs.reduce((s, c) => s + c.nTreated, 0) };
+      return { e, el: aggregateByGroupShare(cs.map((c) => ({ att: c.att, psi: c.psi, g: c.g })), cohortOf, pShare), reference: false, nUnits: cs.reduce((s, c) => s + c.nTreated, 0) };
+    });
+  const dynPost = dynRows.filter((r) => r.e >= 0);
+  const dynamicAll = average(dynPost.map((r) => r.el));
+  const calPeriods = [...new Set(post.map((c) => c.t))].sort((a, b) => a - b);
+  const calRows = calPeriods.map((t) => ({ t, el: aggregateByGroupShare(post.filter((c) => c.t === t).map((c) => ({ att: c.att, psi: c.psi, g: c.g })), cohortOf, pShare) }));
+  const calendarAll = average(calRows.map((r) => r.el));
+
+  // Multiplier bootstrap for uniform bands.
+  const cellEls: Element[] = cells.map((c) => ({ att: c.att, psi: c.psi, se: c.reference ? 0 : c.se }));
+  const dynEls = dynRows.map((r) => r.el);
+  const grpEls = groupRows.map((r) => r.el);
+  const calEls = calRows.map((r) => r.el);
+  const boot = opts.boots > 0 ? multiplierBootstrap([cellEls, dynEls, grpEls, calEls], n, opts.boots, level, rng) : null;
+  const band = (el: Element, crit: number | null | undefined): [number, number] | null => (crit != null && el.se > 0 ? [el.att - crit * el.se, el.att + crit * el.se] : null);
+  const ci = (el: Element): [number, number] | null => (el.se > 0 ? [el.att - z * el.se, el.att + z * el.se] : null);
+  const summary = (el: Element) => ({ att: el.att, se: el.se, ci: ci(el), pValue: el.se > 0 ? pValueNormal(el.att / el.se) : null });
+
+  const label = (t: number) => panel.periods[t]!;
+  const attGt = cells.map((c, k) => ({
+    group: label(c.g),
+    period: label(c.t),
+    att: c.att,
+    se: c.reference ? null : c.se,
+    ci: c.reference ? null : ci(cellEls[k]!),
+    band: c.reference ? null : band(cellEls[k]!, boot?.[0]!.crit),
+    seBootstrap: c.reference ? null : (boot?.[0]!.seBoot[k] ?? null),
+    eventTime: c.t - c.g,
+    basePeriod: label(c.base),
+    post: c.t >= c.g,
+    treatedUnits: c.nTreated,
+    comparisonUnits: c.nControl,
+    ...(c.reference ? { reference: true } : {}),
+  }));
+
+  const aggregations = {
+    simple: { ...summary(simple), description: 'average of post-treatment ATT(g,t) weighted by cohort size (per treated unit-period)' },
+    dynamic: {
+      ...summary(dynamicAll),
+      description: 'mean of θ(e) over event times e ≥ 0',
+      criticalValue: boot?.[1]!.crit ?? null,
+      rows: dynRows.map((r, k) => ({ eventTime: r.e, att: r.el.att, se: r.reference ? null : r.el.se, ci: r.reference ? null : ci(r.el), band: r.reference ? null : band(r.el, boot?.[1]!.crit), seBootstrap: r.reference ? null : (boot?.[1]!.seBoot[k] ?? null), n: r.nUnits, ...(r.reference ? { reference: true } : {}) })),
+    },
+    group: {
+      ...summary(groupAll),
+      description: 'Σ_g θ(g)·P(G = g | treated), θ(g) = mean of ATT(g,t) over t ≥ g',
+      criticalValue: boot?.[2]!.crit ?? null,
+      rows: groupRows.map((r, k) => ({ group: label(r.g), att: r.el.att, se: r.el.se, ci: ci(r.el), band: band(r.el, boot?.[2]!.crit), seBootstrap: boot?.[2]!.seBoot[k] ?? null })),
+    },
+    calendar: {
+      ...summary(calendarAll),
+      description: 'mean over periods of θ(t), the cohort-size-weighted ATT(g,t) of cohorts treated by t',
+      criticalValue: boot?.[3]!.crit ?? null,
+      rows: calRows.map((r, k) => ({ period: label(r.t), att: r.el.att, se: r.el.se, ci: ci(r.el), band: band(r.el, boot?.[3]!.crit), seBootstrap: boot?.[3]!.seBoot[k] ?? null })),
+    },
+  };
+
+  const eventPath = dynRows.map((r, k) => ({
+    eventTime: r.e,
+    effect: r.el.att,
+    se: r.reference ? null : r.el.se,
+    ci: r.reference ? null : ci(r.el),
+    n: r.nUnits,
+    ...(r.reference ? { reference: true } : { band: band(r.el, boot?.[1]!.crit), seBootstrap: boot?.[1]!.seBoot[k] ?? null }),
+  }));
+
+  // Pre-trend test: Wald on the estimated pre-period ATT(g,t), V = ΨΨᵀ/n².
+  const pre = est.filter((c) => c.t < c.g);
+  if (pre.length > 0) {
+    const k = pre.length;
+    const V = new Float64Array(k * k);
+    for (let a = 0; a < k; a++) for (let b = a; b < k; b++) {
+      let s = 0;
+      const pa = pre[a]!.psi;
+      const pb = pre[b]!.psi;
+      for (let i = 0; i < n; i++) s += pa[i]! * pb[i]!;
+      V[a * k + b] = V[b * k + a] = s / (n * n);
+    }
+    try {
+      const x = solveSpd(V, k, Float64Array.from(pre, (c) => c.att));
+      let W = 0;
+      pre.forEach((c, a) => (W += c.att * x[a]!));
+      const pval = 1 - pchisq(W, k);
+      diagnostics.push({
+        code: 'PRE_TRENDS',
+        passed: pval >= 1 - level,
+        value: pval,
+        message: `Wald test that all ${k} pre-treatment ATT(g,t) (${opts.basePeriod} base period) are zero: W = ${W.toFixed(3)}, χ²(${k}), p = ${pval.toPrecision(5)}; ${pval >= 1 - level ? 'no evidence against parallel pre-trends' : 'pre-trends differ: parallel trends is doubtful'}`,
+      });
+    } catch {
+      diagnostics.push({ code: 'PRE_TRENDS', passed: null, value: null, message: 'the covariance of the pre-treatment ATT(g,t) is singular, so the joint Wald pre-trend test is not available' });
+    }
+  } else {
+    diagnostics.push({ code: 'PRE_TRENDS', passed: null, value: null, message: 'no pre-treatment ATT(g,t) to test (every cohort starts in the second period)' });
+  }
+
+  // Path by calendar period.
+  const path: PathPoint[] = [];
+  let cum = 0;
+  for (let t = 0; t < T; t++) {
+    const row = calRows.find((r) => r.t === t);
+    const anyStarted = cohorts[0]! <= t;
+    let sy = 0, ny = 0;
+    for (let j = 0; j < n; j++) {
+      const g = cohortOf[j]!;
+      if (g < 0) continue;
+      if (anyStarted ? t >= g : true) {
+        sy += yAt(j, t);
+        ny++;
+      }
+    }
+    const observed = ny > 0 ? sy / ny : null;
+    if (!row) {
+      path.push({ period: label(t), observed, counterfactual: null, effect: null, ci: null, cumulative: null, cumulativeCi: null });
+      continue;
+    }
+    cum += row.el.att;
+    path.push({ period: label(t), observed, counterfactual: observed !== null ? observed - row.el.att : null, effect: row.el.att, ci: ci(row.el), cumulative: cum, cumulativeCi: null, band: band(row.el, boot?.[3]!.crit) });
+  }
+
+  const units: UnitResult[] = [];
+  for (let j = 0; j < n; j++) {
+    const g = cohortOf[j]!;
+    if (g < 0) continue;
+    const gr = groupRows.find((r) => r.g === g);
+    units.push({ unit: panel.units[keep[j]!]!, att: gr ? gr.el.att : null, preRmspe: null, weights: null, start: label(g), cohort: label(g), se: gr ? gr.el.se : null });
+  }
+
+  return {
+    method: 'cs',
+    options: {
+      method: 'cs',
+      control: opts.control,
+      basePeriod: opts.basePeriod,
+      estimator: opts.estimator === 'dr' ? 'doubly-robust' : 'outcome-regression',
+      covariates: covs,
+      anticipation: 0,
+      boots: opts.boots,
+      bootstrapWeights: 'rademacher',
+      level,
+      seed: opts.seed,
+    },
+    estimate: {
+      ...summary(simple),
+      level,
+      inference: 'influence-function',
+      cumulative: null,
+      aggregation: 'simple',
+    },
+    path,
+    units,
+    diagnostics,
+    warnings,
+    attGt,
+    aggregations,
+    eventPath,
+    details: {
+      units: n,
+      neverTreated: nNever,
+      cohorts: cohorts.map((g) => ({ group: label(g), units: Array.from(cohortOf).filter((c) => c === g).length, share: pShare.get(g) })),
+      criticalValueAttGt: boot?.[0]!.crit ?? null,
+      conventions: `ATT(g,t) for t < g use the ${opts.basePeriod} base period (${opts.basePeriod === 'varying' ? 'b = t − 1: one-period placebo changes' : 'b = g − 1: long differences, ATT(g, g−1) = 0 is the reference'}); post cells use b = g − 1; analytic SEs = sqrt(Σψ²)/n from influence functions; bands from ${opts.boots} Rademacher multiplier-bootstrap draws`,
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Absorbing two sets of fixed effects (unit α_i and period γ_t) by alternating
+ * projections (the method of alternating projections / Gauss–Seidel on the
+ * normal equations of the dummies; Guimarães & Portugal 2010, Gaure 2013).
+ *
+ * For a column v (length n, one entry per observation) the within transform
+ * M_D v removes its weighted projection on the unit and period dummies D. One
+ * sweep subtracts the weighted unit means, then the weighted period means; the
+ * sweeps repeat until the largest change in a sweep is ≤ tol·(1 + max|v|).
+ * On a balanced, unweighted panel one sweep is exact (the second only confirms
+ * it); on unbalanced or weighted panels it converges geometrically.
+ */
+
+export interface FeIndex {
+  /** Number of observations n. */
+  readonly n: number;
+  /** Unit index (0..nUnits-1) of each observation. */
+  readonly unit: Int32Array;
+  /** Period index (0..nPeriods-1) of each observation. */
+  readonly period: Int32Array;
+  readonly nUnits: number;
+  readonly nPeriods: number;
+  /** Observation weights (length n, > 0), or null for equal weights. */
+  readonly weight: Float64Array | null;
+}
+
+export interface DemeanControl {
+  maxIter: number;
+  tol: number;
+}
+
+export interface Convergence {
+  converged: boolean;
+  /** Largest number of sweeps any column needed. */
+  iterations: number;
+}
+
+/** Precomputed weighted group totals (Σ w over each unit and each period). */
+export interface FeSums {
+  unitW: Float64Array;
+  periodW: Float64Array;
+}
+
+export function feSums(ix: FeIndex): FeSums {
+  const unitW = new Float64Array(ix.nUnits);
+  const periodW = new Float64Array(ix.nPeriods);
+  for (let o = 0; o < ix.n; o++) {
+    const w = ix.weight ? ix.weight[o]! : 1;
+    unitW[ix.unit[o]!] = unitW[ix.unit[o]!]! + w;
+    periodW[ix.period[o]!] = periodW[ix.period[o]!]! + w;
+  }
+  return { unitW, periodW };
+}
+
+/**
+ * Demean one column in place: v ← M_D v. Returns the number of sweeps and whether it converged.
+ * `scratchU`/`scratchT` are work arrays of length nUnits / nPeriods.
+ */
+export function demeanInPlace(v: Float64Array, ix: FeIndex, sums: FeSums, ctl: DemeanControl, scratchU: Float64Array, scratchT: Float64Array): { iterations: number; converged: boolean } {
+  const { n, unit, period, weight } = ix;
+  let scale = 0;
+  for (let o = 0; o < n; o++) scale = Math.max(scale, Math.abs(v[o]!));
+  const tol = ctl.tol * (1 + scale);
+  for (let it = 1; it <= ctl.maxIter; it++) {
+    let change = 0;
+    // Unit means.
+    scratchU.fill(0);
+    for (let o = 0; o < n; o++) scratchU[unit[o]!] = scratchU[unit[o]!]! + (weight ? weight[o]! : 1) * v[o]!;
+    for (let i = 0; i < scratchU.length; i++) {
+      const m = sums.unitW[i]! > 0 ? scratchU[i]! / sums.unitW[i]! : 0;
+      scratchU[i] = m;
+      change = Math.max(change, Math.abs(m));
+    }
+    for (let o = 0; o < n; o++) v[o] = v[o]! - scratchU[unit[o]!]!;
+    // Period means.
+    scratchT.fill(0);
+    for (let o = 0; o < n; o++) scratchT[period[o]!] = scratchT[period[o]!]! + (weight ? weight[o]! : 1) * v[o]!;
+    for (let t = 0; t < scratchT.length; t++) {
+      const m = sums.periodW[t]! > 0 ? scratchT[t]! / sums.periodW[t]! : 0;
+      scratchT[t] = m;
+      change = Math.max(change, Math.abs(m));
+    }
+    for (let o = 0; o < n; o++) v[o] = v[o]! - scratchT[period[o]!]!;
+    if (change <= tol) return { iterations: it, converged: true };
+  }
+  return { iterations: ctl.maxIter, converged: false };
+}
+
+/** Demean several columns (each length n); returns new arrays and the worst convergence. */
+export function demeanColumns(cols: readonly Float64Array[], ix: FeIndex, ctl: DemeanControl, sums: FeSums = feSums(ix)): { cols: Float64Array[]; convergence: Convergence } {
+  const su = new Float64Array(ix.nUnits);
+  const st = new Float64Array(ix.nPeriods);
+  let iterations = 0;
+  let converged = true;
+  const out = cols.map((c) => {
+    const v = Float64Array.from(c);
+    const r = demeanInPlace(v, ix, sums, ctl, su, st);
+    iterations = Math.max(iterations, r.iterations);
+    converged &&= r.converged;
+    return v;
+  });
+  return { cols: out, convergence: { converged, iterations } };
+}

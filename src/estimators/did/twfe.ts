@@ -1,0 +1,716 @@
+/**
+ * Two-way fixed effects (TWFE) difference-in-differences and event study.
+ *
+ * Model (static):     Y_it = τ D_it + X_itᵀβ + α_i + γ_t + ε_it
+ * Model (event study): Y_it = Σ_{e ≠ −1} μ_e 1{t − g_i = e} + X_itᵀβ + α_i + γ_t + ε_it,
+ * with event time e = t − g_i (g_i the unit's first treated period) binned at the
+ * window ends (e < lo counts as lo, e > hi as hi) and e = −1 the reference.
+ *
+ * α_i and γ_t are absorbed by alternating projections (demean.ts); by the
+ * Frisch–Waugh–Lovell theorem OLS of M_D y on M_D X gives the same slope
+ * coefficients and residuals as the regression with explicit dummies.
+ * Optional weights give weighted least squares (weighted demeaning, then √w rows).
+ *
+ * Variance (sandwich with bread (X̃ᵀWX̃)⁻¹, X̃ = M_D X):
+ *   iid:     σ̂² (X̃ᵀWX̃)⁻¹,  σ̂² = Σ w e² / (n − K_full)
+ *   hc1:     n/(n − K_full) · bread · Σ w² e² x̃x̃ᵀ · bread          (MacKinnon–White HC1)
+ *   cluster: CR1 = G/(G − 1) · (n − 1)/(n − K) · bread · Σ_g s_g s_gᵀ · bread,  s_g = Σ_{o∈g} w x̃ e
+ * K counts the slope coefficients plus the fixed effects that are NOT nested in
+ * the clusters (fixest's default ssc(fixef.K = "nested")): K_full = p + N_obs + T_obs − 1;
+ * with unit effects nested in the clusters (clustering by unit, or by an area
+ * containing whole units) K = p + T_obs − 1; with period effects nested (clustering
+ * by period) K = p + N_obs − 1; with both nested K = p. t critical values use
+ * df = G − 1 for cluster, n − K_full otherwise.
+ *
+ * Wild cluster restricted bootstrap (WCR; Cameron, Gelbach & Miller 2008;
+ * MacKinnon & Webb 2017; Roodman et al. 2019) for τ: residuals of the model with
+ * τ = τ₀ imposed are multiplied by one draw v_g per cluster (Rademacher or Webb's
+ * six-point weights), the full model (fixed effects included) is re-estimated and
+ * the CR1 t statistic t*(τ₀) = (τ* − τ₀)/se*(τ*) computed. p(τ₀) = #{|t*| ≥ |t(τ₀)|}/B.
+ * The interval is the set {τ₀ : p(τ₀) > 1 − level} found by test inversion
+ * (bisection on each side; the same draws for every τ₀). Because the restricted
+ * residuals are affine in τ₀, each replication is reduced to five numbers and
+ * inversion costs O(B) per trial value.
+ */
+import type { Panel } from '../../core/panel.js';
+import { EstimationError, InputError, UsageError } from '../../core/errors.js';
+import { lstsq, solveSpd, xtxInverse } from '../../core/linalg.js';
+import { pf, pchisq, pValueT, qt } from '../../core/stats.js';
+import type { Rng } from '../../core/rng.js';
+import type { Analysis, Diagnostic, PathPoint, UnitResult, Warning } from '../../core/result.js';
+import { demeanColumns, demeanInPlace, feSums, type Convergence, type DemeanControl, type FeIndex } from './demean.js';
+import { treatmentTiming, type Timing } from './design.js';
+
+export const VCOV_TYPES = ['iid', 'hc1', 'cluster'] as const;
+export type VcovType = (typeof VCOV_TYPES)[number];
+export const WILD_WEIGHTS = ['rademacher', 'webb'] as const;
+export type WildWeights = (typeof WILD_WEIGHTS)[number];
+
+export interface TwfeOptions {
+  vcov: VcovType;
+  /** Cluster label per cell (N×T row-major), or null to cluster by unit. */
+  cluster: readonly (string | null)[] | null;
+  /** Name recorded in options (column name, or 'unit'). */
+  clusterName: string;
+  /** Weight per cell (N×T), or null. */
+  weights: Float64Array | null;
+  weightsName: string | null;
+  /** Event-time window [lo, hi] (lo ≤ −2, hi ≥ 0), or null for the static model only. */
+  eventWindow: [number, number] | null;
+  /** Wild cluster bootstrap replications (0 = off). */
+  wildBootstrap: number;
+  wildWeights: WildWeights;
+  level: number;
+  seed: number;
+  /** Alternating-projection control. */
+  maxIter: number;
+  tol: number;
+}
+
+export const TWFE_DEFAULTS = { vcov: 'cluster' as VcovType, wildWeights: 'rademacher' as WildWeights, maxIter: 10000, tol: 1e-12 };
+
+/** The observations used: present cells with finite outcome, covariates and weight. */
+interface Sample {
+  cells: Int32Array; // cell index i*T+t per observation
+  fe: FeIndex;
+  clusterOf: Int32Array;
+  nClusters: number;
+  clusterLabels: string[];
+  unitNested: boolean;
+  periodNested: boolean;
+  nUnitsObs: number;
+  nPeriodsObs: number;
+}
+
+function buildSample(panel: Panel, opts: TwfeOptions): Sample {
+  const N = panel.units.length;
+  const T = panel.periods.length;
+  const cells: number[] = [];
+  for (let k = 0; k < N * T; k++) {
+    if (!panel.present[k] || !Number.isFinite(panel.y[k]!)) continue;
+    let ok = true;
+    for (const c of panel.covariateNames) if (!Number.isFinite(panel.covariates[c]![k]!)) ok = false;
+    if (opts.weights) {
+      const w = opts.weights[k]!;
+      if (!Number.isFinite(w)) ok = false;
+      else if (w <= 0) {
+        const i = Math.floor(k / T);
+        throw new InputError('BAD_WEIGHT', `weight column '${opts.weightsName}' is ${w} for unit '${panel.units[i]}', period ${panel.periods[k % T]}; weights must be positive`, { unit: panel.units[i], period: panel.periods[k % T] });
+      }
+    }
+    if (opts.vcov === 'cluster' && opts.cluster && opts.cluster[k] == null) ok = false;
+    if (ok) cells.push(k);
+  }
+  const n = cells.length;
+  const cellArr = Int32Array.from(cells);
+  // Re-index units and periods that have observations.
+  const uMap = new Int32Array(N).fill(-1);
+  const tMap = new Int32Array(T).fill(-1);
+  let nu = 0;
+  let nt = 0;
+  for (const k of cells) {
+    const i = Math.floor(k / T);
+    const t = k % T;
+    if (uMap[i] === -1) uMap[i] = nu++;
+    if (tMap[t] === -1) tMap[t] = nt++;
+  }
+  const unit = new Int32Array(n);
+  const period = new Int32Array(n);
+  const weight = opts.weights ? new Float64Array(n) : null;
+  cells.forEach((k, o) => {
+    unit[o] = uMap[Math.floor(k / T)]!;
+    period[o] = tMap[k % T]!;
+    if (weight) weight[o] = opts.weights![k]!;
+  });
+  // Clusters (labels sorted so numbering does not depend on row order).
+  const labelOf = (k: number) => (opts.cluster ? String(opts.cluster[k]) : panel.units[Math.floor(k / T)]!);
+  const labels = [...new Set(cells.map(labelOf))].sort();
+  const cIdx = new Map(labels.map((l, j) => [l, j]));
+  const clusterOf = Int32Array.from(cells, (k) => cIdx.get(labelOf(k))!);
+  const nested = (fe: Int32Array, levels: number) => {
+    const seen = new Int32Array(levels).fill(-1);
+    for (let o = 0; o < n; o++) {
+      const f = fe[o]!;
+      if (seen[f] === -1) seen[f] = clusterOf[o]!;
+      else if (seen[f] !== clusterOf[o]) return false;
+    }
+    return true;
+  };
+  return {
+    cells: cellArr,
+    fe: { n, unit, period, nUnits: nu, nPeriods: nt, weight },
+    clusterOf,
+    nClusters: labels.length,
+    clusterLabels: labels,
+    unitNested: nested(unit, nu),
+    periodNested: nested(period, nt),
+    nUnitsObs: nu,
+    nPeriodsObs: nt,
+  };
+}
+
+/** A fitted FE regression on the demeaned data. */
+export interface FeFit {
+  names: string[];
+  beta: Float64Array;
+  /** Demeaned regressors X̃, row-major n×p. */
+  Xd: Float64Array;
+  /** Demeaned outcome ỹ. */
+  yd: Float64Array;
+  /** Residuals e = ỹ − X̃β (identical to those of the dummy regression). */
+  resid: Float64Array;
+  /** (X̃ᵀWX̃)⁻¹, p×p. */
+  bread: Float64Array;
+  p: number;
+  n: number;
+  convergence: Convergence;
+}
+
+function fitFe(sample: Sample, y: Float64Array, X: Float64Array[], names: string[], ctl: DemeanControl): FeFit {
+  const { fe } = sample;
+  const n = fe.n;
+  const p = X.length;
+  const sums = feSums(fe);
+  const d = demeanColumns([y, ...X], fe, ctl, sums);
+  const yd = d.cols[0]!;
+  const Xcols = d.cols.slice(1);
+  // A regressor with nothing left after demeaning is absorbed by the fixed effects.
+  X.forEach((col, j) => {
+    let a = 0;
+    let b = 0;
+    for (let o = 0; o < n; o++) {
+      a = Math.max(a, Math.abs(Xcols[j]![o]!));
+      b = Math.max(b, Math.abs(col[o]!));
+    }
+    if (b === 0 || a <= 1e-9 * b) {
+      throw new EstimationError('ABSORBED_BY_FIXED_EFFECTS', `'${names[j]}' does not vary within units and periods once unit and period effects are removed (e.g. a time-invariant covariate, or no treated/untreated contrast), so it cannot be estimated; drop it`, { term: names[j] });
+    }
+  });
+  const Xd = new Float64Array(n * p);
+  const Xs = new Float64Array(n * p);
+  const ys = new Float64Array(n);
+  for (let o = 0; o < n; o++) {
+    const sw = fe.weight ? Math.sqrt(fe.weight[o]!) : 1;
+    ys[o] = sw * yd[o]!;
+    for (let j = 0; j < p; j++) {
+      Xd[o * p + j] = Xcols[j]![o]!;
+      Xs[o * p + j] = sw * Xcols[j]![o]!;
+    }
+  }
+  const ls = lstsq(Xs, n, p, ys, names);
+  const resid = new Float64Array(n);
+  for (let o = 0; o < n; o++) {
+    let s = yd[o]!;
+    for (let j = 0; j < p; j++) s -= Xd[o * p + j]! * ls.beta[j]!;
+    resid[o] = s;
+  }
+  return { names, beta: ls.beta, Xd, yd, resid, bread: xtxInverse(ls.factor), p, n, convergence: d.convergence };
+}
+
+interface Vcov {
+  V: Float64Array;
+  /** Degrees of freedom for t / F reference distributions. */
+  df: number;
+  K: number;
+  /** Small-sample factor applied to the sandwich. */
+  factor: number;
+  G: number | null;
+}
+
+function vcovOf(fit: FeFit, sample: Sample, type: VcovType): Vcov {
+  const { n, p, Xd, resid, bread } = fit;
+  const w = sample.fe.weight;
+  const Kfull = p + sample.nUnitsObs + sample.nPeriodsObs - 1;
+  const meat = new Float64Array(p * p);
+  let factor: number;
+  let df: number;
+  let K = Kfull;
+  let G: number | null = null;
+  if (type === 'iid') {
+    let ss = 0;
+    for (let o = 0; o < n; o++) ss += (w ? w[o]! : 1) * resid[o]! ** 2;
+    const s2 = ss / (n - Kfull);
+    const V = bread.map((b) => b * s2);
+    return { V, df: n - Kfull, K: Kfull, factor: 1, G: null };
+  }
+  if (type === 'hc1') {
+    for (let o = 0; o < n; o++) {
+      const u = (w ? w[o]! : 1) * resid[o]!;
+      for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) meat[a * p + b] = meat[a * p + b]! + u * u * Xd[o * p + a]! * Xd[o * p + b]!;
+    }
+    factor = n / (n - Kfull);
+    df = n - Kfull;
+  } else {
+    G = sample.nClusters;
+    if (G < 2) throw new EstimationError('TOO_FEW_CLUSTERS', `only ${G} cluster: cluster-robust standard errors need at least 2 clusters; use --vcov hc1 or another --cluster column`, { clusters: G });
+    const S = new Float64Array(G * p);
+    for (let o = 0; o < n; o++) {
+      const u = (w ? w[o]! : 1) * resid[o]!;
+      const g = sample.clusterOf[o]!;
+      for (let a = 0; a < p; a++) S[g * p + a] = S[g * p + a]! + u * Xd[o * p + a]!;
+    }
+    for (let g = 0; g < G; g++) for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) meat[a * p + b] = meat[a * p + b]! + S[g * p + a]! * S[g * p + b]!;
+    let Kfe = 0;
+    if (!sample.unitNested && !sample.periodNested) Kfe = sample.nUnitsObs + sample.nPeriodsObs - 1;
+    else if (sample.unitNested && !sample.periodNested) Kfe = sample.nPeriodsObs - 1;
+    else if (!sample.unitNested && sample.periodNested) Kfe = sample.nUnitsObs - 1;
+    K = p + Kfe;
+    factor = (G / (G - 1)) * ((n - 1) / (n - K));
+    df = G - 1;
+  }
+  const V = sandwich(bread, meat, p, factor);
+  return { V, df, K, factor, G };
+}
+
+function sandwich(bread: Float64Array, meat: Float64Array, p: number, factor: number): Float64Array {
+  const tmp = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) {
+    let s = 0;
+    for (let k = 0; k < p; k++) s += bread[i * p + k]! * meat[k * p + j]!;
+    tmp[i * p + j] = s;
+  }
+  const V = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) {
+    let s = 0;
+    for (let k = 0; k < p; k++) s += tmp[i * p + k]! * bread[k * p + j]!;
+    V[i * p + j] = s * factor;
+  }
+  return V;
+}
+
+/** Result of a wild cluster restricted bootstrap for one coefficient. */
+export interface WildResult {
+  replications: number;
+  weights: WildWeights;
+  /** Bootstrap p-value of H0: τ = 0. */
+  pValue: number;
+  /** Test-inversion interval at `level` (null when a side is unbounded within the search). */
+  ci: [number, number] | null;
+  clusters: number;
+}
+
+/**
+ * Wild cluster restricted bootstrap for coefficient 0 of `fit` (see the module comment).
+ * @param rng - seeded generator; replication b uses rng.stream(b).
+ */
+export function wildClusterBootstrap(fit: FeFit, sample: Sample, B: number, kind: WildWeights, level: number, rng: Rng, ctl: DemeanControl, withCi = true): WildResult {
+  const { n, p, Xd, yd, bread } = fit;
+  const w = sample.fe.weight;
+  const G = sample.nClusters;
+  const cl = sample.clusterOf;
+  const sums = feSums(sample.fe);
+  const su = new Float64Array(sample.fe.nUnits);
+  const st = new Float64Array(sample.fe.nPeriods);
+  // Restricted residuals as affine functions of τ0: ũ_r(τ0) = ua − τ0·ub.
+  let ua: Float64Array;
+  let ub: Float64Array;
+  if (p === 1) {
+    ua = Float64Array.from(yd);
+    ub = Float64Array.from({ length: n }, (_, o) => Xd[o * p]!);
+  } else {
+    const q = p - 1;
+    const Z = new Float64Array(n * q);
+    const ysw = new Float64Array(n);
+    const dsw = new Float64Array(n);
+    for (let o = 0; o < n; o++) {
+      const sw = w ? Math.sqrt(w[o]!) : 1;
+      for (let j = 0; j < q; j++) Z[o * q + j] = sw * Xd[o * p + j + 1]!;
+      ysw[o] = sw * yd[o]!;
+      dsw[o] = sw * Xd[o * p]!;
+    }
+    const ra = lstsq(Z, n, q, ysw, fit.names.slice(1));
+    const rb = lstsq(Z, n, q, dsw, fit.names.slice(1));
+    ua = new Float64Array(n);
+    ub = new Float64Array(n);
+    for (let o = 0; o < n; o++) {
+      let a = yd[o]!;
+      let b = Xd[o * p]!;
+      for (let j = 0; j < q; j++) {
+        a -= Xd[o * p + j + 1]! * ra.beta[j]!;
+        b -= Xd[o * p + j + 1]! * rb.beta[j]!;
+      }
+      ua[o] = a;
+      ub[o] = b;
+    }
+  }
+  // h_o = (row 0 of bread)·x̃_o: τ* − τ0 = Σ_o h_o w_o u*_o.
+  const h = new Float64Array(n);
+  for (let o = 0; o < n; o++) {
+    let s = 0;
+    for (let j = 0; j < p; j++) s += bread[j]! * Xd[o * p + j]!;
+    h[o] = s;
+  }
+  const vc = vcovOf(fit, sample, 'cluster');
+  const c = vc.factor;
+  const tauHat = fit.beta[0]!;
+  const seHat = Math.sqrt(vc.V[0]!);
+  const webb = [-Math.sqrt(1.5), -1, -Math.sqrt(0.5), Math.sqrt(0.5), 1, Math.sqrt(1.5)];
+  const Na = new Float64Array(B);
+  const Nb = new Float64Array(B);
+  const Saa = new Float64Array(B);
+  const Sab = new Float64Array(B);
+  const Sbb = new Float64Array(B);
+  const v = new Float64Array(G);
+  const va = new Float64Array(n);
+  const vb = new Float64Array(n);
+  const sa = new Float64Array(G);
+  const sb = new Float64Array(G);
+  const delta = new Float64Array(p);
+  for (let b = 0; b < B; b++) {
+    const r = rng.stream(b);
+    for (let g = 0; g < G; g++) v[g] = kind === 'rademacher' ? r.sign() : webb[r.int(6)]!;
+    for (const [src, dst, which] of [[ua, va, 0], [ub, vb, 1]] as const) {
+      for (let o = 0; o < n; o++) dst[o] = v[cl[o]!]! * src[o]!;
+      // δ = bread X̃ᵀW (v∘u): coefficient shift of the bootstrap sample.
+      delta.fill(0);
+      for (let o = 0; o < n; o++) {
+        const wu = (w ? w[o]! : 1) * dst[o]!;
+        for (let j = 0; j < p; j++) delta[j] = delta[j]! + Xd[o * p + j]! * wu;
+      }
+      const shift = new Float64Array(p);
+      for (let i = 0; i < p; i++) {
+        let s = 0;
+        for (let j = 0; j < p; j++) s += bread[i * p + j]! * delta[j]!;
+        shift[i] = s;
+      }
+      const num = shift[0]!;
+      // Bootstrap residuals: M_D(v∘u) − X̃ shift.
+      demeanInPlace(dst, sample.fe, sums, ctl, su, st);
+      const s = which === 0 ? sa : sb;
+      s.fill(0);
+      for (let o = 0; o < n; o++) {
+        let e = dst[o]!;
+        for (let j = 0; j < p; j++) e -= Xd[o * p + j]! * shift[j]!;
+        s[cl[o]!] = s[cl[o]!]! + h[o]! * (w ? w[o]! : 1) * e;
+      }
+      if (which === 0) Na[b] = num;
+      else Nb[b] = num;
+    }
+    let aa = 0, ab = 0, bb = 0;
+    for (let g = 0; g < G; g++) {
+      aa += sa[g]! * sa[g]!;
+      ab += sa[g]! * sb[g]!;
+      bb += sb[g]! * sb[g]!;
+    }
+    Saa[b] = aa;
+    Sab[b] = ab;
+    Sbb[b] = bb;
+  }
+  const pAt = (tau0: number): number => {
+    const t = Math.abs((tauHat - tau0) / seHat);
+    let count = 0;
+    for (let b = 0; b < B; b++) {
+      const num = Na[b]! - tau0 * Nb[b]!;
+      const den = c * (Saa[b]! - 2 * tau0 * Sab[b]! + tau0 * tau0 * Sbb[b]!);
+      const ts = den > 0 ? Math.abs(num) / Math.sqrt(den) : Number.POSITIVE_INFINITY;
+      if (ts >= t) count++;
+    }
+    return count / B;
+  };
+  const alpha = 1 - level;
+  let ci: [number, number] | null = null;
+  if (withCi) {
+    const side = (dir: 1 | -1): number | null => {
+      // Find an outside point with p ≤ α, expanding from the CR1 interval.
+      let inside = tauHat;
+      let step = Math.max(seHat, 1e-12 * (1 + Math.abs(tauHat))) * 2;
+      let outside = tauHat + dir * step;
+      let k = 0;
+      while (pAt(outside) > alpha) {
+        inside = outside;
+        step *= 2;
+        outside = tauHat + dir * step;
+        if (++k > 60) return null;
+      }
+      for (let it = 0; it < 100 && Math.abs(outside - inside) > 1e-12 * (1 + Math.abs(tauHat)) + 1e-10 * seHat; it++) {
+        const mid = 0.5 * (inside + outside);
+        if (pAt(mid) > alpha) inside = mid;
+        else outside = mid;
+      }
+      return 0.5 * (inside + outside);
+    };
+    const lo = side(-1);
+    const hi = side(1);
+    ci = lo === null || hi === null ? null : [lo, hi];
+  }
+  return { replications: B, weights: kind, pValue: pAt(0), ci, clusters: G };
+}
+
+/** Build event-time regressors. Returns columns, their event times and counts, and the per-observation bin. */
+function eventColumns(sample: Sample, timing: Timing, T: number, window: [number, number]) {
+  const [lo, hi] = window;
+  const n = sample.fe.n;
+  const binOf = new Int32Array(n).fill(Number.MIN_SAFE_INTEGER);
+  const count = new Map<number, number>();
+  for (let o = 0; o < n; o++) {
+    const k = sample.cells[o]!;
+    const g = timing.start[Math.floor(k / T)]!;
+    if (g < 0) continue;
+    const e = Math.min(hi, Math.max(lo, (k % T) - g));
+    binOf[o] = e;
+    count.set(e, (count.get(e) ?? 0) + 1);
+  }
+  const times: number[] = [];
+  for (let e = lo; e <= hi; e++) if (e !== -1 && (count.get(e) ?? 0) > 0) times.push(e);
+  const cols = times.map(() => new Float64Array(n));
+  const colOf = new Map(times.map((e, j) => [e, j]));
+  for (let o = 0; o < n; o++) {
+    const j = colOf.get(binOf[o]!);
+    if (j !== undefined) cols[j]![o] = 1;
+  }
+  return { times, cols, count, binOf };
+}
+
+/**
+ * Estimate TWFE DiD (and, with `eventWindow`, the event study) on a panel.
+ * @throws InputError NO_TREATED_UNITS; EstimationError RANK_DEFICIENT | ABSORBED_BY_FIXED_EFFECTS | TOO_FEW_CLUSTERS
+ */
+export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysis {
+  const T = panel.periods.length;
+  const timing = treatmentTiming(panel);
+  const sample = buildSample(panel, opts);
+  const n = sample.fe.n;
+  if (n === 0) throw new InputError('NO_OBSERVATIONS', `${panel.file}: no unit-period has an observed outcome${panel.covariateNames.length ? ' and covariates' : ''}`, { file: panel.file });
+  const ctl: DemeanControl = { maxIter: opts.maxIter, tol: opts.tol };
+  const y = Float64Array.from(sample.cells, (k) => panel.y[k]!);
+  const D = Float64Array.from(sample.cells, (k) => panel.treated[k]!);
+  const covCols = panel.covariateNames.map((c) => Float64Array.from(sample.cells, (k) => panel.covariates[c]![k]!));
+  const warnings: Warning[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const level = opts.level;
+
+  const fit = fitFe(sample, y, [D, ...covCols], ['treated', ...panel.covariateNames], ctl);
+  const vc = vcovOf(fit, sample, opts.vcov);
+  const crit = qt(0.5 + level / 2, vc.df);
+  const coefficients = fit.names.map((term, j) => {
+    const est = fit.beta[j]!;
+    const se = Math.sqrt(vc.V[j * fit.p + j]!);
+    return { term, estimate: est, se, ci: [est - crit * se, est + crit * se] as [number, number], pValue: pValueT(est / se, vc.df) };
+  });
+  const tau = coefficients[0]!;
+  let convergence = fit.convergence;
+
+  let wild: WildResult | null = null;
+  if (opts.wildBootstrap > 0) {
+    wild = wildClusterBootstrap(fit, sample, opts.wildBootstrap, opts.wildWeights, level, rng, ctl);
+    if (opts.wildWeights === 'rademacher' && sample.nClusters <= 11) {
+      warnings.push({ code: 'WILD_FEW_CLUSTERS', message: `with ${sample.nClusters} clusters Rademacher weights allow only ${2 ** sample.nClusters} distinct bootstrap samples, so p-values are coarse; use --wild-weights webb` });
+    }
+  }
+
+  // Negative-weight risk: treated cells whose residualised treatment is negative
+  // get negative weight in τ̂ (de Chaisemartin & D'Haultfœuille 2020; Goodman-Bacon 2021).
+  let negTreated = 0;
+  let nTreatedCells = 0;
+  for (let o = 0; o < n; o++) {
+    if (D[o] === 1) {
+      nTreatedCells++;
+      if (fit.Xd[o * fit.p]! < 0) negTreated++;
+    }
+  }
+  if (timing.staggered) {
+    warnings.push({
+      code: 'TWFE_STAGGERED',
+      message: `treatment starts at ${timing.cohorts.length} different periods (${timing.cohorts.map((t) => panel.periods[t]).join(', ')}): with heterogeneous effects TWFE compares later- with earlier-treated units and can weight some effects negatively (${negTreated} of ${nTreatedCells} treated unit-periods carry negative weight here); use --method cs (Callaway & Sant'Anna) for staggered adoption`,
+    });
+  }
+  diagnostics.push({
+    code: 'NEGATIVE_WEIGHTS',
+    passed: negTreated === 0,
+    value: nTreatedCells > 0 ? negTreated / nTreatedCells : null,
+    message: `${negTreated} of ${nTreatedCells} treated unit-periods get a negative weight in the TWFE estimate (share reported as value)`,
+  });
+
+  // Event study.
+  let eventPath: Record<string, unknown>[] | undefined;
+  let eventFit: FeFit | null = null;
+  let eventV: Vcov | null = null;
+  let times: number[] = [];
+  if (opts.eventWindow) {
+    const ev = eventColumns(sample, timing, T, opts.eventWindow);
+    times = ev.times;
+    if (times.length === 0) throw new EstimationError('EMPTY_EVENT_WINDOW', `no treated unit-period falls in --event-window ${opts.eventWindow.join(':')}`, {});
+    const names = [...times.map((e) => `event:${e}`), ...panel.covariateNames];
+    eventFit = fitFe(sample, y, [...ev.cols, ...covCols], names, ctl);
+    eventV = vcovOf(eventFit, sample, opts.vcov);
+    if (!eventFit.convergence.converged) convergence = eventFit.convergence;
+    const c2 = qt(0.5 + level / 2, eventV.df);
+    eventPath = [];
+    for (let e = opts.eventWindow[0]; e <= opts.eventWindow[1]; e++) {
+      const nObs = ev.count.get(e) ?? 0;
+      if (e === -1) {
+        eventPath.push({ eventTime: e, effect: 0, se: null, ci: null, n: nObs, reference: true });
+        continue;
+      }
+      const j = times.indexOf(e);
+      if (j < 0) {
+        eventPath.push({ eventTime: e, effect: null, se: null, ci: null, n: 0 });
+        continue;
+      }
+      const est = eventFit.beta[j]!;
+      const se = Math.sqrt(eventV.V[j * eventFit.p + j]!);
+      eventPath.push({ eventTime: e, effect: est, se, ci: [est - c2 * se, est + c2 * se], n: nObs, binned: e === opts.eventWindow[0] || e === opts.eventWindow[1] });
+    }
+    // Joint Wald test of the pre-period coefficients (e ≤ −2).
+    const pre = times.map((e, j) => [e, j] as const).filter(([e]) => e <= -2).map(([, j]) => j);
+    if (pre.length > 0) {
+      const k = pre.length;
+      const b = Float64Array.from(pre, (j) => eventFit!.beta[j]!);
+      const Vs = new Float64Array(k * k);
+      pre.forEach((a, r) => pre.forEach((c, s) => (Vs[r * k + s] = eventV!.V[a * eventFit!.p + c]!)));
+      const x = solveSpd(Vs, k, b);
+      let W = 0;
+      for (let r = 0; r < k; r++) W += b[r]! * x[r]!;
+      const F = W / k;
+      const pval = 1 - pf(F, k, eventV.df);
+      diagnostics.push({
+        code: 'PRE_TRENDS',
+        passed: pval >= 1 - level,
+        value: pval,
+        message: `joint Wald test that the ${k} pre-period event coefficients (e = ${opts.eventWindow[0]}…−2, reference −1) are zero: W = ${W.toFixed(3)}, F(${k}, ${eventV.df}) = ${F.toFixed(3)}, p = ${pval.toPrecision(4)} (χ² p = ${(1 - pchisq(W, k)).toPrecision(4)}); ${pval >= 1 - level ? 'no evidence against parallel pre-trends' : 'pre-trends differ: parallel trends is doubtful'}`,
+        table: pre.map((j) => ({ eventTime: times[j], estimate: eventFit!.beta[j], se: Math.sqrt(eventV!.V[j * eventFit!.p + j]!) })),
+      });
+    } else {
+      warnings.push({ code: 'NO_PRE_PERIODS', message: `--event-window ${opts.eventWindow.join(':')} has no pre-period coefficient besides the reference −1, so there is no pre-trend test; widen the window (e.g. -6:12)` });
+    }
+  }
+
+  diagnostics.push({
+    code: 'FE_CONVERGENCE',
+    passed: convergence.converged,
+    value: convergence.iterations,
+    message: `unit and period effects absorbed by alternating projections: ${convergence.converged ? 'converged' : 'did NOT converge'} in ${convergence.iterations} sweep(s) (tol ${opts.tol}, maxIter ${opts.maxIter})`,
+  });
+  if (!convergence.converged) warnings.push({ code: 'NOT_CONVERGED', message: `absorbing the fixed effects did not converge in ${opts.maxIter} sweeps; estimates may be inaccurate (the panel may be poorly connected)` });
+  if (opts.vcov === 'cluster' && sample.nClusters < 42) {
+    warnings.push({ code: 'FEW_CLUSTERS', message: `only ${sample.nClusters} clusters: cluster-robust (CR1) inference can over-reject; ${wild ? 'the wild cluster bootstrap p-value and interval are reported in estimate' : 'add --wild-bootstrap 999'}` });
+  }
+
+  // Path: per period, treated units treated in that period; effect = τ (or event coefficients).
+  const path: PathPoint[] = [];
+  let cum = 0;
+  for (let t = 0; t < T; t++) {
+    let sy = 0, ny = 0, effSum = 0, ne = 0, anyTreated = false;
+    for (let i = 0; i < panel.units.length; i++) {
+      const g = timing.start[i]!;
+      if (g < 0) continue;
+      const k = i * T + t;
+      const treatedNow = t >= g;
+      if (treatedNow) anyTreated = true;
+      if (!Number.isFinite(panel.y[k]!)) continue;
+      if (anyTreatedAt(timing, t) && !treatedNow) continue; // post: only units treated now
+      sy += panel.y[k]!;
+      ny++;
+      if (treatedNow) {
+        let eff = tau.estimate;
+        if (eventFit && opts.eventWindow) {
+          const e = Math.min(opts.eventWindow[1], Math.max(opts.eventWindow[0], t - g));
+          const j = times.indexOf(e);
+          eff = e === -1 ? 0 : j >= 0 ? eventFit.beta[j]! : Number.NaN;
+        }
+        effSum += eff;
+        ne++;
+      }
+    }
+    const observed = ny > 0 ? sy / ny : null;
+    if (!anyTreated) {
+      path.push({ period: panel.periods[t]!, observed, counterfactual: null, effect: null, ci: null, cumulative: null, cumulativeCi: null });
+      continue;
+    }
+    const effect = ne > 0 ? effSum / ne : null;
+    if (effect !== null && Number.isFinite(effect)) cum += effect;
+    path.push({
+      period: panel.periods[t]!,
+      observed,
+      counterfactual: observed !== null && effect !== null ? observed - effect : null,
+      effect,
+      ci: eventFit ? null : tau.ci,
+      cumulative: cum,
+      cumulativeCi: null,
+      treatedUnits: ne,
+    });
+  }
+
+  const units: UnitResult[] = [];
+  for (let i = 0; i < panel.units.length; i++) {
+    const g = timing.start[i]!;
+    if (g < 0) continue;
+    units.push({ unit: panel.units[i]!, att: null, preRmspe: null, weights: null, start: panel.periods[g]!, cohort: panel.periods[g]! });
+  }
+
+  const estimate = {
+    att: tau.estimate,
+    se: tau.se,
+    ci: wild ? wild.ci : tau.ci,
+    level,
+    pValue: wild ? wild.pValue : tau.pValue,
+    inference: wild ? `wild-cluster-bootstrap-${opts.wildWeights}` : opts.vcov === 'cluster' ? 'cluster-robust-CR1' : opts.vcov === 'hc1' ? 'heteroskedasticity-robust-HC1' : 'iid',
+    cumulative: null,
+    analytic: { se: tau.se, ci: tau.ci, pValue: tau.pValue, df: vc.df },
+    wildBootstrap: wild,
+  };
+
+  return {
+    method: 'twfe',
+    options: {
+      method: 'twfe',
+      vcov: opts.vcov,
+      cluster: opts.vcov === 'cluster' ? opts.clusterName : null,
+      weights: opts.weightsName,
+      covariates: panel.covariateNames,
+      eventWindow: opts.eventWindow ? `${opts.eventWindow[0]}:${opts.eventWindow[1]}` : null,
+      reference: opts.eventWindow ? -1 : null,
+      wildBootstrap: opts.wildBootstrap,
+      wildWeights: opts.wildBootstrap > 0 ? opts.wildWeights : null,
+      level,
+      seed: opts.seed,
+      maxIter: opts.maxIter,
+      tol: opts.tol,
+    },
+    estimate,
+    path,
+    units,
+    diagnostics,
+    warnings,
+    coefficients,
+    ...(eventPath ? { eventPath } : {}),
+    details: {
+      observations: n,
+      units: sample.nUnitsObs,
+      periods: sample.nPeriodsObs,
+      clusters: opts.vcov === 'cluster' ? sample.nClusters : null,
+      K: vc.K,
+      dfResidual: vc.df,
+      smallSampleFactor: vc.factor,
+      ssc:
+        opts.vcov === 'cluster'
+          ? `CR1: G/(G−1)·(n−1)/(n−K) with G = ${sample.nClusters}, n = ${n}, K = ${vc.K} (${fit.p} slope coefficient(s) + fixed effects not nested in the clusters: unit effects ${sample.unitNested ? 'nested (not counted)' : 'counted'}, period effects ${sample.periodNested ? 'nested (not counted)' : 'counted'}; fixest ssc(fixef.K = "nested"))`
+          : opts.vcov === 'hc1'
+            ? `HC1: n/(n−K), K = ${vc.K} = slopes + units + periods − 1`
+            : `iid: σ² = RSS/(n−K), K = ${vc.K} = slopes + units + periods − 1`,
+      fixedEffects: { converged: convergence.converged, iterations: convergence.iterations },
+      cohorts: timing.cohorts.map((t) => ({ start: panel.periods[t], units: Array.from(timing.start).filter((s) => s === t).length })),
+      neverTreated: timing.nNever,
+    },
+  };
+}
+
+function anyTreatedAt(timing: Timing, t: number): boolean {
+  return timing.cohorts.length > 0 && timing.cohorts[0]! <= t;
+}
+
+/** Validate the TWFE options that depend on each other. @throws UsageError */
+export function checkTwfeOptions(o: TwfeOptions): void {
+  if (o.eventWindow) {
+    const [lo, hi] = o.eventWindow;
+    if (!(lo <= -1 && hi >= 0 && Number.isInteger(lo) && Number.isInteger(hi))) {
+      throw new UsageError('BAD_EVENT_WINDOW', `--event-window ${lo}:${hi} must run from a negative to a non-negative event time around the reference −1, e.g. -12:12`, { lo, hi });
+    }
+  }
+  if (o.wildBootstrap > 0 && o.vcov !== 'cluster') {
+    throw new UsageError('WILD_NEEDS_CLUSTER', '--wild-bootstrap resamples clusters: use it with --vcov cluster (the default)', {});
+  }
+}
+
+/** Exposed for tests: the sample and fit used by the static model. */
+export const internals = { buildSample, fitFe, vcovOf };
