@@ -10,3 +10,5 @@ export { RESULT_SCHEMA } from './core/schema.js';
 export { Rng, DEFAULT_SEED } from './core/rng.js';
 export { summarisePanel, type PanelSummary } from './core/summary.js';
 export { main } from './cli/main.js';
+export * from './plot/index.js';
+export { buildReport, type ReportInput, type ReportOptions } from './report/index.js';
