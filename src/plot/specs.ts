@@ -184,7 +184,12 @@ function shockLayers(doc: ResultDocument, ax: TimeAxis): VlSpec[] {
   ];
 }
 
-const zeroRule = (axis: 'x' | 'y'): VlSpec => ({ mark: { type: 'rule', color: '#555555', strokeWidth: 1 }, encoding: { [axis]: { datum: 0, type: 'quantitative' } } });
+/** A reference line at zero. It carries its own one-row data (a `datum` rule in a layer without data draws nothing) and the axis title of its layer, so titles do not merge. */
+const zeroRule = (axis: 'x' | 'y', title: string | null): VlSpec => ({
+  data: { values: [{ zero: 0, aria: 'zero line' }] },
+  mark: { type: 'rule', color: '#555555', strokeWidth: 1 },
+  encoding: { [axis]: { field: 'zero', type: 'quantitative', title }, description: { field: 'aria' } },
+});
 
 function seriesEnc(domain: string[], colours: string[], dashes: number[][] | null): Record<string, unknown> {
   const enc: Record<string, unknown> = { color: { field: 'series', type: 'nominal', scale: { domain, range: colours }, legend: { title: null, symbolType: 'stroke' } } };
@@ -290,7 +295,7 @@ function gapSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
       ...shockLayers(doc, ax),
       ...(plRows.length ? [{ data: { values: plRows }, mark: { type: 'line', strokeWidth: 0.8, opacity: 0.9 }, encoding: { x: ax.encoding(), y: yEnc(yl), detail: { field: 'unit' }, ...seriesEnc(domain, colours, null) } }] : []),
       ...(band.length ? [{ data: { values: band }, mark: { type: 'area', color: OKABE_ITO.blue, opacity: 0.2 }, encoding: { x: ax.encoding(), y: yEnc(yl, 'lo'), y2: { field: 'hi' } } }] : []),
-      zeroRule('y'),
+      zeroRule('y', yl),
       { data: { values: rows }, mark: { type: 'line', strokeWidth: 2.2 }, encoding: { x: ax.encoding(), y: yEnc(yl), ...seriesEnc(domain, colours, null) } },
       ...verticalLayers(doc, ax, o.marks ?? []),
     ],
@@ -317,7 +322,7 @@ function cumulativeSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
     height: o.height ?? 300,
     layer: [
       ...(band.length ? [{ data: { values: band }, mark: { type: 'area', color: OKABE_ITO.blue, opacity: 0.2 }, encoding: { x: ax.encoding(), y: yEnc(yl, 'lo'), y2: { field: 'hi' } } }] : []),
-      zeroRule('y'),
+      zeroRule('y', yl),
       { data: { values: rows }, mark: { type: 'line', strokeWidth: 2.2, color: OKABE_ITO.black, point: { filled: true, size: 14 } }, encoding: { x: ax.encoding(), y: yEnc(yl) } },
       ...verticalLayers(doc, ax, o.marks ?? []),
     ],
@@ -389,7 +394,7 @@ function unitsSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
     height: Math.max(60, 18 * rows.length),
     data: { values: rows },
     layer: [
-      zeroRule('x'),
+      zeroRule('x', xl),
       ...(hasCi ? [{ transform: [{ filter: 'datum.lo !== null' }], mark: { type: 'rule', color: OKABE_ITO.blue, strokeWidth: 1.5 }, encoding: { y, x: { field: 'lo', type: 'quantitative', title: xl }, x2: { field: 'hi' } } }] : []),
       { mark: { type: 'point', filled: true, color: OKABE_ITO.black, size: 40 }, encoding: { y, x: { field: 'att', type: 'quantitative', title: xl }, description: { field: 'aria' } } },
     ],
@@ -474,7 +479,7 @@ function eventSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
     width: o.width ?? 640,
     height: o.height ?? 300,
     layer: [
-      zeroRule('y'),
+      zeroRule('y', yl),
       { data: { values: [{ e: -0.5, aria: 'treatment starts between event time -1 and 0' }] }, mark: { type: 'rule', color: OKABE_ITO.black, strokeDash: DASHED, strokeWidth: 1.3 }, encoding: { x, description: { field: 'aria' } } },
       { data: { values: rows.filter((r) => r.lo !== null) }, mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x, y: yEnc(yl, 'lo'), y2: { field: 'hi' }, color: phaseEnc.color } },
       { data: { values: rows }, mark: { type: 'point', filled: true, size: 55, opacity: 1 }, encoding: { x, y: yEnc(yl, 'effect'), ...phaseEnc, description: { field: 'aria' } } },
@@ -521,7 +526,7 @@ function cbaSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
     height: Math.max(80, 34 * rows.length),
     data: { values: rows },
     layer: [
-      zeroRule('x'),
+      zeroRule('x', xl),
       { mark: { type: 'bar', height: { band: 0.6 } }, encoding: { y, x: { field: 'value', type: 'quantitative', title: xl }, color: colour, description: { field: 'aria' } } },
       { transform: [{ filter: 'datum.lo !== null' }], mark: { type: 'rule', color: OKABE_ITO.black, strokeWidth: 1.5 }, encoding: { y, x: { field: 'lo', type: 'quantitative', title: xl }, x2: { field: 'hi' } } },
       { transform: [{ filter: 'datum.lo !== null' }], mark: { type: 'tick', color: OKABE_ITO.black, thickness: 1.5, size: 12 }, encoding: { y, x: { field: 'lo', type: 'quantitative', title: xl } } },

@@ -3,7 +3,7 @@
  * estimating command (SVG or PNG by the --out extension; SVG on stdout without --out).
  */
 import { Command, Option } from 'commander';
-import { PLOT_KINDS, KIND_DESCRIPTIONS } from '../../plot/kinds.js';
+import { PLOT_KINDS } from '../../plot/kinds.js';
 import { parseMark } from '../../plot/marks.js';
 import { readResultDocument } from '../../plot/document.js';
 import { chartFormat, writeChartFile } from '../chartFile.js';
@@ -22,7 +22,7 @@ export function plotCommand(ctx: CliContext): Command {
     .description('draw a chart of a result document: SVG, or PNG when --out ends in .png')
     .argument('<result.json>', "result document written by scm, its, did or cba ('-' for stdin)")
     .option('--out <file>', 'chart file, .svg or .png (written atomically); without it the SVG goes to stdout')
-    .addOption(new Option('--kind <kind>', `chart kind (default from the method: synth/gsynth → observed, its → its, twfe/cs → event, cba → cba): ${PLOT_KINDS.map((k) => `${k} = ${KIND_DESCRIPTIONS[k]}`).join('; ')}`).choices(PLOT_KINDS))
+    .addOption(new Option('--kind <kind>', 'chart kind (default from the method: synth/gsynth → observed, its → its, twfe/cs → event, cba → cba; see the README for what each draws)').choices(PLOT_KINDS))
     .option('--spec <file>', 'also write the Vega-Lite specification (JSON) here, to restyle the chart')
     .option('--title <text>', 'chart title (default per kind)')
     .option('--width <px>', 'plot area width in pixels (per panel for small multiples; default 640 for time charts)', numberArg('--width', { integer: true, min: 50, max: 5000 }))
