@@ -19,7 +19,7 @@ export function fmtNumber(x: number | null | undefined, digits?: number): string
   let d = digits;
   if (d === undefined) {
     const a = Math.abs(x);
-    if (a === 0) d = 0;
+    if (a === 0 || (Number.isInteger(x) && a < 1e15)) d = 0;
     else if (a >= 1000) d = 0;
     else if (a >= 100) d = 1;
     else if (a >= 1) d = 2;

@@ -41,7 +41,7 @@ export function question(doc: ResultDocument): string {
   const outcome = outcomeName(doc);
   const starts = interventionPeriods(doc);
   const n = (doc.units ?? []).length;
-  const who = n > 1 ? `the ${n} treated areas` : n === 1 ? doc.units[0]!.unit : 'the treated series';
+  const who = n > 1 ? `the ${n} treated areas` : n === 1 ? doc.units[0]!.unit : 'the treated areas';
   const when = starts.length ? ` from ${list(starts)}` : '';
   switch (doc.method) {
     case 'cba':
