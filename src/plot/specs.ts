@@ -323,7 +323,7 @@ function cumulativeSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
     layer: [
       ...(band.length ? [{ data: { values: band }, mark: { type: 'area', color: OKABE_ITO.blue, opacity: 0.2 }, encoding: { x: ax.encoding(), y: yEnc(yl, 'lo'), y2: { field: 'hi' } } }] : []),
       zeroRule('y', yl),
-      { data: { values: rows }, mark: { type: 'line', strokeWidth: 2.2, color: OKABE_ITO.black, point: { filled: true, size: 14 } }, encoding: { x: ax.encoding(), y: yEnc(yl) } },
+      { data: { values: rows }, mark: { type: 'line', strokeWidth: 2.2, color: OKABE_ITO.black, point: { filled: true, size: 14, color: OKABE_ITO.black } }, encoding: { x: ax.encoding(), y: yEnc(yl) } },
       ...verticalLayers(doc, ax, o.marks ?? []),
     ],
   };

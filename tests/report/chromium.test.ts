@@ -55,7 +55,8 @@ describe.skipIf(!CHROMIUM)(`HTML report in headless Chromium${CHROMIUM ? '' : ` 
     page.on('request', (req) => log.requests.push(req.url()));
     page.on('requestfailed', (req) => log.failed.push(req.url()));
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-    log.info = await page.evaluate(() => {
+    // a string, evaluated in the page (the project's TypeScript has no DOM types)
+    log.info = (await page.evaluate(`(() => {
       const ids = [...document.querySelectorAll('[id]')].map((e) => e.id);
       const svgs = [...document.querySelectorAll('svg')];
       return {
@@ -65,7 +66,7 @@ describe.skipIf(!CHROMIUM)(`HTML report in headless Chromium${CHROMIUM ? '' : ` 
         duplicateIds: ids.filter((id, k) => ids.indexOf(id) !== k),
         title: document.title,
       };
-    });
+    })()`)) as PageLog['info'];
     await context.close();
     return log;
   }
