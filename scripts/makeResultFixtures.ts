@@ -115,7 +115,7 @@ mkdirSync(OUT, { recursive: true });
 {
   const units3 = treated.slice(0, 3);
   const path = calendarPath(units3, units3.map(() => start), 1.2, 3.1);
-  for (const p of path) if (panel.periods.indexOf(p.period) < start) p.ci = null;
+  // placebo-space inference gives no per-period CI; the path carries the placebo band instead (as the synth estimator does)
   const att = postMean(path, start);
   const unitRows = units3.map((i) => {
     const noise = ar1(T, 1.6);
@@ -148,7 +148,11 @@ mkdirSync(OUT, { recursive: true });
     method: 'synth',
     options: { method: 'synth', placebo: 'space', placeboFilter: 5, inference: 'placebo-space', v: 'equal', seed: DEFAULT_SEED, level: LEVEL },
     estimate: { att: round(att), se: null, ci: null, level: LEVEL, pValue: round(1 / (controls.length + 1), 6), inference: 'placebo-space', cumulative: { value: path[T - 1]!.cumulative ?? null, ci: null } },
-    path: path.map((p) => ({ ...p, cumulativeCi: null })),
+    path: path.map((p, t) => {
+      const g = placeboUnits.filter((u) => u.included).map((u) => u.gaps[t]!).sort((a, b) => a - b);
+      const q = (f: number) => g[Math.min(g.length - 1, Math.max(0, Math.round(f * (g.length - 1))))]!;
+      return { ...p, ci: null, cumulativeCi: null, placeboBand: [q(0.025), q(0.975)] };
+    }),
     units: unitRows,
     diagnostics: [
       { code: 'PRE_RMSPE', passed: null, value: round(Math.sqrt(path.slice(0, start).reduce((s, p) => s + (p.effect ?? 0) ** 2, 0) / start)), message: 'Root mean squared prediction error of the average synthetic control over the pre-period.' },
@@ -228,16 +232,18 @@ mkdirSync(OUT, { recursive: true });
       cumulative: post ? round(cum) : null,
       cumulativeCi: post ? [round(cum - Z * Math.sqrt(cumVar)), round(cum + Z * Math.sqrt(cumVar))] : null,
       fitted,
+      counterfactualCi: half !== null ? [round(counterfactual - half), round(counterfactual + half)] : null,
     });
   }
   const coef = (term: string, estimate: number, se: number) => ({ term, estimate, se, ci: [round(estimate - Z * se), round(estimate + Z * se)] as [number, number], pValue: round(pValueNormal(estimate / se), 6) });
   const att = postMean(path, start);
   write('its', inputInfo(panel), 'its', {
     method: 'its',
-    options: { aggregate: 'mean', start: ['2019-04', '2019-09'], dummy: ['2020-04:2020-05'], seasonality: 'none', family: 'gaussian', errors: 'arma:1,0', seed: DEFAULT_SEED, level: LEVEL },
+    options: { units: treated.map((i) => panel.units[i]!), aggregate: 'mean', interruptions: ['2019-04', '2019-09'], dummies: ['2020-04:2020-05'], seasonality: 'none', family: 'gaussian', errors: 'arma:1,0', seed: DEFAULT_SEED, level: LEVEL },
     estimate: { att: round(att), se: 0.9, ci: [round(att - Z * 0.9), round(att + Z * 0.9)], level: LEVEL, pValue: 0.002, inference: 'arma-ml', cumulative: { value: path[T - 1]!.cumulative ?? null, ci: path[T - 1]!.cumulativeCi ?? null } },
     path,
-    units: [],
+    // the aggregated units, each with its own (funding) start; the interruptions are in options
+    units: treated.map((i) => ({ unit: panel.units[i]!, att: null, preRmspe: null, weights: null, start: panel.periods[start]! })),
     diagnostics: [
       { code: 'DURBIN_WATSON', passed: true, value: 1.94, message: 'Durbin–Watson statistic of the standardised residuals (2 = no first-order autocorrelation).' },
       { code: 'LJUNG_BOX_12', passed: true, value: 0.41, message: 'Ljung–Box p-value at lag 12.' },

@@ -63,25 +63,36 @@ export function pathPoints(doc: ResultDocument): PathPoint[] {
   return Array.isArray(doc.path) ? doc.path : [];
 }
 
-/** Sorted unique first-treated periods: units[].start, else options.start, else `level:<start>` terms, else the first period with a cumulative effect. */
+/**
+ * Sorted unique intervention dates. ITS: options.interruptions (or options.start), else its
+ * `level:<start>` terms. Other methods: units[].start. Fallback: the first period with a
+ * cumulative effect.
+ */
 export function interventionPeriods(doc: ResultDocument): string[] {
   const found = new Set<string>();
-  for (const u of doc.units ?? []) if (typeof u.start === 'string') found.add(u.start);
-  if (found.size === 0) {
-    const s = (doc.options as Record<string, unknown> | null)?.start;
-    for (const x of Array.isArray(s) ? s : [s]) if (typeof x === 'string') found.add(x);
-  }
-  if (found.size === 0) {
+  const o = (doc.options ?? {}) as Record<string, unknown>;
+  const fromOptions = () => {
+    for (const key of ['interruptions', 'start'] as const) {
+      const s = o[key];
+      for (const x of Array.isArray(s) ? s : [s]) if (typeof x === 'string') found.add(x);
+    }
+  };
+  const fromTerms = () => {
     for (const c of coefficients(doc)) {
       const m = /^level:(.+)$/.exec(c.term);
       if (m) found.add(m[1]!);
     }
-  }
+  };
+  const fromUnits = () => {
+    for (const u of doc.units ?? []) if (typeof u.start === 'string') found.add(u.start);
+  };
+  const order = doc.method === 'its' ? [fromOptions, fromTerms, fromUnits] : [fromUnits, fromOptions, fromTerms];
+  for (const f of order) if (found.size === 0) f();
   if (found.size === 0) {
     const first = pathPoints(doc).find((p) => p.cumulative !== null && p.cumulative !== undefined);
     if (first) found.add(first.period);
   }
-  return [...found].sort((a, b) => ordinalOf(doc, a) - ordinalOf(doc, b));
+  return [...found].filter((p) => Number.isFinite(ordinalOf(doc, p))).sort((a, b) => ordinalOf(doc, a) - ordinalOf(doc, b));
 }
 
 /** Shock windows [from, to] drawn shaded: `dummy:<from>:<to>` coefficients, options.dummy and options.excludePeriods ("from:to"). */
@@ -96,9 +107,9 @@ export function shockWindows(doc: ResultDocument): { from: string; to: string; l
     if (m) add(m[1]!, 'shock dummy');
   }
   const o = (doc.options ?? {}) as Record<string, unknown>;
-  for (const key of ['dummy', 'excludePeriods'] as const) {
+  for (const key of ['dummy', 'dummies', 'excludePeriods'] as const) {
     const v = o[key];
-    for (const x of Array.isArray(v) ? v : [v]) if (typeof x === 'string' && !out.has(x)) add(x, key === 'dummy' ? 'shock dummy' : 'left out of the fit');
+    for (const x of Array.isArray(v) ? v : [v]) if (typeof x === 'string' && !out.has(x)) add(x, key === 'excludePeriods' ? 'left out of the fit' : 'shock dummy');
   }
   return [...out.values()];
 }

@@ -261,7 +261,13 @@ function gapSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
   const pts = pathPoints(doc);
   const treatedName = (doc.units ?? []).length > 1 ? 'Treated average' : 'Treated';
   const rows = pts.filter((p) => isNum(p.effect)).map((p) => ({ x: ax.x(p.period), period: p.period, series: treatedName, value: p.effect }));
-  const band = pts.filter((p) => p.ci).map((p) => ({ x: ax.x(p.period), period: p.period, lo: p.ci![0], hi: p.ci![1] }));
+  // the effect's interval, else the placebo band of classic SC (range of placebo gaps)
+  const hasCi = pts.some((p) => p.ci);
+  const band = pts
+    .map((p) => ({ p, iv: hasCi ? p.ci : asInterval(p.placeboBand) }))
+    .filter((r) => r.iv)
+    .map((r) => ({ x: ax.x(r.p.period), period: r.p.period, lo: r.iv![0], hi: r.iv![1] }));
+  const bandWhat = hasCi ? `${levelOf(doc)} interval` : 'placebo band';
   const pl = placebos(doc);
   const plRows: Record<string, unknown>[] = [];
   let shown = 0;
@@ -283,7 +289,7 @@ function gapSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
   const domain = shown > 0 ? [treatedName, placeboName] : [treatedName];
   const colours = shown > 0 ? [OKABE_ITO.black, '#BBBBBB'] : [OKABE_ITO.black];
   const subtitle = [
-    `Effect = observed − counterfactual, ${treatedNoun(doc)}.${band.length ? ` Shaded: ${levelOf(doc)} interval.` : ''}`,
+    `Effect = observed − counterfactual, ${treatedNoun(doc)}.${band.length ? ` Shaded: ${bandWhat}.` : ''}`,
     shown > 0 ? `Grey: ${shown} placebo gaps (placebo in ${pl!.type})${excluded > 0 ? `; ${excluded} placebos with pre-period RMSPE above ${pl!.filter ?? 'k'}× the treated unit’s not shown` : ''}.` : '',
   ].filter(Boolean);
   return {

@@ -54,7 +54,7 @@ describe('default kind per method', () => {
 });
 
 describe('synthetic control charts', () => {
-  it('observed vs counterfactual: two series told apart by dash, band, dated intervention rule and event mark', async () => {
+  it('observed vs counterfactual: two series told apart by dash, dated intervention rule and event mark', async () => {
     const svg = await draw(synth, { kind: 'observed', marks: [{ period: '2020-04', label: 'lockdown' }] });
     const lines = itemsOf(svg, 'line');
     expect(lines).toHaveLength(2);
@@ -66,7 +66,8 @@ describe('synthetic control charts', () => {
     const ob = lines.find((l) => l.aria!.includes('Observed'))!;
     expect(dash(cf.attrs)).toBe('6,4');
     expect(dash(ob.attrs) ?? '1,0').not.toBe('6,4');
-    expect(itemsOf(svg, 'area')).toHaveLength(1);
+    // placebo-space inference has no per-period interval: no band
+    expect(itemsOf(svg, 'area')).toHaveLength(0);
     // the intervention rule carries its date, and so does the event mark
     const rules = ariaOf(svg, 'rule');
     expect(rules).toContain('Intervention starts 2019-04');
@@ -81,7 +82,15 @@ describe('synthetic control charts', () => {
     expect(roleTexts(svg, 'axis-label')).toContain('Apr 2019');
   });
 
-  it('gap: treated average over one grey line per included placebo, zero line, CI band', async () => {
+  it('observed vs counterfactual with an interval: the counterfactual band is drawn and named', async () => {
+    const svg = await draw(gsynth, { kind: 'observed' });
+    expect(itemsOf(svg, 'area')).toHaveLength(1);
+    expect(itemsOf(svg, 'line')).toHaveLength(2);
+    expect(roleTexts(svg, 'title-subtitle').join(' ')).toContain('Shaded: 95% interval of the counterfactual.');
+    expect(roleTexts(svg, 'legend-label')).toEqual(['Observed (treated average)', 'Counterfactual (generalized synthetic control)']);
+  });
+
+  it('gap: treated average over one grey line per included placebo, zero line, placebo band', async () => {
     const svg = await draw(synth, { kind: 'gap' });
     const included = (synth.placebos as { units: { included: boolean }[] }).units.filter((u) => u.included).length;
     expect(included).toBeGreaterThan(10);
@@ -92,6 +101,8 @@ describe('synthetic control charts', () => {
     expect(ariaOf(svg, 'rule')).toContain('Intervention starts 2019-04');
     expect(roleTexts(svg, 'axis-title')).toEqual(['Month', 'Effect on violence rate']);
     expect(roleTexts(svg, 'title-subtitle').join(' ')).toContain(`Grey: ${included} placebo gaps`);
+    expect(roleTexts(svg, 'title-subtitle').join(' ')).toContain('Shaded: placebo band.');
+    expect(ariaOf(svg, 'rule')).toContain('zero line');
   });
 
   it('cumulative: one line from the first post period with its band', async () => {
@@ -150,7 +161,8 @@ describe('interrupted time series chart', () => {
     expect(dash(cf[0]!.attrs)).toBe('6,4');
     expect(itemsOf(svg, 'area')).toHaveLength(1);
     expect(ariaOf(svg, 'rect')).toContain('shock dummy: 2020-04 to 2020-05');
-    expect(ariaOf(svg, 'rule')).toEqual(expect.arrayContaining(['Intervention starts 2019-04', 'Intervention starts 2019-09']));
+    // the interruptions come from options.interruptions, not from the aggregated units' (funding) start
+    expect(ariaOf(svg, 'rule').filter((a) => a.startsWith('Intervention'))).toEqual(['Intervention starts 2019-04', 'Intervention starts 2019-09']);
     expect(roleTexts(svg, 'axis-title')).toEqual(['Month', 'violence rate']);
   });
 

@@ -30,7 +30,10 @@ describe('fixture result documents', () => {
     expect(gs.units.every((u: { weights: unknown; ci: unknown }) => u.weights === null && Array.isArray(u.ci))).toBe(true);
     expect(Object.keys(gs.eventPath[0])).toEqual(['eventTime', 'effect', 'se', 'ci', 'n']);
     expect(typeof gs.counts.offencesAvoided).toBe('number');
+    expect(synth.path.every((p: { ci: unknown; placeboBand: unknown }) => p.ci === null && Array.isArray(p.placeboBand))).toBe(true);
     const its = read(FIX, 'its');
+    expect(its.options.interruptions).toEqual(['2019-04', '2019-09']);
+    expect(its.path.filter((p: { counterfactualCi: unknown }) => Array.isArray(p.counterfactualCi)).length).toBeGreaterThan(10);
     expect(its.path.every((p: { fitted?: unknown }) => 'fitted' in p)).toBe(true);
     expect(its.coefficients.map((c: { term: string }) => c.term)).toEqual(expect.arrayContaining(['level:2019-04', 'slope:2019-04', 'level:2019-09', 'dummy:2020-04:2020-05']));
     const did = read(FIX, 'did');
