@@ -1,7 +1,8 @@
 /**
  * Writes small ILLUSTRATIVE result documents to tests/fixtures/results/ for the chart and
  * report tests: synth (with placebos), gsynth (eventPath, counts, staggered starts), its
- * (coefficients, fitted), did (twfe event study with PRE_TRENDS) and cba (outcomes, totals, bcr).
+ * (coefficients, fitted), did (twfe event study with PRE_TRENDS), cs (uniform bands, aggregations)
+ * and cba (outcomes, totals, bcr).
  *
  * They are NOT estimates. Observed values are the treated means of fixtures/police_monthly.csv;
  * counterfactuals, intervals, weights, placebo gaps and coefficients are plausible numbers made
@@ -278,6 +279,40 @@ mkdirSync(OUT, { recursive: true });
     warnings: [],
     eventPath,
     coefficients: [{ term: 'treated', estimate: round(att), se: 0.6, ci: [round(att - Z * 0.6), round(att + Z * 0.6)], pValue: 0.00001 }],
+  });
+}
+
+// ---------- cs: staggered DiD (Callaway & Sant'Anna) with uniform bands and aggregations ----------
+{
+  const path = calendarPath(treated, treated.map(() => start), 0.7, 1.7);
+  const att = postMean(path, start);
+  const eventPath = [];
+  const attGt = [];
+  for (let e = -12; e <= 17; e++) {
+    const eff = round((e >= 0 ? TRUE_EFFECT : 0) + 0.6 * rng.normal());
+    const s = round(0.9 + 0.02 * Math.abs(e), 4);
+    const ci: [number, number] = [round(eff - Z * s), round(eff + Z * s)];
+    const band: [number, number] = [round(eff - 3.1 * s), round(eff + 3.1 * s)];
+    eventPath.push({ eventTime: e, effect: eff, se: s, ci, n: treated.length, band });
+    if (e >= 0) attGt.push({ group: panel.periods[start]!, period: panel.periods[start + e]!, att: eff, se: s, ci, eventTime: e, post: true });
+  }
+  const agg = (a: number, s: number, description: string) => ({ att: round(a), se: s, ci: [round(a - Z * s), round(a + Z * s)], pValue: round(pValueNormal(a / s), 6), description });
+  write('cs', inputInfo(panel), 'did', {
+    method: 'cs',
+    options: { method: 'cs', control: 'never', estimator: 'outcome-regression', boots: 999, seed: DEFAULT_SEED, level: LEVEL },
+    estimate: { att: round(att), se: 0.8, ci: [round(att - Z * 0.8), round(att + Z * 0.8)], level: LEVEL, pValue: 0.00001, inference: 'influence-function', cumulative: null },
+    path: path.map((p) => ({ ...p, cumulativeCi: null })),
+    units: treated.map((i) => ({ unit: panel.units[i]!, att: round(TRUE_EFFECT + rng.normal()), preRmspe: null, weights: null, start: panel.periods[start]!, cohort: panel.periods[start]!, se: 1.1 })),
+    diagnostics: [{ code: 'PRE_TRENDS', passed: false, value: 0.012, message: 'Wald test that all pre-treatment ATT(g,t) are zero: chi2(12) = 25.8, p = 0.012.' }],
+    warnings: [],
+    eventPath,
+    attGt,
+    aggregations: {
+      simple: agg(att, 0.8, 'average of post-treatment ATT(g,t) weighted by cohort size'),
+      dynamic: agg(att, 0.85, 'mean of θ(e) over event times e ≥ 0'),
+      group: agg(att, 0.8, 'mean over cohorts of each cohort’s average post-treatment effect'),
+      calendar: agg(att * 1.02, 0.82, 'mean over calendar periods of the average effect in that period'),
+    },
   });
 }
 

@@ -147,6 +147,8 @@ export interface EventRow {
   ci: Interval;
   n: number | null;
   reference: boolean;
+  /** Simultaneous (uniform) band over event times, if the method gives one (cs). */
+  band: Interval;
 }
 
 export function eventPath(doc: ResultDocument): EventRow[] {
@@ -161,6 +163,7 @@ export function eventPath(doc: ResultDocument): EventRow[] {
       ci: asInterval(r.ci),
       n: isNum(r.n) ? r.n : null,
       reference: r.reference === true,
+      band: asInterval(r.band),
     }));
 }
 
@@ -253,6 +256,24 @@ export function cbaTotals(doc: ResultDocument): { benefits: number | null; costs
   const b = (doc.bcr ?? {}) as Record<string, unknown>;
   const n = (x: unknown) => (isNum(x) ? x : null);
   return { benefits: n(t.benefits), costs: n(t.costs), netBenefit: n(t.netBenefit), bcr: n(b.estimate), bcrLow: n(b.low), bcrHigh: n(b.high) };
+}
+
+export interface Aggregation {
+  name: string;
+  att: number | null;
+  se: number | null;
+  ci: Interval;
+  pValue: number | null;
+  description: string | null;
+}
+
+/** Staggered-DiD aggregations (simple, dynamic, group, calendar), if present. */
+export function aggregations(doc: ResultDocument): Aggregation[] {
+  const a = doc.aggregations as Record<string, Record<string, unknown>> | undefined | null;
+  if (!a || typeof a !== 'object') return [];
+  return Object.entries(a)
+    .filter(([, v]) => v !== null && typeof v === 'object')
+    .map(([name, v]) => ({ name, att: isNum(v.att) ? v.att : null, se: isNum(v.se) ? v.se : null, ci: asInterval(v.ci), pValue: isNum(v.pValue) ? v.pValue : null, description: typeof v.description === 'string' ? v.description : null }));
 }
 
 /** The diagnostic with this code, if any. */

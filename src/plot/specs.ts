@@ -466,7 +466,8 @@ function eventSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
   const post = 'After treatment';
   const rows = ev
     .filter((r) => !r.reference && isNum(r.effect))
-    .map((r) => ({ e: r.eventTime, effect: r.effect, lo: r.ci ? r.ci[0] : null, hi: r.ci ? r.ci[1] : null, phase: r.eventTime < 0 ? pre : post, aria: `event time ${r.eventTime}: ${fmtNumber(r.effect)}${r.ci ? ` (${fmtInterval(r.ci)})` : ''}` }));
+    .map((r) => ({ e: r.eventTime, effect: r.effect, lo: r.ci ? r.ci[0] : null, hi: r.ci ? r.ci[1] : null, blo: r.band ? r.band[0] : null, bhi: r.band ? r.band[1] : null, phase: r.eventTime < 0 ? pre : post, aria: `event time ${r.eventTime}: ${fmtNumber(r.effect)}${r.ci ? ` (${fmtInterval(r.ci)})` : ''}` }));
+  const hasBand = rows.some((r) => r.blo !== null);
   const ref = ev.filter((r) => r.reference).map((r) => ({ e: r.eventTime, effect: r.effect ?? 0, label: `reference (${r.eventTime})`, aria: `reference period ${r.eventTime}, normalised to ${r.effect ?? 0}` }));
   const pt = diagnostic(doc, 'PRE_TRENDS');
   const caption = pt
@@ -480,13 +481,14 @@ function eventSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
     shape: { field: 'phase', type: 'nominal', scale: { domain: [pre, post], range: ['circle', 'diamond'] }, legend: { title: null } },
   };
   return {
-    title: { text: o.title ?? 'Event study: effect by time since treatment', subtitle: [`Points: estimates; bars: ${levelOf(doc)} intervals${ref.length ? `; open square: reference period (${ref.map((r) => r.e).join(', ')}), fixed at 0` : ''}; dashed vertical: treatment starts.`, caption].filter(Boolean) },
+    title: { text: o.title ?? 'Event study: effect by time since treatment', subtitle: [`Points: estimates; bars: ${levelOf(doc)} intervals${hasBand ? `; light grey wide bars: uniform ${levelOf(doc)} band` : ''}${ref.length ? `; open square: reference period (${ref.map((r) => r.e).join(', ')}), fixed at 0` : ''}; dashed vertical: treatment starts.`, caption].filter(Boolean) },
     description: `Event-study chart with ${rows.length} coefficients and their intervals.`,
     width: o.width ?? 640,
     height: o.height ?? 300,
     layer: [
       zeroRule('y', yl),
       { data: { values: [{ e: -0.5, aria: 'treatment starts between event time -1 and 0' }] }, mark: { type: 'rule', color: OKABE_ITO.black, strokeDash: DASHED, strokeWidth: 1.3 }, encoding: { x, description: { field: 'aria' } } },
+      ...(hasBand ? [{ data: { values: rows.filter((r) => r.blo !== null) }, mark: { type: 'rule', strokeWidth: 5, color: '#D0D0D0' }, encoding: { x, y: yEnc(yl, 'blo'), y2: { field: 'bhi' } } }] : []),
       { data: { values: rows.filter((r) => r.lo !== null) }, mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x, y: yEnc(yl, 'lo'), y2: { field: 'hi' }, color: phaseEnc.color } },
       { data: { values: rows }, mark: { type: 'point', filled: true, size: 55, opacity: 1 }, encoding: { x, y: yEnc(yl, 'effect'), ...phaseEnc, description: { field: 'aria' } } },
       ...(ref.length

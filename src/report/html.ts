@@ -7,7 +7,7 @@
  * the same documents give the same bytes.
  */
 import type { ResultDocument } from '../core/result.js';
-import { cbaOutcomes, coefficients, eventPath, interventionPeriods, isNum } from '../plot/document.js';
+import { aggregations, cbaOutcomes, coefficients, eventPath, interventionPeriods, isNum } from '../plot/document.js';
 import { fmtInt, fmtInterval, fmtLevel, fmtMoney, fmtNumber, fmtP } from '../plot/format.js';
 import { applicableKinds, KIND_DESCRIPTIONS, type PlotKind } from '../plot/kinds.js';
 import { prefixSvgIds, renderChart } from '../plot/render.js';
@@ -115,6 +115,13 @@ function coefficientsTable(doc: ResultDocument): string {
   return `<h3>Coefficients</h3>${table(head, rows)}`;
 }
 
+function aggregationsTable(doc: ResultDocument): string {
+  const ag = aggregations(doc);
+  if (ag.length === 0) return '';
+  const level = fmtLevel(doc.estimate?.level);
+  return `<h3>Aggregations of ATT(g,t)</h3>${table(['Aggregation', 'ATT', 'SE', `${level} CI`, 'p-value', 'What it averages'], ag.map((a) => [a.name, fmtNumber(a.att), fmtNumber(a.se), fmtInterval(a.ci), fmtP(a.pValue), a.description ?? '—']))}`;
+}
+
 function eventTable(doc: ResultDocument): string {
   const ev = eventPath(doc);
   if (ev.length === 0) return '';
@@ -198,6 +205,7 @@ async function section(input: ReportInput, index: number, o: ReportOptions): Pro
     `<h3>The estimate</h3>${words.map((w) => `<p>${h(w)}</p>`).join('')}${numbers}`,
     doc.method === 'cba' ? cbaTable(doc) : '',
     coefficientsTable(doc),
+    aggregationsTable(doc),
     eventTable(doc),
     unitsTable(doc),
     `<h3>Charts</h3>${await chartsBlock(doc, index, o)}`,

@@ -22,6 +22,7 @@ const synth = load('synth');
 const gsynth = load('gsynth');
 const its = load('its');
 const did = load('did');
+const cs = load('cs');
 const cba = load('cba');
 
 /** Render and assert vega/vega-lite reported nothing (no dropped encodings, no empty extents). */
@@ -191,6 +192,20 @@ describe('event-study chart', () => {
     expect(ariaOf(svg, 'rule')).toContain('treatment starts between event time -1 and 0');
     expect(roleTexts(svg, 'title-subtitle').join(' ')).toContain('Pre-trend test (all pre-period coefficients = 0): p = 0.430, no evidence against parallel pre-trends.');
     expect(roleTexts(svg, 'axis-title')).toEqual(['Months since treatment start (0 = first treated month)', 'Effect on violence rate']);
+  });
+});
+
+describe('event-study chart with a uniform band (cs)', () => {
+  it('draws the band behind each interval and says so; a failed pre-trend test is reported as such', async () => {
+    const svg = await draw(cs, { kind: 'event' });
+    const n = (cs.eventPath as unknown[]).length;
+    // band + interval per estimate, the zero line and the treatment-start rule
+    expect(itemsOf(svg, 'rule')).toHaveLength(2 * n + 2);
+    expect(itemsOf(svg, 'rule').filter((r) => attr(r.attrs, 'stroke') === '#D0D0D0')).toHaveLength(n);
+    const caption = roleTexts(svg, 'title-subtitle').join(' ');
+    expect(caption).toContain('light grey wide bars: uniform 95% band');
+    expect(caption).toContain('Pre-trend test (all pre-period coefficients = 0): p = 0.012, evidence against parallel pre-trends.');
+    expect(roleTexts(svg, 'legend-label')).toEqual(['Before treatment', 'After treatment']);
   });
 });
 

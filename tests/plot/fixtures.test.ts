@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT, expectValidDocument, tempDir } from '../helpers.js';
 
 const FIX = join(ROOT, 'tests', 'fixtures', 'results');
-const NAMES = ['synth', 'gsynth', 'its', 'did', 'cba'];
+const NAMES = ['synth', 'gsynth', 'its', 'did', 'cs', 'cba'];
 const read = (dir: string, n: string) => JSON.parse(readFileSync(join(dir, `${n}.json`), 'utf8'));
 
 describe('fixture result documents', () => {

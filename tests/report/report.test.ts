@@ -12,7 +12,7 @@ import { checkResultDocument } from '../../src/plot/document.js';
 import { ROOT, runCli, tempDir } from '../helpers.js';
 
 const FIX = join(ROOT, 'tests', 'fixtures', 'results');
-const NAMES = ['synth', 'gsynth', 'its', 'did', 'cba'];
+const NAMES = ['synth', 'gsynth', 'its', 'did', 'cs', 'cba'];
 const inputs = NAMES.map((n) => ({ doc: checkResultDocument(JSON.parse(readFileSync(join(FIX, `${n}.json`), 'utf8'))), file: `${n}.json` }));
 const text = (html: string) => html.replace(/<svg[\s\S]*?<\/svg>/g, '').replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
 
@@ -30,8 +30,8 @@ describe('HTML report', async () => {
   });
 
   it('has one section per document with the question, data, estimate, charts, diagnostics, warnings and options', () => {
-    expect(html.match(/<section id="analysis-\d+"/g)).toHaveLength(5);
-    for (const h of ['The question', 'The data', 'The estimate', 'Charts', 'Diagnostics', 'Warnings', 'Options and reproducibility']) expect(html.match(new RegExp(`<h3>${h}</h3>`, 'g'))).toHaveLength(5);
+    expect(html.match(/<section id="analysis-\d+"/g)).toHaveLength(6);
+    for (const h of ['The question', 'The data', 'The estimate', 'Charts', 'Diagnostics', 'Warnings', 'Options and reproducibility']) expect(html.match(new RegExp(`<h3>${h}</h3>`, 'g'))).toHaveLength(6);
     const charts = inputs.reduce((s, i) => s + applicableKinds(i.doc).length, 0);
     expect(html.match(/<svg /g)).toHaveLength(charts);
     expect(words).toContain('How did violence rate in the 3 treated areas from 2019-04 compare with a synthetic control');
@@ -51,6 +51,7 @@ describe('HTML report', async () => {
     expect(words).toContain('Pre-trend test (joint test that all pre-period event-time effects are zero): p = 0.430, no evidence against parallel pre-trends.');
     expect(words).toContain('Benefit-cost ratio 3.16, ranging from 0.40 (at the CI bound with fewer offences avoided) to 11.07 (at the bound with more)');
     expect(words).toContain('violence without injury: an estimated 27,585 offences avoided');
+    expect(words).toMatch(/Aggregations of ATT\(g,t\) Aggregation ATT SE 95% CI p-value What it averages simple −\d\.\d\d/);
   });
 
   it('lists diagnostics (with their tables), warnings and every option', () => {
