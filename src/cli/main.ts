@@ -7,7 +7,8 @@
 import { Command, CommanderError } from 'commander';
 import { VruError, EXIT } from '../core/errors.js';
 import { processIO, type CliIO } from './io.js';
-import { installOutputHooks, type CliContext } from './context.js';
+import type { CliContext } from './context.js';
+import { installOutputHooks } from './outputHooks.js';
 import { toolInfo } from './version.js';
 import { COMMANDS } from './commands/index.js';
 
