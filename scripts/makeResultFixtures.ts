@@ -104,7 +104,7 @@ function sparseWeights(k: number): Record<string, number> {
   return w;
 }
 
-function write(name: string, input: ReturnType<typeof inputInfo> | { files: string[] } | null, command: string, analysis: Analysis): void {
+function write(name: string, input: ReturnType<typeof inputInfo> | { files: unknown[] } | null, command: string, analysis: Analysis): void {
   const doc = makeDocument(command, TOOL, input as never, { ...analysis, source: SOURCE });
   writeFileSync(join(OUT, `${name}.json`), serialiseDocument(doc));
   process.stdout.write(`wrote ${join(OUT, name)}.json\n`);
@@ -323,7 +323,8 @@ mkdirSync(OUT, { recursive: true });
     const at = (n: number) => ({ offencesAvoided: n, adjustedOffencesAvoided: n * multiplier, benefit: n * multiplier * unitCost });
     const lo = at(ci[0]);
     const hi = at(ci[1]);
-    return { name, outcomeType, offencesAvoided: avoided, ci, multiplier, unitCost, adjustedOffencesAvoided: avoided * multiplier, benefit: avoided * multiplier * unitCost, low: lo, high: hi, significant: ci[0] > 0 };
+    // unitCost as the cba command writes it: { value, base, uprate, … }
+    return { name, outcomeType, offencesAvoided: avoided, ci, multiplier, unitCost: { value: unitCost, base: unitCost, uprate: 1, priceYear: null }, adjustedOffencesAvoided: avoided * multiplier, benefit: avoided * multiplier * unitCost, low: lo, high: hi, significant: ci[0] > 0 };
   };
   const outcomes = [
     outcome('violence without injury', 'violence-without-injury', 27584.95, [11180, 101930], 1.5, 6480),
@@ -332,7 +333,7 @@ mkdirSync(OUT, { recursive: true });
   const benefits = outcomes.reduce((s, o) => s + o.benefit, 0);
   const lowB = outcomes.reduce((s, o) => s + o.low.benefit, 0);
   const highB = outcomes.reduce((s, o) => s + o.high.benefit, 0);
-  write('cba', { files: ['vwoi.json', 'vwi.json'] }, 'cba', {
+  write('cba', { files: [{ file: 'vwoi.json', sha256: '0'.repeat(64), role: 'from' }, { file: 'vwi.json', sha256: 'f'.repeat(64), role: 'from' }] }, 'cba', {
     method: 'cba',
     options: { costs, discountRate: null, costTable: 'heeks2018', seed: DEFAULT_SEED, level: LEVEL },
     estimate: null,

@@ -243,7 +243,8 @@ export function cbaOutcomes(doc: ResultDocument): CbaOutcome[] {
         offencesAvoided: isNum(o.offencesAvoided) ? o.offencesAvoided : null,
         ci: asInterval(o.ci),
         multiplier: isNum(o.multiplier) ? o.multiplier : null,
-        unitCost: isNum(o.unitCost) ? o.unitCost : null,
+        // a number, or { value, base, uprate, source, … } as the cba command writes it
+        unitCost: isNum(o.unitCost) ? o.unitCost : isNum((o.unitCost as { value?: unknown } | null)?.value) ? ((o.unitCost as { value: number }).value) : null,
         adjustedOffencesAvoided: isNum(o.adjustedOffencesAvoided) ? o.adjustedOffencesAvoided : null,
         benefit: isNum(o.benefit) ? o.benefit : null,
         benefitRange: asInterval(isNum(lo) && isNum(hi) ? [lo, hi] : o.benefitCi),
@@ -251,11 +252,11 @@ export function cbaOutcomes(doc: ResultDocument): CbaOutcome[] {
     });
 }
 
-export function cbaTotals(doc: ResultDocument): { benefits: number | null; costs: number | null; netBenefit: number | null; bcr: number | null; bcrLow: number | null; bcrHigh: number | null } {
+export function cbaTotals(doc: ResultDocument): { benefits: number | null; benefitsLow: number | null; benefitsHigh: number | null; costs: number | null; netBenefit: number | null; bcr: number | null; bcrLow: number | null; bcrHigh: number | null } {
   const t = (doc.totals ?? {}) as Record<string, unknown>;
   const b = (doc.bcr ?? {}) as Record<string, unknown>;
   const n = (x: unknown) => (isNum(x) ? x : null);
-  return { benefits: n(t.benefits), costs: n(t.costs), netBenefit: n(t.netBenefit), bcr: n(b.estimate), bcrLow: n(b.low), bcrHigh: n(b.high) };
+  return { benefits: n(t.benefits), benefitsLow: n(t.benefitsLow), benefitsHigh: n(t.benefitsHigh), costs: n(t.costs), netBenefit: n(t.netBenefit), bcr: n(b.estimate), bcrLow: n(b.low), bcrHigh: n(b.high) };
 }
 
 export interface Aggregation {

@@ -514,8 +514,10 @@ function cbaSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
     label: fmtMoney(oc.benefit),
     aria: `Benefit from ${oc.name}: ${fmtMoney(oc.benefit)}${oc.benefitRange ? ` (range ${fmtMoney(oc.benefitRange[0])} to ${fmtMoney(oc.benefitRange[1])})` : ''}`,
   }));
-  const lowB = outs.every((x) => x.benefitRange) ? outs.reduce((s, x) => s + x.benefitRange![0], 0) : null;
-  const highB = outs.every((x) => x.benefitRange) ? outs.reduce((s, x) => s + x.benefitRange![1], 0) : null;
+  // total benefits at the CI bounds: from totals (discounted as the cba command computed them), else summed over outcomes
+  const summed = outs.every((x) => x.benefitRange);
+  const lowB = t.benefitsLow ?? (summed ? outs.reduce((s, x) => s + x.benefitRange![0], 0) : null);
+  const highB = t.benefitsHigh ?? (summed ? outs.reduce((s, x) => s + x.benefitRange![1], 0) : null);
   if (outs.length > 1 || t.benefits !== null)
     rows.push({ item: 'Total benefits', type: 'Benefit', value: m(t.benefits), lo: m(lowB), hi: m(highB), label: fmtMoney(t.benefits), aria: `Total benefits ${fmtMoney(t.benefits)}` });
   rows.push({ item: 'Programme costs', type: 'Cost', value: m(t.costs), lo: null, hi: null, label: fmtMoney(t.costs), aria: `Programme costs ${fmtMoney(t.costs)}` });

@@ -49,7 +49,13 @@ function dataSummary(doc: ResultDocument, file: string): string {
   const input = doc.input as Record<string, unknown> | null;
   const rows: [string, string][] = [['Result file', file]];
   if (input && Array.isArray(input.files)) {
-    rows.push(['Inputs', (input.files as unknown[]).map(String).join(', ')]);
+    // cba: strings, or { file, sha256, role } objects
+    const files = (input.files as unknown[]).map((f) => {
+      if (typeof f === 'string') return f;
+      const o = (f ?? {}) as { file?: unknown; role?: unknown; sha256?: unknown };
+      return `${valueText(o.file)}${typeof o.role === 'string' ? ` (${o.role})` : ''}${typeof o.sha256 === 'string' ? `, SHA-256 ${o.sha256.slice(0, 12)}…` : ''}`;
+    });
+    rows.push(['Inputs', files.join('; ')]);
   } else if (input) {
     rows.push(['Panel file', valueText(input.file)]);
     if (typeof input.outcome === 'string') rows.push(['Outcome column', input.outcome]);

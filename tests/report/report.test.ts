@@ -51,6 +51,9 @@ describe('HTML report', async () => {
     expect(words).toContain('Pre-trend test (joint test that all pre-period event-time effects are zero): p = 0.430, no evidence against parallel pre-trends.');
     expect(words).toContain('Benefit-cost ratio 3.16, ranging from 0.40 (at the CI bound with fewer offences avoided) to 11.07 (at the bound with more)');
     expect(words).toContain('violence without injury: an estimated 27,585 offences avoided');
+    // unitCost and input.files are objects in the cba command's output
+    expect(words).toContain('after the under-reporting multiplier 1.50, at £6,480 each: benefits of £268,125,714');
+    expect(words).toContain('Inputs vwoi.json (from), SHA-256 000000000000…; vwi.json (from), SHA-256 ffffffffffff…');
     expect(words).toMatch(/Aggregations of ATT\(g,t\) Aggregation ATT SE 95% CI p-value What it averages simple −\d\.\d\d/);
   });
 
