@@ -13,3 +13,5 @@ export * from './estimators/cba/index.js';
 export * from './estimators/its/index.js';
 export * from './estimators/did/index.js';
 export { main } from './cli/main.js';
+export * from './plot/index.js';
+export { buildReport, type ReportInput, type ReportOptions } from './report/index.js';

@@ -5,6 +5,8 @@ import { writeFileAtomic, type CliIO } from './io.js';
 export interface CliContext {
   io: CliIO;
   tool: { name: string; version: string };
+  /** Documents written by the running command: emitDocument appends; `--plot` draws the last (see outputHooks.ts). */
+  emitted?: ResultDocument[];
 }
 
 /** Wrap the analysis in the envelope and write it to `out` (atomically) or stdout. Returns the document. */
@@ -13,5 +15,7 @@ export function emitDocument(ctx: CliContext, command: string, input: InputInfo 
   const text = serialiseDocument(doc);
   if (out !== undefined && out !== '-') writeFileAtomic(out, text);
   else ctx.io.stdout(text);
+  // --plot <file> (installOutputHooks): the default chart of this document is drawn after the action returns
+  (ctx.emitted ??= []).push(doc);
   return doc;
 }

@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { VruError, EXIT } from '../core/errors.js';
 import { processIO, type CliIO } from './io.js';
 import type { CliContext } from './context.js';
+import { installOutputHooks } from './outputHooks.js';
 import { toolInfo } from './version.js';
 import { COMMANDS } from './commands/index.js';
 
@@ -23,6 +24,7 @@ export function buildProgram(ctx: CliContext): Command {
     cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.io.stdout(s), writeErr: () => undefined });
     program.addCommand(cmd);
   }
+  installOutputHooks(program, ctx);
   return program;
 }
 

@@ -51,6 +51,7 @@ export function addPanelOptions(cmd: Command): Command {
 export function addOutputOptions(cmd: Command): Command {
   return cmd
     .option('--out <file>', 'write the JSON document here (atomically) instead of stdout')
+    .option('--plot <file>', 'also draw the default chart of the result (.svg or .png, written atomically after the document); see vru-eval plot')
     .option('--seed <n>', 'seed of the random generator (recorded in the output)', numberArg('--seed', { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER }), DEFAULT_SEED)
     .addOption(new Option('--level <p>', 'confidence level of every interval').argParser(numberArg('--level', { min: 0, max: 1, exclusiveMin: true })).default(0.95));
 }

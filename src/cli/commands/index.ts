@@ -1,6 +1,8 @@
 /** Every subcommand, in help order. Add a command by adding its factory here. */
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { plotCommand } from './plot.js';
+import { reportCommand } from './report.js';
 import { inspectCommand } from './inspect.js';
 import { itsCommand } from './its.js';
 import { schemaCommand } from './schema.js';
@@ -15,4 +17,6 @@ export const COMMANDS: readonly ((ctx: CliContext) => Command)[] = [
   cbaCommand,
   inspectCommand,
   schemaCommand,
+  plotCommand,
+  reportCommand,
 ];

@@ -1,0 +1,64 @@
+/**
+ * Chart kinds, which ones a result document can draw, and the default per method.
+ */
+import type { ResultDocument } from '../core/result.js';
+import { cbaOutcomes, cbaTotals, eventPath, meanDonorWeights, pathPoints } from './document.js';
+
+export const PLOT_KINDS = ['observed', 'gap', 'cumulative', 'weights', 'units', 'its', 'event', 'cba'] as const;
+export type PlotKind = (typeof PLOT_KINDS)[number];
+
+export const KIND_DESCRIPTIONS: Readonly<Record<PlotKind, string>> = {
+  observed: 'observed (treated average) vs counterfactual over time, interventions as dashed verticals',
+  gap: 'effect (observed − counterfactual) over time with its interval; placebo gaps in grey when the result has them',
+  cumulative: 'cumulative effect since the intervention with its interval',
+  weights: 'donor weights (mean over treated units) as a bar chart',
+  units: 'per-unit small multiples (observed vs counterfactual) when units carry a path, else each unit’s effect with its interval',
+  its: 'interrupted time series: observed points, fitted segments, counterfactual dashed with its interval',
+  event: 'event study: effect by periods since the start with intervals, reference period marked, pre-trend test in the caption',
+  cba: 'cost-benefit: benefits (with the range from the effect’s interval) against programme costs, ratio in the caption',
+};
+
+/** Why `kind` cannot be drawn from `doc`, or null if it can. */
+export function whyNot(doc: ResultDocument, kind: PlotKind): string | null {
+  const path = pathPoints(doc);
+  switch (kind) {
+    case 'observed':
+      return path.some((p) => p.observed !== null) && path.some((p) => p.counterfactual !== null) ? null : 'the path has no observed and counterfactual values';
+    case 'gap':
+      return path.some((p) => p.effect !== null) ? null : 'the path has no effects';
+    case 'cumulative':
+      return path.some((p) => p.cumulative !== null) ? null : 'the path has no cumulative effects';
+    case 'weights':
+      return meanDonorWeights(doc).length > 0 ? null : 'no unit has donor weights (only classic synthetic control has them)';
+    case 'units':
+      return (doc.units ?? []).some((u) => Array.isArray(u.path) || typeof u.att === 'number') ? null : 'the result has no per-unit effects';
+    case 'its':
+      return path.some((p) => p.observed !== null) && path.some((p) => p.counterfactual !== null || typeof p.fitted === 'number') ? null : 'the path has no observed and fitted/counterfactual values';
+    case 'event':
+      return eventPath(doc).some((r) => r.effect !== null) ? null : 'the result has no eventPath';
+    case 'cba': {
+      const t = cbaTotals(doc);
+      return cbaOutcomes(doc).length > 0 && t.costs !== null ? null : 'the result has no cost-benefit outcomes and totals';
+    }
+  }
+}
+
+/** Every kind `doc` can draw, in a sensible reading order for its method. */
+export function applicableKinds(doc: ResultDocument): PlotKind[] {
+  const order: PlotKind[] =
+    doc.method === 'cba'
+      ? ['cba']
+      : doc.method === 'its'
+        ? ['its', 'gap', 'cumulative']
+        : doc.method === 'twfe' || doc.method === 'cs'
+          ? ['event', 'observed', 'gap', 'cumulative']
+          : ['observed', 'gap', 'cumulative', 'event', 'weights', 'units'];
+  return order.filter((k) => whyNot(doc, k) === null);
+}
+
+/** The default chart for a result: synthetic control → observed vs counterfactual; its → its; DiD → event study; cba → cba. */
+export function defaultKind(doc: ResultDocument): PlotKind | null {
+  const preferred: PlotKind = doc.method === 'cba' ? 'cba' : doc.method === 'its' ? 'its' : doc.method === 'twfe' || doc.method === 'cs' ? 'event' : 'observed';
+  if (whyNot(doc, preferred) === null) return preferred;
+  return applicableKinds(doc)[0] ?? null;
+}
