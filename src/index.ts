@@ -10,3 +10,5 @@ export { RESULT_SCHEMA } from './core/schema.js';
 export { Rng, DEFAULT_SEED } from './core/rng.js';
 export { summarisePanel, type PanelSummary } from './core/summary.js';
 export { main } from './cli/main.js';
+export { synth, type SynthOptions } from './estimators/synth/synth.js';
+export { simplexQP, simplexLS, type SimplexResult } from './estimators/synth/simplex.js';

@@ -100,8 +100,8 @@ export function outcomeGram(panel: Panel, start: number, units: readonly number[
 }
 
 export interface SolverOptions {
-  maxIter?: number;
-  tol?: number;
+  maxIter?: number | undefined;
+  tol?: number | undefined;
 }
 
 /** Outcome-only fit (V = I over all pre-period outcomes) from a shared Gram matrix. */

@@ -24,9 +24,9 @@
 
 export interface SimplexOptions {
   /** Maximum number of pricing iterations (outer loop). Default 10·J + 100. */
-  maxIter?: number;
+  maxIter?: number | undefined;
   /** Relative optimality tolerance on the reduced gradient (× max diag H). Default 1e-12. */
-  tol?: number;
+  tol?: number | undefined;
   /** Warm start (length J, nonnegative); its support seeds the active set. */
   warm?: Float64Array | null;
 }
