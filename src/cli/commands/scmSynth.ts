@@ -49,7 +49,7 @@ export const synthMethod: ScmMethod = {
       .addOption(new Option('--placebo <kind>', '[synth] placebo analysis').choices([...SYNTH_PLACEBO]).default('space'))
       .option('--placebo-start <period>', '[synth] fake start for --placebo time')
       .option('--placebo-filter <k>', '[synth] drop space placebos with pre-RMSPE > k × the treated unit\'s', numberArg('--placebo-filter', { min: 0, exclusiveMin: true }))
-      .option('--placebo-draws <n>', '[synth] random placebo sets for the programme p-value with several treated units (default 10000)', numberArg('--placebo-draws', { integer: true, min: 1 }))
+      .option('--placebo-draws <n>', '[synth] random placebo sets for the programme p-value with several treated units (default 5000)', numberArg('--placebo-draws', { integer: true, min: 1 }))
       .option('--loo', '[synth] leave-one-donor-out refits for each donor with positive weight'),
   run: (ctx, file, o) => {
     const common = commonFrom(o);

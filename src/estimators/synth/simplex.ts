@@ -144,6 +144,11 @@ function activeSetSimplex(prob: SimplexProblem, opts: SimplexOptions): SimplexRe
   let rhs = new Float64Array(0);
   let wStar = new Float64Array(0);
   /** Solve the equality-constrained subproblem on S into wStar (aligned with S). */
+  const others = new Int32Array(J);
+  const hr = new Float64Array(J);
+  let Lbuf = new Float64Array(0);
+  let ybuf = new Float64Array(0);
+  let zbuf = new Float64Array(0);
   const solveSub = () => {
     const s = S.length;
     if (wStar.length < s) wStar = new Float64Array(2 * s + 8);
@@ -154,21 +159,21 @@ function activeSetSimplex(prob: SimplexProblem, opts: SimplexOptions): SimplexRe
     const r = S[rk]!;
     const m = s - 1;
     if (M.length < m * m) { M = new Float64Array(4 * m * m + 16); rhs = new Float64Array(2 * m + 8); }
-    const others: number[] = [];
-    for (let a = 0; a < s; a++) if (a !== rk) others.push(S[a]!);
+    for (let a = 0, q = 0; a < s; a++) if (a !== rk) others[q++] = S[a]!;
     const Hrr = H(r, r);
+    for (let a = 0; a < m; a++) hr[a] = H(others[a]!, r);
     for (let a = 0; a < m; a++) {
       const ia = others[a]!;
-      const Har = H(ia, r);
+      const Har = hr[a]!;
       rhs[a] = c[ia]! - Har - (c[r]! - Hrr);
       for (let b = 0; b <= a; b++) {
-        const ib = others[b]!;
-        const v = H(ia, ib) - Har - H(r, ib) + Hrr;
+        const v = H(ia, others[b]!) - Har - hr[b]! + Hrr;
         M[a * m + b] = v;
         M[b * m + a] = v;
       }
     }
-    const y = choleskySolveSemidefinite(M, m, rhs);
+    if (Lbuf.length < m * m) { Lbuf = new Float64Array(M.length); ybuf = new Float64Array(rhs.length); zbuf = new Float64Array(rhs.length); }
+    const y = choleskySolveSemidefinite(M, m, rhs, { L: Lbuf, z: zbuf, x: ybuf });
     let sumY = 0;
     for (let a = 0; a < m; a++) sumY += y[a]!;
     for (let a = 0, q = 0; a < s; a++) wStar[a] = a === rk ? 1 - sumY : y[q++]!;
@@ -240,8 +245,8 @@ function activeSetSimplex(prob: SimplexProblem, opts: SimplexOptions): SimplexRe
  * Solve M y = b for symmetric positive semidefinite M (m×m, row-major) by Cholesky;
  * a pivot below m·ε·max diag is treated as zero (that component of y set to 0).
  */
-export function choleskySolveSemidefinite(M: Float64Array, m: number, b: Float64Array): Float64Array {
-  const L = new Float64Array(m * m);
+export function choleskySolveSemidefinite(M: Float64Array, m: number, b: Float64Array, work?: { L: Float64Array; z: Float64Array; x: Float64Array }): Float64Array {
+  const L = work ? work.L.fill(0, 0, m * m) : new Float64Array(m * m);
   const zero = new Uint8Array(m);
   let dmax = 0;
   for (let i = 0; i < m; i++) dmax = Math.max(dmax, Math.abs(M[i * m + i]!));
@@ -258,14 +263,14 @@ export function choleskySolveSemidefinite(M: Float64Array, m: number, b: Float64
       L[i * m + j] = t / d;
     }
   }
-  const z = new Float64Array(m);
+  const z = work ? work.z.fill(0, 0, m) : new Float64Array(m);
   for (let i = 0; i < m; i++) {
     if (zero[i]) continue;
     let s = b[i]!;
     for (let k = 0; k < i; k++) s -= L[i * m + k]! * z[k]!;
     z[i] = s / L[i * m + i]!;
   }
-  const x = new Float64Array(m);
+  const x = work ? work.x.fill(0, 0, m) : new Float64Array(m);
   for (let i = m - 1; i >= 0; i--) {
     if (zero[i]) continue;
     let s = z[i]!;

@@ -37,7 +37,7 @@ export interface SynthOptions {
   placeboStart?: string | undefined;
   /** Drop space placebos whose pre-RMSPE exceeds k × the treated unit's. */
   placeboFilter?: number | null | undefined;
-  /** Random placebo sets for the programme-level p-value with several treated units. Default 10000. */
+  /** Random placebo sets for the programme-level p-value with several treated units. Default 5000. */
   placeboDraws?: number | undefined;
   /** Leave-one-donor-out refits. */
   loo?: boolean | undefined;
@@ -191,30 +191,13 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
       pool.forEach((p, d) => { for (let t = 0; t < T; t++) drawPaths[t * D + d] = p.fit.gaps[t]!; });
     } else {
       const pools = fits.map((f) => placebosAt(f.start).filter((p) => includedFlag.get(p)));
-      const wanted = options.placeboDraws ?? 10000;
+      const wanted = options.placeboDraws ?? 5000;
       const distinct = new Set(placebos.filter((p) => includedFlag.get(p)).map((p) => p.unit)).size;
       if (distinct >= n) {
-        drawStats = new Float64Array(wanted);
-        drawPaths = new Float64Array(T * wanted);
-        const stamp = new Int32Array(panel.units.length).fill(-1);
+        const drawn = drawPlaceboSets(pools.map((pool) => pool.map((p) => ({ unit: p.unit, ratio: p.fit.ratio, gaps: p.fit.gaps }))), wanted, T, panel.units.length, rng);
+        drawStats = drawn.stats;
+        drawPaths = drawn.paths;
         D = wanted;
-        const acc = new Float64Array(T);
-        for (let d = 0; d < wanted; d++) {
-          let stat = 0;
-          acc.fill(0);
-          for (let i = 0; i < n; i++) {
-            const pool = pools[i]!;
-            let pick = pool[rng.int(pool.length)]!;
-            // Distinct placebo units within a draw (rejection; 'distinct ≥ n' guarantees success in expectation).
-            for (let tries = 0; stamp[pick.unit] === d && tries < 100000; tries++) pick = pool[rng.int(pool.length)]!;
-            stamp[pick.unit] = d;
-            stat += pick.fit.ratio / n;
-            const g = pick.fit.gaps;
-            for (let t = 0; t < T; t++) acc[t] = acc[t]! + g[t]!;
-          }
-          for (let t = 0; t < T; t++) drawPaths[t * wanted + d] = acc[t]! / n;
-          drawStats[d] = stat;
-        }
       } else warnings.push({ code: 'TOO_FEW_PLACEBOS', message: `only ${distinct} placebo unit(s) pass the filter for ${n} treated units; no programme-level placebo p-value` });
     }
     if (D > 0) {
@@ -402,7 +385,7 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
       placebo,
       placeboStart: options.placeboStart ?? null,
       placeboFilter: k,
-      placeboDraws: n > 1 ? options.placeboDraws ?? 10000 : null,
+      placeboDraws: n > 1 ? options.placeboDraws ?? 5000 : null,
       loo: !!options.loo,
       inference,
       donors: controls.map((j) => panel.units[j]!),
@@ -437,6 +420,37 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
   }
   if (options.loo) analysis.leaveOneOut = loo;
   return analysis;
+}
+
+/**
+ * Random placebo sets for the programme-level null: draw d takes, for each treated
+ * unit i, a distinct placebo unit from pools[i] (placebos at unit i's start); the
+ * statistic is the mean RMSPE ratio and the path the mean placebo gap.
+ * @returns stats (D) and paths period-major (T·D, entry t·D + d).
+ */
+function drawPlaceboSets(pools: { unit: number; ratio: number; gaps: Float64Array }[][], D: number, T: number, nUnits: number, rng: Rng): { stats: Float64Array; paths: Float64Array } {
+  const n = pools.length;
+  const stats = new Float64Array(D);
+  const paths = new Float64Array(T * D);
+  const stamp = new Int32Array(nUnits).fill(-1);
+  const acc = new Float64Array(T);
+  for (let d = 0; d < D; d++) {
+    let stat = 0;
+    acc.fill(0);
+    for (let i = 0; i < n; i++) {
+      const pool = pools[i]!;
+      let pick = pool[rng.int(pool.length)]!;
+      // Distinct placebo units within a draw (rejection sampling).
+      for (let tries = 0; stamp[pick.unit] === d && tries < 100000; tries++) pick = pool[rng.int(pool.length)]!;
+      stamp[pick.unit] = d;
+      stat += pick.ratio;
+      const g = pick.gaps;
+      for (let t = 0; t < T; t++) acc[t] = acc[t]! + g[t]!;
+    }
+    for (let t = 0; t < T; t++) paths[t * D + d] = acc[t]! / n;
+    stats[d] = stat / n;
+  }
+  return { stats, paths };
 }
 
 function weightsRecord(panel: Panel, f: UnitFit): Record<string, number> {
