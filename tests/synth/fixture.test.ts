@@ -26,6 +26,12 @@ describe('fixture: police_monthly (truth ATT −4)', () => {
     // Noise SD 1.5 per cell, 12 × 18 treated cells: the average is far more precise than 0.5.
     expectClose(att, truth.att, { atol: 0.5 }, 'ATT');
     expect(conf.estimate.inference).toBe('conformal');
+    // Cumulative effect to 2020-09 (18 months × −4 = −72) inside its conformal interval.
+    const cum = conf.estimate.cumulative;
+    console.log(`fixture cumulative ${cum.value} (truth ${truth.att * 18}), CI [${cum.ci[0]}, ${cum.ci[1]}]`);
+    expect(cum.ci[0]).toBeLessThanOrEqual(truth.att * 18);
+    expect(cum.ci[1]).toBeGreaterThanOrEqual(truth.att * 18);
+    expect(conf.path[conf.path.length - 1].cumulativeCi).toEqual(cum.ci);
     expect(conf.units).toHaveLength(12);
   });
 

@@ -214,6 +214,7 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
   // Conformal inference.
   let pathCi: ([number, number] | null)[] = new Array(T).fill(null);
   let attCi: [number, number] | null = null;
+  const cumCi: ([number, number] | null)[] = new Array(T).fill(null);
   let conformalP: number | null = null;
   if (inference === 'conformal') {
     if (starts.length > 1) throw new UsageError('CONFORMAL_STAGGERED', '--inference conformal needs every treated unit to start in the same period (it permutes the averaged residual series); use --inference placebo for staggered starts');
@@ -246,12 +247,20 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
     for (let t = s; t < T; t++) {
       const prob = build([...pre, t], [s]);
       pathCi[t] = conformalInterval(prob, effectPath[t]!, scale, alpha).ci;
+      // Cumulative effect to t: invert the constant-effect null on periods s…t (fit on periods 0…t), times their number.
+      const upto = Array.from({ length: t + 1 }, (_, q) => q);
+      const testedUpto = Array.from({ length: t - s + 1 }, (_, q) => s + q);
+      let avg = 0;
+      for (const q of testedUpto) avg += effectPath[q]! / testedUpto.length;
+      const r = t === T - 1 ? null : conformalInterval(build(upto, testedUpto), avg, scale, alpha).ci;
+      cumCi[t] = r ? [r[0] * testedUpto.length, r[1] * testedUpto.length] : null;
     }
     const all = Array.from({ length: T }, (_, t) => t);
     const tested = Array.from({ length: T - s }, (_, q) => s + q);
     const res = conformalInterval(build(all, tested), att, scale, alpha);
     attCi = res.ci;
     conformalP = res.pAtZero;
+    cumCi[T - 1] = attCi ? [attCi[0] * (T - s), attCi[1] * (T - s)] : null;
     if (pathCi.slice(s).some((c) => c === null) || attCi === null) warnings.push({ code: 'UNBOUNDED_INTERVAL', message: 'some conformal intervals are unbounded (too few periods for the level); they are null' });
   }
 
@@ -299,14 +308,10 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
   // Path.
   const path: PathPoint[] = [];
   let cum = 0;
-  let cumLo = 0;
-  let cumHi = 0;
   for (let t = 0; t < T; t++) {
     const post = t >= firstStart;
     if (post) cum += effectPath[t]!;
     const ci = post ? pathCi[t] ?? null : null;
-    if (ci) { cumLo += ci[0]; cumHi += ci[1]; }
-    const cumCiOk = post && inference === 'conformal' && pathCi.slice(firstStart, t + 1).every((c) => c !== null);
     path.push({
       period: panel.periods[t]!,
       observed: observed[t]!,
@@ -314,7 +319,7 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
       effect: effectPath[t]!,
       ci,
       cumulative: post ? cum : null,
-      cumulativeCi: cumCiOk ? [cumLo, cumHi] : null,
+      cumulativeCi: post ? cumCi[t] ?? null : null,
       placeboBand: band[t] ?? null,
     });
   }
