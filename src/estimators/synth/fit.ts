@@ -241,7 +241,7 @@ export function fitWithPredictors(panel: Panel, target: number, donors: readonly
         let mx = 0;
         for (const x of st.theta) mx = Math.max(mx, Math.abs(x));
         // Initial simplex step 10% of the largest start coordinate (as R's optim does).
-        const r = nelderMead(objective, st.theta, { step: 0.1 * mx, maxEval: 500 * k, ftol: 1e-8, xtol: 1e-10 });
+        const r = nelderMead(objective, st.theta, { step: 0.1 * mx, maxEval: 1000 * k, ftol: 1e-8, xtol: 1e-8 });
         evals += r.evaluations;
         if (!best || r.f < best.f) best = { theta: r.x, f: r.f, start: st.name, converged: r.converged };
       }

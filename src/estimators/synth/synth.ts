@@ -138,6 +138,10 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
       }
     }
   }
+  const badPlacebos = placebos.filter((p) => !p.fit.solver.converged || (p.fit.vSearch && !p.fit.vSearch.converged));
+  if (badPlacebos.length > 0) {
+    warnings.push({ code: 'NOT_CONVERGED', message: `${badPlacebos.length} of ${placebos.length} placebo fits stopped at an iteration limit (${badPlacebos.slice(0, 5).map((p) => panel.units[p.unit]).join(', ')}${badPlacebos.length > 5 ? ', …' : ''}); their RMSPE ratios may be slightly off` });
+  }
   const k = options.placeboFilter ?? null;
   const placebosAt = (s: number) => placebos.filter((p) => p.start === s);
 
