@@ -44,7 +44,7 @@ export const synthMethod: ScmMethod = {
       .option('--predictors <list>', "[synth] predictors var@P, var@A:B, var@A:B:step, a+b@A:B, share(a|b|c)@A:B, comma-separated (default: every pre-period outcome, V = I)", appendPredictors)
       .option('--predictors-file <json>', '[synth] JSON array of predictor strings (alternative to --predictors)')
       .addOption(new Option('--v <method>', '[synth] predictor weights V with --predictors (default nested)').choices([...SYNTH_V]))
-      .addOption(new Option('--v-search <how>', '[synth] nested-V search (default equal-start)').choices([...SYNTH_V_SEARCH]))
+      .addOption(new Option('--v-search <how>', '[synth] nested-V search starts: equal V; equal and regression-based V; or those plus one per predictor and 8 quasi-random (default equal-regression)').choices([...SYNTH_V_SEARCH]))
       .option('--optimisation-window <from:to>', '[synth] periods whose outcome MSPE nested V minimises (default: all pre periods)')
       .addOption(new Option('--placebo <kind>', '[synth] placebo analysis').choices([...SYNTH_PLACEBO]).default('space'))
       .option('--placebo-start <period>', '[synth] fake start for --placebo time')

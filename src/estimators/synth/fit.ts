@@ -132,12 +132,12 @@ export interface PredictorFitOptions {
   optWindow: readonly number[] | null;
   solver?: SolverOptions;
   /**
-   * Nested-V search: 'equal-start' (one Nelder–Mead search from equal V, the Synth
-   * package's practice; reproduces the published ADH/AG weights) or 'multistart'
-   * (also from the regression V, one start emphasising each predictor and
-   * quasi-random starts; keeps the V with the lowest MSPE). Default 'equal-start'.
+   * Nested-V search, keeping the V with the lowest MSPE over its starts:
+   * 'equal-start' (one Nelder–Mead search from equal V, the Synth package's practice),
+   * 'equal-regression' (from equal V and from the regression-based V; default), or
+   * 'multistart' (also one start emphasising each predictor and quasi-random starts).
    */
-  vSearch?: 'equal-start' | 'multistart';
+  vSearch?: 'equal-start' | 'equal-regression' | 'multistart';
   /** Number of quasi-random (Halton) starts for multistart. Default 8. */
   extraStarts?: number;
 }
@@ -230,8 +230,8 @@ export function fitWithPredictors(panel: Panel, target: number, donors: readonly
       };
       const objective = (th: Float64Array) => loss(solve(toV(th)).w);
       const starts: { name: string; theta: Float64Array }[] = [{ name: 'equal', theta: Float64Array.from(equalV) }];
+      if (o.vSearch !== 'equal-start' && regV) starts.push({ name: 'regression', theta: Float64Array.from(regV) });
       if (o.vSearch === 'multistart') {
-        if (regV) starts.push({ name: 'regression', theta: Float64Array.from(regV) });
         for (let p = 0; p < k; p++) starts.push({ name: `emphasis-${p + 1}`, theta: Float64Array.from({ length: k }, (_, q) => (q === p ? 0.7 : 0.3 / (k - 1))) });
         for (let h = 1; h <= (o.extraStarts ?? 8); h++) starts.push({ name: `halton-${h}`, theta: Float64Array.from({ length: k }, (_, p) => 0.05 + halton(h, PRIMES[p % PRIMES.length]!)) });
       }

@@ -20,14 +20,14 @@ import { parsePredictors, predictorMatrix, type PredictorSpec } from './predicto
 export const SYNTH_PLACEBO = ['space', 'time', 'none'] as const;
 export const SYNTH_INFERENCE = ['placebo', 'conformal', 'none'] as const;
 export const SYNTH_V = ['nested', 'equal', 'regression'] as const;
-export const SYNTH_V_SEARCH = ['equal-start', 'multistart'] as const;
+export const SYNTH_V_SEARCH = ['equal-start', 'equal-regression', 'multistart'] as const;
 
 export interface SynthOptions {
   /** Predictor strings (see predictors.ts); empty/undefined = outcome-only (all pre-period outcomes, V = I). */
   predictors?: readonly string[] | undefined;
   /** How V is chosen with predictors. Default 'nested'. */
   v?: (typeof SYNTH_V)[number] | undefined;
-  /** Nested-V search. Default 'equal-start'. */
+  /** Nested-V search. Default 'equal-regression'. */
   vSearch?: (typeof SYNTH_V_SEARCH)[number] | undefined;
   /** MSPE window for nested V, [from, to] period labels; default: every pre period of each treated unit. */
   optimisationWindow?: readonly [string, string] | undefined;
@@ -79,7 +79,7 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
   if (placebo === 'time' && options.placeboStart === undefined) throw new UsageError('MISSING_PLACEBO_START', '--placebo time needs --placebo-start <period>, a fake start before the real one');
   if (placebo !== 'space' && options.placeboFilter != null) throw new UsageError('FILTER_WITHOUT_SPACE', '--placebo-filter applies to --placebo space');
   const vMethod = options.v ?? 'nested';
-  const vSearch = options.vSearch ?? 'equal-start';
+  const vSearch = options.vSearch ?? 'equal-regression';
   const solver = { maxIter: options.maxIter, tol: options.tol };
 
   const design = panelDesign(panel, 2);
