@@ -66,11 +66,14 @@ export function conformalPValue(prob: ConformalProblem, theta: number): number {
 
 /**
  * Confidence set by inverting the test around `center` with initial half-width `scale`.
- * Returns null when the set is unbounded (p never falls to α within 2⁴⁰·scale).
+ * Returns null when the set is unbounded (p never falls to α within 2⁴⁰·scale) or when
+ * the test rejects the point estimate itself (`centerRejected`).
  */
-export function conformalInterval(prob: ConformalProblem, center: number, scale: number, alpha: number): { ci: [number, number] | null; pAtZero: number } {
+export function conformalInterval(prob: ConformalProblem, center: number, scale: number, alpha: number): { ci: [number, number] | null; pAtZero: number; centerRejected: boolean } {
   const accept = (th: number) => conformalPValue(prob, th) > alpha;
   const pAtZero = conformalPValue(prob, 0);
+  // The connected set is grown from the point estimate; if the test rejects the estimate itself there is none.
+  if (!accept(center)) return { ci: null, pAtZero, centerRejected: true };
   const step = scale > 0 && Number.isFinite(scale) ? scale : 1;
   const end = (dir: 1 | -1): number | null => {
     let inside = center;
@@ -93,5 +96,5 @@ export function conformalInterval(prob: ConformalProblem, center: number, scale:
   };
   const lo = end(-1);
   const hi = end(1);
-  return { ci: lo === null || hi === null ? null : [lo, hi], pAtZero };
+  return { ci: lo === null || hi === null ? null : [lo, hi], pAtZero, centerRejected: false };
 }

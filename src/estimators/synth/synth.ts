@@ -265,7 +265,7 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
     attCi = res.ci;
     conformalP = res.pAtZero;
     cumCi[T - 1] = attCi ? [attCi[0] * (T - s), attCi[1] * (T - s)] : null;
-    if (pathCi.slice(s).some((c) => c === null) || attCi === null) warnings.push({ code: 'UNBOUNDED_INTERVAL', message: 'some conformal intervals are unbounded (too few periods for the level); they are null' });
+    if (pathCi.slice(s).some((c) => c === null) || attCi === null) warnings.push({ code: 'UNBOUNDED_INTERVAL', message: 'some conformal intervals are null: unbounded (too few periods for the level) or the test rejects the point estimate itself (a poor pre-period fit)' });
   }
 
   // Placebo in time.
