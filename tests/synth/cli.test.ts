@@ -91,6 +91,15 @@ describe('scm --method synth: designs', () => {
     expect(d.units.find((u: any) => u.unit === first).start).toBe('2019-07');
     // Placebos are run at both starts (48 donors × 2).
     expect(d.placebos.units).toHaveLength(96);
+    // In 2019-05 only the 11 units already treated make up the path (the late unit is still untreated).
+    const treatedUnits = new Set(rows.filter((r) => r.split(',')[3] === '1').map((r) => r.split(',')[0]!));
+    treatedUnits.delete(first);
+    const ys = rows.filter((r) => treatedUnits.has(r.split(',')[0]!) && r.split(',')[1] === '2019-05').map((r) => Number(r.split(',')[2]));
+    expect(ys).toHaveLength(11);
+    expectClose(d.path.find((p: any) => p.period === '2019-05').observed, ys.reduce((a, b) => a + b, 0) / 11, { rtol: 1e-12 }, 'observed 2019-05');
+    // The ATT averages every treated unit-period: 11 × 18 + 1 × 15 cells.
+    const attCells = d.units.reduce((s: number, u: any) => s + u.att * (u.start === '2019-07' ? 15 : 18), 0) / (11 * 18 + 15);
+    expectClose(d.estimate.att, attCells, { rtol: 1e-12 }, 'ATT over treated cells');
     expect(d.estimate.pValue).toBeGreaterThan(0);
     const c = runCli(['scm', f, ...base, '--inference', 'conformal', '--placebo', 'none']);
     expect(c.code).toBe(2);

@@ -157,14 +157,20 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
   // Programme path: averages over treated units.
   const n = fits.length;
   const firstStart = Math.min(...fits.map((f) => f.start));
+  // Contributors at t: every treated unit before the first start (pre-period fit), and from the
+  // first start on only the units already treated (staggered designs), so post effects are effects.
+  const contributes = (start: number, t: number) => t < firstStart || t >= start;
   const effectPath = new Float64Array(T);
   const observed = new Float64Array(T);
   const counterfactual = new Float64Array(T);
+  const nAt = new Float64Array(T);
+  for (const f of fits) for (let t = 0; t < T; t++) if (contributes(f.start, t)) nAt[t] = nAt[t]! + 1;
   for (const f of fits) {
     for (let t = 0; t < T; t++) {
-      effectPath[t] = effectPath[t]! + f.gaps[t]! / n;
-      observed[t] = observed[t]! + panel.y[f.target * T + t]! / n;
-      counterfactual[t] = counterfactual[t]! + f.synthetic[t]! / n;
+      if (!contributes(f.start, t)) continue;
+      effectPath[t] = effectPath[t]! + f.gaps[t]! / nAt[t]!;
+      observed[t] = observed[t]! + panel.y[f.target * T + t]! / nAt[t]!;
+      counterfactual[t] = counterfactual[t]! + f.synthetic[t]! / nAt[t]!;
     }
   }
   let attSum = 0;
@@ -198,7 +204,7 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
       const wanted = options.placeboDraws ?? 5000;
       const distinct = new Set(placebos.filter((p) => includedFlag.get(p)).map((p) => p.unit)).size;
       if (distinct >= n) {
-        const drawn = drawPlaceboSets(pools.map((pool) => pool.map((p) => ({ unit: p.unit, ratio: p.fit.ratio, gaps: p.fit.gaps }))), wanted, T, panel.units.length, rng);
+        const drawn = drawPlaceboSets(pools.map((pool) => pool.map((p) => ({ unit: p.unit, ratio: p.fit.ratio, gaps: p.fit.gaps }))), fits.map((f) => f.start), firstStart, wanted, T, panel.units.length, rng);
         drawStats = drawn.stats;
         drawPaths = drawn.paths;
         D = wanted;
@@ -434,11 +440,15 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
 /**
  * Random placebo sets for the programme-level null: draw d takes, for each treated
  * unit i, a distinct placebo unit from pools[i] (placebos at unit i's start); the
- * statistic is the mean RMSPE ratio and the path the mean placebo gap.
+ * statistic is the mean RMSPE ratio and the path the mean placebo gap over the units
+ * contributing at t (all before the first start, then those whose start has passed).
  * @returns stats (D) and paths period-major (T·D, entry t·D + d).
  */
-function drawPlaceboSets(pools: { unit: number; ratio: number; gaps: Float64Array }[][], D: number, T: number, nUnits: number, rng: Rng): { stats: Float64Array; paths: Float64Array } {
+function drawPlaceboSets(pools: { unit: number; ratio: number; gaps: Float64Array }[][], starts: readonly number[], firstStart: number, D: number, T: number, nUnits: number, rng: Rng): { stats: Float64Array; paths: Float64Array } {
   const n = pools.length;
+  // Number of treated units contributing to the path at t (as for the observed path).
+  const nAt = new Float64Array(T);
+  for (const s of starts) for (let t = 0; t < T; t++) if (t < firstStart || t >= s) nAt[t] = nAt[t]! + 1;
   const stats = new Float64Array(D);
   const paths = new Float64Array(T * D);
   const stamp = new Int32Array(nUnits).fill(-1);
@@ -454,9 +464,11 @@ function drawPlaceboSets(pools: { unit: number; ratio: number; gaps: Float64Arra
       stamp[pick.unit] = d;
       stat += pick.ratio;
       const g = pick.gaps;
-      for (let t = 0; t < T; t++) acc[t] = acc[t]! + g[t]!;
+      const s = starts[i]!;
+      if (s === firstStart) for (let t = 0; t < T; t++) acc[t] = acc[t]! + g[t]!;
+      else for (let t = 0; t < T; t++) if (t < firstStart || t >= s) acc[t] = acc[t]! + g[t]!;
     }
-    for (let t = 0; t < T; t++) paths[t * D + d] = acc[t]! / n;
+    for (let t = 0; t < T; t++) paths[t * D + d] = acc[t]! / nAt[t]!;
     stats[d] = stat / n;
   }
   return { stats, paths };
