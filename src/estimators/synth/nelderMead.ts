@@ -51,7 +51,6 @@ export function nelderMead(f: (x: Float64Array) => number, x0: Float64Array, opt
       for (let d = 0; d < n; d++) diam = Math.max(diam, Math.abs(p[d]! - pts[best]![d]!));
     }
     if (fv[worst]! - fv[best]! <= ftol * Math.abs(fv[best]!) + fatol && diam <= xtol) { converged = true; break; }
-    if (fv[worst]! - fv[best]! <= ftol * Math.abs(fv[best]!) + fatol && fv[worst] === fv[best] && diam <= 1e3 * xtol) { converged = true; break; }
     centroid.fill(0);
     for (let i = 0; i < n; i++) { const p = pts[order[i]!]!; for (let d = 0; d < n; d++) centroid[d] = centroid[d]! + p[d]! / n; }
     const W = pts[worst]!;

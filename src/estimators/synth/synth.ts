@@ -183,7 +183,7 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
   // statistic = mean RMSPE ratio, gap path = mean placebo gaps (Cavallo et al. 2013 style).
   let programmeP: number | null = null;
   let band: ([number, number] | null)[] = new Array(T).fill(null);
-  let includedFlag = new Map<PlaceboRun, boolean>();
+  const includedFlag = new Map<PlaceboRun, boolean>();
   const rng = new Rng(options.seed);
   if (placebo === 'space' && placebos.length > 0) {
     const rootMeanPre = Math.sqrt(mean(fits.map((f) => f.preRmspe ** 2)));
@@ -222,7 +222,7 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
   }
 
   // Conformal inference.
-  let pathCi: ([number, number] | null)[] = new Array(T).fill(null);
+  const pathCi: ([number, number] | null)[] = new Array(T).fill(null);
   let attCi: [number, number] | null = null;
   const cumCi: ([number, number] | null)[] = new Array(T).fill(null);
   let conformalP: number | null = null;
@@ -275,7 +275,7 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
   }
 
   // Placebo in time.
-  let timeRuns: { unit: number; fit: UnitFit; fakeStart: number; realStart: number }[] = [];
+  const timeRuns: { unit: number; fit: UnitFit; fakeStart: number; realStart: number }[] = [];
   if (placebo === 'time') {
     const fake = periodIndexOf(panel, options.placeboStart!, '--placebo-start');
     for (const f of fits) {
