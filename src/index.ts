@@ -15,3 +15,5 @@ export * from './estimators/did/index.js';
 export { main } from './cli/main.js';
 export * from './plot/index.js';
 export { buildReport, type ReportInput, type ReportOptions } from './report/index.js';
+export { synth, type SynthOptions } from './estimators/synth/synth.js';
+export { simplexQP, simplexLS, type SimplexResult } from './estimators/synth/simplex.js';

@@ -241,6 +241,28 @@ export const RESULT_SCHEMA = {
       properties: { estimate: numOrNull, low: numOrNull, high: numOrNull },
     },
     details: { type: 'object' },
+    placebos: {
+      description: 'Placebo runs of classic synthetic control: every donor as pseudo-treated (space) or a fake start (time). gaps align with path periods.',
+      type: 'object',
+      required: ['type', 'filter', 'units'],
+      properties: {
+        type: { enum: ['space', 'time'] },
+        filter: numOrNull,
+        units: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['unit', 'preRmspe', 'postRmspe', 'ratio', 'included', 'gaps'],
+            properties: { unit: { type: 'string' }, preRmspe: numOrNull, postRmspe: numOrNull, ratio: numOrNull, included: { type: 'boolean' }, gaps: { type: 'array', items: numOrNull } },
+          },
+        },
+      },
+    },
+    leaveOneOut: {
+      description: 'Leave-one-donor-out refits of classic synthetic control (one row per treated unit × donor with positive weight).',
+      type: 'array',
+      items: { type: 'object', required: ['unit', 'dropped', 'att', 'gaps'], properties: { unit: { type: 'string' }, dropped: { type: 'string' }, att: numOrNull, gaps: { type: 'array', items: numOrNull } } },
+    },
     source: { type: ['string', 'object', 'null'] },
     label: strOrNull,
   },

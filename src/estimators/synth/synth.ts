@@ -1,0 +1,491 @@
+/**
+ * Classic synthetic control (Abadie & Gardeazabal 2003; Abadie, Diamond &
+ * Hainmueller 2010, 2015) for one or several treated units, with placebo
+ * inference in space and time, leave-one-donor-out and conformal intervals.
+ *
+ * panel + options → {@link Analysis}. One synthetic control per treated unit
+ * (donors = the never-treated units of the panel, after any donor-pool
+ * restriction), each with its own start; the programme-level `estimate` and
+ * `path` average over treated units.
+ */
+import { InputError, UsageError } from '../../core/errors.js';
+import { panelDesign, periodIndexOf, requireBalanced, type Panel } from '../../core/panel.js';
+import type { Analysis, Diagnostic, PathPoint, UnitResult, Warning } from '../../core/result.js';
+import { Rng } from '../../core/rng.js';
+import { quantileSorted } from '../../core/stats.js';
+import { conformalInterval, type ConformalProblem } from './conformal.js';
+import { fitOutcomeOnly, fitWithPredictors, outcomeGram, type UnitFit } from './fit.js';
+import { parsePredictors, predictorMatrix, type PredictorSpec } from './predictors.js';
+
+export const SYNTH_PLACEBO = ['space', 'time', 'none'] as const;
+export const SYNTH_INFERENCE = ['placebo', 'conformal', 'none'] as const;
+export const SYNTH_V = ['nested', 'equal', 'regression'] as const;
+export const SYNTH_V_SEARCH = ['equal-start', 'equal-regression', 'multistart'] as const;
+
+export interface SynthOptions {
+  /** Predictor strings (see predictors.ts); empty/undefined = outcome-only (all pre-period outcomes, V = I). */
+  predictors?: readonly string[] | undefined;
+  /** How V is chosen with predictors. Default 'nested'. */
+  v?: (typeof SYNTH_V)[number] | undefined;
+  /** Nested-V search. Default 'equal-regression'. */
+  vSearch?: (typeof SYNTH_V_SEARCH)[number] | undefined;
+  /** MSPE window for nested V, [from, to] period labels; default: every pre period of each treated unit. */
+  optimisationWindow?: readonly [string, string] | undefined;
+  /** Placebo analysis. Default 'space'. */
+  placebo?: (typeof SYNTH_PLACEBO)[number] | undefined;
+  /** Fake start for --placebo time. */
+  placeboStart?: string | undefined;
+  /** Drop space placebos whose pre-RMSPE exceeds k × the treated unit's. */
+  placeboFilter?: number | null | undefined;
+  /** Random placebo sets for the programme-level p-value with several treated units. Default 5000. */
+  placeboDraws?: number | undefined;
+  /** Leave-one-donor-out refits. */
+  loo?: boolean | undefined;
+  /** What fills estimate.ci/pValue and path[].ci. Default 'placebo'. */
+  inference?: (typeof SYNTH_INFERENCE)[number] | undefined;
+  level?: number | undefined;
+  seed: number;
+  /** Active-set solver limits. */
+  maxIter?: number | undefined;
+  tol?: number | undefined;
+}
+
+interface PlaceboRun {
+  unit: number;
+  start: number;
+  fit: UnitFit;
+}
+
+const mean = (xs: ArrayLike<number>) => {
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += xs[i]!;
+  return s / xs.length;
+};
+
+/**
+ * Classic synthetic control.
+ * @throws InputError (unbalanced outcome, missing predictors), UsageError (bad option combinations), EstimationError.
+ */
+export function synth(panel: Panel, options: SynthOptions): Analysis {
+  const level = options.level ?? 0.95;
+  const alpha = 1 - level;
+  const placebo = options.placebo ?? 'space';
+  const inference = options.inference ?? 'placebo';
+  const predictorsIn = options.predictors ?? [];
+  const usePredictors = predictorsIn.length > 0;
+  if (!usePredictors && options.v !== undefined) throw new UsageError('V_WITHOUT_PREDICTORS', '--v applies only with --predictors; outcome-only synthetic control uses V = I on every pre-period outcome');
+  if (!usePredictors && options.optimisationWindow !== undefined) throw new UsageError('WINDOW_WITHOUT_PREDICTORS', '--optimisation-window applies only with --predictors (outcome-only fits minimise the MSPE over all pre periods)');
+  if (placebo !== 'time' && options.placeboStart !== undefined) throw new UsageError('PLACEBO_START_WITHOUT_TIME', '--placebo-start needs --placebo time');
+  if (placebo === 'time' && options.placeboStart === undefined) throw new UsageError('MISSING_PLACEBO_START', '--placebo time needs --placebo-start <period>, a fake start before the real one');
+  if (placebo !== 'space' && options.placeboFilter != null) throw new UsageError('FILTER_WITHOUT_SPACE', '--placebo-filter applies to --placebo space');
+  const vMethod = options.v ?? 'nested';
+  const vSearch = options.vSearch ?? 'equal-regression';
+  const solver = { maxIter: options.maxIter, tol: options.tol };
+
+  const design = panelDesign(panel, 2);
+  const T = panel.periods.length;
+  const treated = design.treatedUnits;
+  const controls = design.controlUnits;
+  requireBalanced(panel, 'classic synthetic control', [...treated, ...controls]);
+  if (controls.length < 2) throw new InputError('TOO_FEW_DONORS', `${panel.file}: classic synthetic control needs at least 2 donor units, found ${controls.length}; widen --donors / --exclude-units`, { donors: controls.length });
+  const specs: PredictorSpec[] = usePredictors ? parsePredictors(panel, predictorsIn) : [];
+  let optWindow: number[] | null = null;
+  if (options.optimisationWindow) {
+    const a = periodIndexOf(panel, options.optimisationWindow[0], '--optimisation-window');
+    const b = periodIndexOf(panel, options.optimisationWindow[1], '--optimisation-window');
+    if (b < a) throw new UsageError('BAD_WINDOW', `--optimisation-window ${options.optimisationWindow.join(':')} ends before it starts`);
+    optWindow = [];
+    for (let t = a; t <= b; t++) optWindow.push(t);
+  }
+  const warnings: Warning[] = [];
+  const diagnostics: Diagnostic[] = [];
+
+  // One Gram matrix per distinct start (outcome-only), shared by treated and placebo fits.
+  const allUnits = [...controls, ...treated];
+  const grams = new Map<number, ReturnType<typeof outcomeGram>>();
+  const gramFor = (s: number) => {
+    let g = grams.get(s);
+    if (!g) {
+      g = outcomeGram(panel, s, allUnits, controls);
+      grams.set(s, g);
+    }
+    return g;
+  };
+  const fitOne = (target: number, donors: readonly number[], start: number): UnitFit => {
+    if (optWindow && optWindow[optWindow.length - 1]! >= start) {
+      throw new UsageError('WINDOW_AFTER_START', `--optimisation-window ends at ${panel.periods[optWindow[optWindow.length - 1]!]}, after the pre-period of '${panel.units[target]}' (treated from ${panel.periods[start]}); end it before the start`);
+    }
+    return usePredictors
+      ? fitWithPredictors(panel, target, donors, start, { specs, vMethod, vSearch, optWindow, solver })
+      : fitOutcomeOnly(panel, gramFor(start), target, donors, start, solver);
+  };
+
+  // Treated fits.
+  const fits = treated.map((i) => fitOne(i, controls, design.startIndex[i]!));
+  const nConverged = fits.filter((f) => !f.solver.converged || (f.vSearch && !f.vSearch.converged));
+  for (const f of nConverged) {
+    warnings.push({ code: 'NOT_CONVERGED', message: `the ${f.solver.converged ? 'nested-V search' : 'weight solver'} for '${panel.units[f.target]}' stopped at its iteration limit; the weights may not be optimal` });
+  }
+
+  // Placebo in space: every control as pseudo-treated at each treated start, donors = the other controls.
+  const starts = [...new Set(treated.map((i) => design.startIndex[i]!))].sort((a, b) => a - b);
+  const placebos: PlaceboRun[] = [];
+  if (placebo === 'space') {
+    for (const s of starts) {
+      for (const b of controls) {
+        const donors = controls.filter((j) => j !== b);
+        placebos.push({ unit: b, start: s, fit: fitOne(b, donors, s) });
+      }
+    }
+  }
+  const badPlacebos = placebos.filter((p) => !p.fit.solver.converged || (p.fit.vSearch && !p.fit.vSearch.converged));
+  if (badPlacebos.length > 0) {
+    warnings.push({ code: 'NOT_CONVERGED', message: `${badPlacebos.length} of ${placebos.length} placebo fits stopped at an iteration limit (${badPlacebos.slice(0, 5).map((p) => panel.units[p.unit]).join(', ')}${badPlacebos.length > 5 ? ', …' : ''}); their RMSPE ratios may be slightly off` });
+  }
+  const k = options.placeboFilter ?? null;
+  const placebosAt = (s: number) => placebos.filter((p) => p.start === s);
+
+  // Unit-level p-values: (1 + #{included placebos with ratio ≥ the unit's}) / (1 + #included) = rank / (J + 1) without filter.
+  const unitP = fits.map((f) => {
+    if (placebo !== 'space') return null;
+    const ps = placebosAt(f.start).filter((p) => k === null || p.fit.preRmspe <= k * f.preRmspe);
+    let ge = 0;
+    for (const p of ps) if (p.fit.ratio >= f.ratio) ge++;
+    return (1 + ge) / (1 + ps.length);
+  });
+
+  // Programme path: averages over treated units.
+  const n = fits.length;
+  const firstStart = Math.min(...fits.map((f) => f.start));
+  // Contributors at t: every treated unit before the first start (pre-period fit), and from the
+  // first start on only the units already treated (staggered designs), so post effects are effects.
+  const contributes = (start: number, t: number) => t < firstStart || t >= start;
+  const effectPath = new Float64Array(T);
+  const observed = new Float64Array(T);
+  const counterfactual = new Float64Array(T);
+  const nAt = new Float64Array(T);
+  for (const f of fits) for (let t = 0; t < T; t++) if (contributes(f.start, t)) nAt[t] = nAt[t]! + 1;
+  for (const f of fits) {
+    for (let t = 0; t < T; t++) {
+      if (!contributes(f.start, t)) continue;
+      effectPath[t] = effectPath[t]! + f.gaps[t]! / nAt[t]!;
+      observed[t] = observed[t]! + panel.y[f.target * T + t]! / nAt[t]!;
+      counterfactual[t] = counterfactual[t]! + f.synthetic[t]! / nAt[t]!;
+    }
+  }
+  let attSum = 0;
+  let attN = 0;
+  for (const f of fits) for (let t = f.start; t < T; t++) { attSum += f.gaps[t]!; attN++; }
+  const att = attSum / attN;
+
+  // Programme-level placebo distribution: with one treated unit, each included placebo;
+  // with several, random sets of distinct placebo units (one per treated unit, at that unit's start),
+  // statistic = mean RMSPE ratio, gap path = mean placebo gaps (Cavallo et al. 2013 style).
+  let programmeP: number | null = null;
+  let band: ([number, number] | null)[] = new Array(T).fill(null);
+  const includedFlag = new Map<PlaceboRun, boolean>();
+  const rng = new Rng(options.seed);
+  if (placebo === 'space' && placebos.length > 0) {
+    const rootMeanPre = Math.sqrt(mean(fits.map((f) => f.preRmspe ** 2)));
+    for (const p of placebos) includedFlag.set(p, k === null || p.fit.preRmspe <= k * rootMeanPre);
+    const obsStat = mean(fits.map((f) => f.ratio));
+    // Draw paths stored period-major (t·D + d) so each period's band is one sort of a subarray.
+    let drawStats: Float64Array = new Float64Array(0);
+    let drawPaths: Float64Array = new Float64Array(0);
+    let D = 0;
+    if (n === 1) {
+      const pool = placebosAt(fits[0]!.start).filter((p) => includedFlag.get(p));
+      D = pool.length;
+      drawStats = Float64Array.from(pool, (p) => p.fit.ratio);
+      drawPaths = new Float64Array(T * D);
+      pool.forEach((p, d) => { for (let t = 0; t < T; t++) drawPaths[t * D + d] = p.fit.gaps[t]!; });
+    } else {
+      const pools = fits.map((f) => placebosAt(f.start).filter((p) => includedFlag.get(p)));
+      const wanted = options.placeboDraws ?? 5000;
+      const distinct = new Set(placebos.filter((p) => includedFlag.get(p)).map((p) => p.unit)).size;
+      if (distinct >= n) {
+        const drawn = drawPlaceboSets(pools.map((pool) => pool.map((p) => ({ unit: p.unit, ratio: p.fit.ratio, gaps: p.fit.gaps }))), fits.map((f) => f.start), firstStart, wanted, T, panel.units.length, rng);
+        drawStats = drawn.stats;
+        drawPaths = drawn.paths;
+        D = wanted;
+      } else warnings.push({ code: 'TOO_FEW_PLACEBOS', message: `only ${distinct} placebo unit(s) pass the filter for ${n} treated units; no programme-level placebo p-value` });
+    }
+    if (D > 0) {
+      let ge = 0;
+      for (const s of drawStats) if (s >= obsStat) ge++;
+      programmeP = (1 + ge) / (1 + D);
+      band = Array.from({ length: T }, (_, t) => {
+        const xs = drawPaths.subarray(t * D, (t + 1) * D).sort();
+        return [quantileSorted(xs, alpha / 2), quantileSorted(xs, 1 - alpha / 2)] as [number, number];
+      });
+    }
+  }
+
+  // Conformal inference.
+  const pathCi: ([number, number] | null)[] = new Array(T).fill(null);
+  let attCi: [number, number] | null = null;
+  const cumCi: ([number, number] | null)[] = new Array(T).fill(null);
+  let conformalP: number | null = null;
+  if (inference === 'conformal') {
+    if (starts.length > 1) throw new UsageError('CONFORMAL_STAGGERED', '--inference conformal needs every treated unit to start in the same period (it permutes the averaged residual series); use --inference placebo for staggered starts');
+    const s = starts[0]!;
+    if (usePredictors) warnings.push({ code: 'CONFORMAL_OUTCOME_ONLY', message: 'conformal intervals refit the outcome-only synthetic control (V = I on outcomes), as in Chernozhukov, Wüthrich & Zhu (2021); the point estimates use the predictor fit' });
+    // Centred outcomes (donor mean per period).
+    const m = new Float64Array(T);
+    for (const j of controls) for (let t = 0; t < T; t++) m[t] = m[t]! + panel.y[j * T + t]! / controls.length;
+    const z = (u: number, t: number) => panel.y[u * T + t]! - m[t]!;
+    const J = controls.length;
+    const build = (P: number[], tested: number[]): ConformalProblem => {
+      const L = P.length;
+      const Z0 = new Float64Array(J * L);
+      controls.forEach((j, a) => P.forEach((t, q) => (Z0[a * L + q] = z(j, t))));
+      const G = new Float64Array(J * J);
+      for (let a = 0; a < J; a++) for (let b = 0; b <= a; b++) {
+        let acc = 0;
+        for (let q = 0; q < L; q++) acc += Z0[a * L + q]! * Z0[b * L + q]!;
+        G[a * J + b] = acc;
+        G[b * J + a] = acc;
+      }
+      const z1 = fits.map((f) => Float64Array.from(P, (t) => z(f.target, t)));
+      const c = z1.map((zz) => Float64Array.from({ length: J }, (_, a) => { let acc = 0; for (let q = 0; q < L; q++) acc += Z0[a * L + q]! * zz[q]!; return acc; }));
+      const d = z1.map(() => Float64Array.from({ length: J }, (_, a) => { let acc = 0; for (const q of tested) acc += Z0[a * L + q]!; return acc; }));
+      return { G, J, c, d, Z0, z1, tested };
+    };
+    const pre = Array.from({ length: s }, (_, t) => t);
+    if (s + 1 < 1 / alpha) warnings.push({ code: 'CONFORMAL_TOO_FEW_PERIODS', message: `with ${s} pre periods the smallest conformal p-value is 1/${s + 1} > ${alpha}; per-period intervals are unbounded (null)` });
+    const scale = Math.max(Math.sqrt(mean(fits.map((f) => f.preRmspe ** 2))), 1e-8 * (Math.abs(att) + 1));
+    for (let t = s; t < T; t++) {
+      const prob = build([...pre, t], [s]);
+      pathCi[t] = conformalInterval(prob, effectPath[t]!, scale, alpha).ci;
+      // Cumulative effect to t: invert the constant-effect null on periods s…t (fit on periods 0…t), times their number.
+      const upto = Array.from({ length: t + 1 }, (_, q) => q);
+      const testedUpto = Array.from({ length: t - s + 1 }, (_, q) => s + q);
+      let avg = 0;
+      for (const q of testedUpto) avg += effectPath[q]! / testedUpto.length;
+      const r = t === T - 1 ? null : conformalInterval(build(upto, testedUpto), avg, scale, alpha).ci;
+      cumCi[t] = r ? [r[0] * testedUpto.length, r[1] * testedUpto.length] : null;
+    }
+    const all = Array.from({ length: T }, (_, t) => t);
+    const tested = Array.from({ length: T - s }, (_, q) => s + q);
+    const res = conformalInterval(build(all, tested), att, scale, alpha);
+    attCi = res.ci;
+    conformalP = res.pAtZero;
+    cumCi[T - 1] = attCi ? [attCi[0] * (T - s), attCi[1] * (T - s)] : null;
+    if (pathCi.slice(s).some((c) => c === null) || attCi === null) warnings.push({ code: 'UNBOUNDED_INTERVAL', message: 'some conformal intervals are null: unbounded (too few periods for the level) or the test rejects the point estimate itself (a poor pre-period fit)' });
+  }
+
+  // Placebo in time.
+  const timeRuns: { unit: number; fit: UnitFit; fakeStart: number; realStart: number }[] = [];
+  if (placebo === 'time') {
+    const fake = periodIndexOf(panel, options.placeboStart!, '--placebo-start');
+    for (const f of fits) {
+      if (fake >= f.start) throw new UsageError('PLACEBO_START_TOO_LATE', `--placebo-start ${options.placeboStart} is not before '${panel.units[f.target]}''s real start ${panel.periods[f.start]}`);
+      if (fake < 2) throw new InputError('TOO_FEW_PRE_PERIODS', `--placebo-start ${options.placeboStart} leaves ${fake} pre period(s); at least 2 are needed`);
+      timeRuns.push({ unit: f.target, fit: fitOne(f.target, controls, fake), fakeStart: fake, realStart: f.start });
+    }
+  }
+
+  // Leave-one-donor-out.
+  const loo: Record<string, unknown>[] = [];
+  if (options.loo) {
+    for (const f of fits) {
+      for (let a = 0; a < f.donors.length; a++) {
+        if (!(f.w[a]! > 0)) continue;
+        const dropped = f.donors[a]!;
+        const donors = controls.filter((j) => j !== dropped);
+        if (donors.length < 1) continue;
+        const g = fitOne(f.target, donors, f.start);
+        loo.push({ unit: panel.units[f.target], dropped: panel.units[dropped], weightDropped: f.w[a], att: g.att, preRmspe: g.preRmspe, postRmspe: g.postRmspe, gaps: Array.from(g.gaps), weights: weightsRecord(panel, g) });
+      }
+    }
+  }
+
+  // Units.
+  const units: UnitResult[] = fits.map((f, q) => ({
+    unit: panel.units[f.target]!,
+    att: f.att,
+    preRmspe: f.preRmspe,
+    postRmspe: f.postRmspe,
+    rmspeRatio: f.ratio,
+    pValue: unitP[q] ?? null,
+    weights: weightsRecord(panel, f),
+    start: panel.periods[f.start]!,
+    nonzeroWeights: countNonzero(f.w),
+    v: f.v ? Object.fromEntries(specs.map((sp, p) => [sp.label, f.v![p]!])) : null,
+    solver: { converged: f.solver.converged, iterations: f.solver.iterations, kkt: f.solver.kkt, vSearch: f.vSearch },
+  }));
+
+  // Path.
+  const path: PathPoint[] = [];
+  let cum = 0;
+  for (let t = 0; t < T; t++) {
+    const post = t >= firstStart;
+    if (post) cum += effectPath[t]!;
+    const ci = post ? pathCi[t] ?? null : null;
+    path.push({
+      period: panel.periods[t]!,
+      observed: observed[t]!,
+      counterfactual: counterfactual[t]!,
+      effect: effectPath[t]!,
+      ci,
+      cumulative: post ? cum : null,
+      cumulativeCi: post ? cumCi[t] ?? null : null,
+      placeboBand: band[t] ?? null,
+    });
+  }
+  const nPost = T - firstStart;
+
+  // Diagnostics.
+  const preRmspeAll = Math.sqrt(mean(fits.map((f) => f.preRmspe ** 2)));
+  diagnostics.push({ code: 'PRE_RMSPE', passed: null, value: preRmspeAll, message: `pre-period RMSPE (root mean over treated units of each unit's pre-period MSPE): ${fmt(preRmspeAll)}`, table: fits.map((f) => ({ unit: panel.units[f.target], preRmspe: f.preRmspe, postRmspe: f.postRmspe, ratio: f.ratio })) });
+  diagnostics.push({ code: 'NONZERO_WEIGHTS', passed: null, value: mean(fits.map((f) => countNonzero(f.w))), message: 'number of donors with positive weight (mean over treated units)', table: fits.map((f) => ({ unit: panel.units[f.target], nonzero: countNonzero(f.w), donors: f.donors.length })) });
+  const kktMax = Math.max(...fits.map((f) => Math.max(f.solver.kkt.stationarity, f.solver.kkt.dual, f.solver.kkt.sum, f.solver.kkt.negativity)));
+  diagnostics.push({ code: 'SOLVER_KKT', passed: kktMax <= 1e-8, value: kktMax, message: 'largest KKT residual of the simplex weight problems (stationarity and dual violation relative to max diag H; simplex feasibility); ≤ 1e-8 passes' });
+  // Balance table and convex-hull / poor-fit checks.
+  const balance: Record<string, unknown>[] = [];
+  for (const f of fits) {
+    const name = panel.units[f.target]!;
+    let rows: { label: string; treated: number; synthetic: number; donorMean: number; donorMin: number; donorMax: number }[];
+    if (usePredictors) {
+      const X = predictorMatrix(panel, specs, [f.target, ...controls]);
+      const nn = controls.length + 1;
+      rows = specs.map((sp, p) => {
+        const xs = Array.from({ length: controls.length }, (_, a) => X[p * nn + 1 + a]!);
+        let syn = 0;
+        for (let a = 0; a < f.donors.length; a++) syn += f.w[a]! * X[p * nn + 1 + controls.indexOf(f.donors[a]!)]!;
+        return { label: sp.label, treated: X[p * nn]!, synthetic: syn, donorMean: mean(xs), donorMin: Math.min(...xs), donorMax: Math.max(...xs) };
+      });
+    } else {
+      rows = [];
+      for (let t = 0; t < f.start; t++) {
+        const xs = controls.map((j) => panel.y[j * T + t]!);
+        rows.push({ label: `${panel.outcome}@${panel.periods[t]}`, treated: panel.y[f.target * T + t]!, synthetic: f.synthetic[t]!, donorMean: mean(xs), donorMin: Math.min(...xs), donorMax: Math.max(...xs) });
+      }
+    }
+    for (const r of rows) balance.push({ unit: name, predictor: r.label, treated: r.treated, synthetic: r.synthetic, donorMean: r.donorMean });
+    const outside = rows.filter((r) => r.treated > r.donorMax || r.treated < r.donorMin);
+    if (outside.length > 0) {
+      warnings.push({ code: 'OUTSIDE_CONVEX_HULL', message: `'${name}' lies outside the donors' range on ${outside.length} of ${rows.length} ${usePredictors ? 'predictors' : 'pre-period outcomes'} (e.g. ${outside[0]!.label}: ${fmt(outside[0]!.treated)} vs donors ${fmt(outside[0]!.donorMin)}…${fmt(outside[0]!.donorMax)}); no convex combination of donors can match it, so the synthetic control is biased there` });
+    }
+    let lvl = 0;
+    for (let t = 0; t < f.start; t++) lvl += Math.abs(panel.y[f.target * T + t]!) / f.start;
+    if (f.preRmspe > 0.1 * lvl) warnings.push({ code: 'POOR_PRE_FIT', message: `'${name}': pre-period RMSPE ${fmt(f.preRmspe)} exceeds 10% of its mean absolute pre-period outcome (${fmt(lvl)}); the synthetic control does not track it before treatment` });
+  }
+  diagnostics.push({ code: 'BALANCE', passed: null, value: usePredictors ? 'predictors' : 'pre-period outcomes', message: 'treated vs synthetic vs donor mean for each predictor (outcome-only: each pre-period outcome)', table: balance });
+  if (usePredictors) {
+    const late = specs.filter((sp) => fits.some((f) => sp.periods.some((t) => t >= f.start)));
+    if (late.length > 0) warnings.push({ code: 'PREDICTOR_AFTER_START', message: `predictor(s) ${late.map((s) => s.label).join(', ')} use periods at or after a treated unit's start; predictors should be pre-treatment` });
+  }
+
+  // Estimate.
+  const estimate = {
+    att,
+    se: null,
+    ci: inference === 'conformal' ? attCi : null,
+    level,
+    pValue: inference === 'conformal' ? conformalP : inference === 'placebo' ? programmeP : null,
+    inference: inference === 'conformal' ? 'conformal' : inference === 'placebo' && placebo !== 'none' ? `placebo-${placebo}` : 'none',
+    cumulative: { value: nPost > 0 ? cum : null, ci: inference === 'conformal' && attCi ? ([attCi[0] * nPost, attCi[1] * nPost] as [number, number]) : null },
+  };
+
+  const analysis: Analysis = {
+    method: 'synth',
+    options: {
+      seed: options.seed,
+      level,
+      predictors: usePredictors ? [...predictorsIn] : null,
+      v: usePredictors ? vMethod : 'identity',
+      vSearch: usePredictors && vMethod === 'nested' ? vSearch : null,
+      optimisationWindow: options.optimisationWindow ? [...options.optimisationWindow] : null,
+      placebo,
+      placeboStart: options.placeboStart ?? null,
+      placeboFilter: k,
+      placeboDraws: n > 1 ? options.placeboDraws ?? 5000 : null,
+      loo: !!options.loo,
+      inference,
+      donors: controls.map((j) => panel.units[j]!),
+      pValueRule: '(1 + #{placebo statistic ≥ observed}) / (1 + #placebos) = rank / (J + 1) with one treated unit and no filter',
+    },
+    estimate,
+    path,
+    units,
+    diagnostics,
+    warnings,
+  };
+  if (placebo === 'space') {
+    analysis.placebos = {
+      type: 'space',
+      filter: k,
+      units: placebos.map((p) => ({ unit: panel.units[p.unit], start: panel.periods[p.start], preRmspe: p.fit.preRmspe, postRmspe: p.fit.postRmspe, ratio: p.fit.ratio, included: includedFlag.get(p) ?? true, gaps: Array.from(p.fit.gaps) })),
+    };
+  } else if (placebo === 'time') {
+    analysis.placebos = {
+      type: 'time',
+      filter: null,
+      start: options.placeboStart,
+      units: timeRuns.map((r) => {
+        // Fake post window: from the fake start to just before the real start.
+        let ss = 0;
+        let sum = 0;
+        for (let t = r.fakeStart; t < r.realStart; t++) { ss += r.fit.gaps[t]! ** 2; sum += r.fit.gaps[t]!; }
+        const post = Math.sqrt(ss / (r.realStart - r.fakeStart));
+        return { unit: panel.units[r.unit], preRmspe: r.fit.preRmspe, postRmspe: post, ratio: post / r.fit.preRmspe, included: true, att: sum / (r.realStart - r.fakeStart), gaps: Array.from(r.fit.gaps), weights: weightsRecord(panel, r.fit) };
+      }),
+    };
+  }
+  if (options.loo) analysis.leaveOneOut = loo;
+  return analysis;
+}
+
+/**
+ * Random placebo sets for the programme-level null: draw d takes, for each treated
+ * unit i, a distinct placebo unit from pools[i] (placebos at unit i's start); the
+ * statistic is the mean RMSPE ratio and the path the mean placebo gap over the units
+ * contributing at t (all before the first start, then those whose start has passed).
+ * @returns stats (D) and paths period-major (T·D, entry t·D + d).
+ */
+function drawPlaceboSets(pools: { unit: number; ratio: number; gaps: Float64Array }[][], starts: readonly number[], firstStart: number, D: number, T: number, nUnits: number, rng: Rng): { stats: Float64Array; paths: Float64Array } {
+  const n = pools.length;
+  // Number of treated units contributing to the path at t (as for the observed path).
+  const nAt = new Float64Array(T);
+  for (const s of starts) for (let t = 0; t < T; t++) if (t < firstStart || t >= s) nAt[t] = nAt[t]! + 1;
+  const stats = new Float64Array(D);
+  const paths = new Float64Array(T * D);
+  const stamp = new Int32Array(nUnits).fill(-1);
+  const acc = new Float64Array(T);
+  for (let d = 0; d < D; d++) {
+    let stat = 0;
+    acc.fill(0);
+    for (let i = 0; i < n; i++) {
+      const pool = pools[i]!;
+      let pick = pool[rng.int(pool.length)]!;
+      // Distinct placebo units within a draw (rejection sampling).
+      for (let tries = 0; stamp[pick.unit] === d && tries < 100000; tries++) pick = pool[rng.int(pool.length)]!;
+      stamp[pick.unit] = d;
+      stat += pick.ratio;
+      const g = pick.gaps;
+      const s = starts[i]!;
+      if (s === firstStart) for (let t = 0; t < T; t++) acc[t] = acc[t]! + g[t]!;
+      else for (let t = 0; t < T; t++) if (t < firstStart || t >= s) acc[t] = acc[t]! + g[t]!;
+    }
+    for (let t = 0; t < T; t++) paths[t * D + d] = acc[t]! / nAt[t]!;
+    stats[d] = stat / n;
+  }
+  return { stats, paths };
+}
+
+function weightsRecord(panel: Panel, f: UnitFit): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (let a = 0; a < f.donors.length; a++) out[panel.units[f.donors[a]!]!] = f.w[a]!;
+  return out;
+}
+
+function countNonzero(w: Float64Array): number {
+  let c = 0;
+  for (const x of w) if (x > 0) c++;
+  return c;
+}
+
+function fmt(x: number): string {
+  return Number.isFinite(x) ? String(Number(x.toPrecision(4))) : String(x);
+}
