@@ -157,17 +157,18 @@ export function lstsq(X: Float64Array, n: number, p: number, y: Float64Array, na
 }
 
 /**
- * Cholesky solve of a symmetric positive-definite system A x = b (A p×p row-major).
- * @throws EstimationError NOT_POSITIVE_DEFINITE
+ * Lower Cholesky factor L (p×p row-major, A = LLᵀ) of a symmetric positive-definite
+ * matrix, or null when A is not (numerically) positive definite: a pivot at or
+ * below p·ε·max|A_ii| counts as zero.
  */
-export function solveSpd(A: Float64Array, p: number, b: Float64Array): Float64Array {
+export function choleskyFactor(A: Float64Array, p: number): Float64Array | null {
   const L = new Float64Array(p * p);
   let dmax = 0;
   for (let i = 0; i < p; i++) dmax = Math.max(dmax, Math.abs(A[i * p + i]!));
   for (let j = 0; j < p; j++) {
     let s = A[j * p + j]!;
     for (let k = 0; k < j; k++) s -= L[j * p + k]! ** 2;
-    if (!(s > p * Number.EPSILON * dmax)) throw new EstimationError('NOT_POSITIVE_DEFINITE', 'a matrix that must be positive definite is singular or indefinite (collinear inputs?)', { column: j });
+    if (!(s > p * Number.EPSILON * dmax) || !Number.isFinite(s)) return null;
     const d = Math.sqrt(s);
     L[j * p + j] = d;
     for (let i = j + 1; i < p; i++) {
@@ -176,6 +177,16 @@ export function solveSpd(A: Float64Array, p: number, b: Float64Array): Float64Ar
       L[i * p + j] = t / d;
     }
   }
+  return L;
+}
+
+/**
+ * Cholesky solve of a symmetric positive-definite system A x = b (A p×p row-major).
+ * @throws EstimationError NOT_POSITIVE_DEFINITE
+ */
+export function solveSpd(A: Float64Array, p: number, b: Float64Array): Float64Array {
+  const L = choleskyFactor(A, p);
+  if (L === null) throw new EstimationError('NOT_POSITIVE_DEFINITE', 'a matrix that must be positive definite is singular or indefinite (collinear inputs?)', {});
   const z = new Float64Array(p);
   for (let i = 0; i < p; i++) {
     let s = b[i]!;
@@ -189,6 +200,32 @@ export function solveSpd(A: Float64Array, p: number, b: Float64Array): Float64Ar
     x[i] = s / L[i * p + i]!;
   }
   return x;
+}
+
+/**
+ * Inverse of a symmetric positive-definite matrix (p×p row-major) via its Cholesky
+ * factor, A⁻¹ = L⁻ᵀL⁻¹; null when A is not positive definite. For small
+ * information matrices (e.g. a Hessian), never for XᵀX: use `xtxInverse` from QR.
+ */
+export function invertSpd(A: Float64Array, p: number): Float64Array | null {
+  const L = choleskyFactor(A, p);
+  if (L === null) return null;
+  const Li = new Float64Array(p * p);
+  for (let c = 0; c < p; c++)
+    for (let i = c; i < p; i++) {
+      let s = i === c ? 1 : 0;
+      for (let k = c; k < i; k++) s -= L[i * p + k]! * Li[k * p + c]!;
+      Li[i * p + c] = s / L[i * p + i]!;
+    }
+  const out = new Float64Array(p * p);
+  for (let i = 0; i < p; i++)
+    for (let j = i; j < p; j++) {
+      let s = 0;
+      for (let k = Math.max(i, j); k < p; k++) s += Li[k * p + i]! * Li[k * p + j]!;
+      out[i * p + j] = s;
+      out[j * p + i] = s;
+    }
+  return out;
 }
 
 /** Thin SVD of a row-major n×p matrix: U (n×k), s (k), V (p×k), k = min(n,p), row-major. */

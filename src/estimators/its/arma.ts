@@ -23,7 +23,7 @@
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { EstimationError } from '../../core/errors.js';
-import { lstsq, xtxInverse } from '../../core/linalg.js';
+import { invertSpd, lstsq, xtxInverse } from '../../core/linalg.js';
 import { bfgsMinimise, numericHessian } from './optim.js';
 
 /** Durbin–Levinson: partial autocorrelations r₁..r_k (|r| < 1) → coefficients c of 1 − c₁z − … − c_k z^k, which is then stationary. */
@@ -395,36 +395,3 @@ export function fitArmaRegression(
   };
 }
 
-/** Inverse of a symmetric positive-definite matrix by Cholesky (null when not positive definite). */
-export function invertSpd(A: Float64Array, p: number): Float64Array | null {
-  const L = new Float64Array(p * p);
-  for (let j = 0; j < p; j++) {
-    let s = A[j * p + j]!;
-    for (let k = 0; k < j; k++) s -= L[j * p + k]! ** 2;
-    if (!(s > 0) || !Number.isFinite(s)) return null;
-    const d = Math.sqrt(s);
-    L[j * p + j] = d;
-    for (let i = j + 1; i < p; i++) {
-      let t = A[i * p + j]!;
-      for (let k = 0; k < j; k++) t -= L[i * p + k]! * L[j * p + k]!;
-      L[i * p + j] = t / d;
-    }
-  }
-  // Linv lower triangular, then A^{-1} = Linvᵀ Linv.
-  const Li = new Float64Array(p * p);
-  for (let c = 0; c < p; c++)
-    for (let i = c; i < p; i++) {
-      let s = i === c ? 1 : 0;
-      for (let k = c; k < i; k++) s -= L[i * p + k]! * Li[k * p + c]!;
-      Li[i * p + c] = s / L[i * p + i]!;
-    }
-  const out = new Float64Array(p * p);
-  for (let i = 0; i < p; i++)
-    for (let j = i; j < p; j++) {
-      let s = 0;
-      for (let k = Math.max(i, j); k < p; k++) s += Li[k * p + i]! * Li[k * p + j]!;
-      out[i * p + j] = s;
-      out[j * p + i] = s;
-    }
-  return out;
-}
