@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { gsynthMethod } from './scmGsynth.js';
 
 export interface ScmMethod {
   /** Value of --method. */
@@ -18,4 +19,4 @@ export interface ScmMethod {
   run: (ctx: CliContext, file: string, o: Record<string, unknown>) => void | Promise<void>;
 }
 
-export const SCM_METHODS: ScmMethod[] = [];
+export const SCM_METHODS: ScmMethod[] = [gsynthMethod];

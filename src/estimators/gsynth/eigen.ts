@@ -1,0 +1,228 @@
+/**
+ * Symmetric eigen-decomposition on Float64Array, for the T×T Gram matrix of the
+ * interactive fixed-effects fit (T = number of periods, e.g. 66).
+ *
+ * Householder reduction to tridiagonal form, then the implicit QL algorithm with
+ * Wilkinson-type shifts (Wilkinson & Reinsch 1971, Handbook for Automatic
+ * Computation II; the textbook "tred2"/"tql" pair). Only the eigenvectors of the
+ * top `k` eigenvalues are formed: QL runs on the eigenvalues alone (O(T²)), the
+ * wanted eigenvectors of the tridiagonal matrix come from inverse iteration and
+ * are mapped back through the Householder reflections (O(k·T²)). This is ~5×
+ * cheaper than accumulating all T eigenvectors and matters in the bootstrap,
+ * which decomposes one such matrix per replication.
+ */
+import { EstimationError } from '../../core/errors.js';
+
+export interface TopEigen {
+  /** All eigenvalues, decreasing. Length n. */
+  values: Float64Array;
+  /** Eigenvectors of the top k eigenvalues, n×k row-major (column c ↔ values[c]), orthonormal. */
+  vectors: Float64Array;
+  k: number;
+}
+
+/**
+ * Top-k eigenpairs of a symmetric n×n matrix A (row-major; A is not modified).
+ * Signs are fixed so the largest-magnitude entry of each vector is positive.
+ * @throws EstimationError EIGEN_NOT_CONVERGED (never seen for finite symmetric input)
+ */
+export function topEigen(A: Float64Array, n: number, k: number): TopEigen {
+  k = Math.max(0, Math.min(k, n));
+  const a = Float64Array.from(A);
+  const d = new Float64Array(n);
+  const e = new Float64Array(n);
+  // Householder vectors are kept in the lower part of `a` (row i, columns 0..i-1), with h[i].
+  const hs = new Float64Array(n);
+  for (let i = n - 1; i > 0; i--) {
+    const l = i - 1;
+    const ri = i * n;
+    let h = 0;
+    let scale = 0;
+    if (l > 0) {
+      for (let j = 0; j <= l; j++) scale += Math.abs(a[ri + j]!);
+      if (scale === 0) {
+        e[i] = a[ri + l]!;
+      } else {
+        for (let j = 0; j <= l; j++) {
+          const v = a[ri + j]! / scale;
+          a[ri + j] = v;
+          h += v * v;
+        }
+        const f = a[ri + l]!;
+        const g = f >= 0 ? -Math.sqrt(h) : Math.sqrt(h);
+        e[i] = scale * g;
+        h -= f * g;
+        a[ri + l] = f - g;
+        // p = A u / h (stored in e[0..l]), using the lower triangle of A.
+        let ff = 0;
+        for (let j = 0; j <= l; j++) {
+          let s = 0;
+          const rj = j * n;
+          for (let m = 0; m <= j; m++) s += a[rj + m]! * a[ri + m]!;
+          for (let m = j + 1; m <= l; m++) s += a[m * n + j]! * a[ri + m]!;
+          e[j] = s / h;
+          ff += e[j]! * a[ri + j]!;
+        }
+        const hh = ff / (h + h);
+        for (let j = 0; j <= l; j++) {
+          const fj = a[ri + j]!;
+          const gj = e[j]! - hh * fj;
+          e[j] = gj;
+          const rj = j * n;
+          for (let m = 0; m <= j; m++) a[rj + m] = a[rj + m]! - (fj * e[m]! + gj * a[ri + m]!);
+        }
+      }
+    } else {
+      e[i] = a[ri + l]!;
+    }
+    hs[i] = h;
+  }
+  for (let i = 0; i < n; i++) d[i] = a[i * n + i]!;
+  // Householder vector of step i: u = a[i, 0..i-1] (scaled), H = I − u uᵀ / h[i].
+
+  // QL on (d, e) for eigenvalues only.
+  const dv = Float64Array.from(d);
+  const ev = new Float64Array(n);
+  for (let i = 1; i < n; i++) ev[i - 1] = e[i]!;
+  ev[n - 1] = 0;
+  tqlValues(dv, ev, n);
+  const values = dv.sort().reverse();
+
+  // Eigenvectors of the tridiagonal T (diag d, off-diag e[1..]) for the top k values by inverse iteration.
+  const vectors = new Float64Array(n * k);
+  const z = new Float64Array(n);
+  let tnorm = 0;
+  for (let i = 0; i < n; i++) tnorm = Math.max(tnorm, Math.abs(d[i]!) + Math.abs(e[i]!) + (i + 1 < n ? Math.abs(e[i + 1]!) : 0));
+  const sub = new Float64Array(n); // sub[i] = T[i][i-1] = e[i]
+  for (let i = 1; i < n; i++) sub[i] = e[i]!;
+  const prev: Float64Array[] = [];
+  for (let c = 0; c < k; c++) {
+    const lam = values[c]!;
+    // Perturb the shift slightly so T − σI is not exactly singular.
+    const sigma = lam + tnorm * 1e-14 * (c + 1);
+    for (let i = 0; i < n; i++) z[i] = 1 / Math.sqrt(n) + 1e-3 * Math.sin(i + 1 + c);
+    for (let it = 0; it < 4; it++) {
+      tridiagSolve(d, sub, sigma, z, n);
+      // Orthogonalise against earlier vectors (clustered eigenvalues).
+      for (const p of prev) {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += p[i]! * z[i]!;
+        for (let i = 0; i < n; i++) z[i] = z[i]! - s * p[i]!;
+      }
+      let nrm = 0;
+      for (let i = 0; i < n; i++) nrm += z[i]! * z[i]!;
+      nrm = Math.sqrt(nrm);
+      if (!(nrm > 0)) throw new EstimationError('EIGEN_NOT_CONVERGED', 'eigen-decomposition of the factor Gram matrix failed (non-finite data?)');
+      for (let i = 0; i < n; i++) z[i] = z[i]! / nrm;
+    }
+    prev.push(Float64Array.from(z));
+  }
+  // Back-transform: x = H_{n-1} … H_1 applied in reverse order of construction: x = Q y, Q = H_{n-1}·…·H_1.
+  for (let c = 0; c < k; c++) {
+    const y = prev[c]!;
+    for (let i = 1; i < n; i++) {
+      const h = hs[i]!;
+      if (h === 0) continue;
+      const ri = i * n;
+      let s = 0;
+      for (let j = 0; j < i; j++) s += a[ri + j]! * y[j]!;
+      s /= h;
+      for (let j = 0; j < i; j++) y[j] = y[j]! - s * a[ri + j]!;
+    }
+    // Sign convention.
+    let big = 0;
+    for (let i = 0; i < n; i++) if (Math.abs(y[i]!) > Math.abs(big)) big = y[i]!;
+    const sg = big < 0 ? -1 : 1;
+    for (let i = 0; i < n; i++) vectors[i * k + c] = sg * y[i]!;
+  }
+  return { values, vectors, k };
+}
+
+/** Solve (T − σI) x = z in place for tridiagonal T (diag d, subdiagonal sub[1..n-1]); partial pivoting. */
+function tridiagSolve(d: Float64Array, sub: Float64Array, sigma: number, z: Float64Array, n: number): void {
+  // Gaussian elimination with partial pivoting on a tridiagonal system (fills one extra superdiagonal).
+  const diag = new Float64Array(n);
+  const up1 = new Float64Array(n);
+  const up2 = new Float64Array(n);
+  const low = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    diag[i] = d[i]! - sigma;
+    up1[i] = i + 1 < n ? sub[i + 1]! : 0;
+    low[i] = i + 1 < n ? sub[i + 1]! : 0;
+  }
+  const tiny = 1e-300;
+  for (let i = 0; i < n - 1; i++) {
+    if (Math.abs(low[i]!) > Math.abs(diag[i]!)) {
+      // swap rows i and i+1
+      const a0 = diag[i]!, a1 = up1[i]!, a2 = up2[i]!, zi = z[i]!;
+      diag[i] = low[i]!;
+      up1[i] = diag[i + 1]!;
+      up2[i] = up1[i + 1]!;
+      z[i] = z[i + 1]!;
+      // new row i+1 = old row i
+      const m = a0 / diag[i]!;
+      diag[i + 1] = a1 - m * up1[i]!;
+      up1[i + 1] = a2 - m * up2[i]!;
+      z[i + 1] = zi - m * z[i]!;
+    } else {
+      const piv = diag[i]! === 0 ? tiny : diag[i]!;
+      diag[i] = piv;
+      const m = low[i]! / piv;
+      diag[i + 1] = diag[i + 1]! - m * up1[i]!;
+      up1[i + 1] = up1[i + 1]! - m * up2[i]!;
+      z[i + 1] = z[i + 1]! - m * z[i]!;
+    }
+  }
+  if (diag[n - 1] === 0) diag[n - 1] = tiny;
+  z[n - 1] = z[n - 1]! / diag[n - 1]!;
+  if (n >= 2) z[n - 2] = (z[n - 2]! - up1[n - 2]! * z[n - 1]!) / diag[n - 2]!;
+  for (let i = n - 3; i >= 0; i--) z[i] = (z[i]! - up1[i]! * z[i + 1]! - up2[i]! * z[i + 2]!) / diag[i]!;
+}
+
+/** Implicit QL iteration for the eigenvalues of a symmetric tridiagonal matrix (d diagonal, e[0..n-2] off-diagonal). */
+function tqlValues(d: Float64Array, e: Float64Array, n: number): void {
+  for (let l = 0; l < n; l++) {
+    let iter = 0;
+    let m: number;
+    do {
+      for (m = l; m < n - 1; m++) {
+        const dd = Math.abs(d[m]!) + Math.abs(d[m + 1]!);
+        if (Math.abs(e[m]!) <= Number.EPSILON * dd) break;
+      }
+      if (m !== l) {
+        if (iter++ === 60) throw new EstimationError('EIGEN_NOT_CONVERGED', 'eigenvalues of the factor Gram matrix did not converge (non-finite data?)');
+        let g = (d[l + 1]! - d[l]!) / (2 * e[l]!);
+        let r = Math.hypot(g, 1);
+        g = d[m]! - d[l]! + e[l]! / (g + (g >= 0 ? Math.abs(r) : -Math.abs(r)));
+        let s = 1;
+        let c = 1;
+        let p = 0;
+        let i: number;
+        let early = false;
+        for (i = m - 1; i >= l; i--) {
+          const f = s * e[i]!;
+          const b = c * e[i]!;
+          r = Math.hypot(f, g);
+          e[i + 1] = r;
+          if (r === 0) {
+            d[i + 1] = d[i + 1]! - p;
+            e[m] = 0;
+            early = true;
+            break;
+          }
+          s = f / r;
+          c = g / r;
+          g = d[i + 1]! - p;
+          r = (d[i]! - g) * s + 2 * c * b;
+          p = s * r;
+          d[i + 1] = g + p;
+          g = c * r - b;
+        }
+        if (early) continue;
+        d[l] = d[l]! - p;
+        e[l] = g;
+        e[m] = 0;
+      }
+    } while (m !== l);
+  }
+}
