@@ -192,7 +192,7 @@ function tqlValues(d: Float64Array, e: Float64Array, n: number): void {
       if (m !== l) {
         if (iter++ === 60) throw new EstimationError('EIGEN_NOT_CONVERGED', 'eigenvalues of the factor Gram matrix did not converge (non-finite data?)');
         let g = (d[l + 1]! - d[l]!) / (2 * e[l]!);
-        let r = Math.hypot(g, 1);
+        let r = Math.sqrt(g * g + 1);
         g = d[m]! - d[l]! + e[l]! / (g + (g >= 0 ? Math.abs(r) : -Math.abs(r)));
         let s = 1;
         let c = 1;
@@ -202,7 +202,7 @@ function tqlValues(d: Float64Array, e: Float64Array, n: number): void {
         for (i = m - 1; i >= l; i--) {
           const f = s * e[i]!;
           const b = c * e[i]!;
-          r = Math.hypot(f, g);
+          r = Math.sqrt(f * f + g * g);
           e[i + 1] = r;
           if (r === 0) {
             d[i + 1] = d[i + 1]! - p;

@@ -119,6 +119,7 @@ export function fitControls(
     }
   }
   const iterative = !start.fixed && (p > 0 || missing.length > 0);
+  if (!iterative && !wantFitted && p === 0 && missing.length === 0) return fitFast(data, r, s.force, w, rows, C);
 
   // Centred covariates and their QR (fixed through the iterations).
   let qr: QRFactor | null = null;
@@ -196,20 +197,9 @@ export function fitControls(
         for (let t = 0; t < T; t++) W[o + t] = W[o + t]! - v[t]!;
       }
     }
-    // Now W rows are Z_i. G = Σ c_i z_i z_iᵀ (upper triangle, then mirror).
+    // Now W rows are Z_i. G = Σ c_i z_i z_iᵀ.
     if (r > 0) {
-      G.fill(0);
-      for (const i of rows) {
-        const o = i * T;
-        const wi = w[i]!;
-        for (let s1 = 0; s1 < T; s1++) {
-          const zs = wi * W[o + s1]!;
-          if (zs === 0) continue;
-          const gs = s1 * T;
-          for (let t = s1; t < T; t++) G[gs + t] = G[gs + t]! + zs * W[o + t]!;
-        }
-      }
-      for (let s1 = 0; s1 < T; s1++) for (let t = 0; t < s1; t++) G[s1 * T + t] = G[t * T + s1]!;
+      gram(W, rows, w, T, G);
       eig = topEigen(G, T, r);
     }
     if (!iterative && !wantFitted) break;
@@ -256,7 +246,7 @@ export function fitControls(
   const F = new Float64Array(T * r);
   for (let t = 0; t < T; t++) for (let k = 0; k < r; k++) F[t * r + k] = sqrtT * eig.vectors[t * r + k]!;
   const lambda = new Float64Array(n * r);
-  if (r > 0) for (const i of rows) for (let k = 0; k < r; k++) {
+  if (r > 0 && wantFitted) for (const i of rows) for (let k = 0; k < r; k++) {
     let sacc = 0;
     for (let t = 0; t < T; t++) sacc += W[i * T + t]! * eig.vectors[t * r + k]!;
     lambda[i * r + k] = sacc / sqrtT;
@@ -271,6 +261,132 @@ export function fitControls(
     }
   }
   return { r, mu, alpha, xi, beta, F, lambda, eigenvalues: eig.values, converged: true, iterations: 1, fitted: wantFitted ? fit : null, imputed: 0 };
+}
+
+let scratch = new Float64Array(0);
+
+/**
+ * The same fit without covariates or missing cells and without fitted values
+ * (the bootstrap's case): one pass builds the centred residuals directly in the
+ * column-major scratch used by the Gram product; no n×T row-major temporaries.
+ */
+function fitFast(data: UnitBlock, r: number, force: Force, w: Float64Array, rows: readonly number[], C: number): ControlFit {
+  const { n, T, y } = data;
+  const m = rows.length;
+  if (scratch.length < 2 * m * T) scratch = new Float64Array(2 * m * T);
+  const zt = scratch;
+  const off = m * T;
+  const unitFE = hasUnitFE(force);
+  const a = new Float64Array(n);
+  let g = 0;
+  for (let k = 0; k < m; k++) {
+    const i = rows[k]!;
+    const o = i * T;
+    let sum = 0;
+    for (let t = 0; t < T; t++) sum += y[o + t]!;
+    a[i] = sum / T;
+    g += w[i]! * a[i]!;
+  }
+  g /= C;
+  const v = new Float64Array(T);
+  for (let k = 0; k < m; k++) {
+    const i = rows[k]!;
+    const o = i * T;
+    const c0 = unitFE ? a[i]! : g;
+    const wi = w[i]!;
+    for (let t = 0; t < T; t++) {
+      const b = y[o + t]! - c0;
+      zt[t * m + k] = b;
+      v[t] = v[t]! + wi * b;
+    }
+  }
+  for (let t = 0; t < T; t++) v[t] = v[t]! / C;
+  const time = centreTime(force);
+  for (let t = 0; t < T; t++) {
+    const vt = time ? v[t]! : 0;
+    const base = t * m;
+    for (let k = 0; k < m; k++) {
+      const z = zt[base + k]! - vt;
+      zt[base + k] = z;
+      zt[off + base + k] = w[rows[k]!]! * z;
+    }
+  }
+  const G = new Float64Array(T * T);
+  let eig: { values: Float64Array; vectors: Float64Array } = { values: new Float64Array(T), vectors: new Float64Array(0) };
+  if (r > 0) {
+    gramDots(zt, off, m, T, G);
+    eig = topEigen(G, T, r);
+  }
+  const alpha = new Float64Array(n);
+  const xi = new Float64Array(T);
+  let mu = g;
+  if (unitFE) for (const i of rows) alpha[i] = a[i]! - g;
+  if (time) xi.set(v);
+  if (force === 'unit') {
+    for (const i of rows) alpha[i] = a[i]!;
+    mu = 0;
+  }
+  const sqrtT = Math.sqrt(T);
+  const F = new Float64Array(T * r);
+  for (let k = 0; k < T * r; k++) F[k] = sqrtT * eig.vectors[k]!;
+  return { r, mu, alpha, xi, beta: new Float64Array(0), F, lambda: new Float64Array(n * r), eigenvalues: eig.values, converged: true, iterations: 1, fitted: null, imputed: 0 };
+}
+
+/** G[s][t] = Σ_k zt[off + s·m + k]·zt[t·m + k] (the c-weighted copy times the plain one), symmetric. */
+function gramDots(zt: Float64Array, off: number, m: number, T: number, G: Float64Array): void {
+  // 2×2 register blocking: four entries of G per pass over the rows (one load per multiply-add).
+  for (let s1 = 0; s1 < T; s1 += 2) {
+    const s2 = Math.min(s1 + 1, T - 1);
+    const a1 = off + s1 * m;
+    const a2 = off + s2 * m;
+    for (let t = s1; t < T; t += 2) {
+      const t2 = Math.min(t + 1, T - 1);
+      const b1 = t * m;
+      const b2 = t2 * m;
+      let c11 = 0, c12 = 0, c21 = 0, c22 = 0;
+      for (let k = 0; k < m; k++) {
+        const x1 = zt[a1 + k]!, x2 = zt[a2 + k]!, y1 = zt[b1 + k]!, y2 = zt[b2 + k]!;
+        c11 += x1 * y1;
+        c12 += x1 * y2;
+        c21 += x2 * y1;
+        c22 += x2 * y2;
+      }
+      G[s1 * T + t] = c11;
+      G[t * T + s1] = c11;
+      G[s1 * T + t2] = c12;
+      G[t2 * T + s1] = c12;
+      if (t !== s1) {
+        G[s2 * T + t] = c21;
+        G[t * T + s2] = c21;
+      }
+      G[s2 * T + t2] = c22;
+      G[t2 * T + s2] = c22;
+    }
+  }
+}
+
+/**
+ * G = Σ_i c_i z_i z_iᵀ (T×T, row-major) over the used rows of Z (n×T row-major).
+ * The used rows are copied into column-major scratch (T × n′, one contiguous
+ * column per period, pre-multiplied by c_i in a second copy) so each entry of G is
+ * one contiguous dot product — the hot loop of the bootstrap.
+ */
+function gram(Z: Float64Array, rows: readonly number[], w: Float64Array, T: number, G: Float64Array): void {
+  const m = rows.length;
+  if (scratch.length < 2 * m * T) scratch = new Float64Array(2 * m * T);
+  const zt = scratch;
+  const off = m * T;
+  for (let k = 0; k < m; k++) {
+    const i = rows[k]!;
+    const o = i * T;
+    const c = w[i]!;
+    for (let t = 0; t < T; t++) {
+      const val = Z[o + t]!;
+      zt[t * m + k] = val;
+      zt[off + t * m + k] = c * val;
+    }
+  }
+  gramDots(zt, off, m, T, G);
 }
 
 /** Keep only the first r factors of a fit (exact when the fit has no covariates and no missing cells). */
@@ -421,6 +537,7 @@ export function projectUnits(block: UnitBlock, starts: Int32Array, fit: ControlF
       }
     }
     let f: QRFactor | null = null;
+    let P: Float64Array | null = null;
     let hdiag: Float64Array | null = null;
     if (q > 0) {
       const A = new Float64Array(m * q);
@@ -430,6 +547,17 @@ export function projectUnits(block: UnitBlock, starts: Int32Array, fit: ControlF
         for (let k = 0; k < r; k++) A[rr * q + c++] = fit.F[t * r + k]!;
       });
       f = qrFactor(A, m, q);
+      if (f.dependent.length === 0) {
+        // Projection matrix P = R⁻¹Qᵀ (q×m): coef = P e for every unit of the group.
+        P = new Float64Array(q * m);
+        const unitVec = new Float64Array(m);
+        for (let rr = 0; rr < m; rr++) {
+          unitVec.fill(0);
+          unitVec[rr] = 1;
+          const col = solveR(f, applyQt(f, unitVec));
+          for (let c = 0; c < q; c++) P[c * m + rr] = col[c]!;
+        }
+      }
       if (f.dependent.length > 0) {
         throw new EstimationError('RANK_DEFICIENT', `the estimated factors are collinear over unit '${block.names[j0]}'s ${m} pre-treatment periods, so its loadings are not identified; use fewer factors (--factors)`, { unit: block.names[j0], factors: r });
       }
@@ -446,6 +574,8 @@ export function projectUnits(block: UnitBlock, starts: Int32Array, fit: ControlF
         }
       }
     }
+    const e = new Float64Array(m);
+    const coef = new Float64Array(q);
     for (const j of members) {
       const o = j * T;
       for (let t = 0; t < T; t++) {
@@ -453,11 +583,15 @@ export function projectUnits(block: UnitBlock, starts: Int32Array, fit: ControlF
         for (let k = 0; k < p; k++) val += fit.beta[k]! * x[k]![o + t]!;
         base[t] = val;
       }
-      let coef: Float64Array = new Float64Array(q);
+      coef.fill(0);
       if (q > 0) {
-        const e = new Float64Array(m);
-        pre.forEach((t, rr) => (e[rr] = y[o + t]! - base[t]!));
-        coef = solveR(f!, applyQt(f!, e)).subarray(0, q);
+        for (let rr = 0; rr < m; rr++) e[rr] = y[o + pre[rr]!]! - base[pre[rr]!]!;
+        for (let c = 0; c < q; c++) {
+          let acc = 0;
+          const po = c * m;
+          for (let rr = 0; rr < m; rr++) acc += P![po + rr]! * e[rr]!;
+          coef[c] = acc;
+        }
         if (loo && hdiag) {
           pre.forEach((t, rr) => {
             let pred = 0;
