@@ -10,3 +10,4 @@ export { RESULT_SCHEMA } from './core/schema.js';
 export { Rng, DEFAULT_SEED } from './core/rng.js';
 export { summarisePanel, type PanelSummary } from './core/summary.js';
 export { main } from './cli/main.js';
+export { gsynth, FORCES, INFERENCES, type GsynthOptions, type Force, type Inference as GsynthInference, type Progress, type ProgressCallback } from './estimators/gsynth/index.js';
