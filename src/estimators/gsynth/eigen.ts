@@ -33,50 +33,53 @@ export function topEigen(A: Float64Array, n: number, k: number): TopEigen {
   const e = new Float64Array(n);
   // Householder vectors are kept in the lower part of `a` (row i, columns 0..i-1), with h[i].
   const hs = new Float64Array(n);
+  // Householder reduction on the full symmetric matrix (both triangles kept, so every
+  // inner loop runs along a contiguous row). Step i annihilates row i left of the
+  // subdiagonal with H_i = I − u uᵀ / h_i, u stored in row i (columns 0..i−1).
+  const pv = new Float64Array(n);
   for (let i = n - 1; i > 0; i--) {
     const l = i - 1;
     const ri = i * n;
     let h = 0;
     let scale = 0;
-    if (l > 0) {
-      for (let j = 0; j <= l; j++) scale += Math.abs(a[ri + j]!);
-      if (scale === 0) {
-        e[i] = a[ri + l]!;
-      } else {
-        for (let j = 0; j <= l; j++) {
-          const v = a[ri + j]! / scale;
-          a[ri + j] = v;
-          h += v * v;
-        }
-        const f = a[ri + l]!;
-        const g = f >= 0 ? -Math.sqrt(h) : Math.sqrt(h);
-        e[i] = scale * g;
-        h -= f * g;
-        a[ri + l] = f - g;
-        // p = A u / h (stored in e[0..l]), using the lower triangle of A.
-        let ff = 0;
-        for (let j = 0; j <= l; j++) {
-          let s = 0;
-          const rj = j * n;
-          for (let m = 0; m <= j; m++) s += a[rj + m]! * a[ri + m]!;
-          for (let m = j + 1; m <= l; m++) s += a[m * n + j]! * a[ri + m]!;
-          e[j] = s / h;
-          ff += e[j]! * a[ri + j]!;
-        }
-        const hh = ff / (h + h);
-        for (let j = 0; j <= l; j++) {
-          const fj = a[ri + j]!;
-          const gj = e[j]! - hh * fj;
-          e[j] = gj;
-          const rj = j * n;
-          for (let m = 0; m <= j; m++) a[rj + m] = a[rj + m]! - (fj * e[m]! + gj * a[ri + m]!);
-        }
-      }
-    } else {
+    if (l > 0) for (let j = 0; j <= l; j++) scale += Math.abs(a[ri + j]!);
+    if (l === 0 || scale === 0) {
       e[i] = a[ri + l]!;
+      hs[i] = 0;
+      continue;
+    }
+    for (let j = 0; j <= l; j++) {
+      const v = a[ri + j]! / scale;
+      a[ri + j] = v;
+      h += v * v;
+    }
+    const f = a[ri + l]!;
+    const g = f >= 0 ? -Math.sqrt(h) : Math.sqrt(h);
+    e[i] = scale * g;
+    h -= f * g;
+    a[ri + l] = f - g;
+    // p = A u / h over the leading (l+1)×(l+1) block; K = uᵀp / 2h; q = p − K u.
+    let upp = 0;
+    for (let j = 0; j <= l; j++) {
+      const rj = j * n;
+      let acc = 0;
+      for (let m = 0; m <= l; m++) acc += a[rj + m]! * a[ri + m]!;
+      const pj = acc / h;
+      pv[j] = pj;
+      upp += pj * a[ri + j]!;
+    }
+    const K = upp / (h + h);
+    for (let j = 0; j <= l; j++) pv[j] = pv[j]! - K * a[ri + j]!;
+    // A ← A − u qᵀ − q uᵀ on the block.
+    for (let j = 0; j <= l; j++) {
+      const rj = j * n;
+      const uj = a[ri + j]!;
+      const qj = pv[j]!;
+      for (let m = 0; m <= l; m++) a[rj + m] = a[rj + m]! - (uj * pv[m]! + qj * a[ri + m]!);
     }
     hs[i] = h;
   }
+  e[0] = 0;
   for (let i = 0; i < n; i++) d[i] = a[i * n + i]!;
   // Householder vector of step i: u = a[i, 0..i-1] (scaled), H = I − u uᵀ / h[i].
 

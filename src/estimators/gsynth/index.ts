@@ -8,7 +8,7 @@
  * periods (before its own start) to estimate its α_i and λ_i; its post cells
  * are never used in any fit. Staggered adoption is handled unit by unit.
  */
-import { InputError, UsageError } from '../../core/errors.js';
+import { EstimationError, InputError, UsageError } from '../../core/errors.js';
 import { panelDesign, type Panel } from '../../core/panel.js';
 import { parsePeriodRange, ordinalLabel } from '../../core/periods.js';
 import type { Analysis, Diagnostic, Interval, PathPoint, UnitResult, Warning } from '../../core/result.js';
@@ -220,6 +220,8 @@ export async function gsynth(panel: Panel, options: GsynthOptions = {}): Promise
     });
   } else {
     r = o.factors;
+    const cap = Math.min(co.n, T) - 1;
+    if (r > cap) throw new EstimationError('TOO_MANY_FACTORS', `--factors ${r} is more than the data can identify: at most ${cap} with ${co.n} control units and ${T} fitted periods`, { factors: r, max: cap });
     diagnostics.push({ code: 'FACTORS_FIXED', passed: null, value: r, message: `number of factors fixed at r = ${r} (--factors)` });
   }
 
