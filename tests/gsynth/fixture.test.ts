@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectClose, expectValidDocument, FIXTURE, runCli, tempDir } from '../helpers.js';
+import { expectClose, expectValidDocument, FIXTURE, ROOT, runCli, tempDir } from '../helpers.js';
 
 const truth = JSON.parse(readFileSync(FIXTURE.replace('.csv', '.truth.json'), 'utf8')) as { att: number };
 const base = ['scm', '--method', 'gsynth', '--outcome', 'violence_rate', '--boots', '50', '--seed', '7'];
@@ -29,6 +29,8 @@ describe('gsynth on the police fixture', () => {
 
   it('writes a valid document whose CI covers the true ATT (−4)', () => {
     expect(first.code, first.stderr).toBe(0);
+    // stderr is a pipe here, not a terminal: no progress output.
+    expect(first.stderr).toBe('');
     expectValidDocument(doc);
     expect(doc.method).toBe('gsynth');
     expect(doc.estimate.inference).toBe('bootstrap-parametric');
@@ -78,6 +80,8 @@ describe('gsynth on the police fixture', () => {
   });
 
   it('gives byte-identical output with 1 and 2 worker threads', () => {
+    // The compiled worker file must exist, or the pool would fall back to one thread.
+    expect(existsSync(join(ROOT, 'dist', 'src', 'estimators', 'gsynth', 'worker.js'))).toBe(true);
     const w1 = run(FIXTURE, ['--population', 'population', '--workers', '1']);
     const w2 = run(FIXTURE, ['--population', 'population', '--workers', '2']);
     expect(w1.code).toBe(0);

@@ -112,3 +112,19 @@ describe('fitControls / projectUnits', () => {
     expectClose(pr.looSse, sse, { rtol: 1e-9 }, 'leave-one-out SSE');
   });
 });
+
+describe('gsynth() library entry', () => {
+  it('reports progress through the optional callback and is deterministic in the seed', async () => {
+    const { readPanel } = await import('../../src/core/panel.js');
+    const { gsynth } = await import('../../src/estimators/gsynth/index.js');
+    const { FIXTURE } = await import('../helpers.js');
+    const panel = readPanel(FIXTURE, { outcome: 'violence_rate' });
+    const seen: number[] = [];
+    const a = await gsynth(panel, { factors: 2, inference: 'nonparametric', boots: 40, seed: 3, progress: (p) => seen.push(p.done) });
+    expect(seen.at(-1)).toBe(40);
+    const b = await gsynth(panel, { factors: 2, inference: 'nonparametric', boots: 40, seed: 3 });
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+    const c = await gsynth(panel, { factors: 2, inference: 'nonparametric', boots: 40, seed: 4 });
+    expect(c.estimate!.se).not.toBe(a.estimate!.se);
+  });
+});

@@ -99,13 +99,14 @@ export function topEigen(A: Float64Array, n: number, k: number): TopEigen {
   const sub = new Float64Array(n); // sub[i] = T[i][i-1] = e[i]
   for (let i = 1; i < n; i++) sub[i] = e[i]!;
   const prev: Float64Array[] = [];
+  const work = new Float64Array(4 * n);
   for (let c = 0; c < k; c++) {
     const lam = values[c]!;
     // Perturb the shift slightly so T − σI is not exactly singular.
     const sigma = lam + tnorm * 1e-14 * (c + 1);
     for (let i = 0; i < n; i++) z[i] = 1 / Math.sqrt(n) + 1e-3 * Math.sin(i + 1 + c);
     for (let it = 0; it < 4; it++) {
-      tridiagSolve(d, sub, sigma, z, n);
+      tridiagSolve(d, sub, sigma, z, n, work);
       // Orthogonalise against earlier vectors (clustered eigenvalues).
       for (const p of prev) {
         let s = 0;
@@ -142,12 +143,13 @@ export function topEigen(A: Float64Array, n: number, k: number): TopEigen {
 }
 
 /** Solve (T − σI) x = z in place for tridiagonal T (diag d, subdiagonal sub[1..n-1]); partial pivoting. */
-function tridiagSolve(d: Float64Array, sub: Float64Array, sigma: number, z: Float64Array, n: number): void {
+function tridiagSolve(d: Float64Array, sub: Float64Array, sigma: number, z: Float64Array, n: number, work: Float64Array): void {
   // Gaussian elimination with partial pivoting on a tridiagonal system (fills one extra superdiagonal).
-  const diag = new Float64Array(n);
-  const up1 = new Float64Array(n);
-  const up2 = new Float64Array(n);
-  const low = new Float64Array(n);
+  const diag = work.subarray(0, n);
+  const up1 = work.subarray(n, 2 * n);
+  const up2 = work.subarray(2 * n, 3 * n);
+  const low = work.subarray(3 * n, 4 * n);
+  up2.fill(0);
   for (let i = 0; i < n; i++) {
     diag[i] = d[i]! - sigma;
     up1[i] = i + 1 < n ? sub[i + 1]! : 0;

@@ -148,6 +148,7 @@ export function fitControls(
   const v = new Float64Array(T);
   const G = new Float64Array(T * T);
   let fitPrev: Float64Array | null = null;
+  let DY: Float64Array | null = null;
   let fit: Float64Array | null = null;
   let L: Float64Array | null = null;
   let mu = 0;
@@ -206,7 +207,11 @@ export function fitControls(
     // Low-rank part L_i = z_i V Vᵀ.
     L = lowRank(W, eig.vectors, rows, T, r, L);
     // β step.
-    if (iterative && p > 0) beta = olsBeta(qr!, centre(Yf, n, T, rows, w, C, s.force), L, rows, sq, T, p);
+    if (iterative && p > 0) {
+      // The centred outcome only changes when EM refills missing cells.
+      if (DY === null || missing.length > 0) DY = centre(Yf, n, T, rows, w, C, s.force);
+      beta = olsBeta(qr!, DY, L, rows, sq, T, p);
+    }
     // Fitted values with the current pieces (additive effects of this step, new β).
     fit = fitted(fit, Yf, W, L, x, beta, rows, T, p, s.force, a, g, v);
     for (const k of missing) Yf[k] = fit[k]!;
