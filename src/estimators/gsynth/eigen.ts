@@ -231,3 +231,128 @@ function tqlValues(d: Float64Array, e: Float64Array, n: number): void {
     } while (m !== l);
   }
 }
+
+/**
+ * Top-k eigenpairs of a symmetric n×n matrix by the Lanczos method with full
+ * reorthogonalisation, started from a warm guess of the eigenvectors (e.g. the
+ * full-sample factors, when decomposing a bootstrap replication's Gram matrix, or
+ * the previous iteration's factors in the alternating fit). The Krylov space is
+ * grown until every wanted Ritz pair has residual ‖A x − θ x‖ ≤ tol·θ₁ (at least
+ * k + 10 steps); at n steps it is exact. Deterministic for a given warm start.
+ * @param warm - n×k row-major guess (any scale) or null.
+ */
+export function topEigenWarm(A: Float64Array, n: number, k: number, warm: Float64Array | null, tol = 1e-11): TopEigen {
+  k = Math.max(0, Math.min(k, n));
+  if (k === 0 || n <= k + 10) return topEigen(A, n, k);
+  const Q = new Float64Array(n * n); // row j = q_j
+  const alpha = new Float64Array(n);
+  const beta = new Float64Array(n);
+  const w = new Float64Array(n);
+  // Start: the sum of the warm vectors plus a small fixed generic component.
+  let nrm = 0;
+  for (let i = 0; i < n; i++) {
+    let v = 1e-3 * Math.sin(1.7 * i + 0.3);
+    if (warm) for (let c = 0; c < k; c++) v += warm[i * k + c]! * (1 + 0.1 * c);
+    Q[i] = v;
+    nrm += v * v;
+  }
+  nrm = Math.sqrt(nrm);
+  for (let i = 0; i < n; i++) Q[i] = Q[i]! / nrm;
+  const minSteps = k + 10;
+  let m = 0;
+  let ritz: { theta: Float64Array; y: Float64Array[] } | null = null;
+  for (let j = 0; j < n; j++) {
+    const qj = j * n;
+    // w = A q_j
+    for (let i = 0; i < n; i++) {
+      const ri = i * n;
+      let acc = 0;
+      for (let l = 0; l < n; l++) acc += A[ri + l]! * Q[qj + l]!;
+      w[i] = acc;
+    }
+    let a = 0;
+    for (let i = 0; i < n; i++) a += Q[qj + i]! * w[i]!;
+    alpha[j] = a;
+    // Full reorthogonalisation against q_0..q_j, twice ("twice is enough").
+    for (let pass = 0; pass < 2; pass++) {
+      for (let l = 0; l <= j; l++) {
+        const ql = l * n;
+        let dot = 0;
+        for (let i = 0; i < n; i++) dot += Q[ql + i]! * w[i]!;
+        for (let i = 0; i < n; i++) w[i] = w[i]! - dot * Q[ql + i]!;
+      }
+    }
+    let b = 0;
+    for (let i = 0; i < n; i++) b += w[i]! * w[i]!;
+    b = Math.sqrt(b);
+    beta[j] = b;
+    m = j + 1;
+    const last = m === n;
+    if (m >= minSteps || last) {
+      ritz = tridiagTop(alpha, beta, m, k);
+      const scale = Math.abs(ritz.theta[0]!) || 1;
+      let ok = true;
+      for (let c = 0; c < k && ok; c++) if (Math.abs(b * ritz.y[c]![m - 1]!) > tol * scale) ok = false;
+      if (ok || last || b <= Number.EPSILON * scale) break;
+    }
+    if (b === 0) break;
+    const qn = (j + 1) * n;
+    for (let i = 0; i < n; i++) Q[qn + i] = w[i]! / b;
+  }
+  if (!ritz) ritz = tridiagTop(alpha, beta, m, k);
+  const vectors = new Float64Array(n * k);
+  for (let c = 0; c < k; c++) {
+    const y = ritz.y[c]!;
+    let big = 0;
+    const x = new Float64Array(n);
+    for (let j = 0; j < m; j++) {
+      const yj = y[j]!;
+      const qj = j * n;
+      for (let i = 0; i < n; i++) x[i] = x[i]! + yj * Q[qj + i]!;
+    }
+    for (let i = 0; i < n; i++) if (Math.abs(x[i]!) > Math.abs(big)) big = x[i]!;
+    const sg = big < 0 ? -1 : 1;
+    for (let i = 0; i < n; i++) vectors[i * k + c] = sg * x[i]!;
+  }
+  const values = new Float64Array(n);
+  values.set(ritz.theta.subarray(0, Math.min(n, ritz.theta.length)));
+  return { values, vectors, k };
+}
+
+/** Top-k eigenpairs of the m×m tridiagonal Lanczos matrix (diag alpha, off-diagonal beta[0..m-2]). */
+function tridiagTop(alpha: Float64Array, beta: Float64Array, m: number, k: number): { theta: Float64Array; y: Float64Array[] } {
+  const d = Float64Array.from(alpha.subarray(0, m));
+  const e = new Float64Array(m);
+  for (let i = 0; i + 1 < m; i++) e[i] = beta[i]!;
+  const dv = Float64Array.from(d);
+  const ev = Float64Array.from(e);
+  tqlValues(dv, ev, m);
+  const theta = dv.sort().reverse();
+  const sub = new Float64Array(m);
+  for (let i = 1; i < m; i++) sub[i] = e[i - 1]!;
+  let tnorm = 0;
+  for (let i = 0; i < m; i++) tnorm = Math.max(tnorm, Math.abs(d[i]!) + Math.abs(sub[i]!) + (i + 1 < m ? Math.abs(sub[i + 1]!) : 0));
+  const work = new Float64Array(4 * m);
+  const y: Float64Array[] = [];
+  const kk = Math.min(k, m);
+  for (let c = 0; c < kk; c++) {
+    const z = new Float64Array(m);
+    const sigma = theta[c]! + tnorm * 1e-14 * (c + 1);
+    for (let i = 0; i < m; i++) z[i] = 1 / Math.sqrt(m) + 1e-3 * Math.sin(i + 1 + c);
+    for (let it = 0; it < 4; it++) {
+      tridiagSolve(d, sub, sigma, z, m, work);
+      for (const p of y) {
+        let s = 0;
+        for (let i = 0; i < m; i++) s += p[i]! * z[i]!;
+        for (let i = 0; i < m; i++) z[i] = z[i]! - s * p[i]!;
+      }
+      let nrm = 0;
+      for (let i = 0; i < m; i++) nrm += z[i]! * z[i]!;
+      nrm = Math.sqrt(nrm);
+      if (!(nrm > 0)) throw new EstimationError('EIGEN_NOT_CONVERGED', 'eigen-decomposition of the factor Gram matrix failed (non-finite data?)');
+      for (let i = 0; i < m; i++) z[i] = z[i]! / nrm;
+    }
+    y.push(z);
+  }
+  return { theta, y };
+}

@@ -21,7 +21,7 @@
  */
 import { EstimationError } from '../../core/errors.js';
 import { applyQt, qrFactor, solveR, xtxInverse, type QRFactor } from '../../core/linalg.js';
-import { topEigen } from './eigen.js';
+import { topEigen, topEigenWarm } from './eigen.js';
 
 export type Force = 'none' | 'unit' | 'time' | 'two-way';
 export const FORCES: readonly Force[] = ['none', 'unit', 'time', 'two-way'];
@@ -81,7 +81,7 @@ export function fitControls(
   r: number,
   s: FitSettings,
   weights: Float64Array | null = null,
-  start: { beta?: Float64Array; fill?: Float64Array; fixed?: boolean } = {},
+  start: { beta?: Float64Array; fill?: Float64Array; fixed?: boolean; V?: Float64Array } = {},
   wantFitted = false,
 ): ControlFit {
   const { n, T, y, x } = data;
@@ -119,7 +119,7 @@ export function fitControls(
     }
   }
   const iterative = !start.fixed && (p > 0 || missing.length > 0);
-  if (!iterative && !wantFitted && p === 0 && missing.length === 0) return fitFast(data, r, s.force, w, rows, C);
+  if (!iterative && !wantFitted && p === 0 && missing.length === 0) return fitFast(data, r, s.force, w, rows, C, start.V && start.V.length === T * r ? start.V : null);
 
   // Centred covariates and their QR (fixed through the iterations).
   let qr: QRFactor | null = null;
@@ -201,7 +201,9 @@ export function fitControls(
     // Now W rows are Z_i. G = Σ c_i z_i z_iᵀ.
     if (r > 0) {
       gram(W, rows, w, T, G);
-      eig = topEigen(G, T, r);
+      // Warm start: the previous iteration's factors (or the caller's), else an exact decomposition.
+      const warmV = iter > 1 ? eig.vectors : start.V && start.V.length === T * r ? start.V : null;
+      eig = warmV ? topEigenWarm(G, T, r, warmV) : topEigen(G, T, r);
     }
     if (!iterative && !wantFitted) break;
     // Low-rank part L_i = z_i V Vᵀ.
@@ -234,7 +236,7 @@ export function fitControls(
   }
   if (iterative) {
     // Recompute the additive and factor parts at the final β so all pieces agree.
-    const res = fitControls({ ...data, y: Yf }, r, s, weights, { beta, fixed: true }, wantFitted);
+    const res = fitControls({ ...data, y: Yf }, r, s, weights, { beta, fixed: true, ...(r > 0 ? { V: eig.vectors } : {}) }, wantFitted);
     return { ...res, converged, iterations, imputed: missing.length };
   }
   const unitFE = hasUnitFE(s.force);
@@ -275,7 +277,7 @@ let scratch = new Float64Array(0);
  * (the bootstrap's case): one pass builds the centred residuals directly in the
  * column-major scratch used by the Gram product; no n×T row-major temporaries.
  */
-function fitFast(data: UnitBlock, r: number, force: Force, w: Float64Array, rows: readonly number[], C: number): ControlFit {
+function fitFast(data: UnitBlock, r: number, force: Force, w: Float64Array, rows: readonly number[], C: number, warmV: Float64Array | null): ControlFit {
   const { n, T, y } = data;
   const m = rows.length;
   if (scratch.length < 2 * m * T) scratch = new Float64Array(2 * m * T);
@@ -320,7 +322,7 @@ function fitFast(data: UnitBlock, r: number, force: Force, w: Float64Array, rows
   let eig: { values: Float64Array; vectors: Float64Array } = { values: new Float64Array(T), vectors: new Float64Array(0) };
   if (r > 0) {
     gramDots(zt, off, m, T, G);
-    eig = topEigen(G, T, r);
+    eig = warmV ? topEigenWarm(G, T, r, warmV) : topEigen(G, T, r);
   }
   const alpha = new Float64Array(n);
   const xi = new Float64Array(T);

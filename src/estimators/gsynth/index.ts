@@ -254,7 +254,7 @@ export async function gsynth(panel: Panel, options: GsynthOptions = {}): Promise
   let reps: Float64Array | null = null;
   if (o.inference !== 'none') {
     if (o.inference === 'parametric') checkParametric(prob, r);
-    const base: BaseEstimate = { r, beta: est.fit.beta, fittedCo: est.fit.fitted!, residCo: est.residCo, cfTr: est.cf };
+    const base: BaseEstimate = { r, beta: est.fit.beta, fittedCo: est.fit.fitted!, residCo: est.residCo, cfTr: est.cf, V: est.fit.F.map((f) => f / Math.sqrt(T)) };
     const res = await runReplicates(prob, base, o.inference, B, o.workers, options.progress);
     reps = res.reps;
     if (res.failed > 0) warnings.push({ code: 'REPLICATES_FAILED', message: `${res.failed} of ${B} ${o.inference} replication(s) could not be estimated (degenerate resample) and were dropped` });

@@ -196,6 +196,8 @@ export interface BaseEstimate {
   residCo: Float64Array;
   /** Counterfactual of treated units (n_tr × T). */
   cfTr: Float64Array;
+  /** Full-sample eigenvectors V = F̂/√T (T × r): the warm start of every replication's decomposition. */
+  V: Float64Array;
 }
 
 export interface ReplicateResult {
@@ -227,7 +229,7 @@ export function replicate(prob: Problem, base: BaseEstimate, kind: Inference, b:
   const nTr = tr.n;
   const T = co.T;
   const r = base.r;
-  const warm = { beta: base.beta, fill: base.fittedCo };
+  const warm = { beta: base.beta, fill: base.fittedCo, V: base.V };
   if (kind === 'nonparametric') {
     const rng = new Rng(prob.seed).stream(b);
     const cw = new Float64Array(nCo);
