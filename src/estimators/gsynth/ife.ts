@@ -282,7 +282,6 @@ function fitFast(data: UnitBlock, r: number, force: Force, w: Float64Array, rows
   const m = rows.length;
   if (scratch.length < 2 * m * T) scratch = new Float64Array(2 * m * T);
   const zt = scratch;
-  const off = m * T;
   const unitFE = hasUnitFE(force);
   const a = new Float64Array(n);
   let g = 0;
@@ -309,19 +308,18 @@ function fitFast(data: UnitBlock, r: number, force: Force, w: Float64Array, rows
   }
   for (let t = 0; t < T; t++) v[t] = v[t]! / C;
   const time = centreTime(force);
+  // One copy scaled by √c_i: G = Σ (√c_i z_i)(√c_i z_i)ᵀ reads half the memory of a z / c·z pair.
+  const sc = new Float64Array(m);
+  for (let k = 0; k < m; k++) sc[k] = Math.sqrt(w[rows[k]!]!);
   for (let t = 0; t < T; t++) {
     const vt = time ? v[t]! : 0;
     const base = t * m;
-    for (let k = 0; k < m; k++) {
-      const z = zt[base + k]! - vt;
-      zt[base + k] = z;
-      zt[off + base + k] = w[rows[k]!]! * z;
-    }
+    for (let k = 0; k < m; k++) zt[base + k] = sc[k]! * (zt[base + k]! - vt);
   }
   const G = new Float64Array(T * T);
   let eig: { values: Float64Array; vectors: Float64Array } = { values: new Float64Array(T), vectors: new Float64Array(0) };
   if (r > 0) {
-    gramDots(zt, off, m, T, G);
+    gramDots(zt, 0, m, T, G);
     eig = warmV ? topEigenWarm(G, T, r, warmV) : topEigen(G, T, r);
   }
   const alpha = new Float64Array(n);
