@@ -339,33 +339,46 @@ function fitFast(data: UnitBlock, r: number, force: Force, w: Float64Array, rows
 
 /** G[s][t] = Σ_k zt[off + s·m + k]·zt[t·m + k] (the c-weighted copy times the plain one), symmetric. */
 function gramDots(zt: Float64Array, off: number, m: number, T: number, G: Float64Array): void {
-  // 2×2 register blocking: four entries of G per pass over the rows (one load per multiply-add).
+  // 2×4 register blocking: eight entries of G per pass over the rows (six loads per eight
+  // multiply-adds). Indices past the end are clamped; only entries on or above the diagonal are
+  // stored (and mirrored), so clamped duplicates write the same value twice.
+  const put = (a: number, b: number, v: number) => {
+    if (b >= a) {
+      G[a * T + b] = v;
+      G[b * T + a] = v;
+    }
+  };
   for (let s1 = 0; s1 < T; s1 += 2) {
     const s2 = Math.min(s1 + 1, T - 1);
     const a1 = off + s1 * m;
     const a2 = off + s2 * m;
-    for (let t = s1; t < T; t += 2) {
+    for (let t = s1; t < T; t += 4) {
+      const t1 = t;
       const t2 = Math.min(t + 1, T - 1);
-      const b1 = t * m;
-      const b2 = t2 * m;
-      let c11 = 0, c12 = 0, c21 = 0, c22 = 0;
+      const t3 = Math.min(t + 2, T - 1);
+      const t4 = Math.min(t + 3, T - 1);
+      const b1 = t1 * m, b2 = t2 * m, b3 = t3 * m, b4 = t4 * m;
+      let c11 = 0, c12 = 0, c13 = 0, c14 = 0, c21 = 0, c22 = 0, c23 = 0, c24 = 0;
       for (let k = 0; k < m; k++) {
-        const x1 = zt[a1 + k]!, x2 = zt[a2 + k]!, y1 = zt[b1 + k]!, y2 = zt[b2 + k]!;
+        const x1 = zt[a1 + k]!, x2 = zt[a2 + k]!;
+        const y1 = zt[b1 + k]!, y2 = zt[b2 + k]!, y3 = zt[b3 + k]!, y4 = zt[b4 + k]!;
         c11 += x1 * y1;
         c12 += x1 * y2;
+        c13 += x1 * y3;
+        c14 += x1 * y4;
         c21 += x2 * y1;
         c22 += x2 * y2;
+        c23 += x2 * y3;
+        c24 += x2 * y4;
       }
-      G[s1 * T + t] = c11;
-      G[t * T + s1] = c11;
-      G[s1 * T + t2] = c12;
-      G[t2 * T + s1] = c12;
-      if (t !== s1) {
-        G[s2 * T + t] = c21;
-        G[t * T + s2] = c21;
-      }
-      G[s2 * T + t2] = c22;
-      G[t2 * T + s2] = c22;
+      put(s1, t1, c11);
+      put(s1, t2, c12);
+      put(s1, t3, c13);
+      put(s1, t4, c14);
+      put(s2, t1, c21);
+      put(s2, t2, c22);
+      put(s2, t3, c23);
+      put(s2, t4, c24);
     }
   }
 }
