@@ -110,6 +110,10 @@ describe('gsynth on the police fixture', () => {
     expect(apr.excluded).toBe(true);
     expect(apr.effect).toBeNull();
     expect(d.warnings.some((w: { code: string }) => w.code === 'EXCLUDED_PERIODS')).toBe(true);
+    // Event time stays calendar time: 2020-04…06 are event times 12–14 and are absent, 15 is 2020-07.
+    const ets = d.eventPath.map((e: { eventTime: number }) => e.eventTime);
+    expect(ets).not.toContain(12);
+    expect(ets).toContain(15);
     // The truth is −4 in every post month, so leaving the lockdown out must not move the ATT far.
     expectClose(d.estimate.att, truth.att, { atol: 0.6 }, 'ATT with the lockdown excluded');
   });

@@ -172,10 +172,15 @@ export async function gsynth(panel: Panel, options: GsynthOptions = {}): Promise
   }
   let eMin = 0;
   let eMax = 0;
-  for (let j = 0; j < treated.length; j++) {
-    eMin = Math.min(eMin, -starts[j]!);
-    eMax = Math.max(eMax, T - 1 - starts[j]!);
-  }
+  const eventTime = new Int32Array(treated.length * T);
+  treated.forEach((i, j) => {
+    keep.forEach((t, k) => {
+      const e = t - design.startIndex[i]!;
+      eventTime[j * T + k] = e;
+      eMin = Math.min(eMin, e);
+      eMax = Math.max(eMax, e);
+    });
+  });
   const prob: Problem = {
     co,
     tr,
@@ -184,6 +189,7 @@ export async function gsynth(panel: Panel, options: GsynthOptions = {}): Promise
     popTr,
     ratePer: o.ratePer,
     firstStart: Math.min(...starts),
+    eventTime,
     eMin,
     eMax,
     seed: o.seed,
@@ -333,11 +339,9 @@ export async function gsynth(panel: Panel, options: GsynthOptions = {}): Promise
   const eventPath: Record<string, unknown>[] = [];
   for (let e = prob.eMin; e <= prob.eMax; e++) {
     let n = 0;
-    for (let j = 0; j < tr.n; j++) {
-      const t = starts[j]! + e;
-      if (t >= 0 && t < T && !Number.isNaN(est.eff[j * T + t]!)) n++;
-    }
+    for (let j = 0; j < tr.n; j++) for (let t = 0; t < T; t++) if (eventTime[j * T + t] === e && !Number.isNaN(est.eff[j * T + t]!)) n++;
     const k = lay.event + e - prob.eMin;
+    if (n === 0) continue; // event times that fall only in excluded periods
     const sm = summary(k);
     eventPath.push({ eventTime: e, effect: num(est.stats[k]!), se: sm.se, ci: sm.ci, n });
   }

@@ -27,7 +27,9 @@ export interface Problem {
   ratePer: number;
   /** Earliest start. */
   firstStart: number;
-  /** Event-time range covered (eventTime = t − start_j). */
+  /** Calendar event time of each treated cell, n_tr × T: panel period index − the unit's panel start index (so excluded periods do not shift it). */
+  eventTime: Int32Array;
+  /** Event-time range covered. */
   eMin: number;
   eMax: number;
   seed: number;
@@ -99,7 +101,7 @@ export function computeStats(prob: Problem, lay: StatLayout, eff: Float64Array, 
           ps[t] = ps[t]! + d * v;
           pn[t] = pn[t]! + d;
         }
-        const e = t - s - prob.eMin;
+        const e = prob.eventTime[j * T + t]! - prob.eMin;
         es[e] = es[e]! + d * v;
         en[e] = en[e]! + d;
       }
