@@ -277,44 +277,69 @@ let scratch = new Float64Array(0);
  * (the bootstrap's case): one pass builds the centred residuals directly in the
  * column-major scratch used by the Gram product; no n×T row-major temporaries.
  */
+/** Per outcome matrix (by identity): its column-major copy (T × n) and row means, reused by every replication. */
+const layoutCache = new WeakMap<Float64Array, { yT: Float64Array; rowMean: Float64Array }>();
+function columnLayout(y: Float64Array, n: number, T: number): { yT: Float64Array; rowMean: Float64Array } {
+  let c = layoutCache.get(y);
+  if (!c) {
+    const yT = new Float64Array(n * T);
+    const rowMean = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let sum = 0;
+      for (let t = 0; t < T; t++) {
+        const val = y[i * T + t]!;
+        yT[t * n + i] = val;
+        sum += val;
+      }
+      rowMean[i] = sum / T;
+    }
+    c = { yT, rowMean };
+    layoutCache.set(y, c);
+  }
+  return c;
+}
+
 function fitFast(data: UnitBlock, r: number, force: Force, w: Float64Array, rows: readonly number[], C: number, warmV: Float64Array | null): ControlFit {
   const { n, T, y } = data;
   const m = rows.length;
   if (scratch.length < 2 * m * T) scratch = new Float64Array(2 * m * T);
   const zt = scratch;
   const unitFE = hasUnitFE(force);
-  const a = new Float64Array(n);
+  const { yT, rowMean: a } = columnLayout(y, n, T);
   let g = 0;
   for (let k = 0; k < m; k++) {
     const i = rows[k]!;
-    const o = i * T;
-    let sum = 0;
-    for (let t = 0; t < T; t++) sum += y[o + t]!;
-    a[i] = sum / T;
     g += w[i]! * a[i]!;
   }
   g /= C;
-  const v = new Float64Array(T);
+  // Gather the used rows period by period (contiguous writes), centre, weight by √c_i:
+  // G = Σ (√c_i z_i)(√c_i z_i)ᵀ from one copy.
+  const sc = new Float64Array(m);
+  const wk = new Float64Array(m);
+  const ck = new Float64Array(m);
+  const ri = new Int32Array(m);
   for (let k = 0; k < m; k++) {
     const i = rows[k]!;
-    const o = i * T;
-    const c0 = unitFE ? a[i]! : g;
-    const wi = w[i]!;
-    for (let t = 0; t < T; t++) {
-      const b = y[o + t]! - c0;
-      zt[t * m + k] = b;
-      v[t] = v[t]! + wi * b;
-    }
+    ri[k] = i;
+    wk[k] = w[i]!;
+    sc[k] = Math.sqrt(w[i]!);
+    ck[k] = unitFE ? a[i]! : g;
   }
-  for (let t = 0; t < T; t++) v[t] = v[t]! / C;
   const time = centreTime(force);
-  // One copy scaled by √c_i: G = Σ (√c_i z_i)(√c_i z_i)ᵀ reads half the memory of a z / c·z pair.
-  const sc = new Float64Array(m);
-  for (let k = 0; k < m; k++) sc[k] = Math.sqrt(w[rows[k]!]!);
+  const v = new Float64Array(T);
   for (let t = 0; t < T; t++) {
-    const vt = time ? v[t]! : 0;
     const base = t * m;
-    for (let k = 0; k < m; k++) zt[base + k] = sc[k]! * (zt[base + k]! - vt);
+    const col = t * n;
+    let acc = 0;
+    for (let k = 0; k < m; k++) {
+      const b = yT[col + ri[k]!]! - ck[k]!;
+      zt[base + k] = b;
+      acc += wk[k]! * b;
+    }
+    const vt = acc / C;
+    v[t] = vt;
+    const sub = time ? vt : 0;
+    for (let k = 0; k < m; k++) zt[base + k] = sc[k]! * (zt[base + k]! - sub);
   }
   const G = new Float64Array(T * T);
   let eig: { values: Float64Array; vectors: Float64Array } = { values: new Float64Array(T), vectors: new Float64Array(0) };
@@ -544,6 +569,10 @@ export function projectUnits(block: UnitBlock, starts: Int32Array, fit: ControlF
     else groups.set(key, [j]);
   }
   const base = new Float64Array(T);
+  const F = fit.F;
+  const beta = fit.beta;
+  const base0 = new Float64Array(T);
+  for (let t = 0; t < T; t++) base0[t] = fit.mu + fit.xi[t]!;
   for (const members of groups.values()) {
     const j0 = members[0]!;
     const pre: number[] = [];
@@ -594,16 +623,22 @@ export function projectUnits(block: UnitBlock, starts: Int32Array, fit: ControlF
     }
     const e = new Float64Array(m);
     const coef = new Float64Array(q);
+    const preIdx = Int32Array.from(pre);
     for (const j of members) {
       const o = j * T;
-      for (let t = 0; t < T; t++) {
-        let val = fit.mu + fit.xi[t]!;
-        for (let k = 0; k < p; k++) val += fit.beta[k]! * x[k]![o + t]!;
-        base[t] = val;
-      }
+      if (p === 0) base.set(base0);
+      else
+        for (let t = 0; t < T; t++) {
+          let val = base0[t]!;
+          for (let k = 0; k < p; k++) val += beta[k]! * x[k]![o + t]!;
+          base[t] = val;
+        }
       coef.fill(0);
       if (q > 0) {
-        for (let rr = 0; rr < m; rr++) e[rr] = y[o + pre[rr]!]! - base[pre[rr]!]!;
+        for (let rr = 0; rr < m; rr++) {
+          const t = preIdx[rr]!;
+          e[rr] = y[o + t]! - base[t]!;
+        }
         for (let c = 0; c < q; c++) {
           let acc = 0;
           const po = c * m;
@@ -634,7 +669,7 @@ export function projectUnits(block: UnitBlock, starts: Int32Array, fit: ControlF
       for (let k = 0; k < r; k++) lambda[j * r + k] = coef[c + k]!;
       for (let t = 0; t < T; t++) {
         let val = base[t]! + aj;
-        for (let k = 0; k < r; k++) val += lambda[j * r + k]! * fit.F[t * r + k]!;
+        for (let k = 0; k < r; k++) val += lambda[j * r + k]! * F[t * r + k]!;
         cf[o + t] = val;
       }
     }
