@@ -54,7 +54,7 @@ export interface ControlFit {
   beta: Float64Array;
   /** F̂: T×r row-major, FᵀF/T = I. */
   F: Float64Array;
-  /** Λ̂: n×r row-major. */
+  /** Λ̂: n×r row-major (computed only with fitted values; zeros otherwise — the bootstrap never needs it). */
   lambda: Float64Array;
   /** Eigenvalues of the Gram matrix (decreasing), length T. */
   eigenvalues: Float64Array;
