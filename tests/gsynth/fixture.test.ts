@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectClose, expectValidDocument, FIXTURE, ROOT, runCli, tempDir } from '../helpers.js';
 
-const truth = JSON.parse(readFileSync(FIXTURE.replace('.csv', '.truth.json'), 'utf8')) as { att: number };
+const truth = JSON.parse(readFileSync(FIXTURE.replace('.csv', '.truth.json'), 'utf8')) as { att: number; beta: number };
 const base = ['scm', '--method', 'gsynth', '--outcome', 'violence_rate', '--boots', '50', '--seed', '7'];
 const run = (file: string, extra: string[] = []) => runCli([base[0]!, file, ...base.slice(1), ...extra]);
 
@@ -99,6 +99,16 @@ describe('gsynth on the police fixture', () => {
     const scaled = rewrite((c) => c.map((v, k) => (k === iy ? String(Number(v) * 10) : v)));
     const sc = run(scaled, ['--inference', 'none', '--factors', String(ref.options.factors)]).json();
     expectClose(sc.estimate.att, 10 * ref.estimate.att, { rtol: 1e-8 }, 'ATT after scaling the outcome by 10');
+  });
+
+  it('recovers the covariate coefficient of the generator (β = 0.5 on stop_search)', () => {
+    const r = run(FIXTURE, ['--covariates', 'stop_search', '--inference', 'none']);
+    expect(r.code, r.stderr).toBe(0);
+    const d = r.json();
+    expectValidDocument(d);
+    // 48 controls × 66 months with σ = 1.5 and sd(x) = 1: bootstrap SE of β ≈ 0.026, so ±0.05 ≈ 2 SE.
+    expectClose(d.coefficients[0].estimate, truth.beta, { atol: 0.05 }, 'β of stop_search');
+    expectClose(d.estimate.att, truth.att, { atol: 0.6 }, 'ATT with the covariate');
   });
 
   it('leaves an excluded window out of the fit and reports it', () => {
