@@ -186,6 +186,15 @@ export const RESULT_SCHEMA = {
     counts: {
       description: 'Effects converted to counts (e.g. offences avoided) using the population column.',
       type: 'object',
+      properties: {
+        population: strOrNull,
+        ratePer: numOrNull,
+        offencesAvoided: numOrNull,
+        se: numOrNull,
+        ci: interval,
+        cells: { type: 'integer' },
+        definition: { type: 'string' },
+      },
     },
     outcomes: {
       description:

@@ -92,7 +92,7 @@ describe('scm → cba chain', () => {
         units: [],
         diagnostics: [],
         warnings: [],
-        counts: { offencesAvoided: { value: truth, ci: [truth * 0.85, truth * 1.15] } },
+        counts: { offencesAvoided: truth, ci: [truth * 0.85, truth * 1.15] },
       },
     );
     expectValidDocument(doc);

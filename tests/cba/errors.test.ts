@@ -104,7 +104,7 @@ describe('cba bad inputs', () => {
     await expectFail(['cba', '--from', w('c.json', { ...base, command: 'cba' }), ...tail], 3, 'NOT_A_RESULT');
     await expectFail(['cba', '--from', w('n.json', { ...base, estimate: est(null) }), ...tail], 3, 'NO_CUMULATIVE');
     // Offences avoided must be the negated effect: a positive count beside a positive (increase) cumulative effect is another convention.
-    await expectFail(['cba', '--from', w('s.json', { ...base, estimate: est(50), counts: { offencesAvoided: { value: 500, ci: [100, 900] } } }), ...tail], 3, 'COUNTS_SIGN');
+    await expectFail(['cba', '--from', w('s.json', { ...base, estimate: est(50), counts: { offencesAvoided: 500, ci: [100, 900] } }), ...tail], 3, 'COUNTS_SIGN');
     await expectFail(['cba', '--from', w('p.json', { ...base, estimate: est(-50) }), ...tail], 2, 'MISSING_POPULATION', /--population/);
     await expectFail(['cba', '--from', w('l.json', { ...base, estimate: est(-50) }), '--population', '100', '--level', '0.9', ...tail], 2, 'LEVEL_MISMATCH');
   });

@@ -41,9 +41,9 @@ function write(dir: string, name: string, doc: unknown): string {
 const HEEKS_VWOI = ['--multiplier', '1.5', '--outcome-type', 'violence-without-injury', '--costs', '121952973'];
 
 describe('cba --from a result document', () => {
-  it('reads counts.offencesAvoided {value, ci} as is', () => {
+  it('reads counts.offencesAvoided and counts.ci (as gsynth writes them) as is', () => {
     const dir = tempDir();
-    const f = write(dir, 'vwoi.json', resultDoc({ cumulative: -80.5, cumulativeCi: [-120, -40], counts: { offencesAvoided: { value: 27600.25, ci: [13700.5, 41200.75] }, population: POP } }));
+    const f = write(dir, 'vwoi.json', resultDoc({ cumulative: -80.5, cumulativeCi: [-120, -40], counts: { offencesAvoided: 27600.25, ci: [13700.5, 41200.75], population: 'population' } }));
     const r = runCli(['cba', '--from', f, ...HEEKS_VWOI]);
     expect(r.code, r.stderr).toBe(0);
     const doc = r.json();
@@ -96,8 +96,8 @@ describe('cba --from a result document', () => {
 
   it('two documents, one per outcome, with per-outcome flags in order', async () => {
     const dir = tempDir();
-    const a = write(dir, 'a.json', resultDoc({ cumulative: -1, cumulativeCi: [-2, -0.5], counts: { offencesAvoided: { value: 27585, ci: [3492, 96637] } }, outcome: 'vwoi_rate' }));
-    const b = write(dir, 'b.json', resultDoc({ cumulative: -1, cumulativeCi: [-2, 1], counts: { offencesAvoided: { value: 2937, ci: [-1000, 10289] } }, outcome: 'vwi_rate' }));
+    const a = write(dir, 'a.json', resultDoc({ cumulative: -1, cumulativeCi: [-2, -0.5], counts: { offencesAvoided: 27585, ci: [3492, 96637] }, outcome: 'vwoi_rate' }));
+    const b = write(dir, 'b.json', resultDoc({ cumulative: -1, cumulativeCi: [-2, 1], counts: { offencesAvoided: 2937, ci: [-1000, 10289] }, outcome: 'vwi_rate' }));
     const r = (await runMain(['cba', '--from', a, '--from', b, '--multiplier', '1.5', '--multiplier', '2.6', '--unit-cost', '6480', '--unit-cost', '15353', '--costs', '£121,952,973']));
     expect(r.code, r.stderr).toBe(0);
     const doc = r.json();
@@ -114,7 +114,7 @@ describe('cba --from a result document', () => {
 
   it('a spec can point at result documents ("from", relative to the spec)', async () => {
     const dir = tempDir();
-    write(dir, 'vwoi.json', resultDoc({ cumulative: -1, cumulativeCi: [-2, -0.5], counts: { offencesAvoided: { value: 100, ci: [50, 150] } } }));
+    write(dir, 'vwoi.json', resultDoc({ cumulative: -1, cumulativeCi: [-2, -0.5], counts: { offencesAvoided: 100, ci: [50, 150] } }));
     const spec = write(dir, 'spec.json', {
       outcomes: [
         { name: 'vwoi', from: 'vwoi.json', multiplier: 1.5, costTable: 'heeks2018', outcomeType: 'violence-without-injury' },

@@ -1,0 +1,678 @@
+/**
+ * Interactive fixed-effects model on the control units (Xu 2017, §3; Bai 2009):
+ *
+ *   Y_it = X_itᵀβ + μ + α_i + ξ_t + λ_iᵀ f_t + ε_it,   i ∈ controls, t = 1..T,
+ *
+ * fitted by least squares. Given β the additive effects and the r factors are
+ * exact: the (weighted) two-way centred residual matrix Z = M_N (Y − Xβ) M_T has
+ * its best rank-r approximation from the top-r eigenvectors V of the T×T Gram
+ * matrix ZᵀZ (F = √T·V, so FᵀF/T = I_r; Λ = Z F / T). Given the factors, β is the
+ * least-squares fit of the centred Y − ΛFᵀ on the centred X. The two steps
+ * alternate (Bai 2009's iterative principal components) until the fitted values
+ * change by less than `tol` (relative). Missing control outcome cells are filled
+ * with their current fitted value each step (EM, as in Gobillon & Magnac 2016 and
+ * Liu, Wang & Xu 2022), so the panel need not be balanced.
+ *
+ * Row weights c_i (non-negative integers) stand for repeated units, so the
+ * nonparametric bootstrap and the jackknife re-fit without copying the data.
+ *
+ * Treated units: loadings (and α_i) by least squares on their own
+ * pre-treatment periods, counterfactual Ŷ_it(0) = X_itᵀβ̂ + μ̂ + ξ̂_t + α̂_i + λ̂_iᵀ f̂_t.
+ */
+import { EstimationError } from '../../core/errors.js';
+import { applyQt, qrFactor, solveR, xtxInverse, type QRFactor } from '../../core/linalg.js';
+import { topEigen, topEigenWarm } from './eigen.js';
+
+export type Force = 'none' | 'unit' | 'time' | 'two-way';
+export const FORCES: readonly Force[] = ['none', 'unit', 'time', 'two-way'];
+
+/** Outcomes and covariates of a block of units: n×T row-major, NaN = missing outcome. */
+export interface UnitBlock {
+  n: number;
+  T: number;
+  y: Float64Array;
+  /** One n×T array per covariate (p of them). */
+  x: Float64Array[];
+  /** Unit names (for messages). */
+  names: readonly string[];
+}
+
+export interface FitSettings {
+  force: Force;
+  tol: number;
+  maxIter: number;
+  covariateNames: readonly string[];
+}
+
+export interface ControlFit {
+  r: number;
+  mu: number;
+  /** α_i per control row (0 where the unit effect is not in the model). */
+  alpha: Float64Array;
+  /** ξ_t (T). */
+  xi: Float64Array;
+  beta: Float64Array;
+  /** F̂: T×r row-major, FᵀF/T = I. */
+  F: Float64Array;
+  /** Λ̂: n×r row-major (computed only with fitted values; zeros otherwise — the bootstrap never needs it). */
+  lambda: Float64Array;
+  /** Eigenvalues of the Gram matrix (decreasing), length T. */
+  eigenvalues: Float64Array;
+  converged: boolean;
+  iterations: number;
+  /** Fitted values X β + μ + α + ξ + Λ Fᵀ (n×T), when requested. */
+  fitted: Float64Array | null;
+  /** Number of missing outcome cells imputed (EM). */
+  imputed: number;
+}
+
+const hasUnitFE = (f: Force) => f === 'unit' || f === 'two-way';
+const centreTime = (f: Force) => f === 'time' || f === 'two-way';
+
+/**
+ * Fit the IFE model on a block of control units.
+ * @param r - number of factors.
+ * @param weights - row weights c_i (null = all 1); rows with weight 0 are ignored.
+ * @param start - warm start: β and/or filled outcome matrix from an earlier fit.
+ * @param wantFitted - also return the fitted matrix (costs O(nT) memory).
+ */
+export function fitControls(
+  data: UnitBlock,
+  r: number,
+  s: FitSettings,
+  weights: Float64Array | null = null,
+  start: { beta?: Float64Array; fill?: Float64Array; fixed?: boolean; V?: Float64Array } = {},
+  wantFitted = false,
+): ControlFit {
+  const { n, T, y, x } = data;
+  const p = x.length;
+  const w = weights ?? new Float64Array(n).fill(1);
+  let C = 0;
+  const rows: number[] = [];
+  for (let i = 0; i < n; i++) if (w[i]! > 0) {
+    C += w[i]!;
+    rows.push(i);
+  }
+  if (rows.length === 0) throw new EstimationError('NO_CONTROL_UNITS', 'no control unit left to fit the factor model');
+  // Missing cells (among used rows).
+  const missing: number[] = [];
+  for (const i of rows) for (let t = 0; t < T; t++) if (Number.isNaN(y[i * T + t]!)) missing.push(i * T + t);
+  const Yf = missing.length > 0 ? Float64Array.from(y) : y;
+  if (missing.length > 0) {
+    if (start.fill) for (const k of missing) Yf[k] = start.fill[k]!;
+    else {
+      // Initial fill: column mean of observed cells.
+      const cm = new Float64Array(T);
+      const cn = new Float64Array(T);
+      for (const i of rows) for (let t = 0; t < T; t++) {
+        const v = y[i * T + t]!;
+        if (!Number.isNaN(v)) {
+          cm[t] = cm[t]! + w[i]! * v;
+          cn[t] = cn[t]! + w[i]!;
+        }
+      }
+      for (const k of missing) {
+        const t = k % T;
+        if (!(cn[t]! > 0)) throw new EstimationError('NO_CONTROL_DATA', `no control unit has an observed outcome in period index ${t}; drop the period (--exclude-periods) or add data`, { period: t });
+        Yf[k] = cm[t]! / cn[t]!;
+      }
+    }
+  }
+  const iterative = !start.fixed && (p > 0 || missing.length > 0);
+  if (!iterative && !wantFitted && p === 0 && missing.length === 0) return fitFast(data, r, s.force, w, rows, C, start.V && start.V.length === T * r ? start.V : null);
+
+  // Centred covariates and their QR (fixed through the iterations).
+  let qr: QRFactor | null = null;
+  const sq = new Float64Array(n);
+  for (const i of rows) sq[i] = Math.sqrt(w[i]!);
+  const nObs = rows.length * T;
+  if (p > 0 && !start.fixed) {
+    const Xd = new Float64Array(nObs * p);
+    for (let k = 0; k < p; k++) {
+      const dk = centre(x[k]!, n, T, rows, w, C, s.force);
+      let o = 0;
+      for (const i of rows) for (let t = 0; t < T; t++) Xd[(o++) * p + k] = sq[i]! * dk[i * T + t]!;
+    }
+    qr = qrFactor(Xd, nObs, p);
+    if (qr.dependent.length > 0) {
+      const name = s.covariateNames[qr.dependent[0]!] ?? `covariate ${qr.dependent[0]! + 1}`;
+      throw new EstimationError('RANK_DEFICIENT', `covariate '${name}' does not vary within the control units once unit and period effects are removed (or is collinear with another covariate), so β cannot be estimated; drop it from --covariates`, { covariate: name });
+    }
+  }
+
+  let beta: Float64Array = start.beta && start.beta.length === p ? Float64Array.from(start.beta) : new Float64Array(p);
+  if (p > 0 && !start.beta) beta = olsBeta(qr!, centre(Yf, n, T, rows, w, C, s.force), null, rows, sq, T, p);
+
+  const W = new Float64Array(n * T);
+  const a = new Float64Array(n);
+  const v = new Float64Array(T);
+  const G = new Float64Array(T * T);
+  let fitPrev: Float64Array | null = null;
+  let DY: Float64Array | null = null;
+  let fit: Float64Array | null = null;
+  let L: Float64Array | null = null;
+  let mu = 0;
+  let eig: { values: Float64Array; vectors: Float64Array; k: number } = { values: new Float64Array(T), vectors: new Float64Array(0), k: 0 };
+  let converged = !iterative;
+  let iterations = 0;
+  const maxIter = iterative ? s.maxIter : 1;
+  for (let iter = 1; iter <= maxIter; iter++) {
+    iterations = iter;
+    // W = Yf − Xβ on used rows.
+    for (const i of rows) {
+      const o = i * T;
+      for (let t = 0; t < T; t++) {
+        let val = Yf[o + t]!;
+        for (let k = 0; k < p; k++) val -= beta[k]! * x[k]![o + t]!;
+        W[o + t] = val;
+      }
+    }
+    // Additive effects and the Gram matrix of the centred residuals.
+    let g = 0;
+    for (const i of rows) {
+      let m = 0;
+      const o = i * T;
+      for (let t = 0; t < T; t++) m += W[o + t]!;
+      a[i] = m / T;
+      g += w[i]! * a[i]!;
+    }
+    g /= C;
+    mu = g;
+    const unitFE = hasUnitFE(s.force);
+    // b_i = w_i − a_i (unit FE) or w_i − g, stored back into W.
+    v.fill(0);
+    for (const i of rows) {
+      const o = i * T;
+      const c = unitFE ? a[i]! : g;
+      const wi = w[i]!;
+      for (let t = 0; t < T; t++) {
+        const b = W[o + t]! - c;
+        W[o + t] = b;
+        v[t] = v[t]! + wi * b;
+      }
+    }
+    for (let t = 0; t < T; t++) v[t] = v[t]! / C;
+    if (centreTime(s.force)) {
+      for (const i of rows) {
+        const o = i * T;
+        for (let t = 0; t < T; t++) W[o + t] = W[o + t]! - v[t]!;
+      }
+    }
+    // Now W rows are Z_i. G = Σ c_i z_i z_iᵀ.
+    if (r > 0) {
+      gram(W, rows, w, T, G);
+      // Warm start: the previous iteration's factors (or the caller's), else an exact decomposition.
+      const warmV = iter > 1 ? eig.vectors : start.V && start.V.length === T * r ? start.V : null;
+      eig = warmV ? topEigenWarm(G, T, r, warmV) : topEigen(G, T, r);
+    }
+    if (!iterative && !wantFitted) break;
+    // Low-rank part L_i = z_i V Vᵀ.
+    L = lowRank(W, eig.vectors, rows, T, r, L);
+    // β step.
+    if (iterative && p > 0) {
+      // The centred outcome only changes when EM refills missing cells.
+      if (DY === null || missing.length > 0) DY = centre(Yf, n, T, rows, w, C, s.force);
+      beta = olsBeta(qr!, DY, L, rows, sq, T, p);
+    }
+    // Fitted values with the current pieces (additive effects of this step, new β).
+    fit = fitted(fit, Yf, W, L, x, beta, rows, T, p, s.force, a, g, v);
+    for (const k of missing) Yf[k] = fit[k]!;
+    if (!iterative) break;
+    if (fitPrev) {
+      let num = 0;
+      let den = 0;
+      for (const i of rows) for (let t = 0; t < T; t++) {
+        const k = i * T + t;
+        num += (fit[k]! - fitPrev[k]!) ** 2;
+        den += fitPrev[k]! ** 2;
+      }
+      if (Math.sqrt(num) <= s.tol * Math.max(Math.sqrt(den), 1e-300)) {
+        converged = true;
+        break;
+      }
+    }
+    fitPrev = fitPrev ?? new Float64Array(n * T);
+    fitPrev.set(fit);
+  }
+  if (iterative) {
+    // Recompute the additive and factor parts at the final β so all pieces agree.
+    const res = fitControls({ ...data, y: Yf }, r, s, weights, { beta, fixed: true, ...(r > 0 ? { V: eig.vectors } : {}) }, wantFitted);
+    return { ...res, converged, iterations, imputed: missing.length };
+  }
+  const unitFE = hasUnitFE(s.force);
+  const alpha = new Float64Array(n);
+  const xi = new Float64Array(T);
+  if (unitFE) for (const i of rows) alpha[i] = a[i]! - mu;
+  if (centreTime(s.force)) xi.set(v);
+  if (s.force === 'unit') {
+    // α_i already contains μ.
+    for (const i of rows) alpha[i] = a[i]!;
+    mu = 0;
+  }
+  const sqrtT = Math.sqrt(T);
+  const F = new Float64Array(T * r);
+  for (let t = 0; t < T; t++) for (let k = 0; k < r; k++) F[t * r + k] = sqrtT * eig.vectors[t * r + k]!;
+  const lambda = new Float64Array(n * r);
+  if (r > 0 && wantFitted) for (const i of rows) for (let k = 0; k < r; k++) {
+    let sacc = 0;
+    for (let t = 0; t < T; t++) sacc += W[i * T + t]! * eig.vectors[t * r + k]!;
+    lambda[i * r + k] = sacc / sqrtT;
+  }
+  if (wantFitted) {
+    fit = new Float64Array(n * T).fill(Number.NaN);
+    for (const i of rows) for (let t = 0; t < T; t++) {
+      let val = mu + alpha[i]! + xi[t]!;
+      for (let k = 0; k < r; k++) val += lambda[i * r + k]! * F[t * r + k]!;
+      for (let k = 0; k < p; k++) val += beta[k]! * x[k]![i * T + t]!;
+      fit[i * T + t] = val;
+    }
+  }
+  return { r, mu, alpha, xi, beta, F, lambda, eigenvalues: eig.values, converged: true, iterations: 1, fitted: wantFitted ? fit : null, imputed: 0 };
+}
+
+let scratch = new Float64Array(0);
+
+/**
+ * The same fit without covariates or missing cells and without fitted values
+ * (the bootstrap's case): one pass builds the centred residuals directly in the
+ * column-major scratch used by the Gram product; no n×T row-major temporaries.
+ */
+/** Per outcome matrix (by identity): its column-major copy (T × n) and row means, reused by every replication. */
+const layoutCache = new WeakMap<Float64Array, { yT: Float64Array; rowMean: Float64Array }>();
+function columnLayout(y: Float64Array, n: number, T: number): { yT: Float64Array; rowMean: Float64Array } {
+  let c = layoutCache.get(y);
+  if (!c) {
+    const yT = new Float64Array(n * T);
+    const rowMean = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let sum = 0;
+      for (let t = 0; t < T; t++) {
+        const val = y[i * T + t]!;
+        yT[t * n + i] = val;
+        sum += val;
+      }
+      rowMean[i] = sum / T;
+    }
+    c = { yT, rowMean };
+    layoutCache.set(y, c);
+  }
+  return c;
+}
+
+function fitFast(data: UnitBlock, r: number, force: Force, w: Float64Array, rows: readonly number[], C: number, warmV: Float64Array | null): ControlFit {
+  const { n, T, y } = data;
+  const m = rows.length;
+  if (scratch.length < 2 * m * T) scratch = new Float64Array(2 * m * T);
+  const zt = scratch;
+  const unitFE = hasUnitFE(force);
+  const { yT, rowMean: a } = columnLayout(y, n, T);
+  let g = 0;
+  for (let k = 0; k < m; k++) {
+    const i = rows[k]!;
+    g += w[i]! * a[i]!;
+  }
+  g /= C;
+  // Gather the used rows period by period (contiguous writes), centre, weight by √c_i:
+  // G = Σ (√c_i z_i)(√c_i z_i)ᵀ from one copy.
+  const sc = new Float64Array(m);
+  const wk = new Float64Array(m);
+  const ck = new Float64Array(m);
+  const ri = new Int32Array(m);
+  for (let k = 0; k < m; k++) {
+    const i = rows[k]!;
+    ri[k] = i;
+    wk[k] = w[i]!;
+    sc[k] = Math.sqrt(w[i]!);
+    ck[k] = unitFE ? a[i]! : g;
+  }
+  const time = centreTime(force);
+  const v = new Float64Array(T);
+  for (let t = 0; t < T; t++) {
+    const base = t * m;
+    const col = t * n;
+    let acc = 0;
+    for (let k = 0; k < m; k++) {
+      const b = yT[col + ri[k]!]! - ck[k]!;
+      zt[base + k] = b;
+      acc += wk[k]! * b;
+    }
+    const vt = acc / C;
+    v[t] = vt;
+    const sub = time ? vt : 0;
+    for (let k = 0; k < m; k++) zt[base + k] = sc[k]! * (zt[base + k]! - sub);
+  }
+  const G = new Float64Array(T * T);
+  let eig: { values: Float64Array; vectors: Float64Array } = { values: new Float64Array(T), vectors: new Float64Array(0) };
+  if (r > 0) {
+    gramDots(zt, 0, m, T, G);
+    eig = warmV ? topEigenWarm(G, T, r, warmV) : topEigen(G, T, r);
+  }
+  const alpha = new Float64Array(n);
+  const xi = new Float64Array(T);
+  let mu = g;
+  if (unitFE) for (const i of rows) alpha[i] = a[i]! - g;
+  if (time) xi.set(v);
+  if (force === 'unit') {
+    for (const i of rows) alpha[i] = a[i]!;
+    mu = 0;
+  }
+  const sqrtT = Math.sqrt(T);
+  const F = new Float64Array(T * r);
+  for (let k = 0; k < T * r; k++) F[k] = sqrtT * eig.vectors[k]!;
+  return { r, mu, alpha, xi, beta: new Float64Array(0), F, lambda: new Float64Array(n * r), eigenvalues: eig.values, converged: true, iterations: 1, fitted: null, imputed: 0 };
+}
+
+/** G[s][t] = Σ_k zt[off + s·m + k]·zt[t·m + k] (the c-weighted copy times the plain one), symmetric. */
+function gramDots(zt: Float64Array, off: number, m: number, T: number, G: Float64Array): void {
+  // 2×4 register blocking: eight entries of G per pass over the rows (six loads per eight
+  // multiply-adds). Indices past the end are clamped; only entries on or above the diagonal are
+  // stored (and mirrored), so clamped duplicates write the same value twice.
+  const put = (a: number, b: number, v: number) => {
+    if (b >= a) {
+      G[a * T + b] = v;
+      G[b * T + a] = v;
+    }
+  };
+  for (let s1 = 0; s1 < T; s1 += 2) {
+    const s2 = Math.min(s1 + 1, T - 1);
+    const a1 = off + s1 * m;
+    const a2 = off + s2 * m;
+    for (let t = s1; t < T; t += 4) {
+      const t1 = t;
+      const t2 = Math.min(t + 1, T - 1);
+      const t3 = Math.min(t + 2, T - 1);
+      const t4 = Math.min(t + 3, T - 1);
+      const b1 = t1 * m, b2 = t2 * m, b3 = t3 * m, b4 = t4 * m;
+      let c11 = 0, c12 = 0, c13 = 0, c14 = 0, c21 = 0, c22 = 0, c23 = 0, c24 = 0;
+      for (let k = 0; k < m; k++) {
+        const x1 = zt[a1 + k]!, x2 = zt[a2 + k]!;
+        const y1 = zt[b1 + k]!, y2 = zt[b2 + k]!, y3 = zt[b3 + k]!, y4 = zt[b4 + k]!;
+        c11 += x1 * y1;
+        c12 += x1 * y2;
+        c13 += x1 * y3;
+        c14 += x1 * y4;
+        c21 += x2 * y1;
+        c22 += x2 * y2;
+        c23 += x2 * y3;
+        c24 += x2 * y4;
+      }
+      put(s1, t1, c11);
+      put(s1, t2, c12);
+      put(s1, t3, c13);
+      put(s1, t4, c14);
+      put(s2, t1, c21);
+      put(s2, t2, c22);
+      put(s2, t3, c23);
+      put(s2, t4, c24);
+    }
+  }
+}
+
+/**
+ * G = Σ_i c_i z_i z_iᵀ (T×T, row-major) over the used rows of Z (n×T row-major).
+ * The used rows are copied into column-major scratch (T × n′, one contiguous
+ * column per period, pre-multiplied by c_i in a second copy) so each entry of G is
+ * one contiguous dot product — the hot loop of the bootstrap.
+ */
+function gram(Z: Float64Array, rows: readonly number[], w: Float64Array, T: number, G: Float64Array): void {
+  const m = rows.length;
+  if (scratch.length < 2 * m * T) scratch = new Float64Array(2 * m * T);
+  const zt = scratch;
+  const off = m * T;
+  for (let k = 0; k < m; k++) {
+    const i = rows[k]!;
+    const o = i * T;
+    const c = w[i]!;
+    for (let t = 0; t < T; t++) {
+      const val = Z[o + t]!;
+      zt[t * m + k] = val;
+      zt[off + t * m + k] = c * val;
+    }
+  }
+  gramDots(zt, off, m, T, G);
+}
+
+/** Keep only the first r factors of a fit (exact when the fit has no covariates and no missing cells). */
+export function truncateFit(fit: ControlFit, r: number, n: number, T: number): ControlFit {
+  const R = fit.r;
+  const F = new Float64Array(T * r);
+  for (let t = 0; t < T; t++) for (let k = 0; k < r; k++) F[t * r + k] = fit.F[t * R + k]!;
+  const lambda = new Float64Array(n * r);
+  for (let i = 0; i < n; i++) for (let k = 0; k < r; k++) lambda[i * r + k] = fit.lambda[i * R + k]!;
+  return { ...fit, r, F, lambda, fitted: null };
+}
+
+/** Weighted centring of an n×T matrix over used rows, as the force option says (two-way: A − a_i − m_t + g). */
+function centre(A: Float64Array, n: number, T: number, rows: readonly number[], w: Float64Array, C: number, force: Force): Float64Array {
+  const out = new Float64Array(n * T);
+  const m = new Float64Array(T);
+  let g = 0;
+  const rm = new Float64Array(n);
+  for (const i of rows) {
+    let s = 0;
+    for (let t = 0; t < T; t++) {
+      const val = A[i * T + t]!;
+      s += val;
+      m[t] = m[t]! + w[i]! * val;
+    }
+    rm[i] = s / T;
+    g += w[i]! * rm[i]!;
+  }
+  g /= C;
+  for (let t = 0; t < T; t++) m[t] = m[t]! / C;
+  const unit = hasUnitFE(force);
+  const time = centreTime(force);
+  for (const i of rows) for (let t = 0; t < T; t++) {
+    let val = A[i * T + t]! - (unit ? rm[i]! : g);
+    if (time) val -= m[t]! - g;
+    out[i * T + t] = val;
+  }
+  return out;
+}
+
+/** β = argmin Σ c_i ‖D(Y)_i − L_i − D(X)_i β‖² via the precomputed QR of √c·D(X). */
+function olsBeta(qr: QRFactor, DY: Float64Array, L: Float64Array | null, rows: readonly number[], sq: Float64Array, T: number, p: number): Float64Array {
+  const z = new Float64Array(rows.length * T);
+  let o = 0;
+  for (const i of rows) for (let t = 0; t < T; t++) z[o++] = sq[i]! * (DY[i * T + t]! - (L ? L[i * T + t]! : 0));
+  return solveR(qr, applyQt(qr, z)).subarray(0, p);
+}
+
+function lowRank(Z: Float64Array, V: Float64Array, rows: readonly number[], T: number, r: number, out: Float64Array | null): Float64Array {
+  const L = out ?? new Float64Array(Z.length);
+  const c = new Float64Array(r);
+  for (const i of rows) {
+    const o = i * T;
+    for (let k = 0; k < r; k++) {
+      let s = 0;
+      for (let t = 0; t < T; t++) s += Z[o + t]! * V[t * r + k]!;
+      c[k] = s;
+    }
+    for (let t = 0; t < T; t++) {
+      let s = 0;
+      for (let k = 0; k < r; k++) s += c[k]! * V[t * r + k]!;
+      L[o + t] = s;
+    }
+  }
+  return L;
+}
+
+function fitted(
+  out: Float64Array | null,
+  Yf: Float64Array,
+  Z: Float64Array,
+  L: Float64Array,
+  x: Float64Array[],
+  beta: Float64Array,
+  rows: readonly number[],
+  T: number,
+  p: number,
+  force: Force,
+  a: Float64Array,
+  g: number,
+  v: Float64Array,
+): Float64Array {
+  const f = out ?? new Float64Array(Yf.length);
+  const unit = hasUnitFE(force);
+  const time = centreTime(force);
+  for (const i of rows) {
+    const o = i * T;
+    const base = unit ? a[i]! : g;
+    for (let t = 0; t < T; t++) {
+      let val = base + (time ? v[t]! : 0) + L[o + t]!;
+      for (let k = 0; k < p; k++) val += beta[k]! * x[k]![o + t]!;
+      f[o + t] = val;
+    }
+  }
+  void Z;
+  return f;
+}
+
+export interface Projection {
+  /** Counterfactual Ŷ(0), n×T. */
+  cf: Float64Array;
+  /** α̂_i (0 without unit effects) and λ̂_i (n×r). */
+  alpha: Float64Array;
+  lambda: Float64Array;
+  /** Leave-one-period-out squared prediction errors summed over pre-periods, and their count (when requested). */
+  looSse: number;
+  looN: number;
+  /** False when some unit has too few pre-periods for leave-one-out with this r. */
+  looOk: boolean;
+}
+
+/**
+ * Project treated (or pseudo-treated) units on the fitted factors: for unit j,
+ * regress e_jt = Y_jt − X_jtᵀβ̂ − μ̂ − ξ̂_t on [1, f̂_t] over its observed pre-periods
+ * t < start_j (Xu 2017 eq. 4), then Ŷ_jt(0) for every t.
+ * Units sharing the same pre-period pattern share one QR factorisation.
+ * @throws EstimationError TOO_FEW_PRE_PERIODS | RANK_DEFICIENT naming the unit.
+ */
+export function projectUnits(block: UnitBlock, starts: Int32Array, fit: ControlFit, force: Force, loo = false): Projection {
+  const { n, T, y, x } = block;
+  const p = x.length;
+  const r = fit.r;
+  const unitFE = hasUnitFE(force);
+  const q = (unitFE ? 1 : 0) + r;
+  const cf = new Float64Array(n * T);
+  const alpha = new Float64Array(n);
+  const lambda = new Float64Array(n * r);
+  let looSse = 0;
+  let looN = 0;
+  let looOk = true;
+  const groups = new Map<string, number[]>();
+  for (let j = 0; j < n; j++) {
+    let key = String(starts[j]);
+    for (let t = 0; t < starts[j]!; t++) if (Number.isNaN(y[j * T + t]!)) key += ',' + t;
+    const gr = groups.get(key);
+    if (gr) gr.push(j);
+    else groups.set(key, [j]);
+  }
+  const base = new Float64Array(T);
+  const F = fit.F;
+  const beta = fit.beta;
+  const base0 = new Float64Array(T);
+  for (let t = 0; t < T; t++) base0[t] = fit.mu + fit.xi[t]!;
+  for (const members of groups.values()) {
+    const j0 = members[0]!;
+    const pre: number[] = [];
+    for (let t = 0; t < starts[j0]!; t++) if (!Number.isNaN(y[j0 * T + t]!)) pre.push(t);
+    const m = pre.length;
+    if (m < q || (m === q && q > 0 && !loo)) {
+      if (m < q) {
+        throw new EstimationError('TOO_FEW_PRE_PERIODS', `unit '${block.names[j0]}' has ${m} observed pre-treatment period(s) but the model needs at least ${q} (${unitFE ? 'a unit effect + ' : ''}${r} factor loading(s)); use fewer factors (--factors), --force time/none, or drop the unit`, { unit: block.names[j0], preperiods: m, parameters: q });
+      }
+    }
+    let f: QRFactor | null = null;
+    let P: Float64Array | null = null;
+    let hdiag: Float64Array | null = null;
+    if (q > 0) {
+      const A = new Float64Array(m * q);
+      pre.forEach((t, rr) => {
+        let c = 0;
+        if (unitFE) A[rr * q + c++] = 1;
+        for (let k = 0; k < r; k++) A[rr * q + c++] = fit.F[t * r + k]!;
+      });
+      f = qrFactor(A, m, q);
+      if (f.dependent.length === 0) {
+        // Projection matrix P = R⁻¹Qᵀ (q×m): coef = P e for every unit of the group.
+        P = new Float64Array(q * m);
+        const unitVec = new Float64Array(m);
+        for (let rr = 0; rr < m; rr++) {
+          unitVec.fill(0);
+          unitVec[rr] = 1;
+          const col = solveR(f, applyQt(f, unitVec));
+          for (let c = 0; c < q; c++) P[c * m + rr] = col[c]!;
+        }
+      }
+      if (f.dependent.length > 0) {
+        throw new EstimationError('RANK_DEFICIENT', `the estimated factors are collinear over unit '${block.names[j0]}'s ${m} pre-treatment periods, so its loadings are not identified; use fewer factors (--factors)`, { unit: block.names[j0], factors: r });
+      }
+      if (loo) {
+        if (m <= q) looOk = false;
+        else {
+          const inv = xtxInverse(f);
+          hdiag = new Float64Array(m);
+          for (let rr = 0; rr < m; rr++) {
+            let h = 0;
+            for (let a1 = 0; a1 < q; a1++) for (let b1 = 0; b1 < q; b1++) h += A[rr * q + a1]! * inv[a1 * q + b1]! * A[rr * q + b1]!;
+            hdiag[rr] = h;
+          }
+        }
+      }
+    }
+    const e = new Float64Array(m);
+    const coef = new Float64Array(q);
+    const preIdx = Int32Array.from(pre);
+    for (const j of members) {
+      const o = j * T;
+      if (p === 0) base.set(base0);
+      else
+        for (let t = 0; t < T; t++) {
+          let val = base0[t]!;
+          for (let k = 0; k < p; k++) val += beta[k]! * x[k]![o + t]!;
+          base[t] = val;
+        }
+      coef.fill(0);
+      if (q > 0) {
+        for (let rr = 0; rr < m; rr++) {
+          const t = preIdx[rr]!;
+          e[rr] = y[o + t]! - base[t]!;
+        }
+        for (let c = 0; c < q; c++) {
+          let acc = 0;
+          const po = c * m;
+          for (let rr = 0; rr < m; rr++) acc += P![po + rr]! * e[rr]!;
+          coef[c] = acc;
+        }
+        if (loo && hdiag) {
+          pre.forEach((t, rr) => {
+            let pred = 0;
+            let c = 0;
+            if (unitFE) pred += coef[c++]!;
+            for (let k = 0; k < r; k++) pred += coef[c++]! * fit.F[t * r + k]!;
+            const res = (e[rr]! - pred) / (1 - hdiag[rr]!);
+            looSse += res * res;
+            looN++;
+          });
+        }
+      } else if (loo) {
+        for (const t of pre) {
+          const res = y[o + t]! - base[t]!;
+          looSse += res * res;
+          looN++;
+        }
+      }
+      let c = 0;
+      const aj = unitFE ? coef[c++]! : 0;
+      alpha[j] = aj;
+      for (let k = 0; k < r; k++) lambda[j * r + k] = coef[c + k]!;
+      for (let t = 0; t < T; t++) {
+        let val = base[t]! + aj;
+        for (let k = 0; k < r; k++) val += lambda[j * r + k]! * F[t * r + k]!;
+        cf[o + t] = val;
+      }
+    }
+  }
+  return { cf, alpha, lambda, looSse, looN, looOk };
+}

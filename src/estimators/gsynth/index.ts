@@ -1,0 +1,438 @@
+/**
+ * Generalized synthetic control (Xu 2017, Political Analysis 25:57): a panel and
+ * options in, an {@link Analysis} out. See ife.ts for the model and model.ts for
+ * the estimator and its inference.
+ *
+ * Design: the factors F, time effects ξ and β come from the never-treated units
+ * only (all fit periods); each treated unit contributes its own pre-treatment
+ * periods (before its own start) to estimate its α_i and λ_i; its post cells
+ * are never used in any fit. Staggered adoption is handled unit by unit.
+ */
+import { EstimationError, InputError, UsageError } from '../../core/errors.js';
+import { panelDesign, type Panel } from '../../core/panel.js';
+import { parsePeriodRange, ordinalLabel } from '../../core/periods.js';
+import type { Analysis, Diagnostic, Interval, PathPoint, UnitResult, Warning } from '../../core/result.js';
+import { qnorm, pValueNormal, quantileSorted } from '../../core/stats.js';
+import { FORCES, type Force, type UnitBlock } from './ife.js';
+import { checkParametric, estimate, INFERENCES, replicateCount, statLayout, type BaseEstimate, type CvRow, type Inference, type Problem } from './model.js';
+import { runCv, runReplicates, type ProgressCallback } from './pool.js';
+
+export { FORCES, type Force } from './ife.js';
+export { INFERENCES, type Inference } from './model.js';
+export type { Progress, ProgressCallback } from './pool.js';
+
+export interface GsynthOptions {
+  /** Additive fixed effects: 'two-way' (α_i and ξ_t, default), 'unit', 'time' or 'none'. */
+  force?: Force;
+  /** Number of factors r, or 'auto' (leave-one-period-out cross-validation over 0..factorsMax). Default 'auto'. */
+  factors?: number | 'auto';
+  /** Largest r tried by cross-validation. Default 5. */
+  factorsMax?: number;
+  /** Default 'parametric' (Xu 2017, Algorithm 2). */
+  inference?: Inference;
+  /** Bootstrap replications. Default 1000. */
+  boots?: number;
+  seed?: number;
+  /** Confidence level. Default 0.95. */
+  level?: number;
+  /** Outcome is a rate per this many people (for counts). Default 100000. */
+  ratePer?: number;
+  /** Periods left out of the fit, each 'FROM:TO' or a single period. */
+  excludePeriods?: readonly string[];
+  /** Relative tolerance on the change of the fitted control values between iterations. Default 1e-7. */
+  tol?: number;
+  /** Iteration cap of the alternating (β, factors) / EM fit. Default 1000. */
+  maxIter?: number;
+  /** Worker threads for bootstrap and cross-validation (results do not depend on it). Default 1. */
+  workers?: number;
+  /** Called as work proceeds (never called with workers results out of order). */
+  progress?: ProgressCallback;
+}
+
+interface Resolved {
+  force: Force;
+  factors: number | 'auto';
+  factorsMax: number;
+  inference: Inference;
+  boots: number;
+  seed: number;
+  level: number;
+  ratePer: number;
+  excludePeriods: string[];
+  tol: number;
+  maxIter: number;
+  workers: number;
+}
+
+function resolve(o: GsynthOptions): Resolved {
+  const r: Resolved = {
+    force: o.force ?? 'two-way',
+    factors: o.factors ?? 'auto',
+    factorsMax: o.factorsMax ?? 5,
+    inference: o.inference ?? 'parametric',
+    boots: o.boots ?? 1000,
+    seed: o.seed ?? 20190401,
+    level: o.level ?? 0.95,
+    ratePer: o.ratePer ?? 100000,
+    excludePeriods: [...(o.excludePeriods ?? [])],
+    tol: o.tol ?? 1e-7,
+    maxIter: o.maxIter ?? 1000,
+    workers: o.workers ?? 1,
+  };
+  if (!FORCES.includes(r.force)) throw new UsageError('BAD_OPTION', `--force ${String(r.force)} is not one of ${FORCES.join(', ')}`, { flag: '--force' });
+  if (!INFERENCES.includes(r.inference)) throw new UsageError('BAD_INFERENCE', `--inference ${String(r.inference)} is not available for gsynth (choose ${INFERENCES.join(', ')})`, { flag: '--inference', allowed: INFERENCES });
+  if (r.factors !== 'auto' && !(Number.isInteger(r.factors) && r.factors >= 0)) throw new UsageError('BAD_NUMBER', `--factors must be 'auto' or an integer ≥ 0`, { flag: '--factors' });
+  if (!(Number.isInteger(r.factorsMax) && r.factorsMax >= 0)) throw new UsageError('BAD_NUMBER', `--factors-max must be an integer ≥ 0`, { flag: '--factors-max' });
+  if (!(Number.isInteger(r.boots) && r.boots >= 2)) throw new UsageError('BAD_NUMBER', `--boots must be an integer ≥ 2`, { flag: '--boots' });
+  if (!(r.tol > 0 && r.tol < 1)) throw new UsageError('BAD_NUMBER', `tol must be in (0, 1)`, { flag: '--tol' });
+  if (!(r.level > 0 && r.level < 1)) throw new UsageError('BAD_NUMBER', `--level must be in (0, 1)`, { flag: '--level' });
+  return r;
+}
+
+/** Resolve the excluded periods to panel indices. */
+function excludedIndices(panel: Panel, specs: readonly string[]): Set<number> {
+  const out = new Set<number>();
+  for (const spec of specs) {
+    const [a, b] = parsePeriodRange(spec.includes(':') ? spec : `${spec}:${spec}`, panel.frequency, '--exclude-periods');
+    let hit = 0;
+    panel.ordinals.forEach((o, t) => {
+      if (o >= a && o <= b) {
+        out.add(t);
+        hit++;
+      }
+    });
+    if (hit === 0) throw new UsageError('PERIOD_OUT_OF_RANGE', `--exclude-periods ${spec} covers none of the panel's periods (${panel.periods[0]} … ${panel.periods[panel.periods.length - 1]})`, { flag: '--exclude-periods', value: spec, from: ordinalLabel(a, panel.frequency) });
+  }
+  return out;
+}
+
+/**
+ * Estimate the generalized synthetic control model.
+ * @throws InputError (data), UsageError (options), EstimationError (model cannot be fitted)
+ */
+export async function gsynth(panel: Panel, options: GsynthOptions = {}): Promise<Analysis> {
+  const o = resolve(options);
+  const design = panelDesign(panel, 2);
+  const Tall = panel.periods.length;
+  const excluded = excludedIndices(panel, o.excludePeriods);
+  const keep: number[] = [];
+  for (let t = 0; t < Tall; t++) if (!excluded.has(t)) keep.push(t);
+  const T = keep.length;
+  const fitIndex = new Int32Array(Tall).fill(-1);
+  keep.forEach((t, k) => (fitIndex[t] = k));
+  if (T < 3) throw new UsageError('TOO_FEW_PERIODS', `--exclude-periods leaves ${T} period(s) to fit; at least 3 are needed`, { periods: T });
+  const warnings: Warning[] = [];
+  const cov = panel.covariateNames;
+
+  // Controls: drop units with no observed outcome at all in the fit periods.
+  const controls: number[] = [];
+  for (const i of design.controlUnits) {
+    if (keep.some((t) => !Number.isNaN(panel.y[i * Tall + t]!))) controls.push(i);
+    else warnings.push({ code: 'CONTROL_DROPPED', message: `control unit '${panel.units[i]}' has no observed outcome in the fit periods and was left out` });
+  }
+  const treated = design.treatedUnits;
+  const block = (units: readonly number[]): UnitBlock => {
+    const n = units.length;
+    const y = new Float64Array(n * T);
+    const x = cov.map(() => new Float64Array(n * T));
+    units.forEach((i, j) => {
+      keep.forEach((t, k) => {
+        y[j * T + k] = panel.y[i * Tall + t]!;
+        cov.forEach((c, q) => {
+          const v = panel.covariates[c]![i * Tall + t]!;
+          if (Number.isNaN(v)) throw new InputError('MISSING_COVARIATE', `${panel.file}: covariate '${c}' is missing for unit '${panel.units[i]}' in ${panel.periods[t]}; gsynth needs covariates in every fitted cell — fill it, drop the unit, or leave the period out with --exclude-periods`, { file: panel.file, unit: panel.units[i], period: panel.periods[t], column: c });
+          x[q]![j * T + k] = v;
+        });
+      });
+    });
+    return { n, T, y, x, names: units.map((i) => panel.units[i]!) };
+  };
+  const co = block(controls);
+  const tr = block(treated);
+  const starts = new Int32Array(treated.length);
+  treated.forEach((i, j) => {
+    const s = design.startIndex[i]!;
+    let fs = 0;
+    while (fs < T && keep[fs]! < s) fs++;
+    if (fs >= T) throw new InputError('NO_POST_PERIODS', `treated unit '${panel.units[i]}' (start ${panel.periods[s]}) has no post-treatment period left after --exclude-periods`, { unit: panel.units[i] });
+    starts[j] = fs;
+  });
+  let popTr: Float64Array | null = null;
+  if (panel.population) {
+    popTr = new Float64Array(treated.length * T).fill(Number.NaN);
+    treated.forEach((i, j) => {
+      keep.forEach((t, k) => {
+        const v = panel.population![i * Tall + t]!;
+        if (k >= starts[j]! && !Number.isNaN(panel.y[i * Tall + t]!) && Number.isNaN(v)) {
+          throw new InputError('MISSING_POPULATION', `${panel.file}: population ('${panel.populationColumn}') is missing for treated unit '${panel.units[i]}' in ${panel.periods[t]}, which is needed to convert the effect to counts`, { file: panel.file, unit: panel.units[i], period: panel.periods[t] });
+        }
+        popTr![j * T + k] = v;
+      });
+    });
+  }
+  let eMin = 0;
+  let eMax = 0;
+  const eventTime = new Int32Array(treated.length * T);
+  treated.forEach((i, j) => {
+    keep.forEach((t, k) => {
+      const e = t - design.startIndex[i]!;
+      eventTime[j * T + k] = e;
+      eMin = Math.min(eMin, e);
+      eMax = Math.max(eMax, e);
+    });
+  });
+  const prob: Problem = {
+    co,
+    tr,
+    starts,
+    settings: { force: o.force, tol: o.tol, maxIter: o.maxIter, covariateNames: cov },
+    popTr,
+    ratePer: o.ratePer,
+    firstStart: Math.min(...starts),
+    eventTime,
+    eMin,
+    eMax,
+    seed: o.seed,
+  };
+  let imputedCells = 0;
+  for (let k = 0; k < co.y.length; k++) if (Number.isNaN(co.y[k]!)) imputedCells++;
+
+  // Number of factors.
+  const unitFE = o.force === 'unit' || o.force === 'two-way';
+  let minPre = Infinity;
+  for (let j = 0; j < tr.n; j++) {
+    let m = 0;
+    for (let t = 0; t < starts[j]!; t++) if (!Number.isNaN(tr.y[j * T + t]!)) m++;
+    minPre = Math.min(minPre, m);
+  }
+  const diagnostics: Diagnostic[] = [];
+  let r: number;
+  let cvRows: CvRow[] | null = null;
+  if (o.factors === 'auto') {
+    const rMax = Math.min(o.factorsMax, minPre - (unitFE ? 1 : 0) - 1, co.n - 1, T - 1);
+    if (rMax < 0) throw new InputError('TOO_FEW_PRE_PERIODS', `cross-validation needs every treated unit to have at least ${(unitFE ? 1 : 0) + 1} observed pre-treatment periods; the shortest has ${minPre}`, { preperiods: minPre });
+    const rs = Array.from({ length: rMax + 1 }, (_, k) => k);
+    cvRows = await runCv(prob, rs, o.workers, options.progress);
+    let best = -1;
+    for (const row of cvRows) if (row.mspe !== null && (best < 0 || row.mspe < cvRows[best]!.mspe!)) best = row.r;
+    if (best < 0) throw new InputError('CV_FAILED', 'cross-validation could not score any number of factors (too few pre-treatment periods?); give --factors r', {});
+    r = best;
+    diagnostics.push({
+      code: 'FACTORS_CV',
+      passed: null,
+      value: r,
+      message: `number of factors chosen by leave-one-period-out cross-validation over the treated units' pre-treatment periods (Xu 2017, Algorithm 1): r = ${r} minimises the mean squared prediction error among r = 0..${rMax}${rMax < o.factorsMax ? ` (capped from ${o.factorsMax} by the shortest pre-period / number of controls)` : ''}`,
+      table: cvRows.map((row) => ({ r: row.r, mspe: row.mspe, converged: row.converged })),
+    });
+  } else {
+    r = o.factors;
+    const cap = Math.min(co.n, T) - 1;
+    if (r > cap) throw new EstimationError('TOO_MANY_FACTORS', `--factors ${r} is more than the data can identify: at most ${cap} with ${co.n} control units and ${T} fitted periods`, { factors: r, max: cap });
+    diagnostics.push({ code: 'FACTORS_FIXED', passed: null, value: r, message: `number of factors fixed at r = ${r} (--factors)` });
+  }
+
+  const est = estimate(prob, r);
+  const lay = statLayout(prob);
+  diagnostics.push({
+    code: 'IFE_CONVERGENCE',
+    passed: est.fit.converged,
+    value: est.fit.iterations,
+    message: est.fit.iterations === 1 && cov.length === 0 && imputedCells === 0
+      ? 'no covariates and a balanced control panel: the factors are exact after one eigen-decomposition'
+      : `alternating β / factor${imputedCells ? ' / EM imputation' : ''} iterations: ${est.fit.iterations} (tolerance ${o.tol} on the relative change of the fitted control values, cap ${o.maxIter})${est.fit.converged ? '' : ' — NOT converged'}`,
+  });
+  if (!est.fit.converged) warnings.push({ code: 'NOT_CONVERGED', message: `the interactive fixed-effects fit did not converge in ${o.maxIter} iterations (relative tolerance ${o.tol}); raise the cap or check the covariates` });
+  if (imputedCells > 0) warnings.push({ code: 'IMPUTED_CONTROL_CELLS', message: `${imputedCells} missing control outcome cell(s) were imputed by EM (fitted values of the factor model, iterated to convergence)` });
+  // Pre-period fit of treated units.
+  let preSs = 0;
+  let preN = 0;
+  for (let j = 0; j < tr.n; j++) for (let t = 0; t < starts[j]!; t++) {
+    const v = est.eff[j * T + t]!;
+    if (!Number.isNaN(v)) {
+      preSs += v * v;
+      preN++;
+    }
+  }
+  diagnostics.push({ code: 'PRE_FIT', passed: null, value: Math.sqrt(preSs / preN), message: 'root mean squared error of the treated units over their pre-treatment periods (in sample)' });
+
+  // Inference.
+  const B = replicateCount(prob, o.inference, o.boots);
+  let reps: Float64Array | null = null;
+  if (o.inference !== 'none') {
+    if (o.inference === 'parametric') checkParametric(prob, r);
+    const base: BaseEstimate = { r, beta: est.fit.beta, fittedCo: est.fit.fitted!, residCo: est.residCo, cfTr: est.cf, V: est.fit.F.map((f) => f / Math.sqrt(T)) };
+    const res = await runReplicates(prob, base, o.inference, B, o.workers, options.progress);
+    reps = res.reps;
+    if (res.failed > 0) warnings.push({ code: 'REPLICATES_FAILED', message: `${res.failed} of ${B} ${o.inference} replication(s) could not be estimated (degenerate resample) and were dropped` });
+    if (res.notConverged > 0) warnings.push({ code: 'NOT_CONVERGED', message: `${res.notConverged} of ${B} ${o.inference} replication(s) did not converge within ${o.maxIter} iterations` });
+    diagnostics.push({ code: 'REPLICATES', passed: res.failed === 0, value: B - res.failed, message: `${B - res.failed} ${o.inference} replication(s) used` });
+  }
+  const z = qnorm(0.5 + o.level / 2);
+  const summary = (k: number, centre = 0): { se: number | null; ci: Interval; pValue: number | null } => {
+    const theta = est.stats[k]!;
+    if (!reps || Number.isNaN(theta)) return { se: null, ci: null, pValue: null };
+    const vals: number[] = [];
+    for (let b = 0; b < B; b++) {
+      const v = reps[b * lay.K + k]!;
+      if (!Number.isNaN(v)) vals.push(v);
+    }
+    if (vals.length < 2) return { se: null, ci: null, pValue: null };
+    const n = vals.length;
+    let m = 0;
+    for (const v of vals) m += v;
+    m /= n;
+    let ss = 0;
+    for (const v of vals) ss += (v - m) ** 2;
+    let se: number;
+    let ci: Interval;
+    if (o.inference === 'jackknife') {
+      se = Math.sqrt(((n - 1) / n) * ss);
+      ci = [theta - z * se, theta + z * se];
+    } else {
+      se = Math.sqrt(ss / (n - 1));
+      const s = Float64Array.from(vals).sort();
+      const lo = quantileSorted(s, (1 - o.level) / 2);
+      const hi = quantileSorted(s, (1 + o.level) / 2);
+      ci = o.inference === 'nonparametric' ? [lo, hi] : [theta - (hi - centre), theta - (lo - centre)];
+    }
+    return { se, ci, pValue: se > 0 ? pValueNormal(theta / se) : null };
+  };
+  const num = (v: number): number | null => (Number.isNaN(v) ? null : v);
+  const inferenceLabel = o.inference === 'none' ? 'none' : o.inference === 'jackknife' ? 'jackknife' : `bootstrap-${o.inference}`;
+
+  // Path by calendar period.
+  const path: PathPoint[] = [];
+  const firstStartPanel = Math.min(...treated.map((i) => design.startIndex[i]!));
+  for (let t = 0; t < Tall; t++) {
+    const k = fitIndex[t]!;
+    let os = 0;
+    let cs = 0;
+    let n = 0;
+    treated.forEach((i, j) => {
+      const s = design.startIndex[i]!;
+      const inSet = t >= firstStartPanel ? t >= s : true;
+      const y = panel.y[i * Tall + t]!;
+      if (!inSet || Number.isNaN(y)) return;
+      os += y;
+      if (k >= 0) cs += est.cf[j * T + k]!;
+      n++;
+    });
+    const sm = k >= 0 ? summary(lay.path + k) : { se: null, ci: null };
+    const cm = k >= 0 && t >= firstStartPanel ? summary(lay.cum + k) : { se: null, ci: null };
+    path.push({
+      period: panel.periods[t]!,
+      observed: n > 0 ? os / n : null,
+      counterfactual: n > 0 && k >= 0 ? cs / n : null,
+      effect: k >= 0 ? num(est.stats[lay.path + k]!) : null,
+      se: sm.se,
+      ci: sm.ci,
+      cumulative: k >= 0 && t >= firstStartPanel ? num(est.stats[lay.cum + k]!) : null,
+      cumulativeCi: cm.ci,
+      n,
+      excluded: k < 0,
+    });
+  }
+  const nPostExcluded = path.filter((p) => p.excluded && panel.periods.indexOf(p.period) >= firstStartPanel).length;
+  if (excluded.size > 0) warnings.push({ code: 'EXCLUDED_PERIODS', message: `${excluded.size} period(s) left out of the fit (--exclude-periods ${o.excludePeriods.join(',')})${nPostExcluded ? `; ${nPostExcluded} of them after treatment start have no counterfactual and do not count in the ATT or the cumulative effect` : ''}` });
+
+  // Event path.
+  const eventPath: Record<string, unknown>[] = [];
+  for (let e = prob.eMin; e <= prob.eMax; e++) {
+    let n = 0;
+    for (let j = 0; j < tr.n; j++) for (let t = 0; t < T; t++) if (eventTime[j * T + t] === e && !Number.isNaN(est.eff[j * T + t]!)) n++;
+    const k = lay.event + e - prob.eMin;
+    if (n === 0) continue; // event times that fall only in excluded periods
+    const sm = summary(k);
+    eventPath.push({ eventTime: e, effect: num(est.stats[k]!), se: sm.se, ci: sm.ci, n });
+  }
+
+  // Units.
+  const units: UnitResult[] = treated.map((i, j) => {
+    let ss = 0;
+    let m = 0;
+    let nPost = 0;
+    for (let t = 0; t < T; t++) {
+      const v = est.eff[j * T + t]!;
+      if (Number.isNaN(v)) continue;
+      if (t < starts[j]!) {
+        ss += v * v;
+        m++;
+      } else nPost++;
+    }
+    const sm = summary(lay.unit + j);
+    return {
+      unit: panel.units[i]!,
+      att: num(est.stats[lay.unit + j]!),
+      se: sm.se,
+      ci: sm.ci,
+      preRmspe: m > 0 ? Math.sqrt(ss / m) : null,
+      weights: null,
+      start: panel.periods[design.startIndex[i]!]!,
+      postPeriods: nPost,
+      alpha: unitFE ? est.alpha[j]! : null,
+      loadings: Array.from(est.lambda.subarray(j * r, (j + 1) * r)),
+    };
+  });
+
+  const attS = summary(lay.att);
+  const lastCum = lay.cum + T - 1;
+  const cumS = summary(lastCum);
+  let cells = 0;
+  for (let j = 0; j < tr.n; j++) for (let t = starts[j]!; t < T; t++) if (!Number.isNaN(est.eff[j * T + t]!)) cells++;
+  const analysis: Analysis = {
+    method: 'gsynth',
+    options: {
+      method: 'gsynth',
+      force: o.force,
+      factors: r,
+      factorSelection: o.factors === 'auto' ? 'cross-validation' : 'fixed',
+      factorsMax: o.factorsMax,
+      inference: o.inference,
+      boots: o.inference === 'parametric' || o.inference === 'nonparametric' ? o.boots : null,
+      seed: o.seed,
+      level: o.level,
+      covariates: [...cov],
+      population: panel.populationColumn,
+      ratePer: panel.population ? o.ratePer : null,
+      excludePeriods: o.excludePeriods,
+      tol: o.tol,
+      maxIter: o.maxIter,
+    },
+    estimate: {
+      att: num(est.stats[lay.att]!),
+      se: attS.se,
+      ci: attS.ci,
+      level: o.level,
+      pValue: attS.pValue,
+      inference: inferenceLabel,
+      cumulative: { value: num(est.stats[lastCum]!), ci: cumS.ci },
+      treatedUnits: tr.n,
+      controlUnits: co.n,
+      treatedCells: cells,
+    },
+    path,
+    units,
+    diagnostics,
+    warnings,
+    eventPath,
+  };
+  if (cov.length > 0) {
+    analysis.coefficients = cov.map((c, k) => {
+      const sm = summary(lay.beta + k, est.fit.beta[k]!);
+      return { term: c, estimate: est.fit.beta[k]!, se: sm.se, ci: sm.ci, pValue: sm.pValue };
+    });
+  }
+  if (panel.population) {
+    const cs = summary(lay.count);
+    analysis.counts = {
+      population: panel.populationColumn,
+      ratePer: o.ratePer,
+      offencesAvoided: num(est.stats[lay.count]!),
+      se: cs.se,
+      ci: cs.ci,
+      cells,
+      definition: `−Σ effect × ${panel.populationColumn} / ${o.ratePer} over treated units and their post-treatment periods (negative effects = offences avoided)`,
+    };
+  }
+  return analysis;
+}

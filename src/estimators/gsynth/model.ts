@@ -1,0 +1,325 @@
+/**
+ * The generalized synthetic control estimator on prepared arrays (Xu 2017,
+ * Algorithm 1 for the estimate and the factor number, Algorithm 2 for the
+ * parametric bootstrap), plus the nonparametric (unit) bootstrap and the
+ * jackknife. Everything here is plain data in, typed arrays out, so the same
+ * code runs in the main thread and in worker threads; replication b always draws
+ * from `new Rng(seed).stream(b)`, so results never depend on the number of workers.
+ */
+import { EstimationError } from '../../core/errors.js';
+import { Rng } from '../../core/rng.js';
+import { fitControls, projectUnits, truncateFit, type ControlFit, type FitSettings, type UnitBlock } from './ife.js';
+
+export type Inference = 'parametric' | 'nonparametric' | 'jackknife' | 'none';
+export const INFERENCES: readonly Inference[] = ['parametric', 'nonparametric', 'jackknife', 'none'];
+
+/** Everything the estimator needs, on the fit-period grid (excluded periods removed). Structured-clone friendly. */
+export interface Problem {
+  /** Never-treated units: n_co × T. */
+  co: UnitBlock;
+  /** Treated units: n_tr × T. */
+  tr: UnitBlock;
+  /** Index (on the fit grid) of each treated unit's first treated period. */
+  starts: Int32Array;
+  settings: FitSettings;
+  /** Population of treated units, n_tr × T, or null. */
+  popTr: Float64Array | null;
+  ratePer: number;
+  /** Earliest start. */
+  firstStart: number;
+  /** Calendar event time of each treated cell, n_tr × T: panel period index − the unit's panel start index (so excluded periods do not shift it). */
+  eventTime: Int32Array;
+  /** Event-time range covered. */
+  eMin: number;
+  eMax: number;
+  seed: number;
+}
+
+/** Layout of one replicate's statistic vector. */
+export interface StatLayout {
+  T: number;
+  nTr: number;
+  E: number;
+  p: number;
+  att: number;
+  path: number;
+  cum: number;
+  unit: number;
+  event: number;
+  count: number;
+  beta: number;
+  K: number;
+}
+
+export function statLayout(prob: Problem): StatLayout {
+  const T = prob.co.T;
+  const nTr = prob.tr.n;
+  const E = prob.eMax - prob.eMin + 1;
+  const p = prob.co.x.length;
+  const att = 0;
+  const path = 1;
+  const cum = path + T;
+  const unit = cum + T;
+  const event = unit + nTr;
+  const count = event + E;
+  const beta = count + 1;
+  return { T, nTr, E, p, att, path, cum, unit, event, count, beta, K: beta + p };
+}
+
+/**
+ * Statistics of an effect matrix eff (n_tr × T, NaN where not observed): ATT,
+ * calendar path and cumulative path, unit ATTs (unweighted), event path, count
+ * of offences avoided, β. `trw` = multiplicity of each treated unit (bootstrap) or null.
+ */
+export function computeStats(prob: Problem, lay: StatLayout, eff: Float64Array, trw: Float64Array | null, beta: Float64Array): Float64Array {
+  const out = new Float64Array(lay.K).fill(Number.NaN);
+  const { T, nTr, E } = lay;
+  const starts = prob.starts;
+  let attS = 0;
+  let attN = 0;
+  let cnt = 0;
+  const ps = new Float64Array(T);
+  const pn = new Float64Array(T);
+  const es = new Float64Array(E);
+  const en = new Float64Array(E);
+  for (let j = 0; j < nTr; j++) {
+    const d = trw ? trw[j]! : 1;
+    const s = starts[j]!;
+    let us = 0;
+    let un = 0;
+    for (let t = 0; t < T; t++) {
+      const v = eff[j * T + t]!;
+      if (Number.isNaN(v)) continue;
+      const post = t >= s;
+      if (post) {
+        us += v;
+        un++;
+        if (prob.popTr) cnt += d * v * prob.popTr[j * T + t]!;
+      }
+      if (d > 0) {
+        if (post || t < prob.firstStart) {
+          ps[t] = ps[t]! + d * v;
+          pn[t] = pn[t]! + d;
+        }
+        const e = prob.eventTime[j * T + t]! - prob.eMin;
+        es[e] = es[e]! + d * v;
+        en[e] = en[e]! + d;
+      }
+    }
+    out[lay.unit + j] = un > 0 ? us / un : Number.NaN;
+    attS += d * us;
+    attN += d * un;
+  }
+  out[lay.att] = attN > 0 ? attS / attN : Number.NaN;
+  let run = 0;
+  for (let t = 0; t < T; t++) {
+    const v = pn[t]! > 0 ? ps[t]! / pn[t]! : Number.NaN;
+    out[lay.path + t] = v;
+    if (t >= prob.firstStart) {
+      run += v;
+      out[lay.cum + t] = run;
+    }
+  }
+  for (let e = 0; e < E; e++) out[lay.event + e] = en[e]! > 0 ? es[e]! / en[e]! : Number.NaN;
+  out[lay.count] = prob.popTr ? -cnt / prob.ratePer : Number.NaN;
+  for (let k = 0; k < lay.p; k++) out[lay.beta + k] = beta[k]!;
+  return out;
+}
+
+export interface FullEstimate {
+  fit: ControlFit;
+  cf: Float64Array;
+  eff: Float64Array;
+  alpha: Float64Array;
+  lambda: Float64Array;
+  stats: Float64Array;
+  /** Control residuals Y − Ŷ (NaN where missing), n_co × T. */
+  residCo: Float64Array;
+}
+
+/** The point estimate with r factors. */
+export function estimate(prob: Problem, r: number): FullEstimate {
+  const fit = fitControls(prob.co, r, prob.settings, null, {}, true);
+  const pr = projectUnits(prob.tr, prob.starts, fit, prob.settings.force);
+  const eff = effects(prob.tr.y, pr.cf);
+  const residCo = new Float64Array(prob.co.y.length);
+  for (let k = 0; k < residCo.length; k++) residCo[k] = prob.co.y[k]! - fit.fitted![k]!;
+  return { fit, cf: pr.cf, eff, alpha: pr.alpha, lambda: pr.lambda, stats: computeStats(prob, statLayout(prob), eff, null, fit.beta), residCo };
+}
+
+function effects(y: Float64Array, cf: Float64Array): Float64Array {
+  const eff = new Float64Array(y.length);
+  for (let k = 0; k < y.length; k++) eff[k] = y[k]! - cf[k]!;
+  return eff;
+}
+
+export interface CvRow {
+  r: number;
+  /** Mean squared leave-one-period-out prediction error over treated pre-periods (null when r is not feasible). */
+  mspe: number | null;
+  converged: boolean;
+  iterations: number;
+}
+
+/**
+ * Cross-validation score for each r (Xu 2017, Algorithm 1): fit on the controls with
+ * r factors, then for each treated unit leave out one pre-period at a time, fit its
+ * loadings on the rest and predict the left-out outcome (exact leave-one-out via the hat matrix).
+ */
+export function cvScores(prob: Problem, rs: readonly number[]): CvRow[] {
+  const noIter = prob.co.x.length === 0 && !hasNaN(prob.co.y);
+  const out: CvRow[] = [];
+  let big: ControlFit | null = null;
+  if (noIter && rs.length > 0) big = fitControls(prob.co, Math.max(...rs), prob.settings);
+  for (const r of rs) {
+    try {
+      const fit = big ? truncateFit(big, r, prob.co.n, prob.co.T) : fitControls(prob.co, r, prob.settings);
+      const pr = projectUnits(prob.tr, prob.starts, fit, prob.settings.force, true);
+      out.push({ r, mspe: pr.looOk && pr.looN > 0 ? pr.looSse / pr.looN : null, converged: fit.converged, iterations: fit.iterations });
+    } catch (e) {
+      if (e instanceof EstimationError) out.push({ r, mspe: null, converged: false, iterations: 0 });
+      else throw e;
+    }
+  }
+  return out;
+}
+
+function hasNaN(a: Float64Array): boolean {
+  for (let k = 0; k < a.length; k++) if (Number.isNaN(a[k]!)) return true;
+  return false;
+}
+
+/** What a replicate needs from the point estimate. */
+export interface BaseEstimate {
+  r: number;
+  beta: Float64Array;
+  /** Fitted control outcomes (n_co × T, imputed cells included). */
+  fittedCo: Float64Array;
+  residCo: Float64Array;
+  /** Counterfactual of treated units (n_tr × T). */
+  cfTr: Float64Array;
+  /** Full-sample eigenvectors V = F̂/√T (T × r): the warm start of every replication's decomposition. */
+  V: Float64Array;
+}
+
+export interface ReplicateResult {
+  stats: Float64Array;
+  converged: boolean;
+}
+
+/** Number of replications of a kind (the jackknife has one per unit). */
+export function replicateCount(prob: Problem, kind: Inference, boots: number): number {
+  if (kind === 'jackknife') return prob.co.n + prob.tr.n;
+  if (kind === 'none') return 0;
+  return boots;
+}
+
+/**
+ * Replication b of the given inference kind; returns its statistic vector.
+ * - nonparametric: resample control units and treated units (separately) with replacement.
+ * - parametric (Xu 2017, Algorithm 2): pick n_tr controls as pseudo-treated units with the
+ *   treated units' timing, fit on the other controls and take their prediction errors;
+ *   build a sample with no effect (Ŷ_co + resampled control residual vectors,
+ *   Ŷ_tr(0) + the pseudo-treated errors) and re-estimate. Its effects are draws of the
+ *   estimator's error.
+ * - jackknife: leave unit b out (controls first, then treated).
+ */
+export function replicate(prob: Problem, base: BaseEstimate, kind: Inference, b: number): ReplicateResult {
+  const lay = statLayout(prob);
+  const { co, tr } = prob;
+  const nCo = co.n;
+  const nTr = tr.n;
+  const T = co.T;
+  const r = base.r;
+  const warm = { beta: base.beta, fill: base.fittedCo, V: base.V };
+  if (kind === 'nonparametric') {
+    const rng = new Rng(prob.seed).stream(b);
+    const cw = new Float64Array(nCo);
+    for (let k = 0; k < nCo; k++) cw[rng.int(nCo)]! += 1;
+    const tw = new Float64Array(nTr);
+    for (let k = 0; k < nTr; k++) tw[rng.int(nTr)]! += 1;
+    const fit = fitControls(co, r, prob.settings, cw, warm);
+    const pr = projectUnits(tr, prob.starts, fit, prob.settings.force);
+    return { stats: computeStats(prob, lay, effects(tr.y, pr.cf), tw, fit.beta), converged: fit.converged };
+  }
+  if (kind === 'jackknife') {
+    const cw = new Float64Array(nCo).fill(1);
+    const tw = new Float64Array(nTr).fill(1);
+    if (b < nCo) cw[b] = 0;
+    else tw[b - nCo] = 0;
+    const fit = fitControls(co, r, prob.settings, cw, warm);
+    const pr = projectUnits(tr, prob.starts, fit, prob.settings.force);
+    return { stats: computeStats(prob, lay, effects(tr.y, pr.cf), tw, fit.beta), converged: fit.converged };
+  }
+  if (kind === 'parametric') {
+    const rng = new Rng(prob.seed).stream(b);
+    // 1. Pseudo-treated controls and their prediction errors.
+    const idx = Int32Array.from({ length: nCo }, (_, k) => k);
+    for (let k = 0; k < nTr; k++) {
+      const m = k + rng.int(nCo - k);
+      const tmp = idx[k]!;
+      idx[k] = idx[m]!;
+      idx[m] = tmp;
+    }
+    const cw = new Float64Array(nCo).fill(1);
+    const pseudo: UnitBlock = { n: nTr, T, y: new Float64Array(nTr * T), x: co.x.map(() => new Float64Array(nTr * T)), names: [] };
+    const names: string[] = [];
+    for (let k = 0; k < nTr; k++) {
+      const c = idx[k]!;
+      cw[c] = 0;
+      pseudo.y.set(co.y.subarray(c * T, (c + 1) * T), k * T);
+      co.x.forEach((xk, q) => pseudo.x[q]!.set(xk.subarray(c * T, (c + 1) * T), k * T));
+      names.push(co.names[c]!);
+    }
+    pseudo.names = names;
+    const fit1 = fitControls(co, r, prob.settings, cw, warm);
+    const pr1 = projectUnits(pseudo, prob.starts, fit1, prob.settings.force);
+    // 2. Bootstrap sample with zero effect.
+    const yCo = new Float64Array(nCo * T);
+    for (let i = 0; i < nCo; i++) {
+      const jres = rng.int(nCo);
+      for (let t = 0; t < T; t++) yCo[i * T + t] = base.fittedCo[i * T + t]! + base.residCo[jres * T + t]!;
+    }
+    const yTr = new Float64Array(nTr * T);
+    for (let k = 0; k < nTr; k++) {
+      for (let t = 0; t < T; t++) {
+        const e = pseudo.y[k * T + t]! - pr1.cf[k * T + t]!;
+        yTr[k * T + t] = Number.isNaN(tr.y[k * T + t]!) ? Number.NaN : base.cfTr[k * T + t]! + e;
+      }
+    }
+    const fit2 = fitControls({ ...co, y: yCo }, r, prob.settings, null, warm);
+    const pr2 = projectUnits({ ...tr, y: yTr }, prob.starts, fit2, prob.settings.force);
+    return { stats: computeStats(prob, lay, effects(yTr, pr2.cf), null, fit2.beta), converged: fit1.converged && fit2.converged };
+  }
+  throw new Error(`no replicates for inference '${kind}'`);
+}
+
+/** Run replications [from, to) into a (to−from)×K block; returns it and the number that did not converge or failed. */
+export function replicateRange(prob: Problem, base: BaseEstimate, kind: Inference, from: number, to: number): { block: Float64Array; notConverged: number; failed: number } {
+  const K = statLayout(prob).K;
+  const block = new Float64Array((to - from) * K).fill(Number.NaN);
+  let notConverged = 0;
+  let failed = 0;
+  for (let b = from; b < to; b++) {
+    try {
+      const res = replicate(prob, base, kind, b);
+      block.set(res.stats, (b - from) * K);
+      if (!res.converged) notConverged++;
+    } catch (e) {
+      // A resample can be degenerate (e.g. too few distinct controls for r factors): it is dropped and counted.
+      if (e instanceof EstimationError) failed++;
+      else throw e;
+    }
+  }
+  return { block, notConverged, failed };
+}
+
+/** Check that the parametric bootstrap has enough controls to set n_tr of them aside. */
+export function checkParametric(prob: Problem, r: number): void {
+  const need = prob.tr.n + r + 2;
+  if (prob.co.n < need) {
+    throw new EstimationError('TOO_FEW_CONTROLS', `the parametric bootstrap sets ${prob.tr.n} control unit(s) aside as pseudo-treated and needs at least ${r + 2} more to fit ${r} factor(s), so at least ${need} control units; there are ${prob.co.n}. Use --inference nonparametric or jackknife`, { controls: prob.co.n, treated: prob.tr.n, factors: r });
+  }
+}
+
+export type { ControlFit, FitSettings, UnitBlock };
