@@ -6,8 +6,18 @@
  * checked with the relative tolerance |R_jj| ≤ max(n,p)·ε·max_k|R_kk|.
  * ml-matrix is used for SVD/eigen, always with autoTranspose.
  */
-import { EigenvalueDecomposition, Matrix, SVD } from 'ml-matrix';
+import { createRequire } from 'node:module';
+import type * as MlMatrix from 'ml-matrix';
 import { EstimationError } from './errors.js';
+
+let mlMatrixModule: typeof MlMatrix | null = null;
+/**
+ * ml-matrix, loaded on first use (≈ 45 ms of start-up that most commands never need).
+ * Use `mlMatrix().Matrix` etc. in place of a static import.
+ */
+export function mlMatrix(): typeof MlMatrix {
+  return (mlMatrixModule ??= createRequire(import.meta.url)('ml-matrix') as typeof MlMatrix);
+}
 
 export interface QRFactor {
   readonly n: number;
@@ -230,6 +240,7 @@ export function invertSpd(A: Float64Array, p: number): Float64Array | null {
 
 /** Thin SVD of a row-major n×p matrix: U (n×k), s (k), V (p×k), k = min(n,p), row-major. */
 export function svd(X: Float64Array, n: number, p: number): { U: Float64Array; s: Float64Array; V: Float64Array; k: number } {
+  const { Matrix, SVD } = mlMatrix();
   const M = new Matrix(n, p);
   for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) M.set(i, j, X[i * p + j]!);
   const d = new SVD(M, { autoTranspose: true, computeLeftSingularVectors: true, computeRightSingularVectors: true });
@@ -249,6 +260,7 @@ export function svd(X: Float64Array, n: number, p: number): { U: Float64Array; s
  * decreasing order with matching eigenvector columns (p×p row-major).
  */
 export function symmetricEigen(A: Float64Array, p: number): { values: Float64Array; vectors: Float64Array } {
+  const { Matrix, EigenvalueDecomposition } = mlMatrix();
   const M = new Matrix(p, p);
   for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) M.set(i, j, 0.5 * (A[i * p + j]! + A[j * p + i]!));
   const e = new EigenvalueDecomposition(M, { assumeSymmetric: true });

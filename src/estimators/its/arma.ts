@@ -21,9 +21,8 @@
  * Several independent segments (e.g. the treated and the comparison series of a
  * controlled ITS) share (β, φ, θ, σ²); the filter restarts at each segment.
  */
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { EstimationError } from '../../core/errors.js';
-import { invertSpd, lstsq, xtxInverse } from '../../core/linalg.js';
+import { invertSpd, lstsq, mlMatrix, xtxInverse } from '../../core/linalg.js';
 import { bfgsMinimise, numericHessian } from './optim.js';
 
 /** Durbin–Levinson: partial autocorrelations r₁..r_k (|r| < 1) → coefficients c of 1 − c₁z − … − c_k z^k, which is then stationary. */
@@ -75,6 +74,7 @@ export function polynomialRootModuli(c: ArrayLike<number>): number[] {
   while (k > 0 && c[k - 1] === 0) k--;
   if (k === 0) return [];
   // Roots z of 1 − Σc_i z^i are 1/λ for the eigenvalues λ of the companion matrix of λ^k − c₁λ^{k−1} − … − c_k.
+  const { Matrix, EigenvalueDecomposition } = mlMatrix();
   const M = Matrix.zeros(k, k);
   for (let i = 0; i < k; i++) M.set(0, i, c[i]!);
   for (let i = 1; i < k; i++) M.set(i, i - 1, 1);
