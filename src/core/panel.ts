@@ -340,6 +340,22 @@ export interface PanelDesign {
   readonly firstStart: number;
 }
 
+/** Index of each unit's first treated period (−1 when never treated). Length N. */
+export function treatmentStarts(panel: Panel): Int32Array {
+  const N = panel.units.length;
+  const T = panel.periods.length;
+  const start = new Int32Array(N).fill(-1);
+  for (let i = 0; i < N; i++) {
+    for (let t = 0; t < T; t++) {
+      if (panel.treated[i * T + t]) {
+        start[i] = t;
+        break;
+      }
+    }
+  }
+  return start;
+}
+
 /**
  * Work out the design and check it can be estimated: at least one treated and one
  * never-treated unit, and every treated unit with at least `minPre` pre-periods
@@ -349,16 +365,10 @@ export interface PanelDesign {
 export function panelDesign(panel: Panel, minPre = 2): PanelDesign {
   const N = panel.units.length;
   const T = panel.periods.length;
-  const startIndex = new Int32Array(N).fill(-1);
+  const startIndex = treatmentStarts(panel);
   const treatedUnits: number[] = [];
   const controlUnits: number[] = [];
   for (let i = 0; i < N; i++) {
-    for (let t = 0; t < T; t++) {
-      if (panel.treated[i * T + t]) {
-        startIndex[i] = t;
-        break;
-      }
-    }
     if (startIndex[i]! >= 0) treatedUnits.push(i);
     else controlUnits.push(i);
   }

@@ -3,7 +3,7 @@
  * (its cohort g in Callaway & Sant'Anna 2021), without requiring never-treated
  * units (core/panel.ts `panelDesign` does; not-yet-treated comparisons do not).
  */
-import type { Panel } from '../../core/panel.js';
+import { treatmentStarts, type Panel } from '../../core/panel.js';
 import { InputError } from '../../core/errors.js';
 
 export interface Timing {
@@ -20,16 +20,7 @@ export interface Timing {
 /** @throws InputError NO_TREATED_UNITS */
 export function treatmentTiming(panel: Panel): Timing {
   const N = panel.units.length;
-  const T = panel.periods.length;
-  const start = new Int32Array(N).fill(-1);
-  for (let i = 0; i < N; i++) {
-    for (let t = 0; t < T; t++) {
-      if (panel.treated[i * T + t]) {
-        start[i] = t;
-        break;
-      }
-    }
-  }
+  const start = treatmentStarts(panel);
   const cohorts = [...new Set(Array.from(start).filter((s) => s >= 0))].sort((a, b) => a - b);
   if (cohorts.length === 0) {
     throw new InputError('NO_TREATED_UNITS', `${panel.file}: no unit is ever treated; mark treated unit-periods with 1 in '${panel.columns.treated ?? 'treated'}', or give --treated-units and --start`, { file: panel.file });

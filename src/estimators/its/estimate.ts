@@ -17,7 +17,7 @@
 import { EstimationError, InputError, UsageError } from '../../core/errors.js';
 import { lstsq, svd, xtxInverse } from '../../core/linalg.js';
 import { parsePeriodArg, parsePeriodRange, ordinalLabel } from '../../core/periods.js';
-import { requireBalanced, unitIndexOf, type Panel } from '../../core/panel.js';
+import { requireBalanced, treatmentStarts, unitIndexOf, type Panel } from '../../core/panel.js';
 import type { Analysis, Diagnostic, Interval, PathPoint, UnitResult, Warning } from '../../core/result.js';
 import { pValueNormal, pValueT, qnorm, qt } from '../../core/stats.js';
 import { fitArmaRegression, type ArmaFit } from './arma.js';
@@ -96,26 +96,6 @@ function combine(panel: Panel, idx: readonly number[], how: ItsAggregate, needOf
   return { y, offset: pop ? pop.map((v) => Math.log(v)) : null, covariates: cov };
 }
 
-function treatedUnitIndices(panel: Panel): number[] {
-  const T = panel.periods.length;
-  const out: number[] = [];
-  for (let i = 0; i < panel.units.length; i++) {
-    for (let t = 0; t < T; t++) {
-      if (panel.treated[i * T + t]) {
-        out.push(i);
-        break;
-      }
-    }
-  }
-  return out;
-}
-
-function firstTreatedIndex(panel: Panel, i: number): number {
-  const T = panel.periods.length;
-  for (let t = 0; t < T; t++) if (panel.treated[i * T + t]) return t;
-  return -1;
-}
-
 /** Quadratic form gᵀVg. */
 function quad(g: ArrayLike<number>, V: Float64Array, k: number): number {
   let s = 0;
@@ -150,6 +130,8 @@ export function estimateIts(panel: Panel, options: ItsOptions = {}): Analysis {
   if (useOffset && panel.population === null) throw new UsageError('MISSING_OFFSET_COLUMN', 'the offset needs a population column in the panel (--offset <col>)', {});
 
   // --- Which units form the series.
+  const starts = treatmentStarts(panel);
+  const treatedOf = (st: Int32Array): number[] => Array.from(st.keys()).filter((i) => st[i]! >= 0);
   if (options.series !== undefined && options.units !== undefined) throw new UsageError('CONFLICTING_SERIES', 'give either --series <unit> or --units <a,b,...>, not both', {});
   let unitIdx: number[];
   let unitsFrom: string;
@@ -163,13 +145,13 @@ export function estimateIts(panel: Panel, options: ItsOptions = {}): Analysis {
     unitIdx = [0];
     unitsFrom = 'only-unit';
   } else {
-    unitIdx = treatedUnitIndices(panel);
+    unitIdx = treatedOf(starts);
     unitsFrom = 'treated';
     if (unitIdx.length === 0) throw new InputError('NO_TREATED_UNITS', `${panel.file}: no unit is treated, so there is no series to analyse; name one with --series <unit> or several with --units <a,b,...>`, { file: panel.file });
   }
   let controlIdx: number[] | null = null;
   if (options.control !== undefined) {
-    const treatedSet = new Set(treatedUnitIndices(panel));
+    const treatedSet = new Set(treatedOf(starts));
     const requested = options.control.length === 0 ? panel.units.map((_, i) => i).filter((i) => !treatedSet.has(i)) : options.control.map((u) => unitIndexOf(panel, u, '--control'));
     controlIdx = [...new Set(requested)].sort((a, b) => a - b);
     const analysed = new Set(unitIdx);
@@ -190,7 +172,7 @@ export function estimateIts(panel: Panel, options: ItsOptions = {}): Analysis {
       return t;
     });
   } else {
-    interruptions = unitIdx.map((i) => firstTreatedIndex(panel, i)).filter((t) => t >= 0);
+    interruptions = unitIdx.map((i) => starts[i]!).filter((t) => t >= 0);
     if (interruptions.length === 0) {
       throw new UsageError('NO_INTERRUPTION', `the analysed series has no treatment start in ${panel.file}; give the interruption period(s) with --interruption <period> (e.g. --interruption 2019-04)`, { file: panel.file });
     }
@@ -327,7 +309,7 @@ export function estimateIts(panel: Panel, options: ItsOptions = {}): Analysis {
     att: nUnits === 1 ? att : null,
     preRmspe: nUnits === 1 ? preRmspe : null,
     weights: null,
-    start: firstTreatedIndex(panel, i) >= 0 ? panel.periods[firstTreatedIndex(panel, i)]! : null,
+    start: starts[i]! >= 0 ? panel.periods[starts[i]!]! : null,
   }));
 
   // --- Diagnostics.
