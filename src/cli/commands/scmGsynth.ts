@@ -17,7 +17,7 @@ const factorsArg = (v: string): number | 'auto' => (v === 'auto' ? 'auto' : numb
 export const gsynthMethod: ScmMethod = {
   name: 'gsynth',
   description: 'generalized synthetic control, interactive fixed effects (Xu 2017)',
-  ownOptions: ['force', 'factors', 'factorsMax', 'boots', 'ratePer', 'excludePeriods', 'workers', 'tol', 'maxIter'],
+  ownOptions: ['force', 'factors', 'factorsMax', 'boots', 'ratePer', 'excludePeriods', 'workers', 'tol', 'maxIter', 'em'],
   addOptions: (cmd: Command) =>
     cmd
       .addOption(new Option('--force <effects>', 'gsynth: additive fixed effects').choices([...FORCES]).default('two-way'))
@@ -26,6 +26,7 @@ export const gsynthMethod: ScmMethod = {
       .addOption(new Option('--boots <n>', 'gsynth: bootstrap replications').argParser(numberArg('--boots', { integer: true, min: 2, max: 1e6 })).default(1000))
       .addOption(new Option('--rate-per <n>', 'gsynth: the outcome is a rate per this many people (with --population: counts)').argParser(numberArg('--rate-per', { min: 0, exclusiveMin: true })).default(100000))
       .option('--exclude-periods <from:to,...>', 'gsynth: leave these periods out of the fit (repeatable or comma list), e.g. 2020-04:2020-06', list)
+      .option('--em', 'gsynth: EM variant — fit the factor model on all untreated cells (controls + treated pre-treatment periods), treated post cells imputed by EM (Gobillon & Magnac 2016)', false)
       .addOption(new Option('--workers <n>', 'gsynth: worker threads for bootstrap and cross-validation (results do not depend on it); default min(2, cores) for large jobs, else 1').argParser(numberArg('--workers', { integer: true, min: 1, max: 64 })))
       .addOption(new Option('--tol <x>', 'gsynth: relative tolerance of the iterative fit').argParser(numberArg('--tol', { min: 0, max: 1, exclusiveMin: true })).default(1e-7))
       .addOption(new Option('--max-iter <n>', 'gsynth: iteration cap of the iterative fit').argParser(numberArg('--max-iter', { integer: true, min: 1, max: 1e6 })).default(1000)),
@@ -62,6 +63,7 @@ export const gsynthMethod: ScmMethod = {
       excludePeriods: (o.excludePeriods as string[] | undefined) ?? [],
       tol: o.tol as number,
       maxIter: o.maxIter as number,
+      em: o.em === true,
       workers,
       ...(progress ? { progress } : {}),
     });

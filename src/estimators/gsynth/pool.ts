@@ -117,7 +117,7 @@ export async function runReplicates(
 
 /** Cross-validation rows for each r (one fit per r; spread over workers when fits are iterative). */
 export async function runCv(prob: Problem, rs: readonly number[], workers: number, progress?: ProgressCallback): Promise<CvRow[]> {
-  const iterative = prob.co.x.length > 0 || prob.co.y.some((v) => Number.isNaN(v));
+  const iterative = prob.em || prob.co.x.length > 0 || prob.co.y.some((v) => Number.isNaN(v));
   if (!iterative || workers <= 1 || !workersAvailable() || rs.length < 2) {
     const out = iterative ? rs.map((r, k) => {
       const row = cvScores(prob, [r])[0]!;
