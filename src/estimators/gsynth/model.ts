@@ -221,8 +221,9 @@ export function emFit(
   const { co, tr } = prob;
   const T = co.T;
   const block = emBlock(prob, yCo ?? co.y, yTr ?? tr.y, pseudo);
-  const fit = fitControls(block, r, prob.settings, weights, warm, true);
   const trY = yTr ? { ...tr, y: yTr } : tr;
+  if (!warm.fill) warm = algorithm1Start(prob, r, yCo ? { ...co, y: yCo } : co, trY) ?? warm;
+  const fit = fitControls(block, r, prob.settings, weights, warm, true);
   const pr = projectUnits(trY, prob.starts, fit, prob.settings.force);
   const cfTr = new Float64Array(tr.n * T);
   const fv = fit.fitted!;
@@ -232,6 +233,28 @@ export function emFit(
     for (let t = 0; t < T; t++) cfTr[j * T + t] = inFit ? fv[o + t]! : pr.cf[j * T + t]!;
   }
   return { fit, cfTr, block };
+}
+
+/**
+ * Starting values of a cold EM fit: Algorithm 1's fit (factors from the controls, treated
+ * counterfactuals by projection). Starting from column means instead lets the treated post block —
+ * a whole rectangle of missing cells — be absorbed by a spurious factor that is zero on every
+ * observed cell (free in the observed sum of squares), from which EM escapes only very slowly when
+ * r exceeds the number of factors the controls need. Null when Algorithm 1 cannot be fitted.
+ */
+function algorithm1Start(prob: Problem, r: number, co: UnitBlock, tr: UnitBlock): { beta: Float64Array; fill: Float64Array; V: Float64Array } | null {
+  const T = co.T;
+  try {
+    const f0 = fitControls(co, r, prob.settings, null, {}, true);
+    const p0 = projectUnits(tr, prob.starts, f0, prob.settings.force);
+    const fill = new Float64Array((co.n + tr.n) * T);
+    fill.set(f0.fitted!.subarray(0, co.n * T));
+    fill.set(p0.cf, co.n * T);
+    return { beta: f0.beta, fill, V: f0.F.map((f) => f / Math.sqrt(T)) };
+  } catch (e) {
+    if (e instanceof EstimationError) return null;
+    throw e;
+  }
 }
 
 /**
