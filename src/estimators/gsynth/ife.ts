@@ -95,8 +95,9 @@ export function fitControls(
   }
   if (rows.length === 0) throw new EstimationError('NO_CONTROL_UNITS', 'no control unit left to fit the factor model');
   // Missing cells (among used rows).
+  const allMissing = missingCells(y);
   const missing: number[] = [];
-  for (const i of rows) for (let t = 0; t < T; t++) if (Number.isNaN(y[i * T + t]!)) missing.push(i * T + t);
+  for (const k of allMissing) if (w[Math.floor(k / T)]! > 0) missing.push(k);
   const Yf = missing.length > 0 ? Float64Array.from(y) : y;
   if (missing.length > 0) {
     if (start.fill) for (const k of missing) Yf[k] = start.fill[k]!;
@@ -271,6 +272,20 @@ export function fitControls(
 }
 
 let scratch = new Float64Array(0);
+let gramScratch = new Float64Array(0);
+
+/** Indices of the NaN cells of an outcome matrix, computed once per array (the bootstrap refits the same one). */
+const missingCache = new WeakMap<Float64Array, Int32Array>();
+function missingCells(y: Float64Array): Int32Array {
+  let m = missingCache.get(y);
+  if (!m) {
+    const out: number[] = [];
+    for (let k = 0; k < y.length; k++) if (Number.isNaN(y[k]!)) out.push(k);
+    m = Int32Array.from(out);
+    missingCache.set(y, m);
+  }
+  return m;
+}
 
 /**
  * The same fit without covariates or missing cells and without fitted values
@@ -341,7 +356,8 @@ function fitFast(data: UnitBlock, r: number, force: Force, w: Float64Array, rows
     const sub = time ? vt : 0;
     for (let k = 0; k < m; k++) zt[base + k] = sc[k]! * (zt[base + k]! - sub);
   }
-  const G = new Float64Array(T * T);
+  if (gramScratch.length !== T * T) gramScratch = new Float64Array(T * T);
+  const G = gramScratch;
   let eig: { values: Float64Array; vectors: Float64Array } = { values: new Float64Array(T), vectors: new Float64Array(0) };
   if (r > 0) {
     gramDots(zt, 0, m, T, G);
@@ -528,6 +544,69 @@ function fitted(
   return f;
 }
 
+/** Units sharing a pre-period pattern (start and missing pre cells) and their observed pre-periods. */
+interface PreGroup {
+  members: number[];
+  pre: Int32Array;
+}
+/** Per (outcome matrix, starts) pair: the groups, computed once (the bootstrap projects the same treated block every time). */
+const groupCache = new WeakMap<Float64Array, { starts: Int32Array; groups: PreGroup[] }>();
+function preGroups(y: Float64Array, starts: Int32Array, n: number, T: number): PreGroup[] {
+  const hit = groupCache.get(y);
+  if (hit && hit.starts === starts) return hit.groups;
+  const byKey = new Map<string, PreGroup>();
+  for (let j = 0; j < n; j++) {
+    let key = String(starts[j]);
+    for (let t = 0; t < starts[j]!; t++) if (Number.isNaN(y[j * T + t]!)) key += ',' + t;
+    const gr = byKey.get(key);
+    if (gr) gr.members.push(j);
+    else {
+      const pre: number[] = [];
+      for (let t = 0; t < starts[j]!; t++) if (!Number.isNaN(y[j * T + t]!)) pre.push(t);
+      byKey.set(key, { members: [j], pre: Int32Array.from(pre) });
+    }
+  }
+  const groups = [...byKey.values()];
+  groupCache.set(y, { starts, groups });
+  return groups;
+}
+
+/**
+ * P = R⁻¹Q₁ᵀ (q×m row-major) for a full-rank QR factor of an m×q matrix A, so that the
+ * least-squares coefficients of any e are P e. Q₁ = H₀H₁…H_{q−1}[I_q; 0] is formed by applying
+ * the q reflections to q columns (not m unit vectors), then each row of Q₁ is back-substituted.
+ */
+function projector(f: QRFactor): Float64Array {
+  const { n: m, p: q, qr, tau } = f;
+  const Q1 = new Float64Array(q * m); // column c of Q₁ at [c·m, (c+1)·m)
+  for (let c = 0; c < q; c++) {
+    const o = c * m;
+    Q1[o + c] = 1;
+    for (let k = Math.min(c, q - 1); k >= 0; k--) {
+      const t = tau[k]!;
+      if (t === 0) continue;
+      const off = k * m;
+      let sacc = Q1[o + k]!;
+      for (let i = k + 1; i < m; i++) sacc += qr[off + i]! * Q1[o + i]!;
+      sacc *= t;
+      Q1[o + k] = Q1[o + k]! - sacc;
+      for (let i = k + 1; i < m; i++) Q1[o + i] = Q1[o + i]! - sacc * qr[off + i]!;
+    }
+  }
+  // R P = Q₁ᵀ: back substitution, row j of P from rows j+1.. (all m columns at once).
+  const P = new Float64Array(q * m);
+  for (let j = q - 1; j >= 0; j--) {
+    const pj = j * m;
+    const rjj = qr[j * m + j]!;
+    for (let rr = 0; rr < m; rr++) {
+      let sacc = Q1[pj + rr]!;
+      for (let k = j + 1; k < q; k++) sacc -= qr[k * m + j]! * P[k * m + rr]!;
+      P[pj + rr] = sacc / rjj;
+    }
+  }
+  return P;
+}
+
 export interface Projection {
   /** Counterfactual Ŷ(0), n×T. */
   cf: Float64Array;
@@ -560,23 +639,14 @@ export function projectUnits(block: UnitBlock, starts: Int32Array, fit: ControlF
   let looSse = 0;
   let looN = 0;
   let looOk = true;
-  const groups = new Map<string, number[]>();
-  for (let j = 0; j < n; j++) {
-    let key = String(starts[j]);
-    for (let t = 0; t < starts[j]!; t++) if (Number.isNaN(y[j * T + t]!)) key += ',' + t;
-    const gr = groups.get(key);
-    if (gr) gr.push(j);
-    else groups.set(key, [j]);
-  }
+  const groups = preGroups(y, starts, n, T);
   const base = new Float64Array(T);
   const F = fit.F;
   const beta = fit.beta;
   const base0 = new Float64Array(T);
   for (let t = 0; t < T; t++) base0[t] = fit.mu + fit.xi[t]!;
-  for (const members of groups.values()) {
+  for (const { members, pre } of groups) {
     const j0 = members[0]!;
-    const pre: number[] = [];
-    for (let t = 0; t < starts[j0]!; t++) if (!Number.isNaN(y[j0 * T + t]!)) pre.push(t);
     const m = pre.length;
     if (m < q || (m === q && q > 0 && !loo)) {
       if (m < q) {
@@ -594,17 +664,7 @@ export function projectUnits(block: UnitBlock, starts: Int32Array, fit: ControlF
         for (let k = 0; k < r; k++) A[rr * q + c++] = fit.F[t * r + k]!;
       });
       f = qrFactor(A, m, q);
-      if (f.dependent.length === 0) {
-        // Projection matrix P = R⁻¹Qᵀ (q×m): coef = P e for every unit of the group.
-        P = new Float64Array(q * m);
-        const unitVec = new Float64Array(m);
-        for (let rr = 0; rr < m; rr++) {
-          unitVec.fill(0);
-          unitVec[rr] = 1;
-          const col = solveR(f, applyQt(f, unitVec));
-          for (let c = 0; c < q; c++) P[c * m + rr] = col[c]!;
-        }
-      }
+      if (f.dependent.length === 0) P = projector(f);
       if (f.dependent.length > 0) {
         throw new EstimationError('RANK_DEFICIENT', `the estimated factors are collinear over unit '${block.names[j0]}'s ${m} pre-treatment periods, so its loadings are not identified; use fewer factors (--factors)`, { unit: block.names[j0], factors: r });
       }
@@ -623,7 +683,7 @@ export function projectUnits(block: UnitBlock, starts: Int32Array, fit: ControlF
     }
     const e = new Float64Array(m);
     const coef = new Float64Array(q);
-    const preIdx = Int32Array.from(pre);
+    const preIdx = pre;
     for (const j of members) {
       const o = j * T;
       if (p === 0) base.set(base0);
