@@ -314,6 +314,32 @@ function columnLayout(y: Float64Array, n: number, T: number): { yT: Float64Array
   return c;
 }
 
+/** Per outcome matrix: u = y − ȳ_i· − (ȳ·_t − ȳ) in column layout (T × n) and the unweighted period means of y − ȳ_i·. */
+const twoWayCache = new WeakMap<Float64Array, { uT: Float64Array; vFull: Float64Array }>();
+function twoWayLayout(y: Float64Array, n: number, T: number): { uT: Float64Array; vFull: Float64Array } {
+  let c = twoWayCache.get(y);
+  if (!c) {
+    const { yT, rowMean } = columnLayout(y, n, T);
+    const uT = new Float64Array(n * T);
+    const vFull = new Float64Array(T);
+    for (let t = 0; t < T; t++) {
+      const col = t * n;
+      let acc = 0;
+      for (let i = 0; i < n; i++) {
+        const u = yT[col + i]! - rowMean[i]!;
+        uT[col + i] = u;
+        acc += u;
+      }
+      const vt = acc / n;
+      vFull[t] = vt;
+      for (let i = 0; i < n; i++) uT[col + i] = uT[col + i]! - vt;
+    }
+    c = { uT, vFull };
+    twoWayCache.set(y, c);
+  }
+  return c;
+}
+
 function fitFast(data: UnitBlock, r: number, force: Force, w: Float64Array, rows: readonly number[], C: number, warmV: Float64Array | null): ControlFit {
   const { n, T, y } = data;
   const m = rows.length;
@@ -342,26 +368,51 @@ function fitFast(data: UnitBlock, r: number, force: Force, w: Float64Array, rows
   }
   const time = centreTime(force);
   const v = new Float64Array(T);
-  for (let t = 0; t < T; t++) {
-    const base = t * m;
-    const col = t * n;
-    let acc = 0;
-    for (let k = 0; k < m; k++) {
-      const b = yT[col + ri[k]!]! - ck[k]!;
-      zt[base + k] = b;
-      acc += wk[k]! * b;
+  const twoWay = unitFE && time;
+  if (twoWay) {
+    // One pass: with u = the unit- and (unweighted) period-centred outcome (cached), the weighted
+    // two-way residual is z_i = u_i − v′ with v′ = Σ c_i u_i / C, and Σ c_i z_i z_iᵀ =
+    // Σ c_i u_i u_iᵀ − C v′v′ᵀ. v′ is only the resampling fluctuation of the period means, so the
+    // subtraction loses no precision (unlike the same identity on uncentred data).
+    const { uT, vFull } = twoWayLayout(y, n, T);
+    for (let t = 0; t < T; t++) {
+      const base = t * m;
+      const col = t * n;
+      let acc = 0;
+      for (let k = 0; k < m; k++) {
+        const z = sc[k]! * uT[col + ri[k]!]!;
+        zt[base + k] = z;
+        acc += sc[k]! * z;
+      }
+      v[t] = acc / C;
     }
-    const vt = acc / C;
-    v[t] = vt;
-    const sub = time ? vt : 0;
-    for (let k = 0; k < m; k++) zt[base + k] = sc[k]! * (zt[base + k]! - sub);
+  } else {
+    for (let t = 0; t < T; t++) {
+      const base = t * m;
+      const col = t * n;
+      let acc = 0;
+      for (let k = 0; k < m; k++) {
+        const b = yT[col + ri[k]!]! - ck[k]!;
+        zt[base + k] = b;
+        acc += wk[k]! * b;
+      }
+      const vt = acc / C;
+      v[t] = vt;
+      const sub = time ? vt : 0;
+      for (let k = 0; k < m; k++) zt[base + k] = sc[k]! * (zt[base + k]! - sub);
+    }
   }
   if (gramScratch.length !== T * T) gramScratch = new Float64Array(T * T);
   const G = gramScratch;
   let eig: { values: Float64Array; vectors: Float64Array } = { values: new Float64Array(T), vectors: new Float64Array(0) };
   if (r > 0) {
     gramDots(zt, 0, m, T, G);
+    if (twoWay) for (let s1 = 0; s1 < T; s1++) for (let t = 0; t < T; t++) G[s1 * T + t] = G[s1 * T + t]! - C * v[s1]! * v[t]!;
     eig = warmV ? topEigenWarm(G, T, r, warmV) : topEigen(G, T, r);
+  }
+  if (twoWay) {
+    const { vFull } = twoWayLayout(y, n, T);
+    for (let t = 0; t < T; t++) v[t] = vFull[t]! + v[t]!;
   }
   const alpha = new Float64Array(n);
   const xi = new Float64Array(T);
@@ -378,17 +429,19 @@ function fitFast(data: UnitBlock, r: number, force: Force, w: Float64Array, rows
   return { r, mu, alpha, xi, beta: new Float64Array(0), F, lambda: new Float64Array(n * r), eigenvalues: eig.values, converged: true, iterations: 1, fitted: null, imputed: 0 };
 }
 
+/** Store an entry on or above the diagonal of G and its mirror image (entries below are clamped duplicates: skipped). */
+function putSym(G: Float64Array, T: number, a: number, b: number, v: number): void {
+  if (b >= a) {
+    G[a * T + b] = v;
+    G[b * T + a] = v;
+  }
+}
+
 /** G[s][t] = Σ_k zt[off + s·m + k]·zt[t·m + k] (the c-weighted copy times the plain one), symmetric. */
 function gramDots(zt: Float64Array, off: number, m: number, T: number, G: Float64Array): void {
   // 2×4 register blocking: eight entries of G per pass over the rows (six loads per eight
   // multiply-adds). Indices past the end are clamped; only entries on or above the diagonal are
   // stored (and mirrored), so clamped duplicates write the same value twice.
-  const put = (a: number, b: number, v: number) => {
-    if (b >= a) {
-      G[a * T + b] = v;
-      G[b * T + a] = v;
-    }
-  };
   for (let s1 = 0; s1 < T; s1 += 2) {
     const s2 = Math.min(s1 + 1, T - 1);
     const a1 = off + s1 * m;
@@ -412,14 +465,14 @@ function gramDots(zt: Float64Array, off: number, m: number, T: number, G: Float6
         c23 += x2 * y3;
         c24 += x2 * y4;
       }
-      put(s1, t1, c11);
-      put(s1, t2, c12);
-      put(s1, t3, c13);
-      put(s1, t4, c14);
-      put(s2, t1, c21);
-      put(s2, t2, c22);
-      put(s2, t3, c23);
-      put(s2, t4, c24);
+      putSym(G, T, s1, t1, c11);
+      putSym(G, T, s1, t2, c12);
+      putSym(G, T, s1, t3, c13);
+      putSym(G, T, s1, t4, c14);
+      putSym(G, T, s2, t1, c21);
+      putSym(G, T, s2, t2, c22);
+      putSym(G, T, s2, t3, c23);
+      putSym(G, T, s2, t4, c24);
     }
   }
 }
@@ -643,6 +696,9 @@ export function projectUnits(block: UnitBlock, starts: Int32Array, fit: ControlF
   const base = new Float64Array(T);
   const F = fit.F;
   const beta = fit.beta;
+  // F column by column (r × T) for the counterfactual loop.
+  const Fc = new Float64Array(r * T);
+  for (let t = 0; t < T; t++) for (let k = 0; k < r; k++) Fc[k * T + t] = F[t * r + k]!;
   const base0 = new Float64Array(T);
   for (let t = 0; t < T; t++) base0[t] = fit.mu + fit.xi[t]!;
   for (const { members, pre } of groups) {
@@ -700,10 +756,15 @@ export function projectUnits(block: UnitBlock, starts: Int32Array, fit: ControlF
           e[rr] = y[o + t]! - base[t]!;
         }
         for (let c = 0; c < q; c++) {
-          let acc = 0;
           const po = c * m;
-          for (let rr = 0; rr < m; rr++) acc += P![po + rr]! * e[rr]!;
-          coef[c] = acc;
+          let a0 = 0, a1 = 0;
+          let rr = 0;
+          for (; rr + 1 < m; rr += 2) {
+            a0 += P![po + rr]! * e[rr]!;
+            a1 += P![po + rr + 1]! * e[rr + 1]!;
+          }
+          if (rr < m) a0 += P![po + rr]! * e[rr]!;
+          coef[c] = a0 + a1;
         }
         if (loo && hdiag) {
           pre.forEach((t, rr) => {
@@ -727,10 +788,12 @@ export function projectUnits(block: UnitBlock, starts: Int32Array, fit: ControlF
       const aj = unitFE ? coef[c++]! : 0;
       alpha[j] = aj;
       for (let k = 0; k < r; k++) lambda[j * r + k] = coef[c + k]!;
-      for (let t = 0; t < T; t++) {
-        let val = base[t]! + aj;
-        for (let k = 0; k < r; k++) val += lambda[j * r + k]! * F[t * r + k]!;
-        cf[o + t] = val;
+      // Ŷ_j(0) = base + α_j + F λ_j, one factor at a time over contiguous columns of F.
+      for (let t = 0; t < T; t++) cf[o + t] = base[t]! + aj;
+      for (let k = 0; k < r; k++) {
+        const lk = lambda[j * r + k]!;
+        const fo = k * T;
+        for (let t = 0; t < T; t++) cf[o + t] = cf[o + t]! + lk * Fc[fo + t]!;
       }
     }
   }
