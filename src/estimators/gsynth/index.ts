@@ -19,7 +19,7 @@ import type { Analysis, Diagnostic, Interval, PathPoint, UnitResult, Warning } f
 import { qnorm, pValueNormal, quantileSorted } from '../../core/stats.js';
 import { FORCES, type Force, type UnitBlock } from './ife.js';
 import { checkParametric, estimate, INFERENCES, replicateCount, statLayout, type BaseEstimate, type CvRow, type Inference, type Problem } from './model.js';
-import { runCv, runReplicates, type ProgressCallback } from './pool.js';
+import { runCv, runReplicates, startHelpers, type Helpers, type ProgressCallback } from './pool.js';
 
 export { FORCES, type Force } from './ife.js';
 export { INFERENCES, type Inference } from './model.js';
@@ -53,7 +53,11 @@ export interface GsynthOptions {
    * factors from the never-treated units only).
    */
   em?: boolean;
-  /** Worker threads for bootstrap and cross-validation (results do not depend on it). Default 1. */
+  /**
+   * Threads for the bootstrap / jackknife (the main thread plus workers − 1 helper threads sharing
+   * the replications) and worker threads for iterative cross-validation fits. Results do not depend
+   * on it. Default 1.
+   */
   workers?: number;
   /** Called as work proceeds (never called with workers results out of order). */
   progress?: ProgressCallback;
@@ -124,6 +128,16 @@ function excludedIndices(panel: Panel, specs: readonly string[]): Set<number> {
  */
 export async function gsynth(panel: Panel, options: GsynthOptions = {}): Promise<Analysis> {
   const o = resolve(options);
+  // Helper threads for the bootstrap start now, so their start-up overlaps cross-validation.
+  const helpers = o.inference !== 'none' && o.workers > 1 ? startHelpers(o.workers - 1) : null;
+  try {
+    return await estimateAll(panel, options, o, helpers);
+  } finally {
+    await helpers?.release();
+  }
+}
+
+async function estimateAll(panel: Panel, options: GsynthOptions, o: Resolved, helpers: Helpers | null): Promise<Analysis> {
   const design = panelDesign(panel, 2);
   const Tall = panel.periods.length;
   const excluded = excludedIndices(panel, o.excludePeriods);
@@ -276,7 +290,7 @@ export async function gsynth(panel: Panel, options: GsynthOptions = {}): Promise
   if (o.inference !== 'none') {
     if (o.inference === 'parametric') checkParametric(prob, r);
     const base: BaseEstimate = { r, beta: est.fit.beta, fittedCo: est.fit.fitted!, residCo: est.residCo, cfTr: est.cf, V: est.fit.F.map((f) => f / Math.sqrt(T)) };
-    const res = await runReplicates(prob, base, o.inference, B, o.workers, options.progress);
+    const res = await runReplicates(prob, base, o.inference, B, o.workers, options.progress, helpers);
     reps = res.reps;
     if (res.failed > 0) warnings.push({ code: 'REPLICATES_FAILED', message: `${res.failed} of ${B} ${o.inference} replication(s) could not be estimated (degenerate resample) and were dropped` });
     if (res.notConverged > 0) warnings.push({ code: 'NOT_CONVERGED', message: `${res.notConverged} of ${B} ${o.inference} replication(s) did not converge within ${o.maxIter} iterations` });
