@@ -355,10 +355,8 @@ function fitFast(data: UnitBlock, r: number, force: Force, w: Float64Array, rows
   g /= C;
   // Gather the used rows period by period (contiguous writes), centre, weight by √c_i:
   // G = Σ (√c_i z_i)(√c_i z_i)ᵀ from one copy.
-  const sc = new Float64Array(m);
-  const wk = new Float64Array(m);
-  const ck = new Float64Array(m);
-  const ri = new Int32Array(m);
+  if (fastWork.sc.length < m) fastWork = { sc: new Float64Array(m), wk: new Float64Array(m), ck: new Float64Array(m), ri: new Int32Array(m) };
+  const { sc, wk, ck, ri } = fastWork;
   for (let k = 0; k < m; k++) {
     const i = rows[k]!;
     ri[k] = i;
@@ -426,7 +424,17 @@ function fitFast(data: UnitBlock, r: number, force: Force, w: Float64Array, rows
   const sqrtT = Math.sqrt(T);
   const F = new Float64Array(T * r);
   for (let k = 0; k < T * r; k++) F[k] = sqrtT * eig.vectors[k]!;
-  return { r, mu, alpha, xi, beta: new Float64Array(0), F, lambda: new Float64Array(n * r), eigenvalues: eig.values, converged: true, iterations: 1, fitted: null, imputed: 0 };
+  return { r, mu, alpha, xi, beta: NO_BETA, F, lambda: zeroLoadings(n * r), eigenvalues: eig.values, converged: true, iterations: 1, fitted: null, imputed: 0 };
+}
+
+/** Per-row work arrays of {@link fitFast}, reused across replications (fewer off-heap allocations to collect). */
+let fastWork = { sc: new Float64Array(0), wk: new Float64Array(0), ck: new Float64Array(0), ri: new Int32Array(0) };
+const NO_BETA = new Float64Array(0);
+/** The all-zero Λ̂ a fast fit reports (it never computes loadings); shared, never written. */
+let zeroLambda = new Float64Array(0);
+function zeroLoadings(len: number): Float64Array {
+  if (zeroLambda.length !== len) zeroLambda = new Float64Array(len);
+  return zeroLambda;
 }
 
 /** Store an entry on or above the diagonal of G and its mirror image (entries below are clamped duplicates: skipped). */

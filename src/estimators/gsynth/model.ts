@@ -291,8 +291,8 @@ function cvScoreEm(prob: Problem, r: number): CvRow {
   return { r, mspe: n > 0 ? sse / n : null, converged, iterations: full.fit.iterations };
 }
 
-function effects(y: Float64Array, cf: Float64Array): Float64Array {
-  const eff = new Float64Array(y.length);
+function effects(y: Float64Array, cf: Float64Array, into: Float64Array | null = null): Float64Array {
+  const eff = into ?? new Float64Array(y.length);
   for (let k = 0; k < y.length; k++) eff[k] = y[k]! - cf[k]!;
   return eff;
 }
@@ -395,7 +395,8 @@ export function replicate(prob: Problem, base: BaseEstimate, kind: Inference, b:
     for (let k = 0; k < nTr; k++) tw[rng.int(nTr)]! += 1;
     const fit = fitControls(co, r, prob.settings, cw, warm);
     const pr = projectUnits(tr, prob.starts, fit, prob.settings.force);
-    return { stats: computeStats(prob, lay, effects(tr.y, pr.cf), tw, fit.beta), converged: fit.converged };
+    // The counterfactual is not needed afterwards: the effects overwrite it.
+    return { stats: computeStats(prob, lay, effects(tr.y, pr.cf, pr.cf), tw, fit.beta), converged: fit.converged };
   }
   if (kind === 'jackknife') {
     const cw = new Float64Array(nCo).fill(1);
@@ -404,7 +405,8 @@ export function replicate(prob: Problem, base: BaseEstimate, kind: Inference, b:
     else tw[b - nCo] = 0;
     const fit = fitControls(co, r, prob.settings, cw, warm);
     const pr = projectUnits(tr, prob.starts, fit, prob.settings.force);
-    return { stats: computeStats(prob, lay, effects(tr.y, pr.cf), tw, fit.beta), converged: fit.converged };
+    // The counterfactual is not needed afterwards: the effects overwrite it.
+    return { stats: computeStats(prob, lay, effects(tr.y, pr.cf, pr.cf), tw, fit.beta), converged: fit.converged };
   }
   if (kind === 'parametric') {
     const rng = new Rng(prob.seed).stream(b);
