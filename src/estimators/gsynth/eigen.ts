@@ -248,9 +248,32 @@ function dotAt(a: Float64Array, ao: number, b: Float64Array, bo: number, n: numb
   return (s0 + s1) + (s2 + s3);
 }
 
-/** out = A x for a row-major n×n A and x = v[vo .. vo + n), four rows per pass over x. */
+/** out = A x for a row-major n×n A and x = v[vo .. vo + n), eight (then four) rows per pass over x. */
 function symv(A: Float64Array, n: number, v: Float64Array, vo: number, out: Float64Array): void {
   let i = 0;
+  for (; i + 7 < n; i += 8) {
+    const r0 = i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n, r4 = r3 + n, r5 = r4 + n, r6 = r5 + n, r7 = r6 + n;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    for (let l = 0; l < n; l++) {
+      const x = v[vo + l]!;
+      s0 += A[r0 + l]! * x;
+      s1 += A[r1 + l]! * x;
+      s2 += A[r2 + l]! * x;
+      s3 += A[r3 + l]! * x;
+      s4 += A[r4 + l]! * x;
+      s5 += A[r5 + l]! * x;
+      s6 += A[r6 + l]! * x;
+      s7 += A[r7 + l]! * x;
+    }
+    out[i] = s0;
+    out[i + 1] = s1;
+    out[i + 2] = s2;
+    out[i + 3] = s3;
+    out[i + 4] = s4;
+    out[i + 5] = s5;
+    out[i + 6] = s6;
+    out[i + 7] = s7;
+  }
   for (; i + 3 < n; i += 4) {
     const r0 = i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
     let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
