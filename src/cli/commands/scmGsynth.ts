@@ -17,7 +17,7 @@ const factorsArg = (v: string): number | 'auto' => (v === 'auto' ? 'auto' : numb
 export const gsynthMethod: ScmMethod = {
   name: 'gsynth',
   description: 'generalized synthetic control, interactive fixed effects (Xu 2017)',
-  ownOptions: ['force', 'factors', 'factorsMax', 'boots', 'ratePer', 'excludePeriods', 'workers', 'tol', 'maxIter'],
+  ownOptions: ['force', 'factors', 'factorsMax', 'boots', 'ratePer', 'excludePeriods', 'workers', 'tol', 'maxIter', 'em'],
   addOptions: (cmd: Command) =>
     cmd
       .addOption(new Option('--force <effects>', 'gsynth: additive fixed effects').choices([...FORCES]).default('two-way'))
@@ -26,7 +26,8 @@ export const gsynthMethod: ScmMethod = {
       .addOption(new Option('--boots <n>', 'gsynth: bootstrap replications').argParser(numberArg('--boots', { integer: true, min: 2, max: 1e6 })).default(1000))
       .addOption(new Option('--rate-per <n>', 'gsynth: the outcome is a rate per this many people (with --population: counts)').argParser(numberArg('--rate-per', { min: 0, exclusiveMin: true })).default(100000))
       .option('--exclude-periods <from:to,...>', 'gsynth: leave these periods out of the fit (repeatable or comma list), e.g. 2020-04:2020-06', list)
-      .addOption(new Option('--workers <n>', 'gsynth: worker threads for bootstrap and cross-validation (results do not depend on it); default min(2, cores) for large jobs, else 1').argParser(numberArg('--workers', { integer: true, min: 1, max: 64 })))
+      .option('--em', 'gsynth: EM variant — fit the factor model on all untreated cells (controls + treated pre-treatment periods), treated post cells imputed by EM (Gobillon & Magnac 2016)', false)
+      .addOption(new Option('--workers <n>', 'gsynth: threads for bootstrap (this one + n−1 helpers) and worker threads for iterative cross-validation (results do not depend on it); default min(2, cores) for large jobs, else 1').argParser(numberArg('--workers', { integer: true, min: 1, max: 64 })))
       .addOption(new Option('--tol <x>', 'gsynth: relative tolerance of the iterative fit').argParser(numberArg('--tol', { min: 0, max: 1, exclusiveMin: true })).default(1e-7))
       .addOption(new Option('--max-iter <n>', 'gsynth: iteration cap of the iterative fit').argParser(numberArg('--max-iter', { integer: true, min: 1, max: 1e6 })).default(1000)),
   run: async (ctx: CliContext, file: string, o: Record<string, unknown>) => {
@@ -37,10 +38,11 @@ export const gsynthMethod: ScmMethod = {
     }
     let panel = readPanel(file, panelOptionsFrom(o));
     panel = applyDonorPool(panel, { donors: o.donors as string[] | undefined, excludeUnits: o.excludeUnits as string[] | undefined });
-    // Default: two threads (or fewer cores) when the resampling work is large enough to repay
-    // starting them (≈ 0.1–0.3 s), else this thread. Results are identical either way.
+    // Default: two threads (or fewer cores) when the resampling work is large enough to repay a
+    // helper thread (≈ 30 ms to start, overlapped with cross-validation, but it compiles the kernels
+    // afresh, so its first replications are slow), else this thread. Results are identical either way.
     const work = panel.units.length * panel.periods.length ** 2 * (o.boots as number) * (inference === 'parametric' ? 2 : 1);
-    const workers = (o.workers as number | undefined) ?? (work >= 2e9 ? Math.max(1, Math.min(2, availableParallelism())) : 1);
+    const workers = (o.workers as number | undefined) ?? (work >= 1e9 ? Math.max(1, Math.min(2, availableParallelism())) : 1);
     let lastDraw = 0;
     const progress = ctx.io.stderrIsTTY
       ? (p: Progress) => {
@@ -62,6 +64,7 @@ export const gsynthMethod: ScmMethod = {
       excludePeriods: (o.excludePeriods as string[] | undefined) ?? [],
       tol: o.tol as number,
       maxIter: o.maxIter as number,
+      em: o.em === true,
       workers,
       ...(progress ? { progress } : {}),
     });

@@ -232,6 +232,66 @@ function tqlValues(d: Float64Array, e: Float64Array, n: number): void {
   }
 }
 
+let lanczosWork = { n: 0, Q: new Float64Array(0), alpha: new Float64Array(0), beta: new Float64Array(0), w: new Float64Array(0), x: new Float64Array(0), h: new Float64Array(0) };
+
+/** Σ_i a[ao + i]·b[bo + i] over i < n, with four running sums. */
+function dotAt(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    s0 += a[ao + i]! * b[bo + i]!;
+    s1 += a[ao + i + 1]! * b[bo + i + 1]!;
+    s2 += a[ao + i + 2]! * b[bo + i + 2]!;
+    s3 += a[ao + i + 3]! * b[bo + i + 3]!;
+  }
+  for (; i < n; i++) s0 += a[ao + i]! * b[bo + i]!;
+  return (s0 + s1) + (s2 + s3);
+}
+
+/** out = A x for a row-major n×n A and x = v[vo .. vo + n), eight (then four) rows per pass over x. */
+function symv(A: Float64Array, n: number, v: Float64Array, vo: number, out: Float64Array): void {
+  let i = 0;
+  for (; i + 7 < n; i += 8) {
+    const r0 = i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n, r4 = r3 + n, r5 = r4 + n, r6 = r5 + n, r7 = r6 + n;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    for (let l = 0; l < n; l++) {
+      const x = v[vo + l]!;
+      s0 += A[r0 + l]! * x;
+      s1 += A[r1 + l]! * x;
+      s2 += A[r2 + l]! * x;
+      s3 += A[r3 + l]! * x;
+      s4 += A[r4 + l]! * x;
+      s5 += A[r5 + l]! * x;
+      s6 += A[r6 + l]! * x;
+      s7 += A[r7 + l]! * x;
+    }
+    out[i] = s0;
+    out[i + 1] = s1;
+    out[i + 2] = s2;
+    out[i + 3] = s3;
+    out[i + 4] = s4;
+    out[i + 5] = s5;
+    out[i + 6] = s6;
+    out[i + 7] = s7;
+  }
+  for (; i + 3 < n; i += 4) {
+    const r0 = i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let l = 0; l < n; l++) {
+      const x = v[vo + l]!;
+      s0 += A[r0 + l]! * x;
+      s1 += A[r1 + l]! * x;
+      s2 += A[r2 + l]! * x;
+      s3 += A[r3 + l]! * x;
+    }
+    out[i] = s0;
+    out[i + 1] = s1;
+    out[i + 2] = s2;
+    out[i + 3] = s3;
+  }
+  for (; i < n; i++) out[i] = dotAt(A, i * n, v, vo, n);
+}
+
 /**
  * Top-k eigenpairs of a symmetric n×n matrix by the Lanczos method with full
  * reorthogonalisation, started from a warm guess of the eigenvectors (e.g. the
@@ -244,10 +304,10 @@ function tqlValues(d: Float64Array, e: Float64Array, n: number): void {
 export function topEigenWarm(A: Float64Array, n: number, k: number, warm: Float64Array | null, tol = 1e-11): TopEigen {
   k = Math.max(0, Math.min(k, n));
   if (k === 0 || n <= k + 10) return topEigen(A, n, k);
-  const Q = new Float64Array(n * n); // row j = q_j
-  const alpha = new Float64Array(n);
-  const beta = new Float64Array(n);
-  const w = new Float64Array(n);
+  // Work arrays reused across calls (one decomposition per bootstrap replication): allocating
+  // these off-heap buffers every call cost more in garbage collection than the arithmetic.
+  if (lanczosWork.n !== n) lanczosWork = { n, Q: new Float64Array(n * n), alpha: new Float64Array(n), beta: new Float64Array(n), w: new Float64Array(n), x: new Float64Array(n), h: new Float64Array(n) };
+  const { Q, alpha, beta, w, h: hco } = lanczosWork; // row j of Q = q_j (rows past the last step are stale)
   // Start: the sum of the warm vectors plus a small fixed generic component.
   let nrm = 0;
   for (let i = 0; i < n; i++) {
@@ -263,28 +323,28 @@ export function topEigenWarm(A: Float64Array, n: number, k: number, warm: Float6
   let ritz: { theta: Float64Array; y: Float64Array[] } | null = null;
   for (let j = 0; j < n; j++) {
     const qj = j * n;
-    // w = A q_j
-    for (let i = 0; i < n; i++) {
-      const ri = i * n;
-      let acc = 0;
-      for (let l = 0; l < n; l++) acc += A[ri + l]! * Q[qj + l]!;
-      w[i] = acc;
-    }
-    let a = 0;
-    for (let i = 0; i < n; i++) a += Q[qj + i]! * w[i]!;
+    // w = A q_j, four rows at a time (four independent sums per load of q_j: the loop is
+    // otherwise bound by the latency of one running sum, not by arithmetic).
+    symv(A, n, Q, qj, w);
+    const a = dotAt(Q, qj, w, 0, n);
     alpha[j] = a;
-    // Full reorthogonalisation against q_0..q_j, twice ("twice is enough").
+    // Full reorthogonalisation against q_0..q_j, twice ("twice is enough"; classical Gram–Schmidt:
+    // all coefficients from the same w, then one update).
     for (let pass = 0; pass < 2; pass++) {
-      for (let l = 0; l <= j; l++) {
+      for (let l = 0; l <= j; l++) hco[l] = dotAt(Q, l * n, w, 0, n);
+      let l = 0;
+      for (; l + 3 <= j; l += 4) {
+        const q0 = l * n, q1 = q0 + n, q2 = q1 + n, q3 = q2 + n;
+        const h0 = hco[l]!, h1 = hco[l + 1]!, h2 = hco[l + 2]!, h3 = hco[l + 3]!;
+        for (let i = 0; i < n; i++) w[i] = w[i]! - ((h0 * Q[q0 + i]! + h1 * Q[q1 + i]!) + (h2 * Q[q2 + i]! + h3 * Q[q3 + i]!));
+      }
+      for (; l <= j; l++) {
         const ql = l * n;
-        let dot = 0;
-        for (let i = 0; i < n; i++) dot += Q[ql + i]! * w[i]!;
-        for (let i = 0; i < n; i++) w[i] = w[i]! - dot * Q[ql + i]!;
+        const h = hco[l]!;
+        for (let i = 0; i < n; i++) w[i] = w[i]! - h * Q[ql + i]!;
       }
     }
-    let b = 0;
-    for (let i = 0; i < n; i++) b += w[i]! * w[i]!;
-    b = Math.sqrt(b);
+    const b = Math.sqrt(dotAt(w, 0, w, 0, n));
     beta[j] = b;
     m = j + 1;
     const last = m === n;
@@ -304,7 +364,8 @@ export function topEigenWarm(A: Float64Array, n: number, k: number, warm: Float6
   for (let c = 0; c < k; c++) {
     const y = ritz.y[c]!;
     let big = 0;
-    const x = new Float64Array(n);
+    const x = lanczosWork.x;
+    x.fill(0);
     for (let j = 0; j < m; j++) {
       const yj = y[j]!;
       const qj = j * n;

@@ -95,8 +95,9 @@ export function fitControls(
   }
   if (rows.length === 0) throw new EstimationError('NO_CONTROL_UNITS', 'no control unit left to fit the factor model');
   // Missing cells (among used rows).
+  const allMissing = missingCells(y);
   const missing: number[] = [];
-  for (const i of rows) for (let t = 0; t < T; t++) if (Number.isNaN(y[i * T + t]!)) missing.push(i * T + t);
+  for (const k of allMissing) if (w[Math.floor(k / T)]! > 0) missing.push(k);
   const Yf = missing.length > 0 ? Float64Array.from(y) : y;
   if (missing.length > 0) {
     if (start.fill) for (const k of missing) Yf[k] = start.fill[k]!;
@@ -271,6 +272,20 @@ export function fitControls(
 }
 
 let scratch = new Float64Array(0);
+let gramScratch = new Float64Array(0);
+
+/** Indices of the NaN cells of an outcome matrix, computed once per array (the bootstrap refits the same one). */
+const missingCache = new WeakMap<Float64Array, Int32Array>();
+function missingCells(y: Float64Array): Int32Array {
+  let m = missingCache.get(y);
+  if (!m) {
+    const out: number[] = [];
+    for (let k = 0; k < y.length; k++) if (Number.isNaN(y[k]!)) out.push(k);
+    m = Int32Array.from(out);
+    missingCache.set(y, m);
+  }
+  return m;
+}
 
 /**
  * The same fit without covariates or missing cells and without fitted values
@@ -299,6 +314,32 @@ function columnLayout(y: Float64Array, n: number, T: number): { yT: Float64Array
   return c;
 }
 
+/** Per outcome matrix: u = y − ȳ_i· − (ȳ·_t − ȳ) in column layout (T × n) and the unweighted period means of y − ȳ_i·. */
+const twoWayCache = new WeakMap<Float64Array, { uT: Float64Array; vFull: Float64Array }>();
+function twoWayLayout(y: Float64Array, n: number, T: number): { uT: Float64Array; vFull: Float64Array } {
+  let c = twoWayCache.get(y);
+  if (!c) {
+    const { yT, rowMean } = columnLayout(y, n, T);
+    const uT = new Float64Array(n * T);
+    const vFull = new Float64Array(T);
+    for (let t = 0; t < T; t++) {
+      const col = t * n;
+      let acc = 0;
+      for (let i = 0; i < n; i++) {
+        const u = yT[col + i]! - rowMean[i]!;
+        uT[col + i] = u;
+        acc += u;
+      }
+      const vt = acc / n;
+      vFull[t] = vt;
+      for (let i = 0; i < n; i++) uT[col + i] = uT[col + i]! - vt;
+    }
+    c = { uT, vFull };
+    twoWayCache.set(y, c);
+  }
+  return c;
+}
+
 function fitFast(data: UnitBlock, r: number, force: Force, w: Float64Array, rows: readonly number[], C: number, warmV: Float64Array | null): ControlFit {
   const { n, T, y } = data;
   const m = rows.length;
@@ -314,10 +355,8 @@ function fitFast(data: UnitBlock, r: number, force: Force, w: Float64Array, rows
   g /= C;
   // Gather the used rows period by period (contiguous writes), centre, weight by √c_i:
   // G = Σ (√c_i z_i)(√c_i z_i)ᵀ from one copy.
-  const sc = new Float64Array(m);
-  const wk = new Float64Array(m);
-  const ck = new Float64Array(m);
-  const ri = new Int32Array(m);
+  if (fastWork.sc.length < m) fastWork = { sc: new Float64Array(m), wk: new Float64Array(m), ck: new Float64Array(m), ri: new Int32Array(m) };
+  const { sc, wk, ck, ri } = fastWork;
   for (let k = 0; k < m; k++) {
     const i = rows[k]!;
     ri[k] = i;
@@ -327,25 +366,51 @@ function fitFast(data: UnitBlock, r: number, force: Force, w: Float64Array, rows
   }
   const time = centreTime(force);
   const v = new Float64Array(T);
-  for (let t = 0; t < T; t++) {
-    const base = t * m;
-    const col = t * n;
-    let acc = 0;
-    for (let k = 0; k < m; k++) {
-      const b = yT[col + ri[k]!]! - ck[k]!;
-      zt[base + k] = b;
-      acc += wk[k]! * b;
+  const twoWay = unitFE && time;
+  if (twoWay) {
+    // One pass: with u = the unit- and (unweighted) period-centred outcome (cached), the weighted
+    // two-way residual is z_i = u_i − v′ with v′ = Σ c_i u_i / C, and Σ c_i z_i z_iᵀ =
+    // Σ c_i u_i u_iᵀ − C v′v′ᵀ. v′ is only the resampling fluctuation of the period means, so the
+    // subtraction loses no precision (unlike the same identity on uncentred data).
+    const { uT, vFull } = twoWayLayout(y, n, T);
+    for (let t = 0; t < T; t++) {
+      const base = t * m;
+      const col = t * n;
+      let acc = 0;
+      for (let k = 0; k < m; k++) {
+        const z = sc[k]! * uT[col + ri[k]!]!;
+        zt[base + k] = z;
+        acc += sc[k]! * z;
+      }
+      v[t] = acc / C;
     }
-    const vt = acc / C;
-    v[t] = vt;
-    const sub = time ? vt : 0;
-    for (let k = 0; k < m; k++) zt[base + k] = sc[k]! * (zt[base + k]! - sub);
+  } else {
+    for (let t = 0; t < T; t++) {
+      const base = t * m;
+      const col = t * n;
+      let acc = 0;
+      for (let k = 0; k < m; k++) {
+        const b = yT[col + ri[k]!]! - ck[k]!;
+        zt[base + k] = b;
+        acc += wk[k]! * b;
+      }
+      const vt = acc / C;
+      v[t] = vt;
+      const sub = time ? vt : 0;
+      for (let k = 0; k < m; k++) zt[base + k] = sc[k]! * (zt[base + k]! - sub);
+    }
   }
-  const G = new Float64Array(T * T);
+  if (gramScratch.length !== T * T) gramScratch = new Float64Array(T * T);
+  const G = gramScratch;
   let eig: { values: Float64Array; vectors: Float64Array } = { values: new Float64Array(T), vectors: new Float64Array(0) };
   if (r > 0) {
     gramDots(zt, 0, m, T, G);
+    if (twoWay) for (let s1 = 0; s1 < T; s1++) for (let t = 0; t < T; t++) G[s1 * T + t] = G[s1 * T + t]! - C * v[s1]! * v[t]!;
     eig = warmV ? topEigenWarm(G, T, r, warmV) : topEigen(G, T, r);
+  }
+  if (twoWay) {
+    const { vFull } = twoWayLayout(y, n, T);
+    for (let t = 0; t < T; t++) v[t] = vFull[t]! + v[t]!;
   }
   const alpha = new Float64Array(n);
   const xi = new Float64Array(T);
@@ -359,7 +424,25 @@ function fitFast(data: UnitBlock, r: number, force: Force, w: Float64Array, rows
   const sqrtT = Math.sqrt(T);
   const F = new Float64Array(T * r);
   for (let k = 0; k < T * r; k++) F[k] = sqrtT * eig.vectors[k]!;
-  return { r, mu, alpha, xi, beta: new Float64Array(0), F, lambda: new Float64Array(n * r), eigenvalues: eig.values, converged: true, iterations: 1, fitted: null, imputed: 0 };
+  return { r, mu, alpha, xi, beta: NO_BETA, F, lambda: zeroLoadings(n * r), eigenvalues: eig.values, converged: true, iterations: 1, fitted: null, imputed: 0 };
+}
+
+/** Per-row work arrays of {@link fitFast}, reused across replications (fewer off-heap allocations to collect). */
+let fastWork = { sc: new Float64Array(0), wk: new Float64Array(0), ck: new Float64Array(0), ri: new Int32Array(0) };
+const NO_BETA = new Float64Array(0);
+/** The all-zero Λ̂ a fast fit reports (it never computes loadings); shared, never written. */
+let zeroLambda = new Float64Array(0);
+function zeroLoadings(len: number): Float64Array {
+  if (zeroLambda.length !== len) zeroLambda = new Float64Array(len);
+  return zeroLambda;
+}
+
+/** Store an entry on or above the diagonal of G and its mirror image (entries below are clamped duplicates: skipped). */
+function putSym(G: Float64Array, T: number, a: number, b: number, v: number): void {
+  if (b >= a) {
+    G[a * T + b] = v;
+    G[b * T + a] = v;
+  }
 }
 
 /** G[s][t] = Σ_k zt[off + s·m + k]·zt[t·m + k] (the c-weighted copy times the plain one), symmetric. */
@@ -367,12 +450,6 @@ function gramDots(zt: Float64Array, off: number, m: number, T: number, G: Float6
   // 2×4 register blocking: eight entries of G per pass over the rows (six loads per eight
   // multiply-adds). Indices past the end are clamped; only entries on or above the diagonal are
   // stored (and mirrored), so clamped duplicates write the same value twice.
-  const put = (a: number, b: number, v: number) => {
-    if (b >= a) {
-      G[a * T + b] = v;
-      G[b * T + a] = v;
-    }
-  };
   for (let s1 = 0; s1 < T; s1 += 2) {
     const s2 = Math.min(s1 + 1, T - 1);
     const a1 = off + s1 * m;
@@ -396,14 +473,14 @@ function gramDots(zt: Float64Array, off: number, m: number, T: number, G: Float6
         c23 += x2 * y3;
         c24 += x2 * y4;
       }
-      put(s1, t1, c11);
-      put(s1, t2, c12);
-      put(s1, t3, c13);
-      put(s1, t4, c14);
-      put(s2, t1, c21);
-      put(s2, t2, c22);
-      put(s2, t3, c23);
-      put(s2, t4, c24);
+      putSym(G, T, s1, t1, c11);
+      putSym(G, T, s1, t2, c12);
+      putSym(G, T, s1, t3, c13);
+      putSym(G, T, s1, t4, c14);
+      putSym(G, T, s2, t1, c21);
+      putSym(G, T, s2, t2, c22);
+      putSym(G, T, s2, t3, c23);
+      putSym(G, T, s2, t4, c24);
     }
   }
 }
@@ -528,6 +605,69 @@ function fitted(
   return f;
 }
 
+/** Units sharing a pre-period pattern (start and missing pre cells) and their observed pre-periods. */
+interface PreGroup {
+  members: number[];
+  pre: Int32Array;
+}
+/** Per (outcome matrix, starts) pair: the groups, computed once (the bootstrap projects the same treated block every time). */
+const groupCache = new WeakMap<Float64Array, { starts: Int32Array; groups: PreGroup[] }>();
+function preGroups(y: Float64Array, starts: Int32Array, n: number, T: number): PreGroup[] {
+  const hit = groupCache.get(y);
+  if (hit && hit.starts === starts) return hit.groups;
+  const byKey = new Map<string, PreGroup>();
+  for (let j = 0; j < n; j++) {
+    let key = String(starts[j]);
+    for (let t = 0; t < starts[j]!; t++) if (Number.isNaN(y[j * T + t]!)) key += ',' + t;
+    const gr = byKey.get(key);
+    if (gr) gr.members.push(j);
+    else {
+      const pre: number[] = [];
+      for (let t = 0; t < starts[j]!; t++) if (!Number.isNaN(y[j * T + t]!)) pre.push(t);
+      byKey.set(key, { members: [j], pre: Int32Array.from(pre) });
+    }
+  }
+  const groups = [...byKey.values()];
+  groupCache.set(y, { starts, groups });
+  return groups;
+}
+
+/**
+ * P = R⁻¹Q₁ᵀ (q×m row-major) for a full-rank QR factor of an m×q matrix A, so that the
+ * least-squares coefficients of any e are P e. Q₁ = H₀H₁…H_{q−1}[I_q; 0] is formed by applying
+ * the q reflections to q columns (not m unit vectors), then each row of Q₁ is back-substituted.
+ */
+function projector(f: QRFactor): Float64Array {
+  const { n: m, p: q, qr, tau } = f;
+  const Q1 = new Float64Array(q * m); // column c of Q₁ at [c·m, (c+1)·m)
+  for (let c = 0; c < q; c++) {
+    const o = c * m;
+    Q1[o + c] = 1;
+    for (let k = Math.min(c, q - 1); k >= 0; k--) {
+      const t = tau[k]!;
+      if (t === 0) continue;
+      const off = k * m;
+      let sacc = Q1[o + k]!;
+      for (let i = k + 1; i < m; i++) sacc += qr[off + i]! * Q1[o + i]!;
+      sacc *= t;
+      Q1[o + k] = Q1[o + k]! - sacc;
+      for (let i = k + 1; i < m; i++) Q1[o + i] = Q1[o + i]! - sacc * qr[off + i]!;
+    }
+  }
+  // R P = Q₁ᵀ: back substitution, row j of P from rows j+1.. (all m columns at once).
+  const P = new Float64Array(q * m);
+  for (let j = q - 1; j >= 0; j--) {
+    const pj = j * m;
+    const rjj = qr[j * m + j]!;
+    for (let rr = 0; rr < m; rr++) {
+      let sacc = Q1[pj + rr]!;
+      for (let k = j + 1; k < q; k++) sacc -= qr[k * m + j]! * P[k * m + rr]!;
+      P[pj + rr] = sacc / rjj;
+    }
+  }
+  return P;
+}
+
 export interface Projection {
   /** Counterfactual Ŷ(0), n×T. */
   cf: Float64Array;
@@ -560,23 +700,17 @@ export function projectUnits(block: UnitBlock, starts: Int32Array, fit: ControlF
   let looSse = 0;
   let looN = 0;
   let looOk = true;
-  const groups = new Map<string, number[]>();
-  for (let j = 0; j < n; j++) {
-    let key = String(starts[j]);
-    for (let t = 0; t < starts[j]!; t++) if (Number.isNaN(y[j * T + t]!)) key += ',' + t;
-    const gr = groups.get(key);
-    if (gr) gr.push(j);
-    else groups.set(key, [j]);
-  }
+  const groups = preGroups(y, starts, n, T);
   const base = new Float64Array(T);
   const F = fit.F;
   const beta = fit.beta;
+  // F column by column (r × T) for the counterfactual loop.
+  const Fc = new Float64Array(r * T);
+  for (let t = 0; t < T; t++) for (let k = 0; k < r; k++) Fc[k * T + t] = F[t * r + k]!;
   const base0 = new Float64Array(T);
   for (let t = 0; t < T; t++) base0[t] = fit.mu + fit.xi[t]!;
-  for (const members of groups.values()) {
+  for (const { members, pre } of groups) {
     const j0 = members[0]!;
-    const pre: number[] = [];
-    for (let t = 0; t < starts[j0]!; t++) if (!Number.isNaN(y[j0 * T + t]!)) pre.push(t);
     const m = pre.length;
     if (m < q || (m === q && q > 0 && !loo)) {
       if (m < q) {
@@ -594,17 +728,7 @@ export function projectUnits(block: UnitBlock, starts: Int32Array, fit: ControlF
         for (let k = 0; k < r; k++) A[rr * q + c++] = fit.F[t * r + k]!;
       });
       f = qrFactor(A, m, q);
-      if (f.dependent.length === 0) {
-        // Projection matrix P = R⁻¹Qᵀ (q×m): coef = P e for every unit of the group.
-        P = new Float64Array(q * m);
-        const unitVec = new Float64Array(m);
-        for (let rr = 0; rr < m; rr++) {
-          unitVec.fill(0);
-          unitVec[rr] = 1;
-          const col = solveR(f, applyQt(f, unitVec));
-          for (let c = 0; c < q; c++) P[c * m + rr] = col[c]!;
-        }
-      }
+      if (f.dependent.length === 0) P = projector(f);
       if (f.dependent.length > 0) {
         throw new EstimationError('RANK_DEFICIENT', `the estimated factors are collinear over unit '${block.names[j0]}'s ${m} pre-treatment periods, so its loadings are not identified; use fewer factors (--factors)`, { unit: block.names[j0], factors: r });
       }
@@ -623,7 +747,7 @@ export function projectUnits(block: UnitBlock, starts: Int32Array, fit: ControlF
     }
     const e = new Float64Array(m);
     const coef = new Float64Array(q);
-    const preIdx = Int32Array.from(pre);
+    const preIdx = pre;
     for (const j of members) {
       const o = j * T;
       if (p === 0) base.set(base0);
@@ -640,10 +764,15 @@ export function projectUnits(block: UnitBlock, starts: Int32Array, fit: ControlF
           e[rr] = y[o + t]! - base[t]!;
         }
         for (let c = 0; c < q; c++) {
-          let acc = 0;
           const po = c * m;
-          for (let rr = 0; rr < m; rr++) acc += P![po + rr]! * e[rr]!;
-          coef[c] = acc;
+          let a0 = 0, a1 = 0;
+          let rr = 0;
+          for (; rr + 1 < m; rr += 2) {
+            a0 += P![po + rr]! * e[rr]!;
+            a1 += P![po + rr + 1]! * e[rr + 1]!;
+          }
+          if (rr < m) a0 += P![po + rr]! * e[rr]!;
+          coef[c] = a0 + a1;
         }
         if (loo && hdiag) {
           pre.forEach((t, rr) => {
@@ -667,10 +796,12 @@ export function projectUnits(block: UnitBlock, starts: Int32Array, fit: ControlF
       const aj = unitFE ? coef[c++]! : 0;
       alpha[j] = aj;
       for (let k = 0; k < r; k++) lambda[j * r + k] = coef[c + k]!;
-      for (let t = 0; t < T; t++) {
-        let val = base[t]! + aj;
-        for (let k = 0; k < r; k++) val += lambda[j * r + k]! * F[t * r + k]!;
-        cf[o + t] = val;
+      // Ŷ_j(0) = base + α_j + F λ_j, one factor at a time over contiguous columns of F.
+      for (let t = 0; t < T; t++) cf[o + t] = base[t]! + aj;
+      for (let k = 0; k < r; k++) {
+        const lk = lambda[j * r + k]!;
+        const fo = k * T;
+        for (let t = 0; t < T; t++) cf[o + t] = cf[o + t]! + lk * Fc[fo + t]!;
       }
     }
   }

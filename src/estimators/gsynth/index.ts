@@ -7,6 +7,10 @@
  * only (all fit periods); each treated unit contributes its own pre-treatment
  * periods (before its own start) to estimate its α_i and λ_i; its post cells
  * are never used in any fit. Staggered adoption is handled unit by unit.
+ * With `em: true` (Gobillon & Magnac 2016; the EM option of Xu 2017) the treated units'
+ * pre-treatment cells join the fit: F, ξ, β (and each unit's α_i, λ_i) come from every
+ * untreated cell, the treated post cells being missing values imputed by EM, and a treated
+ * unit's counterfactual is its fitted value.
  */
 import { EstimationError, InputError, UsageError } from '../../core/errors.js';
 import { panelDesign, type Panel } from '../../core/panel.js';
@@ -15,7 +19,7 @@ import type { Analysis, Diagnostic, Interval, PathPoint, UnitResult, Warning } f
 import { qnorm, pValueNormal, quantileSorted } from '../../core/stats.js';
 import { FORCES, type Force, type UnitBlock } from './ife.js';
 import { checkParametric, estimate, INFERENCES, replicateCount, statLayout, type BaseEstimate, type CvRow, type Inference, type Problem } from './model.js';
-import { runCv, runReplicates, type ProgressCallback } from './pool.js';
+import { runCv, runReplicates, startHelpers, type Helpers, type ProgressCallback } from './pool.js';
 
 export { FORCES, type Force } from './ife.js';
 export { INFERENCES, type Inference } from './model.js';
@@ -43,7 +47,17 @@ export interface GsynthOptions {
   tol?: number;
   /** Iteration cap of the alternating (β, factors) / EM fit. Default 1000. */
   maxIter?: number;
-  /** Worker threads for bootstrap and cross-validation (results do not depend on it). Default 1. */
+  /**
+   * EM variant: fit the factor model on all untreated cells (controls and the treated units'
+   * pre-treatment periods), imputing the treated post cells by EM. Default false (Xu's Algorithm 1:
+   * factors from the never-treated units only).
+   */
+  em?: boolean;
+  /**
+   * Threads for the bootstrap / jackknife (the main thread plus workers − 1 helper threads sharing
+   * the replications) and worker threads for iterative cross-validation fits. Results do not depend
+   * on it. Default 1.
+   */
   workers?: number;
   /** Called as work proceeds (never called with workers results out of order). */
   progress?: ProgressCallback;
@@ -61,6 +75,7 @@ interface Resolved {
   excludePeriods: string[];
   tol: number;
   maxIter: number;
+  em: boolean;
   workers: number;
 }
 
@@ -77,6 +92,7 @@ function resolve(o: GsynthOptions): Resolved {
     excludePeriods: [...(o.excludePeriods ?? [])],
     tol: o.tol ?? 1e-7,
     maxIter: o.maxIter ?? 1000,
+    em: o.em ?? false,
     workers: o.workers ?? 1,
   };
   if (!FORCES.includes(r.force)) throw new UsageError('BAD_OPTION', `--force ${String(r.force)} is not one of ${FORCES.join(', ')}`, { flag: '--force' });
@@ -112,6 +128,16 @@ function excludedIndices(panel: Panel, specs: readonly string[]): Set<number> {
  */
 export async function gsynth(panel: Panel, options: GsynthOptions = {}): Promise<Analysis> {
   const o = resolve(options);
+  // Helper threads for the bootstrap start now, so their start-up overlaps cross-validation.
+  const helpers = o.inference !== 'none' && o.workers > 1 ? startHelpers(o.workers - 1) : null;
+  try {
+    return await estimateAll(panel, options, o, helpers);
+  } finally {
+    await helpers?.release();
+  }
+}
+
+async function estimateAll(panel: Panel, options: GsynthOptions, o: Resolved, helpers: Helpers | null): Promise<Analysis> {
   const design = panelDesign(panel, 2);
   const Tall = panel.periods.length;
   const excluded = excludedIndices(panel, o.excludePeriods);
@@ -193,6 +219,7 @@ export async function gsynth(panel: Panel, options: GsynthOptions = {}): Promise
     eMin,
     eMax,
     seed: o.seed,
+    em: o.em,
   };
   let imputedCells = 0;
   for (let k = 0; k < co.y.length; k++) if (Number.isNaN(co.y[k]!)) imputedCells++;
@@ -206,10 +233,12 @@ export async function gsynth(panel: Panel, options: GsynthOptions = {}): Promise
     minPre = Math.min(minPre, m);
   }
   const diagnostics: Diagnostic[] = [];
+  // Units in the factor fit: the controls, plus the treated units in EM mode.
+  const nFit = co.n + (o.em ? tr.n : 0);
   let r: number;
   let cvRows: CvRow[] | null = null;
   if (o.factors === 'auto') {
-    const rMax = Math.min(o.factorsMax, minPre - (unitFE ? 1 : 0) - 1, co.n - 1, T - 1);
+    const rMax = Math.min(o.factorsMax, minPre - (unitFE ? 1 : 0) - 1, nFit - 1, T - 1);
     if (rMax < 0) throw new InputError('TOO_FEW_PRE_PERIODS', `cross-validation needs every treated unit to have at least ${(unitFE ? 1 : 0) + 1} observed pre-treatment periods; the shortest has ${minPre}`, { preperiods: minPre });
     const rs = Array.from({ length: rMax + 1 }, (_, k) => k);
     cvRows = await runCv(prob, rs, o.workers, options.progress);
@@ -221,13 +250,13 @@ export async function gsynth(panel: Panel, options: GsynthOptions = {}): Promise
       code: 'FACTORS_CV',
       passed: null,
       value: r,
-      message: `number of factors chosen by leave-one-period-out cross-validation over the treated units' pre-treatment periods (Xu 2017, Algorithm 1): r = ${r} minimises the mean squared prediction error among r = 0..${rMax}${rMax < o.factorsMax ? ` (capped from ${o.factorsMax} by the shortest pre-period / number of controls)` : ''}`,
+      message: `number of factors chosen by leave-one-period-out cross-validation over the treated units' pre-treatment periods (Xu 2017, Algorithm 1${o.em ? '; EM: each period is left out of every treated unit still untreated then, the model refitted by EM and the left-out cells predicted' : ''}): r = ${r} minimises the mean squared prediction error among r = 0..${rMax}${rMax < o.factorsMax ? ` (capped from ${o.factorsMax} by the shortest pre-period / number of controls)` : ''}`,
       table: cvRows.map((row) => ({ r: row.r, mspe: row.mspe, converged: row.converged })),
     });
   } else {
     r = o.factors;
-    const cap = Math.min(co.n, T) - 1;
-    if (r > cap) throw new EstimationError('TOO_MANY_FACTORS', `--factors ${r} is more than the data can identify: at most ${cap} with ${co.n} control units and ${T} fitted periods`, { factors: r, max: cap });
+    const cap = Math.min(nFit, T) - 1;
+    if (r > cap) throw new EstimationError('TOO_MANY_FACTORS', `--factors ${r} is more than the data can identify: at most ${cap} with ${nFit} ${o.em ? 'fitted (control + treated)' : 'control'} units and ${T} fitted periods`, { factors: r, max: cap });
     diagnostics.push({ code: 'FACTORS_FIXED', passed: null, value: r, message: `number of factors fixed at r = ${r} (--factors)` });
   }
 
@@ -237,9 +266,9 @@ export async function gsynth(panel: Panel, options: GsynthOptions = {}): Promise
     code: 'IFE_CONVERGENCE',
     passed: est.fit.converged,
     value: est.fit.iterations,
-    message: est.fit.iterations === 1 && cov.length === 0 && imputedCells === 0
+    message: est.fit.iterations === 1 && cov.length === 0 && imputedCells === 0 && !o.em
       ? 'no covariates and a balanced control panel: the factors are exact after one eigen-decomposition'
-      : `alternating β / factor${imputedCells ? ' / EM imputation' : ''} iterations: ${est.fit.iterations} (tolerance ${o.tol} on the relative change of the fitted control values, cap ${o.maxIter})${est.fit.converged ? '' : ' — NOT converged'}`,
+      : `${o.em ? `EM fit on all untreated cells (controls and the treated units' pre-treatment periods; ${est.fit.imputed} missing cell(s) imputed, the treated post cells among them): ` : ''}alternating β / factor${imputedCells || o.em ? ' / EM imputation' : ''} iterations: ${est.fit.iterations} (tolerance ${o.tol} on the relative change of the fitted control values, cap ${o.maxIter})${est.fit.converged ? '' : ' — NOT converged'}`,
   });
   if (!est.fit.converged) warnings.push({ code: 'NOT_CONVERGED', message: `the interactive fixed-effects fit did not converge in ${o.maxIter} iterations (relative tolerance ${o.tol}); raise the cap or check the covariates` });
   if (imputedCells > 0) warnings.push({ code: 'IMPUTED_CONTROL_CELLS', message: `${imputedCells} missing control outcome cell(s) were imputed by EM (fitted values of the factor model, iterated to convergence)` });
@@ -261,7 +290,7 @@ export async function gsynth(panel: Panel, options: GsynthOptions = {}): Promise
   if (o.inference !== 'none') {
     if (o.inference === 'parametric') checkParametric(prob, r);
     const base: BaseEstimate = { r, beta: est.fit.beta, fittedCo: est.fit.fitted!, residCo: est.residCo, cfTr: est.cf, V: est.fit.F.map((f) => f / Math.sqrt(T)) };
-    const res = await runReplicates(prob, base, o.inference, B, o.workers, options.progress);
+    const res = await runReplicates(prob, base, o.inference, B, o.workers, options.progress, helpers);
     reps = res.reps;
     if (res.failed > 0) warnings.push({ code: 'REPLICATES_FAILED', message: `${res.failed} of ${B} ${o.inference} replication(s) could not be estimated (degenerate resample) and were dropped` });
     if (res.notConverged > 0) warnings.push({ code: 'NOT_CONVERGED', message: `${res.notConverged} of ${B} ${o.inference} replication(s) did not converge within ${o.maxIter} iterations` });
@@ -397,6 +426,7 @@ export async function gsynth(panel: Panel, options: GsynthOptions = {}): Promise
       excludePeriods: o.excludePeriods,
       tol: o.tol,
       maxIter: o.maxIter,
+      em: o.em,
     },
     estimate: {
       att: num(est.stats[lay.att]!),

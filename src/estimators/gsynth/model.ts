@@ -33,6 +33,13 @@ export interface Problem {
   eMin: number;
   eMax: number;
   seed: number;
+  /**
+   * EM variant (Gobillon & Magnac 2016; Xu 2017's EM option): the factor model is fitted on
+   * controls and treated units together, the treated units' post-treatment cells (t ≥ start_j)
+   * treated as missing and imputed by EM; the counterfactual of a treated unit is its fitted value.
+   * False: Xu's Algorithm 1 (factors from the controls, treated loadings from their pre-periods).
+   */
+  em: boolean;
 }
 
 /** Layout of one replicate's statistic vector. */
@@ -139,6 +146,17 @@ export interface FullEstimate {
 
 /** The point estimate with r factors. */
 export function estimate(prob: Problem, r: number): FullEstimate {
+  if (prob.em) {
+    const em = emFit(prob, r, null, null, null, {}, null);
+    const eff = effects(prob.tr.y, em.cfTr);
+    const residCo = new Float64Array(prob.co.y.length);
+    for (let k = 0; k < residCo.length; k++) residCo[k] = prob.co.y[k]! - em.fit.fitted![k]!;
+    const nCo = prob.co.n;
+    const rr = em.fit.r;
+    const alpha = em.fit.alpha.slice(nCo);
+    const lambda = em.fit.lambda.slice(nCo * rr);
+    return { fit: em.fit, cf: em.cfTr, eff, alpha, lambda, stats: computeStats(prob, statLayout(prob), eff, null, em.fit.beta), residCo };
+  }
   const fit = fitControls(prob.co, r, prob.settings, null, {}, true);
   const pr = projectUnits(prob.tr, prob.starts, fit, prob.settings.force);
   const eff = effects(prob.tr.y, pr.cf);
@@ -147,8 +165,134 @@ export function estimate(prob: Problem, r: number): FullEstimate {
   return { fit, cf: pr.cf, eff, alpha: pr.alpha, lambda: pr.lambda, stats: computeStats(prob, statLayout(prob), eff, null, fit.beta), residCo };
 }
 
-function effects(y: Float64Array, cf: Float64Array): Float64Array {
-  const eff = new Float64Array(y.length);
+/** Per problem: the covariates of the combined (controls, then treated) block, built once. */
+const emX = new WeakMap<Problem, Float64Array[]>();
+
+/**
+ * The EM block: n_co + n_tr rows (controls first, then treated), T columns. Treated rows have
+ * their post-treatment cells (t ≥ start_j) set missing; so do the rows listed in `pseudo`
+ * (controls playing treated units in the parametric bootstrap: row c masked from pseudo.starts[k]).
+ */
+export function emBlock(prob: Problem, yCo: Float64Array, yTr: Float64Array, pseudo: { rows: Int32Array; starts: Int32Array } | null): UnitBlock {
+  const { co, tr, starts } = prob;
+  const T = co.T;
+  const nCo = co.n;
+  const y = new Float64Array((nCo + tr.n) * T);
+  y.set(yCo.subarray(0, nCo * T));
+  if (pseudo) for (let k = 0; k < pseudo.rows.length; k++) y.fill(Number.NaN, pseudo.rows[k]! * T + pseudo.starts[k]!, (pseudo.rows[k]! + 1) * T);
+  for (let j = 0; j < tr.n; j++) {
+    const o = (nCo + j) * T;
+    const s = starts[j]!;
+    y.set(yTr.subarray(j * T, j * T + s), o);
+    y.fill(Number.NaN, o + s, o + T);
+  }
+  let x = emX.get(prob);
+  if (!x) {
+    x = co.x.map((xc, q) => {
+      const a = new Float64Array((nCo + tr.n) * T);
+      a.set(xc);
+      a.set(tr.x[q]!, nCo * T);
+      return a;
+    });
+    emX.set(prob, x);
+  }
+  return { n: nCo + tr.n, T, y, x, names: [...co.names, ...tr.names] };
+}
+
+/**
+ * One EM fit (see {@link Problem.em}): the IFE model on every untreated cell, missing cells
+ * (treated post cells, masked cells, missing control cells) imputed by their fitted values until
+ * the fit converges. Counterfactual of treated unit j = its fitted row; a treated unit with weight 0
+ * (left out of a resample) is projected on the fitted factors from its pre-periods instead, which
+ * is the same formula (at the EM fixed point an in-fit unit's α_j, λ_j are the least-squares fit of
+ * its observed pre-period cells). The projection also checks every treated unit has enough
+ * pre-periods for its loadings (TOO_FEW_PRE_PERIODS / RANK_DEFICIENT otherwise).
+ * @param weights - n_co + n_tr row weights or null.
+ */
+export function emFit(
+  prob: Problem,
+  r: number,
+  yCo: Float64Array | null,
+  yTr: Float64Array | null,
+  weights: Float64Array | null,
+  warm: { beta?: Float64Array; fill?: Float64Array; V?: Float64Array },
+  pseudo: { rows: Int32Array; starts: Int32Array } | null,
+): { fit: ControlFit; cfTr: Float64Array; block: UnitBlock } {
+  const { co, tr } = prob;
+  const T = co.T;
+  const block = emBlock(prob, yCo ?? co.y, yTr ?? tr.y, pseudo);
+  const trY = yTr ? { ...tr, y: yTr } : tr;
+  if (!warm.fill) warm = algorithm1Start(prob, r, yCo ? { ...co, y: yCo } : co, trY) ?? warm;
+  const fit = fitControls(block, r, prob.settings, weights, warm, true);
+  const pr = projectUnits(trY, prob.starts, fit, prob.settings.force);
+  const cfTr = new Float64Array(tr.n * T);
+  const fv = fit.fitted!;
+  for (let j = 0; j < tr.n; j++) {
+    const o = (co.n + j) * T;
+    const inFit = !Number.isNaN(fv[o]!);
+    for (let t = 0; t < T; t++) cfTr[j * T + t] = inFit ? fv[o + t]! : pr.cf[j * T + t]!;
+  }
+  return { fit, cfTr, block };
+}
+
+/**
+ * Starting values of a cold EM fit: Algorithm 1's fit (factors from the controls, treated
+ * counterfactuals by projection). Starting from column means instead lets the treated post block —
+ * a whole rectangle of missing cells — be absorbed by a spurious factor that is zero on every
+ * observed cell (free in the observed sum of squares), from which EM escapes only very slowly when
+ * r exceeds the number of factors the controls need. Null when Algorithm 1 cannot be fitted.
+ */
+function algorithm1Start(prob: Problem, r: number, co: UnitBlock, tr: UnitBlock): { beta: Float64Array; fill: Float64Array; V: Float64Array } | null {
+  const T = co.T;
+  try {
+    const f0 = fitControls(co, r, prob.settings, null, {}, true);
+    const p0 = projectUnits(tr, prob.starts, f0, prob.settings.force);
+    const fill = new Float64Array((co.n + tr.n) * T);
+    fill.set(f0.fitted!.subarray(0, co.n * T));
+    fill.set(p0.cf, co.n * T);
+    return { beta: f0.beta, fill, V: f0.F.map((f) => f / Math.sqrt(T)) };
+  } catch (e) {
+    if (e instanceof EstimationError) return null;
+    throw e;
+  }
+}
+
+/**
+ * EM cross-validation score for r: fit on all untreated cells, then for each period s before the
+ * last start leave out the cells (j, s) of every treated unit still untreated at s, refit (warm
+ * started from the full fit) and score the left-out cells by their fitted values.
+ */
+function cvScoreEm(prob: Problem, r: number): CvRow {
+  const { tr, starts } = prob;
+  const T = tr.T;
+  const nCo = prob.co.n;
+  const full = emFit(prob, r, null, null, null, {}, null);
+  const V = full.fit.F.map((f) => f / Math.sqrt(T));
+  const warm = { beta: full.fit.beta, fill: full.fit.fitted!, V };
+  let sse = 0;
+  let n = 0;
+  let converged = full.fit.converged;
+  let maxStart = 0;
+  for (let j = 0; j < tr.n; j++) maxStart = Math.max(maxStart, starts[j]!);
+  for (let s = 0; s < maxStart; s++) {
+    const cells: number[] = [];
+    for (let j = 0; j < tr.n; j++) if (s < starts[j]! && !Number.isNaN(tr.y[j * T + s]!)) cells.push(j);
+    if (cells.length === 0) continue;
+    const y = Float64Array.from(full.block.y);
+    for (const j of cells) y[(nCo + j) * T + s] = Number.NaN;
+    const fit = fitControls({ ...full.block, y }, r, prob.settings, null, warm, true);
+    converged &&= fit.converged;
+    for (const j of cells) {
+      const e = tr.y[j * T + s]! - fit.fitted![(nCo + j) * T + s]!;
+      sse += e * e;
+      n++;
+    }
+  }
+  return { r, mspe: n > 0 ? sse / n : null, converged, iterations: full.fit.iterations };
+}
+
+function effects(y: Float64Array, cf: Float64Array, into: Float64Array | null = null): Float64Array {
+  const eff = into ?? new Float64Array(y.length);
   for (let k = 0; k < y.length; k++) eff[k] = y[k]! - cf[k]!;
   return eff;
 }
@@ -167,6 +311,16 @@ export interface CvRow {
  * loadings on the rest and predict the left-out outcome (exact leave-one-out via the hat matrix).
  */
 export function cvScores(prob: Problem, rs: readonly number[]): CvRow[] {
+  if (prob.em) {
+    return rs.map((r) => {
+      try {
+        return cvScoreEm(prob, r);
+      } catch (e) {
+        if (e instanceof EstimationError) return { r, mspe: null, converged: false, iterations: 0 };
+        throw e;
+      }
+    });
+  }
   const noIter = prob.co.x.length === 0 && !hasNaN(prob.co.y);
   const out: CvRow[] = [];
   let big: ControlFit | null = null;
@@ -193,7 +347,7 @@ function hasNaN(a: Float64Array): boolean {
 export interface BaseEstimate {
   r: number;
   beta: Float64Array;
-  /** Fitted control outcomes (n_co × T, imputed cells included). */
+  /** Fitted control outcomes (n_co × T, imputed cells included); in EM mode the whole fitted block (controls then treated, (n_co + n_tr) × T). */
   fittedCo: Float64Array;
   residCo: Float64Array;
   /** Counterfactual of treated units (n_tr × T). */
@@ -232,6 +386,7 @@ export function replicate(prob: Problem, base: BaseEstimate, kind: Inference, b:
   const T = co.T;
   const r = base.r;
   const warm = { beta: base.beta, fill: base.fittedCo, V: base.V };
+  if (prob.em) return replicateEm(prob, base, kind, b, warm);
   if (kind === 'nonparametric') {
     const rng = new Rng(prob.seed).stream(b);
     const cw = new Float64Array(nCo);
@@ -240,7 +395,8 @@ export function replicate(prob: Problem, base: BaseEstimate, kind: Inference, b:
     for (let k = 0; k < nTr; k++) tw[rng.int(nTr)]! += 1;
     const fit = fitControls(co, r, prob.settings, cw, warm);
     const pr = projectUnits(tr, prob.starts, fit, prob.settings.force);
-    return { stats: computeStats(prob, lay, effects(tr.y, pr.cf), tw, fit.beta), converged: fit.converged };
+    // The counterfactual is not needed afterwards: the effects overwrite it.
+    return { stats: computeStats(prob, lay, effects(tr.y, pr.cf, pr.cf), tw, fit.beta), converged: fit.converged };
   }
   if (kind === 'jackknife') {
     const cw = new Float64Array(nCo).fill(1);
@@ -249,7 +405,8 @@ export function replicate(prob: Problem, base: BaseEstimate, kind: Inference, b:
     else tw[b - nCo] = 0;
     const fit = fitControls(co, r, prob.settings, cw, warm);
     const pr = projectUnits(tr, prob.starts, fit, prob.settings.force);
-    return { stats: computeStats(prob, lay, effects(tr.y, pr.cf), tw, fit.beta), converged: fit.converged };
+    // The counterfactual is not needed afterwards: the effects overwrite it.
+    return { stats: computeStats(prob, lay, effects(tr.y, pr.cf, pr.cf), tw, fit.beta), converged: fit.converged };
   }
   if (kind === 'parametric') {
     const rng = new Rng(prob.seed).stream(b);
@@ -290,6 +447,62 @@ export function replicate(prob: Problem, base: BaseEstimate, kind: Inference, b:
     const fit2 = fitControls({ ...co, y: yCo }, r, prob.settings, null, warm);
     const pr2 = projectUnits({ ...tr, y: yTr }, prob.starts, fit2, prob.settings.force);
     return { stats: computeStats(prob, lay, effects(yTr, pr2.cf), null, fit2.beta), converged: fit1.converged && fit2.converged };
+  }
+  throw new Error(`no replicates for inference '${kind}'`);
+}
+
+/** {@link replicate} in EM mode: the same three schemes, each refit being the EM fit on all untreated cells. */
+function replicateEm(prob: Problem, base: BaseEstimate, kind: Inference, b: number, warm: { beta: Float64Array; fill: Float64Array; V: Float64Array }): ReplicateResult {
+  const lay = statLayout(prob);
+  const { co, tr } = prob;
+  const nCo = co.n;
+  const nTr = tr.n;
+  const T = co.T;
+  const r = base.r;
+  if (kind === 'nonparametric' || kind === 'jackknife') {
+    const w = new Float64Array(nCo + nTr);
+    if (kind === 'nonparametric') {
+      // Same draws, in the same order, as the non-EM scheme: controls, then treated units.
+      const rng = new Rng(prob.seed).stream(b);
+      for (let k = 0; k < nCo; k++) w[rng.int(nCo)]! += 1;
+      for (let k = 0; k < nTr; k++) w[nCo + rng.int(nTr)]! += 1;
+    } else {
+      w.fill(1);
+      w[b] = 0;
+    }
+    const em = emFit(prob, r, null, null, w, warm, null);
+    return { stats: computeStats(prob, lay, effects(tr.y, em.cfTr), w.subarray(nCo), em.fit.beta), converged: em.fit.converged };
+  }
+  if (kind === 'parametric') {
+    const rng = new Rng(prob.seed).stream(b);
+    // 1. n_tr controls take the treated units' timing (their post cells masked); EM fit on all
+    //    untreated cells; their prediction errors over all periods.
+    const idx = Int32Array.from({ length: nCo }, (_, k) => k);
+    for (let k = 0; k < nTr; k++) {
+      const m = k + rng.int(nCo - k);
+      const tmp = idx[k]!;
+      idx[k] = idx[m]!;
+      idx[m] = tmp;
+    }
+    const rows = idx.slice(0, nTr);
+    const fit1 = emFit(prob, r, null, null, null, warm, { rows, starts: prob.starts }).fit;
+    // 2. A sample with zero effect: fitted controls + resampled control residual rows; treated
+    //    counterfactual + the pseudo-treated errors. Re-estimate by EM.
+    const yCo = new Float64Array(nCo * T);
+    for (let i = 0; i < nCo; i++) {
+      const jres = rng.int(nCo);
+      for (let t = 0; t < T; t++) yCo[i * T + t] = base.fittedCo[i * T + t]! + base.residCo[jres * T + t]!;
+    }
+    const yTr = new Float64Array(nTr * T);
+    for (let k = 0; k < nTr; k++) {
+      const c = rows[k]!;
+      for (let t = 0; t < T; t++) {
+        const e = co.y[c * T + t]! - fit1.fitted![c * T + t]!;
+        yTr[k * T + t] = Number.isNaN(tr.y[k * T + t]!) ? Number.NaN : base.cfTr[k * T + t]! + e;
+      }
+    }
+    const em2 = emFit(prob, r, yCo, yTr, null, warm, null);
+    return { stats: computeStats(prob, lay, effects(yTr, em2.cfTr), null, em2.fit.beta), converged: fit1.converged && em2.fit.converged };
   }
   throw new Error(`no replicates for inference '${kind}'`);
 }
