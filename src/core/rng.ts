@@ -108,6 +108,21 @@ export class Rng {
     return a;
   }
 
+  /**
+   * A permutation of 0..n-1 whose first `k` entries are a uniform draw of k distinct
+   * indices (a partial Fisher–Yates shuffle: only the first k swaps are made).
+   */
+  partialShuffle(n: number, k: number): Int32Array {
+    const idx = Int32Array.from({ length: n }, (_, i) => i);
+    for (let j = 0; j < Math.min(k, n); j++) {
+      const m = j + this.int(n - j);
+      const tmp = idx[j]!;
+      idx[j] = idx[m]!;
+      idx[m] = tmp;
+    }
+    return idx;
+  }
+
   /** `k` indices drawn from 0..n-1 with replacement. */
   sampleWithReplacement(n: number, k: number = n): Int32Array {
     const out = new Int32Array(k);

@@ -411,13 +411,7 @@ export function replicate(prob: Problem, base: BaseEstimate, kind: Inference, b:
   if (kind === 'parametric') {
     const rng = new Rng(prob.seed).stream(b);
     // 1. Pseudo-treated controls and their prediction errors.
-    const idx = Int32Array.from({ length: nCo }, (_, k) => k);
-    for (let k = 0; k < nTr; k++) {
-      const m = k + rng.int(nCo - k);
-      const tmp = idx[k]!;
-      idx[k] = idx[m]!;
-      idx[m] = tmp;
-    }
+    const idx = rng.partialShuffle(nCo, nTr);
     const cw = new Float64Array(nCo).fill(1);
     const pseudo: UnitBlock = { n: nTr, T, y: new Float64Array(nTr * T), x: co.x.map(() => new Float64Array(nTr * T)), names: [] };
     const names: string[] = [];
@@ -477,13 +471,7 @@ function replicateEm(prob: Problem, base: BaseEstimate, kind: Inference, b: numb
     const rng = new Rng(prob.seed).stream(b);
     // 1. n_tr controls take the treated units' timing (their post cells masked); EM fit on all
     //    untreated cells; their prediction errors over all periods.
-    const idx = Int32Array.from({ length: nCo }, (_, k) => k);
-    for (let k = 0; k < nTr; k++) {
-      const m = k + rng.int(nCo - k);
-      const tmp = idx[k]!;
-      idx[k] = idx[m]!;
-      idx[m] = tmp;
-    }
+    const idx = rng.partialShuffle(nCo, nTr);
     const rows = idx.slice(0, nTr);
     const fit1 = emFit(prob, r, null, null, null, warm, { rows, starts: prob.starts }).fit;
     // 2. A sample with zero effect: fitted controls + resampled control residual rows; treated
