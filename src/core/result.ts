@@ -47,6 +47,29 @@ export interface PathPoint {
   [extra: string]: unknown;
 }
 
+/** One period of a single unit's series: what `units[].path` holds (per-unit small multiples). */
+export interface UnitPathPoint {
+  period: string;
+  observed: number | null;
+  counterfactual: number | null;
+  effect: number | null;
+}
+
+/**
+ * A unit's observed series against its counterfactual, period by period (length T).
+ * `counterfactual[t]` NaN (e.g. an excluded period) gives nulls for that period.
+ */
+export function unitPath(periods: readonly string[], observed: ArrayLike<number>, counterfactual: ArrayLike<number>): UnitPathPoint[] {
+  const out: UnitPathPoint[] = [];
+  for (let t = 0; t < periods.length; t++) {
+    const o = observed[t]!;
+    const c = counterfactual[t]!;
+    const ok = Number.isFinite(o) && Number.isFinite(c);
+    out.push({ period: periods[t]!, observed: Number.isFinite(o) ? o : null, counterfactual: Number.isFinite(c) ? c : null, effect: ok ? o - c : null });
+  }
+  return out;
+}
+
 export interface UnitResult {
   unit: string;
   att: number | null;

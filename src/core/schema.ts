@@ -119,6 +119,11 @@ export const RESULT_SCHEMA = {
           att: numOrNull,
           preRmspe: numOrNull,
           weights: { oneOf: [{ type: 'object', additionalProperties: num }, { type: 'null' }] },
+          path: {
+            description: "The unit's own observed series against its counterfactual (synthetic-control methods).",
+            type: 'array',
+            items: { type: 'object', required: ['period', 'observed', 'counterfactual', 'effect'], properties: { period: { type: 'string' }, observed: numOrNull, counterfactual: numOrNull, effect: numOrNull } },
+          },
         },
       },
     },

@@ -15,7 +15,7 @@
 import { EstimationError, InputError, UsageError } from '../../core/errors.js';
 import { panelDesign, type Panel } from '../../core/panel.js';
 import { parsePeriodRange, ordinalLabel } from '../../core/periods.js';
-import type { Analysis, Diagnostic, Interval, PathPoint, UnitResult, Warning } from '../../core/result.js';
+import { unitPath, type Analysis, type Diagnostic, type Interval, type PathPoint, type UnitResult, type Warning } from '../../core/result.js';
 import { qnorm, pValueNormal, quantileSorted } from '../../core/stats.js';
 import { FORCES, type Force, type UnitBlock } from './ife.js';
 import { checkParametric, estimate, INFERENCES, replicateCount, statLayout, type BaseEstimate, type CvRow, type Inference, type Problem } from './model.js';
@@ -400,6 +400,11 @@ async function estimateAll(panel: Panel, options: GsynthOptions, o: Resolved, he
       postPeriods: nPost,
       alpha: unitFE ? est.alpha[j]! : null,
       loadings: Array.from(est.lambda.subarray(j * r, (j + 1) * r)),
+      path: unitPath(
+        panel.periods,
+        tr.y.subarray(j * T, (j + 1) * T),
+        Float64Array.from({ length: T }, (_, t) => tr.y[j * T + t]! - est.eff[j * T + t]!),
+      ),
     };
   });
 

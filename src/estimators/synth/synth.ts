@@ -10,7 +10,7 @@
  */
 import { InputError, UsageError } from '../../core/errors.js';
 import { panelDesign, periodIndexOf, requireBalanced, type Panel } from '../../core/panel.js';
-import type { Analysis, Diagnostic, PathPoint, UnitResult, Warning } from '../../core/result.js';
+import { unitPath, type Analysis, type Diagnostic, type PathPoint, type UnitResult, type Warning } from '../../core/result.js';
 import { Rng } from '../../core/rng.js';
 import { quantileSorted } from '../../core/stats.js';
 import { conformalInterval, type ConformalProblem } from './conformal.js';
@@ -313,6 +313,7 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
     nonzeroWeights: countNonzero(f.w),
     v: f.v ? Object.fromEntries(specs.map((sp, p) => [sp.label, f.v![p]!])) : null,
     solver: { converged: f.solver.converged, iterations: f.solver.iterations, kkt: f.solver.kkt, vSearch: f.vSearch },
+    path: unitPath(panel.periods, panel.y.subarray(f.target * panel.periods.length, (f.target + 1) * panel.periods.length), f.synthetic),
   }));
 
   // Path.
