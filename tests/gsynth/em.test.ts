@@ -17,30 +17,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readPanelText } from '../../src/core/panel.js';
+import { ifePanel } from './ifePanel.js';
 import { Rng } from '../../src/core/rng.js';
 import { gsynth } from '../../src/estimators/gsynth/index.js';
 import { estimate, type Problem, type UnitBlock } from '../../src/estimators/gsynth/model.js';
 import { POLICE_FIXTURE_SPEC, simulatePanel } from '../../src/sim/dgp.js';
 import { dataset, expectClose, expectValidDocument, hasShared, runCli, tempDir } from '../helpers.js';
 
-/** A noise-free IFE panel y = 10 + α_i + ξ_t + λ_iᵀ f_t + βᵀx (n×T row-major) and its covariates. */
-function ifePanel(n: number, T: number, r: number, beta: number[], seed: number) {
-  const rng = new Rng(seed);
-  const F = Float64Array.from({ length: T * r }, () => rng.normal());
-  const lam = Float64Array.from({ length: n * r }, () => rng.normal());
-  const alpha = Float64Array.from({ length: n }, () => 3 * rng.normal());
-  const xi = Float64Array.from({ length: T }, (_, t) => 0.1 * t + rng.normal());
-  const x = beta.map(() => Float64Array.from({ length: n * T }, () => rng.normal()));
-  const y = new Float64Array(n * T);
-  for (let i = 0; i < n; i++)
-    for (let t = 0; t < T; t++) {
-      let v = 10 + alpha[i]! + xi[t]!;
-      for (let k = 0; k < r; k++) v += lam[i * r + k]! * F[t * r + k]!;
-      beta.forEach((b, q) => (v += b * x[q]![i * T + t]!));
-      y[i * T + t] = v;
-    }
-  return { y, x };
-}
 
 /** A Problem on arrays: the first nCo rows are controls, the rest treated with the given starts. */
 function problem(y: Float64Array, x: Float64Array[], nCo: number, T: number, starts: number[], em: boolean): Problem {
@@ -159,7 +142,7 @@ describe('gsynth EM on the project generator', () => {
     expect(a.estimate!.ci![0]).toBeLessThanOrEqual(truth.att);
     expect(a.estimate!.ci![1]).toBeGreaterThanOrEqual(truth.att);
     // β of the generator (0.5), from 60 units × 66 months: ±0.1.
-    expectClose(a.coefficients![0]!.estimate, truth.beta, { atol: 0.1 }, 'β (EM, generator)');
+    expectClose((a.coefficients as { estimate: number }[])[0]!.estimate, truth.beta, { atol: 0.1 }, 'β (EM, generator)');
     // r = 0 (additive effects only) is biased by the selection on loadings; EM with factors is not worse.
     const did = await gsynth(panel, { em: true, factors: 0, inference: 'none' });
     expect(Math.abs(a.estimate!.att! - truth.att)).toBeLessThan(Math.abs(did.estimate!.att! - truth.att) + 0.3);

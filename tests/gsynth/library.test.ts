@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { lstsq, symmetricEigen } from '../../src/core/linalg.js';
+import { ifePanel } from './ifePanel.js';
 import { Rng } from '../../src/core/rng.js';
 import { topEigen, topEigenWarm } from '../../src/estimators/gsynth/eigen.js';
 import { fitControls, projectUnits, type FitSettings, type UnitBlock } from '../../src/estimators/gsynth/ife.js';
@@ -63,31 +64,13 @@ describe('topEigen', () => {
   });
 });
 
-/** A noise-free IFE panel: y = μ + α_i + ξ_t + λ_iᵀf_t + βx. */
-function panel(n: number, T: number, r: number, beta: number[], seed: number) {
-  const rng = new Rng(seed);
-  const F = Float64Array.from({ length: T * r }, () => rng.normal());
-  const lam = Float64Array.from({ length: n * r }, () => rng.normal());
-  const alpha = Float64Array.from({ length: n }, () => 3 * rng.normal());
-  const xi = Float64Array.from({ length: T }, (_, t) => 0.1 * t + rng.normal());
-  const x = beta.map(() => Float64Array.from({ length: n * T }, () => rng.normal()));
-  const y = new Float64Array(n * T);
-  for (let i = 0; i < n; i++)
-    for (let t = 0; t < T; t++) {
-      let v = 10 + alpha[i]! + xi[t]!;
-      for (let k = 0; k < r; k++) v += lam[i * r + k]! * F[t * r + k]!;
-      beta.forEach((b, q) => (v += b * x[q]![i * T + t]!));
-      y[i * T + t] = v;
-    }
-  return { y, x, names: Array.from({ length: n }, (_, i) => `u${i}`) };
-}
 
 const settings = (p: number): FitSettings => ({ force: 'two-way', tol: 1e-12, maxIter: 5000, covariateNames: Array.from({ length: p }, (_, k) => `x${k}`) });
 
 describe('fitControls / projectUnits', () => {
   it('recovers β and reproduces a noise-free panel exactly (with covariates and missing cells)', () => {
     const n = 30, T = 20;
-    const d = panel(n, T, 2, [1.5, -2], 5);
+    const d = ifePanel(n, T, 2, [1.5, -2], 5);
     const y = Float64Array.from(d.y);
     // Remove a few cells: EM must fill them with their true values.
     const holes = [3, 47, 200, 333, 590];
@@ -102,7 +85,7 @@ describe('fitControls / projectUnits', () => {
 
   it('projects a treated unit onto the factors: exact counterfactual without noise', () => {
     const n = 31, T = 20;
-    const d = panel(n, T, 2, [], 9);
+    const d = ifePanel(n, T, 2, [], 9);
     const co: UnitBlock = { n: 30, T, y: d.y.subarray(0, 30 * T), x: [], names: d.names.slice(0, 30) };
     const tr: UnitBlock = { n: 1, T, y: d.y.subarray(30 * T), x: [], names: ['t'] };
     const fit = fitControls(co, 2, settings(0));
@@ -113,7 +96,7 @@ describe('fitControls / projectUnits', () => {
   it('leave-one-period-out CV by the hat matrix equals explicit refits', () => {
     const n = 25, T = 18;
     const rng = new Rng(4);
-    const d = panel(n + 2, T, 2, [], 3);
+    const d = ifePanel(n + 2, T, 2, [], 3);
     const y = Float64Array.from(d.y, (v) => v + rng.normal());
     const co: UnitBlock = { n, T, y: y.subarray(0, n * T), x: [], names: d.names.slice(0, n) };
     const tr: UnitBlock = { n: 2, T, y: y.subarray(n * T), x: [], names: ['a', 'b'] };

@@ -54,7 +54,7 @@ describe('HTML report', async () => {
     expect(words).toContain('violence without injury: an estimated 27,585 offences avoided');
     // unitCost and input.files are objects in the cba command's output
     expect(words).toContain('after the under-reporting multiplier 1.50, at £6,480 each: benefits of £268,125,706');
-    expect(words).toContain(`Inputs home-office-vru-2022.json (spec), SHA-256 ${cbaDoc.input.files[0].sha256.slice(0, 12)}…`);
+    expect(words).toContain(`Inputs home-office-vru-2022.json (spec), SHA-256 ${cbaDoc.input.files[0]!.sha256.slice(0, 12)}…`);
     expect(words).toMatch(/Aggregations of ATT\(g,t\) Aggregation ATT SE 95% CI p-value What it averages simple −\d\.\d\d/);
   });
 

@@ -11,15 +11,17 @@ import { synth } from '../../src/estimators/synth/synth.js';
 import { POLICE_FIXTURE_SPEC, recordsToCsv, simulatePanel } from '../../src/sim/dgp.js';
 
 function replicate(seed: number) {
-  const spec = { ...POLICE_FIXTURE_SPEC, units: 40, treatedUnits: 6, periods: 48, firstPeriod: '2016-04', shock: undefined };
+  const { shock: _noShock, ...base } = POLICE_FIXTURE_SPEC;
+  const spec = { ...base, units: 40, treatedUnits: 6, periods: 48, firstPeriod: '2016-04' };
   const sim = simulatePanel(spec, 1000 + seed);
   const panel = readPanelText(recordsToCsv(sim.records), { outcome: 'violence_rate' });
   const a = synth(panel, { seed: 1, inference: 'conformal', placebo: 'none' });
-  const ci = a.estimate.ci!;
+  const est = a.estimate!;
+  const ci = est.ci;
   let perIn = 0;
   let perN = 0;
   for (const p of a.path) if (p.ci) { perN++; if (p.ci[0] <= spec.effect && spec.effect <= p.ci[1]) perIn++; }
-  return { covered: ci !== null && ci[0] <= sim.truth.att && sim.truth.att <= ci[1], att: a.estimate.att as number, truth: sim.truth.att, perIn, perN };
+  return { covered: ci !== null && ci[0] <= sim.truth.att && sim.truth.att <= ci[1], att: est.att as number, truth: sim.truth.att, perIn, perN };
 }
 
 describe('conformal ATT interval: coverage on simulated panels', () => {

@@ -378,6 +378,19 @@ export function replicateCount(prob: Problem, kind: Inference, boots: number): n
  *   estimator's error.
  * - jackknife: leave unit b out (controls first, then treated).
  */
+/**
+ * Controls for a parametric-bootstrap sample under zero effect (Xu 2017, Algorithm 2):
+ * fitted control values plus whole residual rows drawn with replacement (nCo×T).
+ */
+function zeroEffectControls(base: BaseEstimate, nCo: number, T: number, rng: Rng): Float64Array {
+  const yCo = new Float64Array(nCo * T);
+  for (let i = 0; i < nCo; i++) {
+    const jres = rng.int(nCo);
+    for (let t = 0; t < T; t++) yCo[i * T + t] = base.fittedCo[i * T + t]! + base.residCo[jres * T + t]!;
+  }
+  return yCo;
+}
+
 export function replicate(prob: Problem, base: BaseEstimate, kind: Inference, b: number): ReplicateResult {
   const lay = statLayout(prob);
   const { co, tr } = prob;
@@ -426,11 +439,7 @@ export function replicate(prob: Problem, base: BaseEstimate, kind: Inference, b:
     const fit1 = fitControls(co, r, prob.settings, cw, warm);
     const pr1 = projectUnits(pseudo, prob.starts, fit1, prob.settings.force);
     // 2. Bootstrap sample with zero effect.
-    const yCo = new Float64Array(nCo * T);
-    for (let i = 0; i < nCo; i++) {
-      const jres = rng.int(nCo);
-      for (let t = 0; t < T; t++) yCo[i * T + t] = base.fittedCo[i * T + t]! + base.residCo[jres * T + t]!;
-    }
+    const yCo = zeroEffectControls(base, nCo, T, rng);
     const yTr = new Float64Array(nTr * T);
     for (let k = 0; k < nTr; k++) {
       for (let t = 0; t < T; t++) {
@@ -476,11 +485,7 @@ function replicateEm(prob: Problem, base: BaseEstimate, kind: Inference, b: numb
     const fit1 = emFit(prob, r, null, null, null, warm, { rows, starts: prob.starts }).fit;
     // 2. A sample with zero effect: fitted controls + resampled control residual rows; treated
     //    counterfactual + the pseudo-treated errors. Re-estimate by EM.
-    const yCo = new Float64Array(nCo * T);
-    for (let i = 0; i < nCo; i++) {
-      const jres = rng.int(nCo);
-      for (let t = 0; t < T; t++) yCo[i * T + t] = base.fittedCo[i * T + t]! + base.residCo[jres * T + t]!;
-    }
+    const yCo = zeroEffectControls(base, nCo, T, rng);
     const yTr = new Float64Array(nTr * T);
     for (let k = 0; k < nTr; k++) {
       const c = rows[k]!;
