@@ -9,6 +9,7 @@ import { schemaCommand } from './schema.js';
 import { scmCommand } from './scm.js';
 import { cbaCommand } from './cba.js';
 import { didCommand } from './did.js';
+import { panelCommand } from './panel.js';
 
 export const COMMANDS: readonly ((ctx: CliContext) => Command)[] = [
   scmCommand,
@@ -16,6 +17,7 @@ export const COMMANDS: readonly ((ctx: CliContext) => Command)[] = [
   didCommand,
   cbaCommand,
   inspectCommand,
+  panelCommand,
   schemaCommand,
   plotCommand,
   reportCommand,

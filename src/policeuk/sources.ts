@@ -1,0 +1,225 @@
+/**
+ * Where police.uk files come from: archive folders (YYYY-MM/YYYY-MM-<force>-street.csv,
+ * as the download unpacks), single CSV files, or the archive zip itself, read entry by
+ * entry as streams (yauzl: the zip's central directory is read first, so a truncated zip
+ * is detected before any row is counted; entries are inflated as streams, never to disk).
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { basename, join, relative, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import yauzl from 'yauzl';
+import { InputError } from '../core/errors.js';
+import { ARCHIVE_FILE, MONTH_DIR, monthOrdinal, type ArchiveFileKind } from './format.js';
+
+/** One archive file found in an input. */
+export interface ArchiveEntry {
+  /** The input path as given. */
+  input: string;
+  /** Path inside the input (folder-relative or zip entry name), '/'-separated. */
+  name: string;
+  /** Name used in messages: input, or input:name for zip entries. */
+  display: string;
+  month: number;
+  force: string;
+  kind: ArchiveFileKind;
+  /** Uncompressed size in bytes. */
+  bytes: number;
+  /** True for a zip entry. */
+  zipped: boolean;
+  /** Opens the file's bytes as a stream. */
+  open: () => Promise<Readable>;
+}
+
+export interface ArchiveInput {
+  path: string;
+  type: 'folder' | 'zip' | 'file';
+  /** sha256 of the zip file itself (entries have their own); null for folders and files (their files carry theirs). */
+  sha256: string | null;
+  entries: ArchiveEntry[];
+  /** CSV or other files that are not police.uk archive files (listed in the manifest, not read). */
+  ignored: string[];
+  close: () => void;
+}
+
+function parseName(display: string, name: string): { month: number; force: string; kind: ArchiveFileKind } | null {
+  const base = name.split('/').pop()!;
+  const m = ARCHIVE_FILE.exec(base);
+  if (!m) return null;
+  const month = monthOrdinal(`${m[1]}-${m[2]}`);
+  if (month === null) return null;
+  const parts = name.split('/');
+  const dir = parts.length > 1 ? parts[parts.length - 2]! : null;
+  if (dir !== null && MONTH_DIR.test(dir) && dir !== `${m[1]}-${m[2]}`) {
+    throw new InputError('WRONG_MONTH_FOLDER', `${display}: the file is for ${m[1]}-${m[2]} but sits in the folder ${dir}; police.uk puts each month's files in their own YYYY-MM folder: move it back or re-download the archive`, { file: display, folder: dir, month: `${m[1]}-${m[2]}` });
+  }
+  return { month, force: m[3]!, kind: m[4] as ArchiveFileKind };
+}
+
+function walk(dir: string, out: string[]): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch (e) {
+    throw new InputError('FILE_UNREADABLE', `cannot read the folder ${dir}: ${(e as Error).message}`, { file: dir });
+  }
+  for (const n of names) {
+    const p = join(dir, n);
+    const st = statSync(p);
+    if (st.isDirectory()) walk(p, out);
+    else if (st.isFile()) out.push(p);
+  }
+}
+
+/** sha256 of a file, streamed. */
+export function sha256File(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha256');
+    const s = createReadStream(path, { highWaterMark: 1 << 20 });
+    s.on('data', (c) => h.update(c));
+    s.on('error', (e) => reject(new InputError('FILE_UNREADABLE', `cannot read ${path}: ${e.message}`, { file: path })));
+    s.on('end', () => resolve(h.digest('hex')));
+  });
+}
+
+function zipError(path: string, e: Error): InputError {
+  return new InputError('BAD_ZIP', `${path} is not a readable zip archive (${e.message}); the download is truncated or corrupt: download it again`, { file: path, reason: e.message });
+}
+
+function openZip(path: string): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(path, { lazyEntries: true, autoClose: false, strictFileNames: false, validateEntrySizes: true }, (err, zf) => {
+      if (err || !zf) reject(zipError(path, err ?? new Error('cannot open')));
+      else resolve(zf);
+    });
+  });
+}
+
+function readZipEntries(path: string, zf: yauzl.ZipFile): Promise<yauzl.Entry[]> {
+  return new Promise((resolve, reject) => {
+    const out: yauzl.Entry[] = [];
+    zf.on('entry', (e: yauzl.Entry) => {
+      out.push(e);
+      zf.readEntry();
+    });
+    zf.on('end', () => resolve(out));
+    zf.on('error', (e: Error) => reject(zipError(path, e)));
+    zf.readEntry();
+  });
+}
+
+/** List the archive files of one input path (folder, zip or CSV). @throws InputError FILE_UNREADABLE | BAD_ZIP | WRONG_MONTH_FOLDER */
+export async function openInput(path: string): Promise<ArchiveInput> {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new InputError('FILE_UNREADABLE', `${path} does not exist: give the police.uk archive folder, its zip, or a street-level CSV`, { file: path });
+  }
+  if (st.isDirectory()) {
+    const files: string[] = [];
+    walk(path, files);
+    const entries: ArchiveEntry[] = [];
+    const ignored: string[] = [];
+    for (const f of files) {
+      const name = relative(path, f).split(sep).join('/');
+      const info = parseName(f, name);
+      if (!info) {
+        ignored.push(name);
+        continue;
+      }
+      entries.push({ input: path, name, display: f, ...info, bytes: statSync(f).size, zipped: false, open: async () => createReadStream(f, { highWaterMark: 1 << 20 }) });
+    }
+    return { path, type: 'folder', sha256: null, entries, ignored, close: () => undefined };
+  }
+  const isZip = await new Promise<boolean>((resolve) => {
+    const s = createReadStream(path, { start: 0, end: 3 });
+    const bufs: Buffer[] = [];
+    s.on('data', (c) => bufs.push(c as Buffer));
+    s.on('error', () => resolve(false));
+    s.on('end', () => {
+      const b = Buffer.concat(bufs);
+      resolve(b.length >= 2 && b[0] === 0x50 && b[1] === 0x4b);
+    });
+  });
+  if (isZip || /\.zip$/i.test(path)) {
+    const zf = await openZip(path);
+    const list = await readZipEntries(path, zf);
+    const entries: ArchiveEntry[] = [];
+    const ignored: string[] = [];
+    for (const e of list) {
+      if (e.fileName.endsWith('/')) continue;
+      const info = parseName(`${path}:${e.fileName}`, e.fileName);
+      if (!info) {
+        ignored.push(e.fileName);
+        continue;
+      }
+      entries.push({
+        input: path,
+        name: e.fileName,
+        display: `${path}:${e.fileName}`,
+        ...info,
+        bytes: e.uncompressedSize,
+        zipped: true,
+        open: () =>
+          new Promise((resolve, reject) => {
+            zf.openReadStream(e, (err, s) => {
+              if (err || !s) reject(zipError(path, err ?? new Error('cannot open entry')));
+              else resolve(s);
+            });
+          }),
+      });
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const sha = await sha256File(path);
+    return { path, type: 'zip', sha256: sha, entries, ignored, close: () => zf.close() };
+  }
+  const info = parseName(path, basename(path));
+  if (!info) {
+    throw new InputError('NOT_AN_ARCHIVE_FILE', `${path} is not a police.uk archive file: names are YYYY-MM-<force>-street.csv or YYYY-MM-<force>-stop-and-search.csv; give the archive folder or zip as downloaded`, { file: path });
+  }
+  return {
+    path,
+    type: 'file',
+    sha256: null,
+    entries: [{ input: path, name: basename(path), display: path, ...info, bytes: st.size, zipped: false, open: async () => createReadStream(path, { highWaterMark: 1 << 20 }) }],
+    ignored: [],
+    close: () => undefined,
+  };
+}
+
+/**
+ * Stream one entry through `onChunk`, returning its sha256. Errors from the stream
+ * (a corrupt zip entry) become InputError BAD_ZIP naming the entry; errors thrown by
+ * `onChunk` (bad rows) are passed on as they are.
+ */
+export async function streamEntry(entry: ArchiveEntry, onChunk: (b: Buffer) => void): Promise<string> {
+  const s = await entry.open();
+  const h = createHash('sha256');
+  return new Promise((resolve, reject) => {
+    let failed = false;
+    s.on('data', (c: Buffer) => {
+      if (failed) return;
+      try {
+        h.update(c);
+        onChunk(c);
+      } catch (e) {
+        failed = true;
+        s.destroy();
+        reject(e);
+      }
+    });
+    s.on('error', (e: Error) => {
+      if (failed) return;
+      failed = true;
+      reject(
+        entry.zipped
+          ? new InputError('BAD_ZIP', `${entry.display}: the zip entry cannot be read (${e.message}); the download is truncated or corrupt: download it again`, { file: entry.display, reason: e.message })
+          : new InputError('FILE_UNREADABLE', `cannot read ${entry.display}: ${e.message}`, { file: entry.display }),
+      );
+    });
+    s.on('end', () => {
+      if (!failed) resolve(h.digest('hex'));
+    });
+  });
+}
