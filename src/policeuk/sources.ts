@@ -5,6 +5,7 @@
  * is detected before any row is counted; entries are inflated as streams, never to disk).
  */
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -27,6 +28,8 @@ export interface ArchiveEntry {
   bytes: number;
   /** True for a zip entry. */
   zipped: boolean;
+  /** CRC-32 recorded in the zip's central directory (checked against the inflated bytes), or null. */
+  crc32: number | null;
   /** Opens the file's bytes as a stream. */
   open: () => Promise<Readable>;
 }
@@ -128,7 +131,7 @@ export async function openInput(path: string): Promise<ArchiveInput> {
         ignored.push(name);
         continue;
       }
-      entries.push({ input: path, name, display: f, ...info, bytes: statSync(f).size, zipped: false, open: async () => createReadStream(f, { highWaterMark: 1 << 20 }) });
+      entries.push({ input: path, name, display: f, ...info, bytes: statSync(f).size, zipped: false, crc32: null, open: async () => createReadStream(f, { highWaterMark: 1 << 20 }) });
     }
     return { path, type: 'folder', sha256: null, entries, ignored, close: () => undefined };
   }
@@ -161,6 +164,7 @@ export async function openInput(path: string): Promise<ArchiveInput> {
         ...info,
         bytes: e.uncompressedSize,
         zipped: true,
+        crc32: e.crc32,
         open: () =>
           new Promise((resolve, reject) => {
             zf.openReadStream(e, (err, s) => {
@@ -182,7 +186,7 @@ export async function openInput(path: string): Promise<ArchiveInput> {
     path,
     type: 'file',
     sha256: null,
-    entries: [{ input: path, name: basename(path), display: path, ...info, bytes: st.size, zipped: false, open: async () => createReadStream(path, { highWaterMark: 1 << 20 }) }],
+    entries: [{ input: path, name: basename(path), display: path, ...info, bytes: st.size, zipped: false, crc32: null, open: async () => createReadStream(path, { highWaterMark: 1 << 20 }) }],
     ignored: [],
     close: () => undefined,
   };
@@ -198,10 +202,13 @@ export async function streamEntry(entry: ArchiveEntry, onChunk: (b: Buffer) => v
   const h = createHash('sha256');
   return new Promise((resolve, reject) => {
     let failed = false;
+    let crc = 0;
+    const checkCrc = entry.crc32 !== null;
     s.on('data', (c: Buffer) => {
       if (failed) return;
       try {
         h.update(c);
+        if (checkCrc) crc = crc32(c, crc);
         onChunk(c);
       } catch (e) {
         failed = true;
@@ -219,7 +226,12 @@ export async function streamEntry(entry: ArchiveEntry, onChunk: (b: Buffer) => v
       );
     });
     s.on('end', () => {
-      if (!failed) resolve(h.digest('hex'));
+      if (failed) return;
+      if (checkCrc && crc >>> 0 !== entry.crc32! >>> 0) {
+        reject(new InputError('BAD_ZIP', `${entry.display}: the inflated bytes do not match the CRC-32 in the zip (the download is corrupt): download it again`, { file: entry.display, reason: 'crc32 mismatch' }));
+        return;
+      }
+      resolve(h.digest('hex'));
     });
   });
 }
