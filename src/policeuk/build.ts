@@ -380,7 +380,8 @@ export async function buildPoliceUkPanel(o: PoliceUkOptions, tool: { name: strin
     // ---- cells
     const T = M;
     const nT = K;
-    const cell = new Float64Array(U * T * nT).fill(Number.NaN);
+    // counts per unit × month × type (integers); cells of missing force-months are flagged in missingCells
+    const cell = new Uint32Array(U * T * nT);
     const missingCells = new Uint8Array(U * T);
     for (let u = 0; u < U; u++) {
       const f = unitHome[u]!;
@@ -391,7 +392,6 @@ export async function buildPoliceUkPanel(o: PoliceUkOptions, tool: { name: strin
           continue;
         }
         const off = (u * T + m) * nT;
-        for (let k = 0; k < nT; k++) cell[off + k] = 0;
         for (const b of unitBases[u]!) {
           const src = (b * M + m) * K;
           for (let k = 0; k < K; k++) cell[off + k]! += counts.data[src + k]!;
@@ -470,7 +470,7 @@ export async function buildPoliceUkPanel(o: PoliceUkOptions, tool: { name: strin
     // ---- column values per unit for hotspots/treatment
     const colValue = (u: number, m: number, col: string): number => {
       const off = (u * T + m) * nT;
-      if (Number.isNaN(cell[off]!)) return Number.NaN;
+      if (missingCells[u * T + m] === 1) return Number.NaN;
       if (col === 'all_crime') {
         let s = 0;
         for (let k = 0; k < nT; k++) if (k !== ASB_INDEX) s += cell[off + k]!;

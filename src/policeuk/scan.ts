@@ -29,7 +29,6 @@ export abstract class RowScanner {
   protected h2 = 0;
   /** Line number where the current row starts. */
   protected line = 1;
-  private carry: Buffer | null = null;
   private headerSeen = false;
   private emptyLineAt = 0;
   protected rows = 0;
@@ -44,23 +43,58 @@ export abstract class RowScanner {
   /** Called with each data row; fields are fs[k]..fe[k] of `buf`, k < n (n is checked = nFields first). */
   protected abstract row(buf: Buffer): void;
 
-  /** Feed the next chunk of the file's bytes. */
+  /**
+   * Feed the next chunk of the file's bytes. Rows wholly inside the chunk are scanned in
+   * place; only a row cut by the chunk's end is copied (into a reused work buffer), and it
+   * is completed with the next chunk's bytes up to its first line end, so no chunk is ever
+   * copied whole. The chunk may be reused by the caller once push returns.
+   */
   push(chunk: Buffer): void {
-    let buf = chunk;
-    if (this.carry !== null) {
-      buf = Buffer.concat([this.carry, chunk]);
-      this.carry = null;
+    let start = 0;
+    if (this.carryLen > 0) {
+      for (;;) {
+        const lf = chunk.indexOf(LF, start);
+        if (lf < 0) {
+          this.append(chunk, start, chunk.length);
+          return;
+        }
+        this.append(chunk, start, lf + 1);
+        start = lf + 1;
+        const used = this.scan(this.work.subarray(0, this.carryLen), false);
+        if (used === this.carryLen) {
+          this.carryLen = 0;
+          break;
+        }
+        // the line end was inside quotes: keep the (partial) row and take the next line end
+        this.work.copy(this.work, 0, used, this.carryLen);
+        this.carryLen -= used;
+      }
     }
-    const used = this.scan(buf, false);
-    if (used < buf.length) this.carry = Buffer.from(buf.subarray(used)); // copy: the chunk's memory may be reused
+    const rest = start === 0 ? chunk : chunk.subarray(start);
+    const used = this.scan(rest, false);
+    if (used < rest.length) this.append(rest, used, rest.length);
+  }
+
+  private work: Buffer = Buffer.allocUnsafe(1 << 16);
+  private carryLen = 0;
+
+  private append(src: Buffer, from: number, to: number): void {
+    const need = this.carryLen + (to - from);
+    if (need > this.work.length) {
+      const w = Buffer.allocUnsafe(Math.max(need, this.work.length * 2));
+      this.work.copy(w, 0, 0, this.carryLen);
+      this.work = w;
+    }
+    src.copy(this.work, this.carryLen, from, to);
+    this.carryLen = need;
   }
 
   /** End of the file: the last row may lack a line end. */
   end(): void {
-    if (this.carry !== null) {
-      const buf = this.carry;
-      this.carry = null;
-      this.scan(buf, true);
+    if (this.carryLen > 0) {
+      const n = this.carryLen;
+      this.carryLen = 0;
+      this.scan(this.work.subarray(0, n), true);
     }
     if (!this.headerSeen) throw new InputError('EMPTY_FILE', `${this.file} is empty: a police.uk file starts with the header line '${this.header}'`, { file: this.file, line: 1 });
   }

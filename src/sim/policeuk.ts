@@ -145,14 +145,11 @@ function poisson(rng: Rng, lambda: number): number {
   return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * rng.normal()));
 }
 
-const HEX = '0123456789abcdef';
+const ID_BYTES = Buffer.alloc(32);
+/** A 64-hex-digit Crime ID (police.uk's are SHA-256 hex), from the seeded generator. */
 function crimeId(rng: Rng): string {
-  let s = '';
-  for (let k = 0; k < 8; k++) {
-    const x = rng.nextUint32();
-    for (let j = 0; j < 8; j++) s += HEX[(x >>> (j * 4)) & 15];
-  }
-  return s;
+  for (let k = 0; k < 8; k++) ID_BYTES.writeUInt32LE(rng.nextUint32(), k * 4);
+  return ID_BYTES.toString('hex');
 }
 
 const STREETS = ['High Street', 'Station Road', 'Church Lane', 'Park Road', 'Victoria Street', 'Mill Lane', 'Queens Road', 'Shopping Area', 'Parking Area', 'Supermarket'];

@@ -1,0 +1,65 @@
+/**
+ * `vru-eval panel police-uk` end to end on generated police.uk archives (the project's
+ * generator, real format): 43 forces × 240 LSOAs × 36 months, ≈14 records per LSOA-month
+ * (≈5.3 million street records, the national archive's density on a third of its LSOAs),
+ * read from the folder and from the zip; and the same geography with ≈5 records per
+ * LSOA-month (≈1.9 million), to show that peak memory does not grow with the records
+ * (it grows with areas × months: the count arrays and the panel written).
+ * Prints records per second (street rows read, all files) and the CLI's peak RSS.
+ * Target (issue 10): ≥ 1 million records per second on one core; flat memory.
+ * `npm run bench policeuk` runs this file alone. The archives live in a temp dir, deleted after.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { writePoliceUkArchive, type PoliceUkSpec } from '../src/sim/policeuk.js';
+import { benchCli, benchDir } from './measure.js';
+
+const SLUGS = Array.from({ length: 43 }, (_, k) => `force-${String(k + 1).padStart(2, '0')}`);
+const spec = (meanRecords: number): PoliceUkSpec => ({
+  firstMonth: '2017-04',
+  months: 36,
+  forces: SLUGS.map((slug, k) => ({ slug, name: `Force ${k + 1} Police`, lsoas: 240, lads: 4, welsh: k >= 39 })),
+  meanRecords,
+  logSd: 0.45,
+  treatedForces: SLUGS.slice(0, 18),
+  effectStart: '2019-04',
+  effect: -0.1,
+  missing: [{ force: 'force-07', from: '2019-06', months: 6 }],
+  borderLsoas: 3,
+  crossBorderShare: 0.2,
+  duplicatesPerFile: 2,
+  btpPerMonth: 0,
+  stopSearchPerMonth: 0,
+  stopSearchNoCoordShare: 0,
+  quotedLocationShare: 0.1,
+});
+
+const dir = benchDir();
+try {
+  for (const [label, mean] of [
+    ['5M', 14],
+    ['1.9M', 5],
+  ] as const) {
+    const sub = join(dir, label);
+    const t0 = process.hrtime.bigint();
+    const truth = await writePoliceUkArchive(sub, spec(mean), 1, { zip: true });
+    const genS = Number(process.hrtime.bigint() - t0) / 1e9;
+    process.stderr.write(`generated ${truth.totalRows} records (${label}) in ${genS.toFixed(1)} s\n`);
+    for (const [what, path] of [
+      ['folder', join(sub, 'archive')],
+      ['zip', join(sub, 'archive.zip')],
+    ] as const) {
+      const line = benchCli(`panel police-uk ${what}, ${(truth.totalRows / 1e6).toFixed(2)}M records, 10,320 LSOAs × 36 months`, ['panel', 'police-uk', path, '--out', join(sub, `panel-${what}.csv`)], {
+        repeats: 3,
+        target: '≥ 1,000,000 records/s; flat memory',
+      });
+      const rate = truth.totalRows / line.seconds;
+      console.log(JSON.stringify({ ...line, name: `${line.name}: ${(rate / 1e6).toFixed(2)}M records/s`, records: truth.totalRows, recordsPerSecond: rate }));
+      // The national archive: 36 months × 43 forces ≈ 18 million records.
+      if (label === '5M') console.log(JSON.stringify({ name: `  (national archive, 18M records, from the ${what} at this rate: ${(18e6 / rate).toFixed(1)} s)`, seconds: 18e6 / rate, peakRssMiB: 0 }));
+    }
+    rmSync(sub, { recursive: true, force: true });
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
