@@ -9,10 +9,19 @@
  * Target (issue 10): ≥ 1 million records per second on one core; flat memory.
  * `npm run bench policeuk` runs this file alone. The archives live in a temp dir, deleted after.
  */
-import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writePoliceUkArchive, type PoliceUkSpec } from '../src/sim/policeuk.js';
-import { benchCli, benchDir } from './measure.js';
+import { BIN, benchCli, benchDir } from './measure.js';
+
+/** CPU seconds (user + sys, inflate threads included) of one run, via /usr/bin/time when present: on a shared, loaded machine this is the figure that says what one core does. */
+function cpuSeconds(args: string[]): number | null {
+  if (!existsSync('/usr/bin/time')) return null;
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', process.execPath, BIN, ...args], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  const m = /([\d.]+) ([\d.]+)\s*$/.exec(r.stderr.trim());
+  return m ? Number(m[1]) + Number(m[2]) : null;
+}
 
 const SLUGS = Array.from({ length: 43 }, (_, k) => `force-${String(k + 1).padStart(2, '0')}`);
 const spec = (meanRecords: number): PoliceUkSpec => ({
@@ -49,12 +58,15 @@ try {
       ['folder', join(sub, 'archive')],
       ['zip', join(sub, 'archive.zip')],
     ] as const) {
-      const line = benchCli(`panel police-uk ${what}, ${(truth.totalRows / 1e6).toFixed(2)}M records, 10,320 LSOAs × 36 months`, ['panel', 'police-uk', path, '--out', join(sub, `panel-${what}.csv`)], {
+      const args = ['panel', 'police-uk', path, '--out', join(sub, `panel-${what}.csv`)];
+      const line = benchCli(`panel police-uk ${what}, ${(truth.totalRows / 1e6).toFixed(2)}M records, 10,320 LSOAs × 36 months`, args, {
         repeats: 3,
         target: '≥ 1,000,000 records/s; flat memory',
       });
       const rate = truth.totalRows / line.seconds;
       console.log(JSON.stringify({ ...line, name: `${line.name}: ${(rate / 1e6).toFixed(2)}M records/s`, records: truth.totalRows, recordsPerSecond: rate }));
+      const cpu = cpuSeconds(args);
+      if (cpu !== null) console.log(JSON.stringify({ name: `  (same run: CPU time user+sys: ${(truth.totalRows / cpu / 1e6).toFixed(2)}M records per CPU-second)`, seconds: cpu, peakRssMiB: 0 }));
       // The national archive: 36 months × 43 forces ≈ 18 million records.
       if (label === '5M') console.log(JSON.stringify({ name: `  (national archive, 18M records, from the ${what} at this rate: ${(18e6 / rate).toFixed(1)} s)`, seconds: 18e6 / rate, peakRssMiB: 0 }));
     }

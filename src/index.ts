@@ -18,3 +18,6 @@ export { buildReport, type ReportInput, type ReportOptions } from './report/inde
 export { synth, type SynthOptions } from './estimators/synth/synth.js';
 export { simplexQP, simplexLS, type SimplexResult } from './estimators/synth/simplex.js';
 export { gsynth, FORCES, INFERENCES, type GsynthOptions, type Force, type Inference as GsynthInference, type Progress, type ProgressCallback } from './estimators/gsynth/index.js';
+export { buildPoliceUkPanel, type PoliceUkOptions, type PoliceUkResult } from './policeuk/build.js';
+export type { Manifest as PoliceUkManifest } from './policeuk/manifest.js';
+export { CRIME_TYPES, CRIME_SLUGS } from './policeuk/format.js';
