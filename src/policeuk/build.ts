@@ -626,7 +626,13 @@ export async function buildPoliceUkPanel(o: PoliceUkOptions, tool: { name: strin
       options: {
         level,
         lookup: o.lookup ?? null,
+        lookupLsoa: lookup ? lookup.lsoaColumn : null,
         areas: o.areas ?? null,
+        areasLsoa: areasCsv ? areasCsv.lsoaColumn : null,
+        areaColumn: areasCsv ? areasCsv.areaColumn : null,
+        areaId: geo ? geo.idProperty : null,
+        crosswalkFrom: crosswalk ? crosswalk.from : null,
+        crosswalkTo: crosswalk ? crosswalk.to : null,
         areasKind: o.areas === undefined ? null : geo ? 'geojson' : 'csv',
         lsoaCrosswalk: o.lsoaCrosswalk ?? null,
         crimeTypes: selectedTypes.map((k) => CRIME_TYPES[k]!),

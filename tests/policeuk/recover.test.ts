@@ -91,6 +91,13 @@ describe('panel police-uk: exact recovery', () => {
     expect(m.crossBorder.records).toBeGreaterThan(0);
   });
 
+  it('the same inputs give byte-identical panel and manifest', async () => {
+    const a = await buildPoliceUkPanel({ inputs: [g.zip], stopSearch: true }, TOOL);
+    const b = await buildPoliceUkPanel({ inputs: [g.zip], stopSearch: true }, TOOL);
+    expect(b.csv).toBe(a.csv);
+    expect(JSON.stringify(b.manifest)).toBe(JSON.stringify(a.manifest));
+  });
+
   it('the file sha256 in the manifest is the file content hash (folder input)', async () => {
     const { manifest: m } = await buildPoliceUkPanel({ inputs: [g.folder] }, TOOL);
     const { createHash } = await import('node:crypto');
