@@ -13,14 +13,10 @@ import { costBenefit, type CbaInput, type CbaOutcomeInput, type UnitCostSpec } f
 import { COST_TABLE_NAMES } from '../../estimators/cba/costTables.js';
 import type { YearAmount, YearShare } from '../../estimators/cba/discount.js';
 import { offencesFromDocument, offencesFromRate, type OffencesAvoided } from '../../estimators/cba/effects.js';
-import { formatCbaTable } from '../../estimators/cba/format.js';
 import { parseSpec, parseYear } from '../../estimators/cba/spec.js';
-import type { CbaBcr, CbaOutcome, CbaTotals } from '../../estimators/cba/costBenefit.js';
 import type { CliContext } from '../context.js';
 import { emitDocument } from '../context.js';
 import { addOutputOptions, commonFrom, numberArg, repeatable } from '../options.js';
-
-const FORMATS = ['json', 'table'] as const;
 
 /** A £ amount: digits with optional leading £ and comma thousands separators (£121,952,973); negatives are passed on for a clear error later. */
 function parseMoney(flag: string, value: string): number {
@@ -125,7 +121,6 @@ export function cbaCommand(ctx: CliContext): Command {
     .option('--costs-by-year <year:£,...>', 'programme costs by year, e.g. 2019:60000000,2020:61952973 (discounted)')
     .option('--discount-rate <r>', 'annual discount rate for dated flows (default 0.035, HM Treasury Green Book, when years are given)', numberArg('--discount-rate'))
     .option('--benefit-shares <year:share,...>', 'when the benefits fall, e.g. 2019:0.4,2020:0.6 (shares sum to 1; every outcome)')
-    .addOption(new Option('--format <format>', 'output: the JSON document, or a human-readable table on stdout (the JSON still goes to --out)').choices(FORMATS).default('json'))
     .option('--round <d>', 'decimals for counts and £ in --format table (ratios get max(2, d)); JSON is never rounded', numberArg('--round', { integer: true, min: 0, max: 10 }), 0);
   addOutputOptions(cmd);
   return cmd.action((o: Record<string, unknown>, command: Command) => {
@@ -251,22 +246,14 @@ export function cbaCommand(ctx: CliContext): Command {
         source: kind === 'spec' ? 'spec' : kind === 'from' ? 'documents' : 'flags',
         costTable: o.costTable,
         rateBase: o.rateBase,
-        format: o.format,
+        // --format is presentation only (shared flag, output.ts); recorded as before so documents do not change
+        format: (o.format as string | undefined) ?? 'json',
         round: o.round,
       },
     );
     analysis.warnings.push(...extraWarnings);
     const input: FilesInput | null = files.length > 0 ? { files } : null;
-    if (o.format === 'table') {
-      if (common.out !== undefined && common.out !== '-') emitDocument(ctx, 'cba', input, analysis, common.out);
-      ctx.io.stdout(
-        formatCbaTable(
-          { outcomes: analysis.outcomes as CbaOutcome[], totals: analysis.totals as CbaTotals, bcr: analysis.bcr as CbaBcr, warnings: analysis.warnings },
-          o.round as number,
-        ),
-      );
-    } else {
-      emitDocument(ctx, 'cba', input, analysis, common.out);
-    }
+    // The table (formatCbaTable) is the summary of a cba document on a terminal or with --format table.
+    emitDocument(ctx, 'cba', input, analysis, common.out);
   });
 }

@@ -3,7 +3,7 @@ import { readPanel } from '../../core/panel.js';
 import { summarisePanel } from '../../core/summary.js';
 import type { CliContext } from '../context.js';
 import { addPanelOptions, panelOptionsFrom } from '../options.js';
-import { writeFileAtomic } from '../io.js';
+import { emitData } from '../context.js';
 
 export function inspectCommand(ctx: CliContext): Command {
   const cmd = new Command('inspect')
@@ -12,8 +12,10 @@ export function inspectCommand(ctx: CliContext): Command {
   addPanelOptions(cmd).option('--out <file>', 'write the summary here instead of stdout');
   return cmd.action((file: string, o: Record<string, unknown>) => {
     const panel = readPanel(file, panelOptionsFrom(o));
-    const text = JSON.stringify(summarisePanel(panel), null, 2) + '\n';
-    if (typeof o.out === 'string') writeFileAtomic(o.out, text);
-    else ctx.io.stdout(text);
+    const summary = summarisePanel(panel);
+    emitData(ctx, summary, o.out as string | undefined, async (output) => {
+      const { renderObjectSummary } = await import('../summary.js');
+      return renderObjectSummary(`vru-eval inspect: ${panel.file}`, summary, output);
+    });
   });
 }

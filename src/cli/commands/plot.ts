@@ -8,6 +8,7 @@ import { parseMark } from '../../plot/marks.js';
 import { readResultDocument } from '../../plot/document.js';
 import { chartFormat, writeChartFile } from '../chartFile.js';
 import type { CliContext } from '../context.js';
+import { noteSummary, outputOf } from '../context.js';
 import { numberArg, repeatable } from '../options.js';
 
 /** Chart flags shared by `plot` and `report`. */
@@ -34,12 +35,18 @@ export function plotCommand(ctx: CliContext): Command {
     if (out !== undefined && out !== '-') chartFormat(out, '--out');
     const marks = ((o.mark as string[] | undefined) ?? []).map(parseMark);
     const doc = readResultDocument(file);
-    await writeChartFile(
+    const output = outputOf(ctx);
+    const saved = out !== undefined && out !== '-';
+    const kind = await writeChartFile(
       doc,
       out,
       { kind: o.kind as never, marks, yLabel: o.yLabel as string | undefined, title: o.title as string | undefined, width: o.width as number | undefined, height: o.height as number | undefined, scale: o.scale as number, spec: o.spec as string | undefined },
       '--out',
-      ctx.io.stdout,
+      // the SVG itself goes to stdout only for machines (piped, --json); a terminal gets the summary
+      output.mode === 'json' ? ctx.io.stdout : undefined,
     );
+    if (typeof o.spec === 'string') (ctx.wrote ??= []).push({ file: o.spec, what: 'Vega-Lite specification' });
+    if (saved) (ctx.wrote ??= []).push({ file: out, what: `${kind} chart` });
+    noteSummary(ctx, `vru-eval plot: drew the ${kind} chart of ${file} (${doc.command} ${doc.method})`, saved ? [] : ['not saved: give --out chart.svg (or .png), or pipe the output (> chart.svg) to get the SVG']);
   });
 }

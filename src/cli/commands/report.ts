@@ -6,8 +6,8 @@ import { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { readResultDocument } from '../../plot/document.js';
 import { parseMark } from '../../plot/marks.js';
-import { writeFileAtomic } from '../io.js';
 import type { CliContext } from '../context.js';
+import { emitArtifact } from '../context.js';
 import { addChartOptions } from './plot.js';
 
 export function reportCommand(ctx: CliContext): Command {
@@ -24,7 +24,9 @@ export function reportCommand(ctx: CliContext): Command {
     const inputs = files.map((file) => ({ doc: readResultDocument(file), file }));
     const { buildReport } = await import('../../report/html.js');
     const html = await buildReport(inputs, { title: o.title as string | undefined, marks, yLabel: o.yLabel as string | undefined });
-    if (out === undefined || out === '-') ctx.io.stdout(html);
-    else writeFileAtomic(out, html);
+    emitArtifact(ctx, html, out, 'HTML report', `vru-eval report: ${inputs.length} analys${inputs.length === 1 ? 'is' : 'es'} in one page`, [
+      ...inputs.map((i) => `${i.file}: ${i.doc.command} ${i.doc.method}`),
+      `${Math.round(html.length / 1024)} KB of self-contained HTML (no scripts, no network requests)`,
+    ]);
   });
 }
