@@ -326,6 +326,10 @@ export async function buildPoliceUkPanel(o: PoliceUkOptions, tool: { name: strin
     }
     // geo areas with no record at all have no home force: they are kept only if they had records
     const unitNames = [...new Set(counts.baseIds.map((_, b) => unitOfBase[b]!).filter((_, b) => baseRecords[b]! > 0 || home[b]! >= 0))].sort(cmp);
+    if (geo) {
+      const empty = geo.ids.filter((_, b) => baseRecords[b] === 0);
+      if (empty.length > 0) warnings.push({ code: 'AREAS_WITHOUT_RECORDS', message: `${empty.length} drawn area(s) hold no located record in the window, so no force can be given to them and they are left out: ${empty.slice(0, 10).join(', ')}${empty.length > 10 ? ', …' : ''}` });
+    }
     const unitIndex = new Map(unitNames.map((u, k) => [u, k]));
     const U = unitNames.length;
     const unitBases: number[][] = unitNames.map(() => []);

@@ -89,6 +89,7 @@ describe('aggregation', () => {
       features: [
         { type: 'Feature', properties: { name: 'ring' }, geometry: { type: 'Polygon', coordinates: [ring(a[0], a[1], c[2], c[3]), ring(h[0], h[1], h[2], h[3])] } },
         { type: 'Feature', properties: { name: 'pair' }, geometry: { type: 'MultiPolygon', coordinates: [[ring(...sq(5))], [ring(...sq(7))]] } },
+        { type: 'Feature', properties: { name: 'sea' }, geometry: { type: 'Polygon', coordinates: [ring(10, 60, 11, 61)] } },
       ],
     };
     const f = join(g.dir, 'areas.geojson');
@@ -104,6 +105,8 @@ describe('aggregation', () => {
       expect(Number(row.anti_social_behaviour)).toBe(ids.reduce((s, i) => s + cnt(i, m, 0), 0));
       expect(Number(row.stop_search)).toBe(ids.reduce((s, i) => s + t.stopSearchByLsoa[i * M() + m]!, 0));
     }
+    // an area with no record at all is left out with a word
+    expect(r.manifest.warnings.find((w) => w.code === 'AREAS_WITHOUT_RECORDS')?.message).toMatch(/sea/);
     // every record with no coordinates is counted as unlocated
     expect(r.manifest.records.unlocated).toBe(t.unlocated.reduce((s, x) => s + x, 0));
   });
