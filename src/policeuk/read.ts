@@ -71,7 +71,7 @@ export class Counts {
     this.baseIds.push(id);
     this.baseIndex.set(id, k);
     if (k >= this.cap) {
-      const cap = this.cap * 2;
+      const cap = Math.ceil(this.cap * 1.5);
       const d = new Uint32Array(cap * this.months * N_TYPES);
       d.set(this.data);
       this.data = d;
