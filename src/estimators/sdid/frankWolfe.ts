@@ -26,6 +26,8 @@
  * to [0, 1]. (Dropping the penalty term nζ²x·d from the step moves Prop 99 SDID to −13.5.)
  */
 
+import { simplexQP } from '../synth/simplex.js';
+
 export interface FwResult {
   /** Weights on the simplex (length k). */
   x: Float64Array;
@@ -258,4 +260,46 @@ export function sparsify(x: Float64Array): Float64Array {
   if (s > 0) for (let j = 0; j < out.length; j++) out[j] = out[j]! / s;
   else out.fill(1 / out.length);
   return out;
+}
+
+/**
+ * The same problem solved exactly by the project's active-set simplex QP
+ * ({@link simplexQP}): H = AᵀA + nζ²I, c = Aᵀb (A, b centred when `intercept`), so
+ * ½xᵀHx − cᵀx = (n/2)·objective − const. Used as a check on how far the reference
+ * stopping rule leaves the weights from the optimum.
+ */
+export function exactRidgeSimplex(A: Float64Array, n: number, k: number, b: Float64Array, zeta: number, intercept: boolean): { x: Float64Array; converged: boolean } {
+  let Ac = A;
+  let bc = b;
+  if (intercept) {
+    Ac = Float64Array.from(A);
+    bc = Float64Array.from(b);
+    for (let j = 0; j < k; j++) {
+      let m = 0;
+      for (let r = 0; r < n; r++) m += A[r * k + j]!;
+      m /= n;
+      for (let r = 0; r < n; r++) Ac[r * k + j] = A[r * k + j]! - m;
+    }
+    let bm = 0;
+    for (let r = 0; r < n; r++) bm += b[r]!;
+    bm /= n;
+    for (let r = 0; r < n; r++) bc[r] = b[r]! - bm;
+  }
+  const H = new Float64Array(k * k);
+  const c = new Float64Array(k);
+  for (let r = 0; r < n; r++) {
+    const off = r * k;
+    for (let i = 0; i < k; i++) {
+      const ai = Ac[off + i]!;
+      c[i] = c[i]! + ai * bc[r]!;
+      for (let j = 0; j <= i; j++) H[i * k + j] = H[i * k + j]! + ai * Ac[off + j]!;
+    }
+  }
+  const eta = n * zeta * zeta;
+  for (let i = 0; i < k; i++) {
+    H[i * k + i] = H[i * k + i]! + eta;
+    for (let j = 0; j < i; j++) H[j * k + i] = H[i * k + j]!;
+  }
+  const r = simplexQP(H, k, Int32Array.from({ length: k }, (_, j) => j), c);
+  return { x: r.w, converged: r.converged };
 }
