@@ -7,6 +7,7 @@ import type { CliContext } from '../context.js';
 import { synthMethod } from './scmSynth.js';
 import { gsynthMethod } from './scmGsynth.js';
 import { sdidMethod } from './scmSdid.js';
+import { ascmMethod } from './scmAscm.js';
 
 export interface ScmMethod {
   /** Value of --method. */
@@ -21,4 +22,4 @@ export interface ScmMethod {
   run: (ctx: CliContext, file: string, o: Record<string, unknown>) => void | Promise<void>;
 }
 
-export const SCM_METHODS: ScmMethod[] = [gsynthMethod, synthMethod, sdidMethod];
+export const SCM_METHODS: ScmMethod[] = [gsynthMethod, synthMethod, sdidMethod, ascmMethod];
