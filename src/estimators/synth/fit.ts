@@ -159,7 +159,7 @@ function halton(h: number, b: number): number {
  * Standardise predictor rows by their standard deviation across the problem's
  * units (target and donors), as in ADH/Synth. X is k×n (target first).
  */
-function standardise(X: Float64Array, k: number, n: number): Float64Array {
+export function standardise(X: Float64Array, k: number, n: number): Float64Array {
   const out = new Float64Array(k * n);
   for (let p = 0; p < k; p++) {
     let m = 0;

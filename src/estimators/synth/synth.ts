@@ -16,6 +16,7 @@ import { quantileSorted } from '../../core/stats.js';
 import { conformalInterval, type ConformalProblem } from './conformal.js';
 import { fitOutcomeOnly, fitWithPredictors, outcomeGram, type UnitFit } from './fit.js';
 import { parsePredictors, predictorMatrix, type PredictorSpec } from './predictors.js';
+import { attachUniqueness, fitLoss, unitUniqueness } from './uniqueness.js';
 
 export const SYNTH_PLACEBO = ['space', 'time', 'none'] as const;
 export const SYNTH_INFERENCE = ['placebo', 'conformal', 'none'] as const;
@@ -45,6 +46,8 @@ export interface SynthOptions {
   inference?: (typeof SYNTH_INFERENCE)[number] | undefined;
   level?: number | undefined;
   seed: number;
+  /** Weight uniqueness: relative loss tolerance of the near-optimal set (default 0.01); null = skip. */
+  uniquenessTol?: number | null | undefined;
   /** Active-set solver limits. */
   maxIter?: number | undefined;
   tol?: number | undefined;
@@ -435,6 +438,14 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
     };
   }
   if (options.loo) analysis.leaveOneOut = loo;
+  // Weight uniqueness (uniqueness.ts): ATT and counterfactual ranges over near-optimal weightings.
+  const uTol = options.uniquenessTol === undefined ? 0.01 : options.uniquenessTol;
+  analysis.options.uniquenessTol = uTol;
+  if (uTol !== null) {
+    const us = fits.map((f) => unitUniqueness(panel, f, fitLoss(panel, f, usePredictors ? specs : null, usePredictors ? null : gramFor(f.start)), uTol));
+    const placeboAtts = n === 1 && placebo === 'space' ? placebosAt(fits[0]!.start).filter((p) => includedFlag.get(p) ?? true).map((p) => p.fit.att) : null;
+    attachUniqueness(analysis, panel, us, uTol, placeboAtts);
+  }
   return analysis;
 }
 
