@@ -38,7 +38,7 @@ function readPredictorsFile(file: string): string[] {
 export const synthMethod: ScmMethod = {
   name: 'synth',
   description: 'classic synthetic control (Abadie et al.) with placebo and conformal inference',
-  ownOptions: ['predictors', 'predictorsFile', 'v', 'vSearch', 'optimisationWindow', 'placebo', 'placeboStart', 'placeboFilter', 'placeboDraws', 'loo'],
+  ownOptions: ['predictors', 'predictorsFile', 'v', 'vSearch', 'optimisationWindow', 'placebo', 'placeboStart', 'placeboFilter', 'placeboDraws', 'loo', 'trainingPredictors', 'trainingWindow', 'uniquenessTol'],
   addOptions: (cmd: Command) =>
     cmd
       .option('--predictors <list>', "[synth] predictors var@P, var@A:B, var@A:B:step, a+b@A:B, share(a|b|c)@A:B, comma-separated (default: every pre-period outcome, V = I)", appendPredictors)
@@ -50,7 +50,10 @@ export const synthMethod: ScmMethod = {
       .option('--placebo-start <period>', '[synth] fake start for --placebo time')
       .option('--placebo-filter <k>', '[synth] drop space placebos with pre-RMSPE > k × the treated unit\'s', numberArg('--placebo-filter', { min: 0, exclusiveMin: true }))
       .option('--placebo-draws <n>', '[synth] random placebo sets for the programme p-value with several treated units (default 5000)', numberArg('--placebo-draws', { integer: true, min: 1 }))
-      .option('--loo', '[synth] leave-one-donor-out refits for each donor with positive weight'),
+      .option('--loo', '[synth] leave-one-donor-out refits for each donor with positive weight')
+      .option('--training-predictors <list>', '[synth] two-step V (ADH 2015): predictors of the training step, same number and order as --predictors; V chosen on them over --training-window, then held fixed', appendPredictors)
+      .option('--training-window <from:to>', '[synth] periods whose outcome MSPE the training V minimises (with --training-predictors)')
+      .option('--uniqueness-tol <x>', "[synth] weight uniqueness: range of the ATT and counterfactuals over weightings whose pre-period loss is within this fraction of the optimum (default 0.01; 'off' to skip)", (v: string) => (v === 'off' ? 'off' : numberArg('--uniqueness-tol', { min: 0 })(v))),
   run: (ctx, file, o) => {
     const common = commonFrom(o);
     const inference = (o.inference as string | undefined) ?? 'placebo';
@@ -65,8 +68,15 @@ export const synthMethod: ScmMethod = {
       if (parts.length !== 2 || parts.some((x) => x.trim() === '')) throw new UsageError('BAD_WINDOW', `--optimisation-window '${String(o.optimisationWindow)}' must be from:to, e.g. 1970:1988`);
       window = [parts[0]!.trim(), parts[1]!.trim()];
     }
+    let trainingWindow: [string, string] | undefined;
+    if (o.trainingWindow !== undefined) {
+      const parts = String(o.trainingWindow).split(':');
+      if (parts.length !== 2 || parts.some((x) => x.trim() === '')) throw new UsageError('BAD_WINDOW', `--training-window '${String(o.trainingWindow)}' must be from:to, e.g. 1981:1990`);
+      trainingWindow = [parts[0]!.trim(), parts[1]!.trim()];
+    }
+    const training = (o.trainingPredictors as string[] | undefined) ?? [];
     const popts = panelOptionsFrom(o);
-    const extra = predictorColumns(predictors).filter((c) => c !== popts.outcome);
+    const extra = predictorColumns([...predictors, ...training]).filter((c) => c !== popts.outcome);
     if (extra.length > 0) popts.covariates = [...new Set([...(popts.covariates ?? []), ...extra])];
     const panel = applyDonorPool(readPanel(file, popts), { donors: o.donors as string[] | undefined, excludeUnits: o.excludeUnits as string[] | undefined });
     const options: SynthOptions = {
@@ -79,6 +89,9 @@ export const synthMethod: ScmMethod = {
       placeboFilter: (o.placeboFilter as number | undefined) ?? null,
       placeboDraws: o.placeboDraws as number | undefined,
       loo: o.loo === true,
+      trainingPredictors: training,
+      trainingWindow,
+      uniquenessTol: o.uniquenessTol === 'off' ? null : ((o.uniquenessTol as number | undefined) ?? 0.01),
       inference: inference as SynthOptions['inference'],
       level: common.level,
       seed: common.seed,
