@@ -53,8 +53,10 @@ export interface PoliceUkOptions {
 }
 
 export interface PoliceUkResult {
-  /** The panel as CSV text. */
-  csv: string;
+  /** The panel's CSV text in pieces (header first), generated on demand: write them in turn. */
+  chunks: () => Generator<string>;
+  /** The panel as one CSV string (for small panels and tests; the CLI writes `chunks`). */
+  readonly csv: string;
   manifest: Manifest;
   columns: string[];
   units: number;
@@ -583,36 +585,48 @@ export async function buildPoliceUkPanel(o: PoliceUkOptions, tool: { name: strin
     if (pop) columns.push('population', ...typeCols.map((c) => `${c}_rate`), 'all_crime_rate');
     if (ss) columns.push('stop_search');
     columns.push('treated');
-    const lines: string[] = [columns.join(',')];
-    const csvCell = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+    const header = columns.join(',');
+    const csvCell = (x: string) => (/[",\n\r]/.test(x) ? `"${x.replace(/"/g, '""')}"` : x);
     let keptUnits = 0;
     let emptyCells = 0;
-    const vals = new Array<string>(columns.length);
     for (let u = 0; u < U; u++) {
       if (!keepUnit[u]) continue;
       keptUnits++;
-      const name = csvCell(unitNames[u]!);
-      for (let m = 0; m < T; m++) {
-        const off = (u * T + m) * nT;
-        const miss = missingCells[u * T + m] === 1;
-        if (miss) emptyCells++;
-        let j = 0;
-        vals[j++] = name;
-        vals[j++] = monthLabel(first + m);
-        let all = 0;
-        for (let k = 0; k < nT; k++) if (k !== ASB_INDEX) all += cell[off + k]!;
-        for (const k of selectedTypes) vals[j++] = miss ? '' : num(cell[off + k]!);
-        vals[j++] = miss ? '' : num(all);
-        if (pop) {
-          const p = pop[u * T + m]!;
-          vals[j++] = num(p);
-          for (const k of selectedTypes) vals[j++] = miss ? '' : num((cell[off + k]! / p) * 1e5);
-          vals[j++] = miss ? '' : num((all / p) * 1e5);
+      for (let m = 0; m < T; m++) if (missingCells[u * T + m] === 1) emptyCells++;
+    }
+    /** The panel's text in pieces of about `rowsPerChunk` rows (the header first), so a national panel is never one string. */
+    function* chunks(rowsPerChunk = 8192): Generator<string> {
+      const vals = new Array<string>(columns.length);
+      let lines: string[] = [header];
+      for (let u = 0; u < U; u++) {
+        if (!keepUnit[u]) continue;
+        const name = csvCell(unitNames[u]!);
+        for (let m = 0; m < T; m++) {
+          const off = (u * T + m) * nT;
+          const miss = missingCells[u * T + m] === 1;
+          let j = 0;
+          vals[j++] = name;
+          vals[j++] = monthLabel(first + m);
+          let all = 0;
+          for (let k = 0; k < nT; k++) if (k !== ASB_INDEX) all += cell[off + k]!;
+          for (const k of selectedTypes) vals[j++] = miss ? '' : num(cell[off + k]!);
+          vals[j++] = miss ? '' : num(all);
+          if (pop) {
+            const p = pop[u * T + m]!;
+            vals[j++] = num(p);
+            for (const k of selectedTypes) vals[j++] = miss ? '' : num((cell[off + k]! / p) * 1e5);
+            vals[j++] = miss ? '' : num((all / p) * 1e5);
+          }
+          if (ss) vals[j++] = num(ss[u * T + m]!);
+          vals[j++] = treatedStart[u]! >= 0 && m >= treatedStart[u]! ? '1' : '0';
+          lines.push(vals.join(','));
+          if (lines.length >= rowsPerChunk) {
+            yield lines.join('\n') + '\n';
+            lines = [];
+          }
         }
-        if (ss) vals[j++] = num(ss[u * T + m]!);
-        vals[j++] = treatedStart[u]! >= 0 && m >= treatedStart[u]! ? '1' : '0';
-        lines.push(vals.join(','));
       }
+      if (lines.length > 0) yield lines.join('\n') + '\n';
     }
     if (keptUnits === 0) throw new InputError('EMPTY_PANEL', 'no area is left in the panel (every area was dropped by --max-unlocated, --drop-incomplete, --hotspots or --areas); relax those flags', {});
 
@@ -682,10 +696,19 @@ export async function buildPoliceUkPanel(o: PoliceUkOptions, tool: { name: strin
       hotspots,
       treated: treatedInfo,
       population: popInfo,
-      panel: { columns, rows: lines.length - 1, emptyCells },
+      panel: { columns, rows: keptUnits * T, emptyCells },
       warnings,
     };
-    return { csv: lines.join('\n') + '\n', manifest, columns, units: keptUnits, periods: T };
+    return {
+      chunks,
+      get csv() {
+        return [...chunks()].join('');
+      },
+      manifest,
+      columns,
+      units: keptUnits,
+      periods: T,
+    };
   } finally {
     for (const i of inputs) i.close();
   }
