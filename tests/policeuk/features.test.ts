@@ -259,5 +259,13 @@ describe('through the binary', () => {
     expect(bad.error().code).toBe('MISSING_HOTSPOT_FLAGS');
     const bad2 = runCli(['panel', 'police-uk', g.folder, '--out', out, '--max-unlocated', '150%']);
     expect(bad2.code).toBe(2);
+    const bad3 = runCli(['panel', 'police-ukk', g.folder, '--out', out]);
+    expect(bad3.code).toBe(2);
+    expect(bad3.error().code).toBe('UNKNOWN_SOURCE');
+    // the shared presentation flags: a readable summary on request
+    const table = runCli(['panel', 'police-uk', g.folder, '--out', out, '--format', 'table']);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/records unlocated/);
+    expect(table.stdout).toMatch(/wrote .*b\.csv \(the panel\)/);
   });
 });

@@ -14,7 +14,6 @@ import { manifestPathFor } from '../../policeuk/manifest.js';
 import { POLICEUK_OPTIONS } from '../../policeuk/options.js';
 import { emitData, writeOutputFile, type CliContext } from '../context.js';
 import { addOptions } from '../optionFlags.js';
-import { addPresentationOptions } from '../options.js';
 
 /**
  * Write text pieces to `file` atomically (a temporary file beside it, fsync, rename), as
@@ -50,12 +49,17 @@ function writeChunksAtomic(ctx: CliContext, file: string, chunks: Iterable<strin
   (ctx.wrote ??= []).push({ file, what });
 }
 
-function policeUkCommand(ctx: CliContext): Command {
-  const cmd = new Command('police-uk')
-    .description('count police.uk street-level crimes (archive folders or zips) into a long area × month panel: one column per crime type, all_crime, optional population and rates, stop and search, hotspots and treatment; writes a manifest of every file read and every record dropped')
+/** Data sources `vru-eval panel` can read. */
+export const PANEL_SOURCES = ['police-uk'] as const;
+
+export function panelCommand(ctx: CliContext): Command {
+  const cmd = new Command('panel')
+    .description('build an analysis panel from public data. police-uk: count police.uk street-level crimes (archive folders or zips) into a long area × month panel, one column per crime type and all_crime, optional population and rates, stop and search, hotspots and treatment, with a manifest of every file read and every record dropped')
+    .argument('<source>', `data source: ${PANEL_SOURCES.join(', ')}`)
     .argument('<path...>', 'police.uk archive folder(s) (YYYY-MM/YYYY-MM-<force>-street.csv), archive zip(s), or single files');
   addOptions(cmd, POLICEUK_OPTIONS);
-  return cmd.action(async (paths: string[], o: Record<string, unknown>) => {
+  return cmd.action(async (source: string, paths: string[], o: Record<string, unknown>) => {
+    if (!(PANEL_SOURCES as readonly string[]).includes(source)) throw new UsageError('UNKNOWN_SOURCE', `vru-eval panel ${source}: unknown data source (choose ${PANEL_SOURCES.join(', ')}), e.g. vru-eval panel police-uk latest.zip --out panel.csv`, { source });
     const v = readOptions(POLICEUK_OPTIONS, o);
     const opts: PoliceUkOptions = { inputs: paths, level: v.level, stopSearch: v.stopSearch, dropIncomplete: v.dropIncomplete };
     const copy = <K extends keyof PoliceUkOptions>(k: K, x: PoliceUkOptions[K] | undefined) => {
@@ -107,13 +111,4 @@ function policeUkCommand(ctx: CliContext): Command {
       return renderObjectSummary(`vru-eval panel police-uk: ${out}`, summary, output);
     });
   });
-}
-
-export function panelCommand(ctx: CliContext): Command {
-  const cmd = new Command('panel').description('build an analysis panel from public data: police-uk (the police.uk street-level archive)');
-  // --json/--format/--quiet as on every command (main.ts adds them to top-level commands only)
-  const sub = addPresentationOptions(policeUkCommand(ctx));
-  sub.exitOverride().configureOutput({ writeOut: (x) => ctx.io.stdout(x), writeErr: () => undefined });
-  cmd.addCommand(sub);
-  return cmd;
 }
