@@ -9,16 +9,18 @@
  * Target (issue 10): ≥ 1 million records per second on one core; flat memory.
  * `npm run bench policeuk` runs this file alone. The archives live in a temp dir, deleted after.
  *
- * Measured 2026-11-29 (2-core machine shared by seven engineers, load average 11–17 during the
- * run, so wall times are 2–4× the CPU times; the CPU figures say what one core does):
- *   folder, 5.27M records: 3.93 CPU-s = 1.34M records per CPU-second (wall 13.7 s), peak RSS 233 MiB
- *   zip,    5.27M records: 7.76 CPU-s = 0.68M records per CPU-second (wall 18.8 s), peak RSS 267 MiB
- *   folder, 1.88M records: peak RSS 233 MiB; zip 263 MiB — flat in the number of records.
- * The zip path pays for inflating (≈0.46 CPU-s per 226 MB of CSV on its own, on zlib's thread
- * pool, so it overlaps the parsing on a second core) and for the stream machinery; the folder
- * path reads each file into one reused 1 MiB buffer. Both include the sha256 of every file
- * (≈0.7 GB/s here) that the manifest records.
- * National archive (36 months × 43 forces ≈ 18M records): ≈13 CPU-s from the folder, ≈26 CPU-s
+ * Measured 2026-11-29, 14:30–14:36 UTC (2-core machine shared by seven engineers, load average
+ * 11–17 during the run, so wall times are 2–4× the CPU times; the CPU figures say what one core does):
+ *   folder, 5.27M records: 4.03 CPU-s = 1.31M records per CPU-second (wall 12.8 s), peak RSS 147 MiB
+ *   zip,    5.27M records: 5.69 CPU-s = 0.93M records per CPU-second (wall 14.8 s), peak RSS 193 MiB
+ *   folder, 1.88M records: peak RSS 155 MiB; zip 190 MiB — flat in the number of records.
+ * (An earlier run at load 11–17 gave 1.34M and 0.68M records per CPU-second: the zip figure varies
+ * with the load, since its inflating runs on zlib's thread pool.) A 35,002-LSOA × 36-month archive
+ * (the national number of areas) peaked at 281 MiB: memory grows with areas × months, not records.
+ * The zip path pays for inflating (≈0.46 CPU-s per 226 MB of CSV on its own, overlapping the
+ * parsing on a second core); the folder path reads each file into one reused 1 MiB buffer. Both
+ * include the sha256 of every file (≈0.7 GB/s here) that the manifest records.
+ * National archive (36 months × 43 forces ≈ 18M records): ≈14 CPU-s from the folder, ≈19–26 CPU-s
  * from the zip at these rates.
  */
 import { spawnSync } from 'node:child_process';
