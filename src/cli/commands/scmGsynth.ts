@@ -7,6 +7,7 @@ import { Option, type Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { applyDonorPool, readPanel } from '../../core/panel.js';
 import { inputInfo } from '../../core/result.js';
+import { cellCounts, missingCellIndices, missingCellsWarning, requirePanelOutcomeVariation, withCells } from '../../core/degenerate.js';
 import { FORCES, INFERENCES, gsynth, type Inference, type Progress } from '../../estimators/gsynth/index.js';
 import { emitDocument, type CliContext } from '../context.js';
 import { commonFrom, list, numberArg, panelOptionsFrom } from '../options.js';
@@ -52,6 +53,7 @@ export const gsynthMethod: ScmMethod = {
           ctx.io.stderr(`\rgsynth ${p.phase}: ${p.done}/${p.total}${p.done === p.total ? '\n' : ''}`);
         }
       : undefined;
+    requirePanelOutcomeVariation(panel, 'scm --method gsynth');
     const analysis = await gsynth(panel, {
       force: o.force as never,
       factors: o.factors as number | 'auto',
@@ -70,6 +72,9 @@ export const gsynthMethod: ScmMethod = {
     });
     analysis.options.donors = (o.donors as string[] | undefined) ?? null;
     analysis.options.excludeUnits = (o.excludeUnits as string[] | undefined) ?? null;
-    emitDocument(ctx, 'scm', inputInfo(panel), analysis, common.out);
+    const miss = missingCellIndices(panel);
+    const w = missingCellsWarning(panel, miss, `were not used as data: missing control cells are imputed by the factor model (EM), missing treated pre-treatment cells are left out of the loadings fit, and missing treated post-treatment cells have no effect estimate and are left out of the ATT`);
+    if (w) analysis.warnings.push(w);
+    emitDocument(ctx, 'scm', withCells(inputInfo(panel), cellCounts(panel, miss)), analysis, common.out);
   },
 };

@@ -6,6 +6,7 @@ import { Option, type Command } from 'commander';
 import { InputError, UsageError } from '../../core/errors.js';
 import { applyDonorPool, readPanel } from '../../core/panel.js';
 import { inputInfo } from '../../core/result.js';
+import { cellCounts, requirePanelOutcomeVariation, withCells } from '../../core/degenerate.js';
 import { predictorColumns, splitPredictorList } from '../../estimators/synth/predictors.js';
 import { SYNTH_INFERENCE, SYNTH_PLACEBO, SYNTH_V, SYNTH_V_SEARCH, synth, type SynthOptions } from '../../estimators/synth/synth.js';
 import { emitDocument } from '../context.js';
@@ -83,6 +84,7 @@ export const synthMethod: ScmMethod = {
       level: common.level,
       seed: common.seed,
     };
+    requirePanelOutcomeVariation(panel, 'scm --method synth');
     const analysis = synth(panel, options);
     analysis.options = {
       ...analysis.options,
@@ -90,6 +92,7 @@ export const synthMethod: ScmMethod = {
       exclude: (o.excludeUnits as string[] | undefined) ?? null,
       donorsFlag: (o.donors as string[] | undefined) ?? null,
     };
-    emitDocument(ctx, 'scm', inputInfo(panel), analysis, common.out);
+    // Classic SC needs a balanced panel (missing cells are an error), so every observed cell is used.
+    emitDocument(ctx, 'scm', withCells(inputInfo(panel), cellCounts(panel, [])), analysis, common.out);
   },
 };
