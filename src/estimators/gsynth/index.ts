@@ -322,7 +322,13 @@ async function estimateAll(panel: Panel, options: GsynthOptions, o: Resolved, he
       const s = Float64Array.from(vals).sort();
       const lo = quantileSorted(s, (1 - o.level) / 2);
       const hi = quantileSorted(s, (1 + o.level) / 2);
-      ci = o.inference === 'nonparametric' ? [lo, hi] : [theta - (hi - centre), theta - (lo - centre)];
+      // Basic bootstrap interval θ̂ − (q_hi − c), θ̂ − (q_lo − c) for both schemes: for the
+      // nonparametric bootstrap c = θ̂ (i.e. [2θ̂ − q_hi, 2θ̂ − q_lo]), for the parametric one the
+      // replicates are centred at zero effect (c = 0; c = β̂ for β). The percentile interval
+      // [q_lo, q_hi] was shifted by the estimator's small-sample bias and covered 89% at 95%
+      // with 8 treated of 60 areas (issue 15); the basic interval reflects the shift back.
+      const c = o.inference === 'nonparametric' ? theta : centre;
+      ci = [theta - (hi - c), theta - (lo - c)];
     }
     return { se, ci, pValue: se > 0 ? pValueNormal(theta / se) : null };
   };
