@@ -126,7 +126,7 @@ export function didCommand(ctx: CliContext): Command {
     const miss = missingCellIndices(panel, undefined, [...covArrays, weights]);
     const w = missingCellsWarning(panel, miss, `were left out of the regression${weights ? ' (a missing weight counts as missing)' : ''}`);
     if (w) analysis.warnings.push(w);
-    const used = (analysis.details as { n?: number } | undefined)?.n;
+    const used = (analysis.details as { observations?: number } | undefined)?.observations;
     emitDocument(ctx, 'did', withCells(inputInfo(panel), cellCounts(panel, miss, undefined, used)), analysis, common.out);
   });
 }
