@@ -81,3 +81,44 @@ describe('gsynth nonparametric interval coverage, 8 treated areas', () => {
     expect(r.coverage, report(r)).toBeLessThanOrEqual(0.97);
   }, 3_600_000);
 });
+
+/**
+ * The parametric bootstrap's SE against the Monte Carlo SD of the estimate, with and without
+ * staggered adoption (issue 15 measured SE ≈ 10% too large and 98% coverage with staggered starts).
+ * Measured with 120 replications each (12 treated of 60, r = 2 fixed, 150 draws; the ratio's MC
+ * error is ≈ 6.5%): SE/SD 1.10 (level selection) and 1.12 (random) with one start, 1.09 and 1.01
+ * with three starts (2019-04, 2019-10, 2020-01); coverage 95–96% throughout. So the excess is not
+ * specific to staggered adoption: Xu's Algorithm 2 takes the treated units' error from pseudo-
+ * treated controls predicted by a model fitted on n_co − n_tr controls, then refits the factor
+ * model on a resampled control panel, so the factor-estimation part of the error enters twice (and
+ * from fewer controls). It is conservative by design; see the README. Slow only.
+ */
+describe.skipIf(!process.env.VRU_SLOW)('gsynth parametric SE vs the sampling SD (slow)', () => {
+  it('is conservative by about 10%, with and without staggered adoption; coverage ≥ 93%', async () => {
+    for (const staggered of [false, true]) {
+      const sp: PanelSpec = { ...POLICE_FIXTURE_SPEC, treatedUnits: 12, ...(staggered ? { staggerStarts: ['2019-10', '2020-01'] } : {}) };
+      delete (sp as Partial<PanelSpec>).shock;
+      const errs: number[] = [];
+      let se = 0;
+      let cov = 0;
+      const reps = 120;
+      for (let m = 0; m < reps; m++) {
+        const { records, truth } = simulatePanel(sp, 500 + m);
+        const csv = ['unit,period,y,treated', ...records.map((r) => `${r.unit},${r.period},${r.outcome},${r.treated}`)].join('\n');
+        const a = await gsynth(readPanelText(csv, { outcome: 'y' }), { inference: 'parametric', boots: 150, seed: m + 1, factors: 2 });
+        errs.push(a.estimate!.att! - truth.att);
+        se += a.estimate!.se!;
+        const ci = a.estimate!.ci!;
+        if (ci[0] <= truth.att && truth.att <= ci[1]) cov++;
+      }
+      const mu = errs.reduce((s, v) => s + v, 0) / reps;
+      const sd = Math.sqrt(errs.reduce((s, v) => s + (v - mu) ** 2, 0) / (reps - 1));
+      const ratio = se / reps / sd;
+      console.log(`gsynth parametric, ${staggered ? 'three starts' : 'one start'}: mean SE ${(se / reps).toFixed(3)}, SD of estimates ${sd.toFixed(3)}, ratio ${ratio.toFixed(3)}, coverage ${(100 * cov / reps).toFixed(1)}% (${reps} reps, MC SE 2.0 points)`);
+      expect(ratio).toBeGreaterThan(0.9);
+      expect(ratio).toBeLessThan(1.3);
+      expect(cov / reps).toBeGreaterThanOrEqual(0.93);
+    }
+  }, 3_600_000);
+});
+
