@@ -41,6 +41,7 @@ const COMMANDS: [string, string[]][] = [
   ['its quasipoisson', ['its', '--family', 'quasipoisson']],
   ['did twfe', ['did', '--method', 'twfe']],
   ['did cs', ['did', '--method', 'cs', '--boots', '0']],
+  ['inspect', ['inspect']],
 ];
 
 describe('constant or all-zero outcome: one input error, exit 3, in every command', () => {

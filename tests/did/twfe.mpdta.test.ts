@@ -127,7 +127,7 @@ describe('TWFE on mpdta vs explicit dummies', () => {
     times.forEach((e, j) => {
       const row = a.eventPath.find((r: any) => r.eventTime === e);
       expectClose(row.effect, ed.fit.beta[j]!, { rtol: 1e-8, atol: 1e-12 }, `μ_${e}`);
-      const v = varianceOf(ed, j, 'cluster', (r) => Math.floor(r / T), N, times.length + (T - 1));
+      const v = varianceOf(ed, j, 'cluster', (r) => Math.floor(r / T), N, times.length + (T - 1) + 1); // + the intercept the nested unit effects absorb (fixest)
       expectClose(row.se, Math.sqrt(v), { rtol: 1e-8 }, `se μ_${e}`);
     });
     const ref = a.eventPath.find((r: any) => r.eventTime === -1);
@@ -144,7 +144,7 @@ describe('TWFE on mpdta vs explicit dummies', () => {
     const d = dummyFit(ub, [(i, t) => ub.treated[i * Tu + t]!], null);
     const a = estimateTwfe(ub, base(), new Rng(1)) as any;
     expectClose(a.estimate.att, d.fit.beta[0]!, { rtol: 1e-8 }, 'unbalanced τ');
-    const v = varianceOf(d, 0, 'cluster', (r) => Math.floor(d.rowOf[r]! / Tu), ub.units.length, 1 + (Tu - 1));
+    const v = varianceOf(d, 0, 'cluster', (r) => Math.floor(d.rowOf[r]! / Tu), ub.units.length, 1 + (Tu - 1) + 1);
     expectClose(a.estimate.se, Math.sqrt(v), { rtol: 1e-8 }, 'unbalanced CR1 SE');
     const conv = a.diagnostics.find((x: any) => x.code === 'FE_CONVERGENCE');
     expect(conv.passed).toBe(true);
