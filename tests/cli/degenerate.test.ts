@@ -161,6 +161,7 @@ describe('classic synthetic control outside the convex hull', () => {
     expectValidDocument(r.doc);
     expect(r.doc.estimate.usable).toBe(false);
     expect(r.doc.estimate.useInstead).toEqual(['gsynth', 'ascm', 'sdid']);
+    expect(r.doc.warnings[0].code).toBe('HULL_ESTIMATE_UNUSABLE');
     const w = r.doc.warnings.find((x: { code: string }) => x.code === 'HULL_ESTIMATE_UNUSABLE');
     expect(w.message).toMatch(/^Do not use this estimate/);
     expect(w.message).toContain('--method gsynth');
