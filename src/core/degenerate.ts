@@ -13,7 +13,7 @@
  * Cells are indexed as in the panel: k = i·T + t (units i, periods t).
  */
 import { InputError } from './errors.js';
-import type { Panel } from './panel.js';
+import { treatmentStarts, type Panel } from './panel.js';
 import type { InputInfo, Warning } from './result.js';
 
 /** A group of units checked for variation, e.g. the treated units. */
@@ -65,14 +65,10 @@ export function requireOutcomeVariation(panel: Panel, groups: readonly UnitGroup
 
 /** Indices of ever-treated and never-treated units, in panel order. */
 export function treatmentGroups(panel: Panel): { treated: number[]; controls: number[] } {
-  const T = panel.periods.length;
+  const start = treatmentStarts(panel);
   const treated: number[] = [];
   const controls: number[] = [];
-  for (let i = 0; i < panel.units.length; i++) {
-    let on = false;
-    for (let t = 0; t < T && !on; t++) if (panel.treated[i * T + t]) on = true;
-    (on ? treated : controls).push(i);
-  }
+  for (let i = 0; i < panel.units.length; i++) (start[i]! >= 0 ? treated : controls).push(i);
   return { treated, controls };
 }
 
@@ -166,17 +162,8 @@ export function cellCounts(panel: Panel, missing: readonly number[], units?: rea
  * @throws InputError NO_CONTROL_UNITS
  */
 export function didDesignChecks(panel: Panel, method: 'twfe' | 'cs'): Warning[] {
-  const T = panel.periods.length;
   const N = panel.units.length;
-  const start = new Int32Array(N).fill(-1);
-  for (let i = 0; i < N; i++) {
-    for (let t = 0; t < T; t++) {
-      if (panel.treated[i * T + t]) {
-        start[i] = t;
-        break;
-      }
-    }
-  }
+  const start = treatmentStarts(panel);
   const treated = Array.from(start.keys()).filter((i) => start[i]! >= 0);
   if (treated.length === 0) return [];
   const cohorts = [...new Set(treated.map((i) => start[i]!))].sort((a, b) => a - b);
