@@ -114,6 +114,11 @@ describe('missing cells are never dropped silently', () => {
     }
   });
 
+  it('gsynth: cells in --exclude-periods windows are not counted as used', async () => {
+    const r = await run(['scm', FIXTURE, '--outcome', 'violence_rate', '--exclude-periods', '2020-04:2020-05', '--boots', '20']);
+    expect(r.doc.input.cells).toEqual({ total: 3960, observed: 3960, used: 3960 - 2 * 60, missing: 0 });
+  });
+
   it('a complete panel records its cells and gives no MISSING_CELLS warning', async () => {
     const r = await run(['did', write('full.csv', base.records), '--outcome', 'violence_rate']);
     expect(r.doc.input.cells).toEqual({ total: 288, observed: 288, used: 288, missing: 0 });

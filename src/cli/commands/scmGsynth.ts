@@ -65,6 +65,11 @@ export const gsynthMethod: ScmMethod = {
     const miss = missingCellIndices(panel);
     const w = missingCellsWarning(panel, miss, `were not used as data: missing control cells are imputed by the factor model (EM), missing treated pre-treatment cells are left out of the loadings fit, and missing treated post-treatment cells have no effect estimate and are left out of the ATT`);
     if (w) analysis.warnings.push(w);
-    emitDocument(ctx, 'scm', withCells(inputInfo(panel), cellCounts(panel, miss)), analysis, common.out);
+    // Cells used: observed cells outside the --exclude-periods windows (path rows marked excluded).
+    const excluded = new Set(analysis.path.filter((p) => p.excluded === true).map((p) => panel.periods.indexOf(p.period)));
+    const T = panel.periods.length;
+    let used = 0;
+    for (let k = 0; k < panel.y.length; k++) if (!Number.isNaN(panel.y[k]!) && !excluded.has(k % T)) used++;
+    emitDocument(ctx, 'scm', withCells(inputInfo(panel), cellCounts(panel, miss, undefined, used)), analysis, common.out);
   },
 };
