@@ -37,6 +37,8 @@ async function run(args: string[]): Promise<{ code: number; doc: any; err: any }
 const COMMANDS: [string, string[]][] = [
   ['scm gsynth', ['scm', '--method', 'gsynth', '--boots', '20']],
   ['scm synth', ['scm', '--method', 'synth']],
+  ['scm sdid', ['scm', '--method', 'sdid']],
+  ['scm ascm', ['scm', '--method', 'ascm']],
   ['its gaussian', ['its']],
   ['its quasipoisson', ['its', '--family', 'quasipoisson']],
   ['did twfe', ['did', '--method', 'twfe']],
