@@ -3,6 +3,7 @@ import { defineOptions, readOptions, str } from '../../core/optionTable.js';
 import { addOptions } from '../optionFlags.js';
 import { readPanel } from '../../core/panel.js';
 import { summarisePanel } from '../../core/summary.js';
+import { requirePanelOutcomeVariation } from '../../core/degenerate.js';
 import type { CliContext } from '../context.js';
 import { addPanelOptions, panelOptionsFrom } from '../options.js';
 import { emitData } from '../context.js';
@@ -20,6 +21,8 @@ export function inspectCommand(ctx: CliContext): Command {
   addOptions(addPanelOptions(cmd), INSPECT_OPTIONS);
   return cmd.action((file: string, o: Record<string, unknown>) => {
     const panel = readPanel(file, panelOptionsFrom(o));
+    // inspect validates the panel for estimation: a constant outcome fails here as in every method.
+    requirePanelOutcomeVariation(panel, 'vru-eval');
     const { out, manifest } = readOptions(INSPECT_OPTIONS, o);
     const found = findManifest(file, manifest);
     const summary = { ...summarisePanel(panel), ...(found ? { manifest: summariseManifest(found) } : {}) };
