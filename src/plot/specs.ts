@@ -30,6 +30,7 @@ import {
 } from './document.js';
 import { fmtInt, fmtInterval, fmtLevel, fmtMoney, fmtNumber, humanise, pText } from './format.js';
 import { KIND_DESCRIPTIONS, whyNot, type PlotKind } from './kinds.js';
+import { forestSpec } from './forest.js';
 
 /** A Vega-Lite specification (plain JSON). */
 export type VlSpec = Record<string, unknown>;
@@ -560,6 +561,7 @@ const BUILDERS: Record<PlotKind, (doc: ResultDocument, o: PlotOptions) => VlSpec
   its: itsSpec,
   event: eventSpec,
   cba: cbaSpec,
+  compare: forestSpec,
 };
 
 /**
