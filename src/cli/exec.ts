@@ -1,13 +1,13 @@
 /**
- * Running vru-eval commands from a plan or a robustness suite: in this process (serial), or as a
- * child process of the same binary (parallel). Both run the same code and write the same bytes.
+ * Running vru-eval commands from a plan or a robustness suite: in this thread (serial, one job),
+ * or on a pool of worker threads (parallel), each running the same `main` as the command line.
+ * Both run the same code and write the same bytes; the pool only changes when things run.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { Exec } from '../plan/robustness.js';
 import type { CliIO } from './io.js';
 
-const BIN = fileURLToPath(new URL('../../bin/vru-eval.js', import.meta.url));
+type Result = { code: number; stdout: string; stderr: string };
 
 export const inProcessExec: Exec = async (args) => {
   const { main } = await import('./main.js');
@@ -18,18 +18,47 @@ export const inProcessExec: Exec = async (args) => {
   return { code, stdout, stderr };
 };
 
-export const childExec: Exec = (args) =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
+/** A pool of `n` worker threads; `close()` ends them. */
+export function workerPool(n: number): Exec & { close: () => Promise<void> } {
+  const idle: Worker[] = [];
+  const all: Worker[] = [];
+  const waiting: ((w: Worker) => void)[] = [];
+  const pending = new Map<number, (r: Result) => void>();
+  let next = 0;
+  const spawn = (): Worker => {
+    const w = new Worker(new URL('./execWorker.js', import.meta.url));
+    w.on('message', (m: Result & { id: number }) => {
+      pending.get(m.id)?.({ code: m.code, stdout: m.stdout, stderr: m.stderr });
+      pending.delete(m.id);
+      const give = waiting.shift();
+      if (give) give(w);
+      else idle.push(w);
+    });
+    all.push(w);
+    return w;
+  };
+  const acquire = (): Promise<Worker> => {
+    const w = idle.pop();
+    if (w) return Promise.resolve(w);
+    if (all.length < n) return Promise.resolve(spawn());
+    return new Promise((r) => waiting.push(r));
+  };
+  const exec = (async (args: readonly string[]) => {
+    const w = await acquire();
+    const id = next++;
+    return new Promise<Result>((resolve) => {
+      pending.set(id, resolve);
+      w.postMessage({ id, args: [...args] });
+    });
+  }) as Exec & { close: () => Promise<void> };
+  exec.close = async () => {
+    await Promise.all(all.map((w) => w.terminate()));
+  };
+  return exec;
+}
 
-/** Serial in this process for one job, child processes for several. */
-export function execFor(jobs: number): Exec {
-  return jobs <= 1 ? inProcessExec : childExec;
+/** Serial in this thread for one job, a pool of worker threads for several. */
+export function execFor(jobs: number): Exec & { close: () => Promise<void> } {
+  if (jobs <= 1) return Object.assign(((args: readonly string[]) => inProcessExec(args)) as Exec, { close: async () => undefined });
+  return workerPool(jobs);
 }

@@ -174,7 +174,12 @@ export function bool<S extends Base<boolean>>(s: S): Opt<Maybe<boolean, S>> {
 /** A list of strings: a comma list that may be repeated (`split: 'comma'`, the default), or one item per flag (`'repeat'`). */
 export function strList<S extends Base<string[]>>(s: S & { split?: 'comma' | 'repeat'; parse?: (value: string, previous: string[]) => string[] }): Opt<Maybe<string[], S>> {
   const parse = s.parse ?? (s.split === 'repeat' ? repeatable : list);
-  return { ...s, parse, schema: { type: 'array', items: { type: 'string' } }, toArgs: (v: unknown) => (v as string[]).map((x) => [x]) } as unknown as Opt<Maybe<string[], S>>;
+  // A comma list is given as one flag unless an item holds a comma; a repeatable flag once per item.
+  const toArgs = (v: unknown): string[][] => {
+    const items = v as string[];
+    return s.split !== 'repeat' && items.length > 0 && !items.some((x) => x.includes(',')) ? [[items.join(',')]] : items.map((x) => [x]);
+  };
+  return { ...s, parse, schema: { type: 'array', items: { type: 'string' } }, toArgs } as unknown as Opt<Maybe<string[], S>>;
 }
 
 /** Repeatable numbers (one per flag), each parsed by `one` (default: any finite number in the range). */

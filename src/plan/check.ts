@@ -9,7 +9,7 @@
  * Strings, booleans and nulls must match exactly. The tool version (`tool`) is not compared;
  * charts, the report and the manifest (wall times) are regenerated but not compared.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Tolerances } from './spec.js';
 
@@ -92,7 +92,7 @@ export interface CheckResult {
  * Compare the documents `names` (`<name>.json`) of the committed directory with the fresh one.
  * `allNames` (the whole plan) says which committed files are expected; others are ignored.
  */
-export function checkResults(committedDir: string, freshDir: string, names: readonly string[], tol: Tolerances, perFile = 12): CheckResult {
+export function checkResults(committedDir: string, freshDir: string, names: readonly string[], tol: Tolerances, shownDir = committedDir, perFile = 12): CheckResult {
   const drifts: Drift[] = [];
   const lines: string[] = [];
   for (const n of names) {
@@ -111,6 +111,6 @@ export function checkResults(committedDir: string, freshDir: string, names: read
     for (const d of ds.slice(0, perFile)) lines.push(driftLine(d));
     if (ds.length > perFile) lines.push(`  … and ${ds.length - perFile} more`);
   }
-  const text = drifts.length === 0 ? `check: ${names.length} result document(s) match the committed results (${readdirSync(committedDir).length} files in ${committedDir})\n` : `check: drift in ${new Set(drifts.map((d) => d.file)).size} of ${names.length} result document(s)\n${lines.join('\n')}\n`;
+  const text = drifts.length === 0 ? `check: ${names.length} result document(s) match the committed results in ${shownDir} within the plan's tolerances (point ${tol.point}, resampling ${tol.resampling})\n` : `check: drift in ${new Set(drifts.map((d) => d.file)).size} of ${names.length} result document(s)\n${lines.join('\n')}\n`;
   return { compared: [...names], drifts, text };
 }

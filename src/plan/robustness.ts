@@ -320,7 +320,7 @@ export async function runRobustness(base: BaseAnalysis, spec: RobustnessSpec, ex
         ...(x.dropUnits.length ? [`data without ${x.dropUnits.length <= 5 ? x.dropUnits.join(', ') : `${x.dropUnits.length} units`}`] : []),
         ...(x.before !== null ? [`data before ${x.before}`] : []),
       ];
-      const row: VariantRow = { variant: x.id, group: x.group, label: x.label, change: changeParts.join('; '), att: null, se: null, ci: null, level: null, difference: null, withinMainCi: null, coversZero: null, error: null };
+      const row: VariantRow = { variant: x.id, group: x.group, label: x.label, change: changeParts.join('; ') || 'none', att: null, se: null, ci: null, level: null, difference: null, withinMainCi: null, coversZero: null, error: null };
       const r = await exec([base.command, file, ...opts, '--out', out]);
       if (r.code !== 0) {
         row.error = errorMessage(r.stderr);

@@ -113,10 +113,11 @@ export function robustnessCommand(ctx: CliContext): Command {
     if (data === undefined || !existsSync(data)) throw new UsageError('MISSING_DATA', `give the panel the result was computed from with --data <csv>${typeof inputFile === 'string' ? ` (${inputFile} is not beside ${file})` : ''}`, { flag: '--data' });
     const jobs = v.jobs ?? Math.max(1, Math.min(4, availableParallelism()));
     const scratch = mkdtempSync(join(tmpdir(), 'vru-robust-'));
+    const exec = execFor(jobs);
     try {
       const sha = createHash('sha256').update(readFileSync(file)).digest('hex');
       spec.rerun = true;
-      const analysis = await runRobustness({ command: rec.command.name, file: data, tables: rec.tables, values: rec.values, given: rec.given, doc, docFile: file, docSha256: sha }, spec, execFor(jobs), scratch);
+      const analysis = await runRobustness({ command: rec.command.name, file: data, tables: rec.tables, values: rec.values, given: rec.given, doc, docFile: file, docSha256: sha }, spec, exec, scratch);
       // The variants only mean something if the recorded options reproduce the main estimate on this data.
       const main = doc.estimate?.att;
       const again = (analysis.variants as VariantRow[]).find((r) => r.group === 'main re-run')!;
@@ -130,6 +131,7 @@ export function robustnessCommand(ctx: CliContext): Command {
       if (rec.skipped.length > 0) analysis.warnings.push({ code: 'OPTIONS_NOT_REAPPLIED', message: `recorded option(s) not re-applied to the variants (no flag of that name and value): ${rec.skipped.join(', ')}` });
       emitDocument(ctx, 'robustness', { files: [{ file: basename(file), sha256: sha, role: 'main' }] }, analysis, v.out);
     } finally {
+      await exec.close();
       rmSync(scratch, { recursive: true, force: true });
     }
   });

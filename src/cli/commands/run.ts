@@ -9,8 +9,8 @@ import { Command } from 'commander';
 import { UsageError, VruError } from '../../core/errors.js';
 import { defineOptions, num, readOptions, str } from '../../core/optionTable.js';
 import { checkResults } from '../../plan/check.js';
-import { runPlan, selectSteps } from '../../plan/run.js';
-import { readPlan } from '../../plan/spec.js';
+import { runPlan, selectSteps, type RunOptions } from '../../plan/run.js';
+import { readPlan, type Plan } from '../../plan/spec.js';
 import type { CliContext } from '../context.js';
 import { execFor } from '../exec.js';
 import { addOptions } from '../optionFlags.js';
@@ -36,7 +36,18 @@ export function runCommand(ctx: CliContext): Command {
     const plan = readPlan(file);
     const jobs = v.jobs ?? Math.max(1, Math.min(4, availableParallelism()));
     const log = ctx.io.stderrIsTTY ? (s: string) => ctx.io.stderr(s + '\n') : undefined;
-    const base = { jobs, only: v.only ?? null, exec: execFor(jobs), tool: ctx.tool, ...(log ? { log } : {}) };
+    const exec = execFor(jobs);
+    const base = { jobs, only: v.only ?? null, exec, tool: ctx.tool, ...(log ? { log } : {}) };
+    try {
+      await runOrCheck(ctx, plan, v, base);
+    } finally {
+      await exec.close();
+    }
+  });
+}
+
+async function runOrCheck(ctx: CliContext, plan: Plan, v: { out?: string | undefined; check?: string | undefined; only?: string | undefined }, base: Omit<RunOptions, 'out'>): Promise<void> {
+  {
     if (v.out !== undefined) {
       const manifest = await runPlan(plan, { ...base, out: resolve(v.out) });
       ctx.io.stdout(JSON.stringify({ status: manifest.status, out: v.out, steps: manifest.steps.map((s) => ({ name: s.name, status: s.status, outputs: s.outputs })) }, null, 2) + '\n');
@@ -49,7 +60,7 @@ export function runCommand(ctx: CliContext): Command {
       const names = selectSteps(plan, v.only ?? null)
         .filter((s) => s.section !== 'charts' && s.section !== 'report')
         .map((s) => s.name);
-      const r = checkResults(committed, fresh, names, plan.tolerances);
+      const r = checkResults(committed, fresh, names, plan.tolerances, v.check);
       ctx.io.stdout(r.text);
       if (r.drifts.length > 0) {
         throw new VruError('RESULTS_DRIFT', `${r.drifts.length} number(s) or field(s) differ from the committed results in ${v.check} beyond the plan's tolerances (see the diff on stdout)`, EXIT_DRIFT, { differences: r.drifts.length, files: [...new Set(r.drifts.map((d) => d.file))] });
@@ -57,5 +68,5 @@ export function runCommand(ctx: CliContext): Command {
     } finally {
       rmSync(fresh, { recursive: true, force: true });
     }
-  });
+  }
 }
