@@ -99,7 +99,7 @@ export function compareAnalysis(inputs: readonly { doc: ResultDocument; label: s
   for (const r of rows) if (!r.ci) warnings.push({ code: 'NO_INTERVAL', message: `${r.label} has no interval, so agreement with it is not judged` });
   return {
     method: 'compare',
-    options: { title, documents: rows.map((r) => r.file), labels: rows.map((r) => r.label), scale: 'average effect per treated area-period' },
+    options: { title, documents: rows.map((r) => r.file), labels: rows.map((r) => r.label), scale: 'average effect per treated area-period', seed: null },
     estimate: null,
     path: [],
     units: [],

@@ -358,7 +358,7 @@ export function planSchema(): JsonSchema {
   const chartOptions = optionsSchema([PLOT_OPTIONS, CHART_OPTIONS]) as { properties: Record<string, unknown> };
   delete chartOptions.properties.kind;
   return {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'https://github.com/vru-eval/vru-eval/plan.schema.json',
     title: 'vru-eval analysis plan',
     description: 'An evaluation as one file: data sources, analyses (any estimating command with its options by name), cost-benefit, robustness checks, method comparisons, charts and the report. Run with `vru-eval run plan.yaml --out results/`; re-check with `--check results/`.',
