@@ -306,6 +306,16 @@ export async function runRobustness(base: BaseAnalysis, spec: RobustnessSpec, ex
         writeFiltered(d, x, file);
       }
       const values: Record<string, unknown> = { ...base.values, ...x.set };
+      // units dropped from the data cannot stay named in the donor-pool flags
+      for (const k2 of ['donors', 'excludeUnits'] as const) {
+        const named = values[k2];
+        if (Array.isArray(named) && x.dropUnits.some((u) => named.includes(u))) {
+          const kept = (named as string[]).filter((u) => !x.dropUnits.includes(u));
+          x.set[k2] = kept.length > 0 ? kept : undefined;
+          values[k2] = x.set[k2];
+          if (kept.length === 0) x.unset.push(k2);
+        }
+      }
       const given = new Set(base.given);
       for (const k2 of Object.keys(x.set)) given.add(k2);
       for (const k2 of x.unset) {

@@ -55,9 +55,13 @@ function recordedOptions(doc: ResultDocument): { command: (typeof PLAN_COMMANDS)
   if (!command) throw new UsageError('NOT_AN_ANALYSIS', `robustness re-runs an estimating command (scm, its, did); this document was written by '${doc.command}'`, { command: doc.command });
   const raw: Record<string, unknown> = {};
   const rename = RENAMED[doc.method] ?? RENAMED[doc.command] ?? {};
-  for (const [k, v] of Object.entries(doc.options ?? {})) if (v !== null) raw[rename[k] ?? k] = v;
+  // synth records the resolved donor pool as `donors` and the flag as `donorsFlag`
+  const recorded = { ...(doc.options ?? {}) };
+  if (doc.method === 'synth') delete recorded.donors;
+  for (const [k, v] of Object.entries(recorded)) if (v !== null) raw[rename[k] ?? k] = v;
   const outcome = (doc.input as { outcome?: unknown } | null)?.outcome;
   if (typeof outcome === 'string') raw.outcome = outcome;
+  if (doc.command === 'scm' || doc.command === 'did') raw.method = doc.method;
   if (doc.command === 'scm') {
     const allowed: readonly string[] = doc.method === 'synth' ? SYNTH_INFERENCE : INFERENCES;
     if (typeof raw.inference === 'string' && !allowed.includes(raw.inference)) delete raw.inference;
