@@ -78,7 +78,7 @@ export function driftLine(d: Drift): string {
   const a = d.committed as number;
   const b = d.now as number;
   const rel = a === 0 ? Infinity : Math.abs(b - a) / Math.abs(a);
-  return `  ${d.path}: committed ${a}, now ${b} (Δ ${b - a}, relative ${rel === Infinity ? '∞' : rel.toPrecision(3)}; tolerance ${d.tolerance} for ${d.kind === 'point' ? 'point estimates' : 'resampling quantities'})`;
+  return `  ${d.path}: committed ${a}, now ${b} (Δ ${b - a}, relative ${rel === Infinity ? '∞' : rel.toPrecision(3)}; tolerance ${d.tolerance} for ${d.kind === 'point' ? 'point estimates' : 'SEs, intervals and p-values'})`;
 }
 
 export interface CheckResult {

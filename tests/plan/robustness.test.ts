@@ -25,6 +25,7 @@ interface Row {
   withinMainCi: boolean | null;
   coversZero: boolean | null;
   error: string | null;
+  change: string;
 }
 
 describe('robustness of gsynth on the fixture (examples/home-office/results/robust_violence.json)', () => {

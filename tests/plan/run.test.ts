@@ -86,7 +86,7 @@ describe('vru-eval run --check on the committed example (CI gate)', () => {
     expect(r.code).toBe(5);
     expect(r.stdout).toMatch(/input\.sha256: committed [0-9a-f]{64}, now [0-9a-f]{64}/);
     expect(r.stdout).toMatch(/estimate\.att: committed -4\.67\d+, now -4\.6\d+ \(Δ [-0-9.e]+, relative [0-9.e-]+; tolerance 0 for point estimates\)/);
-    expect(r.stdout).toMatch(/estimate\.se: .*tolerance 0\.000001 for resampling quantities/);
+    expect(r.stdout).toMatch(/estimate\.se: .*tolerance 0\.000001 for SEs, intervals and p-values/);
   }, 60_000);
 });
 
