@@ -4,7 +4,7 @@
  * Commands add these with `addPanelOptions` / `addOutputOptions` and read them
  * back with `panelOptionsFrom` / `commonFrom`.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { OUTPUT_OPTIONS, PANEL_OPTIONS } from '../core/commonOptions.js';
 import { UsageError } from '../core/errors.js';
 import { readOptions } from '../core/optionTable.js';
@@ -44,4 +44,20 @@ export function panelOptionsFrom(o: Record<string, unknown>): PanelOptions {
   if (v.covariates !== undefined) p.covariates = v.covariates;
   if (v.population !== undefined) p.population = v.population;
   return p;
+}
+
+/** Output formats of `--format` (every command; see output.ts). */
+export const OUTPUT_FORMATS = ['table', 'json', 'markdown'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/**
+ * How results are shown, on every command (added by buildProgram to each command): the
+ * readable summary on a terminal, the JSON document when piped. Never recorded in a document
+ * (presentation only: the document is the same whichever is chosen).
+ */
+export function addPresentationOptions(cmd: Command): Command {
+  return cmd
+    .option('--json', 'print the JSON document on stdout even on a terminal (the default when stdout is not a terminal)')
+    .addOption(new Option('--format <format>', 'stdout: a readable summary (table, markdown) or the JSON document (json); default: table on a terminal, json otherwise').choices(OUTPUT_FORMATS))
+    .option('--quiet', 'no summary and no progress on a terminal; the JSON document still goes to stdout when there is no --out');
 }

@@ -34,7 +34,8 @@ describe('vru-eval run --check on the committed example (CI gate)', () => {
     const r = runCli(['run', PLAN, '--check', RESULTS, '--jobs', '2']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^check: 8 result document\(s\) match the committed results/);
+    expect(r.json().status).toBe('match');
+    expect(r.json().diff[0]).toMatch(/^check: 8 result document\(s\) match the committed results/);
   }, 240_000);
 
   it('the committed results are complete documents and a complete manifest', () => {
@@ -68,9 +69,11 @@ describe('vru-eval run --check on the committed example (CI gate)', () => {
     const r = runCli(['run', plan, '--check', RESULTS, '--only', 'twfe', '--jobs', '1']);
     expect(r.code).toBe(5);
     expect(r.error().code).toBe('RESULTS_DRIFT');
-    expect(r.stdout).toMatch(/^check: drift in 1 of 1 result document\(s\)/);
-    expect(r.stdout).toContain('twfe.json:');
-    expect(r.stdout).toMatch(/options\.eventWindow: committed -12:12, now -6:6/);
+    const diff = r.json().diff.join('\n');
+    expect(diff).toMatch(/^check: drift in 1 of 1 result document\(s\)/);
+    expect(diff).toContain('twfe.json:');
+    expect(diff).toMatch(/options\.eventWindow: committed -12:12, now -6:6/);
+    expect(r.json().differences).toContainEqual({ file: 'twfe.json', path: 'options.eventWindow', committed: '-12:12', now: '-6:6', kind: 'structure', tolerance: null });
   }, 60_000);
 
   it('fails when one input row changes, naming the changed numbers and the tolerance', () => {
@@ -84,9 +87,10 @@ describe('vru-eval run --check on the committed example (CI gate)', () => {
     writeFileSync(data, lines.join('\n'));
     const r = runCli(['run', examplePlan(undefined, data), '--check', RESULTS, '--only', 'twfe', '--jobs', '1']);
     expect(r.code).toBe(5);
-    expect(r.stdout).toMatch(/input\.sha256: committed [0-9a-f]{64}, now [0-9a-f]{64}/);
-    expect(r.stdout).toMatch(/estimate\.att: committed -4\.67\d+, now -4\.6\d+ \(Δ [-0-9.e]+, relative [0-9.e-]+; tolerance 0 for point estimates\)/);
-    expect(r.stdout).toMatch(/estimate\.se: .*tolerance 0\.000001 for SEs, intervals and p-values/);
+    const diff = r.json().diff.join('\n');
+    expect(diff).toMatch(/input\.sha256: committed [0-9a-f]{64}, now [0-9a-f]{64}/);
+    expect(diff).toMatch(/estimate\.att: committed -4\.67\d+, now -4\.6\d+ \(Δ [-0-9.e]+, relative [0-9.e-]+; tolerance 0 for point estimates\)/);
+    expect(diff).toMatch(/estimate\.se: .*tolerance 0\.000001 for SEs, intervals and p-values/);
   }, 60_000);
 });
 

@@ -15,9 +15,7 @@ import type { FilesInput } from '../../core/result.js';
 import { costBenefit, type CbaInput, type CbaOutcomeInput, type UnitCostSpec } from '../../estimators/cba/costBenefit.js';
 import type { YearAmount, YearShare } from '../../estimators/cba/discount.js';
 import { offencesFromDocument, offencesFromRate, type OffencesAvoided } from '../../estimators/cba/effects.js';
-import { formatCbaTable } from '../../estimators/cba/format.js';
 import { parseSpec, parseYear } from '../../estimators/cba/spec.js';
-import type { CbaBcr, CbaOutcome, CbaTotals } from '../../estimators/cba/costBenefit.js';
 import type { CliContext } from '../context.js';
 import { emitDocument } from '../context.js';
 import { addOptions, givenOptions } from '../optionFlags.js';
@@ -200,22 +198,14 @@ export function cbaCommand(ctx: CliContext): Command {
         source: kind === 'spec' ? 'spec' : kind === 'from' ? 'documents' : 'flags',
         costTable: v.costTable,
         rateBase: v.rateBase,
-        format: v.format,
+        // --format is presentation only (shared flag, output.ts); recorded as before so documents do not change
+        format: (o.format as string | undefined) ?? 'json',
         round: v.round,
       },
     );
     analysis.warnings.push(...extraWarnings);
     const input: FilesInput | null = files.length > 0 ? { files } : null;
-    if (v.format === 'table') {
-      if (common.out !== undefined && common.out !== '-') emitDocument(ctx, 'cba', input, analysis, common.out);
-      ctx.io.stdout(
-        formatCbaTable(
-          { outcomes: analysis.outcomes as CbaOutcome[], totals: analysis.totals as CbaTotals, bcr: analysis.bcr as CbaBcr, warnings: analysis.warnings },
-          v.round,
-        ),
-      );
-    } else {
-      emitDocument(ctx, 'cba', input, analysis, common.out);
-    }
+    // The table (formatCbaTable) is the summary of a cba document on a terminal or with --format table.
+    emitDocument(ctx, 'cba', input, analysis, common.out);
   });
 }

@@ -13,6 +13,7 @@ import { readResultDocument } from '../../plot/document.js';
 import { compareAnalysis } from '../../plan/compare.js';
 import { emitDocument, type CliContext } from '../context.js';
 import { addOptions } from '../optionFlags.js';
+import { noteTable } from '../planSummary.js';
 
 const COMPARE_OPTIONS = defineOptions({
   out: OUTPUT_OPTIONS.out,
@@ -33,6 +34,6 @@ export function compareCommand(ctx: CliContext): Command {
     const inputs = files.map((f, i) => ({ doc: readResultDocument(f), label: labels[i] ?? basename(f, '.json'), file: basename(f) }));
     const input = { files: files.map((f) => ({ file: basename(f), sha256: createHash('sha256').update(readFileSync(f)).digest('hex'), role: 'compared' })) };
     const analysis = compareAnalysis(inputs, v.title ?? null);
-    emitDocument(ctx, 'compare', input, analysis, v.out);
+    noteTable(ctx, emitDocument(ctx, 'compare', input, analysis, v.out));
   });
 }

@@ -5,7 +5,7 @@ import { readPanel } from '../../core/panel.js';
 import { summarisePanel } from '../../core/summary.js';
 import type { CliContext } from '../context.js';
 import { addPanelOptions, panelOptionsFrom } from '../options.js';
-import { writeFileAtomic } from '../io.js';
+import { emitData } from '../context.js';
 
 const INSPECT_OPTIONS = defineOptions({
   out: str({ flag: '--out <file>', help: 'write the summary here instead of stdout', plan: false }),
@@ -18,9 +18,11 @@ export function inspectCommand(ctx: CliContext): Command {
   addOptions(addPanelOptions(cmd), INSPECT_OPTIONS);
   return cmd.action((file: string, o: Record<string, unknown>) => {
     const panel = readPanel(file, panelOptionsFrom(o));
-    const text = JSON.stringify(summarisePanel(panel), null, 2) + '\n';
+    const summary = summarisePanel(panel);
     const { out } = readOptions(INSPECT_OPTIONS, o);
-    if (out !== undefined) writeFileAtomic(out, text);
-    else ctx.io.stdout(text);
+    emitData(ctx, summary, out, async (output) => {
+      const { renderObjectSummary } = await import('../summary.js');
+      return renderObjectSummary(`vru-eval inspect: ${panel.file}`, summary, output);
+    });
   });
 }

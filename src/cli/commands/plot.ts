@@ -12,6 +12,7 @@ import { parseMark } from '../../plot/marks.js';
 import { readResultDocument } from '../../plot/document.js';
 import { chartFormat, writeChartFile } from '../chartFile.js';
 import type { CliContext } from '../context.js';
+import { noteSummary, outputOf } from '../context.js';
 import { addOptions } from '../optionFlags.js';
 
 /** Chart flags shared by `plot` and `report`. */
@@ -26,13 +27,26 @@ export function plotCommand(ctx: CliContext): Command {
   addOptions(cmd, PLOT_OPTIONS);
   addChartOptions(cmd);
   return cmd.action(async (files: string[], o: Record<string, unknown>) => {
+    const file = files.join(' ');
     const v = readOptions(PLOT_OPTIONS, o);
     const c = readOptions(CHART_OPTIONS, o);
     const out = v.out;
     if (out !== undefined && out !== '-') chartFormat(out, '--out');
     const marks = (c.mark ?? []).map(parseMark);
     const doc = files.length === 1 ? readResultDocument(files[0]!) : await compareDocument(ctx, files, v.kind);
-    await writeChartFile(doc, out, { kind: v.kind, marks, yLabel: c.yLabel, title: v.title, width: v.width, height: v.height, scale: v.scale, spec: v.spec }, '--out', ctx.io.stdout);
+    const output = outputOf(ctx);
+    const saved = out !== undefined && out !== '-';
+    const kind = await writeChartFile(
+      doc,
+      out,
+      { kind: v.kind, marks, yLabel: c.yLabel, title: v.title, width: v.width, height: v.height, scale: v.scale, spec: v.spec },
+      '--out',
+      // the SVG itself goes to stdout only for machines (piped, --json); a terminal gets the summary
+      output.mode === 'json' ? ctx.io.stdout : undefined,
+    );
+    if (typeof v.spec === 'string') (ctx.wrote ??= []).push({ file: v.spec, what: 'Vega-Lite specification' });
+    if (saved) (ctx.wrote ??= []).push({ file: out, what: `${kind} chart` });
+    noteSummary(ctx, `vru-eval plot: drew the ${kind} chart of ${file} (${doc.command} ${doc.method})`, saved ? [] : ['not saved: give --out chart.svg (or .png), or pipe the output (> chart.svg) to get the SVG']);
   });
 }
 

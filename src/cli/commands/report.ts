@@ -9,8 +9,8 @@ import { CHART_OPTIONS, REPORT_OPTIONS } from '../../plot/options.js';
 import { addOptions } from '../optionFlags.js';
 import { readResultDocument } from '../../plot/document.js';
 import { parseMark } from '../../plot/marks.js';
-import { writeFileAtomic } from '../io.js';
 import type { CliContext } from '../context.js';
+import { emitArtifact } from '../context.js';
 import { addChartOptions } from './plot.js';
 
 export function reportCommand(ctx: CliContext): Command {
@@ -28,7 +28,9 @@ export function reportCommand(ctx: CliContext): Command {
     const inputs = files.map((file) => ({ doc: readResultDocument(file), file }));
     const { buildReport } = await import('../../report/html.js');
     const html = await buildReport(inputs, { title: v.title, marks, yLabel: c.yLabel });
-    if (out === undefined || out === '-') ctx.io.stdout(html);
-    else writeFileAtomic(out, html);
+    emitArtifact(ctx, html, out, 'HTML report', `vru-eval report: ${inputs.length} analys${inputs.length === 1 ? 'is' : 'es'} in one page`, [
+      ...inputs.map((i) => `${i.file}: ${i.doc.command} ${i.doc.method}`),
+      `${Math.round(html.length / 1024)} KB of self-contained HTML (no scripts, no network requests)`,
+    ]);
   });
 }

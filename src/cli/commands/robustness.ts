@@ -21,6 +21,7 @@ import { emptyRobustness, type RobustnessSpec } from '../../plan/robustnessSpec.
 import { emitDocument, type CliContext } from '../context.js';
 import { execFor } from '../exec.js';
 import { addOptions } from '../optionFlags.js';
+import { noteTable } from '../planSummary.js';
 
 const ROBUSTNESS_OPTIONS = defineOptions({
   out: OUTPUT_OPTIONS.out,
@@ -133,7 +134,7 @@ export function robustnessCommand(ctx: CliContext): Command {
         );
       }
       if (rec.skipped.length > 0) analysis.warnings.push({ code: 'OPTIONS_NOT_REAPPLIED', message: `recorded option(s) not re-applied to the variants (no flag of that name and value): ${rec.skipped.join(', ')}` });
-      emitDocument(ctx, 'robustness', { files: [{ file: basename(file), sha256: sha, role: 'main' }] }, analysis, v.out);
+      noteTable(ctx, emitDocument(ctx, 'robustness', { files: [{ file: basename(file), sha256: sha, role: 'main' }] }, analysis, v.out));
     } finally {
       await exec.close();
       rmSync(scratch, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import { defineOptions, num, readOptions, str } from '../../core/optionTable.js'
 import { checkResults } from '../../plan/check.js';
 import { runPlan, selectSteps, type RunOptions } from '../../plan/run.js';
 import { readPlan, type Plan } from '../../plan/spec.js';
-import type { CliContext } from '../context.js';
+import { emitData, outputOf, type CliContext } from '../context.js';
 import { execFor } from '../exec.js';
 import { addOptions } from '../optionFlags.js';
 
@@ -35,7 +35,7 @@ export function runCommand(ctx: CliContext): Command {
     if ((v.out === undefined) === (v.check === undefined)) throw new UsageError('RUN_NEEDS_OUT_OR_CHECK', 'give --out <dir> to write the results, or --check <dir> to compare with committed results (one of them)', {});
     const plan = readPlan(file);
     const jobs = v.jobs ?? Math.max(1, Math.min(4, availableParallelism()));
-    const log = ctx.io.stderrIsTTY ? (s: string) => ctx.io.stderr(s + '\n') : undefined;
+    const log = outputOf(ctx).progress ? (s: string) => ctx.io.stderr(s + '\n') : undefined;
     const exec = execFor(jobs);
     const base = { jobs, only: v.only ?? null, exec, tool: ctx.tool, ...(log ? { log } : {}) };
     try {
@@ -50,7 +50,12 @@ async function runOrCheck(ctx: CliContext, plan: Plan, v: { out?: string | undef
   {
     if (v.out !== undefined) {
       const manifest = await runPlan(plan, { ...base, out: resolve(v.out) });
-      ctx.io.stdout(JSON.stringify({ status: manifest.status, out: v.out, steps: manifest.steps.map((s) => ({ name: s.name, status: s.status, outputs: s.outputs })) }, null, 2) + '\n');
+      const summary = { status: manifest.status, out: v.out, steps: manifest.steps.map((s) => ({ name: s.name, status: s.status, outputs: s.outputs, wallMs: s.wallMs })) };
+      emitData(ctx, summary, undefined, async (output) => {
+        const { renderSections } = await import('../summary.js');
+        const rows = summary.steps.map((s): [string, string] => [s.name, `${s.status}: ${s.outputs.join(', ')} (${s.wallMs} ms)`]);
+        return renderSections(`vru-eval run: ${summary.steps.length} step(s) ${manifest.status}, results in ${v.out}`, [{ rows }, { lines: [`manifest: ${join(v.out!, 'manifest.json')}`] }], output);
+      });
       return;
     }
     const committed = resolve(v.check!);
@@ -61,7 +66,8 @@ async function runOrCheck(ctx: CliContext, plan: Plan, v: { out?: string | undef
         .filter((s) => s.section !== 'charts' && s.section !== 'report')
         .map((s) => s.name);
       const r = checkResults(committed, fresh, names, plan.tolerances, v.check);
-      ctx.io.stdout(r.text);
+      // the readable diff on a terminal; the same lines and every difference as JSON for machines
+      emitData(ctx, { status: r.drifts.length === 0 ? 'match' : 'drift', compared: r.compared, diff: r.text.trimEnd().split('\n'), differences: r.drifts }, undefined, () => r.text);
       if (r.drifts.length > 0) {
         throw new VruError('RESULTS_DRIFT', `${r.drifts.length} number(s) or field(s) differ from the committed results in ${v.check} beyond the plan's tolerances (see the diff on stdout)`, EXIT_DRIFT, { differences: r.drifts.length, files: [...new Set(r.drifts.map((d) => d.file))] });
       }

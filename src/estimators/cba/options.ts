@@ -6,7 +6,6 @@ import { UsageError } from '../../core/errors.js';
 import { choice, custom, defineOptions, num, numList, str, strList } from '../../core/optionTable.js';
 import { COST_TABLE_NAMES } from './costTables.js';
 
-export const CBA_FORMATS = ['json', 'table'] as const;
 
 /** A £ amount: digits with optional leading £ and comma thousands separators (£121,952,973); negatives are passed on for a clear error later. */
 export function parseMoney(flag: string, value: string): number {
@@ -54,7 +53,6 @@ export const CBA_OPTIONS = defineOptions({
   costsByYear: str({ flag: '--costs-by-year <year:£,...>', help: 'programme costs by year, e.g. 2019:60000000,2020:61952973 (discounted)' }),
   discountRate: num({ flag: '--discount-rate <r>', help: 'annual discount rate for dated flows (default 0.035, HM Treasury Green Book, when years are given)' }),
   benefitShares: str({ flag: '--benefit-shares <year:share,...>', help: 'when the benefits fall, e.g. 2019:0.4,2020:0.6 (shares sum to 1; every outcome)' }),
-  format: choice(CBA_FORMATS, { flag: '--format <format>', help: 'output: the JSON document, or a human-readable table on stdout (the JSON still goes to --out)', default: 'json', plan: false }),
   round: num({ flag: '--round <d>', help: 'decimals for counts and £ in --format table (ratios get max(2, d)); JSON is never rounded', integer: true, min: 0, max: 10, default: 0, plan: false }),
 });
 
