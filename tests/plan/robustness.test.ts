@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
-import { expectValidDocument, ROOT, runCli, tempDir } from '../helpers.js';
+import { expectValidDocument, FIXTURE, ROOT, runCli, tempDir } from '../helpers.js';
 
 const RESULTS = join(ROOT, 'examples', 'home-office', 'results');
 const read = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
@@ -141,6 +141,43 @@ describe('vru-eval robustness <result.json> on a panel where one donor drives th
     const r = runCli(['robustness', main, '--data', other, '--loo-donors', '1', '--jobs', '1']);
     expect(r.code).toBe(3);
     expect(r.error().code).toBe('NOT_REPRODUCED');
+  }, 60_000);
+
+  it('donor-pool variants: a list of donors, or every donor sharing a column value (e.g. the force) with a treated unit', () => {
+    const dir = tempDir();
+    const data = join(dir, 'panel.csv');
+    oneDonorPanel(data);
+    const force = (u: string): string => (u === 'T01' || u === 'D01' || u === 'D02' ? 'north' : 'south');
+    const lines = readFileSync(data, 'utf8').trim().split('\n');
+    writeFileSync(data, [lines[0] + ',force', ...lines.slice(1).map((l) => `${l},${force(l.split(',')[0]!)}`)].join('\n') + '\n');
+    const main = join(dir, 'synth.json');
+    expect(runCli(['scm', data, '--method', 'synth', '--outcome', 'y', '--out', main]).code).toBe(0);
+    const r = runCli(['robustness', main, '--donor-pool', 'same_force@force', '--donor-pool', 'no_d05=D05', '--jobs', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    const pools = (r.json().variants as (Row & { label: string })[]).filter((x) => x.group === 'donor pool');
+    expect(pools.map((x) => [x.label, x.change])).toEqual([
+      ["donor pool 'same_force' (2 donors dropped)", 'data without D01, D02'],
+      ["donor pool 'no_d05' (1 donor dropped)", 'data without D05'],
+    ]);
+  }, 60_000);
+
+  it('adjusted vs unadjusted run on the same reduced sample: units with a missing covariate leave both', () => {
+    const dir = tempDir();
+    const data = join(dir, 'police_monthly.csv');
+    // blank one covariate cell of control A01 and one of control A02
+    writeFileSync(data, readFileSync(FIXTURE, 'utf8').replace(/^(A01,2016-03,(?:[^,]*,){4})[^,\n]*$/m, '$1').replace(/^(A02,2017-07,(?:[^,]*,){4})[^,\n]*$/m, '$1'));
+    const main = join(dir, 'cs.json');
+    expect(runCli(['did', data, '--method', 'cs', '--outcome', 'violence_rate', '--boots', '0', '--out', main]).code).toBe(0);
+    const r = runCli(['robustness', main, '--covariates-check', 'stop_search', '--jobs', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = (r.json().variants as (Row & { label: string })[]).filter((x) => x.group === 'covariates');
+    expect(rows.map((x) => [x.variant, x.change])).toEqual([
+      ['unadjusted-reduced', 'data without A01, A02'],
+      ['adjusted-reduced', '--covariates stop_search; data without A01, A02'],
+    ]);
+    expect(rows[0]!.label).toContain('2 units with missing covariates dropped');
+    for (const x of rows) expect(x.att).not.toBeNull();
+    expect(rows[0]!.att).not.toBe(r.json().estimate.att); // dropping areas changes the unadjusted estimate too
   }, 60_000);
 
   it('needs at least one check, and rejects a check the method lacks', () => {

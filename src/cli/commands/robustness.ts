@@ -59,7 +59,7 @@ function recordedOptions(doc: ResultDocument): { command: (typeof PLAN_COMMANDS)
   // synth records the resolved donor pool as `donors` and the flag as `donorsFlag`
   const recorded = { ...(doc.options ?? {}) };
   if (doc.method === 'synth') delete recorded.donors;
-  for (const [k, v] of Object.entries(recorded)) if (v !== null) raw[rename[k] ?? k] = v;
+  for (const [k, v] of Object.entries(recorded)) if (v !== null && !(Array.isArray(v) && v.length === 0)) raw[rename[k] ?? k] = v;
   const outcome = (doc.input as { outcome?: unknown } | null)?.outcome;
   if (typeof outcome === 'string') raw.outcome = outcome;
   if (doc.command === 'scm' || doc.command === 'did') raw.method = doc.method;
