@@ -355,6 +355,8 @@ export async function runRobustness(base: BaseAnalysis, spec: RobustnessSpec, ex
     method: 'robustness',
     options: {
       analysis: basename(base.docFile),
+      // the data are pinned by the main document's input.sha256 (canonical content), and each variant re-reads them
+      data: basename(base.file),
       command: base.command,
       method: base.doc.method,
       inTimePlacebos: spec.inTimePlacebos,
