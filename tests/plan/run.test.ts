@@ -74,6 +74,10 @@ describe('vru-eval run --check on the committed example (CI gate)', () => {
     expect(diff).toContain('twfe.json:');
     expect(diff).toMatch(/options\.eventWindow: committed -12:12, now -6:6/);
     expect(r.json().differences).toContainEqual({ file: 'twfe.json', path: 'options.eventWindow', committed: '-12:12', now: '-6:6', kind: 'structure', tolerance: null });
+    // --format table (a terminal): the same diff as text, printed although the command then fails
+    const t = runCli(['run', plan, '--check', RESULTS, '--only', 'twfe', '--jobs', '1', '--format', 'table']);
+    expect(t.code).toBe(5);
+    expect(t.stdout).toMatch(/^check: drift in 1 of 1 result document\(s\)\ntwfe\.json: \d+ differences\n  options\.eventWindow: committed -12:12, now -6:6\n/);
   }, 60_000);
 
   it('fails when one input row changes, naming the changed numbers and the tolerance', () => {

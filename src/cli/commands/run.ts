@@ -67,7 +67,9 @@ async function runOrCheck(ctx: CliContext, plan: Plan, v: { out?: string | undef
         .map((s) => s.name);
       const r = checkResults(committed, fresh, names, plan.tolerances, v.check);
       // the readable diff on a terminal; the same lines and every difference as JSON for machines
-      emitData(ctx, { status: r.drifts.length === 0 ? 'match' : 'drift', compared: r.compared, diff: r.text.trimEnd().split('\n'), differences: r.drifts }, undefined, () => r.text);
+      // (printed now: on drift the action fails, and queued summaries are not printed after a failure)
+      if (outputOf(ctx).mode === 'summary') ctx.io.stdout(r.text);
+      else emitData(ctx, { status: r.drifts.length === 0 ? 'match' : 'drift', compared: r.compared, diff: r.text.trimEnd().split('\n'), differences: r.drifts }, undefined, () => r.text);
       if (r.drifts.length > 0) {
         throw new VruError('RESULTS_DRIFT', `${r.drifts.length} number(s) or field(s) differ from the committed results in ${v.check} beyond the plan's tolerances (see the diff on stdout)`, EXIT_DRIFT, { differences: r.drifts.length, files: [...new Set(r.drifts.map((d) => d.file))] });
       }
