@@ -17,7 +17,7 @@ export function noteTable(ctx: CliContext, doc: ResultDocument): void {
   (ctx.pending ??= []).push(async () => {
     const { renderSections } = await import('./summary.js');
     if (variants) {
-      const rows = variants.map((r) => [String(r.label), f(r.att), ci(r.ci), f(r.difference), r.error ? `failed: ${String(r.error)}` : r.withinMainCi === false ? 'outside main CI' : '']);
+      const rows = variants.map((r) => [String(r.label), f(r.att), ci(r.ci), f(r.difference), r.error ? `failed: ${String(r.error)}` : r.group === 'in-time placebo' || r.group === 'placebo outcome' ? (r.coversZero === false ? 'CI excludes zero' : '') : r.withinMainCi === false ? 'outside main CI' : '']);
       return renderSections('robustness variants', [{ table: { headers: ['variant', 'estimate', 'CI', 'minus main', ''], rows, align: ['l', 'r', 'r', 'r', 'l'] } }], output);
     }
     const rows = (comparison ?? []).map((r) => [String(r.label), String(r.method), f(r.att), ci(r.ci), f(r.offencesAvoided), (r.disagreesWith as string[]).length ? `disagrees with ${(r.disagreesWith as string[]).join(', ')}` : '']);
