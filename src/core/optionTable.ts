@@ -23,7 +23,10 @@
  * (`--x`, or `--no-x` for a default-true switch), `strList` (comma list or repeatable), `numList`
  * (repeatable numbers) and `custom` (own CLI parser, plan schema and argument rendering).
  * An option without `default` (and not `required`) reads as `T | undefined`. `plan: false` keeps
- * an option out of plans (`--out`, `--plot`: the plan decides the files).
+ * an option out of plans (`--out`, `--plot`: the plan decides the files). `check: (v) => …` validates
+ * a plan value the way the command's action validates the flag (e.g. its `--seasonality` spec), so
+ * a bad plan fails before anything runs, naming the key path. An entry can be shared between tables
+ * (`out: OUTPUT_OPTIONS.out`).
  *
  * ## Reading typed values in a command
  *
@@ -34,7 +37,8 @@
  * ## Options in the result document
  *
  * Unchanged: each estimator records the options it used in `analysis.options` (so documents stay
- * byte-identical). `vru-eval run` records the plan's options of each step in the manifest.
+ * byte-identical). `vru-eval run` records each step's command line (from `optionArgs`) and seed in
+ * the manifest.
  *
  * ## Converting a command written in the plain commander style
  *
