@@ -10,6 +10,9 @@ import { scmCommand } from './scm.js';
 import { cbaCommand } from './cba.js';
 import { didCommand } from './did.js';
 import { panelCommand } from './panel.js';
+import { runCommand } from './run.js';
+import { robustnessCommand } from './robustness.js';
+import { compareCommand } from './compare.js';
 
 export const COMMANDS: readonly ((ctx: CliContext) => Command)[] = [
   scmCommand,
@@ -21,4 +24,7 @@ export const COMMANDS: readonly ((ctx: CliContext) => Command)[] = [
   schemaCommand,
   plotCommand,
   reportCommand,
+  runCommand,
+  robustnessCommand,
+  compareCommand,
 ];
