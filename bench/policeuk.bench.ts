@@ -7,7 +7,7 @@
  * (it grows with areas × months: the count arrays and the panel written).
  * Prints records per second (street rows read, all files) and the CLI's peak RSS.
  * Target (issue 10): ≥ 1 million records per second on one core; flat memory.
- * `npm run bench policeuk` runs this file alone. The archives live in a temp dir, deleted after.
+ * `npm run bench -- policeuk` runs this file alone. The archives live in a temp dir, deleted after.
  *
  * Measured 2026-11-29, 14:30–14:36 UTC (2-core machine shared by seven engineers, load average
  * 11–17 during the run, so wall times are 2–4× the CPU times; the CPU figures say what one core does):
