@@ -11,9 +11,9 @@
  */
 import { Command, Option } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { panelFromTable, type PanelOptions } from '../../core/panel.js';
+import { panelColumnRequests, panelFromColumns, type PanelOptions } from '../../core/panel.js';
 import { inputInfo } from '../../core/result.js';
-import { readCsvFile } from '../../io/csv.js';
+import { readColumns } from '../../io/read.js';
 import { DEFAULT_ITS_MAX_ITER, DEFAULT_ITS_TOL, estimateIts } from '../../estimators/its/estimate.js';
 import { ARMA_METHODS, ITS_AGGREGATES, ITS_FAMILIES, parseErrors, parseSeasonality, type ItsAggregate, type ItsFamily, type ItsOptions } from '../../estimators/its/spec.js';
 import type { CliContext } from '../context.js';
@@ -61,7 +61,7 @@ export function itsCommand(ctx: CliContext): Command {
     if (o.series !== undefined && o.units !== undefined) throw new UsageError('CONFLICTING_SERIES', 'give either --series <unit> or --units <a,b,...>, not both', {});
     const interruptions = (o.interruption as string[] | undefined) ?? [];
 
-    const table = readCsvFile(file);
+    const table = readColumns(file, panelColumnRequests(panelOpts));
     // A file without a treatment column is fine when the interruptions are given:
     // the analysed units are then marked treated from the first interruption.
     const treatedCol = panelOpts.treated ?? 'treated';
@@ -70,12 +70,11 @@ export function itsCommand(ctx: CliContext): Command {
       if (o.series !== undefined) analysed = [o.series as string];
       else if (o.units !== undefined) analysed = o.units as string[];
       else {
-        const ui = table.header.indexOf(panelOpts.unit ?? 'unit');
-        const distinct = ui < 0 ? [] : [...new Set(table.rows.map((r) => r[ui]!))];
+        const distinct = table.keys.get(panelOpts.unit ?? 'unit')?.values ?? [];
         if (distinct.length !== 1) {
           throw new UsageError('NO_SERIES', `${file} has no treatment column '${treatedCol}' and ${distinct.length} units; name the analysed unit with --series <unit> (or --units a,b)`, { file });
         }
-        analysed = distinct;
+        analysed = [...distinct];
       }
       panelOpts.treatedUnits = analysed;
       const numeric = interruptions.every((p) => /^-?\d+$/.test(p.trim()));
@@ -84,7 +83,7 @@ export function itsCommand(ctx: CliContext): Command {
     if (panelOpts.treatedUnits === undefined && panelOpts.treated === undefined && !table.header.includes(treatedCol) && interruptions.length === 0) {
       throw new UsageError('NO_INTERRUPTION', `${file} has no treatment column '${treatedCol}': give the interruption period(s) with --interruption <period> (and --series <unit> when the file holds several units), or name the 0/1 treatment column with --treated <col>`, { file });
     }
-    const panel = panelFromTable(table, panelOpts);
+    const panel = panelFromColumns(table, panelOpts);
     let control: string[] | undefined;
     if (o.control === true) control = [];
     else if (typeof o.control === 'string') {
