@@ -101,3 +101,17 @@ export function demeanColumns(cols: readonly Float64Array[], ix: FeIndex, ctl: D
   });
   return { cols: out, convergence: { converged, iterations } };
 }
+
+/** Demean several columns in place (same arithmetic as {@link demeanColumns}, no copies); returns the worst convergence. */
+export function demeanColumnsInPlace(cols: readonly Float64Array[], ix: FeIndex, ctl: DemeanControl, sums: FeSums = feSums(ix)): Convergence {
+  const su = new Float64Array(ix.nUnits);
+  const st = new Float64Array(ix.nPeriods);
+  let iterations = 0;
+  let converged = true;
+  for (const v of cols) {
+    const r = demeanInPlace(v, ix, sums, ctl, su, st);
+    iterations = Math.max(iterations, r.iterations);
+    converged &&= r.converged;
+  }
+  return { converged, iterations };
+}
