@@ -61,27 +61,60 @@ export function demeanInPlace(v: Float64Array, ix: FeIndex, sums: FeSums, ctl: D
   let scale = 0;
   for (let o = 0; o < n; o++) scale = Math.max(scale, Math.abs(v[o]!));
   const tol = ctl.tol * (1 + scale);
+  // One sweep: v −= unit means, then v −= period means. The passes over the observations are
+  // fused (subtracting one set of means while summing for the next), which does the same
+  // arithmetic in the same order as separate passes: 2–3 passes per sweep instead of 4.
+  scratchU.fill(0);
+  if (weight) for (let o = 0; o < n; o++) scratchU[unit[o]!] = scratchU[unit[o]!]! + weight[o]! * v[o]!;
+  else for (let o = 0; o < n; o++) scratchU[unit[o]!] = scratchU[unit[o]!]! + v[o]!; // 1·v = v exactly
   for (let it = 1; it <= ctl.maxIter; it++) {
     let change = 0;
     // Unit means.
-    scratchU.fill(0);
-    for (let o = 0; o < n; o++) scratchU[unit[o]!] = scratchU[unit[o]!]! + (weight ? weight[o]! : 1) * v[o]!;
     for (let i = 0; i < scratchU.length; i++) {
       const m = sums.unitW[i]! > 0 ? scratchU[i]! / sums.unitW[i]! : 0;
       scratchU[i] = m;
       change = Math.max(change, Math.abs(m));
     }
-    for (let o = 0; o < n; o++) v[o] = v[o]! - scratchU[unit[o]!]!;
-    // Period means.
+    // Subtract them; sum for the period means.
     scratchT.fill(0);
-    for (let o = 0; o < n; o++) scratchT[period[o]!] = scratchT[period[o]!]! + (weight ? weight[o]! : 1) * v[o]!;
+    if (weight) {
+      for (let o = 0; o < n; o++) {
+        const x = v[o]! - scratchU[unit[o]!]!;
+        v[o] = x;
+        scratchT[period[o]!] = scratchT[period[o]!]! + weight[o]! * x;
+      }
+    } else {
+      for (let o = 0; o < n; o++) {
+        const x = v[o]! - scratchU[unit[o]!]!;
+        v[o] = x;
+        scratchT[period[o]!] = scratchT[period[o]!]! + x;
+      }
+    }
     for (let t = 0; t < scratchT.length; t++) {
       const m = sums.periodW[t]! > 0 ? scratchT[t]! / sums.periodW[t]! : 0;
       scratchT[t] = m;
       change = Math.max(change, Math.abs(m));
     }
-    for (let o = 0; o < n; o++) v[o] = v[o]! - scratchT[period[o]!]!;
-    if (change <= tol) return { iterations: it, converged: true };
+    if (change <= tol || it === ctl.maxIter) {
+      for (let o = 0; o < n; o++) v[o] = v[o]! - scratchT[period[o]!]!;
+      if (change <= tol) return { iterations: it, converged: true };
+      break;
+    }
+    // Subtract the period means; sum for the next sweep's unit means.
+    scratchU.fill(0);
+    if (weight) {
+      for (let o = 0; o < n; o++) {
+        const x = v[o]! - scratchT[period[o]!]!;
+        v[o] = x;
+        scratchU[unit[o]!] = scratchU[unit[o]!]! + weight[o]! * x;
+      }
+    } else {
+      for (let o = 0; o < n; o++) {
+        const x = v[o]! - scratchT[period[o]!]!;
+        v[o] = x;
+        scratchU[unit[o]!] = scratchU[unit[o]!]! + x;
+      }
+    }
   }
   return { iterations: ctl.maxIter, converged: false };
 }

@@ -522,9 +522,9 @@ export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysi
   const n = sample.fe.n;
   if (n === 0) throw new InputError('NO_OBSERVATIONS', `${panel.file}: no unit-period has an observed outcome${panel.covariateNames.length ? ' and covariates' : ''}`, { file: panel.file });
   const ctl: DemeanControl = { maxIter: opts.maxIter, tol: opts.tol };
-  const y = Float64Array.from(sample.cells, (k) => panel.y[k]!);
-  const D = Float64Array.from(sample.cells, (k) => panel.treated[k]!);
-  const covCols = panel.covariateNames.map((c) => Float64Array.from(sample.cells, (k) => panel.covariates[c]![k]!));
+  const y = gather(panel.y, sample.cells);
+  const D = gather(panel.treated, sample.cells);
+  const covCols = panel.covariateNames.map((c) => gather(panel.covariates[c]!, sample.cells));
   const warnings: Warning[] = [];
   const diagnostics: Diagnostic[] = [];
   const level = opts.level;
@@ -743,6 +743,13 @@ export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysi
       neverTreated: timing.nNever,
     },
   };
+}
+
+/** out[o] = src[cells[o]] (a loop: Float64Array.from with a map function is several times slower). */
+function gather(src: Float64Array | Uint8Array, cells: Int32Array): Float64Array {
+  const out = new Float64Array(cells.length);
+  for (let o = 0; o < cells.length; o++) out[o] = src[cells[o]!]!;
+  return out;
 }
 
 function anyTreatedAt(timing: Timing, t: number): boolean {
