@@ -17,6 +17,9 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import { InputError } from '../core/errors.js';
 import { NumStatus, numberParse, parseNumberBytes, parseNumberString } from './number.js';
 import type { CsvTable } from './csv.js';
+import { checkHeader } from './header.js';
+
+export { checkHeader, checkDelimiter } from './header.js';
 
 export type ColumnKind = 'key' | 'number';
 
@@ -178,7 +181,7 @@ interface Source {
  * Read the requested columns of a CSV file ('-' for stdin).
  * @throws InputError FILE_UNREADABLE, EMPTY_FILE, CSV_MALFORMED, CSV_HEADER, WRONG_DELIMITER.
  */
-export function readCsvColumns(file: string, requests: readonly ColumnRequest[]): ColumnTable {
+export function readCsvColumns(file: string, requests: readonly ColumnRequest[], opts: { chunkBytes?: number } = {}): ColumnTable {
   const unreadable = (e: unknown): never => {
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.message;
@@ -208,7 +211,7 @@ export function readCsvColumns(file: string, requests: readonly ColumnRequest[])
     } catch (e) {
       return unreadable(e);
     }
-    const buf = Buffer.allocUnsafe(Math.max(64, Math.min(CHUNK, size + 1)));
+    const buf = Buffer.allocUnsafe(Math.max(16, Math.min(opts.chunkBytes ?? CHUNK, size + 1)));
     return new CsvScanner(file, requests, buf, { fd, size }).run(unreadable);
   } finally {
     closeSync(fd);
@@ -299,7 +302,7 @@ class CsvScanner {
           pos = 0;
           continue;
         }
-        pos += this.b[pos + 1] === LF ? 2 : 1;
+        pos += pos + 1 < this.len && this.b[pos + 1] === LF ? 2 : 1;
         this.line++;
         continue;
       }
@@ -342,7 +345,7 @@ class CsvScanner {
           const c = b[q]!;
           if (c === QUOTE) {
             if (q + 1 >= len && !eof) return -1;
-            if (b[q + 1] === QUOTE) {
+            if (q + 1 < len && b[q + 1] === QUOTE) {
               esc = true;
               q += 2;
               continue;
@@ -390,7 +393,7 @@ class CsvScanner {
       }
       if (c === CR) {
         if (p + 1 >= len && !eof) return -1;
-        p += b[p + 1] === LF ? 2 : 1;
+        p += p + 1 < len && b[p + 1] === LF ? 2 : 1;
       } else p++;
       lineAdd++;
       break;
@@ -536,53 +539,6 @@ class CsvScanner {
     }
     return { file, header, nRows: n, lines: fit(this.lines), where: 'line', keys, numbers };
   }
-}
-
-/**
- * Header checks shared by every reader: no empty or repeated column name, and not a
- * file in another delimiter (one column whose name holds ';', a tab or '|').
- * @throws InputError CSV_HEADER, WRONG_DELIMITER
- */
-export function checkHeader(file: string, header: readonly string[], line: number): void {
-  const seen = new Set<string>();
-  for (const h of header) {
-    if (h === '') throw new InputError('CSV_HEADER', `${file} has an empty column name in its header row: name every column`, { file, line });
-    if (seen.has(h)) throw new InputError('CSV_HEADER', `${file} has the column '${h}' twice in its header row: rename one`, { file, line, column: h });
-    seen.add(h);
-  }
-  checkDelimiter(file, header);
-}
-
-const OTHER_DELIMITERS: readonly [string, string][] = [
-  [';', 'semicolon'],
-  ['\t', 'tab'],
-  ['|', 'pipe'],
-];
-
-/**
- * A header of one column containing ';', a tab or '|' is a file written with another
- * delimiter (a spreadsheet in a locale with decimal commas writes ';').
- * @throws InputError WRONG_DELIMITER
- */
-export function checkDelimiter(file: string, header: readonly string[]): void {
-  if (header.length !== 1) return;
-  const h = header[0]!;
-  let best: [string, string] | null = null;
-  let most = 0;
-  for (const d of OTHER_DELIMITERS) {
-    const k = h.split(d[0]).length - 1;
-    if (k > most) {
-      most = k;
-      best = d;
-    }
-  }
-  if (best === null) return;
-  const cols = h.split(best[0]).map((s) => s.trim());
-  throw new InputError(
-    'WRONG_DELIMITER',
-    `${file} looks ${best[1]}-delimited: its header row is one column '${h.replaceAll('\t', '\\t')}', which splits at '${best[0] === '\t' ? '\\t' : best[0]}' into ${cols.length} columns (${cols.join(', ')}); save it as comma-separated CSV (with '.' as the decimal point)`,
-    { file, delimiter: best[1], columns: cols },
-  );
 }
 
 /** The same columns from a parsed {@link CsvTable} (string cells; library compatibility). */
