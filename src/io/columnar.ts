@@ -19,7 +19,7 @@
  * (Atomics.wait, then receiveMessageOnPort); columns come back as transferred typed arrays.
  */
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import { InputError } from '../core/errors.js';
 import { checkHeader, type CellText, type ColumnRequest, type ColumnTable, type KeyColumn, type NumberColumn } from './columns.js';
@@ -310,7 +310,7 @@ function encode(cells) {
 /** Read the requested columns of a Parquet file (decoded on a worker thread; see the module comment). */
 export function readParquetColumns(file: string, requests: readonly ColumnRequest[]): ColumnTable {
   try {
-    readFileSync(file, { flag: 'r' }).subarray(0, 0);
+    if (statSync(file).isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
   } catch (e) {
     return unreadable(file, 'Parquet', e);
   }
