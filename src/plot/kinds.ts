@@ -3,8 +3,9 @@
  */
 import type { ResultDocument } from '../core/result.js';
 import { cbaOutcomes, cbaTotals, eventPath, meanDonorWeights, pathPoints } from './document.js';
+import { timeWeightRows } from './weightsExtra.js';
 
-export const PLOT_KINDS = ['observed', 'gap', 'cumulative', 'weights', 'units', 'its', 'event', 'cba'] as const;
+export const PLOT_KINDS = ['observed', 'gap', 'cumulative', 'weights', 'units', 'its', 'event', 'cba', 'timeweights'] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
 
 export const KIND_DESCRIPTIONS: Readonly<Record<PlotKind, string>> = {
@@ -16,6 +17,7 @@ export const KIND_DESCRIPTIONS: Readonly<Record<PlotKind, string>> = {
   its: 'interrupted time series: observed points, fitted segments, counterfactual dashed with its interval',
   event: 'event study: effect by periods since the start with intervals, reference period marked, pre-trend test in the caption',
   cba: 'cost-benefit: benefits (with the range from the effect’s interval) against programme costs, ratio in the caption',
+  timeweights: 'synthetic DiD time weights λ over the pre-periods (one row per adoption cohort)',
 };
 
 /** Why `kind` cannot be drawn from `doc`, or null if it can. */
@@ -36,6 +38,8 @@ export function whyNot(doc: ResultDocument, kind: PlotKind): string | null {
       return path.some((p) => p.observed !== null) && path.some((p) => p.counterfactual !== null || typeof p.fitted === 'number') ? null : 'the path has no observed and fitted/counterfactual values';
     case 'event':
       return eventPath(doc).some((r) => r.effect !== null) ? null : 'the result has no eventPath';
+    case 'timeweights':
+      return timeWeightRows(doc).length > 0 ? null : 'the result has no timeWeights (only scm --method sdid has them)';
     case 'cba': {
       const t = cbaTotals(doc);
       return cbaOutcomes(doc).length > 0 && t.costs !== null ? null : 'the result has no cost-benefit outcomes and totals';
@@ -52,7 +56,7 @@ export function applicableKinds(doc: ResultDocument): PlotKind[] {
         ? ['its', 'gap', 'cumulative']
         : doc.method === 'twfe' || doc.method === 'cs'
           ? ['event', 'observed', 'gap', 'cumulative']
-          : ['observed', 'gap', 'cumulative', 'event', 'weights', 'units'];
+          : ['observed', 'gap', 'cumulative', 'event', 'weights', 'timeweights', 'units'];
   return order.filter((k) => whyNot(doc, k) === null);
 }
 

@@ -7,6 +7,8 @@ import type { OptionTable } from '../../core/optionTable.js';
 import type { CliContext } from '../context.js';
 import { synthMethod } from './scmSynth.js';
 import { gsynthMethod } from './scmGsynth.js';
+import { sdidMethod } from './scmSdid.js';
+import { ascmMethod } from './scmAscm.js';
 
 export interface ScmMethod {
   /** Value of --method. */
@@ -28,4 +30,4 @@ export function methodOptionKeys(m: ScmMethod): readonly string[] {
   return m.options ? Object.keys(m.options) : (m.ownOptions ?? []);
 }
 
-export const SCM_METHODS: ScmMethod[] = [gsynthMethod, synthMethod];
+export const SCM_METHODS: ScmMethod[] = [gsynthMethod, synthMethod, sdidMethod, ascmMethod];

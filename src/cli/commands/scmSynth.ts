@@ -56,8 +56,15 @@ export const synthMethod: ScmMethod = {
       if (parts.length !== 2 || parts.some((x) => x.trim() === '')) throw new UsageError('BAD_WINDOW', `--optimisation-window '${v.optimisationWindow}' must be from:to, e.g. 1970:1988`);
       window = [parts[0]!.trim(), parts[1]!.trim()];
     }
+    let trainingWindow: [string, string] | undefined;
+    if (v.trainingWindow !== undefined) {
+      const parts = v.trainingWindow.split(':');
+      if (parts.length !== 2 || parts.some((x) => x.trim() === '')) throw new UsageError('BAD_WINDOW', `--training-window '${v.trainingWindow}' must be from:to, e.g. 1981:1990`);
+      trainingWindow = [parts[0]!.trim(), parts[1]!.trim()];
+    }
+    const training = v.trainingPredictors ?? [];
     const popts = panelOptionsFrom(o);
-    const extra = predictorColumns(predictors).filter((c) => c !== popts.outcome);
+    const extra = predictorColumns([...predictors, ...training]).filter((c) => c !== popts.outcome);
     if (extra.length > 0) popts.covariates = [...new Set([...(popts.covariates ?? []), ...extra])];
     const panel = applyDonorPool(readPanel(file, popts), { donors: scm.donors, excludeUnits: scm.excludeUnits });
     const options: SynthOptions = {
@@ -70,6 +77,9 @@ export const synthMethod: ScmMethod = {
       placeboFilter: v.placeboFilter ?? null,
       placeboDraws: v.placeboDraws,
       loo: v.loo === true,
+      trainingPredictors: training,
+      trainingWindow,
+      uniquenessTol: v.uniquenessTol === 'off' ? null : (v.uniquenessTol ?? 0.01),
       inference: inference as SynthOptions['inference'],
       level: common.level,
       seed: common.seed,
