@@ -31,6 +31,7 @@ import {
 import { fmtInt, fmtInterval, fmtLevel, fmtMoney, fmtNumber, humanise, pText } from './format.js';
 import { KIND_DESCRIPTIONS, whyNot, type PlotKind } from './kinds.js';
 import { timeWeightsBody, uniquenessLayer } from './weightsExtra.js';
+import { forestSpec } from './forest.js';
 
 /** A Vega-Lite specification (plain JSON). */
 export type VlSpec = Record<string, unknown>;
@@ -565,6 +566,7 @@ const BUILDERS: Record<PlotKind, (doc: ResultDocument, o: PlotOptions) => VlSpec
   event: eventSpec,
   cba: cbaSpec,
   timeweights: (doc, o) => timeWeightsBody(doc, o) as VlSpec,
+  compare: forestSpec,
 };
 
 /**

@@ -9,6 +9,7 @@ import { CS_OPTIONS, DID_OPTIONS, parseWindow, TWFE_OPTIONS } from '../../estima
 import { InputError, UsageError } from '../../core/errors.js';
 import { cellOfRow, readPanelWith, type Panel } from '../../core/panel.js';
 import { inputInfo } from '../../core/result.js';
+import { cellCounts, didDesignChecks, missingCellIndices, missingCellsWarning, requirePanelOutcomeVariation, withCells } from '../../core/degenerate.js';
 import { Rng } from '../../core/rng.js';
 import type { ColumnRequest, ColumnTable } from '../../io/columns.js';
 import { NumStatus } from '../../io/number.js';
@@ -54,9 +55,22 @@ export function didCommand(ctx: CliContext): Command {
     if (weightsCol !== undefined) extra.push({ name: weightsCol, kind: 'number' });
     const { panel, table } = readPanelWith(file, panelOptionsFrom(o), extra);
     const rng = new Rng(common.seed);
+    // Degenerate designs and data, named before estimating (src/core/degenerate.ts).
+    const designWarnings = didDesignChecks(panel, method);
+    requirePanelOutcomeVariation(panel, `did --method ${method}`);
+    const covArrays = panel.covariateNames.map((c) => panel.covariates[c]!);
     if (method === 'cs') {
       const analysis = estimateCs(panel, { estimator: cs.estimator, control: cs.control, basePeriod: cs.basePeriod, boots: cs.boots, level: common.level, seed: common.seed }, rng);
-      emitDocument(ctx, 'did', inputInfo(panel), analysis, common.out);
+      analysis.warnings.push(...designWarnings);
+      const miss = missingCellIndices(panel, undefined, covArrays);
+      const w = missingCellsWarning(panel, miss, 'were left out: the estimator needs a balanced panel, so every unit with a missing cell is dropped (see UNBALANCED_UNITS_DROPPED)');
+      if (w) analysis.warnings.push(w);
+      // Units kept: complete and not treated from the first period.
+      const T = panel.periods.length;
+      const missingUnits = new Set(miss.map((k) => Math.floor(k / T)));
+      let keptUnits = 0;
+      for (let i = 0; i < panel.units.length; i++) if (!missingUnits.has(i) && !panel.treated[i * T]) keptUnits++;
+      emitDocument(ctx, 'did', withCells(inputInfo(panel), cellCounts(panel, miss, undefined, keptUnits * T)), analysis, common.out);
       return;
     }
     if (clusterCol !== undefined && twfe.vcov !== 'cluster') throw new UsageError('CLUSTER_NEEDS_VCOV', `--cluster needs --vcov cluster (got --vcov ${twfe.vcov})`, {});
@@ -103,6 +117,12 @@ export function didCommand(ctx: CliContext): Command {
       tol: TWFE_DEFAULTS.tol,
     };
     checkTwfeOptions(opts);
-    emitDocument(ctx, 'did', inputInfo(panel), estimateTwfe(panel, opts, rng), common.out);
+    const analysis = estimateTwfe(panel, opts, rng);
+    analysis.warnings.push(...designWarnings);
+    const miss = missingCellIndices(panel, undefined, [...covArrays, weights]);
+    const w = missingCellsWarning(panel, miss, `were left out of the regression${weights ? ' (a missing weight counts as missing)' : ''}`);
+    if (w) analysis.warnings.push(w);
+    const used = (analysis.details as { observations?: number } | undefined)?.observations;
+    emitDocument(ctx, 'did', withCells(inputInfo(panel), cellCounts(panel, miss, undefined, used)), analysis, common.out);
   });
 }

@@ -9,6 +9,9 @@ import { schemaCommand } from './schema.js';
 import { scmCommand } from './scm.js';
 import { cbaCommand } from './cba.js';
 import { didCommand } from './did.js';
+import { runCommand } from './run.js';
+import { robustnessCommand } from './robustness.js';
+import { compareCommand } from './compare.js';
 
 export const COMMANDS: readonly ((ctx: CliContext) => Command)[] = [
   scmCommand,
@@ -19,4 +22,7 @@ export const COMMANDS: readonly ((ctx: CliContext) => Command)[] = [
   schemaCommand,
   plotCommand,
   reportCommand,
+  runCommand,
+  robustnessCommand,
+  compareCommand,
 ];

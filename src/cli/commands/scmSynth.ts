@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { InputError, UsageError } from '../../core/errors.js';
 import { applyDonorPool, readPanel } from '../../core/panel.js';
 import { inputInfo } from '../../core/result.js';
+import { cellCounts, requirePanelOutcomeVariation, withCells } from '../../core/degenerate.js';
 import { readOptions } from '../../core/optionTable.js';
 import { SYNTH_OPTIONS } from '../../estimators/synth/options.js';
 import { predictorColumns } from '../../estimators/synth/predictors.js';
@@ -84,6 +85,7 @@ export const synthMethod: ScmMethod = {
       level: common.level,
       seed: common.seed,
     };
+    requirePanelOutcomeVariation(panel, 'scm --method synth');
     const analysis = synth(panel, options);
     analysis.options = {
       ...analysis.options,
@@ -91,6 +93,7 @@ export const synthMethod: ScmMethod = {
       exclude: scm.excludeUnits ?? null,
       donorsFlag: scm.donors ?? null,
     };
-    emitDocument(ctx, 'scm', inputInfo(panel), analysis, common.out);
+    // Classic SC needs a balanced panel (missing cells are an error), so every observed cell is used.
+    emitDocument(ctx, 'scm', withCells(inputInfo(panel), cellCounts(panel, [])), analysis, common.out);
   },
 };
