@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { synthMethod } from './scmSynth.js';
 import { gsynthMethod } from './scmGsynth.js';
+import { microMethod } from './scmMicro.js';
 
 export interface ScmMethod {
   /** Value of --method. */
@@ -20,4 +21,4 @@ export interface ScmMethod {
   run: (ctx: CliContext, file: string, o: Record<string, unknown>) => void | Promise<void>;
 }
 
-export const SCM_METHODS: ScmMethod[] = [gsynthMethod, synthMethod];
+export const SCM_METHODS: ScmMethod[] = [gsynthMethod, synthMethod, microMethod];
