@@ -46,6 +46,18 @@ export interface Whitened {
   U: Float64Array;
   /** Raw columns dropped as constant among the controls (index into the p columns). */
   constantColumns: number[];
+  /**
+   * The scaled but uncentred columns x̂_k = x_k / s_k (k = 1..q) in compressed sparse rows, so the
+   * per-area loops of the solver touch only non-zero entries (crime counts in small areas are
+   * mostly zero). Row u holds entries xsPtr[u] … xsPtr[u+1]−1; column indices are 1..q.
+   */
+  xsPtr: Int32Array;
+  xsCol: Int32Array;
+  xsVal: Float64Array;
+  /** 1 for raw columns that are non-negative for every unit (counts), indexed 0..p−1 (intercept 1). */
+  nonNegative: Uint8Array;
+  /** r × p: z = R x̂ₑ with x̂ₑ = (1, x̂_1, …, x̂_q), i.e. R = Mᵀ C where C centres (x̃_k = x̂_k − c_k/s_k). */
+  R: Float64Array;
 }
 
 /**
@@ -119,7 +131,37 @@ export function whiten(A: Float64Array, nAll: number, q: number, controls: Int32
       for (let c = 0; c < r; c++) Z[o + c] = Z[o + c]! + xi * M[mi + c]!;
     }
   }
-  return { Z, nAll, p, r, centre, scale, U, constantColumns };
+  // Sparse scaled rows and the map R = Mᵀ C.
+  let nnz = 0;
+  for (let i = 0; i < nAll * q; i++) if (A[i] !== 0) nnz++;
+  const xsPtr = new Int32Array(nAll + 1);
+  const xsCol = new Int32Array(nnz);
+  const xsVal = new Float64Array(nnz);
+  let m = 0;
+  for (let u = 0; u < nAll; u++) {
+    for (let k = 0; k < q; k++) {
+      const v = A[u * q + k]!;
+      if (v !== 0) {
+        xsCol[m] = k + 1;
+        xsVal[m] = v / scale[k + 1]!;
+        m++;
+      }
+    }
+    xsPtr[u + 1] = m;
+  }
+  const R = new Float64Array(r * p);
+  for (let c = 0; c < r; c++) {
+    let r0 = M[c]!;
+    for (let k = 1; k < p; k++) {
+      const mk = M[k * r + c]!;
+      R[c * p + k] = mk;
+      r0 -= mk * (centre[k]! / scale[k]!);
+    }
+    R[c * p] = r0;
+  }
+  const nonNegative = new Uint8Array(p).fill(1);
+  for (let i = 0; i < nAll * q; i++) if (A[i]! < 0) nonNegative[(i % q) + 1] = 0;
+  return { Z, nAll, p, r, centre, scale, U, constantColumns, xsPtr, xsCol, xsVal, R, nonNegative };
 }
 
 export interface RakeOptions {
@@ -186,51 +228,128 @@ function relImbalance(W: Whitened, g: Float64Array, den: Float64Array): number {
  * `w` and `g`. Non-finite when a weight overflows.
  */
 function evaluate(prob: RakeProblem, lambda: Float64Array, w: Float64Array, g: Float64Array, invMu: number): number {
-  const { Z, r } = prob.W;
+  const { r, p, R, xsPtr, xsCol, xsVal } = prob.W;
   const { donors, target, d } = prob;
-  g.fill(0);
+  // η_j = z_jᵀλ = x̂ₑⱼᵀ(Rᵀλ): one sparse dot product per area.
+  const mu = new Float64Array(p);
+  for (let c = 0; c < r; c++) {
+    const lc = lambda[c]!;
+    if (lc === 0) continue;
+    const o = c * p;
+    for (let k = 0; k < p; k++) mu[k] = mu[k]! + R[o + k]! * lc;
+  }
+  const mu0 = mu[0]!;
+  const gx = new Float64Array(p);
   let sumW = 0;
   const n = donors.length;
   for (let a = 0; a < n; a++) {
-    const o = donors[a]! * r;
-    let eta = 0;
-    for (let c = 0; c < r; c++) eta += Z[o + c]! * lambda[c]!;
+    const u = donors[a]!;
+    const e = xsPtr[u + 1]!;
+    let eta = mu0;
+    for (let m = xsPtr[u]!; m < e; m++) eta += mu[xsCol[m]!]! * xsVal[m]!;
     const wa = d * Math.exp(eta);
     w[a] = wa;
     sumW += wa;
-    if (wa !== 0) for (let c = 0; c < r; c++) g[c] = g[c]! + wa * Z[o + c]!;
+    if (wa !== 0) for (let m = xsPtr[u]!; m < e; m++) gx[xsCol[m]!] = gx[xsCol[m]!]! + wa * xsVal[m]!;
   }
+  gx[0] = sumW;
   let tl = 0;
   let ll = 0;
   for (let c = 0; c < r; c++) {
+    let s = 0;
+    const o = c * p;
+    for (let k = 0; k < p; k++) s += R[o + k]! * gx[k]!;
     tl += target[c]! * lambda[c]!;
     ll += lambda[c]! * lambda[c]!;
-    g[c] = g[c]! - target[c]! + invMu * lambda[c]!;
+    g[c] = s - target[c]! + invMu * lambda[c]!;
   }
   return sumW - tl + 0.5 * invMu * ll;
 }
 
 /** Hessian Σ w_j z_j z_jᵀ (+ I/μ) → its Cholesky factor (null if not positive definite). */
 function hessianFactor(prob: RakeProblem, w: Float64Array, invMu: number): Float64Array | null {
-  const { Z, r } = prob.W;
+  const { r, p, R, xsPtr, xsCol, xsVal } = prob.W;
   const { donors } = prob;
-  const H = new Float64Array(r * r);
+  // Hₓ = Σ w x̂ₑ x̂ₑᵀ over the non-zero entries only (upper triangle), then H = R Hₓ Rᵀ.
+  const Hx = new Float64Array(p * p);
   const n = donors.length;
   for (let a = 0; a < n; a++) {
     const wa = w[a]!;
     if (wa === 0) continue;
-    const o = donors[a]! * r;
-    for (let i = 0; i < r; i++) {
-      const zi = wa * Z[o + i]!;
-      const hi = i * r;
-      for (let j = i; j < r; j++) H[hi + j] = H[hi + j]! + zi * Z[o + j]!;
+    const u = donors[a]!;
+    const b = xsPtr[u]!;
+    const e = xsPtr[u + 1]!;
+    Hx[0] = Hx[0]! + wa;
+    for (let m = b; m < e; m++) {
+      const k = xsCol[m]!;
+      const vk = wa * xsVal[m]!;
+      Hx[k] = Hx[k]! + vk;
+      const hk = k * p;
+      for (let m2 = m; m2 < e; m2++) Hx[hk + xsCol[m2]!] = Hx[hk + xsCol[m2]!]! + vk * xsVal[m2]!;
     }
   }
-  for (let i = 0; i < r; i++) {
-    H[i * r + i] = H[i * r + i]! + invMu;
-    for (let j = 0; j < i; j++) H[i * r + j] = H[j * r + i]!;
-  }
+  for (let i = 0; i < p; i++) for (let j = 0; j < i; j++) Hx[i * p + j] = Hx[j * p + i]!;
+  // T = R Hₓ (r × p), H = T Rᵀ (r × r).
+  const Tm = new Float64Array(r * p);
+  for (let c = 0; c < r; c++)
+    for (let k = 0; k < p; k++) {
+      const rck = R[c * p + k]!;
+      if (rck === 0) continue;
+      const hk = k * p;
+      const o = c * p;
+      for (let l = 0; l < p; l++) Tm[o + l] = Tm[o + l]! + rck * Hx[hk + l]!;
+    }
+  const H = new Float64Array(r * r);
+  for (let i = 0; i < r; i++)
+    for (let j = i; j < r; j++) {
+      let s = 0;
+      const oi = i * p;
+      const oj = j * p;
+      for (let l = 0; l < p; l++) s += Tm[oi + l]! * R[oj + l]!;
+      H[i * r + j] = s;
+      H[j * r + i] = s;
+    }
+  for (let i = 0; i < r; i++) H[i * r + i] = H[i * r + i]! + invMu;
+  const L = choleskyFactor(H, r);
+  if (L !== null) return L;
+  // A direction with no information (e.g. a constraint every remaining donor meets with 0 = 0
+  // after the zero-target presolve): a tiny ridge keeps the step finite; the gradient has no
+  // component along it.
+  let dmax = 0;
+  for (let i = 0; i < r; i++) dmax = Math.max(dmax, H[i * r + i]!);
+  for (let i = 0; i < r; i++) H[i * r + i] = H[i * r + i]! + 1e-12 * dmax;
   return choleskyFactor(H, r);
+}
+
+/**
+ * Zero-target presolve: for a non-negative column whose treated (or placebo) total is 0, every
+ * donor with a positive value must get weight 0 in any exactly balancing non-negative weighting,
+ * so those donors are removed before raking (the raking solution is their limit w → 0, which
+ * Newton would otherwise approach only linearly). Returns the kept donors' positions.
+ */
+export function zeroTargetKeep(W: Whitened, donors: Int32Array, setRows: ArrayLike<number>): Int32Array | null {
+  const { p, xsPtr, xsCol, xsVal, nonNegative } = W;
+  const tot = new Float64Array(p);
+  for (let a = 0; a < setRows.length; a++) {
+    const u = setRows[a]!;
+    for (let m = xsPtr[u]!; m < xsPtr[u + 1]!; m++) tot[xsCol[m]!] = tot[xsCol[m]!]! + xsVal[m]!;
+  }
+  const zero = new Uint8Array(p);
+  let any = false;
+  for (let k = 1; k < p; k++)
+    if (nonNegative[k] && tot[k] === 0) {
+      zero[k] = 1;
+      any = true;
+    }
+  if (!any) return null;
+  const keep: number[] = [];
+  for (let a = 0; a < donors.length; a++) {
+    const u = donors[a]!;
+    let ok = true;
+    for (let m = xsPtr[u]!; m < xsPtr[u + 1]!; m++) if (zero[xsCol[m]!] && xsVal[m]! > 0) ok = false;
+    if (ok) keep.push(a);
+  }
+  return keep.length === donors.length ? null : Int32Array.from(keep);
 }
 
 function cholSolve(L: Float64Array, r: number, b: Float64Array, out: Float64Array): void {

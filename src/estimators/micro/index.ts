@@ -18,7 +18,7 @@ import type { Analysis, Diagnostic, PathPoint, Warning } from '../../core/result
 import { Rng } from '../../core/rng.js';
 import { pnorm, qnorm } from '../../core/stats.js';
 import { symmetricEigen } from '../../core/linalg.js';
-import { hessianAt, rake, rakePenalised, whiten, type RakeProblem, type RakeResult, type Whitened } from './calibrate.js';
+import { hessianAt, rake, rakePenalised, whiten, zeroTargetKeep, type RakeProblem, type RakeResult, type Whitened } from './calibrate.js';
 import { linearisedVariance } from './linearise.js';
 import { runPermutations, type MicroProgress } from './pool.js';
 import { syntheticRange, type SyntheticRange } from './range.js';
@@ -262,7 +262,10 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   const den = new Float64Array(q + 1);
   den[0] = n1;
   for (let k = 0; k < q; k++) den[k + 1] = Math.max(Math.abs(rawTarget[k]!), W.scale[k + 1]!);
-  const rp: RakeProblem = { W, donors: controls, target, d, den };
+  // Zero-target presolve (see zeroTargetKeep): controls that must get weight 0 leave the iterations.
+  const keep = zeroTargetKeep(W, controls, treated);
+  const active = keep ? Int32Array.from(keep, (a) => controls[a]!) : controls;
+  const rp: RakeProblem = { W, donors: active, target, d, den };
   let fit: RakeResult = rake(rp, { tol: opts.tol, maxIter: opts.maxIter, fullNewton: true });
   let method = 'raking';
   let mu: number | null = null;
@@ -272,7 +275,12 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     mu = pen.mu;
     method = 'penalised-raking';
   }
-  const w = fit.w;
+  let w = fit.w;
+  if (keep) {
+    w = new Float64Array(n0);
+    keep.forEach((a, k) => (w[a] = fit.w[k]!));
+  }
+  const zeroed = keep ? n0 - keep.length : 0;
 
   // Balance table in raw units (including the intercept: Σw = n₁).
   const balance: Record<string, unknown>[] = [];
@@ -419,7 +427,7 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
       const groupOf = new Int32Array(N);
       tOrder.forEach((i, k) => (groupOf[i] = k % G));
       cOrder.forEach((i, k) => (groupOf[i] = k % G));
-      const L0 = hessianAt(rp, w);
+      const L0 = hessianAt(rp, fit.w);
       const theta = new Float64Array(G * O);
       let inexact = 0;
       for (let g = 0; g < G; g++) {
@@ -543,6 +551,7 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
       converged: fit.converged,
       iterations: fit.iterations,
       hessians: fit.hessians,
+      zeroTargetControls: zeroed,
       maxRelativeImbalance: worst,
       constraints: q + 1,
       rank: W.r,

@@ -6,7 +6,7 @@
  * identical for any number of threads.
  */
 import { Rng } from '../../core/rng.js';
-import { rake, rakePenalised, type RakeOptions, type RakeProblem, type Whitened } from './calibrate.js';
+import { rake, rakePenalised, zeroTargetKeep, type RakeOptions, type RakeProblem, type Whitened } from './calibrate.js';
 
 /** Everything a replication needs (plain typed arrays, so it can cross into a worker). */
 export interface ReplicateProblem {
@@ -53,7 +53,10 @@ export function fitSet(prob: ReplicateProblem, donors: Int32Array, set: ArrayLik
     for (let c = 0; c < r; c++) target[c] = target[c]! + W.Z[o + c]!;
   }
   const n1 = set.length;
-  const rp: RakeProblem = { W, donors, target, d: n1 / donors.length, den: denominators(W, target, n1) };
+  // Zero-target presolve: donors that must get weight 0 are left out of the Newton iterations.
+  const keep = zeroTargetKeep(W, donors, set);
+  const active = keep ? Int32Array.from(keep, (a) => donors[a]!) : donors;
+  const rp: RakeProblem = { W, donors: active, target, d: n1 / donors.length, den: denominators(W, target, n1) };
   const opts: RakeOptions = { tol: prob.tol, maxIter: prob.maxIter, ...extra };
   let res = rake(rp, opts);
   let exact = true;
@@ -61,6 +64,11 @@ export function fitSet(prob: ReplicateProblem, donors: Int32Array, set: ArrayLik
     exact = false;
     const { lambda0: _l, L0: _L, ...rest } = opts;
     res = rakePenalised(rp, rest);
+  }
+  if (keep) {
+    const w = new Float64Array(donors.length);
+    keep.forEach((a, k) => (w[a] = res.w[k]!));
+    res = { ...res, w };
   }
   const O = prob.outcomes;
   const nAll = W.nAll;
