@@ -44,7 +44,8 @@ export const microMethod: ScmMethod = {
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s !== '');
-    for (const k of inference) if (!(MICRO_INFERENCES as readonly string[]).includes(k)) throw new UsageError('BAD_INFERENCE', `--inference ${k} is not available for --method micro (choose one or more of ${MICRO_INFERENCES.join(', ')}, comma-separated)`, { flag: '--inference', value: k });
+    if (inference.length === 1 && inference[0] === 'none') inference.length = 0;
+    for (const k of inference) if (!(MICRO_INFERENCES as readonly string[]).includes(k)) throw new UsageError('BAD_INFERENCE', `--inference ${k} is not available for --method micro (choose one or more of ${MICRO_INFERENCES.join(', ')}, comma-separated, or none)`, { flag: '--inference', value: k });
     const outcomes = [...new Set(String(o.outcome).split(',').map((s) => s.trim()).filter((s) => s !== ''))];
     if (outcomes.length === 0) throw new UsageError('BAD_OUTCOME', '--outcome needs at least one column name (several comma-separated for one set of weights)');
     const matchOutcomes = (o.matchOutcomes as string[] | undefined) ?? outcomes;
