@@ -9,7 +9,7 @@ import { BASE, SMALL, permuteUnits, simData } from './helpers.js';
 
 type Doc = Awaited<ReturnType<typeof micro>>;
 const weights = (a: Doc) => a.weights as Record<string, number>;
-const outcomes = (a: Doc) => a.outcomes as { outcome: string; treatedTotal: number; syntheticTotal: number; percentChange: number }[];
+const outcomes = (a: Doc) => a.effects as { outcome: string; treatedTotal: number; syntheticTotal: number; percentChange: number }[];
 const cal = (a: Doc) => a.calibration as { exact: boolean; maxRelativeImbalance: number; method: string; iterations: number };
 
 describe('micro calibration weights', () => {

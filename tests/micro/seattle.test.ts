@@ -38,7 +38,7 @@ describe.skipIf(!hasShared)('micro on Seattle DMI (Robbins & Davenport 2021, Tab
     expect(cal.constraints).toBe(58);
     expect([cal.treatedUnits, cal.controlUnits]).toEqual([39, 9603]);
     expect(cal.maxRelativeImbalance).toBeLessThanOrEqual(1e-8);
-    const res = a.outcomes as { outcome: string; treatedTotal: number; syntheticTotal: number; percentChange: number; weightRange: { syntheticMin: number; syntheticMax: number } }[];
+    const res = a.effects as { outcome: string; treatedTotal: number; syntheticTotal: number; percentChange: number; weightRange: { syntheticMin: number; syntheticMax: number } }[];
     res.forEach((r, k) => {
       expect(r.treatedTotal).toBe(PUBLISHED.trt[k]);
       expect(Math.abs(r.percentChange - PUBLISHED.pct[k]!), `${r.outcome}: ${r.percentChange} vs ${PUBLISHED.pct[k]}`).toBeLessThanOrEqual(TOL[k]!);

@@ -559,7 +559,7 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
       treatedUnits: n1,
       controlUnits: n0,
     },
-    outcomes: results,
+    effects: results,
     weights,
     ...extra,
   };

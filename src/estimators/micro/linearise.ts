@@ -27,7 +27,7 @@
  * se(log(Y/Ŝ)) ≈ √V̂ / Ŝ, and intervals exp(log(Y/Ŝ) ± z·se) − 1 (the log scale keeps them
  * inside (−100%, ∞)).
  */
-import { lstsq } from '../../core/linalg.js';
+import { lstsq, qrFactor } from '../../core/linalg.js';
 import type { Whitened } from './calibrate.js';
 
 /**
@@ -47,7 +47,16 @@ export function linearisedVariance(W: Whitened, controls: Int32Array, w: Float64
     for (let c = 0; c < r; c++) X[a * r + c] = s * W.Z[o + c]!;
     ys[a] = s * y[controls[a]!]!;
   }
-  const { beta } = lstsq(X, n0, r, ys);
+  // Weights that are (numerically) zero can leave √w·Z rank deficient (e.g. after the fallback):
+  // fit on the columns a pivoted QR finds independent, which spans the same fitted values.
+  const dep = new Set(qrFactor(X, n0, r).dependent);
+  const cols = Array.from({ length: r }, (_, c) => c).filter((c) => !dep.has(c));
+  const k = cols.length;
+  const Xk = new Float64Array(n0 * k);
+  for (let a = 0; a < n0; a++) cols.forEach((c, j) => (Xk[a * k + j] = X[a * r + c]!));
+  const sol = lstsq(Xk, n0, k, ys).beta;
+  const beta = new Float64Array(r);
+  cols.forEach((c, j) => (beta[c] = sol[j]!));
   let v = 0;
   for (let a = 0; a < n0; a++) {
     const o = controls[a]! * r;
