@@ -2,9 +2,10 @@
  * Chart kinds, which ones a result document can draw, and the default per method.
  */
 import type { ResultDocument } from '../core/result.js';
+import { microEffects } from './microSpecs.js';
 import { cbaOutcomes, cbaTotals, eventPath, meanDonorWeights, pathPoints } from './document.js';
 
-export const PLOT_KINDS = ['observed', 'gap', 'cumulative', 'weights', 'units', 'its', 'event', 'cba'] as const;
+export const PLOT_KINDS = ['observed', 'gap', 'cumulative', 'weights', 'units', 'its', 'event', 'cba', 'totals', 'placebo'] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
 
 export const KIND_DESCRIPTIONS: Readonly<Record<PlotKind, string>> = {
@@ -16,6 +17,8 @@ export const KIND_DESCRIPTIONS: Readonly<Record<PlotKind, string>> = {
   its: 'interrupted time series: observed points, fitted segments, counterfactual dashed with its interval',
   event: 'event study: effect by periods since the start with intervals, reference period marked, pre-trend test in the caption',
   cba: 'cost-benefit: benefits (with the range from the effect’s interval) against programme costs, ratio in the caption',
+  totals: 'micro-area synthetic control: treated areas’ total against the synthetic total over time, one panel per outcome',
+  placebo: 'micro-area synthetic control: placebo distribution of the percentage change with the observed one, per outcome',
 };
 
 /** Why `kind` cannot be drawn from `doc`, or null if it can. */
@@ -36,6 +39,10 @@ export function whyNot(doc: ResultDocument, kind: PlotKind): string | null {
       return path.some((p) => p.observed !== null) && path.some((p) => p.counterfactual !== null || typeof p.fitted === 'number') ? null : 'the path has no observed and fitted/counterfactual values';
     case 'event':
       return eventPath(doc).some((r) => r.effect !== null) ? null : 'the result has no eventPath';
+    case 'totals':
+      return microEffects(doc).length > 0 ? null : 'the result has no per-outcome totals (only --method micro has them)';
+    case 'placebo':
+      return microEffects(doc).some((e) => (e.permutation?.placeboPercentChange?.length ?? 0) > 0) ? null : 'the result has no placebo distribution (micro with --inference permutation)';
     case 'cba': {
       const t = cbaTotals(doc);
       return cbaOutcomes(doc).length > 0 && t.costs !== null ? null : 'the result has no cost-benefit outcomes and totals';
@@ -52,13 +59,15 @@ export function applicableKinds(doc: ResultDocument): PlotKind[] {
         ? ['its', 'gap', 'cumulative']
         : doc.method === 'twfe' || doc.method === 'cs'
           ? ['event', 'observed', 'gap', 'cumulative']
+          : doc.method === 'micro'
+            ? ['totals', 'placebo', 'observed', 'gap', 'cumulative']
           : ['observed', 'gap', 'cumulative', 'event', 'weights', 'units'];
   return order.filter((k) => whyNot(doc, k) === null);
 }
 
 /** The default chart for a result: synthetic control → observed vs counterfactual; its → its; DiD → event study; cba → cba. */
 export function defaultKind(doc: ResultDocument): PlotKind | null {
-  const preferred: PlotKind = doc.method === 'cba' ? 'cba' : doc.method === 'its' ? 'its' : doc.method === 'twfe' || doc.method === 'cs' ? 'event' : 'observed';
+  const preferred: PlotKind = doc.method === 'micro' ? 'totals' : doc.method === 'cba' ? 'cba' : doc.method === 'its' ? 'its' : doc.method === 'twfe' || doc.method === 'cs' ? 'event' : 'observed';
   if (whyNot(doc, preferred) === null) return preferred;
   return applicableKinds(doc)[0] ?? null;
 }

@@ -30,6 +30,7 @@ import {
 } from './document.js';
 import { fmtInt, fmtInterval, fmtLevel, fmtMoney, fmtNumber, humanise, pText } from './format.js';
 import { KIND_DESCRIPTIONS, whyNot, type PlotKind } from './kinds.js';
+import { microPlaceboSpec, microTotalsSpec } from './microSpecs.js';
 
 /** A Vega-Lite specification (plain JSON). */
 export type VlSpec = Record<string, unknown>;
@@ -79,7 +80,7 @@ const CONFIG = {
 
 // ---------------------------------------------------------------------------- axes
 
-interface TimeAxis {
+export interface TimeAxis {
   type: 'temporal' | 'quantitative';
   freq: Frequency;
   /** Position of a period label (ms since epoch, UTC, or the integer period). */
@@ -104,7 +105,7 @@ function timestamp(ord: number, freq: Frequency): number {
   }
 }
 
-function timeAxis(doc: ResultDocument): TimeAxis {
+export function timeAxis(doc: ResultDocument): TimeAxis {
   const freq = documentFrequency(doc);
   const ord = (p: string): number => {
     const o = periodOrdinal(p, freq);
@@ -560,6 +561,8 @@ const BUILDERS: Record<PlotKind, (doc: ResultDocument, o: PlotOptions) => VlSpec
   its: itsSpec,
   event: eventSpec,
   cba: cbaSpec,
+  totals: microTotalsSpec,
+  placebo: microPlaceboSpec,
 };
 
 /**
