@@ -10,14 +10,23 @@ import { UsageError } from '../core/errors.js';
 export interface CliIO {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
-  /** True when stderr is an interactive terminal (progress output allowed). */
+  /** True when stderr is an interactive terminal (progress output allowed; errors as sentences). */
   stderrIsTTY: boolean;
+  /**
+   * True when stdout is an interactive terminal: commands then print a readable summary
+   * instead of the JSON document (see output.ts). Absent = false (scripts, pipes, tests).
+   */
+  stdoutIsTTY?: boolean;
+  /** Width of the terminal in characters, for wrapping the summary (default 100). */
+  columns?: number;
 }
 
 export const processIO: CliIO = {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
   stderrIsTTY: Boolean(process.stderr.isTTY),
+  stdoutIsTTY: Boolean(process.stdout.isTTY),
+  ...(process.stdout.columns ? { columns: process.stdout.columns } : {}),
 };
 
 /**

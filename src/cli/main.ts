@@ -2,13 +2,17 @@
  * The vru-eval command-line program. `main(argv)` parses, runs one command and
  * returns the exit code; it is the only place that maps errors to exit codes:
  *   0 ok · 1 internal bug · 2 usage · 3 input/data · 4 estimation failure.
- * Errors are printed as one JSON line on stderr: {"error":{"code","message","details"}}.
+ * Errors are printed as one JSON line on stderr: {"error":{"code","message","details"}}, or, when
+ * stderr is a terminal and neither --json nor --format json is given, as a readable sentence with
+ * the fix (output.ts). Every command gets --json/--format/--quiet (options.ts: addPresentationOptions).
  */
 import { Command, CommanderError } from 'commander';
 import { VruError, EXIT } from '../core/errors.js';
 import { processIO, type CliIO } from './io.js';
 import type { CliContext } from './context.js';
 import { installOutputHooks } from './outputHooks.js';
+import { addPresentationOptions } from './options.js';
+import { errorsAsJson, readableError } from './output.js';
 import { toolInfo } from './version.js';
 import { COMMANDS } from './commands/index.js';
 
@@ -21,11 +25,26 @@ export function buildProgram(ctx: CliContext): Command {
     .configureOutput({ writeOut: (s) => ctx.io.stdout(s), writeErr: () => undefined });
   for (const make of COMMANDS) {
     const cmd = make(ctx);
+    if (!cmd.options.some((o) => o.long === '--format' || o.long === '--json')) addPresentationOptions(cmd);
+    deferMandatoryOptions(cmd);
     cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.io.stdout(s), writeErr: () => undefined });
     program.addCommand(cmd);
   }
   installOutputHooks(program, ctx);
   return program;
+}
+
+/**
+ * Commander checks required options before unknown ones, so a typo such as `--outcom` was reported
+ * as "--outcome not specified". Required options are checked instead in the preAction hook
+ * (outputHooks.ts), which runs after the unknown-option and argument checks; same message and code.
+ */
+function deferMandatoryOptions(cmd: Command): void {
+  for (const opt of cmd.options) {
+    if (!opt.mandatory) continue;
+    opt.mandatory = false;
+    (opt as { deferredMandatory?: boolean }).deferredMandatory = true;
+  }
 }
 
 function errorLine(code: string, message: string, details: unknown): string {
@@ -36,6 +55,12 @@ function errorLine(code: string, message: string, details: unknown): string {
 export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   const ctx: CliContext = { io, tool: toolInfo() };
   const program = buildProgram(ctx);
+  const commands = program.commands.map((c) => c.name());
+  const asJson = errorsAsJson(argv, io);
+  const report = (code: string, message: string, details: unknown, exit: number): number => {
+    io.stderr(asJson ? errorLine(code, message, details) : readableError(code, message, exit, argv, commands));
+    return exit;
+  };
   try {
     if (argv.length <= 2) {
       io.stdout(program.helpInformation());
@@ -47,15 +72,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
       const message = e.message.replace(/^error: /, '');
-      io.stderr(errorLine('USAGE', `${message} (see vru-eval --help)`, { commander: e.code }));
-      return EXIT.usage;
+      return report('USAGE', `${message} (see vru-eval --help)`, { commander: e.code }, EXIT.usage);
     }
-    if (e instanceof VruError) {
-      io.stderr(errorLine(e.code, e.message, e.details));
-      return e.exitCode;
-    }
+    if (e instanceof VruError) return report(e.code, e.message, e.details, e.exitCode);
     const err = e as Error;
-    io.stderr(errorLine('INTERNAL', `internal error (a bug in vru-eval; please report it with the command you ran): ${err?.message ?? String(e)}`, { stack: err?.stack ?? null }));
-    return EXIT.internal;
+    return report('INTERNAL', `internal error (a bug in vru-eval; please report it with the command you ran): ${err?.message ?? String(e)}`, { stack: err?.stack ?? null }, EXIT.internal);
   }
 }

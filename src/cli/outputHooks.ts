@@ -7,11 +7,23 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
+import { CommanderError } from 'commander';
 import type { CliContext } from './context.js';
+import { flushSummary } from './context.js';
+import { resolveOutput } from './output.js';
 
 export function installOutputHooks(program: Command, ctx: CliContext): void {
   program.hook('preAction', async (_program, action) => {
     ctx.emitted = [];
+    ctx.pending = [];
+    ctx.wrote = [];
+    // Required options, checked here so that an unknown option is reported first (main.ts).
+    for (const opt of action.options) {
+      if ((opt as { deferredMandatory?: boolean }).deferredMandatory && action.getOptionValue(opt.attributeName()) === undefined) {
+        throw new CommanderError(1, 'commander.missingMandatoryOptionValue', `error: required option '${opt.flags}' not specified`);
+      }
+    }
+    ctx.output = resolveOutput(action.opts(), ctx.io);
     const plot = action.opts().plot as unknown;
     if (typeof plot === 'string') {
       const { chartFormat } = await import('./chartFile.js');
@@ -20,10 +32,13 @@ export function installOutputHooks(program: Command, ctx: CliContext): void {
   });
   program.hook('postAction', async (_program, action) => {
     const plot = action.opts().plot as unknown;
-    if (typeof plot !== 'string') return;
-    const doc = ctx.emitted?.[ctx.emitted.length - 1];
-    if (!doc) throw new UsageError('NOTHING_TO_PLOT', `--plot ${plot}: ${action.name()} wrote no result document to draw`, { flag: '--plot' });
-    const { writeChartFile } = await import('./chartFile.js');
-    await writeChartFile(doc, plot, {}, '--plot');
+    if (typeof plot === 'string') {
+      const doc = ctx.emitted?.[ctx.emitted.length - 1];
+      if (!doc) throw new UsageError('NOTHING_TO_PLOT', `--plot ${plot}: ${action.name()} wrote no result document to draw`, { flag: '--plot' });
+      const { writeChartFile } = await import('./chartFile.js');
+      const kind = await writeChartFile(doc, plot, {}, '--plot');
+      (ctx.wrote ??= []).push({ file: plot, what: `${kind} chart` });
+    }
+    await flushSummary(ctx);
   });
 }
