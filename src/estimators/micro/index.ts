@@ -487,6 +487,24 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     });
   }
 
+  // The headline unit: percentage change per outcome, with the first requested inference.
+  const fmtP = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(v).toFixed(1)}%`;
+  const first = opts.inference[0];
+  diagnostics.unshift({
+    code: 'PERCENT_CHANGE',
+    passed: null,
+    value: results[0]!.percentChange,
+    message: results
+      .map((r) => {
+        const b = first ? r[first] : undefined;
+        const ci = b?.percentChangeCi ? ` (${Math.round(opts.level * 100)}% CI ${fmtP(b.percentChangeCi[0])} to ${fmtP(b.percentChangeCi[1])}${typeof b.pValue === 'number' ? `, p = ${b.pValue.toPrecision(2)}` : ''}, ${first})` : '';
+        const rg = r.weightRange && r.weightRange.percentChangeMin !== null && r.weightRange.percentChangeMax !== null ? `; any exact balance: ${fmtP(r.weightRange.percentChangeMin)} to ${fmtP(r.weightRange.percentChangeMax)}` : '';
+        return `${r.outcome} ${fmtP(r.percentChange)}: ${r.treatedTotal} vs synthetic ${r.syntheticTotal.toFixed(1)}${ci}${rg}`;
+      })
+      .join('; '),
+    table: results.map((r) => ({ outcome: r.outcome, treated: r.treatedTotal, synthetic: r.syntheticTotal, difference: r.difference, percentChange: r.percentChange })),
+  });
+
   // The headline estimate: the first outcome, first requested inference.
   const head = results[0]!;
   const primary = opts.inference[0];
