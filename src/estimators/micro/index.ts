@@ -19,7 +19,7 @@ import { Rng } from '../../core/rng.js';
 import { pnorm, qnorm } from '../../core/stats.js';
 import { symmetricEigen } from '../../core/linalg.js';
 import { hessianAt, rake, rakePenalised, whiten, zeroTargetKeep, type RakeProblem, type RakeResult, type Whitened } from './calibrate.js';
-import { linearisedVariance } from './linearise.js';
+import { linearisedVariances } from './linearise.js';
 import { runPermutations, type MicroProgress } from './pool.js';
 import { syntheticRange, type SyntheticRange } from './range.js';
 import { denominators, fitSet, replicateWidth, type ReplicateProblem } from './replicates.js';
@@ -454,9 +454,9 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
 
   // Linearisation.
   if (opts.inference.includes('linearisation')) {
+    const vs = linearisedVariances(W, controls, w, data.outcomes.map((_, o) => P.subarray(o * N, (o + 1) * N)));
     results.forEach((r, o) => {
-      const y = P.subarray(o * N, (o + 1) * N);
-      const v = linearisedVariance(W, controls, w, y);
+      const v = vs[o]!;
       const se = Math.sqrt(v) / r.syntheticTotal;
       r.linearisation = { ...normalBlock(r.treatedTotal, r.syntheticTotal, se, opts.level), varianceSynthetic: v };
     });
@@ -465,7 +465,7 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   // Weight range.
   if (opts.weightRange) {
     opts.progress?.({ phase: 'weight range', done: 0, total: O });
-    const ranges: SyntheticRange[] = exact ? await syntheticRange(W, controls, target, data.outcomes.map((_, o) => P.subarray(o * N, (o + 1) * N))) : [];
+    const ranges: SyntheticRange[] = exact ? await syntheticRange(W, controls, target, data.outcomes.map((_, o) => P.subarray(o * N, (o + 1) * N)), treated) : [];
     results.forEach((r, o) => {
       const rg = ranges[o];
       if (!rg) {

@@ -27,43 +27,52 @@
  * se(log(Y/Ŝ)) ≈ √V̂ / Ŝ, and intervals exp(log(Y/Ŝ) ± z·se) − 1 (the log scale keeps them
  * inside (−100%, ∞)).
  */
-import { lstsq, qrFactor } from '../../core/linalg.js';
+import { applyQt, qrFactor, solveR } from '../../core/linalg.js';
 import type { Whitened } from './calibrate.js';
 
 /**
- * V̂ above.
+ * V̂ above, for several outcomes at once (one QR factor of √w·Z serves them all).
  * @param W whitened constraints (rows z_u, u over all units).
  * @param controls donor row indices (n₀); `w` their weights in the same order.
- * @param y post-period totals for every unit (indexed by row).
+ * @param ys post-period totals for every unit (indexed by row), one array per outcome.
  */
-export function linearisedVariance(W: Whitened, controls: Int32Array, w: Float64Array, y: Float64Array): number {
+export function linearisedVariances(W: Whitened, controls: Int32Array, w: Float64Array, ys: readonly Float64Array[]): number[] {
   const n0 = controls.length;
   const r = W.r;
   const X = new Float64Array(n0 * r);
-  const ys = new Float64Array(n0);
+  const sw = new Float64Array(n0);
   for (let a = 0; a < n0; a++) {
     const s = Math.sqrt(w[a]!);
+    sw[a] = s;
     const o = controls[a]! * r;
     for (let c = 0; c < r; c++) X[a * r + c] = s * W.Z[o + c]!;
-    ys[a] = s * y[controls[a]!]!;
   }
   // Weights that are (numerically) zero can leave √w·Z rank deficient (e.g. after the fallback):
-  // fit on the columns a pivoted QR finds independent, which spans the same fitted values.
-  const dep = new Set(qrFactor(X, n0, r).dependent);
-  const cols = Array.from({ length: r }, (_, c) => c).filter((c) => !dep.has(c));
-  const k = cols.length;
-  const Xk = new Float64Array(n0 * k);
-  for (let a = 0; a < n0; a++) cols.forEach((c, j) => (Xk[a * k + j] = X[a * r + c]!));
-  const sol = lstsq(Xk, n0, k, ys).beta;
-  const beta = new Float64Array(r);
-  cols.forEach((c, j) => (beta[c] = sol[j]!));
-  let v = 0;
-  for (let a = 0; a < n0; a++) {
-    const o = controls[a]! * r;
-    let fitted = 0;
-    for (let c = 0; c < r; c++) fitted += W.Z[o + c]! * beta[c]!;
-    const e = y[controls[a]!]! - fitted;
-    v += (w[a]! * w[a]! + w[a]!) * e * e;
+  // then fit on the columns a pivoted QR finds independent, which span the same fitted values.
+  let f = qrFactor(X, n0, r);
+  let cols = Array.from({ length: r }, (_, c) => c);
+  if (f.dependent.length > 0) {
+    const dep = new Set(f.dependent);
+    cols = cols.filter((c) => !dep.has(c));
+    const k = cols.length;
+    const Xk = new Float64Array(n0 * k);
+    for (let a = 0; a < n0; a++) cols.forEach((c, j) => (Xk[a * k + j] = X[a * r + c]!));
+    f = qrFactor(Xk, n0, k);
   }
-  return (n0 / Math.max(1, n0 - r)) * v;
+  return ys.map((y) => {
+    const yw = new Float64Array(n0);
+    for (let a = 0; a < n0; a++) yw[a] = sw[a]! * y[controls[a]!]!;
+    const sol = solveR(f, applyQt(f, yw));
+    const beta = new Float64Array(r);
+    cols.forEach((c, j) => (beta[c] = sol[j]!));
+    let v = 0;
+    for (let a = 0; a < n0; a++) {
+      const o = controls[a]! * r;
+      let fitted = 0;
+      for (let c = 0; c < r; c++) fitted += W.Z[o + c]! * beta[c]!;
+      const e = y[controls[a]!]! - fitted;
+      v += (w[a]! * w[a]! + w[a]!) * e * e;
+    }
+    return (n0 / Math.max(1, n0 - r)) * v;
+  });
 }

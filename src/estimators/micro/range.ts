@@ -81,20 +81,48 @@ export interface SyntheticRange {
   max: LpOutcome;
 }
 
-/** Range of Σ w_j y_j over exactly balancing non-negative weights, for each outcome's donor totals y (one array per outcome, indexed by row). */
-export async function syntheticRange(W: Whitened, donors: Int32Array, target: Float64Array, ys: readonly Float64Array[]): Promise<SyntheticRange[]> {
+/**
+ * Range of Σ w_j y_j over exactly balancing non-negative weights, for each outcome's donor totals y
+ * (one array per outcome, indexed by row). When no constraint is redundant (rank r = p) the LPs use
+ * the scaled raw columns x̂ₑ = (1, x/s), which are sparse for counts (the whitened rows are dense,
+ * and HiGHS is much faster on the sparse form); otherwise the whitened rows, which drop the
+ * redundant constraints.
+ */
+export async function syntheticRange(W: Whitened, donors: Int32Array, target: Float64Array, ys: readonly Float64Array[], treated: Int32Array): Promise<SyntheticRange[]> {
   const highs = await loadHighs();
   const r = W.r;
-  const colOf = (j: number, out: Float64Array) => {
-    const o = donors[j]! * r;
-    for (let c = 0; c < r; c++) out[c] = W.Z[o + c]!;
-  };
+  let m: number;
+  let colOf: (j: number, out: Float64Array) => void;
+  let b: Float64Array;
+  if (W.r === W.p) {
+    m = W.p;
+    const { xsPtr, xsCol, xsVal } = W;
+    colOf = (j, out) => {
+      out.fill(0);
+      out[0] = 1;
+      const u = donors[j]!;
+      for (let k = xsPtr[u]!; k < xsPtr[u + 1]!; k++) out[xsCol[k]!] = xsVal[k]!;
+    };
+    b = new Float64Array(m);
+    b[0] = treated.length;
+    for (let a = 0; a < treated.length; a++) {
+      const u = treated[a]!;
+      for (let k = xsPtr[u]!; k < xsPtr[u + 1]!; k++) b[xsCol[k]!] = b[xsCol[k]!]! + xsVal[k]!;
+    }
+  } else {
+    m = r;
+    colOf = (j, out) => {
+      const o = donors[j]! * r;
+      for (let c = 0; c < r; c++) out[c] = W.Z[o + c]!;
+    };
+    b = target;
+  }
   return ys.map((y) => {
     const c = new Float64Array(donors.length);
     for (let j = 0; j < donors.length; j++) c[j] = y[donors[j]!]!;
     return {
-      min: solveEqualityLp(highs, donors.length, r, colOf, target, c, false),
-      max: solveEqualityLp(highs, donors.length, r, colOf, target, c, true),
+      min: solveEqualityLp(highs, donors.length, m, colOf, b, c, false),
+      max: solveEqualityLp(highs, donors.length, m, colOf, b, c, true),
     };
   });
 }
