@@ -272,6 +272,7 @@ function hessianFactor(prob: RakeProblem, w: Float64Array, invMu: number): Float
   const { donors } = prob;
   // Hₓ = Σ w x̂ₑ x̂ₑᵀ over the non-zero entries only (upper triangle), then H = R Hₓ Rᵀ.
   const Hx = new Float64Array(p * p);
+  const xr = new Float64Array(p);
   const n = donors.length;
   for (let a = 0; a < n; a++) {
     const wa = w[a]!;
@@ -279,6 +280,17 @@ function hessianFactor(prob: RakeProblem, w: Float64Array, invMu: number): Float
     const u = donors[a]!;
     const b = xsPtr[u]!;
     const e = xsPtr[u + 1]!;
+    if (e - b === p - 1) {
+      // Dense row (e.g. monthly counts of larger areas): direct indexing, no gather.
+      xr[0] = 1;
+      for (let m = b; m < e; m++) xr[m - b + 1] = xsVal[m]!;
+      for (let i = 0; i < p; i++) {
+        const vi = wa * xr[i]!;
+        const hi = i * p;
+        for (let j = i; j < p; j++) Hx[hi + j] = Hx[hi + j]! + vi * xr[j]!;
+      }
+      continue;
+    }
     Hx[0] = Hx[0]! + wa;
     for (let m = b; m < e; m++) {
       const k = xsCol[m]!;

@@ -266,7 +266,7 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   const keep = zeroTargetKeep(W, controls, treated);
   const active = keep ? Int32Array.from(keep, (a) => controls[a]!) : controls;
   const rp: RakeProblem = { W, donors: active, target, d, den };
-  let fit: RakeResult = rake(rp, { tol: opts.tol, maxIter: opts.maxIter, fullNewton: true });
+  let fit: RakeResult = rake(rp, { tol: opts.tol, maxIter: opts.maxIter });
   let method = 'raking';
   let mu: number | null = null;
   if (!fit.converged) {
