@@ -103,6 +103,20 @@ describe('micro calibration weights', () => {
     expect(a.diagnostics.find((d) => d.code === 'BALANCE')!.passed).toBe(false);
   });
 
+  it('aggregate pre-periods (--match-periods total / every:K) and cut the post period (--end-post)', async () => {
+    const names = (a: Doc) => a.diagnostics.find((d) => d.code === 'BALANCE')!.table!.map((r) => r.variable as string);
+    const tot = await micro(data, { ...BASE, matchPeriods: { kind: 'total' } });
+    expect(names(tot)).toEqual(['Intercept', 'crime1@2018-01:2018-12', 'crime2@2018-01:2018-12', 'pop', 'dep']);
+    const ev5 = await micro(data, { ...BASE, matchPeriods: { kind: 'every', k: 5 } });
+    // 12 pre-periods in blocks of 5 counted back from the start: 01–02, 03–07, 08–12.
+    expect(names(ev5).slice(1, 4)).toEqual(['crime1@2018-01:2018-02', 'crime1@2018-03:2018-07', 'crime1@2018-08:2018-12']);
+    const full = await micro(data, BASE);
+    const cut = await micro(data, { ...BASE, endPost: 13 });
+    const e = (a: Doc) => (a.effects as { treatedTotal: number; path: { treated: number }[] }[])[0]!;
+    expect(e(cut).treatedTotal).toBe(e(full).path[12]!.treated + e(full).path[13]!.treated);
+    expect(e(cut).path).toHaveLength(14);
+  });
+
   it('reject data with no controls or no pre-period', async () => {
     await expect(micro({ ...data, treated: new Uint8Array(data.units.length).fill(1) }, BASE)).rejects.toMatchObject({ code: 'NO_CONTROLS' });
     await expect(micro({ ...data, start: 0 }, BASE)).rejects.toMatchObject({ code: 'NO_PRE_PERIOD' });
