@@ -4,8 +4,9 @@
 import type { ResultDocument } from '../core/result.js';
 import { microEffects } from './microSpecs.js';
 import { cbaOutcomes, cbaTotals, eventPath, meanDonorWeights, pathPoints } from './document.js';
+import { timeWeightRows } from './weightsExtra.js';
 
-export const PLOT_KINDS = ['observed', 'gap', 'cumulative', 'weights', 'units', 'its', 'event', 'cba', 'totals', 'placebo'] as const;
+export const PLOT_KINDS = ['observed', 'gap', 'cumulative', 'weights', 'units', 'its', 'event', 'cba', 'timeweights', 'totals', 'placebo'] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
 
 export const KIND_DESCRIPTIONS: Readonly<Record<PlotKind, string>> = {
@@ -17,6 +18,7 @@ export const KIND_DESCRIPTIONS: Readonly<Record<PlotKind, string>> = {
   its: 'interrupted time series: observed points, fitted segments, counterfactual dashed with its interval',
   event: 'event study: effect by periods since the start with intervals, reference period marked, pre-trend test in the caption',
   cba: 'cost-benefit: benefits (with the range from the effect’s interval) against programme costs, ratio in the caption',
+  timeweights: 'synthetic DiD time weights λ over the pre-periods (one row per adoption cohort)',
   totals: 'micro-area synthetic control: treated areas’ total against the synthetic total over time, one panel per outcome',
   placebo: 'micro-area synthetic control: placebo distribution of the percentage change with the observed one, per outcome',
 };
@@ -39,6 +41,8 @@ export function whyNot(doc: ResultDocument, kind: PlotKind): string | null {
       return path.some((p) => p.observed !== null) && path.some((p) => p.counterfactual !== null || typeof p.fitted === 'number') ? null : 'the path has no observed and fitted/counterfactual values';
     case 'event':
       return eventPath(doc).some((r) => r.effect !== null) ? null : 'the result has no eventPath';
+    case 'timeweights':
+      return timeWeightRows(doc).length > 0 ? null : 'the result has no timeWeights (only scm --method sdid has them)';
     case 'totals':
       return microEffects(doc).length > 0 ? null : 'the result has no per-outcome totals (only --method micro has them)';
     case 'placebo':
@@ -61,7 +65,7 @@ export function applicableKinds(doc: ResultDocument): PlotKind[] {
           ? ['event', 'observed', 'gap', 'cumulative']
           : doc.method === 'micro'
             ? ['totals', 'placebo', 'observed', 'gap', 'cumulative']
-          : ['observed', 'gap', 'cumulative', 'event', 'weights', 'units'];
+          : ['observed', 'gap', 'cumulative', 'event', 'weights', 'timeweights', 'units'];
   return order.filter((k) => whyNot(doc, k) === null);
 }
 

@@ -30,6 +30,7 @@ import {
 } from './document.js';
 import { fmtInt, fmtInterval, fmtLevel, fmtMoney, fmtNumber, humanise, pText } from './format.js';
 import { KIND_DESCRIPTIONS, whyNot, type PlotKind } from './kinds.js';
+import { timeWeightsBody, uniquenessLayer } from './weightsExtra.js';
 import { microPlaceboSpec, microTotalsSpec } from './microSpecs.js';
 
 /** A Vega-Lite specification (plain JSON). */
@@ -238,8 +239,10 @@ function observedSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
     if (cfCi) band.push({ x, period: p.period, lo: cfCi[0], hi: cfCi[1] });
   }
   const starts = interventionPeriods(doc);
+  const uniq = uniquenessLayer(doc, ax.x, ax.encoding(), yEnc(yl, 'lo'), OKABE_ITO.orange);
   const subtitle = [
     `Solid: ${treatedNoun(doc)}; dashed: ${cfName.toLowerCase()}.${band.length ? ` Shaded: ${levelOf(doc)} interval of the counterfactual.` : ''}`,
+    uniq.subtitle,
     starts.length ? `Dashed verticals: intervention start${starts.length > 1 ? 's' : ''} (${starts.join(', ')}).` : '',
   ].filter(Boolean);
   return {
@@ -250,6 +253,7 @@ function observedSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
     layer: [
       ...shockLayers(doc, ax),
       ...(band.length ? [{ data: { values: band }, mark: { type: 'area', color: OKABE_ITO.blue, opacity: 0.18 }, encoding: { x: ax.encoding(), y: yEnc(yl, 'lo'), y2: { field: 'hi' } } }] : []),
+      ...uniq.layers,
       { data: { values: rows }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x: ax.encoding(), y: yEnc(yl), ...seriesEnc([obsName, cfName], [OKABE_ITO.black, OKABE_ITO.blue], [SOLID, DASHED]) } },
       ...verticalLayers(doc, ax, o.marks ?? []),
     ],
@@ -561,6 +565,7 @@ const BUILDERS: Record<PlotKind, (doc: ResultDocument, o: PlotOptions) => VlSpec
   its: itsSpec,
   event: eventSpec,
   cba: cbaSpec,
+  timeweights: (doc, o) => timeWeightsBody(doc, o) as VlSpec,
   totals: microTotalsSpec,
   placebo: microPlaceboSpec,
 };

@@ -7,6 +7,8 @@ import type { OptionTable } from '../../core/optionTable.js';
 import type { CliContext } from '../context.js';
 import { synthMethod } from './scmSynth.js';
 import { gsynthMethod } from './scmGsynth.js';
+import { sdidMethod } from './scmSdid.js';
+import { ascmMethod } from './scmAscm.js';
 import { microMethod } from './scmMicro.js';
 
 export interface ScmMethod {
@@ -29,4 +31,4 @@ export function methodOptionKeys(m: ScmMethod): readonly string[] {
   return m.options ? Object.keys(m.options) : (m.ownOptions ?? []);
 }
 
-export const SCM_METHODS: ScmMethod[] = [gsynthMethod, synthMethod, microMethod];
+export const SCM_METHODS: ScmMethod[] = [gsynthMethod, synthMethod, sdidMethod, ascmMethod, microMethod];

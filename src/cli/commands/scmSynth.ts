@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { InputError, UsageError } from '../../core/errors.js';
 import { applyDonorPool, readPanel } from '../../core/panel.js';
 import { inputInfo } from '../../core/result.js';
+import { cellCounts, requirePanelOutcomeVariation, withCells } from '../../core/degenerate.js';
 import { readOptions } from '../../core/optionTable.js';
 import { SYNTH_OPTIONS } from '../../estimators/synth/options.js';
 import { predictorColumns } from '../../estimators/synth/predictors.js';
@@ -56,8 +57,15 @@ export const synthMethod: ScmMethod = {
       if (parts.length !== 2 || parts.some((x) => x.trim() === '')) throw new UsageError('BAD_WINDOW', `--optimisation-window '${v.optimisationWindow}' must be from:to, e.g. 1970:1988`);
       window = [parts[0]!.trim(), parts[1]!.trim()];
     }
+    let trainingWindow: [string, string] | undefined;
+    if (v.trainingWindow !== undefined) {
+      const parts = v.trainingWindow.split(':');
+      if (parts.length !== 2 || parts.some((x) => x.trim() === '')) throw new UsageError('BAD_WINDOW', `--training-window '${v.trainingWindow}' must be from:to, e.g. 1981:1990`);
+      trainingWindow = [parts[0]!.trim(), parts[1]!.trim()];
+    }
+    const training = v.trainingPredictors ?? [];
     const popts = panelOptionsFrom(o);
-    const extra = predictorColumns(predictors).filter((c) => c !== popts.outcome);
+    const extra = predictorColumns([...predictors, ...training]).filter((c) => c !== popts.outcome);
     if (extra.length > 0) popts.covariates = [...new Set([...(popts.covariates ?? []), ...extra])];
     const panel = applyDonorPool(readPanel(file, popts), { donors: scm.donors, excludeUnits: scm.excludeUnits });
     const options: SynthOptions = {
@@ -70,10 +78,14 @@ export const synthMethod: ScmMethod = {
       placeboFilter: v.placeboFilter ?? null,
       placeboDraws: v.placeboDraws,
       loo: v.loo === true,
+      trainingPredictors: training,
+      trainingWindow,
+      uniquenessTol: v.uniquenessTol === 'off' ? null : (v.uniquenessTol ?? 0.01),
       inference: inference as SynthOptions['inference'],
       level: common.level,
       seed: common.seed,
     };
+    requirePanelOutcomeVariation(panel, 'scm --method synth');
     const analysis = synth(panel, options);
     analysis.options = {
       ...analysis.options,
@@ -81,6 +93,7 @@ export const synthMethod: ScmMethod = {
       exclude: scm.excludeUnits ?? null,
       donorsFlag: scm.donors ?? null,
     };
-    emitDocument(ctx, 'scm', inputInfo(panel), analysis, common.out);
+    // Classic SC needs a balanced panel (missing cells are an error), so every observed cell is used.
+    emitDocument(ctx, 'scm', withCells(inputInfo(panel), cellCounts(panel, [])), analysis, common.out);
   },
 };

@@ -1,7 +1,7 @@
 /**
  * The options of `scm --method synth`, declared once (see src/core/optionTable.ts).
  */
-import { bool, choice, defineOptions, num, str, strList } from '../../core/optionTable.js';
+import { bool, choice, custom, defineOptions, num, numberArg, str, strList } from '../../core/optionTable.js';
 import { splitPredictorList } from './predictors.js';
 import { SYNTH_PLACEBO, SYNTH_V, SYNTH_V_SEARCH } from './synth.js';
 
@@ -18,4 +18,13 @@ export const SYNTH_OPTIONS = defineOptions({
   placeboFilter: num({ flag: '--placebo-filter <k>', help: "[synth] drop space placebos with pre-RMSPE > k × the treated unit's", min: 0, exclusiveMin: true }),
   placeboDraws: num({ flag: '--placebo-draws <n>', help: '[synth] random placebo sets for the programme p-value with several treated units (default 5000)', integer: true, min: 1 }),
   loo: bool({ flag: '--loo', help: '[synth] leave-one-donor-out refits for each donor with positive weight' }),
+  trainingPredictors: strList({ flag: '--training-predictors <list>', help: '[synth] two-step V (ADH 2015): predictors of the training step, same number and order as --predictors; V chosen on them over --training-window, then held fixed', parse: appendPredictors }),
+  trainingWindow: str({ flag: '--training-window <from:to>', help: '[synth] periods whose outcome MSPE the training V minimises (with --training-predictors)' }),
+  uniquenessTol: custom<number | 'off'>({
+    flag: '--uniqueness-tol <x>',
+    help: "[synth] weight uniqueness: range of the ATT and counterfactuals over weightings whose pre-period loss is within this fraction of the optimum (default 0.01; 'off' to skip)",
+    parse: (v: string) => (v === 'off' ? 'off' : numberArg('--uniqueness-tol', { min: 0 })(v)),
+    schema: { oneOf: [{ type: 'number', minimum: 0 }, { const: 'off' }] },
+    toArgs: (v) => [[String(v)]],
+  }),
 });

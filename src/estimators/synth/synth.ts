@@ -16,6 +16,7 @@ import { quantileSorted } from '../../core/stats.js';
 import { conformalInterval, type ConformalProblem } from './conformal.js';
 import { fitOutcomeOnly, fitWithPredictors, outcomeGram, type UnitFit } from './fit.js';
 import { parsePredictors, predictorMatrix, type PredictorSpec } from './predictors.js';
+import { attachUniqueness, fitLoss, unitUniqueness } from './uniqueness.js';
 
 export const SYNTH_PLACEBO = ['space', 'time', 'none'] as const;
 export const SYNTH_INFERENCE = ['placebo', 'conformal', 'none'] as const;
@@ -45,6 +46,15 @@ export interface SynthOptions {
   inference?: (typeof SYNTH_INFERENCE)[number] | undefined;
   level?: number | undefined;
   seed: number;
+  /**
+   * Two-step V (Abadie, Diamond & Hainmueller 2015, "training" then "validation"): V is chosen
+   * by the nested search on these predictors over `trainingWindow`, then held fixed for the
+   * main predictors (same number, same order). Needs `predictors`.
+   */
+  trainingPredictors?: readonly string[] | undefined;
+  trainingWindow?: readonly [string, string] | undefined;
+  /** Weight uniqueness: relative loss tolerance of the near-optimal set (default 0.01); null = skip. */
+  uniquenessTol?: number | null | undefined;
   /** Active-set solver limits. */
   maxIter?: number | undefined;
   tol?: number | undefined;
@@ -99,6 +109,23 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
   }
   const warnings: Warning[] = [];
   const diagnostics: Diagnostic[] = [];
+  const training = options.trainingPredictors ?? [];
+  let trainSpecs: PredictorSpec[] | null = null;
+  let trainWindow: number[] | null = null;
+  if (training.length > 0 || options.trainingWindow) {
+    if (!usePredictors) throw new UsageError('TRAINING_WITHOUT_PREDICTORS', '--training-predictors needs --predictors (the main step whose V it chooses)');
+    if (training.length === 0 || !options.trainingWindow) throw new UsageError('TRAINING_INCOMPLETE', 'give both --training-predictors and --training-window (the periods whose outcome MSPE the training V minimises)');
+    if (vMethod !== 'nested' || options.optimisationWindow) throw new UsageError('TRAINING_WITH_V', '--training-predictors chooses V; leave out --v and --optimisation-window');
+    trainSpecs = parsePredictors(panel, training);
+    if (trainSpecs.length !== specs.length) throw new UsageError('TRAINING_SHAPE', `--training-predictors gives ${trainSpecs.length} predictors but --predictors ${specs.length}; V is carried over predictor by predictor, so give the same number in the same order`);
+    const a = periodIndexOf(panel, options.trainingWindow[0], '--training-window');
+    const b = periodIndexOf(panel, options.trainingWindow[1], '--training-window');
+    if (b < a) throw new UsageError('BAD_WINDOW', `--training-window ${options.trainingWindow.join(':')} ends before it starts`);
+    trainWindow = [];
+    for (let t = a; t <= b; t++) trainWindow.push(t);
+    const late = treated.filter((i) => b >= design.startIndex[i]!);
+    if (late.length > 0) warnings.push({ code: 'TRAINING_WINDOW_AFTER_START', message: `--training-window ends at ${panel.periods[b]}, at or after the start of ${late.map((i) => `'${panel.units[i]}' (${panel.periods[design.startIndex[i]!]})`).join(', ')}; ADH (2015) do this (1981–1990 for a 1990 start), but treated periods then inform V` });
+  }
 
   // One Gram matrix per distinct start (outcome-only), shared by treated and placebo fits.
   const allUnits = [...controls, ...treated];
@@ -114,6 +141,11 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
   const fitOne = (target: number, donors: readonly number[], start: number): UnitFit => {
     if (optWindow && optWindow[optWindow.length - 1]! >= start) {
       throw new UsageError('WINDOW_AFTER_START', `--optimisation-window ends at ${panel.periods[optWindow[optWindow.length - 1]!]}, after the pre-period of '${panel.units[target]}' (treated from ${panel.periods[start]}); end it before the start`);
+    }
+    if (trainSpecs) {
+      const train = fitWithPredictors(panel, target, donors, start, { specs: trainSpecs, vMethod: 'nested', vSearch, optWindow: trainWindow, solver });
+      const main = fitWithPredictors(panel, target, donors, start, { specs, vMethod, vSearch, optWindow, solver, fixedV: train.v });
+      return { ...main, vSearch: train.vSearch };
     }
     return usePredictors
       ? fitWithPredictors(panel, target, donors, start, { specs, vMethod, vSearch, optWindow, solver })
@@ -344,6 +376,9 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
   diagnostics.push({ code: 'SOLVER_KKT', passed: kktMax <= 1e-8, value: kktMax, message: 'largest KKT residual of the simplex weight problems (stationarity and dual violation relative to max diag H; simplex feasibility); ≤ 1e-8 passes' });
   // Balance table and convex-hull / poor-fit checks.
   const balance: Record<string, unknown>[] = [];
+  // Treated units outside the donors' range on at least half of their rows (issue 15): classic SC
+  // cannot reproduce them, and the estimate should not be used (see HULL_ESTIMATE_UNUSABLE below).
+  const farOutside: { name: string; outside: number; rows: number; above: boolean }[] = [];
   for (const f of fits) {
     const name = panel.units[f.target]!;
     let rows: { label: string; treated: number; synthetic: number; donorMean: number; donorMin: number; donorMax: number }[];
@@ -365,6 +400,7 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
     }
     for (const r of rows) balance.push({ unit: name, predictor: r.label, treated: r.treated, synthetic: r.synthetic, donorMean: r.donorMean });
     const outside = rows.filter((r) => r.treated > r.donorMax || r.treated < r.donorMin);
+    if (outside.length > 0 && 2 * outside.length >= rows.length) farOutside.push({ name, outside: outside.length, rows: rows.length, above: outside.filter((r) => r.treated > r.donorMax).length * 2 >= outside.length });
     if (outside.length > 0) {
       warnings.push({ code: 'OUTSIDE_CONVEX_HULL', message: `'${name}' lies outside the donors' range on ${outside.length} of ${rows.length} ${usePredictors ? 'predictors' : 'pre-period outcomes'} (e.g. ${outside[0]!.label}: ${fmt(outside[0]!.treated)} vs donors ${fmt(outside[0]!.donorMin)}…${fmt(outside[0]!.donorMax)}); no convex combination of donors can match it, so the synthetic control is biased there` });
     }
@@ -378,6 +414,26 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
     if (late.length > 0) warnings.push({ code: 'PREDICTOR_AFTER_START', message: `predictor(s) ${late.map((s) => s.label).join(', ')} use periods at or after a treated unit's start; predictors should be pre-treatment` });
   }
 
+  const unusable = farOutside.length > 0;
+  const USE_INSTEAD = ['gsynth', 'ascm', 'sdid'];
+  diagnostics.push({
+    code: 'CONVEX_HULL',
+    passed: !unusable,
+    value: farOutside.length,
+    message: unusable
+      ? `${farOutside.length} of ${fits.length} treated unit(s) lie outside the donors' range on at least half of their ${usePredictors ? 'predictors' : 'pre-period outcomes'}: the estimate should not be used`
+      : `no treated unit lies outside the donors' range on half or more of its ${usePredictors ? 'predictors' : 'pre-period outcomes'}`,
+    table: farOutside.map((u) => ({ unit: u.name, outside: u.outside, of: u.rows, side: u.above ? 'above' : 'below' })),
+  });
+  if (unusable) {
+    const first = farOutside[0]!;
+    // First in the list, so a terminal summary (which shows the first warnings) always shows it.
+    warnings.unshift({
+      code: 'HULL_ESTIMATE_UNUSABLE',
+      message: `Do not use this estimate: ${farOutside.map((u) => `'${u.name}'`).slice(0, 5).join(', ')}${farOutside.length > 5 ? ', …' : ''} lie${farOutside.length === 1 ? 's' : ''} outside the donors' convex hull (e.g. '${first.name}' ${first.above ? 'above' : 'below'} every donor on ${first.outside} of ${first.rows} ${usePredictors ? 'predictors' : 'pre-period outcomes'}), where no weighted average of donors can reproduce ${farOutside.length === 1 ? 'it' : 'them'}, so classic synthetic control is biased — in a Monte Carlo where the most violent areas were funded, by more than the effect itself (+4.3 against a true −2.5), with placebo tests rejecting 38% of the time under no effect. Use a method that corrects for level differences and unmatched trends: --method gsynth (generalized synthetic control), --method ascm (augmented synthetic control) or --method sdid (synthetic difference-in-differences)`,
+    });
+  }
+
   // Estimate.
   const estimate = {
     att,
@@ -387,6 +443,15 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
     pValue: inference === 'conformal' ? conformalP : inference === 'placebo' ? programmeP : null,
     inference: inference === 'conformal' ? 'conformal' : inference === 'placebo' && placebo !== 'none' ? `placebo-${placebo}` : 'none',
     cumulative: { value: nPost > 0 ? cum : null, ci: inference === 'conformal' && attCi ? ([attCi[0] * nPost, attCi[1] * nPost] as [number, number]) : null },
+    /** False when the treated units lie outside the donors' hull (HULL_ESTIMATE_UNUSABLE): the estimate should not be used. */
+    usable: !unusable,
+    useInstead: unusable ? USE_INSTEAD : null,
+    ...(inference === 'placebo'
+      ? {
+          ciNote:
+            'no interval with placebo inference: the placebo test gives a rank p-value for the null of no effect in any period, (1 + #placebos as extreme)/(1 + #placebos), so its attainable levels are multiples of 1/(J + 1) and an interval by test inversion would need a constant effect subtracted from every post period and a refit for each trial value; use --inference conformal for per-period and average-effect intervals (Chernozhukov, Wüthrich & Zhu 2021)',
+        }
+      : {}),
   };
 
   const analysis: Analysis = {
@@ -398,6 +463,8 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
       v: usePredictors ? vMethod : 'identity',
       vSearch: usePredictors && vMethod === 'nested' ? vSearch : null,
       optimisationWindow: options.optimisationWindow ? [...options.optimisationWindow] : null,
+      trainingPredictors: trainSpecs ? [...training] : null,
+      trainingWindow: trainSpecs ? [...options.trainingWindow!] : null,
       placebo,
       placeboStart: options.placeboStart ?? null,
       placeboFilter: k,
@@ -435,6 +502,14 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
     };
   }
   if (options.loo) analysis.leaveOneOut = loo;
+  // Weight uniqueness (uniqueness.ts): ATT and counterfactual ranges over near-optimal weightings.
+  const uTol = options.uniquenessTol === undefined ? 0.01 : options.uniquenessTol;
+  analysis.options.uniquenessTol = uTol;
+  if (uTol !== null) {
+    const us = fits.map((f) => unitUniqueness(panel, f, fitLoss(panel, f, usePredictors ? specs : null, usePredictors ? null : gramFor(f.start)), uTol));
+    const placeboAtts = n === 1 && placebo === 'space' ? placebosAt(fits[0]!.start).filter((p) => includedFlag.get(p) ?? true).map((p) => p.fit.att) : null;
+    attachUniqueness(analysis, panel, us, uTol, placeboAtts);
+  }
   return analysis;
 }
 
