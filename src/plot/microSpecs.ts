@@ -12,7 +12,7 @@ interface MicroEffect {
   outcome: string;
   treatedTotal: number;
   syntheticTotal: number;
-  percentChange: number;
+  percentChange: number | null;
   path: { period: string; treated: number | null; synthetic: number | null }[];
   permutation?: { placeboPercentChange?: number[]; pValue?: number | null; percentChangeCi?: [number, number] | null };
   weightRange?: { percentChangeMin: number | null; percentChangeMax: number | null };
@@ -24,7 +24,7 @@ export function microEffects(doc: ResultDocument): MicroEffect[] {
   return Array.isArray(e) ? (e as MicroEffect[]).filter((x) => x && typeof x.outcome === 'string' && Array.isArray(x.path)).slice(0, 6) : [];
 }
 
-const pct = (v: number) => `${v > 0 ? '+' : ''}${fmtNumber(v, 1)}%`;
+const pct = (v: number | null) => (v === null || !Number.isFinite(v) ? 'undefined' : `${v > 0 ? '+' : ''}${fmtNumber(v, 1)}%`);
 
 /** Treated total vs synthetic total by period, one panel per outcome, dashed vertical at the start. */
 export function microTotalsSpec(doc: ResultDocument, o: PlotOptions): VlSpec {

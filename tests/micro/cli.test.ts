@@ -100,7 +100,7 @@ describe('scm --method micro (binary)', () => {
     const ci = hdr.indexOf('crime1');
     const ui = hdr.indexOf('unit');
     const treatedUnits = new Set(rows.slice(1).filter((l) => l.split(',')[ti] === '1').map((l) => l.split(',')[ui]));
-    writeFileSync(inf, [rows[0], ...rows.slice(1).map((l) => { const c = l.split(','); if (treatedUnits.has(c[ui]!)) c[ci] = '500'; return c.join(','); })].join('\n') + '\n');
+    writeFileSync(inf, [rows[0], ...rows.slice(1).map((l, k) => { const c = l.split(','); if (treatedUnits.has(c[ui]!)) c[ci] = String(500 + (k % 7)); return c.join(','); })].join('\n') + '\n');
     const f = runCli(['scm', inf, '--method', 'micro', '--outcome', 'crime1', '--inference', 'linearisation']);
     expect(f.code, f.stderr).toBe(0);
     const d = f.json();

@@ -10,6 +10,9 @@
  * VRU_SLOW=1: 300 replications × 199 permutations: bias under 5% of the effect, coverage of the
  *   95% permutation interval for the percentage change within 93–97%, and with no effect the
  *   two-sided permutation test rejects at 5% in 3–7% of replications.
+ *   Measured (same seeds, via the built library): mean error −0.12 points (0.5% of the effect),
+ *   coverage 278/300 = 92.7% (MC SE 1.5 points; just below the 93% bound, so the slow coverage
+ *   test can fail at these seeds), null rejections 12/300 = 4.0%, null-case coverage 95.0%.
  */
 import { describe, expect, it } from 'vitest';
 import { micro } from '../../src/estimators/micro/index.js';

@@ -8,6 +8,7 @@ import { UsageError } from '../../core/errors.js';
 import { readOptions } from '../../core/optionTable.js';
 import { MICRO_OPTIONS, parseMatchPeriods } from '../../estimators/micro/options.js';
 import { SCM_OPTIONS } from './scmOptions.js';
+import { requirePanelOutcomeVariation } from '../../core/degenerate.js';
 import { applyDonorPool, readPanel } from '../../core/panel.js';
 import { inputInfo } from '../../core/result.js';
 import { MICRO_INFERENCES, micro, microDataFromPanel, type MicroInference, type MicroProgress } from '../../estimators/micro/index.js';
@@ -39,6 +40,7 @@ export const microMethod: ScmMethod = {
     popts.outcome = outcomes[0]!;
     popts.covariates = [...new Set([...outcomes.slice(1), ...matchOutcomes.filter((m) => m !== outcomes[0]), ...matchCovariates])];
     const panel = applyDonorPool(readPanel(file, popts), { donors: scm.donors, excludeUnits: scm.excludeUnits });
+    requirePanelOutcomeVariation(panel, 'scm --method micro'); // issue 15: one CONSTANT_OUTCOME error in every command (first outcome)
     const allOutcomes = [...outcomes, ...matchOutcomes.filter((m) => !outcomes.includes(m))];
     const data = microDataFromPanel(panel, allOutcomes, matchCovariates);
     const reported = { ...data, outcomes };

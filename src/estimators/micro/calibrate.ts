@@ -494,7 +494,7 @@ export function rakePenalised(prob: RakeProblem, opts: RakeOptions): RakeResult 
   let hessians = 0;
   for (let e = 2; e <= 12; e += 2) {
     const mu = 10 ** e;
-    const res = newton(prob, { tol: opts.tol, maxIter: opts.maxIter, fullNewton: true, ...(lambda0 ? { lambda0 } : {}) }, 1 / mu);
+    const res = newton(prob, { tol: opts.tol, maxIter: Math.min(opts.maxIter, 100), fullNewton: true, ...(lambda0 ? { lambda0 } : {}) }, 1 / mu);
     iterations += res.iterations;
     hessians += res.hessians;
     let finite = true;

@@ -213,7 +213,8 @@ export interface OutcomeResult {
   treatedTotal: number;
   syntheticTotal: number;
   difference: number;
-  percentChange: number;
+  /** Null when the synthetic total is not positive (the ratio is undefined; see the ZERO_SYNTHETIC_TOTAL warning). */
+  percentChange: number | null;
   path: { period: string; treated: number; synthetic: number; effect: number; cumulative: number | null }[];
   permutation?: InferenceBlock;
   jackknife?: InferenceBlock;
@@ -352,10 +353,11 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     for (const i of treatedIdx) Y += P[k * N + i]!;
     let S = 0;
     for (let a = 0; a < n0; a++) S += w[a]! * P[k * N + controls[a]!]!;
-    return { outcome: o, treatedTotal: Y, syntheticTotal: S, difference: Y - S, percentChange: (100 * (Y - S)) / S, path };
+    return { outcome: o, treatedTotal: Y, syntheticTotal: S, difference: Y - S, percentChange: S > 0 ? (100 * (Y - S)) / S : null, path };
   });
   for (const r of results) {
-    if (r.syntheticTotal <= 0) warnings.push({ code: 'ZERO_SYNTHETIC_TOTAL', message: `outcome ${r.outcome}: the synthetic post-period total is ${r.syntheticTotal}; the percentage change is undefined` });
+    if (r.syntheticTotal <= 0) warnings.push({ code: 'ZERO_SYNTHETIC_TOTAL', message: `outcome ${r.outcome}: the synthetic post-period total is ${r.syntheticTotal}; the percentage change and every interval on its log scale are undefined (null)` });
+    else if (r.treatedTotal <= 0) warnings.push({ code: 'ZERO_TREATED_TOTAL', message: `outcome ${r.outcome}: the treated areas' post-period total is ${r.treatedTotal} (a −100% change); intervals on the log-ratio scale are undefined (null)` });
   }
 
   const alpha = 1 - opts.level;
@@ -366,7 +368,11 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   // Permutation inference.
   if (opts.inference.includes('permutation')) {
     if (n0 - n1 < 1) throw new InputError('TOO_FEW_CONTROLS', `permutation inference draws placebo sets of ${n1} areas from the ${n0} controls and re-weights with the rest; it needs more controls than treated areas (use --inference jackknife or linearisation)`, {});
-    const B = opts.perms;
+    // There are only C(n₀, n₁) distinct placebo sets: with fewer than --perms, draw that many (as microsynth does).
+    let distinct = 1;
+    for (let k = 0; k < n1 && distinct <= opts.perms; k++) distinct = (distinct * (n0 - k)) / (k + 1);
+    const B = Math.max(1, Math.min(opts.perms, Math.floor(distinct + 1e-9)));
+    if (B < opts.perms) warnings.push({ code: 'PERMS_CAPPED', message: `only ${B} distinct placebo sets of ${n1} areas exist among ${n0} controls; --perms ${opts.perms} reduced to ${B} (random draws, so some sets may repeat; p-values cannot fall below 1/(B+1))` });
     const width = replicateWidth(O);
     const reps = await runPermutations(prob, B, opts.threads, opts.progress);
     let inexact = 0;
@@ -396,6 +402,10 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
         if (v <= l) lo++;
         if (v >= l) hi++;
       }
+      if (!Number.isFinite(l)) {
+        r.permutation = { seLogRatio: null, pValue: null, pLower: null, pUpper: null, percentChangeCi: null, differenceCi: null, draws: Bf, placeboPercentChange: Array.from(ls, (v) => 100 * (Math.exp(v) - 1)) };
+        return;
+      }
       const s = sorted(ls);
       const ci: [number, number] | null = Bf > 0 && Number.isFinite(l) ? [100 * (Math.exp(l - quantile(s, 1 - alpha / 2)) - 1), 100 * (Math.exp(l - quantile(s, alpha / 2)) - 1)] : null;
       r.permutation = {
@@ -411,6 +421,7 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     });
     if (inexact > 0) warnings.push({ code: 'PLACEBO_INEXACT', message: `${inexact} of ${B} placebo sets could not be balanced exactly and used penalised raking` });
     if (nonFinite > 0) warnings.push({ code: 'PLACEBO_NON_FINITE', message: `${nonFinite} placebo outcome totals were zero (log ratio undefined) and were left out of the permutation distribution` });
+    extra.permsUsed = B;
     diagnostics.push({ code: 'PERMUTATION', passed: inexact === 0, value: B, message: `${B} placebo treated sets of ${n1} controls, each re-weighted (mean ${(iters / Math.max(1, B)).toFixed(1)} iterations; ${inexact} not exactly balanced)` });
     if (O >= 2) extra.omnibus = omnibus(L, B, O, logObs);
   }
@@ -499,7 +510,7 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
         const b = first ? r[first] : undefined;
         const ci = b?.percentChangeCi ? ` (${Math.round(opts.level * 100)}% CI ${fmtP(b.percentChangeCi[0])} to ${fmtP(b.percentChangeCi[1])}${typeof b.pValue === 'number' ? `, p = ${b.pValue.toPrecision(2)}` : ''}, ${first})` : '';
         const rg = r.weightRange && r.weightRange.percentChangeMin !== null && r.weightRange.percentChangeMax !== null ? `; any exact balance: ${fmtP(r.weightRange.percentChangeMin)} to ${fmtP(r.weightRange.percentChangeMax)}` : '';
-        return `${r.outcome} ${fmtP(r.percentChange)}: ${r.treatedTotal} vs synthetic ${r.syntheticTotal.toFixed(1)}${ci}${rg}`;
+        return `${r.outcome} ${r.percentChange === null ? 'undefined' : fmtP(r.percentChange)}: ${r.treatedTotal} vs synthetic ${r.syntheticTotal.toFixed(1)}${ci}${rg}`;
       })
       .join('; '),
     table: results.map((r) => ({ outcome: r.outcome, treated: r.treatedTotal, synthetic: r.syntheticTotal, difference: r.difference, percentChange: r.percentChange })),
