@@ -7,6 +7,7 @@
  * post cells) and the offences avoided −Σ δ·population/100,000 over the same cells.
  */
 import { readPanelText, type Panel } from '../../src/core/panel.js';
+import type { Analysis } from '../../src/core/result.js';
 import { gsynth, type Inference } from '../../src/estimators/gsynth/index.js';
 import { POLICE_FIXTURE_SPEC, simulatePanel, type PanelSpec } from '../../src/sim/dgp.js';
 
@@ -58,14 +59,19 @@ export async function missingCoverage(inference: Inference, reps: number, boots:
     const d = missingPanel(firstSeed + m);
     const a = await gsynth(d.panel, { inference, boots, seed: m + 1, factors: 2 });
     const [lo, hi] = a.estimate!.ci!;
-    const [clo, chi] = a.counts!.ci!;
+    const [clo, chi] = counts(a).ci!;
     if (lo <= d.truth.att && d.truth.att <= hi) attCovered++;
     if (clo <= d.truth.count && d.truth.count <= chi) countCovered++;
     const att = a.estimate!.att!;
-    const cnt = a.counts!.offencesAvoided!;
+    const cnt = counts(a).offencesAvoided!;
     if (lo <= att && att <= hi && clo <= cnt && cnt <= chi) containsEstimate++;
     if (a.warnings.some((w) => w.code === 'REPLICATES_FAILED')) failedWarnings++;
     widths.push(hi - lo);
   }
   return { reps, attCovered, countCovered, containsEstimate, failedWarnings, meanWidth: widths.reduce((s, w) => s + w, 0) / reps };
+}
+
+/** The counts block of a gsynth result (offences avoided), typed. */
+export function counts(a: Analysis): { offencesAvoided: number; se: number; ci: [number, number] } {
+  return a.counts as { offencesAvoided: number; se: number; ci: [number, number] };
 }
