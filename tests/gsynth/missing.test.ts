@@ -20,8 +20,13 @@
  *  - Fast (CI): 15 panels per scheme, 40 bootstrap draws; MC SE of a coverage estimate at 95% is
  *    √(0.95·0.05/15) = 5.6 points. Asserts ≥ 12 of 15 cover the true ATT and the true count
  *    (P(≤ 11 of 15 | p = 0.95) ≈ 0.5%; seeds fixed, so deterministic) and all 15 contain the estimate.
+ *    Measured (seeds 101–115): 15/15 cover ATT and count for each scheme.
  *  - Slow (VRU_SLOW=1): 100 panels per scheme, 100 draws; MC SE 2.2 points; asserts coverage
- *    of the ATT in [88%, 99%] (nominal 95% ± ~3 MC SE).
+ *    of the ATT in [88%, 99%] (nominal 95% ± ~3 MC SE). Measured (seeds 1001–1100), ATT / count:
+ *    nonparametric 98% / 99%, jackknife 98% / 98%, parametric 93% / 95%; the same panels without
+ *    the blanks: 97 / 99, 98 / 97, 97 / 97 (the design is slightly conservative with r = 2 fixed
+ *    and 8 treated; the missing cells do not change coverage beyond MC error, and widen the ATT
+ *    interval by about 30%: mean width 2.98 against 2.27, nonparametric).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

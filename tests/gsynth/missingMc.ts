@@ -49,14 +49,14 @@ export function missingPanel(seed: number, opts: { postMissing?: number; preMiss
 }
 
 /** Coverage of the ATT and offences-avoided intervals of one inference scheme over `reps` panels (seeds firstSeed…). */
-export async function missingCoverage(inference: Inference, reps: number, boots: number, firstSeed: number) {
+export async function missingCoverage(inference: Inference, reps: number, boots: number, firstSeed: number, blanks: { postMissing?: number; preMissing?: number } = {}) {
   let attCovered = 0;
   let countCovered = 0;
   let containsEstimate = 0;
   let failedWarnings = 0;
   const widths: number[] = [];
   for (let m = 0; m < reps; m++) {
-    const d = missingPanel(firstSeed + m);
+    const d = missingPanel(firstSeed + m, blanks);
     const a = await gsynth(d.panel, { inference, boots, seed: m + 1, factors: 2 });
     const [lo, hi] = a.estimate!.ci!;
     const [clo, chi] = counts(a).ci!;
