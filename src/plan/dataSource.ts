@@ -15,7 +15,9 @@
  * step runs the real command, writing results/data/<name>.csv and <name>.manifest.json; analyses
  * that name the source read that CSV, and `run --check` compares it byte for byte.
  */
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import { writeFileAtomic } from '../cli/io.js';
 import { optionArgs, optionsSchema, planValues, PlanError, unknownKey, type JsonSchema } from '../core/optionTable.js';
 import { POLICEUK_OPTIONS } from '../policeuk/options.js';
 
@@ -79,6 +81,23 @@ export function buildArgs(b: PanelBuild, csv: string, manifest: string): string[
 export function builtFiles(out: string, name: string): { csv: string; manifest: string; rel: { csv: string; manifest: string } } {
   const rel = { csv: `data/${name}.csv`, manifest: `data/${name}.manifest.json` };
   return { csv: join(out, rel.csv), manifest: join(out, rel.manifest), rel };
+}
+
+/**
+ * Make the paths in a built panel's manifest relative to the plan's directory (the plan passes
+ * absolute paths to the command): the manifest then reads as if `vru-eval panel` had been typed
+ * in the plan's directory with the plan's paths, and committed results do not depend on where
+ * they were computed. Every string that starts with `<dir>/` loses that prefix; nothing else changes.
+ */
+export function relativiseManifest(file: string, dir: string): void {
+  const prefix = dir.endsWith(sep) ? dir : dir + sep;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.startsWith(prefix) ? v.slice(prefix.length) : v;
+    if (Array.isArray(v)) return v.map(walk);
+    if (isObj(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  writeFileAtomic(file, JSON.stringify(walk(JSON.parse(readFileSync(file, 'utf8'))), null, 2) + '\n');
 }
 
 /** JSON Schema of a built data source, given the schema of the analyses' panel options. */

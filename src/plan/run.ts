@@ -21,7 +21,7 @@ import { DEFAULT_SEED } from '../core/rng.js';
 import { writeFileAtomic } from '../cli/io.js';
 import { compareAnalysis } from './compare.js';
 import { runRobustness, type Exec } from './robustness.js';
-import { buildArgs, builtFiles } from './dataSource.js';
+import { buildArgs, builtFiles, relativiseManifest } from './dataSource.js';
 import type { AnalysisStep, DataSource, Plan, Step } from './spec.js';
 
 export interface RunOptions {
@@ -170,7 +170,10 @@ export async function runPlan(plan: Plan, o: RunOptions): Promise<Manifest> {
         mkdirSync(join(o.out, 'data'), { recursive: true });
         const args = buildArgs(s.build, f.csv, f.manifest);
         rec.args = shown(args, s);
-        await slot1(() => cli(s, args));
+        await slot1(async () => {
+          await cli(s, args);
+          relativiseManifest(f.manifest, plan.dir);
+        });
         rec.outputs = [f.rel.csv, f.rel.manifest];
         break;
       }
