@@ -1,22 +1,25 @@
-/** Every subcommand, in help order. Add a command by adding its factory here. */
+/**
+ * Every subcommand, in help order. Add a command by adding an entry here: its name, a one-line
+ * summary for `vru-eval --help`, and how to load its factory. Commands are loaded only when run
+ * (or when their own --help is asked), so start-up does not pay for every estimator (main.ts).
+ */
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { plotCommand } from './plot.js';
-import { reportCommand } from './report.js';
-import { inspectCommand } from './inspect.js';
-import { itsCommand } from './its.js';
-import { schemaCommand } from './schema.js';
-import { scmCommand } from './scm.js';
-import { cbaCommand } from './cba.js';
-import { didCommand } from './did.js';
 
-export const COMMANDS: readonly ((ctx: CliContext) => Command)[] = [
-  scmCommand,
-  itsCommand,
-  didCommand,
-  cbaCommand,
-  inspectCommand,
-  schemaCommand,
-  plotCommand,
-  reportCommand,
+export interface CommandEntry {
+  name: string;
+  /** One line for the overview in `vru-eval --help`. */
+  summary: string;
+  load: () => Promise<(ctx: CliContext) => Command>;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'scm', summary: 'synthetic control: generalized (gsynth, default) or classic (synth)', load: async () => (await import('./scm.js')).scmCommand },
+  { name: 'its', summary: 'interrupted time series: level and slope changes of one series or an aggregate', load: async () => (await import('./its.js')).itsCommand },
+  { name: 'did', summary: "difference-in-differences: two-way fixed effects or Callaway & Sant'Anna", load: async () => (await import('./did.js')).didCommand },
+  { name: 'cba', summary: 'cost-benefit: offences avoided × unit costs against programme costs', load: async () => (await import('./cba.js')).cbaCommand },
+  { name: 'inspect', summary: 'validate a panel CSV and summarise it', load: async () => (await import('./inspect.js')).inspectCommand },
+  { name: 'schema', summary: 'the JSON Schema of the result document', load: async () => (await import('./schema.js')).schemaCommand },
+  { name: 'plot', summary: 'draw a chart of a result document (SVG or PNG)', load: async () => (await import('./plot.js')).plotCommand },
+  { name: 'report', summary: 'one self-contained HTML page from result documents', load: async () => (await import('./report.js')).reportCommand },
 ];
