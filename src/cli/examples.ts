@@ -13,7 +13,7 @@ export const EXAMPLES: Record<string, string[]> = {
   scm: [
     `vru-eval scm ${F} --outcome violence_rate --population population --out gsynth.json   # gsynth, counts via population`,
     `vru-eval scm ${F} --outcome violence_rate --method synth --out synth.json --plot synth.svg`,
-    `vru-eval scm ${F} --outcome violence_rate --exclude-units A01,A02 --json > gsynth.json`,
+    `vru-eval scm ${F} --outcome violence_rate --exclude-units A01,A02 --json > gsynth-excl.json`,
   ],
   its: [
     `vru-eval its ${F} --outcome violence_rate --errors arma:1,0 --out its.json`,
@@ -26,7 +26,7 @@ export const EXAMPLES: Record<string, string[]> = {
   ],
   cba: [
     'vru-eval cba --spec examples/home-office-vru-2022.json --format table',
-    'vru-eval cba --from gsynth.json --multiplier 1.5 --outcome-type violence-without-injury --costs 2000000',
+    'vru-eval cba --from gsynth.json --multiplier 1.5 --outcome-type violence-without-injury --costs 2000000 --out cba.json',
     'vru-eval cba --offences-avoided 1200 --ci 400,2000 --name vwoi --unit-cost 6480 --costs 1500000',
   ],
   inspect: [`vru-eval inspect ${F} --outcome violence_rate --population population`, `vru-eval inspect ${F} --outcome offences --json > panel.json`],

@@ -101,7 +101,13 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
-      const message = e.message.replace(/^error: /, '');
+      let message = e.message.replace(/^error: /, '');
+      if (e.code === 'commander.missingArgument') {
+        // an option with an optional value (e.g. its --control [units]) may have taken the file name
+        const args = argv.slice(2);
+        const k = args.findIndex((a, j) => j > 0 && /\.(csv|tsv|txt|json)$/i.test(a) && args[j - 1]!.startsWith('--'));
+        if (k > 0) message += `: '${args[k]}' was read as the value of ${args[k - 1]}; put ${args[k - 1]} after the file name, or give the file first`;
+      }
       return report('USAGE', `${message} (see vru-eval --help)`, { commander: e.code }, EXIT.usage);
     }
     if (e instanceof VruError) return report(e.code, e.message, e.details, e.exitCode);

@@ -33,6 +33,9 @@ export function whyNot(doc: ResultDocument, kind: PlotKind): string | null {
     case 'units':
       return (doc.units ?? []).some((u) => Array.isArray(u.path) || typeof u.att === 'number') ? null : 'the result has no per-unit effects';
     case 'its':
+      // the ITS chart draws fitted segments of a segmented regression; on another method's
+      // result it would draw a counterfactual under an ITS caption (issue 14)
+      if (doc.method !== 'its' && !path.some((p) => typeof p.fitted === 'number')) return `the ITS chart draws the fitted segments of an interrupted time series, and this is a ${doc.method} result (try --kind observed)`;
       return path.some((p) => p.observed !== null) && path.some((p) => p.counterfactual !== null || typeof p.fitted === 'number') ? null : 'the path has no observed and fitted/counterfactual values';
     case 'event':
       return eventPath(doc).some((r) => r.effect !== null) ? null : 'the result has no eventPath';

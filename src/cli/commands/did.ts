@@ -71,6 +71,10 @@ export function didCommand(ctx: CliContext): Command {
         throw new UsageError('OPTION_NOT_FOR_METHOD', `${flag} applies to --method ${method === 'twfe' ? 'cs' : 'twfe'}, not --method ${method}`, { flag, method });
       }
     }
+    if (o.population !== undefined) {
+      // accepted by the shared panel flags but used by no DiD estimator: reject rather than ignore
+      throw new UsageError('POPULATION_NOT_USED', `'did' does not use --population (its effects stay in the outcome's units); to weight the regression by population use --weights ${String(o.population)} (--method twfe), or drop --population`, { flag: '--population' });
+    }
     const table = readCsvFile(file);
     const panel = panelFromTable(table, panelOptionsFrom(o));
     const rng = new Rng(common.seed);

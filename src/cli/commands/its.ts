@@ -88,6 +88,10 @@ export function itsCommand(ctx: CliContext): Command {
     let control: string[] | undefined;
     if (o.control === true) control = [];
     else if (typeof o.control === 'string') {
+      if (/\.(csv|tsv|txt|gz)$/i.test(o.control) || o.control.includes('/') || o.control === '-') {
+        // `its --control data.csv ...`: the optional value took the file name
+        throw new UsageError('CONTROL_TOOK_FILE', `--control took '${o.control}' as its list of comparison units; to use every never-treated unit put --control after the <csv> argument with no value (its <csv> --outcome y --control), or give unit names (--control A01,A02)`, { flag: '--control', value: o.control });
+      }
       control = list(o.control);
       if (control.length === 0) throw new UsageError('BAD_CONTROL', '--control needs unit names separated by commas, or no value for every never-treated unit', {});
     }

@@ -10,6 +10,7 @@ import { chartFormat, writeChartFile } from '../chartFile.js';
 import type { CliContext } from '../context.js';
 import { noteSummary, outputOf } from '../context.js';
 import { numberArg, repeatable } from '../options.js';
+import { checkWritable } from '../io.js';
 
 /** Chart flags shared by `plot` and `report`. */
 export function addChartOptions(cmd: Command): Command {
@@ -33,6 +34,7 @@ export function plotCommand(ctx: CliContext): Command {
   return cmd.action(async (file: string, o: Record<string, unknown>) => {
     const out = o.out as string | undefined;
     if (out !== undefined && out !== '-') chartFormat(out, '--out');
+    if (typeof o.spec === 'string') checkWritable(o.spec, '--spec');
     const marks = ((o.mark as string[] | undefined) ?? []).map(parseMark);
     const doc = readResultDocument(file);
     const output = outputOf(ctx);

@@ -7,6 +7,7 @@ import { UsageError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
 import { addOutputOptions, addPanelOptions, list } from '../options.js';
 import { SCM_METHODS } from './scmMethods.js';
+import { addOutcomeScaleOption } from '../outcomeScale.js';
 
 export const DEFAULT_SCM_METHOD = 'gsynth';
 
@@ -22,6 +23,7 @@ export function scmCommand(ctx: CliContext): Command {
     .option('--inference <kind>', 'inference method (allowed values depend on --method; see README)')
     .option('--donors <a,b,...>', 'use only these units as donors / controls', list)
     .option('--exclude-units <a,b,...>', 'drop these units from the donor pool (e.g. a national aggregate, or neighbours exposed to spillovers)', list);
+  addOutcomeScaleOption(cmd);
   for (const m of SCM_METHODS) m.addOptions(cmd);
   return cmd.action(async (file: string, o: Record<string, unknown>, command: Command) => {
     const method = SCM_METHODS.find((m) => m.name === o.method);

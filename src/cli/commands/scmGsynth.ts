@@ -11,6 +11,7 @@ import { FORCES, INFERENCES, gsynth, type Inference, type Progress } from '../..
 import { emitDocument, type CliContext } from '../context.js';
 import { commonFrom, list, numberArg, panelOptionsFrom } from '../options.js';
 import type { ScmMethod } from './scmMethods.js';
+import { resolveOutcomeScale, type OutcomeScale } from '../outcomeScale.js';
 
 const factorsArg = (v: string): number | 'auto' => (v === 'auto' ? 'auto' : numberArg('--factors', { integer: true, min: 0, max: 50 })(v));
 
@@ -38,6 +39,9 @@ export const gsynthMethod: ScmMethod = {
     }
     let panel = readPanel(file, panelOptionsFrom(o));
     panel = applyDonorPool(panel, { donors: o.donors as string[] | undefined, excludeUnits: o.excludeUnits as string[] | undefined });
+    // counts of offences: a rate × population / --rate-per, or the outcome itself (--outcome-scale count: population 1, rate per 1)
+    const scale = resolveOutcomeScale(panel, o.outcomeScale as OutcomeScale | undefined);
+    if (scale === 'count') panel = { ...panel, population: new Float64Array(panel.y.length).fill(1), populationColumn: '1' };
     // Default: two threads (or fewer cores) when the resampling work is large enough to repay a
     // helper thread (≈ 30 ms to start, overlapped with cross-validation, but it compiles the kernels
     // afresh, so its first replications are slow), else this thread. Results are identical either way.
@@ -60,7 +64,7 @@ export const gsynthMethod: ScmMethod = {
       boots: o.boots as number,
       seed: common.seed,
       level: common.level,
-      ratePer: o.ratePer as number,
+      ratePer: scale === 'count' ? 1 : (o.ratePer as number),
       excludePeriods: (o.excludePeriods as string[] | undefined) ?? [],
       tol: o.tol as number,
       maxIter: o.maxIter as number,
@@ -68,6 +72,15 @@ export const gsynthMethod: ScmMethod = {
       workers,
       ...(progress ? { progress } : {}),
     });
+    analysis.options.outcomeScale = scale;
+    if (scale === 'count') {
+      analysis.options.population = null;
+      analysis.options.ratePer = null;
+      const counts = analysis.counts as Record<string, unknown>;
+      counts.population = null;
+      counts.ratePer = null;
+      counts.definition = `−Σ effect over treated units and their post-treatment periods; ${panel.outcome} is a count of offences (--outcome-scale count; negative effects = offences avoided)`;
+    }
     analysis.options.donors = (o.donors as string[] | undefined) ?? null;
     analysis.options.excludeUnits = (o.excludeUnits as string[] | undefined) ?? null;
     emitDocument(ctx, 'scm', inputInfo(panel), analysis, common.out);

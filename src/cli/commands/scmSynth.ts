@@ -53,6 +53,11 @@ export const synthMethod: ScmMethod = {
       .option('--loo', '[synth] leave-one-donor-out refits for each donor with positive weight'),
   run: (ctx, file, o) => {
     const common = commonFrom(o);
+    if (o.population !== undefined || o.outcomeScale !== undefined) {
+      // classic synthetic control reports effects in the outcome's units only: reject rather than ignore
+      const flag = o.population !== undefined ? '--population' : '--outcome-scale';
+      throw new UsageError('OPTION_NOT_FOR_METHOD', `${flag} is not used by --method synth (no conversion to offences); drop it, or use --method gsynth for offences avoided`, { flag, method: 'synth' });
+    }
     const inference = (o.inference as string | undefined) ?? 'placebo';
     if (!(SYNTH_INFERENCE as readonly string[]).includes(inference)) {
       throw new UsageError('BAD_INFERENCE', `--inference ${inference} is not available for --method synth (choose ${SYNTH_INFERENCE.join(', ')})`, { flag: '--inference', value: inference });
