@@ -12,6 +12,7 @@ import { Rng } from '../../core/rng.js';
 import { readCsvFile, type CsvTable } from '../../io/csv.js';
 import { BASE_PERIODS, CS_CONTROLS, CS_DEFAULTS, CS_ESTIMATORS, type CsEstimator, VCOV_TYPES, WILD_WEIGHTS, TWFE_DEFAULTS, checkTwfeOptions, estimateCs, estimateTwfe, type BasePeriod, type CsControl, type VcovType, type WildWeights } from '../../estimators/did/index.js';
 import type { CliContext } from '../context.js';
+import { step } from '../progress.js';
 import { emitDocument } from '../context.js';
 import { addOutputOptions, addPanelOptions, commonFrom, numberArg, panelOptionsFrom } from '../options.js';
 
@@ -75,11 +76,11 @@ export function didCommand(ctx: CliContext): Command {
       // accepted by the shared panel flags but used by no DiD estimator: reject rather than ignore
       throw new UsageError('POPULATION_NOT_USED', `'did' does not use --population (its effects stay in the outcome's units); to weight the regression by population use --weights ${String(o.population)} (--method twfe), or drop --population`, { flag: '--population' });
     }
-    const table = readCsvFile(file);
+    const table = step(ctx, `reading ${file}`, () => readCsvFile(file));
     const panel = panelFromTable(table, panelOptionsFrom(o));
     const rng = new Rng(common.seed);
     if (method === 'cs') {
-      const analysis = estimateCs(panel, { estimator: o.estimator as CsEstimator, control: o.control as CsControl, basePeriod: o.basePeriod as BasePeriod, boots: o.boots as number, level: common.level, seed: common.seed }, rng);
+      const analysis = step(ctx, `did cs: group-time effects${(o.boots as number) > 0 ? `, ${String(o.boots)} multiplier-bootstrap draws` : ''}`, () => estimateCs(panel, { estimator: o.estimator as CsEstimator, control: o.control as CsControl, basePeriod: o.basePeriod as BasePeriod, boots: o.boots as number, level: common.level, seed: common.seed }, rng));
       emitDocument(ctx, 'did', inputInfo(panel), analysis, common.out);
       return;
     }
@@ -111,6 +112,7 @@ export function didCommand(ctx: CliContext): Command {
       tol: TWFE_DEFAULTS.tol,
     };
     checkTwfeOptions(opts);
-    emitDocument(ctx, 'did', inputInfo(panel), estimateTwfe(panel, opts, rng), common.out);
+    const twfe = step(ctx, `did twfe: fixed effects${opts.wildBootstrap > 0 ? `, ${opts.wildBootstrap} wild bootstrap replications` : ''}`, () => estimateTwfe(panel, opts, rng));
+    emitDocument(ctx, 'did', inputInfo(panel), twfe, common.out);
   });
 }

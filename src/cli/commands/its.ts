@@ -17,6 +17,7 @@ import { readCsvFile } from '../../io/csv.js';
 import { DEFAULT_ITS_MAX_ITER, DEFAULT_ITS_TOL, estimateIts } from '../../estimators/its/estimate.js';
 import { ARMA_METHODS, ITS_AGGREGATES, ITS_FAMILIES, parseErrors, parseSeasonality, type ItsAggregate, type ItsFamily, type ItsOptions } from '../../estimators/its/spec.js';
 import type { CliContext } from '../context.js';
+import { step } from '../progress.js';
 import { emitDocument } from '../context.js';
 import { addOutputOptions, addPanelOptions, commonFrom, list, numberArg, panelOptionsFrom, repeatable } from '../options.js';
 
@@ -61,7 +62,7 @@ export function itsCommand(ctx: CliContext): Command {
     if (o.series !== undefined && o.units !== undefined) throw new UsageError('CONFLICTING_SERIES', 'give either --series <unit> or --units <a,b,...>, not both', {});
     const interruptions = (o.interruption as string[] | undefined) ?? [];
 
-    const table = readCsvFile(file);
+    const table = step(ctx, `reading ${file}`, () => readCsvFile(file));
     // A file without a treatment column is fine when the interruptions are given:
     // the analysed units are then marked treated from the first interruption.
     const treatedCol = panelOpts.treated ?? 'treated';
@@ -113,7 +114,7 @@ export function itsCommand(ctx: CliContext): Command {
       maxIter: o.maxIter as number,
       tol: o.tol as number,
     };
-    const analysis = estimateIts(panel, options);
+    const analysis = step(ctx, `its: fitting ${options.family} model${errors.type !== 'ols' ? `, ${o.errors as string} errors` : ''}`, () => estimateIts(panel, options));
     emitDocument(ctx, 'its', inputInfo(panel), analysis, common.out);
   });
 }

@@ -7,10 +7,11 @@ import { Option, type Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { applyDonorPool, readPanel } from '../../core/panel.js';
 import { inputInfo } from '../../core/result.js';
-import { FORCES, INFERENCES, gsynth, type Inference, type Progress } from '../../estimators/gsynth/index.js';
+import { FORCES, INFERENCES, gsynth, type Inference } from '../../estimators/gsynth/index.js';
 import { emitDocument, type CliContext } from '../context.js';
 import { commonFrom, list, numberArg, panelOptionsFrom } from '../options.js';
 import type { ScmMethod } from './scmMethods.js';
+import { counter, step } from '../progress.js';
 import { resolveOutcomeScale, type OutcomeScale } from '../outcomeScale.js';
 
 const factorsArg = (v: string): number | 'auto' => (v === 'auto' ? 'auto' : numberArg('--factors', { integer: true, min: 0, max: 50 })(v));
@@ -37,7 +38,7 @@ export const gsynthMethod: ScmMethod = {
     if (!(INFERENCES as readonly string[]).includes(inference)) {
       throw new UsageError('BAD_INFERENCE', `--inference ${inference} is not available for --method gsynth (choose ${INFERENCES.join(', ')})`, { flag: '--inference', allowed: INFERENCES });
     }
-    let panel = readPanel(file, panelOptionsFrom(o));
+    let panel = step(ctx, `reading ${file}`, () => readPanel(file, panelOptionsFrom(o)));
     panel = applyDonorPool(panel, { donors: o.donors as string[] | undefined, excludeUnits: o.excludeUnits as string[] | undefined });
     // counts of offences: a rate × population / --rate-per, or the outcome itself (--outcome-scale count: population 1, rate per 1)
     const scale = resolveOutcomeScale(panel, o.outcomeScale as OutcomeScale | undefined);
@@ -47,15 +48,7 @@ export const gsynthMethod: ScmMethod = {
     // afresh, so its first replications are slow), else this thread. Results are identical either way.
     const work = panel.units.length * panel.periods.length ** 2 * (o.boots as number) * (inference === 'parametric' ? 2 : 1);
     const workers = (o.workers as number | undefined) ?? (work >= 1e9 ? Math.max(1, Math.min(2, availableParallelism())) : 1);
-    let lastDraw = 0;
-    const progress = ctx.io.stderrIsTTY
-      ? (p: Progress) => {
-          const now = Date.now();
-          if (p.done < p.total && now - lastDraw < 200) return;
-          lastDraw = now;
-          ctx.io.stderr(`\rgsynth ${p.phase}: ${p.done}/${p.total}${p.done === p.total ? '\n' : ''}`);
-        }
-      : undefined;
+    const progress = counter(ctx, 'gsynth');
     const analysis = await gsynth(panel, {
       force: o.force as never,
       factors: o.factors as number | 'auto',

@@ -11,6 +11,7 @@ import { SYNTH_INFERENCE, SYNTH_PLACEBO, SYNTH_V, SYNTH_V_SEARCH, synth, type Sy
 import { emitDocument } from '../context.js';
 import { commonFrom, numberArg, panelOptionsFrom } from '../options.js';
 import type { ScmMethod } from './scmMethods.js';
+import { step } from '../progress.js';
 
 const appendPredictors = (value: string, previous: string[] = []) => [...previous, ...splitPredictorList(value)];
 
@@ -73,7 +74,7 @@ export const synthMethod: ScmMethod = {
     const popts = panelOptionsFrom(o);
     const extra = predictorColumns(predictors).filter((c) => c !== popts.outcome);
     if (extra.length > 0) popts.covariates = [...new Set([...(popts.covariates ?? []), ...extra])];
-    const panel = applyDonorPool(readPanel(file, popts), { donors: o.donors as string[] | undefined, excludeUnits: o.excludeUnits as string[] | undefined });
+    const panel = applyDonorPool(step(ctx, `reading ${file}`, () => readPanel(file, popts)), { donors: o.donors as string[] | undefined, excludeUnits: o.excludeUnits as string[] | undefined });
     const options: SynthOptions = {
       predictors,
       v: o.v as SynthOptions['v'],
@@ -88,7 +89,7 @@ export const synthMethod: ScmMethod = {
       level: common.level,
       seed: common.seed,
     };
-    const analysis = synth(panel, options);
+    const analysis = step(ctx, `synth: ${panel.units.length} units, ${options.placebo === 'none' ? 'no placebos' : `${options.placebo} placebos`}${inference === 'conformal' ? ', conformal grids' : ''}${options.loo ? ', leave-one-out' : ''}`, () => synth(panel, options));
     analysis.options = {
       ...analysis.options,
       outcome: panel.outcome,
