@@ -15,6 +15,11 @@ import { main } from '../../src/cli/main.js';
 import { readable } from '../../src/cli/summary.js';
 import { BIN, FIXTURE, ROOT, runCli, tempDir } from '../helpers.js';
 
+/** Drop progress lines (src/cli/progress.ts): "\r\x1b[K<label>…" while a step runs, erased after. */
+function stripProgress(s: string): string {
+  return s.replace(/\r\x1b\[K[^\r\n]*…/g, '').replace(/\r\x1b\[K/g, '');
+}
+
 interface Run {
   code: number;
   stdout: string;
@@ -25,7 +30,7 @@ async function run(args: readonly string[], tty: { out: boolean; err: boolean })
   let stdout = '';
   let stderr = '';
   const code = await main(['node', 'vru-eval', ...args], { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), stderrIsTTY: tty.err, stdoutIsTTY: tty.out, columns: 100 });
-  return { code, stdout, stderr };
+  return { code, stdout, stderr: stripProgress(stderr) };
 }
 const TTY = { out: true, err: true };
 const PIPE = { out: false, err: false };
@@ -139,7 +144,7 @@ if (!hasScript) console.warn('tests/cli/terminal.test.ts: util-linux `script` no
 function runPty(args: readonly string[]): Run {
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const r = spawnSync('script', ['-qec', [process.execPath, BIN, ...args].map(quote).join(' '), '/dev/null'], { encoding: 'utf8', env: { ...process.env, COLUMNS: '100' } });
-  return { code: r.status ?? -1, stdout: r.stdout.replace(/\r\n/g, '\n'), stderr: r.stderr };
+  return { code: r.status ?? -1, stdout: stripProgress(r.stdout.replace(/\r\n/g, '\n')), stderr: r.stderr };
 }
 
 describe.skipIf(!hasScript || !existsSync(BIN))('the binary on a pseudo-terminal (script -qec)', () => {
