@@ -29,6 +29,10 @@ export const EXAMPLES: Record<string, string[]> = {
     'vru-eval cba --from gsynth.json --multiplier 1.5 --outcome-type violence-without-injury --costs 2000000 --out cba.json',
     'vru-eval cba --offences-avoided 1200 --ci 400,2000 --name vwoi --unit-cost 6480 --costs 1500000',
   ],
+  describe: [
+    `vru-eval describe ${F} --outcome offences --baseline 2018/19 --units A07,A08,A11`,
+    `vru-eval describe ${F} --outcome offences --baseline 2017 --year calendar --overlay 2016,2019 --out describe.json --plot describe.svg`,
+  ],
   inspect: [`vru-eval inspect ${F} --outcome violence_rate --population population`, `vru-eval inspect ${F} --outcome offences --json > panel.json`],
   schema: ['vru-eval schema              # the top-level fields, on a terminal', 'vru-eval schema --json > schema.json'],
   plot: ['vru-eval plot gsynth.json --out gsynth.svg', 'vru-eval plot gsynth.json --kind composite --out composite.png', 'vru-eval plot its.json --mark 2020-04:lockdown --out its.svg'],
