@@ -2,9 +2,11 @@
  * Chart kinds, which ones a result document can draw, and the default per method.
  */
 import type { ResultDocument } from '../core/result.js';
+import { compositeWhyNot } from './composite.js';
+import { describeWhyNot } from './describeChart.js';
 import { cbaOutcomes, cbaTotals, eventPath, meanDonorWeights, pathPoints } from './document.js';
 
-export const PLOT_KINDS = ['observed', 'gap', 'cumulative', 'weights', 'units', 'its', 'event', 'cba'] as const;
+export const PLOT_KINDS = ['observed', 'gap', 'cumulative', 'weights', 'units', 'its', 'event', 'cba', 'composite', 'describe'] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
 
 export const KIND_DESCRIPTIONS: Readonly<Record<PlotKind, string>> = {
@@ -16,6 +18,8 @@ export const KIND_DESCRIPTIONS: Readonly<Record<PlotKind, string>> = {
   its: 'interrupted time series: observed points, fitted segments, counterfactual dashed with its interval',
   event: 'event study: effect by periods since the start with intervals, reference period marked, pre-trend test in the caption',
   cba: 'cost-benefit: benefits (with the range from the effect’s interval) against programme costs, ratio in the caption',
+  composite: 'three stacked panels on one time axis: observed vs counterfactual, effect per period, cumulative effect (offences avoided when known), post period shaded',
+  describe: 'descriptive: no counterfactual — the monthly values of two years overlaid, per outcome (vru-eval describe)',
 };
 
 /** Why `kind` cannot be drawn from `doc`, or null if it can. */
@@ -39,6 +43,10 @@ export function whyNot(doc: ResultDocument, kind: PlotKind): string | null {
       return path.some((p) => p.observed !== null) && path.some((p) => p.counterfactual !== null || typeof p.fitted === 'number') ? null : 'the path has no observed and fitted/counterfactual values';
     case 'event':
       return eventPath(doc).some((r) => r.effect !== null) ? null : 'the result has no eventPath';
+    case 'composite':
+      return compositeWhyNot(doc);
+    case 'describe':
+      return describeWhyNot(doc);
     case 'cba': {
       const t = cbaTotals(doc);
       return cbaOutcomes(doc).length > 0 && t.costs !== null ? null : 'the result has no cost-benefit outcomes and totals';
@@ -61,7 +69,7 @@ export function applicableKinds(doc: ResultDocument): PlotKind[] {
 
 /** The default chart for a result: synthetic control → observed vs counterfactual; its → its; DiD → event study; cba → cba. */
 export function defaultKind(doc: ResultDocument): PlotKind | null {
-  const preferred: PlotKind = doc.method === 'cba' ? 'cba' : doc.method === 'its' ? 'its' : doc.method === 'twfe' || doc.method === 'cs' ? 'event' : 'observed';
+  const preferred: PlotKind = doc.method === 'describe' ? 'describe' : doc.method === 'cba' ? 'cba' : doc.method === 'its' ? 'its' : doc.method === 'twfe' || doc.method === 'cs' ? 'event' : 'observed';
   if (whyNot(doc, preferred) === null) return preferred;
   return applicableKinds(doc)[0] ?? null;
 }

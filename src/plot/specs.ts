@@ -30,6 +30,8 @@ import {
 } from './document.js';
 import { fmtInt, fmtInterval, fmtLevel, fmtMoney, fmtNumber, humanise, pText } from './format.js';
 import { KIND_DESCRIPTIONS, whyNot, type PlotKind } from './kinds.js';
+import { compositeSpec } from './composite.js';
+import { describeSpec } from './describeChart.js';
 
 /** A Vega-Lite specification (plain JSON). */
 export type VlSpec = Record<string, unknown>;
@@ -560,6 +562,8 @@ const BUILDERS: Record<PlotKind, (doc: ResultDocument, o: PlotOptions) => VlSpec
   its: itsSpec,
   event: eventSpec,
   cba: cbaSpec,
+  composite: (doc, o) => compositeSpec(doc, { yLabel: o.yLabel ?? defaultYLabel(doc), title: o.title, width: o.width, height: o.height }),
+  describe: (doc, o) => describeSpec(doc, { title: o.title, width: o.width, height: o.height }),
 };
 
 /**
