@@ -26,7 +26,7 @@ export const EXAMPLES: Record<string, string[]> = {
   ],
   cba: [
     'vru-eval cba --spec examples/home-office-vru-2022.json --format table',
-    'vru-eval cba --from gsynth.json --multiplier 1.5 --outcome-type violence-without-injury --costs 2000000 --out cba.json',
+    'vru-eval cba --from gsynth.json --multiplier 1.5 --outcome-type violence-without-injury --costs 20000000 --out cba.json',
     'vru-eval cba --offences-avoided 1200 --ci 400,2000 --name vwoi --unit-cost 6480 --costs 1500000',
   ],
   describe: [

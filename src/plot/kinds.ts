@@ -60,10 +60,12 @@ export function applicableKinds(doc: ResultDocument): PlotKind[] {
     doc.method === 'cba'
       ? ['cba']
       : doc.method === 'its'
-        ? ['its', 'gap', 'cumulative']
+        ? ['composite', 'its', 'gap', 'cumulative']
         : doc.method === 'twfe' || doc.method === 'cs'
           ? ['event', 'observed', 'gap', 'cumulative']
-          : ['observed', 'gap', 'cumulative', 'event', 'weights', 'units'];
+          : doc.method === 'describe'
+            ? ['describe']
+            : ['composite', 'observed', 'gap', 'cumulative', 'event', 'weights', 'units'];
   return order.filter((k) => whyNot(doc, k) === null);
 }
 
