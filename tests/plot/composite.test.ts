@@ -60,3 +60,18 @@ describe('describe chart', () => {
     await expect(renderChart(doc('gsynth'), { kind: 'describe' })).rejects.toThrow(/not a vru-eval describe document/);
   });
 });
+
+describe('event study from a real twfe document', () => {
+  it('labels the binned ends of the event window', async () => {
+    let out = '';
+    const code = await main(['node', 'vru-eval', 'did', FIXTURE, '--outcome', 'violence_rate', '--event-window', '-6:6'], { stdout: (s) => void (out += s), stderr: () => undefined, stderrIsTTY: false });
+    expect(code).toBe(0);
+    const d = checkResultDocument(JSON.parse(out));
+    const binned = (d.eventPath as { eventTime: number; binned?: boolean }[]).filter((r) => r.binned).map((r) => r.eventTime);
+    expect(binned).toEqual([-6, 6]);
+    const c = await renderChart(d, { kind: 'event' });
+    const texts = itemsOf(c.svg, 'text').map((t) => t.text);
+    expect(texts).toContain('≤ −6 (binned)'.replace('−', '-'));
+    expect(texts).toContain('≥ 6 (binned)');
+  });
+});
