@@ -17,4 +17,6 @@ export * from './plot/index.js';
 export { buildReport, type ReportInput, type ReportOptions } from './report/index.js';
 export { synth, type SynthOptions } from './estimators/synth/synth.js';
 export { simplexQP, simplexLS, type SimplexResult } from './estimators/synth/simplex.js';
+export { sdid, type SdidOptions } from './estimators/sdid/sdid.js';
+export { ascm, type AscmOptions } from './estimators/ascm/ascm.js';
 export { gsynth, FORCES, INFERENCES, type GsynthOptions, type Force, type Inference as GsynthInference, type Progress, type ProgressCallback } from './estimators/gsynth/index.js';

@@ -1,59 +1,24 @@
 /**
- * The shared flags, defined once: panel mapping, output, seed and level.
+ * The shared flags, defined once (tables in src/core/commonOptions.ts; mechanism in
+ * src/core/optionTable.ts): panel mapping, output, seed and level.
  * Commands add these with `addPanelOptions` / `addOutputOptions` and read them
  * back with `panelOptionsFrom` / `commonFrom`.
  */
 import { Option, type Command } from 'commander';
+import { OUTPUT_OPTIONS, PANEL_OPTIONS } from '../core/commonOptions.js';
 import { UsageError } from '../core/errors.js';
+import { readOptions } from '../core/optionTable.js';
 import type { PanelOptions } from '../core/panel.js';
-import { DEFAULT_SEED } from '../core/rng.js';
+import { addOptions } from './optionFlags.js';
 
-/** Split a comma-separated list flag, trimming blanks. */
-export function list(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s !== '')];
-}
-
-/** Repeatable string flag. */
-export function repeatable(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-/** Parse a number flag, or throw a usage error naming the flag. */
-export function numberArg(flag: string, opts: { integer?: boolean; min?: number; max?: number; exclusiveMin?: boolean } = {}) {
-  return (value: string): number => {
-    const v = Number(value);
-    const ok =
-      value.trim() !== '' &&
-      Number.isFinite(v) &&
-      (!opts.integer || Number.isInteger(v)) &&
-      (opts.min === undefined || (opts.exclusiveMin ? v > opts.min : v >= opts.min)) &&
-      (opts.max === undefined || v <= opts.max);
-    if (!ok) {
-      const range = [opts.min !== undefined ? `${opts.exclusiveMin ? '>' : '≥'} ${opts.min}` : '', opts.max !== undefined ? `≤ ${opts.max}` : ''].filter(Boolean).join(' and ');
-      throw new UsageError('BAD_NUMBER', `${flag} '${value}' must be ${opts.integer ? 'an integer' : 'a number'}${range ? ` ${range}` : ''}`, { flag, value });
-    }
-    return v;
-  };
-}
+export { list, numberArg, repeatable } from '../core/optionTable.js';
 
 export function addPanelOptions(cmd: Command): Command {
-  return cmd
-    .option('--unit <col>', 'unit id column', 'unit')
-    .option('--time <col>', 'period column (YYYY-MM, YYYY-Qn, YYYY or integer)', 'period')
-    .requiredOption('--outcome <col>', 'outcome column')
-    .option('--treated <col>', "0/1 treatment column (default 'treated')")
-    .option('--treated-units <a,b,...>', 'treated units (instead of a treatment column); needs --start', list)
-    .option('--start <period>', 'first treated period for --treated-units, e.g. 2019-04')
-    .option('--covariates <a,b,...>', 'time-varying covariate columns', list)
-    .option('--population <col>', 'population column (for rates and counts)');
+  return addOptions(cmd, PANEL_OPTIONS);
 }
 
 export function addOutputOptions(cmd: Command): Command {
-  return cmd
-    .option('--out <file>', 'write the JSON document here (atomically) instead of stdout')
-    .option('--plot <file>', 'also draw the default chart of the result (.svg or .png, written atomically after the document); see vru-eval plot')
-    .option('--seed <n>', 'seed of the random generator (recorded in the output)', numberArg('--seed', { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER }), DEFAULT_SEED)
-    .addOption(new Option('--level <p>', 'confidence level of every interval').argParser(numberArg('--level', { min: 0, max: 1, exclusiveMin: true })).default(0.95));
+  return addOptions(cmd, OUTPUT_OPTIONS);
 }
 
 export interface CommonOptions {
@@ -63,20 +28,21 @@ export interface CommonOptions {
 }
 
 export function commonFrom(o: Record<string, unknown>): CommonOptions {
-  const level = o.level as number;
+  const { out, seed, level } = readOptions(OUTPUT_OPTIONS, o);
   if (level >= 1) throw new UsageError('BAD_NUMBER', `--level ${level} must be below 1, e.g. 0.95`, { flag: '--level' });
-  return { out: o.out as string | undefined, seed: o.seed as number, level };
+  return { out, seed, level };
 }
 
 export function panelOptionsFrom(o: Record<string, unknown>): PanelOptions {
-  const p: PanelOptions = { outcome: o.outcome as string };
-  if (o.unit !== undefined) p.unit = o.unit as string;
-  if (o.time !== undefined) p.time = o.time as string;
-  if (o.treated !== undefined) p.treated = o.treated as string;
-  if (o.treatedUnits !== undefined) p.treatedUnits = o.treatedUnits as string[];
-  if (o.start !== undefined) p.start = o.start as string;
-  if (o.covariates !== undefined) p.covariates = o.covariates as string[];
-  if (o.population !== undefined) p.population = o.population as string;
+  const v = readOptions(PANEL_OPTIONS, o);
+  const p: PanelOptions = { outcome: v.outcome };
+  if (v.unit !== undefined) p.unit = v.unit;
+  if (v.time !== undefined) p.time = v.time;
+  if (v.treated !== undefined) p.treated = v.treated;
+  if (v.treatedUnits !== undefined) p.treatedUnits = v.treatedUnits;
+  if (v.start !== undefined) p.start = v.start;
+  if (v.covariates !== undefined) p.covariates = v.covariates;
+  if (v.population !== undefined) p.population = v.population;
   return p;
 }
 

@@ -4,18 +4,11 @@
  * multiplies offences avoided by population / 100,000 (68,255 instead of 6,895 on the fixture), so
  * when --population is given the scale must be declared unless the values cannot be counts.
  */
-import { Option, type Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import type { Panel } from '../core/panel.js';
 
 export const OUTCOME_SCALES = ['rate', 'count'] as const;
 export type OutcomeScale = (typeof OUTCOME_SCALES)[number];
-
-export function addOutcomeScaleOption(cmd: Command): Command {
-  return cmd.addOption(
-    new Option('--outcome-scale <scale>', "the outcome is a rate per --rate-per people (offences avoided need --population) or a count of offences (offences avoided = the summed effect); required with --population when the outcome holds whole numbers").choices([...OUTCOME_SCALES]),
-  );
-}
 
 /** Whether every observed outcome is a whole number ≥ 0 (what counts look like), with an example value. */
 export function looksLikeCounts(y: ArrayLike<number>): { counts: boolean; example: number | null } {

@@ -5,8 +5,9 @@ import type { ResultDocument } from '../core/result.js';
 import { compositeWhyNot } from './composite.js';
 import { describeWhyNot } from './describeChart.js';
 import { cbaOutcomes, cbaTotals, eventPath, meanDonorWeights, pathPoints } from './document.js';
+import { timeWeightRows } from './weightsExtra.js';
 
-export const PLOT_KINDS = ['observed', 'gap', 'cumulative', 'weights', 'units', 'its', 'event', 'cba', 'composite', 'describe'] as const;
+export const PLOT_KINDS = ['observed', 'gap', 'cumulative', 'weights', 'units', 'its', 'event', 'cba', 'timeweights', 'composite', 'describe'] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
 
 export const KIND_DESCRIPTIONS: Readonly<Record<PlotKind, string>> = {
@@ -18,6 +19,7 @@ export const KIND_DESCRIPTIONS: Readonly<Record<PlotKind, string>> = {
   its: 'interrupted time series: observed points, fitted segments, counterfactual dashed with its interval',
   event: 'event study: effect by periods since the start with intervals, reference period marked, pre-trend test in the caption',
   cba: 'cost-benefit: benefits (with the range from the effect’s interval) against programme costs, ratio in the caption',
+  timeweights: 'synthetic DiD time weights λ over the pre-periods (one row per adoption cohort)',
   composite: 'three stacked panels on one time axis: observed vs counterfactual, effect per period, cumulative effect (offences avoided when known), post period shaded',
   describe: 'descriptive: no counterfactual — the monthly values of two years overlaid, per outcome (vru-eval describe)',
 };
@@ -43,6 +45,8 @@ export function whyNot(doc: ResultDocument, kind: PlotKind): string | null {
       return path.some((p) => p.observed !== null) && path.some((p) => p.counterfactual !== null || typeof p.fitted === 'number') ? null : 'the path has no observed and fitted/counterfactual values';
     case 'event':
       return eventPath(doc).some((r) => r.effect !== null) ? null : 'the result has no eventPath';
+    case 'timeweights':
+      return timeWeightRows(doc).length > 0 ? null : 'the result has no timeWeights (only scm --method sdid has them)';
     case 'composite':
       return compositeWhyNot(doc);
     case 'describe':
@@ -65,7 +69,7 @@ export function applicableKinds(doc: ResultDocument): PlotKind[] {
           ? ['event', 'observed', 'gap', 'cumulative']
           : doc.method === 'describe'
             ? ['describe']
-            : ['composite', 'observed', 'gap', 'cumulative', 'event', 'weights', 'units'];
+            : ['composite', 'observed', 'gap', 'cumulative', 'event', 'weights', 'timeweights', 'units'];
   return order.filter((k) => whyNot(doc, k) === null);
 }
 

@@ -30,6 +30,7 @@ import {
 } from './document.js';
 import { fmtInt, fmtInterval, fmtLevel, fmtMoney, fmtNumber, humanise, pText } from './format.js';
 import { KIND_DESCRIPTIONS, whyNot, type PlotKind } from './kinds.js';
+import { timeWeightsBody, uniquenessLayer } from './weightsExtra.js';
 import { compositeSpec } from './composite.js';
 import { describeSpec } from './describeChart.js';
 
@@ -250,8 +251,10 @@ function observedSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
     if (cfCi) band.push({ x, period: p.period, lo: cfCi[0], hi: cfCi[1] });
   }
   const starts = interventionPeriods(doc);
+  const uniq = uniquenessLayer(doc, ax.x, ax.encoding(), yEnc(yl, 'lo'), OKABE_ITO.orange);
   const subtitle = [
     `Solid: ${treatedNoun(doc)}; dashed: ${cfName.toLowerCase()}.${band.length ? ` Shaded: ${levelOf(doc)} interval of the counterfactual.` : ''}`,
+    uniq.subtitle,
     starts.length ? `Dashed verticals: intervention start${starts.length > 1 ? 's' : ''} (${starts.join(', ')}).` : '',
   ].filter(Boolean);
   return {
@@ -262,6 +265,7 @@ function observedSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
     layer: [
       ...shockLayers(doc, ax),
       ...(band.length ? [{ data: { values: band }, mark: { type: 'area', color: OKABE_ITO.blue, opacity: 0.18 }, encoding: { x: ax.encoding(), y: yEnc(yl, 'lo'), y2: { field: 'hi' } } }] : []),
+      ...uniq.layers,
       { data: { values: rows }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x: ax.encoding(), y: yEnc(yl), ...seriesEnc([obsName, cfName], [OKABE_ITO.black, OKABE_ITO.blue], [SOLID, DASHED]) } },
       ...verticalLayers(doc, ax, o.marks ?? []),
     ],
@@ -619,6 +623,7 @@ const BUILDERS: Record<PlotKind, (doc: ResultDocument, o: PlotOptions) => VlSpec
   its: itsSpec,
   event: eventSpec,
   cba: cbaSpec,
+  timeweights: (doc, o) => timeWeightsBody(doc, o) as VlSpec,
   composite: (doc, o) => compositeSpec(doc, { yLabel: o.yLabel ?? defaultYLabel(doc), title: o.title, width: o.width, height: o.height }),
   describe: (doc, o) => describeSpec(doc, { title: o.title, width: o.width, height: o.height }),
 };

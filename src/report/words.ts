@@ -11,6 +11,8 @@ import { defaultYLabel } from '../plot/specs.js';
 export const METHOD_NAMES: Readonly<Record<string, string>> = {
   synth: 'Synthetic control (Abadie, Diamond & Hainmueller)',
   gsynth: 'Generalized synthetic control (Xu 2017, interactive fixed effects)',
+  sdid: 'Synthetic difference-in-differences (Arkhangelsky et al. 2021)',
+  ascm: 'Augmented synthetic control (Ben-Michael, Feller & Rothstein 2021)',
   its: 'Interrupted time series (segmented regression)',
   twfe: 'Two-way fixed effects / difference-in-differences',
   cs: 'Staggered difference-in-differences (Callaway & Sant’Anna 2021)',
@@ -50,6 +52,8 @@ export function question(doc: ResultDocument): string {
       return `Did the level or the trend of ${outcome} change at ${starts.length ? list(starts) : 'the intervention'}, beyond what the pre-intervention ${(doc.options as { seasonality?: unknown })?.seasonality && (doc.options as { seasonality?: unknown }).seasonality !== 'none' ? 'trend and seasonality predict' : 'trend predicts'}?`;
     case 'synth':
     case 'gsynth':
+    case 'sdid':
+    case 'ascm':
       return `How did ${outcome} in ${who}${when} compare with a synthetic control built from untreated areas, i.e. with what would have happened without the programme?`;
     case 'twfe':
     case 'cs':
@@ -77,6 +81,8 @@ export function estimateSentences(doc: ResultDocument): string[] {
       `On average over the post-intervention period, ${unit} was ${fmtNumber(Math.abs(e.att))} ${dir} than the counterfactual per ${n > 1 ? 'treated area and ' : ''}${per}: an average effect of ${fmtNumber(e.att)} (${ci}${p}; inference: ${e.inference}).`,
     );
     if (e.ci && e.ci[0] <= 0 && e.ci[1] >= 0) out.push('The interval includes zero, so the data are also consistent with no effect.');
+    const range = e.attRange as unknown;
+    if (Array.isArray(range) && range.length === 2 && range.every(isNum)) out.push(`Other donor weightings that fit the pre-period almost as well (within ${fmtNumber(100 * Number((doc.options as { uniquenessTol?: unknown }).uniquenessTol ?? 0.01))}% of the best) give average effects from ${fmtNumber(range[0])} to ${fmtNumber(range[1])}.`);
     else if (e.ci) out.push(`The interval excludes zero at the ${level} level.`);
   }
   if (e.cumulative && isNum(e.cumulative.value)) {

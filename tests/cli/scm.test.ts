@@ -27,7 +27,7 @@ describe('vru-eval scm', () => {
   });
 
   it('rejects an unknown method and an inference kind the method does not have (exit 2)', () => {
-    expect(runCli(['scm', FIXTURE, '--outcome', 'violence_rate', '--method', 'sdid']).code).toBe(2);
+    expect(runCli(['scm', FIXTURE, '--outcome', 'violence_rate', '--method', 'nosuchmethod']).code).toBe(2);
     const r = runCli(['scm', FIXTURE, '--outcome', 'violence_rate', '--method', 'synth', '--inference', 'parametric']);
     expect(r.code).toBe(2);
     expect(r.error().message).toContain('conformal');

@@ -17,7 +17,7 @@ import { BIN, FIXTURE, ROOT, runCli, tempDir } from '../helpers.js';
 
 /** Drop progress lines (src/cli/progress.ts): "\r\x1b[K<label>…" while a step runs, erased after. */
 function stripProgress(s: string): string {
-  return s.replace(/\r\x1b\[K[^\r\n]*…/g, '').replace(/\r\x1b\[K/g, '');
+  return s.replace(/\r\x1b\[K[^\r\n]*…/g, '').replace(/\r\x1b\[K[^\r\n]*: done in [\d.]+ s\n/g, '').replace(/\r\x1b\[K/g, '');
 }
 
 interface Run {

@@ -3,28 +3,23 @@
  * effects, event study, CR1 / wild cluster bootstrap) or --method cs
  * (Callaway & Sant'Anna 2021 group-time effects and aggregations).
  */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
+import { readOptions } from '../../core/optionTable.js';
+import { CS_OPTIONS, DID_OPTIONS, parseWindow, TWFE_OPTIONS } from '../../estimators/did/options.js';
 import { InputError, UsageError } from '../../core/errors.js';
 import { panelFromTable, parseNumericCell, type Panel } from '../../core/panel.js';
 import { periodOrdinal } from '../../core/periods.js';
 import { inputInfo } from '../../core/result.js';
 import { Rng } from '../../core/rng.js';
 import { readCsvFile, type CsvTable } from '../../io/csv.js';
-import { BASE_PERIODS, CS_CONTROLS, CS_DEFAULTS, CS_ESTIMATORS, type CsEstimator, VCOV_TYPES, WILD_WEIGHTS, TWFE_DEFAULTS, checkTwfeOptions, estimateCs, estimateTwfe, type BasePeriod, type CsControl, type VcovType, type WildWeights } from '../../estimators/did/index.js';
+import { TWFE_DEFAULTS, checkTwfeOptions, estimateCs, estimateTwfe } from '../../estimators/did/index.js';
 import type { CliContext } from '../context.js';
 import { step } from '../progress.js';
 import { emitDocument } from '../context.js';
-import { addOutputOptions, addPanelOptions, commonFrom, numberArg, panelOptionsFrom } from '../options.js';
+import { addOptions, givenOptions } from '../optionFlags.js';
+import { addOutputOptions, addPanelOptions, commonFrom, panelOptionsFrom } from '../options.js';
 
-const TWFE_ONLY = ['vcov', 'cluster', 'weights', 'eventWindow', 'wildBootstrap', 'wildWeights'] as const;
-const CS_ONLY = ['estimator', 'control', 'basePeriod', 'boots'] as const;
-
-/** Parse '-12:12' into [lo, hi]. */
-export function parseWindow(s: string): [number, number] {
-  const m = /^\s*(-?\d+)\s*:\s*(-?\d+)\s*$/.exec(s);
-  if (!m) throw new UsageError('BAD_EVENT_WINDOW', `--event-window '${s}' must be lo:hi event times, e.g. -12:12`, { value: s });
-  return [Number(m[1]), Number(m[2])];
-}
+export { parseWindow };
 
 /** Per-cell values of an extra column (cluster ids or weights), aligned with the panel (N×T). */
 function cellColumn(table: CsvTable, panel: Panel, column: string, flag: string): (string | null)[] {
@@ -50,24 +45,18 @@ export function didCommand(ctx: CliContext): Command {
     .argument('<csv>', "panel file, one row per unit × period ('-' for stdin)");
   addPanelOptions(cmd);
   addOutputOptions(cmd);
-  cmd
-    .addOption(new Option('--method <name>', 'estimator').choices(['twfe', 'cs']).default('twfe'))
-    .addOption(new Option('--vcov <type>', 'twfe: variance estimator').choices([...VCOV_TYPES]).default(TWFE_DEFAULTS.vcov))
-    .option('--cluster <col>', 'twfe: cluster column for --vcov cluster (default: the unit)')
-    .option('--weights <col>', 'twfe: regression weight column (e.g. population)')
-    .option('--event-window <lo:hi>', 'twfe: event-study window of event times, ends binned, reference −1 (e.g. -12:12)')
-    .option('--wild-bootstrap <n>', 'twfe: wild cluster restricted bootstrap replications for the p-value and interval of τ (0 = off)', numberArg('--wild-bootstrap', { integer: true, min: 0, max: 1e6 }), 0)
-    .addOption(new Option('--wild-weights <kind>', 'twfe: wild bootstrap weights').choices([...WILD_WEIGHTS]).default(TWFE_DEFAULTS.wildWeights))
-    .addOption(new Option('--estimator <kind>', 'cs: ATT(g,t) estimator with covariates: outcome regression (or) or doubly robust (dr)').choices([...CS_ESTIMATORS]).default(CS_DEFAULTS.estimator))
-    .addOption(new Option('--control <group>', 'cs: comparison group (never treated, or not yet treated)').choices([...CS_CONTROLS]).default(CS_DEFAULTS.control))
-    .addOption(new Option('--base-period <kind>', 'cs: base period of pre-treatment ATT(g,t)').choices([...BASE_PERIODS]).default(CS_DEFAULTS.basePeriod))
-    .option('--boots <n>', 'cs: multiplier-bootstrap replications for uniform bands (0 = none)', numberArg('--boots', { integer: true, min: 0, max: 1e6 }), CS_DEFAULTS.boots);
+  addOptions(cmd, DID_OPTIONS);
+  addOptions(cmd, TWFE_OPTIONS);
+  addOptions(cmd, CS_OPTIONS);
   return cmd.action((file: string, o: Record<string, unknown>, command: Command) => {
     const common = commonFrom(o);
-    const method = o.method as 'twfe' | 'cs';
-    const foreign = method === 'twfe' ? CS_ONLY : TWFE_ONLY;
+    const { method } = readOptions(DID_OPTIONS, o);
+    const twfe = readOptions(TWFE_OPTIONS, o);
+    const cs = readOptions(CS_OPTIONS, o);
+    const foreign = Object.keys(method === 'twfe' ? CS_OPTIONS : TWFE_OPTIONS);
+    const given = givenOptions(command);
     for (const key of foreign) {
-      if (command.getOptionValueSource(key) === 'cli') {
+      if (given.has(key)) {
         const flag = '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
         throw new UsageError('OPTION_NOT_FOR_METHOD', `${flag} applies to --method ${method === 'twfe' ? 'cs' : 'twfe'}, not --method ${method}`, { flag, method });
       }
@@ -80,13 +69,13 @@ export function didCommand(ctx: CliContext): Command {
     const panel = panelFromTable(table, panelOptionsFrom(o));
     const rng = new Rng(common.seed);
     if (method === 'cs') {
-      const analysis = step(ctx, `did cs: group-time effects${(o.boots as number) > 0 ? `, ${String(o.boots)} multiplier-bootstrap draws` : ''}`, () => estimateCs(panel, { estimator: o.estimator as CsEstimator, control: o.control as CsControl, basePeriod: o.basePeriod as BasePeriod, boots: o.boots as number, level: common.level, seed: common.seed }, rng));
+      const analysis = step(ctx, `did cs: group-time effects${cs.boots > 0 ? `, ${cs.boots} multiplier-bootstrap draws` : ''}`, () => estimateCs(panel, { estimator: cs.estimator, control: cs.control, basePeriod: cs.basePeriod, boots: cs.boots, level: common.level, seed: common.seed }, rng));
       emitDocument(ctx, 'did', inputInfo(panel), analysis, common.out);
       return;
     }
-    const clusterCol = o.cluster as string | undefined;
-    const weightsCol = o.weights as string | undefined;
-    if (clusterCol !== undefined && o.vcov !== 'cluster') throw new UsageError('CLUSTER_NEEDS_VCOV', `--cluster needs --vcov cluster (got --vcov ${String(o.vcov)})`, {});
+    const clusterCol = twfe.cluster;
+    const weightsCol = twfe.weights;
+    if (clusterCol !== undefined && twfe.vcov !== 'cluster') throw new UsageError('CLUSTER_NEEDS_VCOV', `--cluster needs --vcov cluster (got --vcov ${twfe.vcov})`, {});
     let weights: Float64Array | null = null;
     if (weightsCol !== undefined) {
       const raw = cellColumn(table, panel, weightsCol, '--weights');
@@ -98,21 +87,21 @@ export function didCommand(ctx: CliContext): Command {
       });
     }
     const opts = {
-      vcov: o.vcov as VcovType,
+      vcov: twfe.vcov,
       cluster: clusterCol !== undefined ? cellColumn(table, panel, clusterCol, '--cluster') : null,
       clusterName: clusterCol ?? `unit (${panel.columns.unit})`,
       weights,
       weightsName: weightsCol ?? null,
-      eventWindow: o.eventWindow !== undefined ? parseWindow(o.eventWindow as string) : null,
-      wildBootstrap: o.wildBootstrap as number,
-      wildWeights: o.wildWeights as WildWeights,
+      eventWindow: twfe.eventWindow !== undefined ? parseWindow(twfe.eventWindow) : null,
+      wildBootstrap: twfe.wildBootstrap,
+      wildWeights: twfe.wildWeights,
       level: common.level,
       seed: common.seed,
       maxIter: TWFE_DEFAULTS.maxIter,
       tol: TWFE_DEFAULTS.tol,
     };
     checkTwfeOptions(opts);
-    const twfe = step(ctx, `did twfe: fixed effects${opts.wildBootstrap > 0 ? `, ${opts.wildBootstrap} wild bootstrap replications` : ''}`, () => estimateTwfe(panel, opts, rng));
-    emitDocument(ctx, 'did', inputInfo(panel), twfe, common.out);
+    const twfeDoc = step(ctx, `did twfe: fixed effects${opts.wildBootstrap > 0 ? `, ${opts.wildBootstrap} wild bootstrap replications` : ''}`, () => estimateTwfe(panel, opts, rng));
+    emitDocument(ctx, 'did', inputInfo(panel), twfeDoc, common.out);
   });
 }

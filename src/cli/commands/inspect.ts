@@ -1,19 +1,26 @@
 import { Command } from 'commander';
+import { defineOptions, readOptions, str } from '../../core/optionTable.js';
+import { addOptions } from '../optionFlags.js';
 import { readPanel } from '../../core/panel.js';
 import { summarisePanel } from '../../core/summary.js';
 import type { CliContext } from '../context.js';
 import { addPanelOptions, panelOptionsFrom } from '../options.js';
 import { emitData } from '../context.js';
 
+const INSPECT_OPTIONS = defineOptions({
+  out: str({ flag: '--out <file>', help: 'write the summary here instead of stdout', plan: false }),
+});
+
 export function inspectCommand(ctx: CliContext): Command {
   const cmd = new Command('inspect')
     .description('validate a long panel CSV and print a JSON summary: units, periods, frequency, treated units and starts, pre/post lengths, missing cells, covariates')
     .argument('<csv>', "panel file, one row per unit × period ('-' for stdin)");
-  addPanelOptions(cmd).option('--out <file>', 'write the summary here instead of stdout');
+  addOptions(addPanelOptions(cmd), INSPECT_OPTIONS);
   return cmd.action((file: string, o: Record<string, unknown>) => {
     const panel = readPanel(file, panelOptionsFrom(o));
     const summary = summarisePanel(panel);
-    emitData(ctx, summary, o.out as string | undefined, async (output) => {
+    const { out } = readOptions(INSPECT_OPTIONS, o);
+    emitData(ctx, summary, out, async (output) => {
       const { renderObjectSummary } = await import('../summary.js');
       return renderObjectSummary(`vru-eval inspect: ${panel.file}`, summary, output);
     });

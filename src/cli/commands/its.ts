@@ -2,24 +2,29 @@
  * `vru-eval its`: interrupted time series (segmented regression) on one unit's
  * series or an aggregate of units, with Gaussian (OLS / Newey–West / ARMA errors)
  * or Poisson / quasi-Poisson models, shock dummies, seasonality and an optional
- * comparison series. Flags are parsed here; the statistics are in src/estimators/its.
+ * comparison series. Options are declared in src/estimators/its/options.ts; the statistics
+ * are in src/estimators/its.
  *
  * Flag names: `--unit <col>` and `--start` keep their shared meaning (unit id
  * column; treatment start with --treated-units). The unit analysed is chosen
  * with `--series <unit>` or `--units a,b`, and interruptions with the
  * repeatable `--interruption <period>` (default: the analysed units' treatment start).
  */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
+import { PANEL_OPTIONS } from '../../core/commonOptions.js';
+import { readOptions } from '../../core/optionTable.js';
 import { UsageError } from '../../core/errors.js';
 import { panelFromTable, type PanelOptions } from '../../core/panel.js';
 import { inputInfo } from '../../core/result.js';
 import { readCsvFile } from '../../io/csv.js';
-import { DEFAULT_ITS_MAX_ITER, DEFAULT_ITS_TOL, estimateIts } from '../../estimators/its/estimate.js';
-import { ARMA_METHODS, ITS_AGGREGATES, ITS_FAMILIES, parseErrors, parseSeasonality, type ItsAggregate, type ItsFamily, type ItsOptions } from '../../estimators/its/spec.js';
+import { estimateIts } from '../../estimators/its/estimate.js';
+import { ITS_OPTIONS } from '../../estimators/its/options.js';
+import { parseErrors, parseSeasonality, type ItsOptions } from '../../estimators/its/spec.js';
 import type { CliContext } from '../context.js';
 import { step } from '../progress.js';
 import { emitDocument } from '../context.js';
-import { addOutputOptions, addPanelOptions, commonFrom, list, numberArg, panelOptionsFrom, repeatable } from '../options.js';
+import { addOptions } from '../optionFlags.js';
+import { addOutputOptions, addPanelOptions, commonFrom, list, panelOptionsFrom } from '../options.js';
 
 export function itsCommand(ctx: CliContext): Command {
   const cmd = new Command('its')
@@ -27,40 +32,28 @@ export function itsCommand(ctx: CliContext): Command {
     .argument('<csv>', "panel file, one row per unit × period ('-' for stdin)");
   addPanelOptions(cmd);
   addOutputOptions(cmd);
-  cmd
-    .option('--series <unit>', 'analyse this one unit (default: the treated units, aggregated; or the only unit)')
-    .option('--units <a,b,...>', 'aggregate these units into the analysed series', list)
-    .addOption(new Option('--aggregate <how>', 'combine several units by their mean or their sum').choices(ITS_AGGREGATES).default('mean'))
-    .option('--interruption <period>', 'interruption period, repeatable, each with its own level and slope change (default: the treatment start)', repeatable)
-    .option('--no-slope', 'step (level) changes only, no slope changes')
-    .option('--dummy <from:to>', 'shock window, e.g. a lockdown 2020-04:2020-05 (repeatable; kept in the counterfactual)', repeatable)
-    .option('--seasonality <spec>', 'none, month (quarter dummies for quarterly data) or fourier:K (K sin/cos pairs)', 'none')
-    .addOption(new Option('--family <name>', 'outcome model').choices(ITS_FAMILIES).default('gaussian'))
-    .option('--offset <col>', 'population column: log(col) is the offset of a count model')
-    .option('--errors <spec>', 'Gaussian errors: ols, newey-west[:lag], ar:p or arma:p,q', 'ols')
-    .addOption(new Option('--arma-method <m>', 'estimation of ARMA error parameters: exact restricted ML (default, as nlme::gls; less biased in short series) or exact maximum likelihood').choices(ARMA_METHODS).default('reml'))
-    .option('--control [a,b,...]', 'controlled ITS: comparison units (aggregated like the series); without a list (then put it after <csv>), every never-treated unit')
-    .option('--max-iter <n>', 'iteration limit of IRLS / the ARMA likelihood maximisation', numberArg('--max-iter', { integer: true, min: 1 }), DEFAULT_ITS_MAX_ITER)
-    .option('--tol <x>', 'convergence tolerance (relative change of deviance / log-likelihood)', numberArg('--tol', { min: 0, exclusiveMin: true }), DEFAULT_ITS_TOL);
+  addOptions(cmd, ITS_OPTIONS);
   return cmd.action((file: string, o: Record<string, unknown>) => {
     const common = commonFrom(o);
-    const family = o.family as ItsFamily;
+    const v = readOptions(ITS_OPTIONS, o);
+    const pv = readOptions(PANEL_OPTIONS, o);
+    const family = v.family;
     // Validate the compact specs before reading the data (usage errors first).
-    const seasonality = parseSeasonality(o.seasonality as string);
-    const errors = parseErrors(o.errors as string);
-    if (o.start !== undefined && o.treatedUnits === undefined) {
+    const seasonality = parseSeasonality(v.seasonality);
+    const errors = parseErrors(v.errors);
+    if (pv.start !== undefined && pv.treatedUnits === undefined) {
       throw new UsageError('START_NEEDS_TREATED_UNITS', "in 'its', --start only goes with --treated-units (the treatment start); give interruption periods with --interruption <period> (repeatable)", { flag: '--start' });
     }
     const panelOpts: PanelOptions = panelOptionsFrom(o);
-    const offset = o.offset as string | undefined;
-    if (o.population !== undefined) {
-      if (offset === undefined || offset !== o.population) {
+    const offset = v.offset;
+    if (pv.population !== undefined) {
+      if (offset === undefined || offset !== pv.population) {
         throw new UsageError('POPULATION_NOT_USED', "'its' takes the population of a count model as --offset <col> (its log is the offset); --population is not used here", { flag: '--population' });
       }
     }
     if (offset !== undefined) panelOpts.population = offset;
-    if (o.series !== undefined && o.units !== undefined) throw new UsageError('CONFLICTING_SERIES', 'give either --series <unit> or --units <a,b,...>, not both', {});
-    const interruptions = (o.interruption as string[] | undefined) ?? [];
+    if (v.series !== undefined && v.units !== undefined) throw new UsageError('CONFLICTING_SERIES', 'give either --series <unit> or --units <a,b,...>, not both', {});
+    const interruptions = v.interruption ?? [];
 
     const table = step(ctx, `reading ${file}`, () => readCsvFile(file));
     // A file without a treatment column is fine when the interruptions are given:
@@ -68,8 +61,8 @@ export function itsCommand(ctx: CliContext): Command {
     const treatedCol = panelOpts.treated ?? 'treated';
     if (panelOpts.treatedUnits === undefined && !table.header.includes(treatedCol) && panelOpts.treated === undefined && interruptions.length > 0) {
       let analysed: string[];
-      if (o.series !== undefined) analysed = [o.series as string];
-      else if (o.units !== undefined) analysed = o.units as string[];
+      if (v.series !== undefined) analysed = [v.series];
+      else if (v.units !== undefined) analysed = v.units;
       else {
         const ui = table.header.indexOf(panelOpts.unit ?? 'unit');
         const distinct = ui < 0 ? [] : [...new Set(table.rows.map((r) => r[ui]!))];
@@ -87,32 +80,32 @@ export function itsCommand(ctx: CliContext): Command {
     }
     const panel = panelFromTable(table, panelOpts);
     let control: string[] | undefined;
-    if (o.control === true) control = [];
-    else if (typeof o.control === 'string') {
-      if (/\.(csv|tsv|txt|gz)$/i.test(o.control) || o.control.includes('/') || o.control === '-') {
+    if (v.control === true) control = [];
+    else if (typeof v.control === 'string') {
+      if (/\.(csv|tsv|txt|gz)$/i.test(v.control) || v.control.includes('/') || v.control === '-') {
         // `its --control data.csv ...`: the optional value took the file name
-        throw new UsageError('CONTROL_TOOK_FILE', `--control took '${o.control}' as its list of comparison units; to use every never-treated unit put --control after the <csv> argument with no value (its <csv> --outcome y --control), or give unit names (--control A01,A02)`, { flag: '--control', value: o.control });
+        throw new UsageError('CONTROL_TOOK_FILE', `--control took '${v.control}' as its list of comparison units; to use every never-treated unit put --control after the <csv> argument with no value (its <csv> --outcome y --control), or give unit names (--control A01,A02)`, { flag: '--control', value: v.control });
       }
-      control = list(o.control);
+      control = list(v.control);
       if (control.length === 0) throw new UsageError('BAD_CONTROL', '--control needs unit names separated by commas, or no value for every never-treated unit', {});
     }
     const options: ItsOptions = {
-      series: o.series as string | undefined,
-      units: o.units as string[] | undefined,
-      aggregate: o.aggregate as ItsAggregate,
+      series: v.series,
+      units: v.units,
+      aggregate: v.aggregate,
       interruptions,
-      slope: o.slope as boolean,
-      dummies: (o.dummy as string[] | undefined) ?? [],
+      slope: v.slope,
+      dummies: v.dummy ?? [],
       seasonality,
       family,
       offset: offset !== undefined,
       errors,
-      armaMethod: o.armaMethod as 'ml' | 'reml',
+      armaMethod: v.armaMethod,
       control,
       level: common.level,
       seed: common.seed,
-      maxIter: o.maxIter as number,
-      tol: o.tol as number,
+      maxIter: v.maxIter,
+      tol: v.tol,
     };
     const analysis = step(ctx, `its: fitting ${options.family} model${errors.type !== 'ols' ? `, ${o.errors as string} errors` : ''}`, () => estimateIts(panel, options));
     emitDocument(ctx, 'its', inputInfo(panel), analysis, common.out);

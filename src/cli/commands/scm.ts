@@ -2,14 +2,22 @@
  * `vru-eval scm`: synthetic control. One command, several methods (--method),
  * sharing the panel, output, donor-pool and inference flags defined here.
  */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
+import { defineOptions, readOptions } from '../../core/optionTable.js';
 import type { CliContext } from '../context.js';
-import { addOutputOptions, addPanelOptions, list } from '../options.js';
-import { SCM_METHODS } from './scmMethods.js';
-import { addOutcomeScaleOption } from '../outcomeScale.js';
+import { addOptions, givenOptions } from '../optionFlags.js';
+import { addOutputOptions, addPanelOptions } from '../options.js';
+import { methodOptionKeys, SCM_METHODS } from './scmMethods.js';
+import { scmMethodOption, SCM_OPTIONS } from './scmOptions.js';
 
-export const DEFAULT_SCM_METHOD = 'gsynth';
+export { DEFAULT_SCM_METHOD } from './scmOptions.js';
+
+/** Methods that turn the effect into offences avoided and so read --outcome-scale (src/cli/outcomeScale.ts). */
+const COUNTING_METHODS: readonly string[] = ['gsynth'];
+
+/** The options of `scm` itself (the method's own options come from its table). */
+export const SCM_COMMAND_OPTIONS = defineOptions({ method: scmMethodOption(SCM_METHODS.map((m) => m.name)), ...SCM_OPTIONS });
 
 export function scmCommand(ctx: CliContext): Command {
   const names = SCM_METHODS.map((m) => m.name);
@@ -18,21 +26,25 @@ export function scmCommand(ctx: CliContext): Command {
     .argument('<csv>', "panel file, one row per unit × period ('-' for stdin)");
   addPanelOptions(cmd);
   addOutputOptions(cmd);
-  cmd
-    .addOption(new Option('--method <name>', 'synthetic-control method').choices(names).default(names.includes(DEFAULT_SCM_METHOD) ? DEFAULT_SCM_METHOD : names[0]))
-    .option('--inference <kind>', 'inference method (allowed values depend on --method; see README)')
-    .option('--donors <a,b,...>', 'use only these units as donors / controls', list)
-    .option('--exclude-units <a,b,...>', 'drop these units from the donor pool (e.g. a national aggregate, or neighbours exposed to spillovers)', list);
-  addOutcomeScaleOption(cmd);
-  for (const m of SCM_METHODS) m.addOptions(cmd);
+  addOptions(cmd, SCM_COMMAND_OPTIONS);
+  for (const m of SCM_METHODS) {
+    if (m.options) addOptions(cmd, m.options);
+    else m.addOptions?.(cmd);
+  }
   return cmd.action(async (file: string, o: Record<string, unknown>, command: Command) => {
-    const method = SCM_METHODS.find((m) => m.name === o.method);
-    if (!method) throw new UsageError('UNKNOWN_METHOD', `--method ${String(o.method)} is not available (choose ${names.join(', ')})`);
+    const { method: name } = readOptions(SCM_COMMAND_OPTIONS, o);
+    const method = SCM_METHODS.find((m) => m.name === name);
+    if (!method) throw new UsageError('UNKNOWN_METHOD', `--method ${String(name)} is not available (choose ${names.join(', ')})`);
+    const given = givenOptions(command);
+    // --outcome-scale decides how offences avoided are counted: only methods that count offences take it (issue 14)
+    if (given.has('outcomeScale') && !COUNTING_METHODS.includes(method.name)) {
+      throw new UsageError('OPTION_NOT_FOR_METHOD', `--outcome-scale applies to methods that report offences avoided (${COUNTING_METHODS.join(', ')}), not --method ${method.name}`, { flag: '--outcome-scale', method: method.name });
+    }
     for (const other of SCM_METHODS) {
       if (other === method) continue;
-      for (const key of other.ownOptions) {
-        if (method.ownOptions.includes(key)) continue;
-        if (command.getOptionValueSource(key) === 'cli') {
+      for (const key of methodOptionKeys(other)) {
+        if (methodOptionKeys(method).includes(key)) continue;
+        if (given.has(key)) {
           const flag = '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
           throw new UsageError('OPTION_NOT_FOR_METHOD', `${flag} applies to --method ${other.name}, not --method ${method.name}`, { flag, method: method.name });
         }

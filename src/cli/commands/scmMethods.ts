@@ -3,21 +3,31 @@
  * command and runs when selected with --method. Register a method by adding it here.
  */
 import type { Command } from 'commander';
+import type { OptionTable } from '../../core/optionTable.js';
 import type { CliContext } from '../context.js';
 import { synthMethod } from './scmSynth.js';
 import { gsynthMethod } from './scmGsynth.js';
+import { sdidMethod } from './scmSdid.js';
+import { ascmMethod } from './scmAscm.js';
 
 export interface ScmMethod {
   /** Value of --method. */
   name: string;
   /** One-line description for --help. */
   description: string;
-  /** Add this method's own flags (never a flag another method or scm.ts already defines). */
-  addOptions: (cmd: Command) => Command;
-  /** Attribute names (commander camelCase) of the flags added by addOptions, to reject them under another method. */
-  ownOptions: readonly string[];
-  /** Run the method: read the panel, estimate, emit the document. `o` holds every parsed flag. */
+  /** This method's own options (src/core/optionTable.ts): flags, help, plan schema and validation derive from it. */
+  options?: OptionTable;
+  /** Plain-commander alternative to `options` (not usable in plans): add this method's own flags. */
+  addOptions?: (cmd: Command) => Command;
+  /** With `addOptions`: attribute names (commander camelCase) of its flags, to reject them under another method. */
+  ownOptions?: readonly string[];
+  /** Run the method: read the panel, estimate, emit the document. `o` holds every parsed flag (read it with readOptions). */
   run: (ctx: CliContext, file: string, o: Record<string, unknown>) => void | Promise<void>;
 }
 
-export const SCM_METHODS: ScmMethod[] = [gsynthMethod, synthMethod];
+/** Attribute names of a method's own options. */
+export function methodOptionKeys(m: ScmMethod): readonly string[] {
+  return m.options ? Object.keys(m.options) : (m.ownOptions ?? []);
+}
+
+export const SCM_METHODS: ScmMethod[] = [gsynthMethod, synthMethod, sdidMethod, ascmMethod];

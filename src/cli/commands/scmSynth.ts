@@ -1,19 +1,20 @@
 /**
- * `vru-eval scm --method synth`: classic synthetic control (flags → library → document).
+ * `vru-eval scm --method synth`: classic synthetic control (typed options → library → document;
+ * options table: src/estimators/synth/options.ts).
  */
 import { readFileSync } from 'node:fs';
-import { Option, type Command } from 'commander';
 import { InputError, UsageError } from '../../core/errors.js';
 import { applyDonorPool, readPanel } from '../../core/panel.js';
 import { inputInfo } from '../../core/result.js';
-import { predictorColumns, splitPredictorList } from '../../estimators/synth/predictors.js';
-import { SYNTH_INFERENCE, SYNTH_PLACEBO, SYNTH_V, SYNTH_V_SEARCH, synth, type SynthOptions } from '../../estimators/synth/synth.js';
+import { readOptions } from '../../core/optionTable.js';
+import { SYNTH_OPTIONS } from '../../estimators/synth/options.js';
+import { predictorColumns } from '../../estimators/synth/predictors.js';
+import { SYNTH_INFERENCE, synth, type SynthOptions } from '../../estimators/synth/synth.js';
 import { emitDocument } from '../context.js';
-import { commonFrom, numberArg, panelOptionsFrom } from '../options.js';
+import { commonFrom, panelOptionsFrom } from '../options.js';
+import { SCM_OPTIONS } from './scmOptions.js';
 import type { ScmMethod } from './scmMethods.js';
 import { step } from '../progress.js';
-
-const appendPredictors = (value: string, previous: string[] = []) => [...previous, ...splitPredictorList(value)];
 
 /** Predictors from a JSON file: an array of predictor strings, or { "predictors": [...] }. */
 function readPredictorsFile(file: string): string[] {
@@ -39,52 +40,52 @@ function readPredictorsFile(file: string): string[] {
 export const synthMethod: ScmMethod = {
   name: 'synth',
   description: 'classic synthetic control (Abadie et al.) with placebo and conformal inference',
-  ownOptions: ['predictors', 'predictorsFile', 'v', 'vSearch', 'optimisationWindow', 'placebo', 'placeboStart', 'placeboFilter', 'placeboDraws', 'loo'],
-  addOptions: (cmd: Command) =>
-    cmd
-      .option('--predictors <list>', "[synth] predictors var@P, var@A:B, var@A:B:step, a+b@A:B, share(a|b|c)@A:B, comma-separated (default: every pre-period outcome, V = I)", appendPredictors)
-      .option('--predictors-file <json>', '[synth] JSON array of predictor strings (alternative to --predictors)')
-      .addOption(new Option('--v <method>', '[synth] predictor weights V with --predictors (default nested)').choices([...SYNTH_V]))
-      .addOption(new Option('--v-search <how>', '[synth] nested-V search starts: equal V; equal and regression-based V; or those plus one per predictor and 8 quasi-random (default equal-regression)').choices([...SYNTH_V_SEARCH]))
-      .option('--optimisation-window <from:to>', '[synth] periods whose outcome MSPE nested V minimises (default: all pre periods)')
-      .addOption(new Option('--placebo <kind>', '[synth] placebo analysis').choices([...SYNTH_PLACEBO]).default('space'))
-      .option('--placebo-start <period>', '[synth] fake start for --placebo time')
-      .option('--placebo-filter <k>', '[synth] drop space placebos with pre-RMSPE > k × the treated unit\'s', numberArg('--placebo-filter', { min: 0, exclusiveMin: true }))
-      .option('--placebo-draws <n>', '[synth] random placebo sets for the programme p-value with several treated units (default 5000)', numberArg('--placebo-draws', { integer: true, min: 1 }))
-      .option('--loo', '[synth] leave-one-donor-out refits for each donor with positive weight'),
+  options: SYNTH_OPTIONS,
   run: (ctx, file, o) => {
     const common = commonFrom(o);
-    if (o.population !== undefined || o.outcomeScale !== undefined) {
+    const v = readOptions(SYNTH_OPTIONS, o);
+    const scm = readOptions(SCM_OPTIONS, o);
+    if (o.population !== undefined || scm.outcomeScale !== undefined) {
       // classic synthetic control reports effects in the outcome's units only: reject rather than ignore
       const flag = o.population !== undefined ? '--population' : '--outcome-scale';
       throw new UsageError('OPTION_NOT_FOR_METHOD', `${flag} is not used by --method synth (no conversion to offences); drop it, or use --method gsynth for offences avoided`, { flag, method: 'synth' });
     }
-    const inference = (o.inference as string | undefined) ?? 'placebo';
+    const inference = scm.inference ?? 'placebo';
     if (!(SYNTH_INFERENCE as readonly string[]).includes(inference)) {
       throw new UsageError('BAD_INFERENCE', `--inference ${inference} is not available for --method synth (choose ${SYNTH_INFERENCE.join(', ')})`, { flag: '--inference', value: inference });
     }
-    if (o.predictors !== undefined && o.predictorsFile !== undefined) throw new UsageError('CONFLICTING_PREDICTORS', 'give --predictors or --predictors-file, not both');
-    const predictors = o.predictorsFile !== undefined ? readPredictorsFile(o.predictorsFile as string) : ((o.predictors as string[] | undefined) ?? []);
+    if (v.predictors !== undefined && v.predictorsFile !== undefined) throw new UsageError('CONFLICTING_PREDICTORS', 'give --predictors or --predictors-file, not both');
+    const predictors = v.predictorsFile !== undefined ? readPredictorsFile(v.predictorsFile) : (v.predictors ?? []);
     let window: [string, string] | undefined;
-    if (o.optimisationWindow !== undefined) {
-      const parts = String(o.optimisationWindow).split(':');
-      if (parts.length !== 2 || parts.some((x) => x.trim() === '')) throw new UsageError('BAD_WINDOW', `--optimisation-window '${String(o.optimisationWindow)}' must be from:to, e.g. 1970:1988`);
+    if (v.optimisationWindow !== undefined) {
+      const parts = v.optimisationWindow.split(':');
+      if (parts.length !== 2 || parts.some((x) => x.trim() === '')) throw new UsageError('BAD_WINDOW', `--optimisation-window '${v.optimisationWindow}' must be from:to, e.g. 1970:1988`);
       window = [parts[0]!.trim(), parts[1]!.trim()];
     }
+    let trainingWindow: [string, string] | undefined;
+    if (v.trainingWindow !== undefined) {
+      const parts = v.trainingWindow.split(':');
+      if (parts.length !== 2 || parts.some((x) => x.trim() === '')) throw new UsageError('BAD_WINDOW', `--training-window '${v.trainingWindow}' must be from:to, e.g. 1981:1990`);
+      trainingWindow = [parts[0]!.trim(), parts[1]!.trim()];
+    }
+    const training = v.trainingPredictors ?? [];
     const popts = panelOptionsFrom(o);
-    const extra = predictorColumns(predictors).filter((c) => c !== popts.outcome);
+    const extra = predictorColumns([...predictors, ...training]).filter((c) => c !== popts.outcome);
     if (extra.length > 0) popts.covariates = [...new Set([...(popts.covariates ?? []), ...extra])];
-    const panel = applyDonorPool(step(ctx, `reading ${file}`, () => readPanel(file, popts)), { donors: o.donors as string[] | undefined, excludeUnits: o.excludeUnits as string[] | undefined });
+    const panel = applyDonorPool(step(ctx, `reading ${file}`, () => readPanel(file, popts)), { donors: scm.donors, excludeUnits: scm.excludeUnits });
     const options: SynthOptions = {
       predictors,
-      v: o.v as SynthOptions['v'],
-      vSearch: o.vSearch as SynthOptions['vSearch'],
+      v: v.v,
+      vSearch: v.vSearch,
       optimisationWindow: window,
-      placebo: o.placebo as SynthOptions['placebo'],
-      placeboStart: o.placeboStart as string | undefined,
-      placeboFilter: (o.placeboFilter as number | undefined) ?? null,
-      placeboDraws: o.placeboDraws as number | undefined,
-      loo: o.loo === true,
+      placebo: v.placebo,
+      placeboStart: v.placeboStart,
+      placeboFilter: v.placeboFilter ?? null,
+      placeboDraws: v.placeboDraws,
+      loo: v.loo === true,
+      trainingPredictors: training,
+      trainingWindow,
+      uniquenessTol: v.uniquenessTol === 'off' ? null : (v.uniquenessTol ?? 0.01),
       inference: inference as SynthOptions['inference'],
       level: common.level,
       seed: common.seed,
@@ -93,8 +94,8 @@ export const synthMethod: ScmMethod = {
     analysis.options = {
       ...analysis.options,
       outcome: panel.outcome,
-      exclude: (o.excludeUnits as string[] | undefined) ?? null,
-      donorsFlag: (o.donors as string[] | undefined) ?? null,
+      exclude: scm.excludeUnits ?? null,
+      donorsFlag: scm.donors ?? null,
     };
     emitDocument(ctx, 'scm', inputInfo(panel), analysis, common.out);
   },

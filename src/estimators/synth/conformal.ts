@@ -52,11 +52,20 @@ export function conformalPValue(prob: ConformalProblem, theta: number): number {
       u[t] = u[t]! + s / n;
     }
   }
-  // |mean of the residuals over the tested periods| (for one period: |û_t|, the paper's S_q for any q).
+  return permutationPValue(u, prob.tested);
+}
+
+/**
+ * Moving-block (cyclic) permutation p-value of S(û) = |mean of û over the tested
+ * positions| (for one period the paper's |û_t|): (1/P) Σ_j 1{S(û_πj) ≥ S(û)}.
+ * Shared by every estimator whose residuals come from a fit under H₀ (synth, ascm).
+ */
+export function permutationPValue(u: Float64Array, tested: readonly number[]): number {
+  const P = u.length;
   const stat = (shift: number) => {
     let s = 0;
-    for (const t of prob.tested) s += u[(t + shift) % P]!;
-    return Math.abs(s) / prob.tested.length;
+    for (const t of tested) s += u[(t + shift) % P]!;
+    return Math.abs(s) / tested.length;
   };
   const s0 = stat(0);
   let count = 0;
@@ -70,8 +79,13 @@ export function conformalPValue(prob: ConformalProblem, theta: number): number {
  * the test rejects the point estimate itself (`centerRejected`).
  */
 export function conformalInterval(prob: ConformalProblem, center: number, scale: number, alpha: number): { ci: [number, number] | null; pAtZero: number; centerRejected: boolean } {
-  const accept = (th: number) => conformalPValue(prob, th) > alpha;
-  const pAtZero = conformalPValue(prob, 0);
+  return invertTest((th) => conformalPValue(prob, th), center, scale, alpha);
+}
+
+/** Test inversion for any p-value function θ ↦ p(θ) (see {@link conformalInterval}). */
+export function invertTest(pValue: (theta: number) => number, center: number, scale: number, alpha: number): { ci: [number, number] | null; pAtZero: number; centerRejected: boolean } {
+  const accept = (th: number) => pValue(th) > alpha;
+  const pAtZero = pValue(0);
   // The connected set is grown from the point estimate; if the test rejects the estimate itself there is none.
   if (!accept(center)) return { ci: null, pAtZero, centerRejected: true };
   const step = scale > 0 && Number.isFinite(scale) ? scale : 1;

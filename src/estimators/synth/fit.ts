@@ -140,6 +140,11 @@ export interface PredictorFitOptions {
   vSearch?: 'equal-start' | 'equal-regression' | 'multistart';
   /** Number of quasi-random (Halton) starts for multistart. Default 8. */
   extraStarts?: number;
+  /**
+   * V given (e.g. from a training step, ADH 2015 §"training and validation"): used as is,
+   * no search. Length = number of predictors, on the simplex.
+   */
+  fixedV?: Float64Array | null;
 }
 
 const PRIMES = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53];
@@ -159,7 +164,7 @@ function halton(h: number, b: number): number {
  * Standardise predictor rows by their standard deviation across the problem's
  * units (target and donors), as in ADH/Synth. X is k×n (target first).
  */
-function standardise(X: Float64Array, k: number, n: number): Float64Array {
+export function standardise(X: Float64Array, k: number, n: number): Float64Array {
   const out = new Float64Array(k * n);
   for (let p = 0; p < k; p++) {
     let m = 0;
@@ -217,7 +222,8 @@ export function fitWithPredictors(panel: Panel, target: number, donors: readonly
   const equalV = new Float64Array(k).fill(1 / k);
   let v: Float64Array;
   let vSearch: UnitFit['vSearch'] = null;
-  if (o.vMethod === 'equal' || k === 1) v = equalV;
+  if (o.fixedV) v = o.fixedV;
+  else if (o.vMethod === 'equal' || k === 1) v = equalV;
   else {
     const regV = regressionV(panel, X, k, n, [target, ...donors], window);
     if (o.vMethod === 'regression') v = regV ?? equalV;

@@ -16,6 +16,7 @@ import { quantileSorted } from '../../core/stats.js';
 import { conformalInterval, type ConformalProblem } from './conformal.js';
 import { fitOutcomeOnly, fitWithPredictors, outcomeGram, type UnitFit } from './fit.js';
 import { parsePredictors, predictorMatrix, type PredictorSpec } from './predictors.js';
+import { attachUniqueness, fitLoss, unitUniqueness } from './uniqueness.js';
 
 export const SYNTH_PLACEBO = ['space', 'time', 'none'] as const;
 export const SYNTH_INFERENCE = ['placebo', 'conformal', 'none'] as const;
@@ -45,6 +46,15 @@ export interface SynthOptions {
   inference?: (typeof SYNTH_INFERENCE)[number] | undefined;
   level?: number | undefined;
   seed: number;
+  /**
+   * Two-step V (Abadie, Diamond & Hainmueller 2015, "training" then "validation"): V is chosen
+   * by the nested search on these predictors over `trainingWindow`, then held fixed for the
+   * main predictors (same number, same order). Needs `predictors`.
+   */
+  trainingPredictors?: readonly string[] | undefined;
+  trainingWindow?: readonly [string, string] | undefined;
+  /** Weight uniqueness: relative loss tolerance of the near-optimal set (default 0.01); null = skip. */
+  uniquenessTol?: number | null | undefined;
   /** Active-set solver limits. */
   maxIter?: number | undefined;
   tol?: number | undefined;
@@ -99,6 +109,23 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
   }
   const warnings: Warning[] = [];
   const diagnostics: Diagnostic[] = [];
+  const training = options.trainingPredictors ?? [];
+  let trainSpecs: PredictorSpec[] | null = null;
+  let trainWindow: number[] | null = null;
+  if (training.length > 0 || options.trainingWindow) {
+    if (!usePredictors) throw new UsageError('TRAINING_WITHOUT_PREDICTORS', '--training-predictors needs --predictors (the main step whose V it chooses)');
+    if (training.length === 0 || !options.trainingWindow) throw new UsageError('TRAINING_INCOMPLETE', 'give both --training-predictors and --training-window (the periods whose outcome MSPE the training V minimises)');
+    if (vMethod !== 'nested' || options.optimisationWindow) throw new UsageError('TRAINING_WITH_V', '--training-predictors chooses V; leave out --v and --optimisation-window');
+    trainSpecs = parsePredictors(panel, training);
+    if (trainSpecs.length !== specs.length) throw new UsageError('TRAINING_SHAPE', `--training-predictors gives ${trainSpecs.length} predictors but --predictors ${specs.length}; V is carried over predictor by predictor, so give the same number in the same order`);
+    const a = periodIndexOf(panel, options.trainingWindow[0], '--training-window');
+    const b = periodIndexOf(panel, options.trainingWindow[1], '--training-window');
+    if (b < a) throw new UsageError('BAD_WINDOW', `--training-window ${options.trainingWindow.join(':')} ends before it starts`);
+    trainWindow = [];
+    for (let t = a; t <= b; t++) trainWindow.push(t);
+    const late = treated.filter((i) => b >= design.startIndex[i]!);
+    if (late.length > 0) warnings.push({ code: 'TRAINING_WINDOW_AFTER_START', message: `--training-window ends at ${panel.periods[b]}, at or after the start of ${late.map((i) => `'${panel.units[i]}' (${panel.periods[design.startIndex[i]!]})`).join(', ')}; ADH (2015) do this (1981–1990 for a 1990 start), but treated periods then inform V` });
+  }
 
   // One Gram matrix per distinct start (outcome-only), shared by treated and placebo fits.
   const allUnits = [...controls, ...treated];
@@ -114,6 +141,11 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
   const fitOne = (target: number, donors: readonly number[], start: number): UnitFit => {
     if (optWindow && optWindow[optWindow.length - 1]! >= start) {
       throw new UsageError('WINDOW_AFTER_START', `--optimisation-window ends at ${panel.periods[optWindow[optWindow.length - 1]!]}, after the pre-period of '${panel.units[target]}' (treated from ${panel.periods[start]}); end it before the start`);
+    }
+    if (trainSpecs) {
+      const train = fitWithPredictors(panel, target, donors, start, { specs: trainSpecs, vMethod: 'nested', vSearch, optWindow: trainWindow, solver });
+      const main = fitWithPredictors(panel, target, donors, start, { specs, vMethod, vSearch, optWindow, solver, fixedV: train.v });
+      return { ...main, vSearch: train.vSearch };
     }
     return usePredictors
       ? fitWithPredictors(panel, target, donors, start, { specs, vMethod, vSearch, optWindow, solver })
@@ -398,6 +430,8 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
       v: usePredictors ? vMethod : 'identity',
       vSearch: usePredictors && vMethod === 'nested' ? vSearch : null,
       optimisationWindow: options.optimisationWindow ? [...options.optimisationWindow] : null,
+      trainingPredictors: trainSpecs ? [...training] : null,
+      trainingWindow: trainSpecs ? [...options.trainingWindow!] : null,
       placebo,
       placeboStart: options.placeboStart ?? null,
       placeboFilter: k,
@@ -435,6 +469,14 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
     };
   }
   if (options.loo) analysis.leaveOneOut = loo;
+  // Weight uniqueness (uniqueness.ts): ATT and counterfactual ranges over near-optimal weightings.
+  const uTol = options.uniquenessTol === undefined ? 0.01 : options.uniquenessTol;
+  analysis.options.uniquenessTol = uTol;
+  if (uTol !== null) {
+    const us = fits.map((f) => unitUniqueness(panel, f, fitLoss(panel, f, usePredictors ? specs : null, usePredictors ? null : gramFor(f.start)), uTol));
+    const placeboAtts = n === 1 && placebo === 'space' ? placebosAt(fits[0]!.start).filter((p) => includedFlag.get(p) ?? true).map((p) => p.fit.att) : null;
+    attachUniqueness(analysis, panel, us, uTol, placeboAtts);
+  }
   return analysis;
 }
 

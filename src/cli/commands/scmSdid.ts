@@ -1,0 +1,69 @@
+/**
+ * `vru-eval scm --method sdid`: synthetic difference-in-differences (Arkhangelsky et al. 2021),
+ * with the paper's SC and DID via --sdid-estimator (flags → library → document).
+ */
+import { InputError, UsageError } from '../../core/errors.js';
+import { applyDonorPool, panelFromTable, type Panel } from '../../core/panel.js';
+import { inputInfo } from '../../core/result.js';
+import { SDID_INFERENCE, sdid, type SdidInference } from '../../estimators/sdid/sdid.js';
+import { readOptions } from '../../core/optionTable.js';
+import { SDID_OPTIONS } from '../../estimators/sdid/options.js';
+import { readCsvFile, type CsvTable } from '../../io/csv.js';
+import { emitDocument } from '../context.js';
+import { commonFrom, panelOptionsFrom } from '../options.js';
+import { SCM_OPTIONS } from './scmOptions.js';
+import type { ScmMethod } from './scmMethods.js';
+
+/**
+ * Cluster label of each panel unit from a column of the table; the column must be constant within units.
+ * @throws InputError UNKNOWN_COLUMN | CLUSTER_NOT_NESTED | MISSING_CLUSTER
+ */
+export function unitClusters(table: CsvTable, panel: Panel, column: string): string[] {
+  const ci = table.header.indexOf(column);
+  if (ci < 0) throw new InputError('UNKNOWN_COLUMN', `${panel.file}: --cluster column '${column}' is not in the header (${table.header.join(', ')})`, { column });
+  const ui = table.header.indexOf(panel.columns.unit);
+  const byUnit = new Map<string, string>();
+  table.rows.forEach((r, k) => {
+    const u = r[ui]!;
+    const g = r[ci]!;
+    if (g === '') throw new InputError('MISSING_CLUSTER', `${panel.file} line ${table.lines[k]}: '${u}' has an empty --cluster '${column}'`, { unit: u, line: table.lines[k] });
+    const prev = byUnit.get(u);
+    if (prev !== undefined && prev !== g) throw new InputError('CLUSTER_NOT_NESTED', `${panel.file} line ${table.lines[k]}: '${u}' is in cluster '${prev}' and '${g}'; units must be nested in clusters`, { unit: u, line: table.lines[k] });
+    byUnit.set(u, g);
+  });
+  return panel.units.map((u) => byUnit.get(u)!);
+}
+
+export const sdidMethod: ScmMethod = {
+  name: 'sdid',
+  description: 'synthetic difference-in-differences (Arkhangelsky et al. 2021), also its SC and DID; staggered adoption by cohort',
+  options: SDID_OPTIONS,
+  run: (ctx, file, o) => {
+    const common = commonFrom(o);
+    const v = readOptions(SDID_OPTIONS, o);
+    const scm = readOptions(SCM_OPTIONS, o);
+    const inference = scm.inference ?? 'placebo';
+    if (!(SDID_INFERENCE as readonly string[]).includes(inference)) {
+      throw new UsageError('BAD_INFERENCE', `--inference ${inference} is not available for --method sdid (choose ${SDID_INFERENCE.join(', ')})`, { flag: '--inference', value: inference });
+    }
+    if (v.reps !== undefined && !(inference === 'placebo' || inference === 'bootstrap')) throw new UsageError('REPS_NOT_USED', `--reps applies to --inference placebo or bootstrap, not ${inference}`);
+    if (v.cluster !== undefined && !(inference === 'bootstrap' || inference === 'jackknife')) throw new UsageError('CLUSTER_NOT_USED', `--cluster applies to --inference bootstrap or jackknife, not ${inference}`);
+    const table = readCsvFile(file);
+    const popts = panelOptionsFrom(o);
+    const full = panelFromTable(table, popts);
+    const panel = applyDonorPool(full, { donors: scm.donors, excludeUnits: scm.excludeUnits });
+    const clusters = v.cluster !== undefined ? unitClusters(table, panel, v.cluster) : null;
+    const analysis = sdid(panel, {
+      estimator: v.sdidEstimator,
+      inference: inference as SdidInference,
+      reps: v.reps ?? 200,
+      clusters,
+      clusterColumn: v.cluster ?? null,
+      covariates: panel.covariateNames,
+      level: common.level,
+      seed: common.seed,
+    });
+    analysis.options = { ...analysis.options, outcome: panel.outcome, donors: scm.donors ?? null, excludeUnits: scm.excludeUnits ?? null };
+    emitDocument(ctx, 'scm', inputInfo(panel), analysis, common.out);
+  },
+};

@@ -1,0 +1,354 @@
+/**
+ * Augmented synthetic control (Ben-Michael, Feller & Rothstein 2021, JASA 116:1789) on a
+ * panel: ridge ASCM (or plain SC with `model: 'none'`), the de-meaned (intercept-shift)
+ * variant of §5.1, covariates by residualising, jackknife+ and conformal intervals, and
+ * staggered adoption by per-cohort fits aggregated with weights ∝ treated unit-periods.
+ *
+ * One block per adoption cohort: the cohort's treated units (their mean series is the
+ * target, as with several treated units in the paper's §6) against the never-treated units.
+ *
+ * - De-meaned (`demean`): every series minus its own pre-period mean before fitting; the
+ *   counterfactual adds the treated pre-period mean back (SC with an intercept shift).
+ * - Covariates (`covariates`): Z_i = unit i's pre-period mean of each covariate; each
+ *   period's outcome is regressed on [1, Z] across the controls by least squares (QR),
+ *   treated and controls are replaced by their residuals, the weights are fitted on the
+ *   residual pre-period series, and the counterfactual is Z₁β̂_t + Σγ̂_j(Y_jt − Z_jβ̂_t).
+ * - Jackknife+ (Barber, Candès, Ramdas & Tibshirani 2021, applied over pre-periods as in
+ *   Ben-Michael et al. §7): for each pre-period i, refit (λ fixed) without period i; R_i =
+ *   |x₁ᵢ − x̂₁ᵢ(−i)|, and the post counterfactual ŷ_t(−i). Counterfactual interval at t:
+ *   [q⁻_α{ŷ_t(−i) − R_i}, q⁺_{1−α}{ŷ_t(−i) + R_i}]; the effect's interval is y₁t minus it.
+ *   The ATT uses the mean post counterfactual in place of ŷ_t. (Demeaning and covariate
+ *   coefficients use all pre-periods, a small leak into the held-out period.)
+ * - Conformal (Chernozhukov, Wüthrich & Zhu 2021): under H₀ the tested post periods of the
+ *   treated series are shifted by θ, the ASCM is refitted (λ fixed) on pre + tested periods,
+ *   and the moving-block permutation p-value of the residuals is inverted
+ *   (see synth/conformal.ts, shared).
+ */
+import { InputError, UsageError } from '../../core/errors.js';
+import { lstsq } from '../../core/linalg.js';
+import { panelDesign, requireBalanced, type Panel } from '../../core/panel.js';
+import { unitPath, type Analysis, type Diagnostic, type PathPoint, type UnitResult, type Warning } from '../../core/result.js';
+import { invertTest, permutationPValue } from '../synth/conformal.js';
+import { cvLambda, gramCols, ridgeWeights, scWeights, svdCols, type CvResult } from './ridge.js';
+
+export const ASCM_INFERENCE = ['conformal', 'jackknife+', 'none'] as const;
+export type AscmInference = (typeof ASCM_INFERENCE)[number];
+export const ASCM_MODELS = ['ridge', 'none'] as const;
+
+export interface AscmOptions {
+  /** 'ridge' (default): ridge ASCM; 'none': plain synthetic control (the paper's SCM column). */
+  model?: (typeof ASCM_MODELS)[number];
+  /** Fixed ridge λ; default chosen by cross-validation. */
+  lambda?: number | null;
+  /** CV rule: '1se' (default) or 'min'. */
+  cvRule?: 'min' | '1se';
+  demean?: boolean;
+  /** Covariate columns (pre-period means are balanced by residualising). */
+  covariates?: readonly string[];
+  /** Default 'conformal'. */
+  inference?: AscmInference;
+  level?: number;
+  seed: number;
+}
+
+interface BlockResult {
+  start: number;
+  treated: number[];
+  /** SC weights ŵ and augmented weights γ̂ (length N₀, aligned with controls). */
+  w: Float64Array;
+  gamma: Float64Array;
+  lambda: number | null;
+  cv: CvResult | null;
+  observed: Float64Array;
+  counterfactual: Float64Array;
+  effect: Float64Array;
+  att: number;
+  /** Per-period and ATT intervals for the effect (null when not computed). */
+  ci: ([number, number] | null)[];
+  attCi: [number, number] | null;
+  attP: number | null;
+  preRmspe: number;
+  scPreRmspe: number;
+  solverOk: boolean;
+}
+
+/**
+ * The transformed block: X (N₀×T) control series and x1 (T) treated mean, after demeaning,
+ * covariate residualising and centring by the control mean; `back(t, v)` maps a fitted
+ * centred treated value at t back to the outcome scale.
+ */
+function prepare(panel: Panel, controls: readonly number[], treated: readonly number[], T0: number, o: AscmOptions): { X: Float64Array; x1: Float64Array; back: (t: number, v: number) => number; y1: Float64Array; beta: number[][] | null } {
+  const T = panel.periods.length;
+  const N0 = controls.length;
+  const series = (u: number) => Float64Array.from(panel.y.subarray(u * T, (u + 1) * T));
+  const Yc = controls.map(series);
+  const y1 = new Float64Array(T);
+  for (const u of treated) for (let t = 0; t < T; t++) y1[t] = y1[t]! + panel.y[u * T + t]! / treated.length;
+  let y1f = Float64Array.from(y1);
+  let shift1 = 0;
+  if (o.demean) {
+    const preMean = (s: Float64Array) => { let m = 0; for (let t = 0; t < T0; t++) m += s[t]!; return m / T0; };
+    for (const s of Yc) { const m = preMean(s); for (let t = 0; t < T; t++) s[t] = s[t]! - m; }
+    shift1 = preMean(y1f);
+    y1f = y1f.map((v) => v - shift1);
+  }
+  const m = new Float64Array(T);
+  for (const s of Yc) for (let t = 0; t < T; t++) m[t] = m[t]! + s[t]! / N0;
+  const X = new Float64Array(N0 * T);
+  Yc.forEach((s, a) => { for (let t = 0; t < T; t++) X[a * T + t] = s[t]! - m[t]!; });
+  const x1 = Float64Array.from(y1f, (v, t) => v - m[t]!);
+  let zFit: Float64Array | null = null;
+  let beta: number[][] | null = null;
+  const covs = o.covariates ?? [];
+  if (covs.length > 0) {
+    const K = covs.length;
+    const zOf = (units: readonly number[]) => covs.map((c) => {
+      const Xc = panel.covariates[c];
+      if (!Xc) throw new UsageError('UNKNOWN_COVARIATE', `covariate '${c}' is not in the panel; pass it with --covariates`);
+      let s = 0;
+      let n = 0;
+      for (const u of units) for (let t = 0; t < T0; t++) { const v = Xc[u * T + t]!; if (Number.isFinite(v)) { s += v; n++; } }
+      if (n === 0) throw new InputError('MISSING_COVARIATE', `${panel.file}: covariate '${c}' has no pre-period value for '${panel.units[units[0]!]}'`, { covariate: c, unit: panel.units[units[0]!] });
+      return s / n;
+    });
+    const Zc = controls.map((u) => zOf([u]));
+    const z1 = treated.map((u) => zOf([u])).reduce((acc, z) => acc.map((v, k) => v + z[k]! / treated.length), new Array<number>(K).fill(0));
+    if (N0 <= K + 1) throw new InputError('TOO_FEW_CONTROLS', `${panel.file}: residualising on ${K} covariate(s) needs more than ${K + 1} control units`);
+    const D = new Float64Array(N0 * (K + 1));
+    Zc.forEach((z, a) => { D[a * (K + 1)] = 1; z.forEach((v, k) => (D[a * (K + 1) + 1 + k] = v)); });
+    beta = [];
+    zFit = new Float64Array(T);
+    for (let t = 0; t < T; t++) {
+      const col = Float64Array.from({ length: N0 }, (_, a) => X[a * T + t]!);
+      const r = lstsq(D, N0, K + 1, col);
+      const b = Array.from(r.beta);
+      if (b.some((v) => !Number.isFinite(v))) throw new InputError('COLLINEAR_COVARIATES', `${panel.file}: the covariates ${covs.join(', ')} are collinear across the control units`);
+      beta.push(b);
+      for (let a = 0; a < N0; a++) { let f = b[0]!; for (let k = 0; k < K; k++) f += b[1 + k]! * Zc[a]![k]!; X[a * T + t] = X[a * T + t]! - f; }
+      let f1 = b[0]!;
+      for (let k = 0; k < K; k++) f1 += b[1 + k]! * z1[k]!;
+      zFit[t] = f1;
+      x1[t] = x1[t]! - f1;
+    }
+  }
+  const back = (t: number, v: number) => v + m[t]! + shift1 + (zFit ? zFit[t]! : 0);
+  return { X, x1, back, y1, beta };
+}
+
+/** Predicted centred treated value at each period t from weights g. */
+function predict(X: Float64Array, N0: number, T: number, g: Float64Array, t: number): number {
+  let s = 0;
+  for (let a = 0; a < N0; a++) s += g[a]! * X[a * T + t]!;
+  return s;
+}
+
+function fitBlock(panel: Panel, controls: readonly number[], treated: number[], start: number, o: AscmOptions): BlockResult {
+  const T = panel.periods.length;
+  const N0 = controls.length;
+  const T0 = start;
+  const model = o.model ?? 'ridge';
+  const level = o.level ?? 0.95;
+  const alpha = 1 - level;
+  const inference = o.inference ?? 'conformal';
+  const prep = prepare(panel, controls, treated, T0, o);
+  const { X, x1 } = prep;
+  const pre = Array.from({ length: T0 }, (_, t) => t);
+  const sc = scWeights(X, N0, T, x1, pre);
+  let solverOk = sc.converged;
+  let lambda: number | null = null;
+  let cv: CvResult | null = null;
+  let gamma = sc.w;
+  let dPre: ReturnType<typeof svdCols> | null = null;
+  if (model === 'ridge') {
+    const Xpre = new Float64Array(N0 * T0);
+    for (let a = 0; a < N0; a++) for (let t = 0; t < T0; t++) Xpre[a * T0 + t] = X[a * T + t]!;
+    if (o.lambda != null) lambda = o.lambda;
+    else {
+      if (T0 < 3) throw new InputError('TOO_FEW_PRE_PERIODS', `${panel.file}: cross-validating the ridge λ needs at least 3 pre-periods before ${panel.periods[start]}; give --ascm-lambda`);
+      cv = cvLambda(Xpre, N0, T0, x1.subarray(0, T0), o.cvRule ?? '1se');
+      lambda = cv.lambda;
+    }
+    dPre = svdCols(X, N0, T, pre);
+    gamma = ridgeWeights(X, N0, T, x1, sc.w, lambda, dPre);
+  }
+  const counterfactual = new Float64Array(T);
+  const effect = new Float64Array(T);
+  let att = 0;
+  let pre2 = 0;
+  let scPre2 = 0;
+  for (let t = 0; t < T; t++) {
+    counterfactual[t] = prep.back(t, predict(X, N0, T, gamma, t));
+    effect[t] = prep.y1[t]! - counterfactual[t]!;
+    if (t >= T0) att += effect[t]! / (T - T0);
+    else { pre2 += effect[t]! ** 2 / T0; scPre2 += (x1[t]! - predict(X, N0, T, sc.w, t)) ** 2 / T0; }
+  }
+  const ci: ([number, number] | null)[] = new Array(T).fill(null);
+  let attCi: [number, number] | null = null;
+  let attP: number | null = null;
+  // Refits on a column set reuse its Gram matrix and SVD (they do not depend on θ).
+  const cache = new Map<string, { G: Float64Array; d: ReturnType<typeof svdCols> | null }>();
+  const fitWeights = (cols: readonly number[], target: Float64Array): Float64Array => {
+    const key = cols.join(',');
+    let c = cache.get(key);
+    if (!c) {
+      c = { G: gramCols(X, N0, T, cols), d: model === 'none' ? null : svdCols(X, N0, T, cols) };
+      cache.set(key, c);
+    }
+    const w = scWeights(X, N0, T, target, cols, c.G);
+    if (!w.converged) solverOk = false;
+    if (model === 'none') return w.w;
+    return ridgeWeights(X, N0, T, target, w.w, lambda!, c.d!);
+  };
+  if (inference === 'jackknife+') {
+    const lo: number[][] = Array.from({ length: T - T0 + 1 }, () => []);
+    const hi: number[][] = Array.from({ length: T - T0 + 1 }, () => []);
+    for (let i = 0; i < T0; i++) {
+      const g = fitWeights(pre.filter((t) => t !== i), x1);
+      const R = Math.abs(x1[i]! - predict(X, N0, T, g, i));
+      let meanCf = 0;
+      for (let t = T0; t < T; t++) {
+        const cf = predict(X, N0, T, g, t);
+        lo[t - T0]!.push(cf - R);
+        hi[t - T0]!.push(cf + R);
+        meanCf += cf / (T - T0);
+      }
+      lo[T - T0]!.push(meanCf - R);
+      hi[T - T0]!.push(meanCf + R);
+    }
+    const n = T0;
+    const kLo = Math.floor(alpha * (n + 1));
+    const kHi = Math.ceil((1 - alpha) * (n + 1));
+    const interval = (q: number, obsMinusBack: (v: number) => number): [number, number] | null => {
+      if (kLo < 1 || kHi > n) return null;
+      const l = lo[q]!.slice().sort((a, b) => a - b)[kLo - 1]!;
+      const h = hi[q]!.slice().sort((a, b) => a - b)[kHi - 1]!;
+      return [obsMinusBack(h), obsMinusBack(l)];
+    };
+    for (let t = T0; t < T; t++) ci[t] = interval(t - T0, (v) => prep.y1[t]! - prep.back(t, v));
+    // ATT: mean post effect = mean y₁ − mean counterfactual.
+    let meanY = 0;
+    let meanBack0 = 0;
+    for (let t = T0; t < T; t++) { meanY += prep.y1[t]! / (T - T0); meanBack0 += prep.back(t, 0) / (T - T0); }
+    attCi = interval(T - T0, (v) => meanY - (meanBack0 + v));
+  } else if (inference === 'conformal') {
+    const scale = Math.max(Math.sqrt(pre2), 1e-8 * (Math.abs(att) + 1));
+    const pTest = (tested: number[]) => (theta: number) => {
+      const cols = [...pre, ...tested];
+      const target = Float64Array.from(x1);
+      for (const t of tested) target[t] = target[t]! - theta;
+      const g = fitWeights(cols, target);
+      const u = Float64Array.from(cols, (t) => target[t]! - predict(X, N0, T, g, t));
+      return permutationPValue(u, tested.map((_, q) => T0 + q));
+    };
+    for (let t = T0; t < T; t++) ci[t] = invertTest(pTest([t]), effect[t]!, scale, alpha).ci;
+    const postAll = Array.from({ length: T - T0 }, (_, q) => T0 + q);
+    const r = invertTest(pTest(postAll), att, scale, alpha);
+    attCi = r.ci;
+    attP = r.pAtZero;
+  }
+  return { start, treated, w: sc.w, gamma, lambda, cv, observed: prep.y1, counterfactual, effect, att, ci, attCi, attP, preRmspe: Math.sqrt(pre2), scPreRmspe: Math.sqrt(scPre2), solverOk };
+}
+
+/**
+ * Augmented synthetic control.
+ * @throws InputError (unbalanced panel, too few periods/controls), UsageError.
+ */
+export function ascm(panel: Panel, options: AscmOptions): Analysis {
+  const level = options.level ?? 0.95;
+  const inference = options.inference ?? 'conformal';
+  const model = options.model ?? 'ridge';
+  if (model === 'none' && options.lambda != null) throw new UsageError('LAMBDA_WITHOUT_RIDGE', '--ascm-lambda applies to --ascm-model ridge');
+  if (options.lambda != null && !(options.lambda >= 0)) throw new UsageError('BAD_NUMBER', '--ascm-lambda must be ≥ 0');
+  const design = panelDesign(panel, 2);
+  const T = panel.periods.length;
+  const controls = design.controlUnits;
+  requireBalanced(panel, 'augmented synthetic control', [...design.treatedUnits, ...controls]);
+  if (controls.length < 2) throw new InputError('TOO_FEW_DONORS', `${panel.file}: augmented synthetic control needs at least 2 donor units, found ${controls.length}`);
+  const warnings: Warning[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const byStart = new Map<number, number[]>();
+  for (const u of design.treatedUnits) {
+    const s = design.startIndex[u]!;
+    if (!byStart.has(s)) byStart.set(s, []);
+    byStart.get(s)!.push(u);
+  }
+  const starts = [...byStart.keys()].sort((a, b) => a - b);
+  if (starts.length > 1 && inference !== 'none') warnings.push({ code: 'STAGGERED_INFERENCE_PER_COHORT', message: `treated units start in ${starts.length} different periods; ${inference} intervals are computed per cohort (in cohorts[]) and there is no interval for the aggregate ATT` });
+  const blocks = starts.map((s) => fitBlock(panel, controls, byStart.get(s)!, s, options));
+  if (blocks.some((b) => !b.solverOk)) warnings.push({ code: 'NOT_CONVERGED', message: 'a simplex weight problem stopped at its iteration limit' });
+  const wts = blocks.map((b) => b.treated.length * (T - b.start));
+  const tot = wts.reduce((a, b) => a + b, 0);
+  const att = blocks.reduce((a, b, q) => a + (wts[q]! / tot) * b.att, 0);
+  const single = blocks.length === 1 ? blocks[0]! : null;
+
+  // Calendar path: cohorts already treated at t (weights = treated units), all cohorts before the first start.
+  const first = starts[0]!;
+  const path: PathPoint[] = [];
+  let cum = 0;
+  for (let t = 0; t < T; t++) {
+    let ws = 0;
+    let eff = 0;
+    let obs = 0;
+    let cf = 0;
+    for (const b of blocks) {
+      if (t >= first && t < b.start) continue;
+      const w = b.treated.length;
+      ws += w;
+      eff += w * b.effect[t]!;
+      obs += w * b.observed[t]!;
+      cf += w * b.counterfactual[t]!;
+    }
+    const post = t >= first;
+    if (post) cum += eff / ws;
+    path.push({ period: panel.periods[t]!, observed: obs / ws, counterfactual: cf / ws, effect: eff / ws, ci: single && post ? single.ci[t] ?? null : null, cumulative: post ? cum : null, cumulativeCi: null });
+  }
+  const units: UnitResult[] = [];
+  for (const b of blocks) {
+    const weights: Record<string, number> = {};
+    controls.forEach((u, a) => (weights[panel.units[u]!] = b.gamma[a]!));
+    const scw: Record<string, number> = {};
+    controls.forEach((u, a) => (scw[panel.units[u]!] = b.w[a]!));
+    for (const u of b.treated) {
+      // Unit-level counterfactual: the cohort's counterfactual (fitted to the cohort mean).
+      units.push({ unit: panel.units[u]!, att: b.treated.length === 1 ? b.att : null, cohortAtt: b.att, preRmspe: b.treated.length === 1 ? b.preRmspe : null, weights, scWeights: scw, start: panel.periods[b.start]!, path: b.treated.length === 1 ? unitPath(panel.periods, b.observed, b.counterfactual) : undefined });
+    }
+  }
+  units.sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
+  const cohorts = blocks.map((b, q) => ({ start: panel.periods[b.start]!, treatedUnits: b.treated.map((u) => panel.units[u]!), att: b.att, weight: wts[q]! / tot, ci: b.attCi, pValue: b.attP, lambda: b.lambda, preRmspe: b.preRmspe, scPreRmspe: b.scPreRmspe }));
+  diagnostics.push({ code: 'PRE_RMSPE', passed: null, value: single ? single.preRmspe : null, message: 'pre-period RMSPE of the augmented fit to the treated (mean) series, and of the plain SC weights (per cohort)', table: cohorts.map((c) => ({ start: c.start, preRmspe: c.preRmspe, scPreRmspe: c.scPreRmspe })) });
+  if (model === 'ridge') {
+    diagnostics.push({ code: 'RIDGE_LAMBDA', passed: null, value: single ? single.lambda : null, message: options.lambda != null ? 'ridge λ given by --ascm-lambda' : `ridge λ by leave-one-pre-period-out cross-validation (${options.cvRule ?? '1se'} rule); table: candidates with mean squared error and its SE (first cohort)`, table: blocks[0]!.cv ? blocks[0]!.cv.lambdas.map((l, k) => ({ lambda: l, error: blocks[0]!.cv!.errors[k], se: blocks[0]!.cv!.se[k] })) : [] });
+    const neg = blocks.map((b) => b.gamma.reduce((s, v) => s + (v < 0 ? -v : 0), 0));
+    diagnostics.push({ code: 'NEGATIVE_WEIGHT', passed: null, value: Math.max(...neg), message: 'total negative weight Σ max(0, −γ_j) of the augmented weights (extrapolation beyond the donors\' convex hull)' });
+  }
+  const firstCi = single?.attCi ?? null;
+  return {
+    method: 'ascm',
+    options: {
+      model,
+      lambda: options.lambda ?? null,
+      cvRule: model === 'ridge' && options.lambda == null ? options.cvRule ?? '1se' : null,
+      demean: !!options.demean,
+      covariates: options.covariates?.length ? [...options.covariates] : null,
+      covariateMethod: options.covariates?.length ? 'residualised on pre-period means' : null,
+      inference,
+      level,
+      seed: options.seed,
+      controls: controls.map((u) => panel.units[u]!),
+    },
+    estimate: {
+      att,
+      se: null,
+      ci: firstCi,
+      level,
+      pValue: inference === 'conformal' && single ? single.attP : null,
+      inference,
+      cumulative: { value: cum, ci: firstCi ? [firstCi[0] * (T - first), firstCi[1] * (T - first)] : null },
+    },
+    path,
+    units,
+    diagnostics,
+    warnings,
+    cohorts,
+  };
+}
