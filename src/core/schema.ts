@@ -63,6 +63,12 @@ export const RESULT_SCHEMA = {
             units: { type: 'integer' },
             periods: { type: 'integer' },
             frequency: { enum: ['monthly', 'quarterly', 'annual', 'integer'] },
+            cells: {
+              type: 'object',
+              description: 'Unit × period cells of the analysed units: total, observed (outcome present), used by the estimator, and missing (left out or imputed; see the MISSING_CELLS warning).',
+              required: ['total', 'observed', 'used', 'missing'],
+              properties: { total: { type: 'integer' }, observed: { type: 'integer' }, used: { type: 'integer' }, missing: { type: 'integer' } },
+            },
           },
         },
         { type: 'object', required: ['files'], properties: { files: { type: 'array' } } },

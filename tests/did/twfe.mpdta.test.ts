@@ -7,7 +7,9 @@
  *
  * CR1 convention (fixest's default ssc(adj = TRUE, fixef.K = "nested", cluster.adj = TRUE)):
  *   V = G/(G−1) · (n−1)/(n−K) · (XᵀX)⁻¹ (Σ_g s_g s_gᵀ) (XᵀX)⁻¹, K = slopes + FE not nested in clusters.
- * Clustering by county nests the 500 county effects, so K = 1 + (5 − 1) = 5 here.
+ * Clustering by county nests the 500 county effects, so K = 1 + (5 − 1) + 1 = 6 here: fixest
+ * drops the nested effect's levels but keeps the intercept it absorbed (one per fully nested
+ * effect; fixest 0.14.2 reports 67 = 1 + 66 on a 66-period panel clustered by area).
  */
 import { describe, expect, it } from 'vitest';
 import { lstsq, xtxInverse } from '../../src/core/linalg.js';
@@ -86,9 +88,9 @@ describe('TWFE on mpdta vs explicit dummies', () => {
   it('coefficient and CR1 cluster SE (by county) agree to 1e-8', () => {
     const a = estimateTwfe(panel, base(), new Rng(1)) as any;
     expectClose(a.estimate.att, dummies.fit.beta[0]!, { rtol: 1e-8 }, 'τ');
-    const v = varianceOf(dummies, 0, 'cluster', (r) => Math.floor(r / T), N, 1 + (T - 1));
+    const v = varianceOf(dummies, 0, 'cluster', (r) => Math.floor(r / T), N, 1 + (T - 1) + 1);
     expectClose(a.estimate.se, Math.sqrt(v), { rtol: 1e-8 }, 'CR1 SE');
-    expect(a.details.K).toBe(5);
+    expect(a.details.K).toBe(6);
     // Magnitude sanity: the TWFE estimate on mpdta is about −0.0365 (log points).
     expectClose(a.estimate.att, -0.0365, { atol: 5e-5 }, 'τ (4 d.p.)');
   });
@@ -108,7 +110,7 @@ describe('TWFE on mpdta vs explicit dummies', () => {
     const wd = dummyFit(panel, [D], (i, t) => weights[i * T + t]!);
     const a = estimateTwfe(panel, base({ weights, weightsName: 'pop' }), new Rng(1)) as any;
     expectClose(a.estimate.att, wd.fit.beta[0]!, { rtol: 1e-8 }, 'weighted τ');
-    const v = varianceOf(wd, 0, 'cluster', (r) => Math.floor(r / T), N, 1 + (T - 1));
+    const v = varianceOf(wd, 0, 'cluster', (r) => Math.floor(r / T), N, 1 + (T - 1) + 1);
     expectClose(a.estimate.se, Math.sqrt(v), { rtol: 1e-8 }, 'weighted CR1 SE');
   });
 
@@ -125,7 +127,7 @@ describe('TWFE on mpdta vs explicit dummies', () => {
     times.forEach((e, j) => {
       const row = a.eventPath.find((r: any) => r.eventTime === e);
       expectClose(row.effect, ed.fit.beta[j]!, { rtol: 1e-8, atol: 1e-12 }, `μ_${e}`);
-      const v = varianceOf(ed, j, 'cluster', (r) => Math.floor(r / T), N, times.length + (T - 1));
+      const v = varianceOf(ed, j, 'cluster', (r) => Math.floor(r / T), N, times.length + (T - 1) + 1); // + the intercept the nested unit effects absorb (fixest)
       expectClose(row.se, Math.sqrt(v), { rtol: 1e-8 }, `se μ_${e}`);
     });
     const ref = a.eventPath.find((r: any) => r.eventTime === -1);
@@ -142,7 +144,7 @@ describe('TWFE on mpdta vs explicit dummies', () => {
     const d = dummyFit(ub, [(i, t) => ub.treated[i * Tu + t]!], null);
     const a = estimateTwfe(ub, base(), new Rng(1)) as any;
     expectClose(a.estimate.att, d.fit.beta[0]!, { rtol: 1e-8 }, 'unbalanced τ');
-    const v = varianceOf(d, 0, 'cluster', (r) => Math.floor(d.rowOf[r]! / Tu), ub.units.length, 1 + (Tu - 1));
+    const v = varianceOf(d, 0, 'cluster', (r) => Math.floor(d.rowOf[r]! / Tu), ub.units.length, 1 + (Tu - 1) + 1);
     expectClose(a.estimate.se, Math.sqrt(v), { rtol: 1e-8 }, 'unbalanced CR1 SE');
     const conv = a.diagnostics.find((x: any) => x.code === 'FE_CONVERGENCE');
     expect(conv.passed).toBe(true);

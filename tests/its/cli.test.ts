@@ -155,11 +155,12 @@ describe('invariances and the library API', () => {
     expect(typeof (byTerm(d, 'level:2020-01') as Coef & { rateRatio: number }).rateRatio).toBe('number');
     // Without --interruption and without a treatment column there is nothing to interrupt.
     const none = runCli(['its', file, '--unit', 'area', '--time', 'month', '--outcome', 'count', '--series', 'Z']);
-    expect(none.code).toBe(2);
+    // Problems in the file are input errors (exit 3), as in every command (issue 15).
+    expect(none.code).toBe(3);
     expect(none.error().code).toBe('NO_INTERRUPTION');
     // Without --series and two units, the command asks which.
     const amb = runCli(['its', file, '--unit', 'area', '--time', 'month', '--outcome', 'count', '--interruption', '2020-01']);
-    expect(amb.code).toBe(2);
+    expect(amb.code).toBe(3);
     expect(amb.error().code).toBe('NO_SERIES');
   });
 
@@ -197,7 +198,8 @@ describe('bad input and usage', () => {
     ['offset with gaussian', ['--offset', 'population'], 2, 'OFFSET_NOT_FOR_FAMILY'],
     ['--start without --treated-units', ['--start', '2019-04'], 2, 'START_NEEDS_TREATED_UNITS'],
     ['--population instead of --offset', ['--population', 'population'], 2, 'POPULATION_NOT_USED'],
-    ['interruption outside the panel', ['--interruption', '2030-01'], 2, 'PERIOD_OUT_OF_RANGE'],
+    ['interruption outside the panel', ['--interruption', '2030-01'], 3, 'PERIOD_OUT_OF_RANGE'],
+    ['shock dummy outside the panel', ['--dummy', '2030-01:2030-03'], 3, 'PERIOD_OUT_OF_RANGE'],
     ['malformed dummy', ['--dummy', '2020-04'], 2, 'BAD_RANGE_ARG'],
     ['series and units together', ['--series', 'A01', '--units', 'A02,A03'], 2, 'CONFLICTING_SERIES'],
     ['control overlapping the series', ['--series', 'A07', '--control', 'A07'], 2, 'CONTROL_IS_ANALYSED'],

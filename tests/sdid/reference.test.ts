@@ -104,6 +104,12 @@ describe.skipIf(!hasShared)('quota, staggered adoption (Clarke et al. 2024)', ()
     expect(a.eventPath).toBeTruthy();
   });
 
+  it('staggered placebo (50 draws): SE within 15% of the port\'s 1.684382 (50 draws)', () => {
+    const q = readPanel(dataset('quota'), { outcome: 'womparl' });
+    const a = sdid(q, { inference: 'placebo', reps: 50, seed: 20190401 });
+    expectClose(a.estimate!.se, 1.684382, { rtol: 0.15 }, 'placebo SE');
+  });
+
   it('projected covariates (lngdp): 8.059 as the Python port', () => {
     const q = applyDonorPool(readPanel(dataset('quota'), { outcome: 'womparl', covariates: ['lngdp'] }), { excludeUnits: ['Cape Verde', 'Cuba', 'Korea, Dem. Rep.', 'Syrian Arab Republic'] });
     const a = sdid(q, { inference: 'none', seed: 1, covariates: ['lngdp'] });

@@ -10,6 +10,7 @@ import { InputError, UsageError } from '../../core/errors.js';
 import { panelFromTable, parseNumericCell, type Panel } from '../../core/panel.js';
 import { periodOrdinal } from '../../core/periods.js';
 import { inputInfo } from '../../core/result.js';
+import { cellCounts, didDesignChecks, missingCellIndices, missingCellsWarning, requirePanelOutcomeVariation, withCells } from '../../core/degenerate.js';
 import { Rng } from '../../core/rng.js';
 import { readCsvFile, type CsvTable } from '../../io/csv.js';
 import { TWFE_DEFAULTS, checkTwfeOptions, estimateCs, estimateTwfe } from '../../estimators/did/index.js';
@@ -68,9 +69,22 @@ export function didCommand(ctx: CliContext): Command {
     const table = step(ctx, `reading ${file}`, () => readCsvFile(file));
     const panel = panelFromTable(table, panelOptionsFrom(o));
     const rng = new Rng(common.seed);
+    // Degenerate designs and data, named before estimating (src/core/degenerate.ts).
+    const designWarnings = didDesignChecks(panel, method);
+    requirePanelOutcomeVariation(panel, `did --method ${method}`);
+    const covArrays = panel.covariateNames.map((c) => panel.covariates[c]!);
     if (method === 'cs') {
       const analysis = step(ctx, `did cs: group-time effects${cs.boots > 0 ? `, ${cs.boots} multiplier-bootstrap draws` : ''}`, () => estimateCs(panel, { estimator: cs.estimator, control: cs.control, basePeriod: cs.basePeriod, boots: cs.boots, level: common.level, seed: common.seed }, rng));
-      emitDocument(ctx, 'did', inputInfo(panel), analysis, common.out);
+      analysis.warnings.push(...designWarnings);
+      const miss = missingCellIndices(panel, undefined, covArrays);
+      const w = missingCellsWarning(panel, miss, 'were left out: the estimator needs a balanced panel, so every unit with a missing cell is dropped (see UNBALANCED_UNITS_DROPPED)');
+      if (w) analysis.warnings.push(w);
+      // Units kept: complete and not treated from the first period.
+      const T = panel.periods.length;
+      const missingUnits = new Set(miss.map((k) => Math.floor(k / T)));
+      let keptUnits = 0;
+      for (let i = 0; i < panel.units.length; i++) if (!missingUnits.has(i) && !panel.treated[i * T]) keptUnits++;
+      emitDocument(ctx, 'did', withCells(inputInfo(panel), cellCounts(panel, miss, undefined, keptUnits * T)), analysis, common.out);
       return;
     }
     const clusterCol = twfe.cluster;
@@ -101,7 +115,12 @@ export function didCommand(ctx: CliContext): Command {
       tol: TWFE_DEFAULTS.tol,
     };
     checkTwfeOptions(opts);
-    const twfeDoc = step(ctx, `did twfe: fixed effects${opts.wildBootstrap > 0 ? `, ${opts.wildBootstrap} wild bootstrap replications` : ''}`, () => estimateTwfe(panel, opts, rng));
-    emitDocument(ctx, 'did', inputInfo(panel), twfeDoc, common.out);
+    const analysis = step(ctx, `did twfe: fixed effects${opts.wildBootstrap > 0 ? `, ${opts.wildBootstrap} wild bootstrap replications` : ''}`, () => estimateTwfe(panel, opts, rng));
+    analysis.warnings.push(...designWarnings);
+    const miss = missingCellIndices(panel, undefined, [...covArrays, weights]);
+    const w = missingCellsWarning(panel, miss, `were left out of the regression${weights ? ' (a missing weight counts as missing)' : ''}`);
+    if (w) analysis.warnings.push(w);
+    const used = (analysis.details as { observations?: number } | undefined)?.observations;
+    emitDocument(ctx, 'did', withCells(inputInfo(panel), cellCounts(panel, miss, undefined, used)), analysis, common.out);
   });
 }

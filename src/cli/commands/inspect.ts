@@ -3,6 +3,7 @@ import { defineOptions, readOptions, str } from '../../core/optionTable.js';
 import { addOptions } from '../optionFlags.js';
 import { readPanel } from '../../core/panel.js';
 import { summarisePanel } from '../../core/summary.js';
+import { requirePanelOutcomeVariation } from '../../core/degenerate.js';
 import type { CliContext } from '../context.js';
 import { addPanelOptions, panelOptionsFrom } from '../options.js';
 import { emitData } from '../context.js';
@@ -19,6 +20,8 @@ export function inspectCommand(ctx: CliContext): Command {
   return cmd.action((file: string, o: Record<string, unknown>) => {
     const panel = readPanel(file, panelOptionsFrom(o));
     const summary = summarisePanel(panel);
+    // inspect validates the panel for estimation: a constant outcome fails here as in every method.
+    requirePanelOutcomeVariation(panel, 'vru-eval');
     const { out } = readOptions(INSPECT_OPTIONS, o);
     emitData(ctx, summary, out, async (output) => {
       const { renderObjectSummary } = await import('../summary.js');

@@ -13,9 +13,10 @@
 import { Command } from 'commander';
 import { PANEL_OPTIONS } from '../../core/commonOptions.js';
 import { readOptions } from '../../core/optionTable.js';
-import { UsageError } from '../../core/errors.js';
+import { InputError, UsageError } from '../../core/errors.js';
 import { panelFromTable, type PanelOptions } from '../../core/panel.js';
 import { inputInfo } from '../../core/result.js';
+import { cellCounts, withCells } from '../../core/degenerate.js';
 import { readCsvFile } from '../../io/csv.js';
 import { estimateIts } from '../../estimators/its/estimate.js';
 import { ITS_OPTIONS } from '../../estimators/its/options.js';
@@ -67,7 +68,7 @@ export function itsCommand(ctx: CliContext): Command {
         const ui = table.header.indexOf(panelOpts.unit ?? 'unit');
         const distinct = ui < 0 ? [] : [...new Set(table.rows.map((r) => r[ui]!))];
         if (distinct.length !== 1) {
-          throw new UsageError('NO_SERIES', `${file} has no treatment column '${treatedCol}' and ${distinct.length} units; name the analysed unit with --series <unit> (or --units a,b)`, { file });
+          throw new InputError('NO_SERIES', `${file} has no treatment column '${treatedCol}' and ${distinct.length} units; name the analysed unit with --series <unit> (or --units a,b)`, { file });
         }
         analysed = distinct;
       }
@@ -76,7 +77,7 @@ export function itsCommand(ctx: CliContext): Command {
       panelOpts.start = [...interruptions].sort((a, b) => (numeric ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0))[0]!;
     }
     if (panelOpts.treatedUnits === undefined && panelOpts.treated === undefined && !table.header.includes(treatedCol) && interruptions.length === 0) {
-      throw new UsageError('NO_INTERRUPTION', `${file} has no treatment column '${treatedCol}': give the interruption period(s) with --interruption <period> (and --series <unit> when the file holds several units), or name the 0/1 treatment column with --treated <col>`, { file });
+      throw new InputError('NO_INTERRUPTION', `${file} has no treatment column '${treatedCol}': give the interruption period(s) with --interruption <period> (and --series <unit> when the file holds several units), or name the 0/1 treatment column with --treated <col>`, { file });
     }
     const panel = panelFromTable(table, panelOpts);
     let control: string[] | undefined;
@@ -108,6 +109,9 @@ export function itsCommand(ctx: CliContext): Command {
       tol: v.tol,
     };
     const analysis = step(ctx, `its: fitting ${options.family} model${errors.type !== 'ols' ? `, ${o.errors as string} errors` : ''}`, () => estimateIts(panel, options));
-    emitDocument(ctx, 'its', inputInfo(panel), analysis, common.out);
+    // input.cells: the analysed and comparison units' cells (ITS needs them complete, so used = observed).
+    const names = [...((analysis.options.units as string[] | null) ?? []), ...((analysis.options.control as string[] | null) ?? [])];
+    const idx = names.map((u) => panel.units.indexOf(u)).filter((i) => i >= 0);
+    emitDocument(ctx, 'its', withCells(inputInfo(panel), cellCounts(panel, [], idx)), analysis, common.out);
   });
 }

@@ -3,6 +3,7 @@
  * (flags → library → document).
  */
 import { UsageError } from '../../core/errors.js';
+import { requirePanelOutcomeVariation } from '../../core/degenerate.js';
 import { applyDonorPool, readPanel } from '../../core/panel.js';
 import { inputInfo } from '../../core/result.js';
 import { readOptions } from '../../core/optionTable.js';
@@ -29,6 +30,7 @@ export const ascmMethod: ScmMethod = {
     if (model === 'none' && (v.ascmLambda !== undefined || v.ascmCv !== undefined)) throw new UsageError('LAMBDA_WITHOUT_RIDGE', '--ascm-lambda and --ascm-cv apply to --ascm-model ridge');
     if (v.ascmLambda !== undefined && v.ascmCv !== undefined) throw new UsageError('CONFLICTING_LAMBDA', 'give --ascm-lambda or --ascm-cv, not both');
     const panel = applyDonorPool(readPanel(file, panelOptionsFrom(o)), { donors: scm.donors, excludeUnits: scm.excludeUnits });
+    requirePanelOutcomeVariation(panel, 'scm --method ascm'); // issue 15: one CONSTANT_OUTCOME error in every command
     const analysis = ascm(panel, {
       model,
       lambda: v.ascmLambda ?? null,

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { UsageError } from '../../core/errors.js';
 import { applyDonorPool, readPanel } from '../../core/panel.js';
 import { inputInfo } from '../../core/result.js';
+import { cellCounts, missingCellIndices, missingCellsWarning, requirePanelOutcomeVariation, withCells } from '../../core/degenerate.js';
 import { readOptions } from '../../core/optionTable.js';
 import { GSYNTH_OPTIONS } from '../../estimators/gsynth/options.js';
 import { INFERENCES, gsynth, type Inference } from '../../estimators/gsynth/index.js';
@@ -39,6 +40,7 @@ export const gsynthMethod: ScmMethod = {
     const work = panel.units.length * panel.periods.length ** 2 * v.boots * (inference === 'parametric' ? 2 : 1);
     const workers = v.workers ?? (work >= 1e9 ? Math.max(1, Math.min(2, availableParallelism())) : 1);
     const progress = counter(ctx, 'gsynth');
+    requirePanelOutcomeVariation(panel, 'scm --method gsynth');
     const analysis = await gsynth(panel, {
       force: v.force,
       factors: v.factors,
@@ -66,6 +68,14 @@ export const gsynthMethod: ScmMethod = {
     }
     analysis.options.donors = scm.donors ?? null;
     analysis.options.excludeUnits = scm.excludeUnits ?? null;
-    emitDocument(ctx, 'scm', inputInfo(panel), analysis, common.out);
+    const miss = missingCellIndices(panel);
+    const w = missingCellsWarning(panel, miss, `were not used as data: missing control cells are imputed by the factor model (EM), missing treated pre-treatment cells are left out of the loadings fit, and missing treated post-treatment cells have no effect estimate and are left out of the ATT`);
+    if (w) analysis.warnings.push(w);
+    // Cells used: observed cells outside the --exclude-periods windows (path rows marked excluded).
+    const excluded = new Set(analysis.path.filter((p) => p.excluded === true).map((p) => panel.periods.indexOf(p.period)));
+    const T = panel.periods.length;
+    let used = 0;
+    for (let k = 0; k < panel.y.length; k++) if (!Number.isNaN(panel.y[k]!) && !excluded.has(k % T)) used++;
+    emitDocument(ctx, 'scm', withCells(inputInfo(panel), cellCounts(panel, miss, undefined, used)), analysis, common.out);
   },
 };

@@ -3,6 +3,7 @@
  * with the paper's SC and DID via --sdid-estimator (flags → library → document).
  */
 import { InputError, UsageError } from '../../core/errors.js';
+import { requirePanelOutcomeVariation } from '../../core/degenerate.js';
 import { applyDonorPool, panelFromTable, type Panel } from '../../core/panel.js';
 import { inputInfo } from '../../core/result.js';
 import { SDID_INFERENCE, sdid, type SdidInference } from '../../estimators/sdid/sdid.js';
@@ -53,6 +54,7 @@ export const sdidMethod: ScmMethod = {
     const full = panelFromTable(table, popts);
     const panel = applyDonorPool(full, { donors: scm.donors, excludeUnits: scm.excludeUnits });
     const clusters = v.cluster !== undefined ? unitClusters(table, panel, v.cluster) : null;
+    requirePanelOutcomeVariation(panel, 'scm --method sdid'); // issue 15: one CONSTANT_OUTCOME error in every command
     const analysis = sdid(panel, {
       estimator: v.sdidEstimator,
       inference: inference as SdidInference,

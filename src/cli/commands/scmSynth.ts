@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { InputError, UsageError } from '../../core/errors.js';
 import { applyDonorPool, readPanel } from '../../core/panel.js';
 import { inputInfo } from '../../core/result.js';
+import { cellCounts, requirePanelOutcomeVariation, withCells } from '../../core/degenerate.js';
 import { readOptions } from '../../core/optionTable.js';
 import { SYNTH_OPTIONS } from '../../estimators/synth/options.js';
 import { predictorColumns } from '../../estimators/synth/predictors.js';
@@ -90,6 +91,7 @@ export const synthMethod: ScmMethod = {
       level: common.level,
       seed: common.seed,
     };
+    requirePanelOutcomeVariation(panel, 'scm --method synth');
     const analysis = step(ctx, `synth: ${panel.units.length} units, ${options.placebo === 'none' ? 'no placebos' : `${options.placebo} placebos`}${inference === 'conformal' ? ', conformal grids' : ''}${options.loo ? ', leave-one-out' : ''}`, () => synth(panel, options));
     analysis.options = {
       ...analysis.options,
@@ -97,6 +99,7 @@ export const synthMethod: ScmMethod = {
       exclude: scm.excludeUnits ?? null,
       donorsFlag: scm.donors ?? null,
     };
-    emitDocument(ctx, 'scm', inputInfo(panel), analysis, common.out);
+    // Classic SC needs a balanced panel (missing cells are an error), so every observed cell is used.
+    emitDocument(ctx, 'scm', withCells(inputInfo(panel), cellCounts(panel, [])), analysis, common.out);
   },
 };

@@ -18,8 +18,10 @@
  * K counts the slope coefficients plus the fixed effects that are NOT nested in
  * the clusters (fixest's default ssc(fixef.K = "nested")): K_full = p + N_obs + T_obs − 1;
  * with unit effects nested in the clusters (clustering by unit, or by an area
- * containing whole units) K = p + T_obs − 1; with period effects nested (clustering
- * by period) K = p + N_obs − 1; with both nested K = p. t critical values use
+ * containing whole units) K = p + T_obs; with period effects nested (clustering
+ * by period) K = p + N_obs; with both nested K = p + 1. A nested effect still
+ * absorbs the intercept, which fixest counts (one parameter per fully nested
+ * effect: 67 = 1 + 66 periods where p + T_obs − 1 would give 66). t critical values use
  * df = G − 1 for cluster, n − K_full otherwise.
  *
  * Wild cluster restricted bootstrap (WCR; Cameron, Gelbach & Miller 2008;
@@ -250,10 +252,11 @@ function vcovOf(fit: FeFit, sample: Sample, type: VcovType): Vcov {
       for (let a = 0; a < p; a++) S[g * p + a] = S[g * p + a]! + u * Xd[o * p + a]!;
     }
     for (let g = 0; g < G; g++) for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) meat[a * p + b] = meat[a * p + b]! + S[g * p + a]! * S[g * p + b]!;
-    let Kfe = 0;
-    if (!sample.unitNested && !sample.periodNested) Kfe = sample.nUnitsObs + sample.nPeriodsObs - 1;
-    else if (sample.unitNested && !sample.periodNested) Kfe = sample.nPeriodsObs - 1;
-    else if (!sample.unitNested && sample.periodNested) Kfe = sample.nUnitsObs - 1;
+    // fixest ssc(fixef.K = "nested"): levels of both effects, minus the nested effects' levels,
+    // minus one reference level (n_fe − 1 = 1), plus one per fully nested effect (the intercept
+    // the nested effect absorbed). Unit effects nested: K = p + T; none nested: p + N + T − 1.
+    const nNested = (sample.unitNested ? 1 : 0) + (sample.periodNested ? 1 : 0);
+    const Kfe = (sample.unitNested ? 0 : sample.nUnitsObs) + (sample.periodNested ? 0 : sample.nPeriodsObs) - 1 + nNested;
     K = p + Kfe;
     factor = (G / (G - 1)) * ((n - 1) / (n - K));
     df = G - 1;
@@ -684,7 +687,7 @@ export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysi
       smallSampleFactor: vc.factor,
       ssc:
         opts.vcov === 'cluster'
-          ? `CR1: G/(G−1)·(n−1)/(n−K) with G = ${sample.nClusters}, n = ${n}, K = ${vc.K} (${fit.p} slope coefficient(s) + fixed effects not nested in the clusters: unit effects ${sample.unitNested ? 'nested (not counted)' : 'counted'}, period effects ${sample.periodNested ? 'nested (not counted)' : 'counted'}; fixest ssc(fixef.K = "nested"))`
+          ? `CR1: G/(G−1)·(n−1)/(n−K) with G = ${sample.nClusters}, n = ${n}, K = ${vc.K} (${fit.p} slope coefficient(s) + fixed effects not nested in the clusters: unit effects ${sample.unitNested ? 'nested (levels not counted, the intercept they absorb is)' : 'counted'}, period effects ${sample.periodNested ? 'nested (levels not counted, the intercept they absorb is)' : 'counted'}; fixest ssc(fixef.K = "nested"))`
           : opts.vcov === 'hc1'
             ? `HC1: n/(n−K), K = ${vc.K} = slopes + units + periods − 1`
             : `iid: σ² = RSS/(n−K), K = ${vc.K} = slopes + units + periods − 1`,

@@ -16,7 +16,7 @@ import { EstimationError, InputError, UsageError } from '../../core/errors.js';
 import { panelDesign, type Panel } from '../../core/panel.js';
 import { parsePeriodRange, ordinalLabel } from '../../core/periods.js';
 import { unitPath, type Analysis, type Diagnostic, type Interval, type PathPoint, type UnitResult, type Warning } from '../../core/result.js';
-import { qnorm, pValueNormal, quantileSorted } from '../../core/stats.js';
+import { qnorm, qt, pValueNormal, pValueT, quantileSorted } from '../../core/stats.js';
 import { FORCES, type Force, type UnitBlock } from './ife.js';
 import { checkParametric, estimate, INFERENCES, replicateCount, statLayout, type BaseEstimate, type CvRow, type Inference, type Problem } from './model.js';
 import { runCv, runReplicates, startHelpers, type Helpers, type ProgressCallback } from './pool.js';
@@ -297,7 +297,15 @@ async function estimateAll(panel: Panel, options: GsynthOptions, o: Resolved, he
     diagnostics.push({ code: 'REPLICATES', passed: res.failed === 0, value: B - res.failed, message: `${B - res.failed} ${o.inference} replication(s) used` });
   }
   const z = qnorm(0.5 + o.level / 2);
-  const summary = (k: number, centre = 0): { se: number | null; ci: Interval; pValue: number | null } => {
+  // Small-sample correction of the nonparametric interval for quantities averaged over the treated
+  // units (ATT, path, event times, counts): with n_tr treated units resampled, the bootstrap
+  // spread understates the sampling spread of a mean over n_tr units and ignores that it is
+  // itself estimated from n_tr units, so the basic interval's half-widths are scaled by
+  // κ = t_{n_tr−1}(½ + level/2) / z(½ + level/2) and p-values use t with n_tr − 1 df (the normal
+  // limits as n_tr grows). Without it the 95% interval covered 90.5% with 8 treated of 60 areas.
+  const dfTr = tr.n - 1;
+  const kappa = o.inference === 'nonparametric' && dfTr >= 1 ? qt(0.5 + o.level / 2, dfTr) / qnorm(0.5 + o.level / 2) : 1;
+  const summary = (k: number, centre = 0, overTreated = true): { se: number | null; ci: Interval; pValue: number | null } => {
     const theta = est.stats[k]!;
     if (!reps || Number.isNaN(theta)) return { se: null, ci: null, pValue: null };
     const vals: number[] = [];
@@ -322,9 +330,17 @@ async function estimateAll(panel: Panel, options: GsynthOptions, o: Resolved, he
       const s = Float64Array.from(vals).sort();
       const lo = quantileSorted(s, (1 - o.level) / 2);
       const hi = quantileSorted(s, (1 + o.level) / 2);
-      ci = o.inference === 'nonparametric' ? [lo, hi] : [theta - (hi - centre), theta - (lo - centre)];
+      // Basic bootstrap interval θ̂ − (q_hi − c), θ̂ − (q_lo − c) for both schemes: for the
+      // nonparametric bootstrap c = θ̂ (i.e. [2θ̂ − q_hi, 2θ̂ − q_lo]), for the parametric one the
+      // replicates are centred at zero effect (c = 0; c = β̂ for β). The percentile interval
+      // [q_lo, q_hi] was shifted by the estimator's small-sample bias and covered 89% at 95%
+      // with 8 treated of 60 areas (issue 15); the basic interval reflects the shift back.
+      const c = o.inference === 'nonparametric' ? theta : centre;
+      const f = overTreated ? kappa : 1;
+      ci = [theta - f * (hi - c), theta - f * (lo - c)];
     }
-    return { se, ci, pValue: se > 0 ? pValueNormal(theta / se) : null };
+    const studentT = o.inference === 'nonparametric' && overTreated && dfTr >= 1;
+    return { se, ci, pValue: se > 0 ? (studentT ? pValueT(theta / se, dfTr) : pValueNormal(theta / se)) : null };
   };
   const num = (v: number): number | null => (Number.isNaN(v) ? null : v);
   const inferenceLabel = o.inference === 'none' ? 'none' : o.inference === 'jackknife' ? 'jackknife' : `bootstrap-${o.inference}`;
@@ -388,7 +404,7 @@ async function estimateAll(panel: Panel, options: GsynthOptions, o: Resolved, he
         m++;
       } else nPost++;
     }
-    const sm = summary(lay.unit + j);
+    const sm = summary(lay.unit + j, 0, false);
     return {
       unit: panel.units[i]!,
       att: num(est.stats[lay.unit + j]!),
@@ -453,7 +469,7 @@ async function estimateAll(panel: Panel, options: GsynthOptions, o: Resolved, he
   };
   if (cov.length > 0) {
     analysis.coefficients = cov.map((c, k) => {
-      const sm = summary(lay.beta + k, est.fit.beta[k]!);
+      const sm = summary(lay.beta + k, est.fit.beta[k]!, false);
       return { term: c, estimate: est.fit.beta[k]!, se: sm.se, ci: sm.ci, pValue: sm.pValue };
     });
   }

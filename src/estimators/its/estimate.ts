@@ -18,6 +18,7 @@ import { EstimationError, InputError, UsageError } from '../../core/errors.js';
 import { lstsq, svd, xtxInverse } from '../../core/linalg.js';
 import { parsePeriodArg, parsePeriodRange, ordinalLabel } from '../../core/periods.js';
 import { requireBalanced, treatmentStarts, unitIndexOf, type Panel } from '../../core/panel.js';
+import { requireOutcomeVariation } from '../../core/degenerate.js';
 import type { Analysis, Diagnostic, Interval, PathPoint, UnitResult, Warning } from '../../core/result.js';
 import { pValueNormal, pValueT, qnorm, qt } from '../../core/stats.js';
 import { fitArmaRegression, type ArmaFit } from './arma.js';
@@ -161,6 +162,15 @@ export function estimateIts(panel: Panel, options: ItsOptions = {}): Analysis {
     if (controlIdx.length === 0) throw new InputError('NO_CONTROL_UNITS', `${panel.file}: --control without units uses the never-treated units, but there are none; name comparison units with --control a,b`, { file: panel.file });
   }
   requireBalanced(panel, 'interrupted time series', controlIdx ? [...unitIdx, ...controlIdx] : unitIdx);
+  // A constant (e.g. all-zero) analysed or comparison series has nothing to estimate from (issue 15).
+  requireOutcomeVariation(
+    panel,
+    [
+      { name: 'the analysed series', units: unitIdx },
+      ...(controlIdx ? [{ name: 'the comparison series', units: controlIdx }] : []),
+    ],
+    'its',
+  );
 
   // --- Interruptions.
   let interruptions: number[];
@@ -168,13 +178,13 @@ export function estimateIts(panel: Panel, options: ItsOptions = {}): Analysis {
     interruptions = options.interruptions.map((p) => {
       const ord = parsePeriodArg(p, panel.frequency, '--interruption');
       const t = Math.round((ord - panel.ordinals[0]!) / panel.step);
-      if (t < 0 || t >= T || panel.ordinals[t] !== ord) throw new UsageError('PERIOD_OUT_OF_RANGE', `--interruption ${p} is not one of the panel's periods (${panel.periods[0]} … ${panel.periods[T - 1]})`, { flag: '--interruption', value: p });
+      if (t < 0 || t >= T || panel.ordinals[t] !== ord) throw new InputError('PERIOD_OUT_OF_RANGE', `--interruption ${p} is not one of the panel's periods (${panel.periods[0]} … ${panel.periods[T - 1]})`, { flag: '--interruption', value: p });
       return t;
     });
   } else {
     interruptions = unitIdx.map((i) => starts[i]!).filter((t) => t >= 0);
     if (interruptions.length === 0) {
-      throw new UsageError('NO_INTERRUPTION', `the analysed series has no treatment start in ${panel.file}; give the interruption period(s) with --interruption <period> (e.g. --interruption 2019-04)`, { file: panel.file });
+      throw new InputError('NO_INTERRUPTION', `the analysed series has no treatment start in ${panel.file}; give the interruption period(s) with --interruption <period> (e.g. --interruption 2019-04)`, { file: panel.file });
     }
   }
   interruptions = [...new Set(interruptions)].sort((a, b) => a - b);
@@ -186,7 +196,7 @@ export function estimateIts(panel: Panel, options: ItsOptions = {}): Analysis {
     const [a, b] = parsePeriodRange(spec, panel.frequency, '--dummy');
     const from = Math.round((a - panel.ordinals[0]!) / panel.step);
     const to = Math.round((b - panel.ordinals[0]!) / panel.step);
-    if (to < 0 || from >= T) throw new UsageError('PERIOD_OUT_OF_RANGE', `--dummy ${spec} lies outside the panel's periods (${panel.periods[0]} … ${panel.periods[T - 1]})`, { flag: '--dummy', value: spec });
+    if (to < 0 || from >= T) throw new InputError('PERIOD_OUT_OF_RANGE', `--dummy ${spec} lies outside the panel's periods (${panel.periods[0]} … ${panel.periods[T - 1]})`, { flag: '--dummy', value: spec });
     return { from: Math.max(0, from), to: Math.min(T - 1, to), name: `dummy:${ordinalLabel(a, panel.frequency)}:${ordinalLabel(b, panel.frequency)}` };
   });
   const dupDummy = dummies.find((d, i) => dummies.findIndex((e) => e.name === d.name) !== i);

@@ -376,6 +376,9 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
   diagnostics.push({ code: 'SOLVER_KKT', passed: kktMax <= 1e-8, value: kktMax, message: 'largest KKT residual of the simplex weight problems (stationarity and dual violation relative to max diag H; simplex feasibility); ≤ 1e-8 passes' });
   // Balance table and convex-hull / poor-fit checks.
   const balance: Record<string, unknown>[] = [];
+  // Treated units outside the donors' range on at least half of their rows (issue 15): classic SC
+  // cannot reproduce them, and the estimate should not be used (see HULL_ESTIMATE_UNUSABLE below).
+  const farOutside: { name: string; outside: number; rows: number; above: boolean }[] = [];
   for (const f of fits) {
     const name = panel.units[f.target]!;
     let rows: { label: string; treated: number; synthetic: number; donorMean: number; donorMin: number; donorMax: number }[];
@@ -397,6 +400,7 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
     }
     for (const r of rows) balance.push({ unit: name, predictor: r.label, treated: r.treated, synthetic: r.synthetic, donorMean: r.donorMean });
     const outside = rows.filter((r) => r.treated > r.donorMax || r.treated < r.donorMin);
+    if (outside.length > 0 && 2 * outside.length >= rows.length) farOutside.push({ name, outside: outside.length, rows: rows.length, above: outside.filter((r) => r.treated > r.donorMax).length * 2 >= outside.length });
     if (outside.length > 0) {
       warnings.push({ code: 'OUTSIDE_CONVEX_HULL', message: `'${name}' lies outside the donors' range on ${outside.length} of ${rows.length} ${usePredictors ? 'predictors' : 'pre-period outcomes'} (e.g. ${outside[0]!.label}: ${fmt(outside[0]!.treated)} vs donors ${fmt(outside[0]!.donorMin)}…${fmt(outside[0]!.donorMax)}); no convex combination of donors can match it, so the synthetic control is biased there` });
     }
@@ -410,6 +414,26 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
     if (late.length > 0) warnings.push({ code: 'PREDICTOR_AFTER_START', message: `predictor(s) ${late.map((s) => s.label).join(', ')} use periods at or after a treated unit's start; predictors should be pre-treatment` });
   }
 
+  const unusable = farOutside.length > 0;
+  const USE_INSTEAD = ['gsynth', 'ascm', 'sdid'];
+  diagnostics.push({
+    code: 'CONVEX_HULL',
+    passed: !unusable,
+    value: farOutside.length,
+    message: unusable
+      ? `${farOutside.length} of ${fits.length} treated unit(s) lie outside the donors' range on at least half of their ${usePredictors ? 'predictors' : 'pre-period outcomes'}: the estimate should not be used`
+      : `no treated unit lies outside the donors' range on half or more of its ${usePredictors ? 'predictors' : 'pre-period outcomes'}`,
+    table: farOutside.map((u) => ({ unit: u.name, outside: u.outside, of: u.rows, side: u.above ? 'above' : 'below' })),
+  });
+  if (unusable) {
+    const first = farOutside[0]!;
+    // First in the list, so a terminal summary (which shows the first warnings) always shows it.
+    warnings.unshift({
+      code: 'HULL_ESTIMATE_UNUSABLE',
+      message: `Do not use this estimate: ${farOutside.map((u) => `'${u.name}'`).slice(0, 5).join(', ')}${farOutside.length > 5 ? ', …' : ''} lie${farOutside.length === 1 ? 's' : ''} outside the donors' convex hull (e.g. '${first.name}' ${first.above ? 'above' : 'below'} every donor on ${first.outside} of ${first.rows} ${usePredictors ? 'predictors' : 'pre-period outcomes'}), where no weighted average of donors can reproduce ${farOutside.length === 1 ? 'it' : 'them'}, so classic synthetic control is biased — in a Monte Carlo where the most violent areas were funded, by more than the effect itself (+4.3 against a true −2.5), with placebo tests rejecting 38% of the time under no effect. Use a method that corrects for level differences and unmatched trends: --method gsynth (generalized synthetic control), --method ascm (augmented synthetic control) or --method sdid (synthetic difference-in-differences)`,
+    });
+  }
+
   // Estimate.
   const estimate = {
     att,
@@ -419,6 +443,15 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
     pValue: inference === 'conformal' ? conformalP : inference === 'placebo' ? programmeP : null,
     inference: inference === 'conformal' ? 'conformal' : inference === 'placebo' && placebo !== 'none' ? `placebo-${placebo}` : 'none',
     cumulative: { value: nPost > 0 ? cum : null, ci: inference === 'conformal' && attCi ? ([attCi[0] * nPost, attCi[1] * nPost] as [number, number]) : null },
+    /** False when the treated units lie outside the donors' hull (HULL_ESTIMATE_UNUSABLE): the estimate should not be used. */
+    usable: !unusable,
+    useInstead: unusable ? USE_INSTEAD : null,
+    ...(inference === 'placebo'
+      ? {
+          ciNote:
+            'no interval with placebo inference: the placebo test gives a rank p-value for the null of no effect in any period, (1 + #placebos as extreme)/(1 + #placebos), so its attainable levels are multiples of 1/(J + 1) and an interval by test inversion would need a constant effect subtracted from every post period and a refit for each trial value; use --inference conformal for per-period and average-effect intervals (Chernozhukov, Wüthrich & Zhu 2021)',
+        }
+      : {}),
   };
 
   const analysis: Analysis = {
