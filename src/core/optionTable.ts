@@ -23,7 +23,10 @@
  * (`--x`, or `--no-x` for a default-true switch), `strList` (comma list or repeatable), `numList`
  * (repeatable numbers) and `custom` (own CLI parser, plan schema and argument rendering).
  * An option without `default` (and not `required`) reads as `T | undefined`. `plan: false` keeps
- * an option out of plans (`--out`, `--plot`: the plan decides the files).
+ * an option out of plans (`--out`, `--plot`: the plan decides the files). `check: (v) => …` validates
+ * a plan value the way the command's action validates the flag (e.g. its `--seasonality` spec), so
+ * a bad plan fails before anything runs, naming the key path. An entry can be shared between tables
+ * (`out: OUTPUT_OPTIONS.out`).
  *
  * ## Reading typed values in a command
  *
@@ -34,7 +37,8 @@
  * ## Options in the result document
  *
  * Unchanged: each estimator records the options it used in `analysis.options` (so documents stay
- * byte-identical). `vru-eval run` records the plan's options of each step in the manifest.
+ * byte-identical). `vru-eval run` records each step's command line (from `optionArgs`) and seed in
+ * the manifest.
  *
  * ## Converting a command written in the plain commander style
  *
@@ -174,7 +178,12 @@ export function bool<S extends Base<boolean>>(s: S): Opt<Maybe<boolean, S>> {
 /** A list of strings: a comma list that may be repeated (`split: 'comma'`, the default), or one item per flag (`'repeat'`). */
 export function strList<S extends Base<string[]>>(s: S & { split?: 'comma' | 'repeat'; parse?: (value: string, previous: string[]) => string[] }): Opt<Maybe<string[], S>> {
   const parse = s.parse ?? (s.split === 'repeat' ? repeatable : list);
-  return { ...s, parse, schema: { type: 'array', items: { type: 'string' } }, toArgs: (v: unknown) => (v as string[]).map((x) => [x]) } as unknown as Opt<Maybe<string[], S>>;
+  // A comma list is given as one flag unless an item holds a comma; a repeatable flag once per item.
+  const toArgs = (v: unknown): string[][] => {
+    const items = v as string[];
+    return s.split !== 'repeat' && items.length > 0 && !items.some((x) => x.includes(',')) ? [[items.join(',')]] : items.map((x) => [x]);
+  };
+  return { ...s, parse, schema: { type: 'array', items: { type: 'string' } }, toArgs } as unknown as Opt<Maybe<string[], S>>;
 }
 
 /** Repeatable numbers (one per flag), each parsed by `one` (default: any finite number in the range). */

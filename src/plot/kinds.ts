@@ -6,8 +6,9 @@ import { compositeWhyNot } from './composite.js';
 import { describeWhyNot } from './describeChart.js';
 import { cbaOutcomes, cbaTotals, eventPath, meanDonorWeights, pathPoints } from './document.js';
 import { timeWeightRows } from './weightsExtra.js';
+import { forestRows } from './forest.js';
 
-export const PLOT_KINDS = ['observed', 'gap', 'cumulative', 'weights', 'units', 'its', 'event', 'cba', 'timeweights', 'composite', 'describe'] as const;
+export const PLOT_KINDS = ['observed', 'gap', 'cumulative', 'weights', 'units', 'its', 'event', 'cba', 'timeweights', 'compare', 'composite', 'describe'] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
 
 export const KIND_DESCRIPTIONS: Readonly<Record<PlotKind, string>> = {
@@ -20,6 +21,7 @@ export const KIND_DESCRIPTIONS: Readonly<Record<PlotKind, string>> = {
   event: 'event study: effect by periods since the start with intervals, reference period marked, pre-trend test in the caption',
   cba: 'cost-benefit: benefits (with the range from the effect’s interval) against programme costs, ratio in the caption',
   timeweights: 'synthetic DiD time weights λ over the pre-periods (one row per adoption cohort)',
+  compare: 'forest plot: estimates with intervals on one scale, one row per method (vru-eval compare, or plot a.json b.json --kind compare) or per robustness variant',
   composite: 'three stacked panels on one time axis: observed vs counterfactual, effect per period, cumulative effect (offences avoided when known), post period shaded',
   describe: 'descriptive: no counterfactual — the monthly values of two years overlaid, per outcome (vru-eval describe)',
 };
@@ -47,6 +49,8 @@ export function whyNot(doc: ResultDocument, kind: PlotKind): string | null {
       return eventPath(doc).some((r) => r.effect !== null) ? null : 'the result has no eventPath';
     case 'timeweights':
       return timeWeightRows(doc).length > 0 ? null : 'the result has no timeWeights (only scm --method sdid has them)';
+    case 'compare':
+      return forestRows(doc).length > 0 ? null : 'the result has no comparison or robustness rows (draw several documents with plot a.json b.json --kind compare)';
     case 'composite':
       return compositeWhyNot(doc);
     case 'describe':
@@ -61,7 +65,9 @@ export function whyNot(doc: ResultDocument, kind: PlotKind): string | null {
 /** Every kind `doc` can draw, in a sensible reading order for its method. */
 export function applicableKinds(doc: ResultDocument): PlotKind[] {
   const order: PlotKind[] =
-    doc.method === 'cba'
+    doc.method === 'compare' || doc.method === 'robustness'
+      ? ['compare']
+      : doc.method === 'cba'
       ? ['cba']
       : doc.method === 'its'
         ? ['composite', 'its', 'gap', 'cumulative']
@@ -75,7 +81,7 @@ export function applicableKinds(doc: ResultDocument): PlotKind[] {
 
 /** The default chart for a result: synthetic control → observed vs counterfactual; its → its; DiD → event study; cba → cba. */
 export function defaultKind(doc: ResultDocument): PlotKind | null {
-  const preferred: PlotKind = doc.method === 'describe' ? 'describe' : doc.method === 'cba' ? 'cba' : doc.method === 'its' ? 'its' : doc.method === 'twfe' || doc.method === 'cs' ? 'event' : 'observed';
+  const preferred: PlotKind = doc.method === 'compare' || doc.method === 'robustness' ? 'compare' : doc.method === 'describe' ? 'describe' : doc.method === 'cba' ? 'cba' : doc.method === 'its' ? 'its' : doc.method === 'twfe' || doc.method === 'cs' ? 'event' : 'observed';
   if (whyNot(doc, preferred) === null) return preferred;
   return applicableKinds(doc)[0] ?? null;
 }

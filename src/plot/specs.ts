@@ -31,6 +31,7 @@ import {
 import { fmtInt, fmtInterval, fmtLevel, fmtMoney, fmtNumber, humanise, pText } from './format.js';
 import { KIND_DESCRIPTIONS, whyNot, type PlotKind } from './kinds.js';
 import { timeWeightsBody, uniquenessLayer } from './weightsExtra.js';
+import { forestSpec } from './forest.js';
 import { compositeSpec } from './composite.js';
 import { describeSpec } from './describeChart.js';
 
@@ -624,6 +625,7 @@ const BUILDERS: Record<PlotKind, (doc: ResultDocument, o: PlotOptions) => VlSpec
   event: eventSpec,
   cba: cbaSpec,
   timeweights: (doc, o) => timeWeightsBody(doc, o) as VlSpec,
+  compare: forestSpec,
   composite: (doc, o) => compositeSpec(doc, { yLabel: o.yLabel ?? defaultYLabel(doc), title: o.title, width: o.width, height: o.height }),
   describe: (doc, o) => describeSpec(doc, { title: o.title, width: o.width, height: o.height }),
 };

@@ -13,6 +13,7 @@ import { fmtInt, fmtInterval, fmtLevel, fmtMoney, fmtNumber, fmtP } from '../plo
 import { applicableKinds, KIND_DESCRIPTIONS, type PlotKind } from '../plot/kinds.js';
 import { prefixSvgIds, renderChart } from '../plot/render.js';
 import type { EventMark } from '../plot/specs.js';
+import { planTable } from './planTables.js';
 import { cbaSentences, coefficientSentences, estimateSentences, methodName, periodNoun, preTrendSentence, question } from './words.js';
 
 export interface ReportInput {
@@ -232,6 +233,7 @@ async function section(input: ReportInput, index: number, o: ReportOptions): Pro
     aggregationsTable(doc),
     eventTable(doc),
     unitsTable(doc),
+    planTable(doc),
     `<h3>Charts</h3>${await chartsBlock(doc, index, o)}`,
     `<h3>Diagnostics</h3>${diagnosticsBlock(doc)}`,
     `<h3>Warnings</h3>${warningsBlock(doc)}`,

@@ -76,7 +76,7 @@ describe('option tables', () => {
     const plan = { boots: 30, force: 'b', em: true, slope: false, donors: ['x', 'y'], name: 'n' };
     const pv = planValues([T], plan, 'p');
     const args = optionArgs([T], pv.values, pv.given);
-    expect(args).toEqual(['--boots', '30', '--force', 'b', '--em', '--no-slope', '--donors', 'x', '--donors', 'y', '--name', 'n']);
+    expect(args).toEqual(['--boots', '30', '--force', 'b', '--em', '--no-slope', '--donors', 'x,y', '--name', 'n']);
     expect(parse(T, args).values).toEqual(plan);
   });
 

@@ -23,4 +23,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'schema', summary: 'the JSON Schema of the result document', load: async () => (await import('./schema.js')).schemaCommand },
   { name: 'plot', summary: 'draw a chart of a result document (SVG or PNG)', load: async () => (await import('./plot.js')).plotCommand },
   { name: 'report', summary: 'one self-contained HTML page from result documents', load: async () => (await import('./report.js')).reportCommand },
+  { name: 'run', summary: 'run an analysis plan (YAML or JSON): analyses, cost-benefit, robustness, comparisons, charts, report', load: async () => (await import('./run.js')).runCommand },
+  { name: 'robustness', summary: 'robustness suite around a result: placebos, leave-one-out, donor pools, start dates', load: async () => (await import('./robustness.js')).robustnessCommand },
+  { name: 'compare', summary: 'compare the estimates of several result documents on one scale', load: async () => (await import('./compare.js')).compareCommand },
 ];

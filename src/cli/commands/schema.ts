@@ -4,12 +4,17 @@ import type { CliContext } from '../context.js';
 import { emitData } from '../context.js';
 
 export function schemaCommand(ctx: CliContext): Command {
-  return new Command('schema').description('print the JSON Schema of the result document').action(() => {
-    emitData(ctx, RESULT_SCHEMA, undefined, async (output) => {
-      const { renderSections } = await import('../summary.js');
-      const s = RESULT_SCHEMA as unknown as { title?: string; properties?: Record<string, { type?: unknown; description?: string }>; required?: string[] };
-      const rows = Object.entries(s.properties ?? {}).map(([k, v]): [string, string] => [k, `${Array.isArray(v.type) ? v.type.join('|') : String(v.type ?? 'object')}${(s.required ?? []).includes(k) ? ', required' : ''}${v.description ? ` — ${v.description}` : ''}`]);
-      return renderSections('vru-eval schema: the result document (top-level fields)', [{ rows }, { lines: ['the full JSON Schema: vru-eval schema --json'] }], output);
+  return new Command('schema')
+    .description('print the JSON Schema of the result document (or, with --plan, of an analysis plan for vru-eval run)')
+    .option('--plan', "print the JSON Schema of an analysis plan instead (derived from every command's option table)")
+    .action(async (o: { plan?: boolean }) => {
+      const schema = o.plan ? (await import('../../plan/spec.js')).planSchema() : RESULT_SCHEMA;
+      const what = o.plan ? 'an analysis plan (vru-eval run)' : 'the result document';
+      emitData(ctx, schema, undefined, async (output) => {
+        const { renderSections } = await import('../summary.js');
+        const s = schema as unknown as { title?: string; properties?: Record<string, { type?: unknown; description?: string }>; required?: string[] };
+        const rows = Object.entries(s.properties ?? {}).map(([k, v]): [string, string] => [k, `${Array.isArray(v.type) ? v.type.join('|') : String(v.type ?? 'object')}${(s.required ?? []).includes(k) ? ', required' : ''}${v.description ? ` — ${v.description}` : ''}`]);
+        return renderSections(`vru-eval schema: ${what} (top-level fields)`, [{ rows }, { lines: [`the full JSON Schema: vru-eval schema${o.plan ? ' --plan' : ''} --json`] }], output);
+      });
     });
-  });
 }

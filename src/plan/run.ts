@@ -1,0 +1,289 @@
+/**
+ * `vru-eval run`: execute a plan (spec.ts) in dependency order, independent steps concurrently
+ * (up to `jobs`), and write one result document per analysis / cba / robustness / compare step,
+ * the charts, one HTML report and `manifest.json` (plan hash, input hashes, tool version, seed,
+ * arguments and wall time of every step). Each estimating step runs the real command through
+ * `exec` (in this process, or a child process per step when running in parallel), so a plan step
+ * and the same command typed by hand give the same bytes, and serial and parallel runs agree.
+ *
+ * Wall times are only in the manifest; every other file depends only on the plan and the inputs.
+ * A failing step fails the run with the step named; the files of completed steps stay, and the
+ * manifest says which steps completed and that the run is incomplete.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, relative } from 'node:path';
+import { VruError } from '../core/errors.js';
+import { optionArgs } from '../core/optionTable.js';
+import { makeDocument, serialiseDocument, type ResultDocument } from '../core/result.js';
+import { DEFAULT_SEED } from '../core/rng.js';
+import { writeFileAtomic } from '../cli/io.js';
+import { compareAnalysis } from './compare.js';
+import { runRobustness, type Exec } from './robustness.js';
+import type { AnalysisStep, Plan, Step } from './spec.js';
+
+export interface RunOptions {
+  /** Results directory (created if needed). */
+  out: string;
+  /** Steps at a time (1 = serial). */
+  jobs: number;
+  /** Run only this step and the steps it needs. */
+  only: string | null;
+  exec: Exec;
+  tool: { name: string; version: string };
+  /** Progress lines (the CLI sends them to stderr on a terminal). */
+  log?: (line: string) => void;
+}
+
+export interface StepRecord {
+  name: string;
+  section: string;
+  status: 'complete' | 'failed' | 'not run';
+  outputs: string[];
+  seed: number | null;
+  /** The command line of an estimating step (paths relative to the plan / results directory). */
+  args: string[] | null;
+  wallMs: number | null;
+  error: string | null;
+}
+
+export interface Manifest {
+  tool: { name: string; version: string };
+  plan: { file: string; sha256: string };
+  inputs: { data: string; file: string; sha256: string }[];
+  status: 'complete' | 'incomplete';
+  only: string | null;
+  jobs: number;
+  steps: StepRecord[];
+  wallMs: number;
+}
+
+/** The steps to run: all, or `only` and what it needs (transitively), in plan order. */
+export function selectSteps(plan: Plan, only: string | null): Step[] {
+  if (only === null) return plan.steps;
+  const byName = new Map(plan.steps.map((s) => [s.name, s]));
+  if (!byName.has(only)) {
+    const names = plan.steps.map((s) => s.name);
+    throw new VruError('PLAN_UNKNOWN_STEP', `--only ${only}: the plan has no step of that name (steps: ${names.join(', ')})`, 2, { step: only, valid: names });
+  }
+  const keep = new Set<string>();
+  const visit = (n: string): void => {
+    if (keep.has(n)) return;
+    keep.add(n);
+    for (const m of byName.get(n)!.needs) visit(m);
+  };
+  visit(only);
+  return plan.steps.filter((s) => keep.has(s.name));
+}
+
+/** Limit concurrent work to `n` slots. */
+function semaphore(n: number) {
+  let free = n;
+  const queue: (() => void)[] = [];
+  const release = (): void => {
+    const next = queue.shift();
+    if (next) next();
+    else free++;
+  };
+  return async <T>(f: () => Promise<T>): Promise<T> => {
+    if (free > 0) free--;
+    else await new Promise<void>((r) => queue.push(r));
+    try {
+      return await f();
+    } finally {
+      release();
+    }
+  };
+}
+
+function errorOf(stderr: string): { code: string; message: string } {
+  const last = stderr.trim().split('\n').pop() ?? '';
+  try {
+    const e = (JSON.parse(last) as { error: { code: string; message: string } }).error;
+    return { code: e.code, message: e.message };
+  } catch {
+    return { code: 'STEP_FAILED', message: last || 'failed without a message' };
+  }
+}
+
+class StepFailure extends Error {
+  constructor(
+    readonly step: Step,
+    readonly code: string,
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function sha256File(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+export async function runPlan(plan: Plan, o: RunOptions): Promise<Manifest> {
+  const t0 = performance.now();
+  mkdirSync(o.out, { recursive: true });
+  const steps = selectSteps(plan, o.only);
+  const slot = semaphore(Math.max(1, o.jobs));
+  const exec: Exec = (args) => slot(() => o.exec(args));
+  const records = new Map<string, StepRecord>(steps.map((s) => [s.name, { name: s.name, section: s.section, status: 'not run', outputs: [], seed: null, args: null, wallMs: null, error: null }]));
+  const docPath = (name: string): string => join(o.out, `${name}.json`);
+  const readDoc = (name: string): ResultDocument => JSON.parse(readFileSync(docPath(name), 'utf8')) as ResultDocument;
+  const shown = (args: string[], step: Step): string[] =>
+    args.map((a) => {
+      if (step.section === 'analyses' && a === step.data.file) return relative(plan.dir, a) || a;
+      return a.startsWith(o.out) ? relative(o.out, a) : a;
+    });
+  const analysisArgs = (s: AnalysisStep): string[] => [s.command.name, s.data.file, ...optionArgs(s.tables, s.values, s.given), '--out', docPath(s.name)];
+  const cli = async (step: Step, args: string[]): Promise<void> => {
+    const r = await o.exec(args);
+    if (r.code !== 0) {
+      const e = errorOf(r.stderr);
+      throw new StepFailure(step, e.code, r.code, e.message);
+    }
+  };
+
+  const runStep = async (s: Step): Promise<void> => {
+    const rec = records.get(s.name)!;
+    // Wall time: from when the step's work starts (its slot is free) to its end; for a robustness
+    // suite, from when its analysis is done (its variants share the slots with other steps).
+    let t = performance.now();
+    const slot1 = <T>(f: () => Promise<T>): Promise<T> =>
+      slot(() => {
+        t = performance.now();
+        return f();
+      });
+    o.log?.(`run: ${s.section}.${s.name} …`);
+    switch (s.section) {
+      case 'analyses': {
+        const args = analysisArgs(s);
+        rec.args = shown(args, s);
+        rec.seed = (s.values.seed as number | undefined) ?? DEFAULT_SEED;
+        await slot1(() => cli(s, args));
+        rec.outputs = [`${s.name}.json`];
+        break;
+      }
+      case 'cba': {
+        const args = ['cba', ...s.from.flatMap((f) => ['--from', docPath(f)]), ...optionArgs(s.tables, s.values, s.given), '--out', docPath(s.name)];
+        rec.args = shown(args, s);
+        rec.seed = (s.values.seed as number | undefined) ?? DEFAULT_SEED;
+        await slot1(() => cli(s, args));
+        rec.outputs = [`${s.name}.json`];
+        break;
+      }
+      case 'robustness': {
+        const a = plan.steps.find((x) => x.name === s.analysis) as AnalysisStep;
+        rec.seed = (a.values.seed as number | undefined) ?? DEFAULT_SEED;
+        const scratch = mkdtempSync(join(tmpdir(), 'vru-robust-'));
+        try {
+          const docFile = docPath(a.name);
+          const analysis = await runRobustness(
+            { command: a.command.name, file: a.data.file, tables: a.tables, values: a.values, given: a.given, doc: readDoc(a.name), docFile, docSha256: sha256File(docFile) },
+            s.spec,
+            exec,
+            scratch,
+          ).catch((e: unknown) => {
+            if (e instanceof VruError) throw new StepFailure(s, e.code, e.exitCode, e.message);
+            throw e;
+          });
+          const doc = makeDocument('robustness', o.tool, { files: [{ file: basename(docFile), sha256: sha256File(docFile), role: 'main' }] }, analysis);
+          await writeDocAndForest(doc, s.name);
+        } finally {
+          rmSync(scratch, { recursive: true, force: true });
+        }
+        rec.outputs = [`${s.name}.json`, `${s.name}.svg`];
+        break;
+      }
+      case 'compare': {
+        await slot1(async () => {
+          const inputs = s.analyses.map((n) => ({ doc: readDoc(n), label: n, file: `${n}.json` }));
+          const files = s.analyses.map((n) => ({ file: `${n}.json`, sha256: sha256File(docPath(n)), role: 'compared' }));
+          const doc = makeDocument('compare', o.tool, { files }, compareAnalysis(inputs, s.title));
+          await writeDocAndForest(doc, s.name);
+        });
+        rec.outputs = [`${s.name}.json`, `${s.name}.svg`];
+        break;
+      }
+      case 'charts': {
+        const file = join(o.out, `${s.name}.${s.format}`);
+        await slot1(async () => {
+          const { writeChartFile } = await import('../cli/chartFile.js');
+          const { parseMark } = await import('../plot/marks.js');
+          const v = s.values;
+          await writeChartFile(readDoc(s.of), file, { kind: v.kind as never, marks: ((v.mark as string[] | undefined) ?? []).map(parseMark), yLabel: v.yLabel as string | undefined, title: v.title as string | undefined, width: v.width as number | undefined, height: v.height as number | undefined, scale: v.scale as number }, `charts.${s.name}`);
+        });
+        rec.outputs = [basename(file)];
+        break;
+      }
+      case 'report': {
+        await slot1(async () => {
+          const { buildReport } = await import('../report/html.js');
+          const { parseMark } = await import('../plot/marks.js');
+          const inputs = s.include.map((n) => ({ doc: readDoc(n), file: `${n}.json` }));
+          const html = await buildReport(inputs, { title: s.title ?? undefined, marks: ((s.values.mark as string[] | undefined) ?? []).map(parseMark), yLabel: s.values.yLabel as string | undefined });
+          writeFileAtomic(join(o.out, 'report.html'), html);
+        });
+        rec.outputs = ['report.html'];
+        break;
+      }
+    }
+    rec.wallMs = Math.round(performance.now() - t);
+    rec.status = 'complete';
+    o.log?.(`run: ${s.section}.${s.name} done (${rec.wallMs} ms)`);
+  };
+
+  const writeDocAndForest = async (doc: ResultDocument, name: string): Promise<void> => {
+    writeFileAtomic(docPath(name), serialiseDocument(doc));
+    const { writeChartFile } = await import('../cli/chartFile.js');
+    await writeChartFile(doc, join(o.out, `${name}.svg`), { kind: 'compare' }, name);
+  };
+
+  // Dependency order: each step starts when the steps it needs have completed.
+  const started = new Map<string, Promise<void>>();
+  let failure: StepFailure | null = null;
+  const start = (s: Step): Promise<void> => {
+    let p = started.get(s.name);
+    if (p) return p;
+    const needs = steps.filter((x) => s.needs.includes(x.name));
+    p = Promise.all(needs.map(start)).then(async () => {
+      if (failure) throw failure;
+      try {
+        await runStep(s);
+      } catch (e) {
+        const f = e instanceof StepFailure ? e : e instanceof VruError ? new StepFailure(s, e.code, e.exitCode, e.message) : new StepFailure(s, 'INTERNAL', 1, (e as Error)?.message ?? String(e));
+        records.get(s.name)!.status = 'failed';
+        records.get(s.name)!.error = f.message;
+        failure ??= f;
+        throw f;
+      }
+    });
+    started.set(s.name, p);
+    return p;
+  };
+  await Promise.allSettled(steps.map(start));
+
+  const manifest: Manifest = {
+    tool: o.tool,
+    plan: { file: basename(plan.file), sha256: plan.sha256 },
+    inputs: plan.data.filter((d) => steps.some((s) => s.section === 'analyses' && s.data === d)).map((d) => ({ data: d.name, file: d.given, sha256: sha256File(d.file) })),
+    status: failure ? 'incomplete' : 'complete',
+    only: o.only,
+    jobs: o.jobs,
+    steps: steps.map((s) => records.get(s.name)!),
+    wallMs: Math.round(performance.now() - t0),
+  };
+  writeFileAtomic(join(o.out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  if (failure) {
+    const f = failure as StepFailure;
+    const done = manifest.steps.filter((r) => r.status === 'complete').map((r) => r.name);
+    throw new VruError(
+      'PLAN_STEP_FAILED',
+      `step ${f.step.section}.${f.step.name} failed (${f.code}): ${f.message}. ${done.length ? `The files of the completed steps (${done.join(', ')}) are kept; ` : ''}${join(o.out, 'manifest.json')} marks the run incomplete`,
+      f.exitCode === 0 ? 1 : f.exitCode,
+      { step: `${f.step.section}.${f.step.name}`, cause: f.code, completed: done },
+    );
+  }
+  return manifest;
+}
