@@ -31,7 +31,8 @@ export function installOutputHooks(program: Command, ctx: CliContext): void {
     // every output file is checked before the work starts (an unwritable --out found after a long estimation wastes it)
     for (const opt of action.options) {
       const v = action.getOptionValue(opt.attributeName()) as unknown;
-      if (typeof v === 'string' && opt.long && OUTPUT_FLAGS.includes(opt.long)) checkWritable(v, opt.long);
+      // a file, not a results directory (run --out <dir>)
+      if (typeof v === 'string' && opt.long && OUTPUT_FLAGS.includes(opt.long) && !/<dir>/.test(opt.flags)) checkWritable(v, opt.long);
     }
     const plot = action.opts().plot as unknown;
     if (typeof plot === 'string') {
