@@ -19,6 +19,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'did', summary: "difference-in-differences: two-way fixed effects or Callaway & Sant'Anna", load: async () => (await import('./did.js')).didCommand },
   { name: 'cba', summary: 'cost-benefit: offences avoided × unit costs against programme costs', load: async () => (await import('./cba.js')).cbaCommand },
   { name: 'describe', summary: 'descriptive comparisons: rolling 12 months vs a baseline, year on year (no counterfactual)', load: async () => (await import('./describe.js')).describeCommand },
+  { name: 'panel', summary: 'build the area × month panel from the police.uk street-level archive', load: async () => (await import('./panel.js')).panelCommand },
   { name: 'inspect', summary: 'validate a panel CSV and summarise it', load: async () => (await import('./inspect.js')).inspectCommand },
   { name: 'schema', summary: 'the JSON Schema of the result document', load: async () => (await import('./schema.js')).schemaCommand },
   { name: 'plot', summary: 'draw a chart of a result document (SVG or PNG)', load: async () => (await import('./plot.js')).plotCommand },
