@@ -1,4 +1,8 @@
 #!/usr/bin/env node
-import { main } from '../src/cli/main.js';
+import { fastPath } from '../src/cli/fast.js';
 
-process.exitCode = await main(process.argv);
+// --version loads nothing else; every other invocation loads the CLI (src/cli/main.ts)
+if (!fastPath(process.argv, (s) => process.stdout.write(s))) {
+  const { main } = await import('../src/cli/main.js');
+  process.exitCode = await main(process.argv);
+}

@@ -2,7 +2,7 @@
  * CLI output plumbing: where documents and errors go. Only the CLI layer writes
  * to stdout/stderr or files.
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../core/errors.js';
@@ -57,6 +57,49 @@ export function writeFileAtomic(file: string, content: string | Uint8Array): voi
     } catch {
       /* nothing to clean */
     }
-    throw new UsageError('OUTPUT_UNWRITABLE', `cannot write ${file}: ${(e as Error).message}`, { file });
+    // name the user's path, not the temporary file beside it
+    throw new UsageError('OUTPUT_UNWRITABLE', `cannot write ${file}: ${describeFsError(e, file)}`, { file });
   }
+}
+
+/** An fs error in words, about `file` (the user's path) rather than any temporary name. */
+function describeFsError(e: unknown, file: string): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const dir = dirname(file);
+  switch (code) {
+    case 'ENOENT':
+      return `the directory ${dir} does not exist; create it or choose another path`;
+    case 'EACCES':
+    case 'EPERM':
+      return `no permission to write in ${dir}; choose a directory you can write to`;
+    case 'EROFS':
+      return `${dir} is on a read-only file system`;
+    case 'ENOSPC':
+      return 'the disk is full';
+    case 'EISDIR':
+      return `${file} is a directory; give a file name`;
+    case 'ENOTDIR':
+      return `a part of ${dir} is not a directory`;
+    default:
+      return code ?? String((e as Error)?.message ?? e);
+  }
+}
+
+/**
+ * Check before any work that `file` can be written: its directory exists and is writable and
+ * `file` is not a directory. Errors name the flag and the user's path.
+ * @throws UsageError OUTPUT_UNWRITABLE
+ */
+export function checkWritable(file: string, flag: string): void {
+  if (file === '-' || file === '') return;
+  const dir = dirname(file);
+  let problem: string | null = null;
+  try {
+    if (!statSync(dir).isDirectory()) problem = `${dir} is not a directory`;
+    else accessSync(dir, constants.W_OK);
+    if (problem === null && existsSync(file) && statSync(file).isDirectory()) problem = `${file} is a directory; give a file name`;
+  } catch (e) {
+    problem = describeFsError(e, file);
+  }
+  if (problem !== null) throw new UsageError('OUTPUT_UNWRITABLE', `${flag} ${file}: cannot write there: ${problem}`, { flag, file });
 }

@@ -11,6 +11,10 @@ import { CommanderError } from 'commander';
 import type { CliContext } from './context.js';
 import { flushSummary } from './context.js';
 import { resolveOutput } from './output.js';
+import { checkWritable } from './io.js';
+
+/** Flags that name a file the command writes. */
+const OUTPUT_FLAGS = ['--out', '--plot'];
 
 export function installOutputHooks(program: Command, ctx: CliContext): void {
   program.hook('preAction', async (_program, action) => {
@@ -24,6 +28,12 @@ export function installOutputHooks(program: Command, ctx: CliContext): void {
       }
     }
     ctx.output = resolveOutput(action.opts(), ctx.io);
+    // every output file is checked before the work starts (an unwritable --out found after a long estimation wastes it)
+    for (const opt of action.options) {
+      const v = action.getOptionValue(opt.attributeName()) as unknown;
+      // a file, not a results directory (run --out <dir>)
+      if (typeof v === 'string' && opt.long && OUTPUT_FLAGS.includes(opt.long) && !/<dir>/.test(opt.flags)) checkWritable(v, opt.long);
+    }
     const plot = action.opts().plot as unknown;
     if (typeof plot === 'string') {
       const { chartFormat } = await import('./chartFile.js');

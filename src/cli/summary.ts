@@ -192,11 +192,37 @@ async function cbaSection(doc: ResultDocument): Promise<SummarySection | null> {
   return { pre: formatCbaTable({ outcomes: doc.outcomes as never, totals: doc.totals as never, bcr: doc.bcr as never, warnings: [] }, round) };
 }
 
+/** Descriptive comparisons (documents with a `describe` block): rolling 12 months, years, overlay; each labelled. */
+function describeSections(doc: ResultDocument): SummarySection[] {
+  const d = doc.describe as
+    | { label: string; lastCompleteMonth: string; units: string[]; outcomes: { outcome: string; rolling: Cmp; years: { year: string; value: number; difference: number | null; percentChange: number | null }[]; yearToDate: (Cmp & { year: string }) | null; overlay: { years: [string, string]; months: { month: string; a: number | null; b: number | null; difference: number | null }[] } }[] }
+    | undefined;
+  if (!isObj(d) || !Array.isArray(d.outcomes)) return [];
+  type Cmp = { current: { from: string; to: string; value: number | null }; baseline: { from: string; to: string; value: number | null }; difference: number | null; percentChange: number | null };
+  const change = (diff: number | null, p: number | null): string => (diff === null ? '' : `${diff > 0 ? '+' : ''}${readable(diff)}${p !== null ? ` (${p > 0 ? '+' : p < 0 ? MINUS : ''}${Math.abs(p).toFixed(1)}%)` : ''}`.replace('+−', '−'));
+  const out: SummarySection[] = [{ rows: [['label', d.label], ['last complete month', d.lastCompleteMonth], ['areas', `${d.units.length} (${String(doc.options.aggregate)}): ${d.units.slice(0, 8).join(', ')}${d.units.length > 8 ? ', …' : ''}`]] }];
+  for (const oc of d.outcomes) {
+    const r = oc.rolling;
+    const rows: string[][] = [
+      ['latest 12 months', `${r.current.from} – ${r.current.to}`, readable(r.current.value), ''],
+      [`baseline ${String(doc.options.baseline)}`, `${r.baseline.from} – ${r.baseline.to}`, readable(r.baseline.value), ''],
+      ['change', '', '', change(r.difference, r.percentChange)],
+    ];
+    if (oc.yearToDate) rows.push([`${oc.yearToDate.year} to date`, `${oc.yearToDate.current.from} – ${oc.yearToDate.current.to}`, readable(oc.yearToDate.current.value), change(oc.yearToDate.difference, oc.yearToDate.percentChange) + ' vs a year earlier']);
+    out.push({ heading: `${oc.outcome}: rolling 12 months against the baseline (${d.label})`, table: { headers: ['', 'months', oc.outcome, 'change'], rows, align: ['l', 'l', 'r', 'r'] } });
+    out.push({ heading: `${oc.outcome}: ${String(doc.options.year)} year on year (${d.label})`, table: { headers: ['year', oc.outcome, 'change on the year before'], rows: oc.years.map((y) => [y.year, readable(y.value), change(y.difference, y.percentChange)]), align: ['l', 'r', 'r'] } });
+    const [a, b] = oc.overlay.years;
+    out.push({ heading: `${oc.outcome}: ${a} and ${b} month by month (${d.label})`, table: { headers: ['month', a, b, 'difference'], rows: oc.overlay.months.map((m) => [m.month, m.a === null ? '' : readable(m.a), m.b === null ? '' : readable(m.b), m.difference === null ? '' : change(m.difference, null)]), align: ['l', 'r', 'r', 'r'] } });
+  }
+  return out;
+}
+
 /** The whole summary of one result document. */
 export async function renderDocumentSummary(doc: ResultDocument, o: OutputSettings, info: { saved: boolean }): Promise<string> {
   const sections = documentSections(doc);
   const cba = await cbaSection(doc);
   if (cba) sections.push(cba);
+  sections.push(...describeSections(doc));
   if (doc.diagnostics.length > 0) sections.push({ heading: 'diagnostics', lines: diagnosticLines(doc) });
   if (doc.warnings.length > 0) sections.push({ heading: `warnings (${doc.warnings.length})`, lines: doc.warnings.slice(0, 10).map((w) => `${w.code}: ${roundInText(w.message)}`).concat(doc.warnings.length > 10 ? [`… ${doc.warnings.length - 10} more in the document`] : []) });
   else sections.push({ lines: ['no warnings'] });

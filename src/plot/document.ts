@@ -149,6 +149,8 @@ export interface EventRow {
   reference: boolean;
   /** Simultaneous (uniform) band over event times, if the method gives one (cs). */
   band: Interval;
+  /** An end of the event window that bins every event time beyond it (twfe --event-window). */
+  binned: boolean;
 }
 
 export function eventPath(doc: ResultDocument): EventRow[] {
@@ -164,6 +166,7 @@ export function eventPath(doc: ResultDocument): EventRow[] {
       n: isNum(r.n) ? r.n : null,
       reference: r.reference === true,
       band: asInterval(r.band),
+      binned: r.binned === true,
     }));
 }
 

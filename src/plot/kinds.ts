@@ -3,11 +3,13 @@
  */
 import type { ResultDocument } from '../core/result.js';
 import { microEffects } from './microSpecs.js';
+import { compositeWhyNot } from './composite.js';
+import { describeWhyNot } from './describeChart.js';
 import { cbaOutcomes, cbaTotals, eventPath, meanDonorWeights, pathPoints } from './document.js';
 import { timeWeightRows } from './weightsExtra.js';
 import { forestRows } from './forest.js';
 
-export const PLOT_KINDS = ['observed', 'gap', 'cumulative', 'weights', 'units', 'its', 'event', 'cba', 'timeweights', 'compare', 'totals', 'placebo'] as const;
+export const PLOT_KINDS = ['observed', 'gap', 'cumulative', 'weights', 'units', 'its', 'event', 'cba', 'timeweights', 'compare', 'totals', 'placebo', 'composite', 'describe'] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
 
 export const KIND_DESCRIPTIONS: Readonly<Record<PlotKind, string>> = {
@@ -23,6 +25,8 @@ export const KIND_DESCRIPTIONS: Readonly<Record<PlotKind, string>> = {
   compare: 'forest plot: estimates with intervals on one scale, one row per method (vru-eval compare, or plot a.json b.json --kind compare) or per robustness variant',
   totals: 'micro-area synthetic control: treated areas’ total against the synthetic total over time, one panel per outcome',
   placebo: 'micro-area synthetic control: placebo distribution of the percentage change with the observed one, per outcome',
+  composite: 'three stacked panels on one time axis: observed vs counterfactual, effect per period, cumulative effect (offences avoided when known), post period shaded',
+  describe: 'descriptive: no counterfactual — the monthly values of two years overlaid, per outcome (vru-eval describe)',
 };
 
 /** Why `kind` cannot be drawn from `doc`, or null if it can. */
@@ -40,6 +44,9 @@ export function whyNot(doc: ResultDocument, kind: PlotKind): string | null {
     case 'units':
       return (doc.units ?? []).some((u) => Array.isArray(u.path) || typeof u.att === 'number') ? null : 'the result has no per-unit effects';
     case 'its':
+      // the ITS chart draws fitted segments of a segmented regression; on another method's
+      // result it would draw a counterfactual under an ITS caption (issue 14)
+      if (doc.method !== 'its' && !path.some((p) => typeof p.fitted === 'number')) return `the ITS chart draws the fitted segments of an interrupted time series, and this is a ${doc.method} result (try --kind observed)`;
       return path.some((p) => p.observed !== null) && path.some((p) => p.counterfactual !== null || typeof p.fitted === 'number') ? null : 'the path has no observed and fitted/counterfactual values';
     case 'event':
       return eventPath(doc).some((r) => r.effect !== null) ? null : 'the result has no eventPath';
@@ -51,6 +58,10 @@ export function whyNot(doc: ResultDocument, kind: PlotKind): string | null {
       return microEffects(doc).length > 0 ? null : 'the result has no per-outcome totals (only --method micro has them)';
     case 'placebo':
       return microEffects(doc).some((e) => (e.permutation?.placeboPercentChange?.length ?? 0) > 0) ? null : 'the result has no placebo distribution (micro with --inference permutation)';
+    case 'composite':
+      return compositeWhyNot(doc);
+    case 'describe':
+      return describeWhyNot(doc);
     case 'cba': {
       const t = cbaTotals(doc);
       return cbaOutcomes(doc).length > 0 && t.costs !== null ? null : 'the result has no cost-benefit outcomes and totals';
@@ -66,18 +77,20 @@ export function applicableKinds(doc: ResultDocument): PlotKind[] {
       : doc.method === 'cba'
       ? ['cba']
       : doc.method === 'its'
-        ? ['its', 'gap', 'cumulative']
+        ? ['composite', 'its', 'gap', 'cumulative']
         : doc.method === 'twfe' || doc.method === 'cs'
           ? ['event', 'observed', 'gap', 'cumulative']
           : doc.method === 'micro'
             ? ['totals', 'placebo', 'observed', 'gap', 'cumulative']
-          : ['observed', 'gap', 'cumulative', 'event', 'weights', 'timeweights', 'units'];
+          : doc.method === 'describe'
+            ? ['describe']
+            : ['composite', 'observed', 'gap', 'cumulative', 'event', 'weights', 'timeweights', 'units'];
   return order.filter((k) => whyNot(doc, k) === null);
 }
 
 /** The default chart for a result: synthetic control → observed vs counterfactual; its → its; DiD → event study; cba → cba. */
 export function defaultKind(doc: ResultDocument): PlotKind | null {
-  const preferred: PlotKind = doc.method === 'compare' || doc.method === 'robustness' ? 'compare' : doc.method === 'micro' ? 'totals' : doc.method === 'cba' ? 'cba' : doc.method === 'its' ? 'its' : doc.method === 'twfe' || doc.method === 'cs' ? 'event' : 'observed';
+  const preferred: PlotKind = doc.method === 'compare' || doc.method === 'robustness' ? 'compare' : doc.method === 'micro' ? 'totals' : doc.method === 'describe' ? 'describe' : doc.method === 'cba' ? 'cba' : doc.method === 'its' ? 'its' : doc.method === 'twfe' || doc.method === 'cs' ? 'event' : 'observed';
   if (whyNot(doc, preferred) === null) return preferred;
   return applicableKinds(doc)[0] ?? null;
 }

@@ -33,6 +33,8 @@ import { KIND_DESCRIPTIONS, whyNot, type PlotKind } from './kinds.js';
 import { timeWeightsBody, uniquenessLayer } from './weightsExtra.js';
 import { forestSpec } from './forest.js';
 import { microPlaceboSpec, microTotalsSpec } from './microSpecs.js';
+import { compositeSpec } from './composite.js';
+import { describeSpec } from './describeChart.js';
 
 /** A Vega-Lite specification (plain JSON). */
 export type VlSpec = Record<string, unknown>;
@@ -147,10 +149,16 @@ const yEnc = (title: string, field = 'value', extra: Record<string, unknown> = {
 /** Dashed verticals at each intervention start and dotted verticals at user marks, each with a text label. */
 function verticalLayers(doc: ResultDocument, ax: TimeAxis, marks: readonly EventMark[], xField = 'x'): VlSpec[] {
   const starts = interventionPeriods(doc);
+  const noun = doc.method === 'its' ? 'interruption' : 'start';
   const rows = [
-    ...starts.map((p, k) => ({ [xField]: ax.x(p), label: `start ${p}`, aria: `Intervention starts ${p}`, kind: 'intervention', ty: 2 + 13 * k })),
+    ...starts.map((p, k) => ({ [xField]: ax.x(p), label: `${noun} ${p}`, aria: `Intervention starts ${p}`, kind: 'intervention', ty: 2 + 13 * k })),
     ...marks.map((m, k) => ({ [xField]: ax.x(m.period), label: m.label === m.period ? m.period : `${m.label} (${m.period})`, aria: `Event: ${m.label} ${m.period}`, kind: 'event', ty: 2 + 13 * (starts.length + k) })),
   ];
+  // labels in the right third of the time axis go to the left of their line, so they stay inside the frame
+  const xs = pathPoints(doc).map((p) => ax.x(p.period));
+  const lo = xs.length ? Math.min(...xs) : 0;
+  const hi = xs.length ? Math.max(...xs) : 1;
+  const right = (r: Record<string, unknown>) => hi > lo && ((r[xField] as number) - lo) / (hi - lo) > 0.66;
   if (rows.length === 0) return [];
   const xe = ax.encoding(xField);
   const layers: VlSpec[] = [
@@ -165,8 +173,13 @@ function verticalLayers(doc: ResultDocument, ax: TimeAxis, marks: readonly Event
       encoding: { x: xe, description: { field: 'aria' } },
     },
     {
-      data: { values: rows },
-      mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, fontSize: 10, color: '#222222' },
+      data: { values: rows.filter((r) => !right(r)) },
+      mark: { type: 'text', align: 'left', baseline: 'top', dx: 4, fontSize: 10, color: '#222222' },
+      encoding: { x: xe, y: { field: 'ty', type: 'quantitative', scale: null }, text: { field: 'label' }, description: { field: 'aria' } },
+    },
+    {
+      data: { values: rows.filter((r) => right(r)) },
+      mark: { type: 'text', align: 'right', baseline: 'top', dx: -4, fontSize: 10, color: '#222222' },
       encoding: { x: xe, y: { field: 'ty', type: 'quantitative', scale: null }, text: { field: 'label' }, description: { field: 'aria' } },
     },
   ];
@@ -266,6 +279,9 @@ function gapSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
   const yl = `Effect on ${o.yLabel ?? defaultYLabel(doc)}`;
   const pts = pathPoints(doc);
   const treatedName = (doc.units ?? []).length > 1 ? 'Treated average' : 'Treated';
+  // with several treated units the treated line is an average: single-area placebo gaps are not
+  // comparable with it, and the document's placebo band (path[].placeboBand) is drawn instead
+  const averaged = (doc.units ?? []).length > 1 && pts.some((p) => asInterval(p.placeboBand));
   const rows = pts.filter((p) => isNum(p.effect)).map((p) => ({ x: ax.x(p.period), period: p.period, series: treatedName, value: p.effect }));
   // the effect's interval, else the placebo band of classic SC (range of placebo gaps)
   const hasCi = pts.some((p) => p.ci);
@@ -273,8 +289,8 @@ function gapSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
     .map((p) => ({ p, iv: hasCi ? p.ci : asInterval(p.placeboBand) }))
     .filter((r) => r.iv)
     .map((r) => ({ x: ax.x(r.p.period), period: r.p.period, lo: r.iv![0], hi: r.iv![1] }));
-  const bandWhat = hasCi ? `${levelOf(doc)} interval` : 'placebo band';
-  const pl = placebos(doc);
+  const bandWhat = hasCi ? `${levelOf(doc)} interval` : averaged ? 'placebo band (range of the averaged placebo gaps)' : 'placebo band';
+  const pl = averaged ? null : placebos(doc);
   const plRows: Record<string, unknown>[] = [];
   let shown = 0;
   let excluded = 0;
@@ -376,7 +392,7 @@ function unitsSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
       if (u.start) rows.push({ unit: u.unit, layer: 'start', x: ax.x(u.start), aria: `${u.unit}: intervention starts ${u.start}` });
     }
     return {
-      title: { text: o.title ?? `${capitalise(yl)} by treated unit`, subtitle: [`Solid: observed; dashed: ${cfName.toLowerCase()}; dashed vertical: the unit’s start.`] },
+      title: { text: o.title ?? `${capitalise(yl)} by treated unit`, subtitle: [`Y-axis: ${yl}. Solid: observed; dashed: ${cfName.toLowerCase()}; dashed vertical: the unit’s start.`] },
       description: `Small multiples, one panel per treated unit (${up.length}), of observed vs counterfactual.`,
       data: { values: rows },
       facet: { field: 'unit', type: 'nominal', title: null },
@@ -385,7 +401,7 @@ function unitsSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
         width: o.width ?? 150,
         height: o.height ?? 100,
         layer: [
-          { transform: [{ filter: "datum.layer === 'line'" }], mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: ax.encoding('x', null), y: yEnc(yl), ...seriesEnc(['Observed', cfName], [OKABE_ITO.black, OKABE_ITO.blue], [SOLID, DASHED]) } },
+          { transform: [{ filter: "datum.layer === 'line'" }], mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: ax.encoding('x', null), y: yEnc(null as unknown as string), ...seriesEnc(['Observed', cfName], [OKABE_ITO.black, OKABE_ITO.blue], [SOLID, DASHED]) } },
           { transform: [{ filter: "datum.layer === 'start'" }], mark: { type: 'rule', color: OKABE_ITO.black, strokeDash: DASHED, strokeWidth: 1 }, encoding: { x: ax.encoding('x', null), description: { field: 'aria' } } },
         ],
       },
@@ -456,8 +472,9 @@ function itsSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
     layer: [
       ...shockLayers(doc, ax),
       ...(band.length ? [{ data: { values: band }, mark: { type: 'area', color: OKABE_ITO.blue, opacity: 0.18 }, encoding: { x: ax.encoding(), y: yEnc(yl, 'lo'), y2: { field: 'hi' } } }] : []),
-      { data: { values: obs }, mark: { type: 'point', filled: true, color: OKABE_ITO.black, size: 18, opacity: 0.85 }, encoding: { x: ax.encoding(), y: yEnc(yl), description: { field: 'aria' } } },
       { data: { values: lines }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x: ax.encoding(), y: yEnc(yl), detail: { field: 'segment' }, ...seriesEnc(domain, hasFitted ? [OKABE_ITO.vermillion, OKABE_ITO.blue] : [OKABE_ITO.blue], hasFitted ? [SOLID, DASHED] : [DASHED]) } },
+      // the observed points get their own legend entry (issue 14)
+      { data: { values: obs }, mark: { type: 'point', filled: true, size: 18, opacity: 0.85 }, encoding: { x: ax.encoding(), y: yEnc(yl), shape: { datum: 'Observed', type: 'nominal', scale: { domain: ['Observed'], range: ['circle'] }, legend: { title: null, symbolFillColor: OKABE_ITO.black, symbolStrokeColor: OKABE_ITO.black, symbolSize: 40 } }, color: { value: OKABE_ITO.black }, description: { field: 'aria' } } },
       ...verticalLayers(doc, ax, o.marks ?? []),
     ],
   };
@@ -472,7 +489,7 @@ function eventSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
   const post = 'After treatment';
   const rows = ev
     .filter((r) => !r.reference && isNum(r.effect))
-    .map((r) => ({ e: r.eventTime, effect: r.effect, lo: r.ci ? r.ci[0] : null, hi: r.ci ? r.ci[1] : null, blo: r.band ? r.band[0] : null, bhi: r.band ? r.band[1] : null, phase: r.eventTime < 0 ? pre : post, aria: `event time ${r.eventTime}: ${fmtNumber(r.effect)}${r.ci ? ` (${fmtInterval(r.ci)})` : ''}` }));
+    .map((r) => ({ e: r.eventTime, binned: r.binned, effect: r.effect, lo: r.ci ? r.ci[0] : null, hi: r.ci ? r.ci[1] : null, blo: r.band ? r.band[0] : null, bhi: r.band ? r.band[1] : null, phase: r.eventTime < 0 ? pre : post, aria: `event time ${r.eventTime}: ${fmtNumber(r.effect)}${r.ci ? ` (${fmtInterval(r.ci)})` : ''}` }));
   const hasBand = rows.some((r) => r.blo !== null);
   const ref = ev.filter((r) => r.reference).map((r) => ({ e: r.eventTime, effect: r.effect ?? 0, label: `reference (${r.eventTime})`, aria: `reference period ${r.eventTime}, normalised to ${r.effect ?? 0}` }));
   const pt = diagnostic(doc, 'PRE_TRENDS');
@@ -487,7 +504,7 @@ function eventSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
     shape: { field: 'phase', type: 'nominal', scale: { domain: [pre, post], range: ['circle', 'diamond'] }, legend: { title: null } },
   };
   return {
-    title: { text: o.title ?? 'Event study: effect by time since treatment', subtitle: [`Points: estimates; bars: ${levelOf(doc)} intervals${hasBand ? `; light grey wide bars: uniform ${levelOf(doc)} band` : ''}${ref.length ? `; open square: reference period (${ref.map((r) => r.e).join(', ')}), fixed at 0` : ''}; dashed vertical: treatment starts.`, caption].filter(Boolean) },
+    title: { text: o.title ?? 'Event study: effect by time since treatment', subtitle: [`Points: estimates; bars: ${levelOf(doc)} intervals${rows.some((r) => r.binned) ? '; the end points bin every event time beyond them' : ''}${hasBand ? `; light grey wide bars: uniform ${levelOf(doc)} band` : ''}${ref.length ? `; open square: reference period (${ref.map((r) => r.e).join(', ')}), fixed at 0` : ''}; dashed vertical: treatment starts.`, caption].filter(Boolean) },
     description: `Event-study chart with ${rows.length} coefficients and their intervals.`,
     width: o.width ?? 640,
     height: o.height ?? 300,
@@ -497,6 +514,15 @@ function eventSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
       ...(hasBand ? [{ data: { values: rows.filter((r) => r.blo !== null) }, mark: { type: 'rule', strokeWidth: 5, color: '#D0D0D0' }, encoding: { x, y: yEnc(yl, 'blo'), y2: { field: 'bhi' } } }] : []),
       { data: { values: rows.filter((r) => r.lo !== null) }, mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x, y: yEnc(yl, 'lo'), y2: { field: 'hi' }, color: phaseEnc.color } },
       { data: { values: rows }, mark: { type: 'point', filled: true, size: 55, opacity: 1 }, encoding: { x, y: yEnc(yl, 'effect'), ...phaseEnc, description: { field: 'aria' } } },
+      ...(rows.some((r) => r.binned)
+        ? [
+            {
+              data: { values: rows.filter((r) => r.binned).map((r) => ({ ...r, label: r.e < 0 ? `≤ ${r.e} (binned)` : `≥ ${r.e} (binned)`, ly: r.hi ?? r.effect })) },
+              mark: { type: 'text', dy: -8, fontSize: 10, color: '#333333', baseline: 'bottom' },
+              encoding: { x, y: yEnc(yl, 'ly'), text: { field: 'label' } },
+            },
+          ]
+        : []),
       ...(ref.length
         ? [
             { data: { values: ref }, mark: { type: 'point', shape: 'square', filled: false, size: 80, strokeWidth: 1.8, color: OKABE_ITO.vermillion }, encoding: { x, y: yEnc(yl, 'effect'), description: { field: 'aria' } } },
@@ -517,7 +543,7 @@ function cbaSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
     value: m(oc.benefit),
     lo: oc.benefitRange ? m(oc.benefitRange[0]) : null,
     hi: oc.benefitRange ? m(oc.benefitRange[1]) : null,
-    label: fmtMoney(oc.benefit),
+    label: fmtMillions(oc.benefit),
     aria: `Benefit from ${oc.name}: ${fmtMoney(oc.benefit)}${oc.benefitRange ? ` (range ${fmtMoney(oc.benefitRange[0])} to ${fmtMoney(oc.benefitRange[1])})` : ''}`,
   }));
   // total benefits at the CI bounds: from totals (discounted as the cba command computed them), else summed over outcomes
@@ -525,8 +551,8 @@ function cbaSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
   const lowB = t.benefitsLow ?? (summed ? outs.reduce((s, x) => s + x.benefitRange![0], 0) : null);
   const highB = t.benefitsHigh ?? (summed ? outs.reduce((s, x) => s + x.benefitRange![1], 0) : null);
   if (outs.length > 1 || t.benefits !== null)
-    rows.push({ item: 'Total benefits', type: 'Benefit', value: m(t.benefits), lo: m(lowB), hi: m(highB), label: fmtMoney(t.benefits), aria: `Total benefits ${fmtMoney(t.benefits)}` });
-  rows.push({ item: 'Programme costs', type: 'Cost', value: m(t.costs), lo: null, hi: null, label: fmtMoney(t.costs), aria: `Programme costs ${fmtMoney(t.costs)}` });
+    rows.push({ item: 'Total benefits', type: 'Benefit', value: m(t.benefits), lo: m(lowB), hi: m(highB), label: fmtMillions(t.benefits), aria: `Total benefits ${fmtMoney(t.benefits)}` });
+  rows.push({ item: 'Programme costs', type: 'Cost', value: m(t.costs), lo: null, hi: null, label: fmtMillions(t.costs), aria: `Programme costs ${fmtMoney(t.costs)}` });
   const order = rows.map((r) => r.item as string);
   const y = { field: 'item', type: 'nominal', sort: order, title: null, axis: { labelLimit: 260 } };
   const xl = '£ million (benefits: offences avoided × multiplier × unit cost)';
@@ -548,13 +574,46 @@ function cbaSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
       { transform: [{ filter: 'datum.lo !== null' }], mark: { type: 'tick', color: OKABE_ITO.black, thickness: 1.5, size: 12 }, encoding: { y, x: { field: 'lo', type: 'quantitative', title: xl } } },
       { transform: [{ filter: 'datum.lo !== null' }], mark: { type: 'tick', color: OKABE_ITO.black, thickness: 1.5, size: 12 }, encoding: { y, x: { field: 'hi', type: 'quantitative', title: xl } } },
       ...(t.costs !== null ? [{ data: { values: [{ c: m(t.costs), aria: `Programme costs ${fmtMoney(t.costs)}` }] }, mark: { type: 'rule', color: OKABE_ITO.vermillion, strokeDash: DASHED, strokeWidth: 1.5 }, encoding: { x: { field: 'c', type: 'quantitative', title: xl }, description: { field: 'aria' } } }] : []),
+      // a cost bar can be thinner than a pixel next to large benefits: a tick marks its end
+      { transform: [{ filter: "datum.type === 'Cost'" }], mark: { type: 'tick', orient: 'vertical', color: OKABE_ITO.orange, thickness: 3, size: 16 }, encoding: { y, x: { field: 'value', type: 'quantitative', title: xl } } },
       { mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 4, dy: -3, fontSize: 10 }, encoding: { y, x: { field: 'value', type: 'quantitative', title: xl }, text: { field: 'label' } } },
     ],
   };
 }
 
+/** £ in millions for a £ million axis: £268.1m (£0.05m for small amounts). */
+function fmtMillions(x: number | null): string {
+  if (x === null || !Number.isFinite(x)) return 'n/a';
+  const m = x / 1e6;
+  const s = Math.abs(m) >= 10 ? fmtNumber(Math.abs(m), 1) : fmtNumber(Math.abs(m), 2);
+  return `${x < 0 ? '\u2212' : ''}£${s}m`;
+}
+
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/**
+ * Subtitle lines wrapped to the plot's width (≈ 6.4 px per character at 11.5 px), so a long
+ * explanation does not make the chart wider than its plot (issue 14: "sized by its subtitle").
+ */
+function wrapSubtitle(body: VlSpec): void {
+  const t = body.title as { subtitle?: string[] } | undefined;
+  if (!t || !Array.isArray(t.subtitle)) return;
+  const width = typeof body.width === 'number' ? body.width : 640;
+  const max = Math.max(50, Math.floor(width / 6.4));
+  t.subtitle = t.subtitle.flatMap((line) => {
+    const out: string[] = [];
+    let cur = '';
+    for (const w of line.split(' ')) {
+      if (cur !== '' && cur.length + 1 + w.length > max) {
+        out.push(cur);
+        cur = w;
+      } else cur = cur === '' ? w : `${cur} ${w}`;
+    }
+    if (cur !== '') out.push(cur);
+    return out;
+  });
 }
 
 const BUILDERS: Record<PlotKind, (doc: ResultDocument, o: PlotOptions) => VlSpec> = {
@@ -570,6 +629,8 @@ const BUILDERS: Record<PlotKind, (doc: ResultDocument, o: PlotOptions) => VlSpec
   compare: forestSpec,
   totals: microTotalsSpec,
   placebo: microPlaceboSpec,
+  composite: (doc, o) => compositeSpec(doc, { yLabel: o.yLabel ?? defaultYLabel(doc), title: o.title, width: o.width, height: o.height }),
+  describe: (doc, o) => describeSpec(doc, { title: o.title, width: o.width, height: o.height }),
 };
 
 /**
@@ -580,5 +641,6 @@ export function chartSpec(doc: ResultDocument, kind: PlotKind, o: PlotOptions = 
   const why = whyNot(doc, kind);
   if (why !== null) throw new UsageError('KIND_NOT_APPLICABLE', `--kind ${kind} (${KIND_DESCRIPTIONS[kind]}) cannot be drawn from this ${doc.method} result: ${why}`, { kind, method: doc.method });
   const body = BUILDERS[kind](doc, o);
+  wrapSubtitle(body);
   return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', ...body, config: CONFIG };
 }

@@ -7,7 +7,8 @@
  * the same documents give the same bytes.
  */
 import type { ResultDocument } from '../core/result.js';
-import { aggregations, cbaOutcomes, coefficients, eventPath, interventionPeriods, isNum } from '../plot/document.js';
+import { aggregations, cbaOutcomes, coefficients, countsAvoided, eventPath, interventionPeriods, isNum } from '../plot/document.js';
+import { briefSection, compactTable } from './brief.js';
 import { fmtInt, fmtInterval, fmtLevel, fmtMoney, fmtNumber, fmtP } from '../plot/format.js';
 import { applicableKinds, KIND_DESCRIPTIONS, type PlotKind } from '../plot/kinds.js';
 import { prefixSvgIds, renderChart } from '../plot/render.js';
@@ -36,6 +37,13 @@ export function escapeHtml(s: string): string {
 const h = escapeHtml;
 
 function table(head: readonly string[], rows: readonly (readonly string[])[], cls = ''): string {
+  // no columns of n/a: drop a column that is empty in every row
+  const empty = (c: string | undefined) => c === undefined || c === '' || c === '—' || c === 'n/a';
+  const keep = head.map((_, j) => j === 0 || rows.some((r) => !empty(r[j])));
+  if (keep.some((k) => !k)) {
+    head = head.filter((_, j) => keep[j]);
+    rows = rows.map((r) => r.filter((_, j) => keep[j]));
+  }
   return `<table${cls ? ` class="${cls}"` : ''}><thead><tr>${head.map((c) => `<th scope="col">${h(c)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${h(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
@@ -173,13 +181,22 @@ function optionsBlock(doc: ResultDocument): string {
   return `<p>Seed <code>${h(seed)}</code>: the same data, options and seed reproduce this result byte for byte (vru-eval ${h(doc.tool?.version ?? '')}, schema ${h(doc.schemaVersion ?? '')}, command <code>${h(doc.command ?? '')}</code>).</p><table class="kv"><tbody>${rows.map(([k, v]) => `<tr><th scope="row"><code>${h(k)}</code></th><td>${h(v)}</td></tr>`).join('')}</tbody></table>`;
 }
 
+/** A caption that describes the chart actually drawn: its title and the subtitle lines saying what each line, band and vertical is. */
+function captionOf(spec: Record<string, unknown>, kind: PlotKind): string {
+  const t = spec.title as { text?: string; subtitle?: string[] } | string | undefined;
+  const title = typeof t === 'string' ? t : t?.text;
+  const sub = typeof t === 'object' && Array.isArray(t.subtitle) ? t.subtitle.join(' ') : '';
+  if (!title) return `${KIND_DESCRIPTIONS[kind]}.`;
+  return `${title}.${sub ? ` ${sub}` : ''}`;
+}
+
 async function chartsBlock(doc: ResultDocument, index: number, o: ReportOptions): Promise<string> {
   const kinds = applicableKinds(doc).filter((k) => !o.kinds || o.kinds.includes(k));
   const figures: string[] = [];
   for (const kind of kinds) {
     const chart = await renderChart(doc, { kind, marks: o.marks, yLabel: o.yLabel });
     const svg = prefixSvgIds(chart.svg.trim(), `a${index + 1}-${kind}-`);
-    figures.push(`<figure id="a${index + 1}-fig-${kind}">${svg}<figcaption>${h(KIND_DESCRIPTIONS[kind])}.</figcaption></figure>`);
+    figures.push(`<figure id="a${index + 1}-fig-${kind}">${svg}<figcaption>${h(captionOf(chart.spec, kind))}</figcaption></figure>`);
   }
   return figures.join('\n');
 }
@@ -194,17 +211,18 @@ async function section(input: ReportInput, index: number, o: ReportOptions): Pro
   if (pre) words.push(pre);
   const e = doc.estimate;
   const numbers = e
-    ? table(
+    ? compactTable(
         ['Quantity', 'Estimate', `${level} CI`, 'SE', 'p-value', 'Inference'],
         [
           ['Average effect (per treated unit-period)', fmtNumber(e.att), fmtInterval(e.ci), fmtNumber(e.se), fmtP(e.pValue), e.inference],
           ...(e.cumulative ? [['Cumulative effect', fmtNumber(e.cumulative.value), fmtInterval(e.cumulative.ci), '—', '—', e.inference]] : []),
+          ...(countsAvoided(doc) ? [['Offences avoided', fmtInt(countsAvoided(doc)!.value), countsAvoided(doc)!.ci ? `${fmtInt(countsAvoided(doc)!.ci![0])} to ${fmtInt(countsAvoided(doc)!.ci![1])}` : '—', '—', '—', 'from the counts block']] : []),
         ],
       )
     : '';
   const source = typeof doc.source === 'string' ? `<p class="note">${h(doc.source)}</p>` : '';
   const html = [
-    `<section id="analysis-${index + 1}" aria-labelledby="analysis-${index + 1}-h">`,
+    `<section id="analysis-${index + 1}" class="analysis" aria-labelledby="analysis-${index + 1}-h">`,
     `<h2 id="analysis-${index + 1}-h">${h(heading)}</h2>`,
     source,
     `<h3>The question</h3><p class="question">${h(question(doc))}</p>`,
@@ -247,7 +265,27 @@ figcaption{font-size:.85rem;color:#444}
 code{font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:.88em}
 nav ol{padding-left:1.2rem}
 footer{margin-top:3rem;font-size:.85rem;color:#444}
-@media print{h2{page-break-before:always}figure{page-break-inside:avoid}}
+figure svg{width:100%;height:auto}
+section.summary{border:1px solid #cfd8e3;background:#f7fafd;padding:.25rem 1rem .75rem;margin-top:1rem}
+section.summary h2{border-top:0;margin-top:.5rem}
+section.summary h3{margin-top:.9rem}
+table.triangulation{width:100%;font-size:.85rem}
+table.triangulation th[scope=row]{font-weight:600}
+p.bcr{font-size:1.05rem}
+p.small,.small{font-size:.82rem;color:#444}
+ul.caveats{margin:.25rem 0;padding-left:1.2rem;font-size:.88rem}
+@page{size:A4;margin:14mm 12mm}
+@media print{
+  body{font-size:10pt;line-height:1.35}
+  main{max-width:none;padding:0}
+  h1{font-size:16pt}
+  section.summary{break-after:page;page-break-after:always}
+  section.analysis{break-before:page}
+  h2{font-size:13pt}
+  figure{page-break-inside:avoid;break-inside:avoid}
+  nav{display:none}
+  details{display:none}
+}
 `;
 
 /** Build the whole page. Charts are rendered here (vega, headless). */
@@ -271,7 +309,8 @@ export async function buildReport(inputs: readonly ReportInput[], o: ReportOptio
     '<body>',
     '<main>',
     `<h1>${h(title)}</h1>`,
-    `<p>Made by vru-eval ${h(version)} from ${inputs.length} result document${inputs.length > 1 ? 's' : ''}. Numbers are rounded for reading; the JSON documents hold full precision.</p>`,
+    `<p class="small">Made by vru-eval ${h(version)} from ${inputs.length} result document${inputs.length > 1 ? 's' : ''}. Numbers are rounded for reading; the JSON documents hold full precision. The summary comes first; each analysis follows in detail.</p>`,
+    briefSection(inputs.map((i) => i.doc)),
     toc,
     ...sections.map((s) => s.html),
     `<footer><p>Intervals are ${h(fmtLevel(inputs[0]?.doc.estimate?.level))} unless stated. “Effect” means observed minus counterfactual: negative values are reductions.</p></footer>`,

@@ -15,6 +15,11 @@ import { main } from '../../src/cli/main.js';
 import { readable } from '../../src/cli/summary.js';
 import { BIN, FIXTURE, ROOT, runCli, tempDir } from '../helpers.js';
 
+/** Drop progress lines (src/cli/progress.ts): "\r\x1b[K<label>…" while a step runs, erased after. */
+function stripProgress(s: string): string {
+  return s.replace(/\r\x1b\[K[^\r\n]*…/g, '').replace(/\r\x1b\[K[^\r\n]*: done in [\d.]+ s\n/g, '').replace(/\r\x1b\[K/g, '');
+}
+
 interface Run {
   code: number;
   stdout: string;
@@ -25,7 +30,7 @@ async function run(args: readonly string[], tty: { out: boolean; err: boolean })
   let stdout = '';
   let stderr = '';
   const code = await main(['node', 'vru-eval', ...args], { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), stderrIsTTY: tty.err, stdoutIsTTY: tty.out, columns: 100 });
-  return { code, stdout, stderr };
+  return { code, stdout, stderr: stripProgress(stderr) };
 }
 const TTY = { out: true, err: true };
 const PIPE = { out: false, err: false };
@@ -40,6 +45,8 @@ function cases(dir: string) {
     { name: 'its', args: ['its', FIXTURE, '--outcome', 'violence_rate'], says: ['vru-eval its: its', 'estimate', 'CI', 'p ', 'post period'], bad: ['its', FIXTURE, '--outcome', 'no_such_column'], exit: 3 },
     { name: 'did', args: ['did', FIXTURE, '--outcome', 'violence_rate'], says: ['vru-eval did: twfe', 'estimate', 'CI'], bad: ['did', FIXTURE, '--outcome', 'violence_rate', '--method', 'nope'], exit: 2 },
     { name: 'cba', args: ['cba', '--spec', SPEC], says: ['vru-eval cba', 'benefit-cost ratio', '3.16', '£385,363,118'], bad: ['cba', '--costs', '1'], exit: 2 },
+    { name: 'compare', args: ['compare', join(RESULTS, 'gsynth.json'), join(RESULTS, 'its.json')], says: ['vru-eval compare', 'INTERVALS_OVERLAP'], bad: ['compare', join(dir, 'none.json')], exit: 3 },
+    { name: 'describe', args: ['describe', FIXTURE, '--outcome', 'offences', '--baseline', '2018/19'], says: ['vru-eval describe', 'descriptive: no counterfactual', 'last complete month'], bad: ['describe', FIXTURE, '--outcome', 'offences', '--baseline', '1999/00'], exit: 3 },
     { name: 'inspect', args: ['inspect', FIXTURE, '--outcome', 'offences'], says: ['vru-eval inspect: police_monthly.csv', 'treatedUnits (12)', 'A07'], bad: ['inspect', FIXTURE, '--outcom', 'offences'], exit: 2 },
     { name: 'schema', args: ['schema'], says: ['vru-eval schema', 'estimate', 'diagnostics'], bad: ['schema', '--nope'], exit: 2 },
     { name: 'plot', args: ['plot', join(RESULTS, 'gsynth.json'), '--out', join(dir, 'g.svg')], says: ['vru-eval plot: drew the', `wrote ${join(dir, 'g.svg')}`], bad: ['plot', join(RESULTS, 'gsynth.json'), '--out', join(dir, 'g.gif')], exit: 2 },
@@ -139,7 +146,7 @@ if (!hasScript) console.warn('tests/cli/terminal.test.ts: util-linux `script` no
 function runPty(args: readonly string[]): Run {
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const r = spawnSync('script', ['-qec', [process.execPath, BIN, ...args].map(quote).join(' '), '/dev/null'], { encoding: 'utf8', env: { ...process.env, COLUMNS: '100' } });
-  return { code: r.status ?? -1, stdout: r.stdout.replace(/\r\n/g, '\n'), stderr: r.stderr };
+  return { code: r.status ?? -1, stdout: stripProgress(r.stdout.replace(/\r\n/g, '\n')), stderr: r.stderr };
 }
 
 describe.skipIf(!hasScript || !existsSync(BIN))('the binary on a pseudo-terminal (script -qec)', () => {

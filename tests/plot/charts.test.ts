@@ -43,8 +43,8 @@ describe('default kind per method', () => {
     expect(defaultKind(its)).toBe('its');
     expect(defaultKind(did)).toBe('event');
     expect(defaultKind(cba)).toBe('cba');
-    expect(applicableKinds(synth)).toEqual(['observed', 'gap', 'cumulative', 'weights', 'units']);
-    expect(applicableKinds(gsynth)).toEqual(['observed', 'gap', 'cumulative', 'event', 'units']);
+    expect(applicableKinds(synth)).toEqual(['composite', 'observed', 'gap', 'cumulative', 'weights', 'units']);
+    expect(applicableKinds(gsynth)).toEqual(['composite', 'observed', 'gap', 'cumulative', 'event', 'units']);
     expect(applicableKinds(cba)).toEqual(['cba']);
   });
 
@@ -91,19 +91,26 @@ describe('synthetic control charts', () => {
     expect(roleTexts(svg, 'legend-label')).toEqual(['Observed (treated average)', 'Counterfactual (generalized synthetic control)']);
   });
 
-  it('gap: treated average over one grey line per included placebo, zero line, placebo band', async () => {
+  it('gap: with several treated units, the averaged placebo band, not single-area placebo gaps against the average (issue 14)', async () => {
     const svg = await draw(synth, { kind: 'gap' });
-    const included = (synth.placebos as { units: { included: boolean }[] }).units.filter((u) => u.included).length;
-    expect(included).toBeGreaterThan(10);
+    expect(synth.units.length).toBeGreaterThan(1);
     const lines = itemsOf(svg, 'line');
-    expect(lines.filter((l) => attr(l.attrs, 'stroke') === '#BBBBBB')).toHaveLength(included);
+    expect(lines.filter((l) => attr(l.attrs, 'stroke') === '#BBBBBB')).toHaveLength(0);
     expect(lines.filter((l) => attr(l.attrs, 'stroke') === '#000000')).toHaveLength(1);
     expect(itemsOf(svg, 'area')).toHaveLength(1);
     expect(ariaOf(svg, 'rule')).toContain('Intervention starts 2019-04');
     expect(roleTexts(svg, 'axis-title')).toEqual(['Month', 'Effect on violence rate']);
-    expect(roleTexts(svg, 'title-subtitle').join(' ')).toContain(`Grey: ${included} placebo gaps`);
-    expect(roleTexts(svg, 'title-subtitle').join(' ')).toContain('Shaded: placebo band.');
+    expect(roleTexts(svg, 'title-subtitle').join(' ')).toContain('placebo band (range of the averaged placebo gaps)');
     expect(ariaOf(svg, 'rule')).toContain('zero line');
+  });
+
+  it('gap: one treated unit over one grey line per included placebo', async () => {
+    const one = { ...synth, units: synth.units.slice(0, 1) } as typeof synth;
+    const svg = await draw(one, { kind: 'gap' });
+    const included = (synth.placebos as { units: { included: boolean }[] }).units.filter((u) => u.included).length;
+    expect(included).toBeGreaterThan(10);
+    expect(itemsOf(svg, 'line').filter((l) => attr(l.attrs, 'stroke') === '#BBBBBB')).toHaveLength(included);
+    expect(roleTexts(svg, 'title-subtitle').join(' ')).toContain(`Grey: ${included} placebo gaps`);
   });
 
   it('cumulative: one line from the first post period with its band', async () => {
@@ -214,8 +221,11 @@ describe('cost-benefit chart', () => {
     const svg = await draw(cba, { kind: 'cba' });
     const bars = ariaOf(svg, 'rect').filter((a) => /^(Benefit from|Total benefits|Programme costs)/.test(a));
     expect(bars).toHaveLength(4);
-    // whisker end ticks (drawn as rects): two per benefit row
-    expect(ariaOf(svg, 'rect')).toHaveLength(4 + 6);
+    // whisker end ticks (drawn as rects): two per benefit row, and a tick at the costs' end (visible when costs are small)
+    expect(ariaOf(svg, 'rect')).toHaveLength(4 + 6 + 1);
+    // bar labels in £ million, like the axis
+    expect(svg).toContain('£122.0m');
+    expect(svg).toContain('£268.1m');
     expect(bars[3]).toBe('Programme costs £121,952,973');
     expect(bars[0]).toMatch(/^Benefit from violence without injury: £268,125,/);
     // 3 whiskers (2 outcomes + total), the zero line and the dashed costs line

@@ -18,10 +18,10 @@ import { ariaLabels } from './svg.js';
 const FIX = join(ROOT, 'tests', 'fixtures', 'results');
 
 /** A program with every real command plus `fake`, which re-emits a result document like an estimator would. */
-function program() {
+async function program() {
   const out: string[] = [];
   const ctx: CliContext = { io: { stdout: (s) => out.push(s), stderr: () => undefined, stderrIsTTY: false }, tool: { name: 'vru-eval', version: '0.1.0' } };
-  const prog = buildProgram(ctx);
+  const prog = await buildProgram(ctx);
   const fake = new Command('fake').argument('<result>').exitOverride();
   addOutputOptions(fake);
   fake.action((file: string, o: Record<string, unknown>) => {
@@ -39,7 +39,7 @@ describe('--plot on estimating commands', () => {
 
   it('writes the document, then the default chart of that document', async () => {
     const dir = tempDir();
-    const p = program();
+    const p = await program();
     await p.run([join(FIX, 'synth.json'), '--out', join(dir, 'r.json'), '--plot', join(dir, 'r.svg')]);
     const doc = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
     expectValidDocument(doc);
@@ -51,7 +51,7 @@ describe('--plot on estimating commands', () => {
 
   it('draws the method’s default kind, as PNG when asked, with the document on stdout', async () => {
     const dir = tempDir();
-    const p = program();
+    const p = await program();
     await p.run([join(FIX, 'did.json'), '--plot', join(dir, 'event.png')]);
     expect(JSON.parse(p.stdout.join('')).method).toBe('twfe');
     expect([...readFileSync(join(dir, 'event.png')).subarray(1, 4)]).toEqual([0x50, 0x4e, 0x47]);
@@ -59,7 +59,7 @@ describe('--plot on estimating commands', () => {
 
   it('a bad --plot name fails before the command runs: no document, no chart', async () => {
     const dir = tempDir();
-    const p = program();
+    const p = await program();
     const err = await p.run([join(FIX, 'synth.json'), '--out', join(dir, 'r.json'), '--plot', join(dir, 'r.pdf')]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(VruError);
     expect((err as VruError).code).toBe('BAD_PLOT_FILE');
@@ -74,7 +74,7 @@ describe('--plot on estimating commands', () => {
     doc.path = [];
     doc.eventPath = [];
     (await import('node:fs')).writeFileSync(empty, JSON.stringify(doc));
-    const p = program();
+    const p = await program();
     const err = await p.run([empty, '--out', join(dir, 'r.json'), '--plot', join(dir, 'r.svg')]).catch((e: unknown) => e);
     expect((err as VruError).code).toBe('NOTHING_TO_PLOT');
     expectValidDocument(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')));

@@ -78,7 +78,7 @@ describe.skipIf(!CHROMIUM)(`HTML report in headless Chromium${CHROMIUM ? '' : ` 
     expect(log.requests).toEqual([pathToFileURL(report).href]);
     expect(log.failed).toEqual([]);
     const html = readFileSync(report, 'utf8');
-    expect(log.info.sections).toBe(5);
+    expect(log.info.sections).toBe(6); // the summary and 5 analyses
     expect(log.info.svgs).toBe(html.match(/<svg /g)!.length);
     expect(log.info.svgs).toBeGreaterThanOrEqual(15);
     expect(log.info.unrendered).toBe(0);

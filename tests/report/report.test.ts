@@ -84,7 +84,7 @@ describe('vru-eval report', () => {
     expect(r.stdout).toBe('');
     const page = readFileSync(out, 'utf8');
     expect(page).toContain('<title>Serious Violence Fund</title>');
-    expect(page.match(/<section /g)).toHaveLength(2);
+    expect(page.match(/<section id="analysis-/g)).toHaveLength(2);
     expect(readdirSync(dir)).toEqual(['report.html']);
   });
 

@@ -15,6 +15,7 @@ import type { ColumnRequest, ColumnTable } from '../../io/columns.js';
 import { NumStatus } from '../../io/number.js';
 import { TWFE_DEFAULTS, checkTwfeOptions, estimateCs, estimateTwfe } from '../../estimators/did/index.js';
 import type { CliContext } from '../context.js';
+import { step } from '../progress.js';
 import { emitDocument } from '../context.js';
 import { addOptions, givenOptions } from '../optionFlags.js';
 import { addOutputOptions, addPanelOptions, commonFrom, panelOptionsFrom } from '../options.js';
@@ -48,19 +49,23 @@ export function didCommand(ctx: CliContext): Command {
         throw new UsageError('OPTION_NOT_FOR_METHOD', `${flag} applies to --method ${method === 'twfe' ? 'cs' : 'twfe'}, not --method ${method}`, { flag, method });
       }
     }
+    if (o.population !== undefined) {
+      // accepted by the shared panel flags but used by no DiD estimator: reject rather than ignore
+      throw new UsageError('POPULATION_NOT_USED', `'did' does not use --population (its effects stay in the outcome's units); to weight the regression by population use --weights ${String(o.population)} (--method twfe), or drop --population`, { flag: '--population' });
+    }
     const clusterCol = method === 'twfe' ? twfe.cluster : undefined;
     const weightsCol = method === 'twfe' ? twfe.weights : undefined;
     const extra: ColumnRequest[] = [];
     if (clusterCol !== undefined) extra.push({ name: clusterCol, kind: 'key' });
     if (weightsCol !== undefined) extra.push({ name: weightsCol, kind: 'number' });
-    const { panel, table } = readPanelWith(file, panelOptionsFrom(o), extra);
+    const { panel, table } = step(ctx, `reading ${file}`, () => readPanelWith(file, panelOptionsFrom(o), extra));
     const rng = new Rng(common.seed);
     // Degenerate designs and data, named before estimating (src/core/degenerate.ts).
     const designWarnings = didDesignChecks(panel, method);
     requirePanelOutcomeVariation(panel, `did --method ${method}`);
     const covArrays = panel.covariateNames.map((c) => panel.covariates[c]!);
     if (method === 'cs') {
-      const analysis = estimateCs(panel, { estimator: cs.estimator, control: cs.control, basePeriod: cs.basePeriod, boots: cs.boots, level: common.level, seed: common.seed }, rng);
+      const analysis = step(ctx, `did cs: group-time effects${cs.boots > 0 ? `, ${cs.boots} multiplier-bootstrap draws` : ''}`, () => estimateCs(panel, { estimator: cs.estimator, control: cs.control, basePeriod: cs.basePeriod, boots: cs.boots, level: common.level, seed: common.seed }, rng));
       analysis.warnings.push(...designWarnings);
       const miss = missingCellIndices(panel, undefined, covArrays);
       const w = missingCellsWarning(panel, miss, 'were left out: the estimator needs a balanced panel, so every unit with a missing cell is dropped (see UNBALANCED_UNITS_DROPPED)');
@@ -117,7 +122,7 @@ export function didCommand(ctx: CliContext): Command {
       tol: TWFE_DEFAULTS.tol,
     };
     checkTwfeOptions(opts);
-    const analysis = estimateTwfe(panel, opts, rng);
+    const analysis = step(ctx, `did twfe: fixed effects${opts.wildBootstrap > 0 ? `, ${opts.wildBootstrap} wild bootstrap replications` : ''}`, () => estimateTwfe(panel, opts, rng));
     analysis.warnings.push(...designWarnings);
     const miss = missingCellIndices(panel, undefined, [...covArrays, weights]);
     const w = missingCellsWarning(panel, miss, `were left out of the regression${weights ? ' (a missing weight counts as missing)' : ''}`);

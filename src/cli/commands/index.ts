@@ -1,30 +1,30 @@
-/** Every subcommand, in help order. Add a command by adding its factory here. */
+/**
+ * Every subcommand, in help order. Add a command by adding an entry here: its name, a one-line
+ * summary for `vru-eval --help`, and how to load its factory. Commands are loaded only when run
+ * (or when their own --help is asked), so start-up does not pay for every estimator (main.ts).
+ */
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { plotCommand } from './plot.js';
-import { reportCommand } from './report.js';
-import { inspectCommand } from './inspect.js';
-import { itsCommand } from './its.js';
-import { schemaCommand } from './schema.js';
-import { scmCommand } from './scm.js';
-import { cbaCommand } from './cba.js';
-import { didCommand } from './did.js';
-import { panelCommand } from './panel.js';
-import { runCommand } from './run.js';
-import { robustnessCommand } from './robustness.js';
-import { compareCommand } from './compare.js';
 
-export const COMMANDS: readonly ((ctx: CliContext) => Command)[] = [
-  scmCommand,
-  itsCommand,
-  didCommand,
-  cbaCommand,
-  inspectCommand,
-  panelCommand,
-  schemaCommand,
-  plotCommand,
-  reportCommand,
-  runCommand,
-  robustnessCommand,
-  compareCommand,
+export interface CommandEntry {
+  name: string;
+  /** One line for the overview in `vru-eval --help`. */
+  summary: string;
+  load: () => Promise<(ctx: CliContext) => Command>;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'scm', summary: 'synthetic control: generalized (gsynth, default) or classic (synth)', load: async () => (await import('./scm.js')).scmCommand },
+  { name: 'its', summary: 'interrupted time series: level and slope changes of one series or an aggregate', load: async () => (await import('./its.js')).itsCommand },
+  { name: 'did', summary: "difference-in-differences: two-way fixed effects or Callaway & Sant'Anna", load: async () => (await import('./did.js')).didCommand },
+  { name: 'cba', summary: 'cost-benefit: offences avoided × unit costs against programme costs', load: async () => (await import('./cba.js')).cbaCommand },
+  { name: 'describe', summary: 'descriptive comparisons: rolling 12 months vs a baseline, year on year (no counterfactual)', load: async () => (await import('./describe.js')).describeCommand },
+  { name: 'panel', summary: 'build the area × month panel from the police.uk street-level archive', load: async () => (await import('./panel.js')).panelCommand },
+  { name: 'inspect', summary: 'validate a panel CSV and summarise it', load: async () => (await import('./inspect.js')).inspectCommand },
+  { name: 'schema', summary: 'the JSON Schema of the result document', load: async () => (await import('./schema.js')).schemaCommand },
+  { name: 'plot', summary: 'draw a chart of a result document (SVG or PNG)', load: async () => (await import('./plot.js')).plotCommand },
+  { name: 'report', summary: 'one self-contained HTML page from result documents', load: async () => (await import('./report.js')).reportCommand },
+  { name: 'run', summary: 'run an analysis plan (YAML or JSON): analyses, cost-benefit, robustness, comparisons, charts, report', load: async () => (await import('./run.js')).runCommand },
+  { name: 'robustness', summary: 'robustness suite around a result: placebos, leave-one-out, donor pools, start dates', load: async () => (await import('./robustness.js')).robustnessCommand },
+  { name: 'compare', summary: 'compare the estimates of several result documents on one scale', load: async () => (await import('./compare.js')).compareCommand },
 ];

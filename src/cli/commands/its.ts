@@ -22,6 +22,7 @@ import { estimateIts } from '../../estimators/its/estimate.js';
 import { ITS_OPTIONS } from '../../estimators/its/options.js';
 import { parseErrors, parseSeasonality, type ItsOptions } from '../../estimators/its/spec.js';
 import type { CliContext } from '../context.js';
+import { step } from '../progress.js';
 import { emitDocument } from '../context.js';
 import { addOptions } from '../optionFlags.js';
 import { addOutputOptions, addPanelOptions, commonFrom, list, panelOptionsFrom } from '../options.js';
@@ -55,7 +56,7 @@ export function itsCommand(ctx: CliContext): Command {
     if (v.series !== undefined && v.units !== undefined) throw new UsageError('CONFLICTING_SERIES', 'give either --series <unit> or --units <a,b,...>, not both', {});
     const interruptions = v.interruption ?? [];
 
-    const table = readColumns(file, panelColumnRequests(panelOpts));
+    const table = step(ctx, `reading ${file}`, () => readColumns(file, panelColumnRequests(panelOpts)));
     // A file without a treatment column is fine when the interruptions are given:
     // the analysed units are then marked treated from the first interruption.
     const treatedCol = panelOpts.treated ?? 'treated';
@@ -81,6 +82,10 @@ export function itsCommand(ctx: CliContext): Command {
     let control: string[] | undefined;
     if (v.control === true) control = [];
     else if (typeof v.control === 'string') {
+      if (/\.(csv|tsv|txt|gz)$/i.test(v.control) || v.control.includes('/') || v.control === '-') {
+        // `its --control data.csv ...`: the optional value took the file name
+        throw new UsageError('CONTROL_TOOK_FILE', `--control took '${v.control}' as its list of comparison units; to use every never-treated unit put --control after the <csv> argument with no value (its <csv> --outcome y --control), or give unit names (--control A01,A02)`, { flag: '--control', value: v.control });
+      }
       control = list(v.control);
       if (control.length === 0) throw new UsageError('BAD_CONTROL', '--control needs unit names separated by commas, or no value for every never-treated unit', {});
     }
@@ -102,7 +107,7 @@ export function itsCommand(ctx: CliContext): Command {
       maxIter: v.maxIter,
       tol: v.tol,
     };
-    const analysis = estimateIts(panel, options);
+    const analysis = step(ctx, `its: fitting ${options.family} model${errors.type !== 'ols' ? `, ${o.errors as string} errors` : ''}`, () => estimateIts(panel, options));
     // input.cells: the analysed and comparison units' cells (ITS needs them complete, so used = observed).
     const names = [...((analysis.options.units as string[] | null) ?? []), ...((analysis.options.control as string[] | null) ?? [])];
     const idx = names.map((u) => panel.units.indexOf(u)).filter((i) => i >= 0);

@@ -14,6 +14,7 @@ import { chartFormat, writeChartFile } from '../chartFile.js';
 import type { CliContext } from '../context.js';
 import { noteSummary, outputOf } from '../context.js';
 import { addOptions } from '../optionFlags.js';
+import { checkWritable } from '../io.js';
 
 /** Chart flags shared by `plot` and `report`. */
 export function addChartOptions(cmd: Command): Command {
@@ -32,6 +33,7 @@ export function plotCommand(ctx: CliContext): Command {
     const c = readOptions(CHART_OPTIONS, o);
     const out = v.out;
     if (out !== undefined && out !== '-') chartFormat(out, '--out');
+    if (typeof v.spec === 'string') checkWritable(v.spec, '--spec');
     const marks = (c.mark ?? []).map(parseMark);
     const doc = files.length === 1 ? readResultDocument(files[0]!) : await compareDocument(ctx, files, v.kind);
     const output = outputOf(ctx);

@@ -13,6 +13,9 @@ import { scmMethodOption, SCM_OPTIONS } from './scmOptions.js';
 
 export { DEFAULT_SCM_METHOD } from './scmOptions.js';
 
+/** Methods that turn the effect into offences avoided and so read --outcome-scale (src/cli/outcomeScale.ts). */
+const COUNTING_METHODS: readonly string[] = ['gsynth'];
+
 /** The options of `scm` itself (the method's own options come from its table). */
 export const SCM_COMMAND_OPTIONS = defineOptions({ method: scmMethodOption(SCM_METHODS.map((m) => m.name)), ...SCM_OPTIONS });
 
@@ -33,6 +36,10 @@ export function scmCommand(ctx: CliContext): Command {
     const method = SCM_METHODS.find((m) => m.name === name);
     if (!method) throw new UsageError('UNKNOWN_METHOD', `--method ${String(name)} is not available (choose ${names.join(', ')})`);
     const given = givenOptions(command);
+    // --outcome-scale decides how offences avoided are counted: only methods that count offences take it (issue 14)
+    if (given.has('outcomeScale') && !COUNTING_METHODS.includes(method.name)) {
+      throw new UsageError('OPTION_NOT_FOR_METHOD', `--outcome-scale applies to methods that report offences avoided (${COUNTING_METHODS.join(', ')}), not --method ${method.name}`, { flag: '--outcome-scale', method: method.name });
+    }
     for (const other of SCM_METHODS) {
       if (other === method) continue;
       for (const key of methodOptionKeys(other)) {

@@ -9,11 +9,13 @@ import { inputInfo } from '../../core/result.js';
 import { cellCounts, missingCellIndices, missingCellsWarning, requirePanelOutcomeVariation, withCells } from '../../core/degenerate.js';
 import { readOptions } from '../../core/optionTable.js';
 import { GSYNTH_OPTIONS } from '../../estimators/gsynth/options.js';
-import { INFERENCES, gsynth, type Inference, type Progress } from '../../estimators/gsynth/index.js';
+import { INFERENCES, gsynth, type Inference } from '../../estimators/gsynth/index.js';
 import { emitDocument, type CliContext } from '../context.js';
 import { commonFrom, panelOptionsFrom } from '../options.js';
 import { SCM_OPTIONS } from './scmOptions.js';
 import type { ScmMethod } from './scmMethods.js';
+import { counter, step } from '../progress.js';
+import { resolveOutcomeScale, type OutcomeScale } from '../outcomeScale.js';
 
 export const gsynthMethod: ScmMethod = {
   name: 'gsynth',
@@ -27,22 +29,17 @@ export const gsynthMethod: ScmMethod = {
     if (!(INFERENCES as readonly string[]).includes(inference)) {
       throw new UsageError('BAD_INFERENCE', `--inference ${inference} is not available for --method gsynth (choose ${INFERENCES.join(', ')})`, { flag: '--inference', allowed: INFERENCES });
     }
-    let panel = readPanel(file, panelOptionsFrom(o));
+    let panel = step(ctx, `reading ${file}`, () => readPanel(file, panelOptionsFrom(o)));
     panel = applyDonorPool(panel, { donors: scm.donors, excludeUnits: scm.excludeUnits });
+    // counts of offences: a rate × population / --rate-per, or the outcome itself (--outcome-scale count: population 1, rate per 1)
+    const scale = resolveOutcomeScale(panel, scm.outcomeScale as OutcomeScale | undefined);
+    if (scale === 'count') panel = { ...panel, population: new Float64Array(panel.y.length).fill(1), populationColumn: '1' };
     // Default: two threads (or fewer cores) when the resampling work is large enough to repay a
     // helper thread (≈ 30 ms to start, overlapped with cross-validation, but it compiles the kernels
     // afresh, so its first replications are slow), else this thread. Results are identical either way.
     const work = panel.units.length * panel.periods.length ** 2 * v.boots * (inference === 'parametric' ? 2 : 1);
     const workers = v.workers ?? (work >= 1e9 ? Math.max(1, Math.min(2, availableParallelism())) : 1);
-    let lastDraw = 0;
-    const progress = ctx.io.stderrIsTTY
-      ? (p: Progress) => {
-          const now = Date.now();
-          if (p.done < p.total && now - lastDraw < 200) return;
-          lastDraw = now;
-          ctx.io.stderr(`\rgsynth ${p.phase}: ${p.done}/${p.total}${p.done === p.total ? '\n' : ''}`);
-        }
-      : undefined;
+    const progress = counter(ctx, 'gsynth');
     requirePanelOutcomeVariation(panel, 'scm --method gsynth');
     const analysis = await gsynth(panel, {
       force: v.force,
@@ -52,7 +49,7 @@ export const gsynthMethod: ScmMethod = {
       boots: v.boots,
       seed: common.seed,
       level: common.level,
-      ratePer: v.ratePer,
+      ratePer: scale === 'count' ? 1 : v.ratePer,
       excludePeriods: v.excludePeriods ?? [],
       tol: v.tol,
       maxIter: v.maxIter,
@@ -60,6 +57,15 @@ export const gsynthMethod: ScmMethod = {
       workers,
       ...(progress ? { progress } : {}),
     });
+    analysis.options.outcomeScale = scale;
+    if (scale === 'count') {
+      analysis.options.population = null;
+      analysis.options.ratePer = null;
+      const counts = analysis.counts as Record<string, unknown>;
+      counts.population = null;
+      counts.ratePer = null;
+      counts.definition = `−Σ effect over treated units and their post-treatment periods; ${panel.outcome} is a count of offences (--outcome-scale count; negative effects = offences avoided)`;
+    }
     analysis.options.donors = scm.donors ?? null;
     analysis.options.excludeUnits = scm.excludeUnits ?? null;
     const miss = missingCellIndices(panel);

@@ -15,6 +15,7 @@ import { emitDocument } from '../context.js';
 import { commonFrom, panelOptionsFrom } from '../options.js';
 import { SCM_OPTIONS } from './scmOptions.js';
 import type { ScmMethod } from './scmMethods.js';
+import { step } from '../progress.js';
 
 /** Predictors from a JSON file: an array of predictor strings, or { "predictors": [...] }. */
 function readPredictorsFile(file: string): string[] {
@@ -45,6 +46,11 @@ export const synthMethod: ScmMethod = {
     const common = commonFrom(o);
     const v = readOptions(SYNTH_OPTIONS, o);
     const scm = readOptions(SCM_OPTIONS, o);
+    if (o.population !== undefined || scm.outcomeScale !== undefined) {
+      // classic synthetic control reports effects in the outcome's units only: reject rather than ignore
+      const flag = o.population !== undefined ? '--population' : '--outcome-scale';
+      throw new UsageError('OPTION_NOT_FOR_METHOD', `${flag} is not used by --method synth (no conversion to offences); drop it, or use --method gsynth for offences avoided`, { flag, method: 'synth' });
+    }
     const inference = scm.inference ?? 'placebo';
     if (!(SYNTH_INFERENCE as readonly string[]).includes(inference)) {
       throw new UsageError('BAD_INFERENCE', `--inference ${inference} is not available for --method synth (choose ${SYNTH_INFERENCE.join(', ')})`, { flag: '--inference', value: inference });
@@ -67,7 +73,7 @@ export const synthMethod: ScmMethod = {
     const popts = panelOptionsFrom(o);
     const extra = predictorColumns([...predictors, ...training]).filter((c) => c !== popts.outcome);
     if (extra.length > 0) popts.covariates = [...new Set([...(popts.covariates ?? []), ...extra])];
-    const panel = applyDonorPool(readPanel(file, popts), { donors: scm.donors, excludeUnits: scm.excludeUnits });
+    const panel = applyDonorPool(step(ctx, `reading ${file}`, () => readPanel(file, popts)), { donors: scm.donors, excludeUnits: scm.excludeUnits });
     const options: SynthOptions = {
       predictors,
       v: v.v,
@@ -86,7 +92,7 @@ export const synthMethod: ScmMethod = {
       seed: common.seed,
     };
     requirePanelOutcomeVariation(panel, 'scm --method synth');
-    const analysis = synth(panel, options);
+    const analysis = step(ctx, `synth: ${panel.units.length} units, ${options.placebo === 'none' ? 'no placebos' : `${options.placebo} placebos`}${inference === 'conformal' ? ', conformal grids' : ''}${options.loo ? ', leave-one-out' : ''}`, () => synth(panel, options));
     analysis.options = {
       ...analysis.options,
       outcome: panel.outcome,

@@ -1,0 +1,202 @@
+/**
+ * Descriptive comparisons of monthly counts, as VRUs report them every quarter (e.g. London's
+ * "August 2023 – July 2024 against 2018/19"): no model and no counterfactual.
+ *
+ *  - rolling 12 months to the last complete month against a baseline 12 months: either the same
+ *    calendar months ending in a baseline year (`2018` → the 12 months ending in the same month of
+ *    2018) or a financial year (`2018/19` → April 2018 – March 2019);
+ *  - year on year: each complete calendar or financial year against the one before, and the
+ *    current year to date against the same months a year earlier;
+ *  - a monthly overlay of two years.
+ *
+ * The series is the sum (or mean) of the chosen units' monthly values; a month is complete when
+ * every chosen unit has a value. Months after the last complete month are left out (and named).
+ * Inputs: a monthly Panel per outcome (N×T values `y`, NaN where missing).
+ */
+import { UsageError, InputError } from '../core/errors.js';
+import type { Panel } from '../core/panel.js';
+import { ordinalLabel, periodOrdinal } from '../core/periods.js';
+import type { Analysis, Warning } from '../core/result.js';
+
+export const DESCRIBE_LABEL = 'descriptive: no counterfactual';
+export const YEAR_KINDS = ['financial', 'calendar'] as const;
+export type YearKind = (typeof YEAR_KINDS)[number];
+export const AGGREGATES = ['sum', 'mean'] as const;
+export type Aggregate = (typeof AGGREGATES)[number];
+
+export interface DescribeOptions {
+  /** Units whose values are combined; null = every unit in the panel. */
+  units: string[] | null;
+  aggregate: Aggregate;
+  /** '2018/19' (financial year) or '2018' (the 12 months ending in the latest month's calendar month of 2018). */
+  baseline: string;
+  year: YearKind;
+  /** Two years to overlay month by month (labels like 2018/19 or 2018 per `year`); null = baseline year and the latest. */
+  overlay: [string, string] | null;
+}
+
+export interface Window {
+  from: string;
+  to: string;
+  months: number;
+  value: number | null;
+}
+
+export interface Comparison {
+  current: Window;
+  baseline: Window;
+  difference: number | null;
+  percentChange: number | null;
+}
+
+export interface YearRow {
+  year: string;
+  from: string;
+  to: string;
+  value: number;
+  previous: number | null;
+  difference: number | null;
+  percentChange: number | null;
+}
+
+export interface OutcomeDescription {
+  outcome: string;
+  rolling: Comparison;
+  years: YearRow[];
+  /** The current, incomplete year so far against the same months a year earlier (null when the latest year is complete). */
+  yearToDate: (Comparison & { year: string }) | null;
+  overlay: { years: [string, string]; months: { month: string; a: number | null; b: number | null; difference: number | null }[] };
+  /** The monthly series, for charts: period and value (null when incomplete). */
+  series: { period: string; value: number | null }[];
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** First month ordinal of the year labelled `label` ('2018/19' → April 2018; '2018' → January 2018). */
+function yearStart(label: string, kind: YearKind, flag: string): number {
+  const fy = /^(\d{4})\/(\d{2})$/.exec(label.trim());
+  const cy = /^(\d{4})$/.exec(label.trim());
+  if (kind === 'financial' && fy && (Number(fy[1]) + 1) % 100 === Number(fy[2])) return Number(fy[1]) * 12 + 3;
+  if (kind === 'calendar' && cy) return Number(cy[1]) * 12;
+  throw new UsageError('BAD_YEAR', `${flag} '${label}' is not a ${kind} year: use ${kind === 'financial' ? 'YYYY/YY, e.g. 2018/19 (April 2018 – March 2019)' : 'YYYY, e.g. 2018'}`, { flag, value: label });
+}
+
+function yearLabel(start: number, kind: YearKind): string {
+  const y = Math.floor(start / 12);
+  return kind === 'financial' ? `${y}/${String((y + 1) % 100).padStart(2, '0')}` : String(y);
+}
+
+function pct(cur: number | null, base: number | null): number | null {
+  if (cur === null || base === null || base === 0) return null;
+  return ((cur - base) / base) * 100;
+}
+
+/** Describe one outcome's panel. */
+export function describeOutcome(panel: Panel, o: DescribeOptions, warnings: Warning[]): OutcomeDescription {
+  if (panel.frequency !== 'monthly') throw new InputError('NOT_MONTHLY', `${panel.file}: describe compares months and years, and this panel is ${panel.frequency}; give monthly data (YYYY-MM periods)`, { file: panel.file });
+  const T = panel.periods.length;
+  const idx = o.units === null ? panel.units.map((_, i) => i) : o.units.map((u) => {
+    const i = panel.units.indexOf(u);
+    if (i < 0) throw new InputError('UNKNOWN_UNIT', `--units: '${u}' is not a unit of ${panel.file} (units are e.g. ${panel.units.slice(0, 5).join(', ')})`, { unit: u });
+    return i;
+  });
+  // monthly series on the ordinal grid
+  const ord0 = panel.ordinals[0]!;
+  const byOrd = new Map<number, number | null>();
+  for (let t = 0; t < T; t++) {
+    let s = 0;
+    let ok = true;
+    for (const i of idx) {
+      const v = panel.y[i * T + t]!;
+      if (!Number.isFinite(v)) ok = false;
+      else s += v;
+    }
+    byOrd.set(panel.ordinals[t]!, ok ? (o.aggregate === 'mean' ? s / idx.length : s) : null);
+  }
+  let last = -1;
+  for (let t = T - 1; t >= 0; t--) if (byOrd.get(panel.ordinals[t]!) !== null) { last = panel.ordinals[t]!; break; }
+  if (last < 0) throw new InputError('NO_COMPLETE_MONTH', `${panel.outcome}: no month has a value for every chosen unit`, { outcome: panel.outcome });
+  const lastT = panel.ordinals[T - 1]!;
+  if (lastT > last) warnings.push({ code: 'INCOMPLETE_MONTHS', message: `${panel.outcome}: ${ordinalLabel(last + 1, 'monthly')} – ${ordinalLabel(lastT, 'monthly')} lack values for some chosen units and are left out; the last complete month is ${ordinalLabel(last, 'monthly')}` });
+  const value = (ord: number): number | null => (ord <= last ? (byOrd.get(ord) ?? null) : null);
+  const sumWindow = (from: number, to: number): Window => {
+    let s = 0;
+    let ok = from >= ord0 && to <= last;
+    for (let k = from; k <= to && ok; k++) {
+      const v = value(k);
+      if (v === null) ok = false;
+      else s += v;
+    }
+    return { from: ordinalLabel(from, 'monthly'), to: ordinalLabel(to, 'monthly'), months: to - from + 1, value: ok ? s : null };
+  };
+  const compare = (cur: Window, base: Window): Comparison => ({
+    current: cur,
+    baseline: base,
+    difference: cur.value !== null && base.value !== null ? cur.value - base.value : null,
+    percentChange: pct(cur.value, base.value),
+  });
+
+  // rolling 12 months vs the baseline
+  const current = sumWindow(last - 11, last);
+  let baseFrom: number;
+  if (/^\d{4}\/\d{2}$/.test(o.baseline.trim())) baseFrom = yearStart(o.baseline, 'financial', '--baseline');
+  else if (/^\d{4}$/.test(o.baseline.trim())) baseFrom = Number(o.baseline) * 12 + (last % 12) - 11;
+  else throw new UsageError('BAD_BASELINE', `--baseline '${o.baseline}' must be a financial year (2018/19: April 2018 – March 2019) or a year (2018: the same 12 months as the latest, ending in 2018)`, { flag: '--baseline', value: o.baseline });
+  const baseline = sumWindow(baseFrom, baseFrom + 11);
+  if (baseline.value === null) throw new InputError('BASELINE_OUTSIDE_DATA', `--baseline ${o.baseline}: ${baseline.from} – ${baseline.to} is not fully inside the complete months of ${panel.file} (${panel.periods[0]} – ${ordinalLabel(last, 'monthly')})`, { flag: '--baseline' });
+  if (baseFrom + 11 >= last - 11) warnings.push({ code: 'BASELINE_OVERLAPS', message: `the baseline ${baseline.from} – ${baseline.to} overlaps the latest 12 months ${current.from} – ${current.to}` });
+  const rolling = compare(current, baseline);
+
+  // complete years, and the current year to date
+  const first = panel.ordinals[0]!;
+  const startMonth = o.year === 'financial' ? 3 : 0;
+  let y0 = first - ((((first - startMonth) % 12) + 12) % 12);
+  if (y0 < first) y0 += 12;
+  const years: YearRow[] = [];
+  for (let s = y0; s + 11 <= last; s += 12) {
+    const w = sumWindow(s, s + 11);
+    if (w.value === null) continue;
+    const prev = years.length > 0 && years[years.length - 1]!.from === ordinalLabel(s - 12, 'monthly') ? years[years.length - 1]!.value : null;
+    years.push({ year: yearLabel(s, o.year), from: w.from, to: w.to, value: w.value, previous: prev, difference: prev !== null ? w.value - prev : null, percentChange: pct(w.value, prev) });
+  }
+  const curStart = last - ((((last - startMonth) % 12) + 12) % 12);
+  let yearToDate: OutcomeDescription['yearToDate'] = null;
+  if (curStart + 11 > last) {
+    const cur = sumWindow(curStart, last);
+    const prev = sumWindow(curStart - 12, last - 12);
+    yearToDate = { year: yearLabel(curStart, o.year), ...compare(cur, prev) };
+  }
+
+  // overlay of two years, month by month
+  const yearOf = (ord: number): number => ord - ((((ord - startMonth) % 12) + 12) % 12);
+  const ovYears: [string, string] = o.overlay ?? [yearLabel(yearOf(baseFrom), o.year), yearLabel(curStart, o.year)];
+  const [sa, sb] = ovYears.map((y) => yearStart(y, o.year, '--overlay')) as [number, number];
+  const months = Array.from({ length: 12 }, (_, k) => {
+    const a = value(sa + k);
+    const b = value(sb + k);
+    return { month: MONTHS[(startMonth + k) % 12]!, a, b, difference: a !== null && b !== null ? b - a : null };
+  });
+
+  const series = panel.ordinals.map((ord) => ({ period: ordinalLabel(ord, 'monthly'), value: value(ord) }));
+  return { outcome: panel.outcome, rolling, years, yearToDate, overlay: { years: ovYears, months }, series };
+}
+
+/** The analysis block of `vru-eval describe` (a result document with no estimate). */
+export function describe(panels: Panel[], o: DescribeOptions): Analysis {
+  const warnings: Warning[] = [];
+  const outcomes = panels.map((p) => describeOutcome(p, o, warnings));
+  const lastComplete = outcomes.map((d) => d.rolling.current.to).sort()[0]!;
+  return {
+    method: 'describe',
+    options: { outcomes: panels.map((p) => p.outcome), units: o.units, aggregate: o.aggregate, baseline: o.baseline, year: o.year, overlay: outcomes[0]!.overlay.years, seed: null },
+    estimate: null,
+    path: [],
+    units: [],
+    diagnostics: [],
+    warnings,
+    describe: { label: DESCRIBE_LABEL, lastCompleteMonth: lastComplete, units: o.units ?? panels[0]!.units, outcomes },
+  };
+}
+
+/** Month ordinal helper re-exported for tests. */
+export const monthOrdinal = (label: string): number => periodOrdinal(label, 'monthly');
