@@ -34,12 +34,14 @@ export const processIO: CliIO = {
  * rename. A failure never leaves a partial file at `file`.
  * @throws UsageError OUTPUT_UNWRITABLE
  */
-export function writeFileAtomic(file: string, content: string | Uint8Array): void {
+export function writeFileAtomic(file: string, content: string | Uint8Array | Iterable<string>): void {
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let fd: number | null = null;
   try {
     fd = openSync(tmp, 'wx');
-    writeSync(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
+    if (typeof content === 'string' || content instanceof Uint8Array) writeSync(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
+    // pieces (e.g. a national LSOA panel) are written one by one, never joined into one string
+    else for (const piece of content) writeSync(fd, piece);
     fsyncSync(fd);
     closeSync(fd);
     fd = null;

@@ -3,9 +3,6 @@
  * police.uk open-data archive (folders or zips as downloaded), with a manifest of
  * everything read, counted and dropped. Flags are parsed here; the work is in src/policeuk.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { readOptions } from '../../core/optionTable.js';
@@ -14,38 +11,11 @@ import { manifestPathFor } from '../../policeuk/manifest.js';
 import { POLICEUK_OPTIONS } from '../../policeuk/options.js';
 import { emitData, writeOutputFile, type CliContext } from '../context.js';
 import { addOptions } from '../optionFlags.js';
+import { writeFileAtomic } from '../io.js';
 
-/**
- * Write text pieces to `file` atomically (a temporary file beside it, fsync, rename), as
- * writeFileAtomic does for one string: a national LSOA panel is written without ever being
- * one string. A failure leaves no partial file at `file`.
- * @throws UsageError OUTPUT_UNWRITABLE
- */
+/** Write the panel's text pieces atomically (never one string) and list the file in the summary. */
 function writeChunksAtomic(ctx: CliContext, file: string, chunks: Iterable<string>, what: string): void {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  let fd: number | null = null;
-  try {
-    fd = openSync(tmp, 'wx');
-    for (const c of chunks) writeSync(fd, c);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = null;
-    renameSync(tmp, file);
-  } catch (e) {
-    if (fd !== null) {
-      try {
-        closeSync(fd);
-      } catch {
-        /* already failing */
-      }
-    }
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* nothing to clean */
-    }
-    throw new UsageError('OUTPUT_UNWRITABLE', `cannot write ${file}: ${(e as Error).message}`, { file });
-  }
+  writeFileAtomic(file, chunks);
   (ctx.wrote ??= []).push({ file, what });
 }
 
