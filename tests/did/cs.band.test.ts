@@ -76,7 +76,7 @@ describe('cs uniform band: CS 2021 Algorithm 1', () => {
     }
   });
 
-  it('UNIFORM_BAND_SMALL_COHORTS with cohorts of 15, not with cohorts of 50 nor without the bootstrap', () => {
+  it('UNIFORM_BAND_SMALL_COHORTS with cohorts of 15, not with cohorts of 100 nor without the bootstrap', () => {
     const small = estimateCs(panel, base, new Rng(1)) as any;
     const w = small.warnings.find((x: { code: string }) => x.code === 'UNIFORM_BAND_SMALL_COHORTS');
     expect(w, JSON.stringify(small.warnings)).toBeDefined();
@@ -85,8 +85,8 @@ describe('cs uniform band: CS 2021 Algorithm 1', () => {
     const none = estimateCs(panel, { ...base, boots: 0 }, new Rng(1)) as any;
     expect(none.warnings.map((x: { code: string }) => x.code)).not.toContain('UNIFORM_BAND_SMALL_COHORTS');
     expect(none.options.bootstrapWeights).toBeNull();
-    const big = estimateCs(panelOf(200, 7), { ...base, boots: 49 }, new Rng(1)) as any;
-    expect(big.details.cohorts.every((c: { units: number }) => c.units >= 50)).toBe(true);
+    const big = estimateCs(panelOf(400, 7), { ...base, boots: 49 }, new Rng(1)) as any;
+    expect(big.details.cohorts.every((c: { units: number }) => c.units >= 100)).toBe(true);
     expect(big.warnings.map((x: { code: string }) => x.code)).not.toContain('UNIFORM_BAND_SMALL_COHORTS');
   });
 });

@@ -142,10 +142,10 @@ export const CS_BAND_SCALES = ['bootstrap', 'analytic'] as const;
 export type CsBandScale = (typeof CS_BAND_SCALES)[number];
 
 /** Cohort size (units) under which the uniform band is flagged as approximate (UNIFORM_BAND_SMALL_COHORTS). */
-const SMALL_COHORT = 50;
+const SMALL_COHORT = 100;
 /** Monte Carlo coverage of the 95% uniform dynamic band, Rademacher multipliers, from tests/did/coverage.test.ts (slow). */
 const BAND_COVERAGE_15 = '88%';
-const BAND_COVERAGE_50 = '92–93%';
+const BAND_COVERAGE_50 = '91.5%';
 
 const MAMMEN_LO = -(Math.sqrt(5) - 1) / 2;
 const MAMMEN_HI = (Math.sqrt(5) + 1) / 2;
