@@ -31,9 +31,12 @@
  *   calendar θ(t): cells with g ≤ t, overall = mean of θ(t).
  * Their influence functions add the estimation error of the weights:
  *   IF(w_k)_i = [(1{G_i=g_k} − p_k)S − p_k Σ_j(1{G_i=g_j} − p_j)]/S², S = Σ_j p_j.
- * Multiplier bootstrap (CS 2021 Algorithm 1, Rademacher multipliers per unit):
- *   θ*_k − θ_k = (1/n) Σ_i V_i ψ_ik; the uniform band uses the (level) quantile of
- *   max_k |θ*_k − θ_k| / se_k over the elements of each table.
+ * Multiplier bootstrap (CS 2021 Algorithm 1; Rademacher multipliers per unit by default):
+ *   θ*_k − θ_k = (1/n) Σ_i V_i ψ_ik; se*_k = IQR of the draws / (z.75 − z.25); the uniform band
+ *   θ̂_k ± ĉ·se*_k uses ĉ = the (level) quantile of max_k |θ*_k − θ_k| / se*_k over the elements
+ *   of each table. With small cohorts (< 100 units) the band under-covers (a finite-sample gap of
+ *   the Gaussian approximation, not a deviation from the paper; tests/did/coverage.test.ts) and
+ *   the document says so (UNIFORM_BAND_SMALL_COHORTS).
  */
 import type { Panel } from '../../core/panel.js';
 import { EstimationError, InputError } from '../../core/errors.js';
