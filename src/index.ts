@@ -20,3 +20,6 @@ export { simplexQP, simplexLS, type SimplexResult } from './estimators/synth/sim
 export { sdid, type SdidOptions } from './estimators/sdid/sdid.js';
 export { ascm, type AscmOptions } from './estimators/ascm/ascm.js';
 export { gsynth, FORCES, INFERENCES, type GsynthOptions, type Force, type Inference as GsynthInference, type Progress, type ProgressCallback } from './estimators/gsynth/index.js';
+export { buildPoliceUkPanel, type PoliceUkOptions, type PoliceUkResult } from './policeuk/build.js';
+export type { Manifest as PoliceUkManifest } from './policeuk/manifest.js';
+export { CRIME_TYPES, CRIME_SLUGS } from './policeuk/format.js';

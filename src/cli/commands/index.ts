@@ -9,6 +9,7 @@ import { schemaCommand } from './schema.js';
 import { scmCommand } from './scm.js';
 import { cbaCommand } from './cba.js';
 import { didCommand } from './did.js';
+import { panelCommand } from './panel.js';
 import { runCommand } from './run.js';
 import { robustnessCommand } from './robustness.js';
 import { compareCommand } from './compare.js';
@@ -19,6 +20,7 @@ export const COMMANDS: readonly ((ctx: CliContext) => Command)[] = [
   didCommand,
   cbaCommand,
   inspectCommand,
+  panelCommand,
   schemaCommand,
   plotCommand,
   reportCommand,

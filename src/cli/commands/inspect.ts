@@ -7,9 +7,11 @@ import { requirePanelOutcomeVariation } from '../../core/degenerate.js';
 import type { CliContext } from '../context.js';
 import { addPanelOptions, panelOptionsFrom } from '../options.js';
 import { emitData } from '../context.js';
+import { findManifest, summariseManifest } from '../../policeuk/manifest.js';
 
 const INSPECT_OPTIONS = defineOptions({
   out: str({ flag: '--out <file>', help: 'write the summary here instead of stdout', plan: false }),
+  manifest: str({ flag: '--manifest <file>', help: "manifest of a panel built by 'vru-eval panel' (default: <csv>.manifest.json beside the panel, when present)", plan: false }),
 });
 
 export function inspectCommand(ctx: CliContext): Command {
@@ -19,10 +21,11 @@ export function inspectCommand(ctx: CliContext): Command {
   addOptions(addPanelOptions(cmd), INSPECT_OPTIONS);
   return cmd.action((file: string, o: Record<string, unknown>) => {
     const panel = readPanel(file, panelOptionsFrom(o));
-    const summary = summarisePanel(panel);
     // inspect validates the panel for estimation: a constant outcome fails here as in every method.
     requirePanelOutcomeVariation(panel, 'vru-eval');
-    const { out } = readOptions(INSPECT_OPTIONS, o);
+    const { out, manifest } = readOptions(INSPECT_OPTIONS, o);
+    const found = findManifest(file, manifest);
+    const summary = { ...summarisePanel(panel), ...(found ? { manifest: summariseManifest(found) } : {}) };
     emitData(ctx, summary, out, async (output) => {
       const { renderObjectSummary } = await import('../summary.js');
       return renderObjectSummary(`vru-eval inspect: ${panel.file}`, summary, output);
