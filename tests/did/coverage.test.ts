@@ -26,8 +26,9 @@
  * So the shortfall is not a deviation from the paper: it is the small-sample gap of a Gaussian
  * approximation. Each t(e) has an SE estimated from a cohort of ~15 treated and 30 comparison
  * units (Welch–Satterthwaite ν ≈ 28); the band needs the sup's tail near 3, where t(28) and N(0, 1)
- * differ most (the per-element tail 2(1 − Φ(2.96)) = 0.0031 is t(28)'s at 3.28, the Monte Carlo
- * quantile), while at 1.96 they hardly differ (pointwise coverage ≈ 94–95%). Any multiplier
+ * differ most (the per-element tail 2(1 − Φ(2.96)) = 0.0031 is t(28)'s at 3.24, near the Monte
+ * Carlo 3.28; the 1/n rather than 1/(n − 1) in Σψ²/n², √(15/14) on the cohort part, may add the rest),
+ * while at 1.96 they hardly differ (pointwise coverage ≈ 94–95%). Any multiplier
  * bootstrap with ψ held fixed reproduces the Gaussian limit (Rademacher sums of few dominant terms
  * are even lighter-tailed, hence Gaussian multipliers do a little better). The gap closes as
  * cohorts grow (slow test): 200 areas (cohorts of 50) 91.5% (MC SE 1.4, 400 reps, B = 499),
