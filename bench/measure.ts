@@ -17,6 +17,8 @@ export interface BenchLine {
   name: string;
   seconds: number;
   peakRssMiB: number;
+  /** Median CPU time of the CLI process (user + system, all threads), seconds. */
+  cpuSeconds?: number;
   target?: string;
   [k: string]: unknown;
 }
@@ -32,6 +34,7 @@ export function benchCli(name: string, args: string[], opts: { repeats?: number;
   const dir = benchDir();
   const rssFile = join(dir, 'rss');
   const times: number[] = [];
+  const cpus: number[] = [];
   let peak = 0;
   try {
     for (let k = 0; k < repeats; k++) {
@@ -44,13 +47,17 @@ export function benchCli(name: string, args: string[], opts: { repeats?: number;
       const s = Number(process.hrtime.bigint() - t) / 1e9;
       if (r.status !== 0) throw new Error(`bench ${name} failed (exit ${r.status}): ${r.stderr}`);
       times.push(s);
-      peak = Math.max(peak, Number(readFileSync(rssFile, 'utf8')) / 1024);
+      const [rss, cpu] = readFileSync(rssFile, 'utf8').split(' ');
+      peak = Math.max(peak, Number(rss) / 1024);
+      if (cpu !== undefined) cpus.push(Number(cpu) / 1e6);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   times.sort((a, b) => a - b);
+  cpus.sort((a, b) => a - b);
   const line: BenchLine = { name, seconds: times[Math.floor(times.length / 2)]!, peakRssMiB: peak };
+  if (cpus.length) line.cpuSeconds = cpus[Math.floor(cpus.length / 2)]!;
   if (opts.target) line.target = opts.target;
   return line;
 }

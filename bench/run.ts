@@ -16,8 +16,8 @@ for (const f of files) {
   const r = spawnSync(process.execPath, [join(dir, f)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
   for (const line of r.stdout.split('\n').filter(Boolean)) {
     try {
-      const m = JSON.parse(line) as { name: string; seconds: number; peakRssMiB: number; target?: string };
-      process.stdout.write(`${m.name.padEnd(70)} ${m.seconds.toFixed(3).padStart(8)} s  ${m.peakRssMiB.toFixed(0).padStart(6)} MiB peak RSS${m.target ? `   target: ${m.target}` : ''}\n`);
+      const m = JSON.parse(line) as { name: string; seconds: number; peakRssMiB: number; cpuSeconds?: number; target?: string };
+      process.stdout.write(`${m.name.padEnd(70)} ${m.seconds.toFixed(3).padStart(8)} s  ${m.peakRssMiB.toFixed(0).padStart(6)} MiB peak RSS${m.cpuSeconds !== undefined ? `  ${m.cpuSeconds.toFixed(2)} s CPU` : ''}${m.target ? `   target: ${m.target}` : ''}\n`);
     } catch {
       process.stdout.write(line + '\n');
     }

@@ -11,7 +11,10 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { InputError, UsageError } from './errors.js';
 import { detectFrequency, ordinalLabel, parsePeriodArg, periodOrdinal, type Frequency } from './periods.js';
-import { readCsvFile, parseCsvText, type CsvTable } from '../io/csv.js';
+import type { CsvTable } from '../io/csv.js';
+import { columnsFromRows, parseCsvColumns, type ColumnRequest, type ColumnTable, type KeyColumn, type NumberColumn } from '../io/columns.js';
+import { NumStatus } from '../io/number.js';
+import { readColumns } from '../io/read.js';
 
 export interface Panel {
   /** File name (basename) the panel came from. */
@@ -74,21 +77,48 @@ export interface PanelOptions {
 const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const MISSING = new Set(['', 'NA', 'NaN', 'nan', 'N/A', 'null', 'NULL']);
 
-/** Parse a numeric cell: a number, NaN for an empty/NA cell, or undefined when not numeric. */
+/**
+ * Parse a numeric cell: a number, NaN for an empty/NA cell, or undefined when not numeric.
+ * Missing tokens: '', NA, NaN, nan, N/A, null, NULL (see README, "Missing values").
+ * A number beyond the double range gives ±Infinity here; the panel reader rejects it (NUMBER_OVERFLOW).
+ */
 export function parseNumericCell(s: string): number | undefined {
   if (MISSING.has(s)) return Number.NaN;
   if (NUMERIC.test(s)) return Number(s);
   return undefined;
 }
 
-/** Read a long CSV file (or '-' for stdin) into a {@link Panel}. @throws InputError naming file, row, unit and period. */
+/** The columns a panel with these options reads (unknown names are reported by {@link panelFromColumns}). */
+export function panelColumnRequests(options: PanelOptions, extra: readonly ColumnRequest[] = []): ColumnRequest[] {
+  const useTreatedUnits = options.treatedUnits !== undefined && options.treatedUnits.length > 0;
+  const req: ColumnRequest[] = [
+    { name: options.unit ?? 'unit', kind: 'key' },
+    { name: options.time ?? 'period', kind: 'key' },
+    { name: options.outcome, kind: 'number' },
+  ];
+  if (!useTreatedUnits) req.push({ name: options.treated ?? 'treated', kind: 'number' });
+  for (const c of options.covariates ?? []) req.push({ name: c, kind: 'number' });
+  if (options.population !== undefined) req.push({ name: options.population, kind: 'number' });
+  return [...req, ...extra];
+}
+
+/**
+ * Read a long panel file (or '-' for stdin) into a {@link Panel}: CSV, or Parquet / Arrow IPC
+ * by extension (io/read.ts). @throws InputError naming file, row, unit and period.
+ */
 export function readPanel(file: string, options: PanelOptions): Panel {
-  return panelFromTable(readCsvFile(file), options);
+  return panelFromColumns(readColumns(file, panelColumnRequests(options)), options);
+}
+
+/** Read a panel and extra columns (e.g. cluster ids, weights) from the same file in one pass. */
+export function readPanelWith(file: string, options: PanelOptions, extra: readonly ColumnRequest[]): { panel: Panel; table: ColumnTable } {
+  const table = readColumns(file, panelColumnRequests(options, extra));
+  return { panel: panelFromColumns(table, options), table };
 }
 
 /** Parse CSV text into a {@link Panel} (library convenience; `file` is used in messages). */
 export function readPanelText(text: string, options: PanelOptions, file = '<text>'): Panel {
-  return panelFromTable(parseCsvText(text, file), options);
+  return panelFromColumns(parseCsvColumns(text, panelColumnRequests(options), file), options);
 }
 
 function naturalCompare(numeric: boolean) {
@@ -97,10 +127,16 @@ function naturalCompare(numeric: boolean) {
     : (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 }
 
-/** Build a panel from a parsed CSV table. */
+/** Build a panel from a parsed CSV table (string cells; kept for library users). */
 export function panelFromTable(table: CsvTable, options: PanelOptions): Panel {
+  return panelFromColumns(columnsFromRows(table, panelColumnRequests(options)), options);
+}
+
+/** Build a panel from the columns of a table (see {@link panelColumnRequests}). */
+export function panelFromColumns(table: ColumnTable, options: PanelOptions): Panel {
   const file = table.file === '-' ? '<stdin>' : table.file;
   const name = table.file === '-' ? '<stdin>' : basename(table.file);
+  const at = table.where; // 'line' (CSV) or 'row'
   const unitCol = options.unit ?? 'unit';
   const timeCol = options.time ?? 'period';
   const outcomeCol = options.outcome;
@@ -118,8 +154,6 @@ export function panelFromTable(table: CsvTable, options: PanelOptions): Panel {
   const covNames = [...(options.covariates ?? [])];
   const popCol = options.population ?? null;
 
-  const idx = new Map<string, number>();
-  table.header.forEach((h, k) => idx.set(h, k));
   const need: [string, string][] = [
     [unitCol, '--unit'],
     [timeCol, '--time'],
@@ -129,7 +163,7 @@ export function panelFromTable(table: CsvTable, options: PanelOptions): Panel {
   for (const c of covNames) need.push([c, '--covariates']);
   if (popCol !== null) need.push([popCol, '--population']);
   for (const [col, flag] of need) {
-    if (!idx.has(col)) {
+    if (!table.header.includes(col)) {
       const hint =
         flag === '--treated'
           ? `name the 0/1 treatment column with --treated <column>, or give --treated-units <a,b> --start <period>`
@@ -137,29 +171,38 @@ export function panelFromTable(table: CsvTable, options: PanelOptions): Panel {
       throw new InputError('MISSING_COLUMN', `${file} has no column '${col}' (columns are: ${table.header.join(', ')}); ${hint}`, { file, column: col, flag, columns: table.header });
     }
   }
-  const iUnit = idx.get(unitCol)!;
-  const iTime = idx.get(timeCol)!;
-  const iY = idx.get(outcomeCol)!;
-  const iD = treatedCol === null ? -1 : idx.get(treatedCol)!;
-  const iCov = covNames.map((c) => idx.get(c)!);
-  const iPop = popCol === null ? -1 : idx.get(popCol)!;
+  const column = (c: string, kind: 'key' | 'number') => {
+    const col = kind === 'key' ? table.keys.get(c) : table.numbers.get(c);
+    if (!col) throw new Error(`internal: column '${c}' (${kind}) was not read; add it to the column requests`);
+    return col;
+  };
+  const uCol = column(unitCol, 'key') as KeyColumn;
+  const pCol = column(timeCol, 'key') as KeyColumn;
+  const yCol = column(outcomeCol, 'number') as NumberColumn;
+  const dCol = treatedCol === null ? null : (column(treatedCol, 'number') as NumberColumn);
+  const covCols = covNames.map((c) => column(c, 'number') as NumberColumn);
+  const popColumn = popCol === null ? null : (column(popCol, 'number') as NumberColumn);
+  const nRows = table.nRows;
+  const lines = table.lines;
+  const uCodes = uCol.codes;
+  const pCodes = pCol.codes;
 
-  // Units and periods.
-  const unitSet = new Set<string>();
-  const periodSet = new Set<string>();
-  for (let r = 0; r < table.rows.length; r++) {
-    const row = table.rows[r]!;
-    const u = row[iUnit]!;
-    const p = row[iTime]!;
-    if (u === '') throw new InputError('MISSING_UNIT', `${file} line ${table.lines[r]}: the unit cell ('${unitCol}') is empty; every row needs a unit id`, { file, line: table.lines[r], column: unitCol });
-    if (p === '') throw new InputError('MISSING_PERIOD', `${file} line ${table.lines[r]} (unit '${u}'): the period cell ('${timeCol}') is empty`, { file, line: table.lines[r], unit: u, column: timeCol });
-    unitSet.add(u);
-    periodSet.add(p);
+  // Units and periods: no empty id (checked in row order, as the rows are read).
+  const uEmpty = uCol.values.indexOf('');
+  const pEmpty = pCol.values.indexOf('');
+  if (uEmpty >= 0 || pEmpty >= 0) {
+    for (let r = 0; r < nRows; r++) {
+      if (uCodes[r] === uEmpty) throw new InputError('MISSING_UNIT', `${file} ${at} ${lines[r]}: the unit cell ('${unitCol}') is empty; every row needs a unit id`, { file, line: lines[r], column: unitCol });
+      if (pCodes[r] === pEmpty) {
+        const u = uCol.values[uCodes[r]!]!;
+        throw new InputError('MISSING_PERIOD', `${file} ${at} ${lines[r]} (unit '${u}'): the period cell ('${timeCol}') is empty`, { file, line: lines[r], unit: u, column: timeCol });
+      }
+    }
   }
+  const periodSet = pCol.values; // distinct, in order of first appearance
   const frequency = detectFrequency([...periodSet], { file, column: timeCol });
-  const ordOf = new Map<string, number>();
-  for (const p of periodSet) ordOf.set(p, periodOrdinal(p, frequency));
-  const ords = [...new Set(ordOf.values())].sort((a, b) => a - b);
+  const ordOfCode = periodSet.map((p) => periodOrdinal(p, frequency));
+  const ords = [...new Set(ordOfCode)].sort((a, b) => a - b);
   // Grid step: the gcd of the gaps (1 for monthly/quarterly data without gaps; 4 for elections every 4 years).
   let step = 0;
   for (let k = 1; k < ords.length; k++) step = gcd(step, ords[k]! - ords[k - 1]!);
@@ -180,11 +223,13 @@ export function panelFromTable(table: CsvTable, options: PanelOptions): Panel {
     ordinals.push(first + t * step);
     periods.push(ordinalLabel(first + t * step, frequency));
   }
-  const units = [...unitSet];
+  const tOfCode = Int32Array.from(ordOfCode, (o) => Math.round((o - first) / step));
+  const units = [...uCol.values];
   const numericUnits = units.every((u) => NUMERIC.test(u));
   units.sort(naturalCompare(numericUnits));
   const unitIndex = new Map<string, number>();
   units.forEach((u, i) => unitIndex.set(u, i));
+  const iOfCode = Int32Array.from(uCol.values, (u) => unitIndex.get(u)!);
   const N = units.length;
 
   const y = new Float64Array(N * T).fill(Number.NaN);
@@ -195,47 +240,57 @@ export function panelFromTable(table: CsvTable, options: PanelOptions): Panel {
   for (const c of covNames) cov[c] = new Float64Array(N * T).fill(Number.NaN);
   const pop = popCol === null ? null : new Float64Array(N * T).fill(Number.NaN);
 
-  const numericCell = (r: number, col: number, colName: string, unit: string, period: string, allowMissing: boolean): number => {
-    const s = table.rows[r]![col]!;
-    const v = parseNumericCell(s);
-    if (v === undefined) {
-      const hint = /^\d{1,3}(,\d{3})+(\.\d+)?$/.test(s) ? ' (remove the thousands separators)' : '';
-      throw new InputError('NON_NUMERIC', `${file} line ${table.lines[r]}, unit '${unit}', period ${period}: column '${colName}' holds '${s}', which is not a number${hint}; fix the cell or leave it empty for a missing value`, { file, line: table.lines[r], unit, period, column: colName, value: s });
+  /** Throw for a cell that is not a number or overflows (the first such cell of its column is at row r). */
+  const badCell = (r: number, col: NumberColumn, colName: string): never => {
+    const i = iOfCode[uCodes[r]!]!;
+    const unit = units[i]!;
+    const period = periods[tOfCode[pCodes[r]!]!]!;
+    const s = col.firstBad!.text;
+    if (col.status[r] === NumStatus.Overflow) {
+      throw new InputError('NUMBER_OVERFLOW', `${file} ${at} ${lines[r]}, unit '${unit}', period ${period}: column '${colName}' holds '${s}', which is beyond the largest number a double can hold (about ±1.8e308); fix the cell or leave it empty for a missing value`, { file, line: lines[r], unit, period, column: colName, value: s });
     }
-    if (!allowMissing && Number.isNaN(v)) {
-      throw new InputError('MISSING_CELL', `${file} line ${table.lines[r]}, unit '${unit}', period ${period}: column '${colName}' is empty; it must hold a value`, { file, line: table.lines[r], unit, period, column: colName });
-    }
-    return v;
+    const hint = /^\d{1,3}(,\d{3})+(\.\d+)?$/.test(s) ? ' (remove the thousands separators)' : '';
+    throw new InputError('NON_NUMERIC', `${file} ${at} ${lines[r]}, unit '${unit}', period ${period}: column '${colName}' holds '${s}', which is not a number${hint}; fix the cell or leave it empty for a missing value`, { file, line: lines[r], unit, period, column: colName, value: s });
   };
-
-  for (let r = 0; r < table.rows.length; r++) {
-    const row = table.rows[r]!;
-    const u = row[iUnit]!;
-    const pl = row[iTime]!;
-    const i = unitIndex.get(u)!;
-    const t = Math.round((ordOf.get(pl)! - first) / step);
-    const period = periods[t]!;
+  const yVals = yCol.values;
+  const yStat = yCol.status;
+  for (let r = 0; r < nRows; r++) {
+    const i = iOfCode[uCodes[r]!]!;
+    const t = tOfCode[pCodes[r]!]!;
     const k = i * T + t;
     if (rowOf[k]! >= 0) {
-      throw new InputError('DUPLICATE_ROW', `${file}: unit '${u}', period ${period} appears twice (lines ${table.lines[rowOf[k]!]} and ${table.lines[r]}); keep one row per unit × period`, { file, unit: u, period, lines: [table.lines[rowOf[k]!], table.lines[r]] });
+      const u = units[i]!;
+      const period = periods[t]!;
+      throw new InputError('DUPLICATE_ROW', `${file}: unit '${u}', period ${period} appears twice (${at}s ${lines[rowOf[k]!]} and ${lines[r]}); keep one row per unit × period`, { file, unit: u, period, lines: [lines[rowOf[k]!], lines[r]] });
     }
     rowOf[k] = r;
     present[k] = 1;
-    y[k] = numericCell(r, iY, outcomeCol, u, period, true);
-    if (iD >= 0) {
-      const s = row[iD]!;
-      const v = parseNumericCell(s);
-      if (v !== 0 && v !== 1) {
-        throw new InputError('BAD_TREATED_FLAG', `${file} line ${table.lines[r]}, unit '${u}', period ${period}: treatment column '${treatedCol}' holds '${s}'; it must be 0 or 1`, { file, line: table.lines[r], unit: u, period, column: treatedCol, value: s });
+    if (yStat[r]! >= NumStatus.NotNumeric) badCell(r, yCol, outcomeCol);
+    y[k] = yVals[r]!;
+    if (dCol !== null) {
+      const v = dCol.values[r]!;
+      const st = dCol.status[r]!;
+      if (!(st === NumStatus.Ok && (v === 0 || v === 1))) {
+        const u = units[i]!;
+        const period = periods[t]!;
+        const s = dCol.firstNotBinary!.text;
+        throw new InputError('BAD_TREATED_FLAG', `${file} ${at} ${lines[r]}, unit '${u}', period ${period}: treatment column '${treatedCol}' holds '${s}'; it must be 0 or 1`, { file, line: lines[r], unit: u, period, column: treatedCol, value: s });
       }
       dRaw[k] = v;
     }
-    covNames.forEach((c, j) => {
-      cov[c]![k] = numericCell(r, iCov[j]!, c, u, period, true);
-    });
+    for (let j = 0; j < covCols.length; j++) {
+      const col = covCols[j]!;
+      if (col.status[r]! >= NumStatus.NotNumeric) badCell(r, col, covNames[j]!);
+      cov[covNames[j]!]![k] = col.values[r]!;
+    }
     if (pop !== null) {
-      const v = numericCell(r, iPop, popCol!, u, period, true);
-      if (v <= 0) throw new InputError('BAD_POPULATION', `${file} line ${table.lines[r]}, unit '${u}', period ${period}: population '${row[iPop]}' must be positive`, { file, line: table.lines[r], unit: u, period, column: popCol });
+      const col = popColumn!;
+      if (col.status[r]! >= NumStatus.NotNumeric) badCell(r, col, popCol!);
+      const v = col.values[r]!;
+      if (v <= 0) {
+        const u = units[i]!;
+        throw new InputError('BAD_POPULATION', `${file} ${at} ${lines[r]}, unit '${u}', period ${periods[t]}: population '${col.firstNonPositive!.text}' must be positive`, { file, line: lines[r], unit: u, period: periods[t], column: popCol });
+      }
       pop[k] = v;
     }
   }
@@ -263,7 +318,7 @@ export function panelFromTable(table: CsvTable, options: PanelOptions): Panel {
           if (!on) onAt = t;
           on = true;
         } else if (d === 0 && on) {
-          throw new InputError('TREATMENT_SWITCHES_OFF', `${file} line ${table.lines[rowOf[i * T + t]!]}: unit '${units[i]}' is treated from ${periods[onAt]} but untreated again in ${periods[t]}; treatment must stay on once it starts (absorbing). Fix the flag or split the unit`, { file, line: table.lines[rowOf[i * T + t]!], unit: units[i], period: periods[t], start: periods[onAt] });
+          throw new InputError('TREATMENT_SWITCHES_OFF', `${file} ${at} ${lines[rowOf[i * T + t]!]}: unit '${units[i]}' is treated from ${periods[onAt]} but untreated again in ${periods[t]}; treatment must stay on once it starts (absorbing). Fix the flag or split the unit`, { file, line: lines[rowOf[i * T + t]!], unit: units[i], period: periods[t], start: periods[onAt] });
         }
         if (on) treated[i * T + t] = 1;
       }
@@ -272,7 +327,7 @@ export function panelFromTable(table: CsvTable, options: PanelOptions): Panel {
 
   const panel: Omit<Panel, 'sha256'> = {
     file: name,
-    rows: table.rows.length,
+    rows: nRows,
     units,
     periods,
     ordinals,
@@ -289,6 +344,22 @@ export function panelFromTable(table: CsvTable, options: PanelOptions): Panel {
     columns: { unit: unitCol, time: timeCol, outcome: outcomeCol, treated: treatedCol },
   };
   return { ...panel, sha256: canonicalDigest(panel) };
+}
+
+/**
+ * Panel cell index (i·T + t) of each data row of a table the panel was built from
+ * (for extra columns such as cluster ids or weights).
+ */
+export function cellOfRow(table: ColumnTable, panel: Panel): Int32Array {
+  const uCol = table.keys.get(panel.columns.unit)!;
+  const pCol = table.keys.get(panel.columns.time)!;
+  const T = panel.periods.length;
+  const unitIndex = new Map(panel.units.map((u, i) => [u, i]));
+  const iOfCode = Int32Array.from(uCol.values, (u) => unitIndex.get(u)!);
+  const tOfCode = Int32Array.from(pCol.values, (p) => Math.round((periodOrdinal(p, panel.frequency) - panel.ordinals[0]!) / panel.step));
+  const out = new Int32Array(table.nRows);
+  for (let r = 0; r < table.nRows; r++) out[r] = iOfCode[uCol.codes[r]!]! * T + tOfCode[pCol.codes[r]!]!;
+  return out;
 }
 
 function gcd(a: number, b: number): number {

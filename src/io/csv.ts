@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InputError } from '../core/errors.js';
+import { checkDelimiter } from './header.js';
 
 export interface CsvTable {
   /** Path as given by the caller ('-' for standard input). */
@@ -138,6 +139,7 @@ export function parseCsvText(text: string, file = '<text>'): CsvTable {
     if (seen.has(h)) throw new InputError('CSV_HEADER', `${file} has the column '${h}' twice in its header row: rename one`, { file, line: starts[0], column: h });
     seen.add(h);
   }
+  checkDelimiter(file, header);
   if (records.length < 2) throw new InputError('EMPTY_FILE', `${file} has a header but no data rows`, { file });
   const rows = records.slice(1);
   const lines = starts.slice(1);

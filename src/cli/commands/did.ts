@@ -7,12 +7,12 @@ import { Command } from 'commander';
 import { readOptions } from '../../core/optionTable.js';
 import { CS_OPTIONS, DID_OPTIONS, parseWindow, TWFE_OPTIONS } from '../../estimators/did/options.js';
 import { InputError, UsageError } from '../../core/errors.js';
-import { panelFromTable, parseNumericCell, type Panel } from '../../core/panel.js';
-import { periodOrdinal } from '../../core/periods.js';
+import { cellOfRow, readPanelWith, type Panel } from '../../core/panel.js';
 import { inputInfo } from '../../core/result.js';
 import { cellCounts, didDesignChecks, missingCellIndices, missingCellsWarning, requirePanelOutcomeVariation, withCells } from '../../core/degenerate.js';
 import { Rng } from '../../core/rng.js';
-import { readCsvFile, type CsvTable } from '../../io/csv.js';
+import type { ColumnRequest, ColumnTable } from '../../io/columns.js';
+import { NumStatus } from '../../io/number.js';
 import { TWFE_DEFAULTS, checkTwfeOptions, estimateCs, estimateTwfe } from '../../estimators/did/index.js';
 import type { CliContext } from '../context.js';
 import { emitDocument } from '../context.js';
@@ -21,22 +21,9 @@ import { addOutputOptions, addPanelOptions, commonFrom, panelOptionsFrom } from 
 
 export { parseWindow };
 
-/** Per-cell values of an extra column (cluster ids or weights), aligned with the panel (N×T). */
-function cellColumn(table: CsvTable, panel: Panel, column: string, flag: string): (string | null)[] {
-  const idx = table.header.indexOf(column);
-  if (idx < 0) throw new InputError('MISSING_COLUMN', `${panel.file} has no column '${column}' (columns are: ${table.header.join(', ')}); name the right column with ${flag} <column>`, { column, flag });
-  const iU = table.header.indexOf(panel.columns.unit);
-  const iT = table.header.indexOf(panel.columns.time);
-  const T = panel.periods.length;
-  const unitIndex = new Map(panel.units.map((u, i) => [u, i]));
-  const out: (string | null)[] = new Array(panel.units.length * T).fill(null);
-  for (const row of table.rows) {
-    const i = unitIndex.get(row[iU]!)!;
-    const t = Math.round((periodOrdinal(row[iT]!, panel.frequency) - panel.ordinals[0]!) / panel.step);
-    const v = row[idx]!;
-    out[i * T + t] = v === '' ? null : v;
-  }
-  return out;
+/** The extra column `column` of the table, or a MISSING_COLUMN error naming the flag. */
+function requireColumn(table: ColumnTable, panel: Panel, column: string, flag: string): void {
+  if (!table.header.includes(column)) throw new InputError('MISSING_COLUMN', `${panel.file} has no column '${column}' (columns are: ${table.header.join(', ')}); name the right column with ${flag} <column>`, { column, flag });
 }
 
 export function didCommand(ctx: CliContext): Command {
@@ -61,8 +48,12 @@ export function didCommand(ctx: CliContext): Command {
         throw new UsageError('OPTION_NOT_FOR_METHOD', `${flag} applies to --method ${method === 'twfe' ? 'cs' : 'twfe'}, not --method ${method}`, { flag, method });
       }
     }
-    const table = readCsvFile(file);
-    const panel = panelFromTable(table, panelOptionsFrom(o));
+    const clusterCol = method === 'twfe' ? twfe.cluster : undefined;
+    const weightsCol = method === 'twfe' ? twfe.weights : undefined;
+    const extra: ColumnRequest[] = [];
+    if (clusterCol !== undefined) extra.push({ name: clusterCol, kind: 'key' });
+    if (weightsCol !== undefined) extra.push({ name: weightsCol, kind: 'number' });
+    const { panel, table } = readPanelWith(file, panelOptionsFrom(o), extra);
     const rng = new Rng(common.seed);
     // Degenerate designs and data, named before estimating (src/core/degenerate.ts).
     const designWarnings = didDesignChecks(panel, method);
@@ -83,22 +74,38 @@ export function didCommand(ctx: CliContext): Command {
       emitDocument(ctx, 'did', withCells(inputInfo(panel), cellCounts(panel, miss, undefined, keptUnits * T)), analysis, common.out);
       return;
     }
-    const clusterCol = twfe.cluster;
-    const weightsCol = twfe.weights;
     if (clusterCol !== undefined && twfe.vcov !== 'cluster') throw new UsageError('CLUSTER_NEEDS_VCOV', `--cluster needs --vcov cluster (got --vcov ${twfe.vcov})`, {});
+    const T = panel.periods.length;
+    const cellOf = clusterCol !== undefined || weightsCol !== undefined ? cellOfRow(table, panel) : null;
     let weights: Float64Array | null = null;
     if (weightsCol !== undefined) {
-      const raw = cellColumn(table, panel, weightsCol, '--weights');
-      weights = Float64Array.from(raw, (s, k) => {
-        if (s === null) return Number.NaN;
-        const v = parseNumericCell(s);
-        if (v === undefined) throw new InputError('NON_NUMERIC', `weight column '${weightsCol}' holds '${s}' for unit '${panel.units[Math.floor(k / panel.periods.length)]}', period ${panel.periods[k % panel.periods.length]}, which is not a number`, { column: weightsCol, value: s });
-        return v;
-      });
+      requireColumn(table, panel, weightsCol, '--weights');
+      const col = table.numbers.get(weightsCol)!;
+      weights = new Float64Array(panel.units.length * T).fill(Number.NaN);
+      for (let r = 0; r < table.nRows; r++) {
+        const k = cellOf![r]!;
+        const st = col.status[r]!;
+        if (st === NumStatus.NotNumeric || st === NumStatus.Overflow) {
+          const s = col.firstBad!.text;
+          const what = st === NumStatus.Overflow ? 'which is beyond the largest number a double can hold (about ±1.8e308)' : 'which is not a number';
+          throw new InputError(st === NumStatus.Overflow ? 'NUMBER_OVERFLOW' : 'NON_NUMERIC', `weight column '${weightsCol}' holds '${s}' for unit '${panel.units[Math.floor(k / T)]}', period ${panel.periods[k % T]} (${table.where} ${table.lines[r]}), ${what}`, { column: weightsCol, value: s, line: table.lines[r] });
+        }
+        weights[k] = col.values[r]!;
+      }
+    }
+    let cluster: (string | null)[] | null = null;
+    if (clusterCol !== undefined) {
+      requireColumn(table, panel, clusterCol, '--cluster');
+      const col = table.keys.get(clusterCol)!;
+      cluster = new Array<string | null>(panel.units.length * T).fill(null);
+      for (let r = 0; r < table.nRows; r++) {
+        const v = col.values[col.codes[r]!]!;
+        cluster[cellOf![r]!] = v === '' ? null : v;
+      }
     }
     const opts = {
       vcov: twfe.vcov,
-      cluster: clusterCol !== undefined ? cellColumn(table, panel, clusterCol, '--cluster') : null,
+      cluster,
       clusterName: clusterCol ?? `unit (${panel.columns.unit})`,
       weights,
       weightsName: weightsCol ?? null,

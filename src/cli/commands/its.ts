@@ -14,10 +14,10 @@ import { Command } from 'commander';
 import { PANEL_OPTIONS } from '../../core/commonOptions.js';
 import { readOptions } from '../../core/optionTable.js';
 import { InputError, UsageError } from '../../core/errors.js';
-import { panelFromTable, type PanelOptions } from '../../core/panel.js';
+import { panelColumnRequests, panelFromColumns, type PanelOptions } from '../../core/panel.js';
 import { inputInfo } from '../../core/result.js';
 import { cellCounts, withCells } from '../../core/degenerate.js';
-import { readCsvFile } from '../../io/csv.js';
+import { readColumns } from '../../io/read.js';
 import { estimateIts } from '../../estimators/its/estimate.js';
 import { ITS_OPTIONS } from '../../estimators/its/options.js';
 import { parseErrors, parseSeasonality, type ItsOptions } from '../../estimators/its/spec.js';
@@ -55,7 +55,7 @@ export function itsCommand(ctx: CliContext): Command {
     if (v.series !== undefined && v.units !== undefined) throw new UsageError('CONFLICTING_SERIES', 'give either --series <unit> or --units <a,b,...>, not both', {});
     const interruptions = v.interruption ?? [];
 
-    const table = readCsvFile(file);
+    const table = readColumns(file, panelColumnRequests(panelOpts));
     // A file without a treatment column is fine when the interruptions are given:
     // the analysed units are then marked treated from the first interruption.
     const treatedCol = panelOpts.treated ?? 'treated';
@@ -64,12 +64,11 @@ export function itsCommand(ctx: CliContext): Command {
       if (v.series !== undefined) analysed = [v.series];
       else if (v.units !== undefined) analysed = v.units;
       else {
-        const ui = table.header.indexOf(panelOpts.unit ?? 'unit');
-        const distinct = ui < 0 ? [] : [...new Set(table.rows.map((r) => r[ui]!))];
+        const distinct = table.keys.get(panelOpts.unit ?? 'unit')?.values ?? [];
         if (distinct.length !== 1) {
           throw new InputError('NO_SERIES', `${file} has no treatment column '${treatedCol}' and ${distinct.length} units; name the analysed unit with --series <unit> (or --units a,b)`, { file });
         }
-        analysed = distinct;
+        analysed = [...distinct];
       }
       panelOpts.treatedUnits = analysed;
       const numeric = interruptions.every((p) => /^-?\d+$/.test(p.trim()));
@@ -78,7 +77,7 @@ export function itsCommand(ctx: CliContext): Command {
     if (panelOpts.treatedUnits === undefined && panelOpts.treated === undefined && !table.header.includes(treatedCol) && interruptions.length === 0) {
       throw new InputError('NO_INTERRUPTION', `${file} has no treatment column '${treatedCol}': give the interruption period(s) with --interruption <period> (and --series <unit> when the file holds several units), or name the 0/1 treatment column with --treated <col>`, { file });
     }
-    const panel = panelFromTable(table, panelOpts);
+    const panel = panelFromColumns(table, panelOpts);
     let control: string[] | undefined;
     if (v.control === true) control = [];
     else if (typeof v.control === 'string') {

@@ -36,11 +36,11 @@
  */
 import type { Panel } from '../../core/panel.js';
 import { EstimationError, InputError, UsageError } from '../../core/errors.js';
-import { lstsq, solveSpd, xtxInverse } from '../../core/linalg.js';
+import { lstsq, lstsqColumns, solveSpd, xtxInverse, type QRFactor } from '../../core/linalg.js';
 import { pf, pchisq, pValueT, qt } from '../../core/stats.js';
 import type { Rng } from '../../core/rng.js';
 import type { Analysis, Diagnostic, PathPoint, UnitResult, Warning } from '../../core/result.js';
-import { demeanColumns, demeanInPlace, feSums, type Convergence, type DemeanControl, type FeIndex } from './demean.js';
+import { demeanColumns, demeanColumnsInPlace, demeanInPlace, feSums, type Convergence, type DemeanControl, type FeIndex } from './demean.js';
 import { treatmentTiming, type Timing } from './design.js';
 
 export const VCOV_TYPES = ['iid', 'hc1', 'cluster'] as const;
@@ -87,11 +87,13 @@ interface Sample {
 function buildSample(panel: Panel, opts: TwfeOptions): Sample {
   const N = panel.units.length;
   const T = panel.periods.length;
-  const cells: number[] = [];
+  const covs = panel.covariateNames.map((c) => panel.covariates[c]!);
+  const cellBuf = new Int32Array(N * T);
+  let n = 0;
   for (let k = 0; k < N * T; k++) {
     if (!panel.present[k] || !Number.isFinite(panel.y[k]!)) continue;
     let ok = true;
-    for (const c of panel.covariateNames) if (!Number.isFinite(panel.covariates[c]![k]!)) ok = false;
+    for (const c of covs) if (!Number.isFinite(c[k]!)) ok = false;
     if (opts.weights) {
       const w = opts.weights[k]!;
       if (!Number.isFinite(w)) ok = false;
@@ -101,34 +103,47 @@ function buildSample(panel: Panel, opts: TwfeOptions): Sample {
       }
     }
     if (opts.vcov === 'cluster' && opts.cluster && opts.cluster[k] == null) ok = false;
-    if (ok) cells.push(k);
+    if (ok) cellBuf[n++] = k;
   }
-  const n = cells.length;
-  const cellArr = Int32Array.from(cells);
+  const cellArr = cellBuf.slice(0, n);
   // Re-index units and periods that have observations.
   const uMap = new Int32Array(N).fill(-1);
   const tMap = new Int32Array(T).fill(-1);
   let nu = 0;
   let nt = 0;
-  for (const k of cells) {
-    const i = Math.floor(k / T);
-    const t = k % T;
-    if (uMap[i] === -1) uMap[i] = nu++;
-    if (tMap[t] === -1) tMap[t] = nt++;
-  }
   const unit = new Int32Array(n);
   const period = new Int32Array(n);
   const weight = opts.weights ? new Float64Array(n) : null;
-  cells.forEach((k, o) => {
-    unit[o] = uMap[Math.floor(k / T)]!;
-    period[o] = tMap[k % T]!;
+  for (let o = 0; o < n; o++) {
+    const k = cellArr[o]!;
+    const i = Math.floor(k / T);
+    const t = k - i * T;
+    if (uMap[i] === -1) uMap[i] = nu++;
+    if (tMap[t] === -1) tMap[t] = nt++;
+    unit[o] = uMap[i]!;
+    period[o] = tMap[t]!;
     if (weight) weight[o] = opts.weights![k]!;
-  });
+  }
   // Clusters (labels sorted so numbering does not depend on row order).
-  const labelOf = (k: number) => (opts.cluster ? String(opts.cluster[k]) : panel.units[Math.floor(k / T)]!);
-  const labels = [...new Set(cells.map(labelOf))].sort();
-  const cIdx = new Map(labels.map((l, j) => [l, j]));
-  const clusterOf = Int32Array.from(cells, (k) => cIdx.get(labelOf(k))!);
+  let labels: string[];
+  const clusterOf = new Int32Array(n);
+  if (opts.cluster) {
+    const cl = opts.cluster;
+    const labelSet = new Set<string>();
+    for (let o = 0; o < n; o++) labelSet.add(String(cl[cellArr[o]!]));
+    labels = [...labelSet].sort();
+    const cIdx = new Map(labels.map((l, j) => [l, j]));
+    for (let o = 0; o < n; o++) clusterOf[o] = cIdx.get(String(cl[cellArr[o]!]))!;
+  } else {
+    // By unit: one label per observed unit (unit names are distinct).
+    const observed: number[] = [];
+    for (let i = 0; i < N; i++) if (uMap[i]! >= 0) observed.push(i);
+    labels = observed.map((i) => panel.units[i]!).sort();
+    const cIdx = new Map(labels.map((l, j) => [l, j]));
+    const clusterOfUnit = new Int32Array(N).fill(-1);
+    for (const i of observed) clusterOfUnit[i] = cIdx.get(panel.units[i]!)!;
+    for (let o = 0; o < n; o++) clusterOf[o] = clusterOfUnit[Math.floor(cellArr[o]! / T)]!;
+  }
   const nested = (fe: Int32Array, levels: number) => {
     const seen = new Int32Array(levels).fill(-1);
     for (let o = 0; o < n; o++) {
@@ -155,8 +170,8 @@ function buildSample(panel: Panel, opts: TwfeOptions): Sample {
 export interface FeFit {
   names: string[];
   beta: Float64Array;
-  /** Demeaned regressors X̃, row-major n×p. */
-  Xd: Float64Array;
+  /** Demeaned regressors X̃, p columns of length n. */
+  X: Float64Array[];
   /** Demeaned outcome ỹ. */
   yd: Float64Array;
   /** Residuals e = ỹ − X̃β (identical to those of the dummy regression). */
@@ -168,45 +183,62 @@ export interface FeFit {
   convergence: Convergence;
 }
 
-function fitFe(sample: Sample, y: Float64Array, X: Float64Array[], names: string[], ctl: DemeanControl): FeFit {
+/**
+ * Fit ỹ on X̃ after absorbing the unit and period effects.
+ * @param X - regressor columns (length n each); with `inPlace` they are demeaned in place
+ *   (the event-study dummies, built only for this fit), otherwise copied.
+ * Memory: X̃ (n×p) plus one n×p copy for the Householder QR; no row-major copies.
+ */
+function fitFe(sample: Sample, y: Float64Array, X: Float64Array[], names: string[], ctl: DemeanControl, inPlace = false): FeFit {
   const { fe } = sample;
   const n = fe.n;
   const p = X.length;
   const sums = feSums(fe);
-  const d = demeanColumns([y, ...X], fe, ctl, sums);
-  const yd = d.cols[0]!;
-  const Xcols = d.cols.slice(1);
-  // A regressor with nothing left after demeaning is absorbed by the fixed effects.
-  X.forEach((col, j) => {
-    let a = 0;
+  // Before demeaning in place: the scale of each column, for the absorbed-regressor check.
+  const rawMax = X.map((col) => {
     let b = 0;
-    for (let o = 0; o < n; o++) {
-      a = Math.max(a, Math.abs(Xcols[j]![o]!));
-      b = Math.max(b, Math.abs(col[o]!));
-    }
+    for (let o = 0; o < n; o++) b = Math.max(b, Math.abs(col[o]!));
+    return b;
+  });
+  const dy = demeanColumns([y], fe, ctl, sums);
+  const yd = dy.cols[0]!;
+  let Xcols: Float64Array[];
+  let convergence: Convergence = dy.convergence;
+  if (inPlace) {
+    const r = demeanColumnsInPlace(X, fe, ctl, sums);
+    Xcols = X;
+    if (!r.converged || r.iterations > convergence.iterations) convergence = { converged: convergence.converged && r.converged, iterations: Math.max(convergence.iterations, r.iterations) };
+  } else {
+    const d = demeanColumns(X, fe, ctl, sums);
+    Xcols = d.cols;
+    convergence = { converged: convergence.converged && d.convergence.converged, iterations: Math.max(convergence.iterations, d.convergence.iterations) };
+  }
+  // A regressor with nothing left after demeaning is absorbed by the fixed effects.
+  Xcols.forEach((col, j) => {
+    let a = 0;
+    for (let o = 0; o < n; o++) a = Math.max(a, Math.abs(col[o]!));
+    const b = rawMax[j]!;
     if (b === 0 || a <= 1e-9 * b) {
       throw new EstimationError('ABSORBED_BY_FIXED_EFFECTS', `'${names[j]}' does not vary within units and periods once unit and period effects are removed (e.g. a time-invariant covariate, or no treated/untreated contrast), so it cannot be estimated; drop it`, { term: names[j] });
     }
   });
-  const Xd = new Float64Array(n * p);
-  const Xs = new Float64Array(n * p);
-  const ys = new Float64Array(n);
-  for (let o = 0; o < n; o++) {
-    const sw = fe.weight ? Math.sqrt(fe.weight[o]!) : 1;
-    ys[o] = sw * yd[o]!;
-    for (let j = 0; j < p; j++) {
-      Xd[o * p + j] = Xcols[j]![o]!;
-      Xs[o * p + j] = sw * Xcols[j]![o]!;
-    }
+  let ls: { beta: Float64Array; factor: QRFactor };
+  if (fe.weight) {
+    const sw = Float64Array.from(fe.weight, (w) => Math.sqrt(w));
+    const ys = Float64Array.from(yd, (v, o) => sw[o]! * v);
+    ls = lstsqColumns(Xcols.map((c) => Float64Array.from(c, (v, o) => sw[o]! * v)), n, ys, names);
+  } else {
+    ls = lstsqColumns(Xcols, n, yd, names);
   }
-  const ls = lstsq(Xs, n, p, ys, names);
-  const resid = new Float64Array(n);
-  for (let o = 0; o < n; o++) {
-    let s = yd[o]!;
-    for (let j = 0; j < p; j++) s -= Xd[o * p + j]! * ls.beta[j]!;
-    resid[o] = s;
+  const bread = xtxInverse(ls.factor);
+  const resid = Float64Array.from(yd);
+  // e = ỹ − X̃β, subtracting column by column (j ascending, as a row-major loop would).
+  for (let j = 0; j < p; j++) {
+    const col = Xcols[j]!;
+    const bj = ls.beta[j]!;
+    for (let o = 0; o < n; o++) resid[o] = resid[o]! - col[o]! * bj;
   }
-  return { names, beta: ls.beta, Xd, yd, resid, bread: xtxInverse(ls.factor), p, n, convergence: d.convergence };
+  return { names, beta: ls.beta, X: Xcols, yd, resid, bread, p, n, convergence };
 }
 
 interface Vcov {
@@ -220,7 +252,7 @@ interface Vcov {
 }
 
 function vcovOf(fit: FeFit, sample: Sample, type: VcovType): Vcov {
-  const { n, p, Xd, resid, bread } = fit;
+  const { n, p, X, resid, bread } = fit;
   const w = sample.fe.weight;
   const Kfull = p + sample.nUnitsObs + sample.nPeriodsObs - 1;
   const meat = new Float64Array(p * p);
@@ -238,18 +270,20 @@ function vcovOf(fit: FeFit, sample: Sample, type: VcovType): Vcov {
   if (type === 'hc1') {
     for (let o = 0; o < n; o++) {
       const u = (w ? w[o]! : 1) * resid[o]!;
-      for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) meat[a * p + b] = meat[a * p + b]! + u * u * Xd[o * p + a]! * Xd[o * p + b]!;
+      for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) meat[a * p + b] = meat[a * p + b]! + u * u * X[a]![o]! * X[b]![o]!;
     }
     factor = n / (n - Kfull);
     df = n - Kfull;
   } else {
     G = sample.nClusters;
     if (G < 2) throw new EstimationError('TOO_FEW_CLUSTERS', `only ${G} cluster: cluster-robust standard errors need at least 2 clusters; use --vcov hc1 or another --cluster column`, { clusters: G });
+    // Score sums by cluster in one pass per column: S[g, a] = Σ_{o∈g} w_o e_o x̃_oa.
     const S = new Float64Array(G * p);
-    for (let o = 0; o < n; o++) {
-      const u = (w ? w[o]! : 1) * resid[o]!;
-      const g = sample.clusterOf[o]!;
-      for (let a = 0; a < p; a++) S[g * p + a] = S[g * p + a]! + u * Xd[o * p + a]!;
+    const cl = sample.clusterOf;
+    const u = w ? Float64Array.from(resid, (e, o) => w[o]! * e) : resid;
+    for (let a = 0; a < p; a++) {
+      const xa = X[a]!;
+      for (let o = 0; o < n; o++) S[cl[o]! * p + a] = S[cl[o]! * p + a]! + u[o]! * xa[o]!;
     }
     for (let g = 0; g < G; g++) for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) meat[a * p + b] = meat[a * p + b]! + S[g * p + a]! * S[g * p + b]!;
     // fixest ssc(fixef.K = "nested"): levels of both effects, minus the nested effects' levels,
@@ -297,7 +331,13 @@ export interface WildResult {
  * @param rng - seeded generator; replication b uses rng.stream(b).
  */
 export function wildClusterBootstrap(fit: FeFit, sample: Sample, B: number, kind: WildWeights, level: number, rng: Rng, ctl: DemeanControl, withCi = true): WildResult {
-  const { n, p, Xd, yd, bread } = fit;
+  const { n, p, yd, bread } = fit;
+  // Row-major X̃ (n×p) for the replication loops (the static model: p is small).
+  const Xd = new Float64Array(n * p);
+  for (let j = 0; j < p; j++) {
+    const col = fit.X[j]!;
+    for (let o = 0; o < n; o++) Xd[o * p + j] = col[o]!;
+  }
   const w = sample.fe.weight;
   const G = sample.nClusters;
   const cl = sample.clusterOf;
@@ -439,29 +479,39 @@ export function wildClusterBootstrap(fit: FeFit, sample: Sample, B: number, kind
   return { replications: B, weights: kind, pValue: pAt(0), ci, clusters: G };
 }
 
-/** Build event-time regressors. Returns columns, their event times and counts, and the per-observation bin. */
+/**
+ * Event-time regressors: one 0/1 column per event time with observations (e ≠ −1), built
+ * from each observation's bin index (no dense dummy block beyond the p columns the fit needs).
+ */
 function eventColumns(sample: Sample, timing: Timing, T: number, window: [number, number]) {
   const [lo, hi] = window;
   const n = sample.fe.n;
-  const binOf = new Int32Array(n).fill(Number.MIN_SAFE_INTEGER);
-  const count = new Map<number, number>();
+  const width = hi - lo + 1;
+  const binOf = new Int32Array(n).fill(-1); // e − lo, or −1 for never-treated units
+  const counts = new Float64Array(width);
   for (let o = 0; o < n; o++) {
     const k = sample.cells[o]!;
-    const g = timing.start[Math.floor(k / T)]!;
+    const i = Math.floor(k / T);
+    const g = timing.start[i]!;
     if (g < 0) continue;
-    const e = Math.min(hi, Math.max(lo, (k % T) - g));
-    binOf[o] = e;
-    count.set(e, (count.get(e) ?? 0) + 1);
+    const e = Math.min(hi, Math.max(lo, k - i * T - g));
+    binOf[o] = e - lo;
+    counts[e - lo] = counts[e - lo]! + 1;
   }
+  const count = new Map<number, number>();
+  for (let b = 0; b < width; b++) if (counts[b]! > 0) count.set(b + lo, counts[b]!);
   const times: number[] = [];
   for (let e = lo; e <= hi; e++) if (e !== -1 && (count.get(e) ?? 0) > 0) times.push(e);
   const cols = times.map(() => new Float64Array(n));
-  const colOf = new Map(times.map((e, j) => [e, j]));
+  const colOfBin = new Int32Array(width).fill(-1);
+  times.forEach((e, j) => (colOfBin[e - lo] = j));
   for (let o = 0; o < n; o++) {
-    const j = colOf.get(binOf[o]!);
-    if (j !== undefined) cols[j]![o] = 1;
+    const b = binOf[o]!;
+    if (b < 0) continue;
+    const j = colOfBin[b]!;
+    if (j >= 0) cols[j]![o] = 1;
   }
-  return { times, cols, count, binOf };
+  return { times, cols, count };
 }
 
 /**
@@ -475,9 +525,9 @@ export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysi
   const n = sample.fe.n;
   if (n === 0) throw new InputError('NO_OBSERVATIONS', `${panel.file}: no unit-period has an observed outcome${panel.covariateNames.length ? ' and covariates' : ''}`, { file: panel.file });
   const ctl: DemeanControl = { maxIter: opts.maxIter, tol: opts.tol };
-  const y = Float64Array.from(sample.cells, (k) => panel.y[k]!);
-  const D = Float64Array.from(sample.cells, (k) => panel.treated[k]!);
-  const covCols = panel.covariateNames.map((c) => Float64Array.from(sample.cells, (k) => panel.covariates[c]![k]!));
+  const y = gather(panel.y, sample.cells);
+  const D = gather(panel.treated, sample.cells);
+  const covCols = panel.covariateNames.map((c) => gather(panel.covariates[c]!, sample.cells));
   const warnings: Warning[] = [];
   const diagnostics: Diagnostic[] = [];
   const level = opts.level;
@@ -508,7 +558,7 @@ export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysi
   for (let o = 0; o < n; o++) {
     if (D[o] === 1) {
       nTreatedCells++;
-      if (fit.Xd[o * fit.p]! < 0) negTreated++;
+      if (fit.X[0]![o]! < 0) negTreated++;
     }
   }
   if (timing.staggered) {
@@ -534,7 +584,7 @@ export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysi
     times = ev.times;
     if (times.length === 0) throw new EstimationError('EMPTY_EVENT_WINDOW', `no treated unit-period falls in --event-window ${opts.eventWindow.join(':')}`, {});
     const names = [...times.map((e) => `event:${e}`), ...panel.covariateNames];
-    eventFit = fitFe(sample, y, [...ev.cols, ...covCols], names, ctl);
+    eventFit = fitFe(sample, y, [...ev.cols, ...covCols.map((c) => Float64Array.from(c))], names, ctl, true);
     eventV = vcovOf(eventFit, sample, opts.vcov);
     if (!eventFit.convergence.converged) convergence = eventFit.convergence;
     const c2 = qt(0.5 + level / 2, eventV.df);
@@ -696,6 +746,13 @@ export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysi
       neverTreated: timing.nNever,
     },
   };
+}
+
+/** out[o] = src[cells[o]] (a loop: Float64Array.from with a map function is several times slower). */
+function gather(src: Float64Array | Uint8Array, cells: Int32Array): Float64Array {
+  const out = new Float64Array(cells.length);
+  for (let o = 0; o < cells.length; o++) out[o] = src[cells[o]!]!;
+  return out;
 }
 
 function anyTreatedAt(timing: Timing, t: number): boolean {
