@@ -8,7 +8,10 @@
  *     (default 1e-6 relative).
  * Strings, booleans and nulls must match exactly. The tool version (`tool`) is not compared;
  * charts, the report and the manifest (wall times) are regenerated but not compared.
+ * Panels built by data steps (results/data/<name>.csv) must match byte for byte; their
+ * manifests (which record the tool version and the archive paths) are not compared.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Tolerances } from './spec.js';
@@ -88,11 +91,45 @@ export interface CheckResult {
   text: string;
 }
 
+/** The first line where two texts differ (1-based), with both lines; null when equal. */
+function firstDifferentLine(a: string, b: string): { line: number; committed: string; now: string } | null {
+  if (a === b) return null;
+  const la = a.split('\n');
+  const lb = b.split('\n');
+  for (let i = 0; i < Math.max(la.length, lb.length); i++) {
+    if (la[i] !== lb[i]) return { line: i + 1, committed: la[i] ?? '(end of file)', now: lb[i] ?? '(end of file)' };
+  }
+  return { line: la.length, committed: '(bytes differ)', now: '(bytes differ)' };
+}
+
+/** Byte-for-byte comparison of built panels (`data/<name>.csv`, relative to both directories). */
+function checkPanels(committedDir: string, freshDir: string, panels: readonly string[]): { drifts: Drift[]; lines: string[] } {
+  const drifts: Drift[] = [];
+  const lines: string[] = [];
+  for (const file of panels) {
+    const c = join(committedDir, file);
+    if (!existsSync(c)) {
+      drifts.push({ file, path: '', committed: '(no committed file)', now: 'built', kind: 'structure', tolerance: null });
+      lines.push(`${file}: not in the committed results (run without --check to write it, then commit it)`);
+      continue;
+    }
+    const a = readFileSync(c);
+    const b = readFileSync(join(freshDir, file));
+    if (a.equals(b)) continue;
+    const sha = (x: Buffer): string => createHash('sha256').update(x).digest('hex');
+    const d = firstDifferentLine(a.toString('utf8'), b.toString('utf8'))!;
+    drifts.push({ file, path: `line ${d.line}`, committed: d.committed, now: d.now, kind: 'structure', tolerance: null });
+    lines.push(`${file}: the built panel differs (committed sha256 ${sha(a).slice(0, 12)}…, ${a.length} bytes; now ${sha(b).slice(0, 12)}…, ${b.length} bytes)`);
+    lines.push(`  first difference at line ${d.line}: committed ${show(d.committed)}, now ${show(d.now)}`);
+  }
+  return { drifts, lines };
+}
+
 /**
  * Compare the documents `names` (`<name>.json`) of the committed directory with the fresh one.
  * `allNames` (the whole plan) says which committed files are expected; others are ignored.
  */
-export function checkResults(committedDir: string, freshDir: string, names: readonly string[], tol: Tolerances, shownDir = committedDir, perFile = 12): CheckResult {
+export function checkResults(committedDir: string, freshDir: string, names: readonly string[], tol: Tolerances, shownDir = committedDir, perFile = 12, panels: readonly string[] = []): CheckResult {
   const drifts: Drift[] = [];
   const lines: string[] = [];
   for (const n of names) {
@@ -111,6 +148,10 @@ export function checkResults(committedDir: string, freshDir: string, names: read
     for (const d of ds.slice(0, perFile)) lines.push(driftLine(d));
     if (ds.length > perFile) lines.push(`  … and ${ds.length - perFile} more`);
   }
-  const text = drifts.length === 0 ? `check: ${names.length} result document(s) match the committed results in ${shownDir} within the plan's tolerances (point ${tol.point}, resampling ${tol.resampling})\n` : `check: drift in ${new Set(drifts.map((d) => d.file)).size} of ${names.length} result document(s)\n${lines.join('\n')}\n`;
-  return { compared: [...names], drifts, text };
+  const p = checkPanels(committedDir, freshDir, panels);
+  drifts.push(...p.drifts);
+  lines.push(...p.lines);
+  const built = panels.length ? ` and ${panels.length} built panel(s)` : '';
+  const text = drifts.length === 0 ? `check: ${names.length} result document(s)${built} match the committed results in ${shownDir} within the plan's tolerances (point ${tol.point}, resampling ${tol.resampling})\n` : `check: drift in ${new Set(drifts.map((d) => d.file)).size} of ${panels.length ? `${names.length + panels.length} files (${names.length} result document(s)${built})` : `${names.length} result document(s)`}\n${lines.join('\n')}\n`;
+  return { compared: [...names, ...panels], drifts, text };
 }

@@ -21,7 +21,8 @@ import { DEFAULT_SEED } from '../core/rng.js';
 import { writeFileAtomic } from '../cli/io.js';
 import { compareAnalysis } from './compare.js';
 import { runRobustness, type Exec } from './robustness.js';
-import type { AnalysisStep, Plan, Step } from './spec.js';
+import { buildArgs, builtFiles, relativiseManifest } from './dataSource.js';
+import type { AnalysisStep, DataSource, Plan, Step } from './spec.js';
 
 export interface RunOptions {
   /** Results directory (created if needed). */
@@ -51,7 +52,11 @@ export interface StepRecord {
 export interface Manifest {
   tool: { name: string; version: string };
   plan: { file: string; sha256: string };
-  inputs: { data: string; file: string; sha256: string }[];
+  /**
+   * Data read by the analyses: a CSV given in the plan (file relative to the plan), or a panel
+   * built by a data step (file and manifest relative to the results directory).
+   */
+  inputs: { data: string; file: string; sha256: string; manifest?: { file: string; sha256: string } }[];
   status: 'complete' | 'incomplete';
   only: string | null;
   jobs: number;
@@ -134,9 +139,12 @@ export async function runPlan(plan: Plan, o: RunOptions): Promise<Manifest> {
   const shown = (args: string[], step: Step): string[] =>
     args.map((a) => {
       if (step.section === 'analyses' && a === step.data.file) return relative(plan.dir, a) || a;
+      if (step.section === 'data' && step.build.shown.has(a)) return step.build.shown.get(a)!;
       return a.startsWith(o.out) ? relative(o.out, a) : a;
     });
-  const analysisArgs = (s: AnalysisStep): string[] => [s.command.name, s.data.file, ...optionArgs(s.tables, s.values, s.given), '--out', docPath(s.name)];
+  /** The CSV an analysis reads: the plan's file, or the panel a data step built in the results directory. */
+  const dataFile = (d: DataSource): string => (d.build ? builtFiles(o.out, d.name).csv : d.file);
+  const analysisArgs = (s: AnalysisStep): string[] => [s.command.name, dataFile(s.data), ...optionArgs(s.tables, s.values, s.given), '--out', docPath(s.name)];
   const cli = async (step: Step, args: string[]): Promise<void> => {
     const r = await o.exec(args);
     if (r.code !== 0) {
@@ -157,6 +165,18 @@ export async function runPlan(plan: Plan, o: RunOptions): Promise<Manifest> {
       });
     o.log?.(`run: ${s.section}.${s.name} …`);
     switch (s.section) {
+      case 'data': {
+        const f = builtFiles(o.out, s.name);
+        mkdirSync(join(o.out, 'data'), { recursive: true });
+        const args = buildArgs(s.build, f.csv, f.manifest);
+        rec.args = shown(args, s);
+        await slot1(async () => {
+          await cli(s, args);
+          relativiseManifest(f.manifest, plan.dir);
+        });
+        rec.outputs = [f.rel.csv, f.rel.manifest];
+        break;
+      }
       case 'analyses': {
         const args = analysisArgs(s);
         rec.args = shown(args, s);
@@ -180,7 +200,7 @@ export async function runPlan(plan: Plan, o: RunOptions): Promise<Manifest> {
         try {
           const docFile = docPath(a.name);
           const analysis = await runRobustness(
-            { command: a.command.name, file: a.data.file, tables: a.tables, values: a.values, given: a.given, doc: readDoc(a.name), docFile, docSha256: sha256File(docFile) },
+            { command: a.command.name, file: dataFile(a.data), tables: a.tables, values: a.values, given: a.given, doc: readDoc(a.name), docFile, docSha256: sha256File(docFile) },
             s.spec,
             exec,
             scratch,
@@ -267,7 +287,13 @@ export async function runPlan(plan: Plan, o: RunOptions): Promise<Manifest> {
   const manifest: Manifest = {
     tool: o.tool,
     plan: { file: basename(plan.file), sha256: plan.sha256 },
-    inputs: plan.data.filter((d) => steps.some((s) => s.section === 'analyses' && s.data === d)).map((d) => ({ data: d.name, file: d.given, sha256: sha256File(d.file) })),
+    inputs: plan.data
+      .filter((d) => (d.build ? records.get(d.name)?.status === 'complete' : steps.some((s) => s.section === 'analyses' && s.data === d)))
+      .map((d) => {
+        if (!d.build) return { data: d.name, file: d.given, sha256: sha256File(d.file) };
+        const f = builtFiles(o.out, d.name);
+        return { data: d.name, file: f.rel.csv, sha256: sha256File(f.csv), manifest: { file: f.rel.manifest, sha256: sha256File(f.manifest) } };
+      }),
     status: failure ? 'incomplete' : 'complete',
     only: o.only,
     jobs: o.jobs,

@@ -6,6 +6,8 @@
  *   seed: 20190401                 # default seed of every step (a step's options.seed wins)
  *   tolerances: { point: 0, resampling: 1e-6 }   # relative tolerances of `run --check`
  *   data:      { <name>: { file: <csv, relative to the plan>, options: { unit, time, treated, population, … } } }
+ *              or { <name>: { panel: { source: police-uk, paths: [<archive zip/folder>…], options: { <panel police-uk options> } }, options: {…} } }
+ *              (built by `vru-eval panel police-uk` as a step of the plan, into results/data/<name>.csv; see dataSource.ts)
  *   analyses:  { <name>: { command: scm|its|did, data: <data name>, options: { <the command's options by name> } } }
  *   cba:       { <name>: { from: [<analysis>…], options: { <cba options> } } }
  *   robustness:{ <name>: { analysis: <analysis>, inTimePlacebos: [..], leaveOneOut: {..}, … } }   (see robustness.ts)
@@ -29,10 +31,11 @@ import { CHART_OPTIONS, PLOT_OPTIONS } from '../plot/options.js';
 import { PLOT_KINDS } from '../plot/kinds.js';
 import { PLAN_COMMANDS, type PlanCommand } from './commands.js';
 import { parseRobustnessSpec, ROBUSTNESS_SCHEMA, type RobustnessSpec } from './robustnessSpec.js';
+import { builtDataSchema, parsePanelBuild, type PanelBuild } from './dataSource.js';
 
-export const SECTIONS = ['analyses', 'cba', 'robustness', 'compare', 'charts', 'report'] as const;
+export const SECTIONS = ['data', 'analyses', 'cba', 'robustness', 'compare', 'charts', 'report'] as const;
 export type Section = (typeof SECTIONS)[number];
-const TOP_KEYS = ['version', 'seed', 'tolerances', 'data', ...SECTIONS] as const;
+const TOP_KEYS = ['version', 'seed', 'tolerances', ...SECTIONS] as const;
 
 export interface Tolerances {
   /** Relative tolerance of point estimates (default 0: exact). */
@@ -43,11 +46,22 @@ export interface Tolerances {
 
 export interface DataSource {
   name: string;
-  /** Absolute path. */
+  /** Absolute path; for a built panel, its path relative to the results directory (data/<name>.csv). */
   file: string;
-  /** As written in the plan. */
+  /** As written in the plan (a built panel: data/<name>.csv). */
   given: string;
   options: Record<string, unknown>;
+  /** How the panel is built (null: a CSV given by `file`). */
+  build: PanelBuild | null;
+}
+
+/** A data source built by `vru-eval panel` (a step: analyses that read it need it). */
+export interface DataStep {
+  section: 'data';
+  name: string;
+  data: DataSource;
+  build: PanelBuild;
+  needs: string[];
 }
 
 export interface AnalysisStep {
@@ -99,7 +113,7 @@ export interface ReportStep {
   values: Record<string, unknown>;
   needs: string[];
 }
-export type Step = AnalysisStep | CbaStep | RobustnessStep | CompareStep | ChartStep | ReportStep;
+export type Step = DataStep | AnalysisStep | CbaStep | RobustnessStep | CompareStep | ChartStep | ReportStep;
 
 export interface Plan {
   file: string;
@@ -176,17 +190,6 @@ export function validatePlan(raw: unknown, file: string, sha256: string): Plan {
     tolerances[k] = tol[k] as number;
   }
 
-  const data: DataSource[] = [];
-  for (const [name, v] of Object.entries(obj(top.data, 'data'))) {
-    const p = `data.${name}`;
-    const d = obj(v, p);
-    keysIn(d, p, ['file', 'options']);
-    const given = string(d.file, `${p}.file`);
-    const options = obj(d.options, `${p}.options`);
-    for (const k of Object.keys(options)) if (!(k in PANEL_OPTIONS)) throw unknownKey(`${p}.options`, k, Object.keys(PANEL_OPTIONS), 'panel option');
-    data.push({ name, file: resolve(dir, given), given, options });
-  }
-
   const steps: Step[] = [];
   const names = new Map<string, string>();
   const claim = (section: string, name: string): void => {
@@ -196,6 +199,28 @@ export function validatePlan(raw: unknown, file: string, sha256: string): Plan {
     if (names.has(name)) throw new PlanError('PLAN_DUPLICATE_NAME', p, `the name '${name}' is already used by ${names.get(name)}.${name}; step names are file names and must be unique`);
     names.set(name, section);
   };
+
+  const data: DataSource[] = [];
+  for (const [name, v] of Object.entries(obj(top.data, 'data'))) {
+    const p = `data.${name}`;
+    const d = obj(v, p);
+    keysIn(d, p, ['file', 'panel', 'options']);
+    const options = obj(d.options, `${p}.options`);
+    for (const k of Object.keys(options)) if (!(k in PANEL_OPTIONS)) throw unknownKey(`${p}.options`, k, Object.keys(PANEL_OPTIONS), 'panel option');
+    if (d.panel !== undefined) {
+      if (d.file !== undefined) throw new PlanError('PLAN_BAD_KEY', `${p}.file`, `give either file (a CSV) or panel (built from police.uk files), not both`);
+      claim('data', name);
+      const build = parsePanelBuild(d.panel, `${p}.panel`, dir);
+      const given = `data/${name}.csv`;
+      const source: DataSource = { name, file: given, given, options, build };
+      data.push(source);
+      steps.push({ section: 'data', name, data: source, build, needs: [] });
+      continue;
+    }
+    if (d.file === undefined) throw new PlanError('PLAN_MISSING_KEY', `${p}.file`, 'a data source needs file (a CSV, relative to the plan) or panel (built from police.uk files: { source: police-uk, paths: [...], options: {...} })');
+    const given = string(d.file, `${p}.file`);
+    data.push({ name, file: resolve(dir, given), given, options, build: null });
+  }
 
   for (const [name, v] of Object.entries(obj(top.analyses, 'analyses'))) {
     const p = `analyses.${name}`;
@@ -213,10 +238,10 @@ export function validatePlan(raw: unknown, file: string, sha256: string): Plan {
     if (seed !== null && merged.seed === undefined) merged.seed = seed;
     const tables = command.tables(merged);
     const pv = planValues(tables, merged, `${p}.options`, (k) => command.notFor(k, merged));
-    steps.push({ section: 'analyses', name, command, data: source, tables, values: pv.values, given: pv.given, needs: [] });
+    steps.push({ section: 'analyses', name, command, data: source, tables, values: pv.values, given: pv.given, needs: source.build ? [source.name] : [] });
   }
 
-  const docSteps = (): string[] => steps.filter((s) => s.section !== 'charts' && s.section !== 'report').map((s) => s.name);
+  const docSteps = (): string[] => steps.filter((s) => s.section !== 'data' && s.section !== 'charts' && s.section !== 'report').map((s) => s.name);
 
   for (const [name, v] of Object.entries(obj(top.cba, 'cba'))) {
     const p = `cba.${name}`;
@@ -379,10 +404,15 @@ export function planSchema(): JsonSchema {
       data: {
         type: 'object',
         additionalProperties: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['file'],
-          properties: { file: { type: 'string', description: 'CSV panel, relative to the plan file' }, options: { ...optionsSchema([PANEL_OPTIONS]), required: undefined } },
+          oneOf: [
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['file'],
+              properties: { file: { type: 'string', description: 'CSV panel, relative to the plan file' }, options: { ...optionsSchema([PANEL_OPTIONS]), required: undefined } },
+            },
+            builtDataSchema({ ...optionsSchema([PANEL_OPTIONS]), required: undefined }),
+          ],
         },
       },
       analyses: { type: 'object', minProperties: 1, additionalProperties: { oneOf: analysis } },

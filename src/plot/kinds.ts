@@ -2,11 +2,12 @@
  * Chart kinds, which ones a result document can draw, and the default per method.
  */
 import type { ResultDocument } from '../core/result.js';
+import { microEffects } from './microSpecs.js';
 import { cbaOutcomes, cbaTotals, eventPath, meanDonorWeights, pathPoints } from './document.js';
 import { timeWeightRows } from './weightsExtra.js';
 import { forestRows } from './forest.js';
 
-export const PLOT_KINDS = ['observed', 'gap', 'cumulative', 'weights', 'units', 'its', 'event', 'cba', 'timeweights', 'compare'] as const;
+export const PLOT_KINDS = ['observed', 'gap', 'cumulative', 'weights', 'units', 'its', 'event', 'cba', 'timeweights', 'compare', 'totals', 'placebo'] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
 
 export const KIND_DESCRIPTIONS: Readonly<Record<PlotKind, string>> = {
@@ -20,6 +21,8 @@ export const KIND_DESCRIPTIONS: Readonly<Record<PlotKind, string>> = {
   cba: 'cost-benefit: benefits (with the range from the effect’s interval) against programme costs, ratio in the caption',
   timeweights: 'synthetic DiD time weights λ over the pre-periods (one row per adoption cohort)',
   compare: 'forest plot: estimates with intervals on one scale, one row per method (vru-eval compare, or plot a.json b.json --kind compare) or per robustness variant',
+  totals: 'micro-area synthetic control: treated areas’ total against the synthetic total over time, one panel per outcome',
+  placebo: 'micro-area synthetic control: placebo distribution of the percentage change with the observed one, per outcome',
 };
 
 /** Why `kind` cannot be drawn from `doc`, or null if it can. */
@@ -44,6 +47,10 @@ export function whyNot(doc: ResultDocument, kind: PlotKind): string | null {
       return timeWeightRows(doc).length > 0 ? null : 'the result has no timeWeights (only scm --method sdid has them)';
     case 'compare':
       return forestRows(doc).length > 0 ? null : 'the result has no comparison or robustness rows (draw several documents with plot a.json b.json --kind compare)';
+    case 'totals':
+      return microEffects(doc).length > 0 ? null : 'the result has no per-outcome totals (only --method micro has them)';
+    case 'placebo':
+      return microEffects(doc).some((e) => (e.permutation?.placeboPercentChange?.length ?? 0) > 0) ? null : 'the result has no placebo distribution (micro with --inference permutation)';
     case 'cba': {
       const t = cbaTotals(doc);
       return cbaOutcomes(doc).length > 0 && t.costs !== null ? null : 'the result has no cost-benefit outcomes and totals';
@@ -62,13 +69,15 @@ export function applicableKinds(doc: ResultDocument): PlotKind[] {
         ? ['its', 'gap', 'cumulative']
         : doc.method === 'twfe' || doc.method === 'cs'
           ? ['event', 'observed', 'gap', 'cumulative']
+          : doc.method === 'micro'
+            ? ['totals', 'placebo', 'observed', 'gap', 'cumulative']
           : ['observed', 'gap', 'cumulative', 'event', 'weights', 'timeweights', 'units'];
   return order.filter((k) => whyNot(doc, k) === null);
 }
 
 /** The default chart for a result: synthetic control → observed vs counterfactual; its → its; DiD → event study; cba → cba. */
 export function defaultKind(doc: ResultDocument): PlotKind | null {
-  const preferred: PlotKind = doc.method === 'compare' || doc.method === 'robustness' ? 'compare' : doc.method === 'cba' ? 'cba' : doc.method === 'its' ? 'its' : doc.method === 'twfe' || doc.method === 'cs' ? 'event' : 'observed';
+  const preferred: PlotKind = doc.method === 'compare' || doc.method === 'robustness' ? 'compare' : doc.method === 'micro' ? 'totals' : doc.method === 'cba' ? 'cba' : doc.method === 'its' ? 'its' : doc.method === 'twfe' || doc.method === 'cs' ? 'event' : 'observed';
   if (whyNot(doc, preferred) === null) return preferred;
   return applicableKinds(doc)[0] ?? null;
 }

@@ -32,6 +32,7 @@ import { fmtInt, fmtInterval, fmtLevel, fmtMoney, fmtNumber, humanise, pText } f
 import { KIND_DESCRIPTIONS, whyNot, type PlotKind } from './kinds.js';
 import { timeWeightsBody, uniquenessLayer } from './weightsExtra.js';
 import { forestSpec } from './forest.js';
+import { microPlaceboSpec, microTotalsSpec } from './microSpecs.js';
 
 /** A Vega-Lite specification (plain JSON). */
 export type VlSpec = Record<string, unknown>;
@@ -81,7 +82,7 @@ const CONFIG = {
 
 // ---------------------------------------------------------------------------- axes
 
-interface TimeAxis {
+export interface TimeAxis {
   type: 'temporal' | 'quantitative';
   freq: Frequency;
   /** Position of a period label (ms since epoch, UTC, or the integer period). */
@@ -106,7 +107,7 @@ function timestamp(ord: number, freq: Frequency): number {
   }
 }
 
-function timeAxis(doc: ResultDocument): TimeAxis {
+export function timeAxis(doc: ResultDocument): TimeAxis {
   const freq = documentFrequency(doc);
   const ord = (p: string): number => {
     const o = periodOrdinal(p, freq);
@@ -567,6 +568,8 @@ const BUILDERS: Record<PlotKind, (doc: ResultDocument, o: PlotOptions) => VlSpec
   cba: cbaSpec,
   timeweights: (doc, o) => timeWeightsBody(doc, o) as VlSpec,
   compare: forestSpec,
+  totals: microTotalsSpec,
+  placebo: microPlaceboSpec,
 };
 
 /**

@@ -62,10 +62,10 @@ async function runOrCheck(ctx: CliContext, plan: Plan, v: { out?: string | undef
     const fresh = mkdtempSync(join(tmpdir(), 'vru-check-'));
     try {
       await runPlan(plan, { ...base, out: fresh });
-      const names = selectSteps(plan, v.only ?? null)
-        .filter((s) => s.section !== 'charts' && s.section !== 'report')
-        .map((s) => s.name);
-      const r = checkResults(committed, fresh, names, plan.tolerances, v.check);
+      const selected = selectSteps(plan, v.only ?? null);
+      const names = selected.filter((s) => s.section !== 'data' && s.section !== 'charts' && s.section !== 'report').map((s) => s.name);
+      const panels = selected.filter((s) => s.section === 'data').map((s) => `data/${s.name}.csv`);
+      const r = checkResults(committed, fresh, names, plan.tolerances, v.check, undefined, panels);
       // the readable diff on a terminal; the same lines and every difference as JSON for machines
       // (printed now: on drift the action fails, and queued summaries are not printed after a failure)
       if (outputOf(ctx).mode === 'summary') ctx.io.stdout(r.text);

@@ -9,6 +9,7 @@ import { synthMethod } from './scmSynth.js';
 import { gsynthMethod } from './scmGsynth.js';
 import { sdidMethod } from './scmSdid.js';
 import { ascmMethod } from './scmAscm.js';
+import { microMethod } from './scmMicro.js';
 
 export interface ScmMethod {
   /** Value of --method. */
@@ -30,4 +31,4 @@ export function methodOptionKeys(m: ScmMethod): readonly string[] {
   return m.options ? Object.keys(m.options) : (m.ownOptions ?? []);
 }
 
-export const SCM_METHODS: ScmMethod[] = [gsynthMethod, synthMethod, sdidMethod, ascmMethod];
+export const SCM_METHODS: ScmMethod[] = [gsynthMethod, synthMethod, sdidMethod, ascmMethod, microMethod];

@@ -120,7 +120,15 @@ export function fitControls(
     }
   }
   const iterative = !start.fixed && (p > 0 || missing.length > 0);
-  if (!iterative && !wantFitted && p === 0 && missing.length === 0) return fitFast(data, r, s.force, w, rows, C, start.V && start.V.length === T * r ? start.V : null);
+  if (!iterative && !wantFitted && p === 0 && missing.length === 0) {
+    // The fast path reads every row of y (its cached layouts and period means span all n rows),
+    // so missing cells in rows left out of this fit (weight 0: a unit not drawn by the bootstrap,
+    // the jackknife's left-out unit, the parametric bootstrap's pseudo-treated units) must not
+    // reach it as NaN, which made every such replicate fail or come out NaN. They are given
+    // finite stand-ins that cannot change the result (their rows have weight 0).
+    const yFast = allMissing.length > 0 ? finiteStandIn(y, n, T) : y;
+    return fitFast(yFast === y ? data : { ...data, y: yFast }, r, s.force, w, rows, C, start.V && start.V.length === T * r ? start.V : null);
+  }
 
   // Centred covariates and their QR (fixed through the iterations).
   let qr: QRFactor | null = null;
@@ -285,6 +293,35 @@ function missingCells(y: Float64Array): Int32Array {
     missingCache.set(y, m);
   }
   return m;
+}
+
+/**
+ * Per outcome matrix with missing cells: a copy with each missing cell replaced by its period's
+ * mean over the observed cells (0 when none), computed once per array. Only ever read for rows
+ * that have weight 0 in the fit (see {@link fitControls}); the values keep the fast path's
+ * unweighted period centring close to the data's scale.
+ */
+const standInCache = new WeakMap<Float64Array, Float64Array>();
+function finiteStandIn(y: Float64Array, n: number, T: number): Float64Array {
+  let c = standInCache.get(y);
+  if (!c) {
+    const cm = new Float64Array(T);
+    const cn = new Float64Array(T);
+    for (let i = 0; i < n; i++) for (let t = 0; t < T; t++) {
+      const v = y[i * T + t]!;
+      if (!Number.isNaN(v)) {
+        cm[t] = cm[t]! + v;
+        cn[t] = cn[t]! + 1;
+      }
+    }
+    c = Float64Array.from(y);
+    for (let k = 0; k < c.length; k++) if (Number.isNaN(c[k]!)) {
+      const t = k % T;
+      c[k] = cn[t]! > 0 ? cm[t]! / cn[t]! : 0;
+    }
+    standInCache.set(y, c);
+  }
+  return c;
 }
 
 /**

@@ -105,6 +105,9 @@ function resolve(o: GsynthOptions): Resolved {
   return r;
 }
 
+/** Largest share of failed bootstrap / jackknife replications for which an interval is still reported. */
+const MAX_FAILED_SHARE = 0.05;
+
 /** Resolve the excluded periods to panel indices. */
 function excludedIndices(panel: Panel, specs: readonly string[]): Set<number> {
   const out = new Set<number>();
@@ -292,6 +295,13 @@ async function estimateAll(panel: Panel, options: GsynthOptions, o: Resolved, he
     const base: BaseEstimate = { r, beta: est.fit.beta, fittedCo: est.fit.fitted!, residCo: est.residCo, cfTr: est.cf, V: est.fit.F.map((f) => f / Math.sqrt(T)) };
     const res = await runReplicates(prob, base, o.inference, B, o.workers, options.progress, helpers);
     reps = res.reps;
+    // Replicates that fail are not a random subset of the resamples (before this check, every
+    // resample that left out a control with missing cells failed, and the interval came from the
+    // few that did not: degenerate or far too wide, with exit 0). Beyond a small share the
+    // interval of the survivors is not an interval of the estimator, so none is returned.
+    if (res.failed > MAX_FAILED_SHARE * B || B - res.failed < 2) {
+      throw new EstimationError('REPLICATES_FAILED', `${res.failed} of ${B} ${o.inference} replication(s) could not be estimated (degenerate resamples${imputedCells > 0 ? `; the panel has ${imputedCells} missing control cell(s)` : ''}), more than ${100 * MAX_FAILED_SHARE}%, so the interval would come from an unrepresentative subset; use another --inference, fewer --factors${imputedCells > 0 ? ', or build the panel with --drop-incomplete' : ''}`, { failed: res.failed, replications: B, inference: o.inference, imputedCells });
+    }
     if (res.failed > 0) warnings.push({ code: 'REPLICATES_FAILED', message: `${res.failed} of ${B} ${o.inference} replication(s) could not be estimated (degenerate resample) and were dropped` });
     if (res.notConverged > 0) warnings.push({ code: 'NOT_CONVERGED', message: `${res.notConverged} of ${B} ${o.inference} replication(s) did not converge within ${o.maxIter} iterations` });
     diagnostics.push({ code: 'REPLICATES', passed: res.failed === 0, value: B - res.failed, message: `${B - res.failed} ${o.inference} replication(s) used` });

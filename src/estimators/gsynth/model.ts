@@ -128,7 +128,17 @@ export function computeStats(prob: Problem, lay: StatLayout, eff: Float64Array, 
     }
   }
   for (let e = 0; e < E; e++) out[lay.event + e] = en[e]! > 0 ? es[e]! / en[e]! : Number.NaN;
-  out[lay.count] = prob.popTr ? -cnt / prob.ratePer : Number.NaN;
+  // The count is a total over the treated units, n_tr × their mean contribution: a replicate
+  // with treated weights d (Σd = n_tr in a bootstrap resample, n_tr − 1 when the jackknife leaves a
+  // treated unit out) is scaled by n_tr / Σd. Without it each treated leave-one-out dropped that
+  // unit's whole contribution from the total and the jackknife interval of offences avoided came
+  // out several times too wide. The factor is exactly 1 for the estimate and the bootstrap.
+  let dSum = nTr;
+  if (trw) {
+    dSum = 0;
+    for (let j = 0; j < nTr; j++) dSum += trw[j]!;
+  }
+  out[lay.count] = prob.popTr && dSum > 0 ? (-cnt / prob.ratePer) * (nTr / dSum) : Number.NaN;
   for (let k = 0; k < lay.p; k++) out[lay.beta + k] = beta[k]!;
   return out;
 }
@@ -382,13 +392,50 @@ export function replicateCount(prob: Problem, kind: Inference, boots: number): n
  * Controls for a parametric-bootstrap sample under zero effect (Xu 2017, Algorithm 2):
  * fitted control values plus whole residual rows drawn with replacement (nCo×T).
  */
-function zeroEffectControls(base: BaseEstimate, nCo: number, T: number, rng: Rng): Float64Array {
+function zeroEffectControls(prob: Problem, base: BaseEstimate, complete: Int32Array, rng: Rng): Float64Array {
+  const { n: nCo, T, y } = prob.co;
   const yCo = new Float64Array(nCo * T);
   for (let i = 0; i < nCo; i++) {
-    const jres = rng.int(nCo);
-    for (let t = 0; t < T; t++) yCo[i * T + t] = base.fittedCo[i * T + t]! + base.residCo[jres * T + t]!;
+    // Residual rows come from fully observed controls only (a row with missing cells has no
+    // residual there); each unit keeps its own missing cells, so the sample has the data's
+    // pattern of observation. On a balanced panel complete[k] = k: the draws are unchanged.
+    const jres = complete[rng.int(complete.length)]!;
+    for (let t = 0; t < T; t++) yCo[i * T + t] = Number.isNaN(y[i * T + t]!) ? Number.NaN : base.fittedCo[i * T + t]! + base.residCo[jres * T + t]!;
   }
   return yCo;
+}
+
+/** Per problem: the control rows (indices into co) with every fitted-period outcome observed. */
+const completeCache = new WeakMap<Problem, Int32Array>();
+export function completeControls(prob: Problem): Int32Array {
+  let c = completeCache.get(prob);
+  if (!c) {
+    const { n, T, y } = prob.co;
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) {
+      let ok = true;
+      for (let t = 0; t < T && ok; t++) if (Number.isNaN(y[i * T + t]!)) ok = false;
+      if (ok) out.push(i);
+    }
+    c = Int32Array.from(out);
+    completeCache.set(prob, c);
+  }
+  return c;
+}
+
+/**
+ * Parametric bootstrap, step 1 (Xu 2017, Algorithm 2): n_tr distinct controls to play the
+ * treated units. They are drawn from the fully observed controls: a control with missing
+ * cells has no prediction error there, and the treated effect cells matching them would drop
+ * out of the replicate's statistics (a count of offences avoided over fewer cells, so a
+ * too-narrow null distribution). On a balanced panel these are the draws of every control.
+ */
+function pseudoTreatedRows(prob: Problem, rng: Rng): Int32Array {
+  const complete = completeControls(prob);
+  const idx = rng.partialShuffle(complete.length, prob.tr.n);
+  const rows = new Int32Array(prob.tr.n);
+  for (let k = 0; k < prob.tr.n; k++) rows[k] = complete[idx[k]!]!;
+  return rows;
 }
 
 export function replicate(prob: Problem, base: BaseEstimate, kind: Inference, b: number): ReplicateResult {
@@ -424,7 +471,7 @@ export function replicate(prob: Problem, base: BaseEstimate, kind: Inference, b:
   if (kind === 'parametric') {
     const rng = new Rng(prob.seed).stream(b);
     // 1. Pseudo-treated controls and their prediction errors.
-    const idx = rng.partialShuffle(nCo, nTr);
+    const idx = pseudoTreatedRows(prob, rng);
     const cw = new Float64Array(nCo).fill(1);
     const pseudo: UnitBlock = { n: nTr, T, y: new Float64Array(nTr * T), x: co.x.map(() => new Float64Array(nTr * T)), names: [] };
     const names: string[] = [];
@@ -439,7 +486,7 @@ export function replicate(prob: Problem, base: BaseEstimate, kind: Inference, b:
     const fit1 = fitControls(co, r, prob.settings, cw, warm);
     const pr1 = projectUnits(pseudo, prob.starts, fit1, prob.settings.force);
     // 2. Bootstrap sample with zero effect.
-    const yCo = zeroEffectControls(base, nCo, T, rng);
+    const yCo = zeroEffectControls(prob, base, completeControls(prob), rng);
     const yTr = new Float64Array(nTr * T);
     for (let k = 0; k < nTr; k++) {
       for (let t = 0; t < T; t++) {
@@ -480,12 +527,11 @@ function replicateEm(prob: Problem, base: BaseEstimate, kind: Inference, b: numb
     const rng = new Rng(prob.seed).stream(b);
     // 1. n_tr controls take the treated units' timing (their post cells masked); EM fit on all
     //    untreated cells; their prediction errors over all periods.
-    const idx = rng.partialShuffle(nCo, nTr);
-    const rows = idx.slice(0, nTr);
+    const rows = pseudoTreatedRows(prob, rng);
     const fit1 = emFit(prob, r, null, null, null, warm, { rows, starts: prob.starts }).fit;
     // 2. A sample with zero effect: fitted controls + resampled control residual rows; treated
     //    counterfactual + the pseudo-treated errors. Re-estimate by EM.
-    const yCo = zeroEffectControls(base, nCo, T, rng);
+    const yCo = zeroEffectControls(prob, base, completeControls(prob), rng);
     const yTr = new Float64Array(nTr * T);
     for (let k = 0; k < nTr; k++) {
       const c = rows[k]!;
@@ -522,6 +568,12 @@ export function replicateRange(prob: Problem, base: BaseEstimate, kind: Inferenc
 
 /** Check that the parametric bootstrap has enough controls to set n_tr of them aside. */
 export function checkParametric(prob: Problem, r: number): void {
+  const complete = completeControls(prob);
+  if (complete.length < Math.max(prob.tr.n, 2)) {
+    const incomplete: string[] = [];
+    for (let i = 0; i < prob.co.n && incomplete.length < 10; i++) if (!complete.includes(i)) incomplete.push(prob.co.names[i]!);
+    throw new EstimationError('TOO_FEW_COMPLETE_CONTROLS', `the parametric bootstrap draws ${prob.tr.n} pseudo-treated control unit(s) and the residual rows from the controls observed in every fitted period, and only ${complete.length} of ${prob.co.n} are (incomplete: ${incomplete.join(', ')}${prob.co.n - complete.length > incomplete.length ? ', …' : ''}); use --inference nonparametric or jackknife, leave the incomplete periods out (--exclude-periods), or build the panel with --drop-incomplete`, { controls: prob.co.n, complete: complete.length, treated: prob.tr.n, incomplete });
+  }
   const need = prob.tr.n + r + 2;
   if (prob.co.n < need) {
     throw new EstimationError('TOO_FEW_CONTROLS', `the parametric bootstrap sets ${prob.tr.n} control unit(s) aside as pseudo-treated and needs at least ${r + 2} more to fit ${r} factor(s), so at least ${need} control units; there are ${prob.co.n}. Use --inference nonparametric or jackknife`, { controls: prob.co.n, treated: prob.tr.n, factors: r });

@@ -1,0 +1,85 @@
+/**
+ * `vru-eval scm --method micro`: micro-area synthetic control (Robbins, Saunders & Kilmer 2017;
+ * microsynth). Parses its own flags, reads the panel (several outcomes at once), runs the
+ * library, emits the document.
+ */
+import { availableParallelism } from 'node:os';
+import { UsageError } from '../../core/errors.js';
+import { readOptions } from '../../core/optionTable.js';
+import { MICRO_OPTIONS, parseMatchPeriods } from '../../estimators/micro/options.js';
+import { SCM_OPTIONS } from './scmOptions.js';
+import { requirePanelOutcomeVariation } from '../../core/degenerate.js';
+import { applyDonorPool, readPanel } from '../../core/panel.js';
+import { inputInfo } from '../../core/result.js';
+import { MICRO_INFERENCES, micro, microDataFromPanel, type MicroInference, type MicroProgress } from '../../estimators/micro/index.js';
+import { emitDocument, type CliContext } from '../context.js';
+import { commonFrom, panelOptionsFrom } from '../options.js';
+import type { ScmMethod } from './scmMethods.js';
+
+export const microMethod: ScmMethod = {
+  name: 'micro',
+  description: 'micro-area synthetic control: exact calibration weights on thousands of small areas (Robbins et al. 2017, microsynth)',
+  options: MICRO_OPTIONS,
+  run: async (ctx: CliContext, file: string, o: Record<string, unknown>) => {
+    const common = commonFrom(o);
+    const v = readOptions(MICRO_OPTIONS, o);
+    const scm = readOptions(SCM_OPTIONS, o);
+    if (o.covariates !== undefined) throw new UsageError('OPTION_NOT_FOR_METHOD', '--covariates (time-varying) does not apply to --method micro; balance time-invariant columns with --match-covariates and series with --match-outcomes', { flag: '--covariates' });
+    if (o.population !== undefined) throw new UsageError('OPTION_NOT_FOR_METHOD', '--population does not apply to --method micro: it works on counts (totals over areas); give counts as outcomes', { flag: '--population' });
+    const inference = String(scm.inference ?? 'permutation')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    if (inference.length === 1 && inference[0] === 'none') inference.length = 0;
+    for (const k of inference) if (!(MICRO_INFERENCES as readonly string[]).includes(k)) throw new UsageError('BAD_INFERENCE', `--inference ${k} is not available for --method micro (choose one or more of ${MICRO_INFERENCES.join(', ')}, comma-separated, or none)`, { flag: '--inference', value: k });
+    const outcomes = [...new Set(String(o.outcome).split(',').map((s) => s.trim()).filter((s) => s !== ''))];
+    if (outcomes.length === 0) throw new UsageError('BAD_OUTCOME', '--outcome needs at least one column name (several comma-separated for one set of weights)');
+    const matchOutcomes = v.matchOutcomes ?? outcomes;
+    const matchCovariates = v.matchCovariates ?? [];
+    const popts = panelOptionsFrom(o);
+    popts.outcome = outcomes[0]!;
+    popts.covariates = [...new Set([...outcomes.slice(1), ...matchOutcomes.filter((m) => m !== outcomes[0]), ...matchCovariates])];
+    const panel = applyDonorPool(readPanel(file, popts), { donors: scm.donors, excludeUnits: scm.excludeUnits });
+    requirePanelOutcomeVariation(panel, 'scm --method micro'); // issue 15: one CONSTANT_OUTCOME error in every command (first outcome)
+    const allOutcomes = [...outcomes, ...matchOutcomes.filter((m) => !outcomes.includes(m))];
+    const data = microDataFromPanel(panel, allOutcomes, matchCovariates);
+    const reported = { ...data, outcomes };
+    let endPost: number | undefined;
+    if (v.endPost !== undefined) {
+      endPost = panel.periods.indexOf(v.endPost);
+      if (endPost < 0) throw new UsageError('BAD_END_POST', `--end-post ${v.endPost} is not a period of the panel (${panel.periods[0]} … ${panel.periods[panel.periods.length - 1]})`, { flag: '--end-post' });
+    }
+    const perms = v.perms;
+    const work = panel.units.length * perms;
+    const threads = v.threads ?? (inference.includes('permutation') && work >= 2e6 ? Math.max(1, Math.min(2, availableParallelism())) : 1);
+    let last = 0;
+    const progress = ctx.output?.progress
+      ? (p: MicroProgress) => {
+          const now = Date.now();
+          if (p.done < p.total && now - last < 200) return;
+          last = now;
+          ctx.io.stderr(`\rmicro ${p.phase}: ${p.done}/${p.total}${p.done === p.total ? '\n' : ''}`);
+        }
+      : undefined;
+    const analysis = await micro(reported, {
+      matchPeriods: parseMatchPeriods(v.matchPeriods),
+      matchOutcomes,
+      matchCovariates,
+      ...(endPost !== undefined ? { endPost } : {}),
+      inference: inference as MicroInference[],
+      perms,
+      ...(v.jackGroups !== undefined ? { jackGroups: v.jackGroups } : {}),
+      weightRange: v.weightRange,
+      seed: common.seed,
+      level: common.level,
+      tol: v.balanceTol,
+      maxIter: 500,
+      threads,
+      ...(progress ? { progress } : {}),
+    });
+    analysis.options.threads = threads;
+    analysis.options.donors = scm.donors ?? null;
+    analysis.options.excludeUnits = scm.excludeUnits ?? null;
+    emitDocument(ctx, 'scm', inputInfo(panel), analysis, common.out);
+  },
+};

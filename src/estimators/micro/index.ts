@@ -1,0 +1,658 @@
+/**
+ * Micro-area synthetic control (Robbins, Saunders & Kilmer 2017, JASA 112:109; Robbins &
+ * Davenport 2021, JSS 97(2), the R package microsynth): one set of calibration weights on the
+ * control areas reproduces the treated areas' totals exactly on pre-period outcomes and
+ * time-invariant covariates; the weighted controls' post-period totals are the counterfactual
+ * for the treated areas' totals; inference by placebo treated sets (permutation), a
+ * delete-a-group jackknife and a linearisation (Taylor) variance; and the range of the
+ * counterfactual over every exactly balancing weighting (two linear programmes per outcome).
+ *
+ * Symbols: n₁ treated areas (set 𝒯), n₀ controls (j), outcomes o, periods t (pre: t < t₀; post:
+ * t₀ ≤ t ≤ t_end); x_j ∈ ℝ^p the matching variables with an intercept; w_j the weights;
+ * Y_o = Σ_{i∈𝒯} Σ_{t post} y_{oit} the treated total; Ŝ_o = Σ_j w_j Σ_{t post} y_{ojt} the
+ * synthetic total; percentage change 100·(Y_o − Ŝ_o)/Ŝ_o.
+ */
+import { InputError, UsageError } from '../../core/errors.js';
+import type { Panel } from '../../core/panel.js';
+import type { Analysis, Diagnostic, PathPoint, Warning } from '../../core/result.js';
+import { Rng } from '../../core/rng.js';
+import { pnorm, qnorm } from '../../core/stats.js';
+import { symmetricEigen } from '../../core/linalg.js';
+import { hessianAt, rake, rakePenalised, whiten, zeroTargetKeep, type RakeProblem, type RakeResult, type Whitened } from './calibrate.js';
+import { linearisedVariances } from './linearise.js';
+import { runPermutations, type MicroProgress } from './pool.js';
+import { syntheticRange, type SyntheticRange } from './range.js';
+import { denominators, fitSet, replicateWidth, type ReplicateProblem } from './replicates.js';
+
+export type { MicroProgress } from './pool.js';
+
+export const MICRO_INFERENCES = ['permutation', 'jackknife', 'linearisation'] as const;
+export type MicroInference = (typeof MICRO_INFERENCES)[number];
+
+/** How pre-period outcomes enter the constraints: each period, their total, or sums of K consecutive periods. */
+export type MatchPeriods = { kind: 'each' } | { kind: 'total' } | { kind: 'every'; k: number };
+
+/** A micro-area panel: several outcomes, time-invariant covariates, one common start. */
+export interface MicroData {
+  units: readonly string[];
+  periods: readonly string[];
+  /** Outcomes reported (and, unless `matchOutcomes` says otherwise, matched). */
+  outcomes: readonly string[];
+  /** Each outcome's N × T matrix, row-major (cell (i,t) at i·T + t). */
+  y: Readonly<Record<string, Float64Array>>;
+  /** Time-invariant covariates' values, one per unit. */
+  covariates: Readonly<Record<string, Float64Array>>;
+  /** 1 for treated units. */
+  treated: Uint8Array;
+  /** Index of the first treated period. */
+  start: number;
+}
+
+export interface MicroOptions {
+  matchPeriods: MatchPeriods;
+  /** Outcomes whose pre-period values are matched (default: every outcome in `data.outcomes`). */
+  matchOutcomes?: readonly string[];
+  /** Covariates matched exactly (default: every covariate in `data.covariates`). */
+  matchCovariates?: readonly string[];
+  /** Last post period index (default: the last period). */
+  endPost?: number;
+  inference: readonly MicroInference[];
+  perms: number;
+  /** Jackknife groups (default min(n₁, 40)). */
+  jackGroups?: number;
+  /** Compute the range of the synthetic totals over all exactly balancing weights. */
+  weightRange: boolean;
+  seed: number;
+  level: number;
+  /** Relative imbalance at which the raking stops. */
+  tol: number;
+  maxIter: number;
+  threads: number;
+  progress?: (p: MicroProgress) => void;
+}
+
+/**
+ * Pull a {@link MicroData} out of a panel read with the first outcome as `outcome` and the other
+ * outcomes and the covariates as (time-varying) covariates. Covariates must not vary over time
+ * within a unit, and no cell may be missing (micro-area counts: a missing count is an error, not 0).
+ */
+export function microDataFromPanel(panel: Panel, outcomes: readonly string[], covariates: readonly string[]): MicroData {
+  const N = panel.units.length;
+  const T = panel.periods.length;
+  const y: Record<string, Float64Array> = {};
+  outcomes.forEach((o, k) => {
+    const m = k === 0 ? panel.y : panel.covariates[o];
+    if (!m) throw new InputError('MISSING_COLUMN', `${panel.file} has no column '${o}' (from --outcome)`, { file: panel.file, column: o });
+    for (let i = 0; i < N; i++)
+      for (let t = 0; t < T; t++)
+        if (!Number.isFinite(m[i * T + t]!))
+          throw new InputError('MISSING_VALUE', `${panel.file}: outcome '${o}' is missing for unit '${panel.units[i]}' in period ${panel.periods[t]} (micro-area synthetic control needs every unit × period; fill true zeros with 0 or drop the unit)`, { file: panel.file, unit: panel.units[i], period: panel.periods[t], column: o });
+    y[o] = m;
+  });
+  const cov: Record<string, Float64Array> = {};
+  for (const c of covariates) {
+    const m = panel.covariates[c];
+    if (!m) throw new InputError('MISSING_COLUMN', `${panel.file} has no column '${c}' (from --match-covariates)`, { file: panel.file, column: c });
+    const v = new Float64Array(N);
+    for (let i = 0; i < N; i++) {
+      const first = m[i * T]!;
+      for (let t = 0; t < T; t++) {
+        const x = m[i * T + t]!;
+        if (!Number.isFinite(x)) throw new InputError('MISSING_VALUE', `${panel.file}: covariate '${c}' is missing for unit '${panel.units[i]}' in period ${panel.periods[t]}`, { file: panel.file, unit: panel.units[i], period: panel.periods[t], column: c });
+        if (x !== first) throw new InputError('TIME_VARYING_COVARIATE', `${panel.file}: covariate '${c}' changes over time for unit '${panel.units[i]}' (${first} in ${panel.periods[0]}, ${x} in ${panel.periods[t]}); --match-covariates takes time-invariant columns (match a time-varying series as an outcome with --match-outcomes)`, { file: panel.file, unit: panel.units[i], column: c });
+      }
+      v[i] = first;
+    }
+    cov[c] = v;
+  }
+  const treated = new Uint8Array(N);
+  let start = -1;
+  for (let i = 0; i < N; i++) {
+    let s = -1;
+    for (let t = 0; t < T; t++)
+      if (panel.treated[i * T + t] === 1) {
+        s = t;
+        break;
+      }
+    if (s < 0) continue;
+    treated[i] = 1;
+    if (start < 0) start = s;
+    else if (s !== start)
+      throw new InputError('STAGGERED_START', `unit '${panel.units[i]}' is first treated in ${panel.periods[s]} but others in ${panel.periods[start]}; micro-area synthetic control needs one common start (run each cohort separately)`, { unit: panel.units[i] });
+  }
+  if (start < 0) throw new InputError('NO_TREATED', `${panel.file}: no unit is ever treated; name the treatment column with --treated or give --treated-units and --start`, { file: panel.file });
+  return { units: panel.units, periods: panel.periods, outcomes, y, covariates: cov, treated, start };
+}
+
+interface Column {
+  name: string;
+  /** Value for unit i. */
+  get: (i: number) => number;
+}
+
+/** The matching variables, in order: each matched outcome's pre-period values (or sums), then covariates. */
+function matchingColumns(data: MicroData, opts: MicroOptions): Column[] {
+  const T = data.periods.length;
+  const cols: Column[] = [];
+  const pre = data.start;
+  for (const o of opts.matchOutcomes ?? data.outcomes) {
+    const m = data.y[o];
+    if (!m) throw new UsageError('UNKNOWN_OUTCOME', `--match-outcomes names '${o}', which is not an outcome read from the panel`, { outcome: o });
+    const blocks: [number, number][] = [];
+    if (opts.matchPeriods.kind === 'each') for (let t = 0; t < pre; t++) blocks.push([t, t]);
+    else if (opts.matchPeriods.kind === 'total') blocks.push([0, pre - 1]);
+    else {
+      // Blocks of K counted back from the last pre period, so the latest block is complete.
+      const K = opts.matchPeriods.k;
+      for (let end = pre - 1; end >= 0; end -= K) blocks.unshift([Math.max(0, end - K + 1), end]);
+    }
+    for (const [a, b] of blocks) {
+      cols.push({
+        name: a === b ? `${o}@${data.periods[a]}` : `${o}@${data.periods[a]}:${data.periods[b]}`,
+        get: (i) => {
+          let s = 0;
+          for (let t = a; t <= b; t++) s += m[i * T + t]!;
+          return s;
+        },
+      });
+    }
+  }
+  for (const c of opts.matchCovariates ?? Object.keys(data.covariates)) {
+    const v = data.covariates[c];
+    if (!v) throw new UsageError('UNKNOWN_COVARIATE', `covariate '${c}' was not read from the panel`, { covariate: c });
+    cols.push({ name: c, get: (i) => v[i]! });
+  }
+  return cols;
+}
+
+/** Sorted copy. */
+const sorted = (xs: ArrayLike<number>) => Float64Array.from(xs).sort();
+
+/** Type-7 quantile of sorted values. */
+function quantile(s: Float64Array, p: number): number {
+  const h = (s.length - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.min(s.length - 1, lo + 1);
+  return s[lo]! + (h - lo) * (s[hi]! - s[lo]!);
+}
+
+export interface InferenceBlock {
+  /** Standard error of log(Y/Ŝ) (jackknife, linearisation); null for permutation. */
+  seLogRatio: number | null;
+  pValue: number | null;
+  pLower: number | null;
+  pUpper: number | null;
+  percentChangeCi: [number, number] | null;
+  differenceCi: [number, number] | null;
+  [extra: string]: unknown;
+}
+
+/** Interval for the difference implied by one for the percentage change (difference = Y − Y/(1 + pct/100), increasing in pct). */
+function diffFromPct(Y: number, ci: [number, number] | null): [number, number] | null {
+  if (!ci) return null;
+  return [Y - Y / (1 + ci[0] / 100), Y - Y / (1 + ci[1] / 100)];
+}
+
+function normalBlock(Y: number, S: number, se: number, level: number): InferenceBlock {
+  const l = Math.log(Y / S);
+  const z = qnorm(0.5 + level / 2);
+  const ok = Number.isFinite(l) && Number.isFinite(se) && se > 0;
+  const ci: [number, number] | null = ok ? [100 * (Math.exp(l - z * se) - 1), 100 * (Math.exp(l + z * se) - 1)] : null;
+  return {
+    seLogRatio: Number.isFinite(se) ? se : null,
+    pValue: ok ? 2 * pnorm(-Math.abs(l / se)) : null,
+    pLower: ok ? pnorm(l / se) : null,
+    pUpper: ok ? 1 - pnorm(l / se) : null,
+    percentChangeCi: ci,
+    differenceCi: diffFromPct(Y, ci),
+  };
+}
+
+export interface OutcomeResult {
+  outcome: string;
+  treatedTotal: number;
+  syntheticTotal: number;
+  difference: number;
+  /** Null when the synthetic total is not positive (the ratio is undefined; see the ZERO_SYNTHETIC_TOTAL warning). */
+  percentChange: number | null;
+  path: { period: string; treated: number; synthetic: number; effect: number; cumulative: number | null }[];
+  permutation?: InferenceBlock;
+  jackknife?: InferenceBlock;
+  linearisation?: InferenceBlock;
+  weightRange?: { syntheticMin: number | null; syntheticMax: number | null; percentChangeMin: number | null; percentChangeMax: number | null; status: string };
+}
+
+/** Estimate. Async because the weight-range LPs load HiGHS and permutations may use threads. */
+export async function micro(data: MicroData, opts: MicroOptions): Promise<Analysis> {
+  const N = data.units.length;
+  const T = data.periods.length;
+  const warnings: Warning[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const t0 = data.start;
+  const tEnd = opts.endPost ?? T - 1;
+  if (t0 < 1) throw new InputError('NO_PRE_PERIOD', `treatment starts in the first period (${data.periods[0]}); micro-area synthetic control needs pre-intervention periods to match on`, { start: data.periods[0] });
+  if (tEnd < t0 || tEnd >= T) throw new UsageError('BAD_END_POST', `--end-post must lie between the first treated period ${data.periods[t0]} and the last period ${data.periods[T - 1]}`, {});
+  const treatedIdx: number[] = [];
+  const controlIdx: number[] = [];
+  for (let i = 0; i < N; i++) (data.treated[i] ? treatedIdx : controlIdx).push(i);
+  const n1 = treatedIdx.length;
+  const n0 = controlIdx.length;
+  if (n0 === 0) throw new InputError('NO_CONTROLS', 'every unit is treated: micro-area synthetic control needs untreated control areas to weight', {});
+  if (opts.matchPeriods.kind === 'every' && opts.matchPeriods.k > t0) throw new UsageError('BAD_MATCH_PERIODS', `--match-periods every:${opts.matchPeriods.k} is longer than the ${t0} pre-period(s)`, {});
+  const controls = Int32Array.from(controlIdx);
+  const treated = Int32Array.from(treatedIdx);
+
+  // Matching variables and their whitened form.
+  const cols = matchingColumns(data, opts);
+  const q = cols.length;
+  const A = new Float64Array(N * q);
+  for (let k = 0; k < q; k++) {
+    const get = cols[k]!.get;
+    for (let i = 0; i < N; i++) A[i * q + k] = get(i);
+  }
+  for (let k = 0; k < q; k++) for (let i = 0; i < N; i++) if (!Number.isFinite(A[i * q + k]!)) throw new InputError('NON_FINITE', `matching variable ${cols[k]!.name} is not finite for unit '${data.units[i]}'`, { unit: data.units[i] });
+  const d = n1 / n0;
+  const W = whiten(A, N, q, controls, d);
+  const target = new Float64Array(W.r);
+  for (const i of treatedIdx) for (let c = 0; c < W.r; c++) target[c] = target[c]! + W.Z[i * W.r + c]!;
+  // Raw targets and whether they lie in the span the controls can reach (a redundant constraint
+  // among the controls that the treated break, or a covariate constant among the controls but
+  // not equal to it for the treated, makes exact balance impossible).
+  const rawTarget = new Float64Array(q);
+  for (const i of treatedIdx) for (let k = 0; k < q; k++) rawTarget[k] = rawTarget[k]! + A[i * q + k]!;
+  const den = new Float64Array(q + 1);
+  den[0] = n1;
+  for (let k = 0; k < q; k++) den[k + 1] = Math.max(Math.abs(rawTarget[k]!), W.scale[k + 1]!);
+  // Zero-target presolve (see zeroTargetKeep): controls that must get weight 0 leave the iterations.
+  const keep = zeroTargetKeep(W, controls, treated);
+  const active = keep ? Int32Array.from(keep, (a) => controls[a]!) : controls;
+  const rp: RakeProblem = { W, donors: active, target, d, den };
+  let fit: RakeResult = rake(rp, { tol: opts.tol, maxIter: opts.maxIter });
+  let method = 'raking';
+  let mu: number | null = null;
+  if (!fit.converged) {
+    const pen = rakePenalised(rp, { tol: opts.tol, maxIter: opts.maxIter });
+    fit = pen;
+    mu = pen.mu;
+    method = 'penalised-raking';
+  }
+  let w = fit.w;
+  if (keep) {
+    w = new Float64Array(n0);
+    keep.forEach((a, k) => (w[a] = fit.w[k]!));
+  }
+  const zeroed = keep ? n0 - keep.length : 0;
+
+  // Balance table in raw units (including the intercept: Σw = n₁).
+  const balance: Record<string, unknown>[] = [];
+  let sumW = 0;
+  for (let a = 0; a < n0; a++) sumW += w[a]!;
+  let worst = Math.abs(sumW - n1) / n1;
+  balance.push({ variable: 'Intercept', treated: n1, synthetic: sumW, difference: n1 - sumW, relative: (n1 - sumW) / n1 });
+  for (let k = 0; k < q; k++) {
+    let s = 0;
+    for (let a = 0; a < n0; a++) s += w[a]! * A[controls[a]! * q + k]!;
+    const t = rawTarget[k]!;
+    const rel = (t - s) / den[k + 1]!;
+    worst = Math.max(worst, Math.abs(rel));
+    balance.push({ variable: cols[k]!.name, treated: t, synthetic: s, difference: t - s, relative: rel });
+  }
+  const exact = worst <= Math.max(opts.tol * 100, 1e-8);
+  if (!exact) {
+    const top = balance
+      .slice()
+      .sort((a, b) => Math.abs(b.relative as number) - Math.abs(a.relative as number))
+      .slice(0, 3)
+      .map((r) => `${r.variable as string} (treated ${r.treated as number}, synthetic ${(r.synthetic as number).toPrecision(6)})`);
+    warnings.push({
+      code: 'EXACT_BALANCE_INFEASIBLE',
+      message: `no non-negative weighting of the ${n0} controls reproduces the treated totals exactly; fell back to ${method === 'penalised-raking' ? `penalised raking (closest achievable balance, μ = ${mu})` : method}: largest relative imbalance ${worst.toPrecision(3)}, worst ${top.join('; ')}. Match fewer variables (--match-periods total or every:K) or drop covariates`,
+    });
+  }
+  diagnostics.push({
+    code: 'BALANCE',
+    passed: exact,
+    value: worst,
+    message: exact
+      ? `exact balance on ${q + 1} constraints (intercept + ${q} matching variables; rank ${W.r}), largest relative imbalance ${worst.toExponential(2)}`
+      : `balance NOT exact (${method}); largest relative imbalance ${worst.toExponential(2)}`,
+    table: balance,
+  });
+  let ess = 0;
+  let wmax = 0;
+  for (let a = 0; a < n0; a++) {
+    ess += w[a]! * w[a]!;
+    wmax = Math.max(wmax, w[a]!);
+  }
+  ess = (sumW * sumW) / ess;
+  diagnostics.push({ code: 'WEIGHTS', passed: null, value: ess, message: `effective number of controls (Σw)²/Σw² = ${ess.toFixed(1)} of ${n0}; largest weight ${wmax.toPrecision(4)} (uniform ${d.toPrecision(4)})` });
+  if (!fit.converged && method === 'raking') warnings.push({ code: 'NOT_CONVERGED', message: `raking stopped after ${fit.iterations} iterations without reaching the tolerance ${opts.tol}` });
+
+  // Per-outcome effects.
+  const O = data.outcomes.length;
+  const P = new Float64Array(O * N);
+  const results: OutcomeResult[] = data.outcomes.map((o, k) => {
+    const m = data.y[o]!;
+    for (let i = 0; i < N; i++) {
+      let s = 0;
+      for (let t = t0; t <= tEnd; t++) s += m[i * T + t]!;
+      P[k * N + i] = s;
+    }
+    const path: OutcomeResult['path'] = [];
+    let cum = 0;
+    for (let t = 0; t <= tEnd; t++) {
+      let yt = 0;
+      for (const i of treatedIdx) yt += m[i * T + t]!;
+      let st = 0;
+      for (let a = 0; a < n0; a++) st += w[a]! * m[controls[a]! * T + t]!;
+      const eff = yt - st;
+      if (t >= t0) cum += eff;
+      path.push({ period: data.periods[t]!, treated: yt, synthetic: st, effect: eff, cumulative: t >= t0 ? cum : null });
+    }
+    let Y = 0;
+    for (const i of treatedIdx) Y += P[k * N + i]!;
+    let S = 0;
+    for (let a = 0; a < n0; a++) S += w[a]! * P[k * N + controls[a]!]!;
+    return { outcome: o, treatedTotal: Y, syntheticTotal: S, difference: Y - S, percentChange: S > 0 ? (100 * (Y - S)) / S : null, path };
+  });
+  for (const r of results) {
+    if (r.syntheticTotal <= 0) warnings.push({ code: 'ZERO_SYNTHETIC_TOTAL', message: `outcome ${r.outcome}: the synthetic post-period total is ${r.syntheticTotal}; the percentage change and every interval on its log scale are undefined (null)` });
+    else if (r.treatedTotal <= 0) warnings.push({ code: 'ZERO_TREATED_TOTAL', message: `outcome ${r.outcome}: the treated areas' post-period total is ${r.treatedTotal} (a −100% change); intervals on the log-ratio scale are undefined (null)` });
+  }
+
+  const alpha = 1 - opts.level;
+  const prob: ReplicateProblem = { W, controls, treated, outcomes: O, P, tol: opts.tol, maxIter: opts.maxIter, seed: opts.seed };
+  const logObs = results.map((r) => Math.log(r.treatedTotal / r.syntheticTotal));
+  const extra: Record<string, unknown> = {};
+
+  // Permutation inference.
+  if (opts.inference.includes('permutation')) {
+    if (n0 - n1 < 1) throw new InputError('TOO_FEW_CONTROLS', `permutation inference draws placebo sets of ${n1} areas from the ${n0} controls and re-weights with the rest; it needs more controls than treated areas (use --inference jackknife or linearisation)`, {});
+    // There are only C(n₀, n₁) distinct placebo sets: with fewer than --perms, draw that many (as microsynth does).
+    let distinct = 1;
+    for (let k = 0; k < n1 && distinct <= opts.perms; k++) distinct = (distinct * (n0 - k)) / (k + 1);
+    const B = Math.max(1, Math.min(opts.perms, Math.floor(distinct + 1e-9)));
+    if (B < opts.perms) warnings.push({ code: 'PERMS_CAPPED', message: `only ${B} distinct placebo sets of ${n1} areas exist among ${n0} controls; --perms ${opts.perms} reduced to ${B} (random draws, so some sets may repeat; p-values cannot fall below 1/(B+1))` });
+    const width = replicateWidth(O);
+    const reps = await runPermutations(prob, B, opts.threads, opts.progress);
+    let inexact = 0;
+    let iters = 0;
+    for (let b = 0; b < B; b++) {
+      iters += reps[b * width + 2 * O]!;
+      if (reps[b * width + 2 * O + 1] !== 1) inexact++;
+    }
+    const L = new Float64Array(B * O);
+    let nonFinite = 0;
+    for (let b = 0; b < B; b++)
+      for (let o = 0; o < O; o++) {
+        const v = Math.log(reps[b * width + 2 * o]! / reps[b * width + 2 * o + 1]!);
+        L[b * O + o] = v;
+        if (!Number.isFinite(v)) nonFinite++;
+      }
+    results.forEach((r, o) => {
+      const ls: number[] = [];
+      for (let b = 0; b < B; b++) if (Number.isFinite(L[b * O + o]!)) ls.push(L[b * O + o]!);
+      const l = logObs[o]!;
+      const Bf = ls.length;
+      let two = 0;
+      let lo = 0;
+      let hi = 0;
+      for (const v of ls) {
+        if (Math.abs(v) >= Math.abs(l) - 1e-12 * Math.abs(l)) two++;
+        if (v <= l) lo++;
+        if (v >= l) hi++;
+      }
+      if (!Number.isFinite(l)) {
+        r.permutation = { seLogRatio: null, pValue: null, pLower: null, pUpper: null, percentChangeCi: null, differenceCi: null, draws: Bf, placeboPercentChange: Array.from(ls, (v) => 100 * (Math.exp(v) - 1)) };
+        return;
+      }
+      const s = sorted(ls);
+      const ci: [number, number] | null = Bf > 0 && Number.isFinite(l) ? [100 * (Math.exp(l - quantile(s, 1 - alpha / 2)) - 1), 100 * (Math.exp(l - quantile(s, alpha / 2)) - 1)] : null;
+      r.permutation = {
+        seLogRatio: null,
+        pValue: Bf > 0 ? (1 + two) / (Bf + 1) : null,
+        pLower: Bf > 0 ? (1 + lo) / (Bf + 1) : null,
+        pUpper: Bf > 0 ? (1 + hi) / (Bf + 1) : null,
+        percentChangeCi: ci,
+        differenceCi: diffFromPct(r.treatedTotal, ci),
+        draws: Bf,
+        placeboPercentChange: Array.from(ls, (v) => 100 * (Math.exp(v) - 1)),
+      };
+    });
+    if (inexact > 0) warnings.push({ code: 'PLACEBO_INEXACT', message: `${inexact} of ${B} placebo sets could not be balanced exactly and used penalised raking` });
+    if (nonFinite > 0) warnings.push({ code: 'PLACEBO_NON_FINITE', message: `${nonFinite} placebo outcome totals were zero (log ratio undefined) and were left out of the permutation distribution` });
+    extra.permsUsed = B;
+    diagnostics.push({ code: 'PERMUTATION', passed: inexact === 0, value: B, message: `${B} placebo treated sets of ${n1} controls, each re-weighted (mean ${(iters / Math.max(1, B)).toFixed(1)} iterations; ${inexact} not exactly balanced)` });
+    if (O >= 2) extra.omnibus = omnibus(L, B, O, logObs);
+  }
+
+  // Jackknife.
+  if (opts.inference.includes('jackknife')) {
+    const G = Math.min(n1, opts.jackGroups ?? Math.min(n1, 40));
+    if (G < 2) {
+      warnings.push({ code: 'JACKKNIFE_SKIPPED', message: 'the jackknife needs at least two treated areas (one per group)' });
+    } else {
+      const rng = new Rng(opts.seed).stream(0x7fffffff);
+      const tOrder = rng.shuffle(treatedIdx);
+      const cOrder = rng.shuffle(controlIdx);
+      const groupOf = new Int32Array(N);
+      tOrder.forEach((i, k) => (groupOf[i] = k % G));
+      cOrder.forEach((i, k) => (groupOf[i] = k % G));
+      const L0 = hessianAt(rp, fit.w);
+      const theta = new Float64Array(G * O);
+      let inexact = 0;
+      for (let g = 0; g < G; g++) {
+        const donors = Int32Array.from(controlIdx.filter((i) => groupOf[i] !== g));
+        const set = treatedIdx.filter((i) => groupOf[i] !== g);
+        const { stats, exact: ex } = fitSet(prob, donors, set, { lambda0: fit.lambda, ...(L0 ? { L0 } : {}) });
+        if (!ex) inexact++;
+        for (let o = 0; o < O; o++) theta[g * O + o] = Math.log(stats[2 * o]! / stats[2 * o + 1]!);
+        opts.progress?.({ phase: 'jackknife', done: g + 1, total: G });
+      }
+      results.forEach((r, o) => {
+        let m = 0;
+        for (let g = 0; g < G; g++) m += theta[g * O + o]!;
+        m /= G;
+        let v = 0;
+        for (let g = 0; g < G; g++) v += (theta[g * O + o]! - m) ** 2;
+        const se = Math.sqrt(((G - 1) / G) * v);
+        r.jackknife = { ...normalBlock(r.treatedTotal, r.syntheticTotal, se, opts.level), groups: G };
+      });
+      if (inexact > 0) warnings.push({ code: 'JACKKNIFE_INEXACT', message: `${inexact} of ${G} jackknife replicates could not be balanced exactly and used penalised raking` });
+      diagnostics.push({ code: 'JACKKNIFE', passed: inexact === 0, value: G, message: `${G} groups (each one ${n1 % G === 0 ? `${n1 / G}` : `${Math.floor(n1 / G)}–${Math.ceil(n1 / G)}`} treated area(s) and about ${Math.round(n0 / G)} controls), each dropped in turn and re-weighted` });
+    }
+  }
+
+  // Linearisation.
+  if (opts.inference.includes('linearisation')) {
+    const vs = linearisedVariances(W, controls, w, data.outcomes.map((_, o) => P.subarray(o * N, (o + 1) * N)));
+    results.forEach((r, o) => {
+      const v = vs[o]!;
+      const se = Math.sqrt(v) / r.syntheticTotal;
+      r.linearisation = { ...normalBlock(r.treatedTotal, r.syntheticTotal, se, opts.level), varianceSynthetic: v };
+    });
+  }
+
+  // Weight range.
+  if (opts.weightRange) {
+    opts.progress?.({ phase: 'weight range', done: 0, total: O });
+    const ranges: SyntheticRange[] = exact ? await syntheticRange(W, controls, target, data.outcomes.map((_, o) => P.subarray(o * N, (o + 1) * N)), treated) : [];
+    results.forEach((r, o) => {
+      const rg = ranges[o];
+      if (!rg) {
+        r.weightRange = { syntheticMin: null, syntheticMax: null, percentChangeMin: null, percentChangeMax: null, status: 'not computed: exact balance is infeasible' };
+        return;
+      }
+      const lo = rg.min.value;
+      const hi = rg.max.value;
+      const pct = (s: number | null) => (s === null || s <= 0 ? null : (100 * (r.treatedTotal - s)) / s);
+      r.weightRange = { syntheticMin: lo, syntheticMax: hi, percentChangeMin: pct(hi), percentChangeMax: pct(lo), status: rg.min.status === 'optimal' && rg.max.status === 'optimal' ? 'optimal' : `min ${rg.min.detail}, max ${rg.max.detail}` };
+    });
+    opts.progress?.({ phase: 'weight range', done: O, total: O });
+    diagnostics.push({
+      code: 'WEIGHT_RANGE',
+      passed: null,
+      value: null,
+      message: 'range of the synthetic post-period total over every non-negative weighting that balances exactly (linear programmes, HiGHS); an effect whose sign changes within the range depends on the choice of weights',
+      table: results.map((r) => ({ outcome: r.outcome, synthetic: r.syntheticTotal, ...r.weightRange })),
+    });
+  }
+
+  // The headline unit: percentage change per outcome, with the first requested inference.
+  const fmtP = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(v).toFixed(1)}%`;
+  const first = opts.inference[0];
+  diagnostics.unshift({
+    code: 'PERCENT_CHANGE',
+    passed: null,
+    value: results[0]!.percentChange,
+    message: results
+      .map((r) => {
+        const b = first ? r[first] : undefined;
+        const ci = b?.percentChangeCi ? ` (${Math.round(opts.level * 100)}% CI ${fmtP(b.percentChangeCi[0])} to ${fmtP(b.percentChangeCi[1])}${typeof b.pValue === 'number' ? `, p = ${b.pValue.toPrecision(2)}` : ''}, ${first})` : '';
+        const rg = r.weightRange && r.weightRange.percentChangeMin !== null && r.weightRange.percentChangeMax !== null ? `; any exact balance: ${fmtP(r.weightRange.percentChangeMin)} to ${fmtP(r.weightRange.percentChangeMax)}` : '';
+        return `${r.outcome} ${r.percentChange === null ? 'undefined' : fmtP(r.percentChange)}: ${r.treatedTotal} vs synthetic ${r.syntheticTotal.toFixed(1)}${ci}${rg}`;
+      })
+      .join('; '),
+    table: results.map((r) => ({ outcome: r.outcome, treated: r.treatedTotal, synthetic: r.syntheticTotal, difference: r.difference, percentChange: r.percentChange })),
+  });
+
+  // The headline estimate: the first outcome, first requested inference.
+  const head = results[0]!;
+  const primary = opts.inference[0];
+  const blk = primary ? head[primary] : undefined;
+  const nPost = tEnd - t0 + 1;
+  const scaleAtt = 1 / (n1 * nPost);
+  const estimate = {
+    att: head.difference * scaleAtt,
+    se: null,
+    ci: blk?.differenceCi ? ([blk.differenceCi[0] * scaleAtt, blk.differenceCi[1] * scaleAtt] as [number, number]) : null,
+    level: opts.level,
+    pValue: blk?.pValue ?? null,
+    inference: primary ?? 'none',
+    cumulative: { value: head.difference / n1, ci: blk?.differenceCi ? ([blk.differenceCi[0] / n1, blk.differenceCi[1] / n1] as [number, number]) : null },
+    outcome: head.outcome,
+    treatedTotal: head.treatedTotal,
+    syntheticTotal: head.syntheticTotal,
+    difference: head.difference,
+    differenceCi: blk?.differenceCi ?? null,
+    percentChange: head.percentChange,
+    percentChangeCi: blk?.percentChangeCi ?? null,
+  };
+  const path: PathPoint[] = head.path.map((p, t) => ({
+    period: p.period,
+    observed: p.treated / n1,
+    counterfactual: p.synthetic / n1,
+    effect: p.effect / n1,
+    ci: null,
+    cumulative: p.cumulative === null ? null : p.cumulative / n1,
+    cumulativeCi: t === tEnd && estimate.cumulative.ci ? estimate.cumulative.ci : null,
+    observedTotal: p.treated,
+    counterfactualTotal: p.synthetic,
+  }));
+  const weights: Record<string, number> = {};
+  for (let a = 0; a < n0; a++) weights[data.units[controls[a]!]!] = w[a]!;
+  return {
+    method: 'micro',
+    options: {
+      outcomes: [...data.outcomes],
+      matchOutcomes: [...(opts.matchOutcomes ?? data.outcomes)],
+      matchCovariates: [...(opts.matchCovariates ?? Object.keys(data.covariates))],
+      matchPeriods: opts.matchPeriods.kind === 'every' ? `every:${opts.matchPeriods.k}` : opts.matchPeriods.kind,
+      start: data.periods[t0],
+      endPost: data.periods[tEnd],
+      inference: [...opts.inference],
+      perms: opts.inference.includes('permutation') ? opts.perms : null,
+      jackGroups: opts.inference.includes('jackknife') ? Math.min(n1, opts.jackGroups ?? Math.min(n1, 40)) : null,
+      weightRange: opts.weightRange,
+      tol: opts.tol,
+      maxIter: opts.maxIter,
+      seed: opts.seed,
+      level: opts.level,
+    },
+    estimate,
+    path,
+    units: [],
+    diagnostics,
+    warnings,
+    calibration: {
+      method,
+      exact,
+      converged: fit.converged,
+      iterations: fit.iterations,
+      hessians: fit.hessians,
+      zeroTargetControls: zeroed,
+      maxRelativeImbalance: worst,
+      constraints: q + 1,
+      rank: W.r,
+      penalty: mu,
+      treatedUnits: n1,
+      controlUnits: n0,
+    },
+    effects: results,
+    weights,
+    ...extra,
+  };
+}
+
+/**
+ * Omnibus permutation test across outcomes (as microsynth's omnibus statistic): the vector of log
+ * ratios ℓ = (log Y_o/Ŝ_o)_o, the statistic ℓᵀ Σ⁺ ℓ with Σ the placebo covariance (two-sided),
+ * and Σ_o ℓ_o/sd_o for one-sided alternatives; p-values by rank among the placebo statistics.
+ */
+function omnibus(L: Float64Array, B: number, O: number, obs: number[]): Record<string, unknown> {
+  const rows: number[] = [];
+  for (let b = 0; b < B; b++) {
+    let ok = true;
+    for (let o = 0; o < O; o++) if (!Number.isFinite(L[b * O + o]!)) ok = false;
+    if (ok) rows.push(b);
+  }
+  const n = rows.length;
+  if (n < O + 2 || obs.some((v) => !Number.isFinite(v))) return { statistic: null, pValue: null, pLower: null, pUpper: null, draws: n };
+  const mean = new Float64Array(O);
+  for (const b of rows) for (let o = 0; o < O; o++) mean[o] = mean[o]! + L[b * O + o]! / n;
+  const S = new Float64Array(O * O);
+  for (const b of rows)
+    for (let i = 0; i < O; i++)
+      for (let j = 0; j < O; j++) S[i * O + j] = S[i * O + j]! + ((L[b * O + i]! - mean[i]!) * (L[b * O + j]! - mean[j]!)) / (n - 1);
+  // Pseudo-inverse by eigen-decomposition with a relative tolerance.
+  const sd = Array.from({ length: O }, (_, o) => Math.sqrt(S[o * O + o]!));
+  const quad = pinvQuad(S, O);
+  const stat = (v: ArrayLike<number>) => quad(v);
+  const sum = (v: ArrayLike<number>) => {
+    let s = 0;
+    for (let o = 0; o < O; o++) s += v[o]! / sd[o]!;
+    return s;
+  };
+  const q0 = stat(obs);
+  const s0 = sum(obs);
+  let ge = 0;
+  let le = 0;
+  let ge1 = 0;
+  for (const b of rows) {
+    const v = L.subarray(b * O, (b + 1) * O);
+    if (stat(v) >= q0 * (1 - 1e-12)) ge++;
+    const sb = sum(v);
+    if (sb <= s0) le++;
+    if (sb >= s0) ge1++;
+  }
+  return { statistic: q0, sumStandardised: s0, pValue: (1 + ge) / (n + 1), pLower: (1 + le) / (n + 1), pUpper: (1 + ge1) / (n + 1), draws: n, outcomes: O };
+}
+
+
+function pinvQuad(S: Float64Array, O: number): (v: ArrayLike<number>) => number {
+  const { values, vectors } = symmetricEigen(S, O);
+  const top = values[0]!;
+  return (v) => {
+    let s = 0;
+    for (let k = 0; k < O; k++) {
+      if (!(values[k]! > 1e-10 * top)) continue;
+      let c = 0;
+      for (let i = 0; i < O; i++) c += vectors[i * O + k]! * v[i]!;
+      s += (c * c) / values[k]!;
+    }
+    return s;
+  };
+}
+
+export { whiten, rake, rakePenalised, denominators };
+export type { Whitened };

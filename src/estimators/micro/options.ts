@@ -1,0 +1,37 @@
+/**
+ * The options of `scm --method micro`, declared once (see src/core/optionTable.ts): CLI flags,
+ * --help, plan schema and validation all derive from this table.
+ */
+import { UsageError } from '../../core/errors.js';
+import { bool, custom, defineOptions, num, str, strList } from '../../core/optionTable.js';
+import type { MatchPeriods } from './index.js';
+
+/** Parse --match-periods each | total | every:K. */
+export function parseMatchPeriods(v: string): MatchPeriods {
+  if (v === 'each' || v === 'total') return { kind: v };
+  const m = /^every:(\d+)$/.exec(v.trim());
+  if (m && Number(m[1]) >= 1) return { kind: 'every', k: Number(m[1]) };
+  throw new UsageError('BAD_MATCH_PERIODS', `--match-periods '${v}' must be each, total or every:K (K ≥ 1 pre-periods summed per constraint), e.g. every:3`, { flag: '--match-periods', value: v });
+}
+
+export const MICRO_OPTIONS = defineOptions({
+  matchCovariates: strList({ flag: '--match-covariates <a,b,...>', help: 'micro: time-invariant columns balanced exactly (e.g. census counts)' }),
+  matchOutcomes: strList({ flag: '--match-outcomes <a,b,...>', help: 'micro: outcomes whose pre-period values are balanced (default: every --outcome)' }),
+  matchPeriods: custom<string, { flag: string; help: string; default: string }>({
+    flag: '--match-periods <how>',
+    help: 'micro: pre-period outcomes balanced each period, as one total, or in sums of K periods counted back from the start (every:K)',
+    default: 'each',
+    parse: (v: string) => {
+      parseMatchPeriods(v);
+      return v.trim();
+    },
+    schema: { type: 'string', pattern: '^(each|total|every:[1-9][0-9]*)$' },
+    toArgs: (v) => [[v]],
+  }),
+  perms: num({ flag: '--perms <n>', help: 'micro: placebo treated sets for --inference permutation', integer: true, min: 1, max: 1e6, default: 1000 }),
+  jackGroups: num({ flag: '--jack-groups <n>', help: 'micro: jackknife groups (default min(treated areas, 40))', integer: true, min: 2, max: 1e6 }),
+  endPost: str({ flag: '--end-post <period>', help: 'micro: last post-intervention period (default: the last period), e.g. 2020-03' }),
+  weightRange: bool({ flag: '--no-weight-range', help: 'micro: skip the range of the synthetic totals over every exactly balancing weighting (two LPs per outcome)', default: true }),
+  threads: num({ flag: '--threads <n>', help: 'micro: threads for the placebo re-weightings (results do not depend on it); default min(2, cores) for large jobs', integer: true, min: 1, max: 64 }),
+  balanceTol: num({ flag: '--balance-tol <x>', help: 'micro: largest relative imbalance accepted as exact', min: 0, exclusiveMin: true, max: 0.1, default: 1e-10 }),
+});

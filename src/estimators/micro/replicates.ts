@@ -1,0 +1,117 @@
+/**
+ * Re-weighting replications for micro-area synthetic control: placebo treated sets
+ * (permutation inference) and delete-a-group jackknife. Pure functions of a
+ * {@link ReplicateProblem}, shared by the main thread and worker threads; replication b
+ * draws from `new Rng(seed).stream(b)` and writes row b of the output, so results are
+ * identical for any number of threads.
+ */
+import { Rng } from '../../core/rng.js';
+import { rake, rakePenalised, zeroTargetKeep, type RakeOptions, type RakeProblem, type Whitened } from './calibrate.js';
+
+/** Everything a replication needs (plain typed arrays, so it can cross into a worker). */
+export interface ReplicateProblem {
+  W: Whitened;
+  /** Control row indices (into W.Z), length n₀. */
+  controls: Int32Array;
+  /** Treated row indices, length n₁. */
+  treated: Int32Array;
+  /** Number of outcomes O. */
+  outcomes: number;
+  /** O × nAll: each unit's post-period total of outcome o (row-major by outcome). */
+  P: Float64Array;
+  tol: number;
+  maxIter: number;
+  seed: number;
+}
+
+/** Columns of a replication row: per outcome (treated total, synthetic total), then iterations, exact flag, imbalance. */
+export function replicateWidth(outcomes: number): number {
+  return 2 * outcomes + 3;
+}
+
+/** Relative-imbalance scales den_k = max(|t_k|, scale_k) from a whitened target (raw target via U). */
+export function denominators(W: Whitened, target: Float64Array, n1: number): Float64Array {
+  const { p, r, U, centre, scale } = W;
+  const den = new Float64Array(p);
+  den[0] = n1;
+  for (let k = 1; k < p; k++) {
+    let s = 0;
+    for (let c = 0; c < r; c++) s += U[k * r + c]! * target[c]!;
+    const raw = scale[k]! * s + centre[k]! * n1;
+    den[k] = Math.max(Math.abs(raw), scale[k]!);
+  }
+  return den;
+}
+
+/** Fit one replication: donors and a treated (or placebo) set given as row indices. */
+export function fitSet(prob: ReplicateProblem, donors: Int32Array, set: ArrayLike<number>, extra: Partial<RakeOptions> = {}): { res: ReturnType<typeof rake>; exact: boolean; stats: Float64Array } {
+  const { W } = prob;
+  const r = W.r;
+  const target = new Float64Array(r);
+  for (let a = 0; a < set.length; a++) {
+    const o = set[a]! * r;
+    for (let c = 0; c < r; c++) target[c] = target[c]! + W.Z[o + c]!;
+  }
+  const n1 = set.length;
+  // Zero-target presolve: donors that must get weight 0 are left out of the Newton iterations.
+  const keep = zeroTargetKeep(W, donors, set);
+  const active = keep ? Int32Array.from(keep, (a) => donors[a]!) : donors;
+  const rp: RakeProblem = { W, donors: active, target, d: n1 / donors.length, den: denominators(W, target, n1) };
+  const opts: RakeOptions = { tol: prob.tol, maxIter: prob.maxIter, ...extra };
+  let res = rake(rp, opts);
+  let exact = true;
+  if (!res.converged) {
+    exact = false;
+    const { lambda0: _l, L0: _L, ...rest } = opts;
+    res = rakePenalised(rp, rest);
+  }
+  if (keep) {
+    const w = new Float64Array(donors.length);
+    keep.forEach((a, k) => (w[a] = res.w[k]!));
+    res = { ...res, w };
+  }
+  const O = prob.outcomes;
+  const nAll = W.nAll;
+  const stats = new Float64Array(replicateWidth(O));
+  for (let o = 0; o < O; o++) {
+    const P = prob.P;
+    const off = o * nAll;
+    let tt = 0;
+    for (let a = 0; a < set.length; a++) tt += P[off + set[a]!]!;
+    let st = 0;
+    for (let a = 0; a < donors.length; a++) st += res.w[a]! * P[off + donors[a]!]!;
+    stats[2 * o] = tt;
+    stats[2 * o + 1] = st;
+  }
+  stats[2 * O] = res.iterations;
+  stats[2 * O + 1] = exact ? 1 : 0;
+  stats[2 * O + 2] = res.maxRelImbalance;
+  return { res, exact, stats };
+}
+
+/**
+ * Placebo replications from..to−1: n₁ controls drawn without replacement as the placebo treated
+ * set (a partial Fisher–Yates shuffle from stream b), the remaining controls as donors, re-weighted
+ * from uniform weights. Writes rows into `out` (B × width, row b at b·width).
+ */
+export function permutationRange(prob: ReplicateProblem, from: number, to: number, out: Float64Array): void {
+  const root = new Rng(prob.seed);
+  const n0 = prob.controls.length;
+  const n1 = prob.treated.length;
+  const width = replicateWidth(prob.outcomes);
+  const inSet = new Uint8Array(n0);
+  const donors = new Int32Array(n0 - n1);
+  const set = new Int32Array(n1);
+  for (let b = from; b < to; b++) {
+    const idx = root.stream(b).partialShuffle(n0, n1);
+    inSet.fill(0);
+    for (let a = 0; a < n1; a++) {
+      inSet[idx[a]!] = 1;
+      set[a] = prob.controls[idx[a]!]!;
+    }
+    let m = 0;
+    for (let a = 0; a < n0; a++) if (!inSet[a]) donors[m++] = prob.controls[a]!;
+    const { stats } = fitSet(prob, donors, set);
+    out.set(stats, b * width);
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * `vru-eval scm --method micro` through the real binary: the document, determinism for any
+ * thread count, flags rejected under other methods, and bad input with typed exit codes.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { microPanelCsv, simulateMicroPanel } from '../../src/sim/microDgp.js';
+import { expectValidDocument, runCli, tempDir } from '../helpers.js';
+import { SMALL } from './helpers.js';
+
+let dir = '';
+let file = '';
+const base = () => ['scm', file, '--method', 'micro', '--outcome', 'crime1,crime2', '--match-covariates', 'pop,dep'];
+
+beforeAll(() => {
+  dir = tempDir();
+  file = join(dir, 'micro.csv');
+  const sim = simulateMicroPanel(SMALL, 21);
+  writeFileSync(file, microPanelCsv(sim, SMALL.start));
+});
+
+describe('scm --method micro (binary)', () => {
+  it('writes a valid document with effects, three kinds of inference, the omnibus test and the weight range', () => {
+    const r = runCli([...base(), '--inference', 'permutation,jackknife,linearisation', '--perms', '40', '--jack-groups', '5']);
+    expect(r.code, r.stderr).toBe(0);
+    const d = r.json();
+    expectValidDocument(d);
+    expect(d.method).toBe('micro');
+    expect(d.options).toMatchObject({ outcomes: ['crime1', 'crime2'], matchPeriods: 'each', perms: 40, jackGroups: 5, inference: ['permutation', 'jackknife', 'linearisation'], weightRange: true });
+    expect(d.calibration.exact).toBe(true);
+    expect(d.effects).toHaveLength(2);
+    for (const o of d.effects) {
+      expect(o.permutation.draws).toBe(40);
+      expect(o.permutation.percentChangeCi[0]).toBeLessThan(o.percentChange);
+      expect(o.permutation.percentChangeCi[1]).toBeGreaterThan(o.percentChange);
+      expect(o.jackknife.groups).toBe(5);
+      expect(o.linearisation.seLogRatio).toBeGreaterThan(0);
+      expect(o.weightRange.status).toBe('optimal');
+      expect(o.weightRange.syntheticMin).toBeLessThanOrEqual(o.syntheticTotal + 1e-6);
+      expect(o.weightRange.syntheticMax).toBeGreaterThanOrEqual(o.syntheticTotal - 1e-6);
+      expect(o.path).toHaveLength(16);
+    }
+    expect(d.omnibus.outcomes).toBe(2);
+    expect(d.estimate.percentChange).toBe(d.effects[0].percentChange);
+    expect(d.estimate.inference).toBe('permutation');
+    expect(d.path[15].counterfactualTotal).toBeCloseTo(d.effects[0].path[15].synthetic, 9);
+    expect(Object.keys(d.weights)).toHaveLength(SMALL.areas - SMALL.treated);
+  });
+
+  it('is byte-identical across runs and thread counts', () => {
+    const a = runCli([...base(), '--perms', '30', '--threads', '1', '--no-weight-range']);
+    const b = runCli([...base(), '--perms', '30', '--threads', '2', '--no-weight-range']);
+    expect(a.code, a.stderr).toBe(0);
+    const strip = (s: string) => s.replace(/"threads": \d+/, '');
+    expect(strip(b.stdout)).toBe(strip(a.stdout));
+    const c = runCli([...base(), '--perms', '30', '--threads', '1', '--no-weight-range']);
+    expect(c.stdout).toBe(a.stdout);
+  });
+
+  it('rejects its flags under another method and other methods’ flags under micro', () => {
+    const r = runCli(['scm', file, '--method', 'synth', '--outcome', 'crime1', '--perms', '10']);
+    expect(r.code).toBe(2);
+    expect(r.error().code).toBe('OPTION_NOT_FOR_METHOD');
+    const g = runCli([...base(), '--boots', '10']);
+    expect(g.code).toBe(2);
+    expect(g.error().code).toBe('OPTION_NOT_FOR_METHOD');
+    const c = runCli([...base(), '--covariates', 'pop']);
+    expect(c.code).toBe(2);
+    expect(c.error().message).toMatch(/--match-covariates/);
+    const m = runCli([...base(), '--match-periods', 'every:x']);
+    expect(m.code).toBe(2);
+    const i = runCli([...base(), '--inference', 'bootstrap']);
+    expect(i.code).toBe(2);
+    expect(i.error().code).toBe('BAD_INFERENCE');
+  });
+
+  it('names bad input: no controls, time-varying covariate, infeasible balance (warning with the fallback)', () => {
+    const lines = (s: string) => s.trim().split('\n');
+    const rows = lines(require('node:fs').readFileSync(file, 'utf8') as string);
+    // Everyone treated from the start period: no controls.
+    const allTreated = join(dir, 'all.csv');
+    const hdr = rows[0]!.split(',');
+    const ti = hdr.indexOf('treated');
+    const pi = hdr.indexOf('period');
+    writeFileSync(allTreated, [rows[0], ...rows.slice(1).map((l) => { const c = l.split(','); c[ti] = c[pi]! >= '2019-01' ? '1' : '0'; return c.join(','); })].join('\n') + '\n');
+    const n = runCli(['scm', allTreated, '--method', 'micro', '--outcome', 'crime1', '--inference', 'none', '--no-weight-range']);
+    expect(n.code).toBe(3);
+    expect(n.error().code).toBe('NO_CONTROLS');
+    // A covariate that changes over time.
+    const tv = join(dir, 'tv.csv');
+    const di = hdr.indexOf('dep');
+    writeFileSync(tv, [rows[0], ...rows.slice(1).map((l, k) => { const c = l.split(','); if (k === 5) c[di] = '999'; return c.join(','); })].join('\n') + '\n');
+    const t = runCli(['scm', tv, '--method', 'micro', '--outcome', 'crime1', '--match-covariates', 'dep', '--inference', 'none']);
+    expect(t.code).toBe(3);
+    expect(t.error().code).toBe('TIME_VARYING_COVARIATE');
+    expect(t.error().message).toMatch(/E00001/);
+    // Treated areas far above every control: exact balance impossible → warning, fallback named, exit 0.
+    const inf = join(dir, 'inf.csv');
+    const ci = hdr.indexOf('crime1');
+    const ui = hdr.indexOf('unit');
+    const treatedUnits = new Set(rows.slice(1).filter((l) => l.split(',')[ti] === '1').map((l) => l.split(',')[ui]));
+    writeFileSync(inf, [rows[0], ...rows.slice(1).map((l, k) => { const c = l.split(','); if (treatedUnits.has(c[ui]!)) c[ci] = String(500 + (k % 7)); return c.join(','); })].join('\n') + '\n');
+    const f = runCli(['scm', inf, '--method', 'micro', '--outcome', 'crime1', '--inference', 'linearisation']);
+    expect(f.code, f.stderr).toBe(0);
+    const d = f.json();
+    expect(d.calibration.exact).toBe(false);
+    expect(d.warnings.map((w: { code: string }) => w.code)).toContain('EXACT_BALANCE_INFEASIBLE');
+    expect(d.warnings.find((w: { code: string }) => w.code === 'EXACT_BALANCE_INFEASIBLE').message).toMatch(/penalised raking/);
+    expect(d.effects[0].weightRange.status).toMatch(/not computed/);
+  });
+});
