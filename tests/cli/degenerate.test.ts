@@ -107,8 +107,8 @@ describe('missing cells are never dropped silently', () => {
     });
   }
 
-  it('synth and its refuse a panel with missing cells in the units they use (exit 3)', async () => {
-    for (const args of [['scm', '--method', 'synth'], ['its']]) {
+  it('synth, sdid, ascm and its refuse a panel with missing cells in the units they use (exit 3, UNBALANCED_PANEL)', async () => {
+    for (const args of [['scm', '--method', 'synth'], ['scm', '--method', 'sdid'], ['scm', '--method', 'ascm'], ['its']]) {
       const [head, ...rest] = args;
       const r = await run([head!, file, ...rest, '--outcome', 'violence_rate']);
       expect(r.code).toBe(3);
@@ -119,6 +119,34 @@ describe('missing cells are never dropped silently', () => {
   it('gsynth: cells in --exclude-periods windows are not counted as used', async () => {
     const r = await run(['scm', FIXTURE, '--outcome', 'violence_rate', '--exclude-periods', '2020-04:2020-05', '--boots', '20']);
     expect(r.doc.input.cells).toEqual({ total: 3960, observed: 3960, used: 3960 - 2 * 60, missing: 0 });
+  });
+
+  it('sdid and ascm record input.cells on a complete panel (balanced-only: every cell used)', async () => {
+    const full = write('full-scm.csv', base.records);
+    for (const m of ['sdid', 'ascm']) {
+      const r = await run(['scm', full, '--method', m, '--outcome', 'violence_rate', '--inference', 'none']);
+      expect(r.code, JSON.stringify(r.err)).toBe(0);
+      expectValidDocument(r.doc);
+      expect(r.doc.input.cells, m).toEqual({ total: 288, observed: 288, used: 288, missing: 0 });
+      expect(r.doc.warnings.map((w: { code: string }) => w.code), m).not.toContain('MISSING_CELLS');
+    }
+  });
+
+  it('ascm: missing covariate cells are named (MISSING_CELLS) and counted; sdid refuses them (MISSING_COVARIATE)', async () => {
+    // Two covariate (stop_search) cells emptied, outcome complete: one pre-treatment cell of a treated unit, one of a control.
+    const xHoles = new Set([`${tUnit},2018-04`, `${cUnit},2018-07`]);
+    const xfile = write('xholes.csv', base.records, (lines) => lines.map((l) => (xHoles.has(l.split(',').slice(0, 2).join(',')) ? l.replace(/,[^,]*$/, ',') : l)));
+    const a = await run(['scm', xfile, '--method', 'ascm', '--outcome', 'violence_rate', '--covariates', 'stop_search', '--inference', 'none']);
+    expect(a.code, JSON.stringify(a.err)).toBe(0);
+    const w = a.doc.warnings.find((x: { code: string }) => x.code === 'MISSING_CELLS');
+    expect(w, JSON.stringify(a.doc.warnings)).toBeDefined();
+    expect(w.message).toMatch(/^2 unit–period cell\(s\) have a missing outcome or covariate/);
+    expect(w.message).toContain(`'${tUnit}' 2018-04`);
+    expect(w.message).toContain(`'${cUnit}' 2018-07`);
+    expect(a.doc.input.cells).toEqual({ total: 288, observed: 288, used: 288, missing: 2 });
+    const s = await run(['scm', xfile, '--method', 'sdid', '--outcome', 'violence_rate', '--covariates', 'stop_search', '--inference', 'none']);
+    expect(s.code).toBe(3);
+    expect(s.err.code).toBe('MISSING_COVARIATE');
   });
 
   it('a complete panel records its cells and gives no MISSING_CELLS warning', async () => {

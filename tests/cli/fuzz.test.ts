@@ -10,7 +10,9 @@
  *  - on success the output file is one JSON document with no NON_FINITE warning (no number
  *    became null because it was not finite) and, when the mutation made outcome cells missing
  *    in a command that drops or imputes them (did, gsynth), a MISSING_CELLS warning and
- *    `input.cells.missing` > 0: no silent drops.
+ *    `input.cells.missing` > 0: no silent drops; a balanced-only command (scm synth, sdid, ascm)
+ *    succeeds only on a panel with every outcome cell observed (checked by reading the mutated
+ *    file) and records `input.cells` = { total, observed: total, used: total, missing: 0 }.
  * Commands: scm gsynth and synth (and every other registered scm method, with its defaults), its
  * (Gaussian and quasi-Poisson), did twfe and cs, inspect.
  * CI: 400 cases (≈ 4 s) (seeded, so the same cases every run); VRU_SLOW=1: 3,000.
@@ -151,17 +153,20 @@ function apply(muts: readonly Mutation[]): { text: string; outcomeMissing: boole
 }
 
 /** The panel-reading commands, each small enough to run in well under a second. */
-const COMMANDS: { name: string; args: string[]; dropsOrImputes: boolean; other?: boolean }[] = [
+const COMMANDS: { name: string; args: string[]; dropsOrImputes: boolean; balanced?: boolean }[] = [
   { name: 'scm gsynth', args: ['scm', '--method', 'gsynth', '--outcome', 'violence_rate', '--boots', '10', '--factors-max', '1'], dropsOrImputes: true },
-  { name: 'scm synth', args: ['scm', '--method', 'synth', '--outcome', 'violence_rate'], dropsOrImputes: false },
+  { name: 'scm synth', args: ['scm', '--method', 'synth', '--outcome', 'violence_rate'], dropsOrImputes: false, balanced: true },
+  // sdid and ascm (with their default inference) need a balanced panel: UNBALANCED_PANEL otherwise, as synth.
+  { name: 'scm sdid', args: ['scm', '--method', 'sdid', '--outcome', 'violence_rate'], dropsOrImputes: false, balanced: true },
+  { name: 'scm ascm', args: ['scm', '--method', 'ascm', '--outcome', 'violence_rate'], dropsOrImputes: false, balanced: true },
   { name: 'its gaussian', args: ['its', '--outcome', 'violence_rate'], dropsOrImputes: false },
   { name: 'its quasipoisson', args: ['its', '--outcome', 'offences', '--family', 'quasipoisson'], dropsOrImputes: false },
   { name: 'did twfe', args: ['did', '--method', 'twfe', '--outcome', 'violence_rate'], dropsOrImputes: true },
   { name: 'did cs', args: ['did', '--method', 'cs', '--outcome', 'violence_rate', '--boots', '0'], dropsOrImputes: true },
   { name: 'inspect', args: ['inspect', '--outcome', 'violence_rate'], dropsOrImputes: false },
-  // Every other registered scm method (e.g. ascm, sdid once merged) with its defaults: the contract
-  // holds for all of them; a success with missing outcome cells must warn (checked loosely below).
-  ...SCM_METHODS.filter((m) => m.name !== 'gsynth' && m.name !== 'synth').map((m) => ({ name: `scm ${m.name}`, args: ['scm', '--method', m.name, '--outcome', 'violence_rate'], dropsOrImputes: true, other: true })),
+  // Every other registered scm method with its defaults: the contract holds for all of them, and a
+  // success with missing outcome cells must carry MISSING_CELLS and input.cells like gsynth.
+  ...SCM_METHODS.filter((m) => !['gsynth', 'synth', 'sdid', 'ascm'].includes(m.name)).map((m) => ({ name: `scm ${m.name}`, args: ['scm', '--method', m.name, '--outcome', 'violence_rate'], dropsOrImputes: true })),
 ];
 
 async function runInProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -180,6 +185,8 @@ function hasNonFinite(v: unknown): boolean {
 }
 
 let missingChecked = 0;
+/** Runs of a balanced-only method refused with UNBALANCED_PANEL (exit 3). */
+let unbalancedRefused = 0;
 
 async function fuzz(numRuns: number): Promise<Record<string, Record<number, number>>> {
   const dir = tempDir();
@@ -204,22 +211,29 @@ async function fuzz(numRuns: number): Promise<Record<string, Record<number, numb
           const err = JSON.parse(lines[0]!) as { error?: { code?: unknown; message?: unknown } };
           expect(typeof err.error?.code, ctx).toBe('string');
           expect(typeof err.error?.message, ctx).toBe('string');
+          if (cmd.balanced && err.error?.code === 'UNBALANCED_PANEL') {
+            expect(r.code, ctx).toBe(3);
+            unbalancedRefused++;
+          }
           expect(existsSync(out), `${ctx}: output file left behind`).toBe(false);
           return;
         }
         expect(existsSync(out), ctx).toBe(true);
-        const doc = JSON.parse(readFileSync(out, 'utf8')) as { warnings?: { code: string }[]; input?: { cells?: { missing: number } } };
+        const doc = JSON.parse(readFileSync(out, 'utf8')) as { warnings?: { code: string }[]; input?: { cells?: { total: number; observed: number; used: number; missing: number } } };
         expect(hasNonFinite(doc), ctx).toBe(false);
         if (cmd.name === 'inspect') return;
         const codes = (doc.warnings ?? []).map((w) => w.code);
         expect(codes, ctx).not.toContain('NON_FINITE');
+        if (cmd.balanced) {
+          // Balanced-only: success means the file had every outcome cell (the same reader, in-process).
+          const panel = readPanelText(text, { outcome: 'violence_rate' });
+          const total = panel.units.length * panel.periods.length;
+          expect(panel.y.some((v) => Number.isNaN(v)), `${ctx}: a balanced-only method succeeded on a panel with missing outcome cells`).toBe(false);
+          expect(doc.input?.cells, ctx).toEqual({ total, observed: total, used: total, missing: 0 });
+          expect(codes, ctx).not.toContain('MISSING_CELLS');
+          return;
+        }
         if (outcomeMissing && cmd.dropsOrImputes) {
-          if (cmd.other) {
-            // Methods written elsewhere: some warning must say that cells were missing.
-            const said = (doc.warnings ?? []).some((w) => w.code === 'MISSING_CELLS' || /missing|imput/i.test((w as { message?: string }).message ?? ''));
-            expect(said, `${ctx}: outcome cells went missing but no warning says so`).toBe(true);
-            return;
-          }
           missingChecked++;
           expect(codes, `${ctx}: outcome cells went missing but no MISSING_CELLS warning`).toContain('MISSING_CELLS');
           expect(doc.input?.cells?.missing ?? 0, ctx).toBeGreaterThan(0);
@@ -238,7 +252,8 @@ describe('CLI contract under fuzzed panels (fast-check)', () => {
     const tally = await fuzz(400);
     // The no-silent-drop check must actually have been exercised.
     expect(missingChecked).toBeGreaterThanOrEqual(5);
-    console.log(`${missingChecked} successful runs with missing outcome cells checked for MISSING_CELLS; fuzz exit codes by command (overflow mutation ${overflowRejected ? 'included' : 'left out until the reader rejects 1e309'}): ${JSON.stringify(tally)}`);
+    expect(unbalancedRefused).toBeGreaterThanOrEqual(3);
+    console.log(`${missingChecked} successful runs with missing outcome cells checked for MISSING_CELLS, ${unbalancedRefused} balanced-only runs refused with UNBALANCED_PANEL; fuzz exit codes by command (overflow mutation ${overflowRejected ? 'included' : 'left out until the reader rejects 1e309'}): ${JSON.stringify(tally)}`);
   }, 120_000);
 
   it.skipIf(!process.env.VRU_SLOW)('slow: 3,000 cases', async () => {

@@ -65,7 +65,8 @@ export function didCommand(ctx: CliContext): Command {
     requirePanelOutcomeVariation(panel, `did --method ${method}`);
     const covArrays = panel.covariateNames.map((c) => panel.covariates[c]!);
     if (method === 'cs') {
-      const analysis = step(ctx, `did cs: group-time effects${cs.boots > 0 ? `, ${cs.boots} multiplier-bootstrap draws` : ''}`, () => estimateCs(panel, { estimator: cs.estimator, control: cs.control, basePeriod: cs.basePeriod, boots: cs.boots, level: common.level, seed: common.seed }, rng));
+      if (cs.boots === 0 && given.has('bootstrapWeights')) throw new UsageError('WEIGHTS_NOT_USED', '--bootstrap-weights applies to the uniform-band bootstrap, which --boots 0 turns off', { flag: '--bootstrap-weights' });
+      const analysis = step(ctx, `did cs: group-time effects${cs.boots > 0 ? `, ${cs.boots} multiplier-bootstrap draws` : ''}`, () => estimateCs(panel, { estimator: cs.estimator, control: cs.control, basePeriod: cs.basePeriod, boots: cs.boots, multiplier: cs.bootstrapWeights, level: common.level, seed: common.seed }, rng));
       analysis.warnings.push(...designWarnings);
       const miss = missingCellIndices(panel, undefined, covArrays);
       const w = missingCellsWarning(panel, miss, 'were left out: the estimator needs a balanced panel, so every unit with a missing cell is dropped (see UNBALANCED_UNITS_DROPPED)');

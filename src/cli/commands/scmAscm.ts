@@ -3,7 +3,7 @@
  * (flags → library → document).
  */
 import { UsageError } from '../../core/errors.js';
-import { requirePanelOutcomeVariation } from '../../core/degenerate.js';
+import { cellCounts, missingCellIndices, missingCellsWarning, requirePanelOutcomeVariation, withCells } from '../../core/degenerate.js';
 import { applyDonorPool, readPanel } from '../../core/panel.js';
 import { inputInfo } from '../../core/result.js';
 import { readOptions } from '../../core/optionTable.js';
@@ -42,6 +42,12 @@ export const ascmMethod: ScmMethod = {
       seed: common.seed,
     });
     analysis.options = { ...analysis.options, outcome: panel.outcome, donors: scm.donors ?? null, excludeUnits: scm.excludeUnits ?? null };
-    emitDocument(ctx, 'scm', inputInfo(panel), analysis, common.out);
+    // ASCM needs a balanced outcome panel (a missing outcome cell is UNBALANCED_PANEL, exit 3, as classic
+    // SC and SDID), so every outcome cell is used; missing covariate cells are left out of the
+    // pre-period covariate means, and that is said (MISSING_CELLS) and counted in input.cells.missing.
+    const miss = missingCellIndices(panel, undefined, panel.covariateNames.map((c) => panel.covariates[c]!));
+    const w = missingCellsWarning(panel, miss, 'were not used: pre-treatment covariate means are taken over the observed cells (every outcome cell is observed: augmented synthetic control needs a balanced outcome panel)');
+    if (w) analysis.warnings.push(w);
+    emitDocument(ctx, 'scm', withCells(inputInfo(panel), cellCounts(panel, miss)), analysis, common.out);
   },
 };

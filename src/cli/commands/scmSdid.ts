@@ -3,7 +3,7 @@
  * with the paper's SC and DID via --sdid-estimator (flags → library → document).
  */
 import { InputError, UsageError } from '../../core/errors.js';
-import { requirePanelOutcomeVariation } from '../../core/degenerate.js';
+import { cellCounts, requirePanelOutcomeVariation, withCells } from '../../core/degenerate.js';
 import { applyDonorPool, panelFromTable, type Panel } from '../../core/panel.js';
 import { inputInfo } from '../../core/result.js';
 import { SDID_INFERENCE, sdid, type SdidInference } from '../../estimators/sdid/sdid.js';
@@ -66,6 +66,8 @@ export const sdidMethod: ScmMethod = {
       seed: common.seed,
     });
     analysis.options = { ...analysis.options, outcome: panel.outcome, donors: scm.donors ?? null, excludeUnits: scm.excludeUnits ?? null };
-    emitDocument(ctx, 'scm', inputInfo(panel), analysis, common.out);
+    // SDID needs a balanced panel: a missing outcome cell is UNBALANCED_PANEL (exit 3, as classic SC
+    // and ITS) and a missing covariate cell MISSING_COVARIATE, so every cell is observed and used.
+    emitDocument(ctx, 'scm', withCells(inputInfo(panel), cellCounts(panel, [])), analysis, common.out);
   },
 };

@@ -31,9 +31,12 @@
  *   calendar θ(t): cells with g ≤ t, overall = mean of θ(t).
  * Their influence functions add the estimation error of the weights:
  *   IF(w_k)_i = [(1{G_i=g_k} − p_k)S − p_k Σ_j(1{G_i=g_j} − p_j)]/S², S = Σ_j p_j.
- * Multiplier bootstrap (CS 2021 Algorithm 1, Rademacher multipliers per unit):
- *   θ*_k − θ_k = (1/n) Σ_i V_i ψ_ik; the uniform band uses the (level) quantile of
- *   max_k |θ*_k − θ_k| / se_k over the elements of each table.
+ * Multiplier bootstrap (CS 2021 Algorithm 1; Rademacher multipliers per unit by default):
+ *   θ*_k − θ_k = (1/n) Σ_i V_i ψ_ik; se*_k = IQR of the draws / (z.75 − z.25); the uniform band
+ *   θ̂_k ± ĉ·se*_k uses ĉ = the (level) quantile of max_k |θ*_k − θ_k| / se*_k over the elements
+ *   of each table. With small cohorts (< 100 units) the band under-covers (a finite-sample gap of
+ *   the Gaussian approximation, not a deviation from the paper; tests/did/coverage.test.ts) and
+ *   the document says so (UNIFORM_BAND_SMALL_COHORTS).
  */
 import type { Panel } from '../../core/panel.js';
 import { EstimationError, InputError } from '../../core/errors.js';
@@ -58,11 +61,15 @@ export interface CsOptions {
   basePeriod: BasePeriod;
   /** Multiplier-bootstrap replications for uniform bands (0 = no bands). */
   boots: number;
+  /** Multiplier distribution (default Rademacher, as the did package). */
+  multiplier?: CsMultiplier;
+  /** What studentises the sup-t statistic and scales the band (default the bootstrap IQR SE, CS 2021 Algorithm 1). */
+  bandScale?: CsBandScale;
   level: number;
   seed: number;
 }
 
-export const CS_DEFAULTS = { estimator: 'or' as CsEstimator, control: 'never' as CsControl, basePeriod: 'varying' as BasePeriod, boots: 999 };
+export const CS_DEFAULTS = { estimator: 'or' as CsEstimator, control: 'never' as CsControl, basePeriod: 'varying' as BasePeriod, boots: 999, multiplier: 'rademacher' as CsMultiplier, bandScale: 'bootstrap' as CsBandScale };
 
 interface Cell {
   g: number;
@@ -130,18 +137,44 @@ function average(items: Element[]): Element {
   return { att, psi, se: seOf(psi) };
 }
 
+/** Multiplier distributions: Rademacher ±1 (the did package's), Mammen (1993) two-point, standard normal. */
+export const CS_MULTIPLIERS = ['rademacher', 'mammen', 'gaussian'] as const;
+export type CsMultiplier = (typeof CS_MULTIPLIERS)[number];
+/** Scale of the sup-t statistic and of the band: the bootstrap IQR SE (CS 2021 Algorithm 1) or the analytic SE. */
+export const CS_BAND_SCALES = ['bootstrap', 'analytic'] as const;
+export type CsBandScale = (typeof CS_BAND_SCALES)[number];
+
+/** Cohort size (units) under which the uniform band is flagged as approximate (UNIFORM_BAND_SMALL_COHORTS). */
+const SMALL_COHORT = 100;
+/** Monte Carlo coverage of the 95% uniform dynamic band, Rademacher multipliers, from tests/did/coverage.test.ts (slow). */
+const BAND_COVERAGE_15 = '88%';
+const BAND_COVERAGE_50 = '91.5%';
+
+const MAMMEN_LO = -(Math.sqrt(5) - 1) / 2;
+const MAMMEN_HI = (Math.sqrt(5) + 1) / 2;
+const MAMMEN_P_LO = (Math.sqrt(5) + 1) / (2 * Math.sqrt(5));
+
 /**
- * Multiplier bootstrap draws for several tables of elements at once (same multipliers).
- * Returns for each table the uniform critical value and bootstrap SEs (IQR/1.349 rule).
+ * Multiplier bootstrap for several tables of elements at once (same multipliers), CS 2021
+ * Algorithm 1: draw V_1…V_n (mean 0, variance 1), R*_k = √n·E_n[V ψ_k] (= √n(θ*_k − θ̂_k));
+ * Σ̂_k^{1/2} = (q_.75 − q_.25)/(z_.75 − z_.25) of the B draws of R*_k (robust bootstrap SE);
+ * ĉ = the `level` quantile of max_k |R*_k|/Σ̂_k^{1/2} over the elements of a table;
+ * band θ̂_k ± ĉ·Σ̂_k^{1/2}/√n. Here draws are kept on the θ scale (E_n[Vψ_k], so the bootstrap
+ * SE is Σ̂_k^{1/2}/√n directly). `scale` 'analytic' studentises by the analytic SE instead
+ * (the behaviour before issue 15's follow-up; kept for the Monte Carlo comparison).
+ * Elements whose scale is zero (reference cells) are left out of the max.
+ * Returns per table the critical value ĉ, the bootstrap SEs and the SEs the band uses.
  */
-function multiplierBootstrap(tables: Element[][], n: number, B: number, level: number, rng: Rng): { crit: number | null; seBoot: (number | null)[] }[] {
+function multiplierBootstrap(tables: Element[][], n: number, B: number, level: number, rng: Rng, multiplier: CsMultiplier, scale: CsBandScale): { crit: number | null; seBoot: (number | null)[]; bandSe: (number | null)[] }[] {
   const all = tables.flat();
   const K = all.length;
   const draws = new Float64Array(B * K);
   const v = new Float64Array(n);
   for (let b = 0; b < B; b++) {
     const r = rng.stream(b);
-    for (let i = 0; i < n; i++) v[i] = r.sign();
+    if (multiplier === 'rademacher') for (let i = 0; i < n; i++) v[i] = r.sign();
+    else if (multiplier === 'mammen') for (let i = 0; i < n; i++) v[i] = r.uniform() < MAMMEN_P_LO ? MAMMEN_LO : MAMMEN_HI;
+    else for (let i = 0; i < n; i++) v[i] = r.normal();
     for (let k = 0; k < K; k++) {
       const psi = all[k]!.psi;
       let s = 0;
@@ -149,28 +182,30 @@ function multiplierBootstrap(tables: Element[][], n: number, B: number, level: n
       draws[b * K + k] = s / n;
     }
   }
-  const out: { crit: number | null; seBoot: (number | null)[] }[] = [];
+  const out: { crit: number | null; seBoot: (number | null)[]; bandSe: (number | null)[] }[] = [];
   const q25 = qnorm(0.75) - qnorm(0.25);
   let off = 0;
   for (const tab of tables) {
-    const seBoot = tab.map((_, j) => {
+    const seBoot = tab.map((e, j) => {
+      if (!(e.se > 1e-300)) return null;
       const col = Float64Array.from({ length: B }, (_, b) => draws[b * K + off + j]!).sort();
       const s = (quantileSorted(col, 0.75) - quantileSorted(col, 0.25)) / q25;
       return s > 0 ? s : null;
     });
-    const usable = tab.map((e, j) => (e.se > 1e-300 ? j : -1)).filter((j) => j >= 0);
+    const bandSe = tab.map((e, j) => (scale === 'bootstrap' ? seBoot[j]! : e.se > 1e-300 ? e.se : null));
+    const usable = bandSe.map((s, j) => (s !== null ? j : -1)).filter((j) => j >= 0);
     let crit: number | null = null;
     if (usable.length > 0) {
       const mx = new Float64Array(B);
       for (let b = 0; b < B; b++) {
         let m = 0;
-        for (const j of usable) m = Math.max(m, Math.abs(draws[b * K + off + j]!) / tab[j]!.se);
+        for (const j of usable) m = Math.max(m, Math.abs(draws[b * K + off + j]!) / bandSe[j]!);
         mx[b] = m;
       }
       mx.sort();
       crit = quantileSorted(mx, level);
     }
-    out.push({ crit, seBoot });
+    out.push({ crit, seBoot, bandSe });
     off += tab.length;
   }
   return out;
@@ -445,8 +480,27 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
   const dynEls = dynRows.map((r) => r.el);
   const grpEls = groupRows.map((r) => r.el);
   const calEls = calRows.map((r) => r.el);
-  const boot = opts.boots > 0 ? multiplierBootstrap([cellEls, dynEls, grpEls, calEls], n, opts.boots, level, rng) : null;
-  const band = (el: Element, crit: number | null | undefined): [number, number] | null => (crit != null && el.se > 0 ? [el.att - crit * el.se, el.att + crit * el.se] : null);
+  const multiplier = opts.multiplier ?? CS_DEFAULTS.multiplier;
+  const bandScale = opts.bandScale ?? CS_DEFAULTS.bandScale;
+  const boot = opts.boots > 0 ? multiplierBootstrap([cellEls, dynEls, grpEls, calEls], n, opts.boots, level, rng, multiplier, bandScale) : null;
+  // Small-sample caveat (issue 15 follow-up, tests/did/coverage.test.ts): the critical value is the
+  // multiplier bootstrap's Gaussian approximation to sup_k |t_k|; with small cohorts the t statistics
+  // (SEs estimated from few units) have heavier tails than that approximation and the band
+  // under-covers the whole curve, though each pointwise interval is fine.
+  const cohortSizes = cohorts.map((g) => ({ g, size: Array.from(cohortOf).filter((c) => c === g).length }));
+  const smallest = cohortSizes.reduce((a, b) => (b.size < a.size ? b : a));
+  if (boot && smallest.size < SMALL_COHORT) {
+    warnings.push({
+      code: 'UNIFORM_BAND_SMALL_COHORTS',
+      message: `the uniform bands are approximate: the smallest cohort (${panel.periods[smallest.g]}) has ${smallest.size} unit(s), and with cohorts under ${SMALL_COHORT} units the multiplier bootstrap's critical value is too small (in simulations with cohorts of 15 areas the 95% band covered the whole event-study curve in ${BAND_COVERAGE_15} of samples, with cohorts of 50 in ${BAND_COVERAGE_50}); pointwise intervals are not affected${multiplier === 'gaussian' ? '' : '; --bootstrap-weights gaussian under-covers less'}`,
+    });
+  }
+  /** Uniform band of element k of table `tab` (0 ATT(g,t), 1 dynamic, 2 group, 3 calendar): θ̂_k ± ĉ·Σ̂_k^{1/2}/√n. */
+  const band = (el: Element, tab: number, k: number): [number, number] | null => {
+    const crit = boot?.[tab]!.crit;
+    const s = boot?.[tab]!.bandSe[k];
+    return crit != null && s != null && el.se > 0 ? [el.att - crit * s, el.att + crit * s] : null;
+  };
   const ci = (el: Element): [number, number] | null => (el.se > 0 ? [el.att - z * el.se, el.att + z * el.se] : null);
   const summary = (el: Element) => ({ att: el.att, se: el.se, ci: ci(el), pValue: el.se > 0 ? pValueNormal(el.att / el.se) : null });
 
@@ -457,7 +511,7 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
     att: c.att,
     se: c.reference ? null : c.se,
     ci: c.reference ? null : ci(cellEls[k]!),
-    band: c.reference ? null : band(cellEls[k]!, boot?.[0]!.crit),
+    band: c.reference ? null : band(cellEls[k]!, 0, k),
     seBootstrap: c.reference ? null : (boot?.[0]!.seBoot[k] ?? null),
     eventTime: c.t - c.g,
     basePeriod: label(c.base),
@@ -473,19 +527,19 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
       ...summary(dynamicAll),
       description: 'mean of θ(e) over event times e ≥ 0',
       criticalValue: boot?.[1]!.crit ?? null,
-      rows: dynRows.map((r, k) => ({ eventTime: r.e, att: r.el.att, se: r.reference ? null : r.el.se, ci: r.reference ? null : ci(r.el), band: r.reference ? null : band(r.el, boot?.[1]!.crit), seBootstrap: r.reference ? null : (boot?.[1]!.seBoot[k] ?? null), n: r.nUnits, ...(r.reference ? { reference: true } : {}) })),
+      rows: dynRows.map((r, k) => ({ eventTime: r.e, att: r.el.att, se: r.reference ? null : r.el.se, ci: r.reference ? null : ci(r.el), band: r.reference ? null : band(r.el, 1, k), seBootstrap: r.reference ? null : (boot?.[1]!.seBoot[k] ?? null), n: r.nUnits, ...(r.reference ? { reference: true } : {}) })),
     },
     group: {
       ...summary(groupAll),
       description: 'Σ_g θ(g)·P(G = g | treated), θ(g) = mean of ATT(g,t) over t ≥ g',
       criticalValue: boot?.[2]!.crit ?? null,
-      rows: groupRows.map((r, k) => ({ group: label(r.g), att: r.el.att, se: r.el.se, ci: ci(r.el), band: band(r.el, boot?.[2]!.crit), seBootstrap: boot?.[2]!.seBoot[k] ?? null })),
+      rows: groupRows.map((r, k) => ({ group: label(r.g), att: r.el.att, se: r.el.se, ci: ci(r.el), band: band(r.el, 2, k), seBootstrap: boot?.[2]!.seBoot[k] ?? null })),
     },
     calendar: {
       ...summary(calendarAll),
       description: 'mean over periods of θ(t), the cohort-size-weighted ATT(g,t) of cohorts treated by t',
       criticalValue: boot?.[3]!.crit ?? null,
-      rows: calRows.map((r, k) => ({ period: label(r.t), att: r.el.att, se: r.el.se, ci: ci(r.el), band: band(r.el, boot?.[3]!.crit), seBootstrap: boot?.[3]!.seBoot[k] ?? null })),
+      rows: calRows.map((r, k) => ({ period: label(r.t), att: r.el.att, se: r.el.se, ci: ci(r.el), band: band(r.el, 3, k), seBootstrap: boot?.[3]!.seBoot[k] ?? null })),
     },
   };
 
@@ -495,7 +549,7 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
     se: r.reference ? null : r.el.se,
     ci: r.reference ? null : ci(r.el),
     n: r.nUnits,
-    ...(r.reference ? { reference: true } : { band: band(r.el, boot?.[1]!.crit), seBootstrap: boot?.[1]!.seBoot[k] ?? null }),
+    ...(r.reference ? { reference: true } : { band: band(r.el, 1, k), seBootstrap: boot?.[1]!.seBoot[k] ?? null }),
   }));
 
   // Pre-trend test: Wald on the estimated pre-period ATT(g,t), V = ΨΨᵀ/n².
@@ -532,7 +586,8 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
   const path: PathPoint[] = [];
   let cum = 0;
   for (let t = 0; t < T; t++) {
-    const row = calRows.find((r) => r.t === t);
+    const rowIdx = calRows.findIndex((r) => r.t === t);
+    const row = rowIdx >= 0 ? calRows[rowIdx] : undefined;
     const anyStarted = cohorts[0]! <= t;
     let sy = 0, ny = 0;
     for (let j = 0; j < n; j++) {
@@ -549,7 +604,7 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
       continue;
     }
     cum += row.el.att;
-    path.push({ period: label(t), observed, counterfactual: observed !== null ? observed - row.el.att : null, effect: row.el.att, ci: ci(row.el), cumulative: cum, cumulativeCi: null, band: band(row.el, boot?.[3]!.crit) });
+    path.push({ period: label(t), observed, counterfactual: observed !== null ? observed - row.el.att : null, effect: row.el.att, ci: ci(row.el), cumulative: cum, cumulativeCi: null, band: band(row.el, 3, rowIdx) });
   }
 
   const units: UnitResult[] = [];
@@ -570,7 +625,9 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
       covariates: covs,
       anticipation: 0,
       boots: opts.boots,
-      bootstrapWeights: 'rademacher',
+      // null without the bootstrap (--boots 0), so that a re-run does not pass an unused --bootstrap-weights.
+      bootstrapWeights: opts.boots > 0 ? multiplier : null,
+      bandScale: opts.boots > 0 ? bandScale : null,
       level,
       seed: opts.seed,
     },
@@ -593,7 +650,7 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
       neverTreated: nNever,
       cohorts: cohorts.map((g) => ({ group: label(g), units: Array.from(cohortOf).filter((c) => c === g).length, share: pShare.get(g) })),
       criticalValueAttGt: boot?.[0]!.crit ?? null,
-      conventions: `ATT(g,t) for t < g use the ${opts.basePeriod} base period (${opts.basePeriod === 'varying' ? 'b = t − 1: one-period placebo changes' : 'b = g − 1: long differences, ATT(g, g−1) = 0 is the reference'}); post cells use b = g − 1; analytic SEs = sqrt(Σψ²)/n from influence functions; bands from ${opts.boots} Rademacher multiplier-bootstrap draws`,
+      conventions: `ATT(g,t) for t < g use the ${opts.basePeriod} base period (${opts.basePeriod === 'varying' ? 'b = t − 1: one-period placebo changes' : 'b = g − 1: long differences, ATT(g, g−1) = 0 is the reference'}); post cells use b = g − 1; analytic SEs = sqrt(Σψ²)/n from influence functions; bands from ${opts.boots} ${multiplier === 'rademacher' ? 'Rademacher' : multiplier === 'mammen' ? 'Mammen' : 'Gaussian'} multiplier-bootstrap draws, sup-t studentised by ${bandScale === 'bootstrap' ? 'the bootstrap IQR SE (CS 2021 Algorithm 1), band = ATT ± crit × that SE' : 'the analytic SE'}`,
     },
   };
 }

@@ -4,7 +4,7 @@
  */
 import { UsageError } from '../../core/errors.js';
 import { choice, defineOptions, num, str } from '../../core/optionTable.js';
-import { BASE_PERIODS, CS_CONTROLS, CS_DEFAULTS, CS_ESTIMATORS } from './cs.js';
+import { BASE_PERIODS, CS_CONTROLS, CS_DEFAULTS, CS_ESTIMATORS, CS_MULTIPLIERS } from './cs.js';
 import { TWFE_DEFAULTS, VCOV_TYPES, WILD_WEIGHTS } from './twfe.js';
 
 export const DID_METHODS = ['twfe', 'cs'] as const;
@@ -27,6 +27,7 @@ export const CS_OPTIONS = defineOptions({
   control: choice(CS_CONTROLS, { flag: '--control <group>', help: 'cs: comparison group (never treated, or not yet treated)', default: CS_DEFAULTS.control }),
   basePeriod: choice(BASE_PERIODS, { flag: '--base-period <kind>', help: 'cs: base period of pre-treatment ATT(g,t)', default: CS_DEFAULTS.basePeriod }),
   boots: num({ flag: '--boots <n>', help: 'cs: multiplier-bootstrap replications for uniform bands (0 = none)', integer: true, min: 0, max: 1e6, default: CS_DEFAULTS.boots }),
+  bootstrapWeights: choice(CS_MULTIPLIERS, { flag: '--bootstrap-weights <kind>', help: 'cs: multipliers of the uniform-band bootstrap (rademacher as the did package; gaussian under-covers less with small cohorts)', default: CS_DEFAULTS.multiplier }),
 });
 
 /** Parse '-12:12' into [lo, hi]. */
