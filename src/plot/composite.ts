@@ -8,7 +8,7 @@
 import type { ResultDocument } from '../core/result.js';
 import { periodOrdinal, type Frequency } from '../core/periods.js';
 import { countsAvoided, documentFrequency, interventionPeriods, isNum, pathPoints } from './document.js';
-import { fmtInt, fmtLevel, fmtNumber } from './format.js';
+import { fmtInt, fmtLevel, fmtNumber, timestamp } from './format.js';
 
 type VlSpec = Record<string, unknown>;
 
@@ -16,18 +16,6 @@ const BLACK = '#000000';
 const BLUE = '#0072B2';
 const SHADE = '#000000';
 
-function timestamp(ord: number, freq: Frequency): number {
-  switch (freq) {
-    case 'monthly':
-      return Date.UTC(Math.floor(ord / 12), ord - 12 * Math.floor(ord / 12), 1);
-    case 'quarterly':
-      return Date.UTC(Math.floor(ord / 4), 3 * (ord - 4 * Math.floor(ord / 4)), 1);
-    case 'annual':
-      return Date.UTC(ord, 0, 1);
-    case 'integer':
-      return ord;
-  }
-}
 
 export interface CompositeOptions {
   yLabel: string;

@@ -2,6 +2,7 @@
  * Human-readable numbers for chart captions and the HTML report. Rounding happens
  * only here, never in the JSON. Deterministic (fixed en-GB locale, true minus sign).
  */
+import type { Frequency } from '../core/periods.js';
 
 const MINUS = '\u2212';
 
@@ -72,4 +73,18 @@ export function fmtLevel(level: number | null | undefined): string {
 /** "violence_rate" → "violence rate". */
 export function humanise(name: string): string {
   return name.replace(/[_.]+/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** Milliseconds since the epoch of the first day of period ordinal `ord` (a Vega-Lite temporal value); integer periods map to themselves. */
+export function timestamp(ord: number, freq: Frequency): number {
+  switch (freq) {
+    case 'monthly':
+      return Date.UTC(Math.floor(ord / 12), ord - 12 * Math.floor(ord / 12), 1);
+    case 'quarterly':
+      return Date.UTC(Math.floor(ord / 4), 3 * (ord - 4 * Math.floor(ord / 4)), 1);
+    case 'annual':
+      return Date.UTC(ord, 0, 1);
+    case 'integer':
+      return ord;
+  }
 }

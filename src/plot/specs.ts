@@ -28,7 +28,7 @@ import {
   shockWindows,
   unitPaths,
 } from './document.js';
-import { fmtInt, fmtInterval, fmtLevel, fmtMoney, fmtNumber, humanise, pText } from './format.js';
+import { fmtInt, fmtInterval, fmtLevel, fmtMoney, fmtNumber, humanise, pText, timestamp } from './format.js';
 import { KIND_DESCRIPTIONS, whyNot, type PlotKind } from './kinds.js';
 import { timeWeightsBody, uniquenessLayer } from './weightsExtra.js';
 import { forestSpec } from './forest.js';
@@ -96,18 +96,6 @@ export interface TimeAxis {
   encoding: (field?: string, title?: string | null) => Record<string, unknown>;
 }
 
-function timestamp(ord: number, freq: Frequency): number {
-  switch (freq) {
-    case 'monthly':
-      return Date.UTC(Math.floor(ord / 12), ord - 12 * Math.floor(ord / 12), 1);
-    case 'quarterly':
-      return Date.UTC(Math.floor(ord / 4), 3 * (ord - 4 * Math.floor(ord / 4)), 1);
-    case 'annual':
-      return Date.UTC(ord, 0, 1);
-    case 'integer':
-      return ord;
-  }
-}
 
 export function timeAxis(doc: ResultDocument): TimeAxis {
   const freq = documentFrequency(doc);
