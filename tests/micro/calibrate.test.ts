@@ -117,6 +117,76 @@ describe('micro calibration weights', () => {
     expect(e(cut).path).toHaveLength(14);
   });
 
+  it('linear distance (microsynth\'s calfun): exact balance and the KKT conditions of min Σ(w−d)²/d, w ≥ 0', async () => {
+    // Optimality of the truncated linear calibration: w_j = d·max(0, 1 + x_jᵀλ) for one λ. So on
+    // the controls with w_j > 0, w_j/d − 1 is exactly linear in x_j (with intercept), and on the
+    // controls with w_j = 0 that same linear function is ≤ 0 (i.e. 1 + x_jᵀλ ≤ 0).
+    const a = await micro(data, { ...BASE, distance: 'linear' });
+    expect(cal(a).exact).toBe(true);
+    expect(cal(a).method).toBe('linear');
+    expect(cal(a).maxRelativeImbalance).toBeLessThan(1e-9);
+    const T = data.periods.length;
+    const d = 25 / (data.units.length - 25);
+    const w = weights(a);
+    const pos: number[][] = [];
+    const gpos: number[] = [];
+    const zero: number[][] = [];
+    data.units.forEach((u, i) => {
+      if (data.treated[i]) return;
+      const x = [1];
+      for (const o of data.outcomes) for (let t = 0; t < 12; t++) x.push(data.y[o]![i * T + t]!);
+      x.push(data.covariates.pop![i]!, data.covariates.dep![i]!);
+      if (w[u]! > 0) {
+        pos.push(x);
+        gpos.push(w[u]! / d - 1);
+      } else zero.push(x);
+    });
+    // The problem is chosen so that the non-negativity bound binds for some controls.
+    expect(zero.length).toBeGreaterThan(0);
+    const { lstsq } = await import('../../src/core/linalg.js');
+    const p = pos[0]!.length;
+    const X = new Float64Array(pos.length * p);
+    pos.forEach((r, i) => r.forEach((v, k) => (X[i * p + k] = v)));
+    const fit = lstsq(X, pos.length, p, Float64Array.from(gpos));
+    let worst = 0;
+    for (const e of fit.residuals) worst = Math.max(worst, Math.abs(e));
+    expect(worst).toBeLessThan(1e-8);
+    for (const x of zero) {
+      let eta = 0;
+      x.forEach((v, k) => (eta += v * fit.beta[k]!));
+      expect(eta).toBeLessThanOrEqual(1e-8);
+    }
+    // A different distance gives different (strictly positive) raking weights on the same data.
+    const r = weights(await micro(data, BASE));
+    expect(Object.values(r).every((v) => v > 0)).toBe(true);
+  });
+
+  it('linear distance: invariant to row order, unit names and covariate units; infeasible balance says so', async () => {
+    const L = { ...BASE, distance: 'linear' as const };
+    const a = await micro(data, L);
+    const perm = new Rng(11).shuffle(data.units.map((_, i) => i));
+    const b = await micro(permuteUnits(data, perm, (u) => `Q${u}`), L);
+    const c = await micro({ ...data, covariates: { pop: data.covariates.pop!.map((v) => 0.001 * v - 3), dep: data.covariates.dep!.map((v) => 50 * v) } }, L);
+    const wa = weights(a);
+    for (const u of Object.keys(wa)) {
+      expect(Math.abs(weights(b)[`Q${u}`]! - wa[u]!)).toBeLessThanOrEqual(1e-9 * Math.max(1e-3, wa[u]!));
+      expect(Math.abs(weights(c)[u]! - wa[u]!)).toBeLessThanOrEqual(1e-8 * Math.max(1e-3, wa[u]!));
+    }
+    outcomes(a).forEach((o, k) => {
+      expect(outcomes(b)[k]!.percentChange).toBeCloseTo(o.percentChange, 9);
+      expect(outcomes(c)[k]!.percentChange).toBeCloseTo(o.percentChange, 8);
+    });
+    const T = data.periods.length;
+    const y1 = Float64Array.from(data.y.crime1!);
+    data.units.forEach((_, i) => {
+      if (data.treated[i]) for (let t = 0; t < T; t++) y1[i * T + t] = 1000;
+    });
+    const inf = await micro({ ...data, y: { ...data.y, crime1: y1 } }, L);
+    expect(cal(inf).exact).toBe(false);
+    expect(cal(inf).method).toBe('penalised-linear');
+    expect(inf.warnings.find((x) => x.code === 'EXACT_BALANCE_INFEASIBLE')?.message).toMatch(/penalised linear calibration/);
+  });
+
   it('reject data with no controls or no pre-period', async () => {
     await expect(micro({ ...data, treated: new Uint8Array(data.units.length).fill(1) }, BASE)).rejects.toMatchObject({ code: 'NO_CONTROLS' });
     await expect(micro({ ...data, start: 0 }, BASE)).rejects.toMatchObject({ code: 'NO_PRE_PERIOD' });

@@ -7,15 +7,18 @@
  * Published (microsynth): Trt 46 / 45 / 20 / 788; Con 68.22 / 71.80 / 23.76 / 986.44;
  * % change −32.6 / −37.3 / −15.8 / −20.1.
  *
- * Our raking is converged to a relative imbalance ~1e-14; microsynth's weights come from
- * survey::calibrate stopped at its default epsilon 1e-4 (its balance table shows residuals such
- * as 39.000239 for the intercept and 2994.05 for TotalPop). This problem is degenerate (the
- * weight-range LPs below show exactly balancing weightings give felony counterfactuals anywhere
- * in ≈[30.8, 118.3]), so weightings within 1e-4 of balance differ noticeably in the post-period
- * totals: ours are 69.54 / 68.39 / 22.98 / 973.46 (−33.85 / −34.20 / −12.95 / −19.05 %). Felonies
- * and any crime are within the issue's 1.5 points; misdemeanours (3.1) and drugs (2.9) are not,
- * for that reason. Tolerances below: 1.5 points for felonies/any crime, 3.5 for the other two,
- * and the published counterfactuals must lie inside our exact-balance range.
+ * microsynth's weights come from survey::calibrate with its defaults calfun = "linear" and
+ * bounds = c(0, Inf) (microsynth's documented defaults), i.e. the truncated linear (χ², w ≥ 0)
+ * distance: `--calfun linear` here. With it we reproduce Con to the published two decimals
+ * (68.222 / 71.800 / 23.759 / 986.434). Tolerances: synthetic totals within 0.006 (half a unit of
+ * the published rounding), percentage changes within 0.05 points (same), both far inside the
+ * issue's 1.5 points.
+ *
+ * Our default distance is raking (the issue's specification). The problem is degenerate: the
+ * weight-range LPs show exactly balancing weightings give felony counterfactuals anywhere in
+ * ≈[30.8, 118.3], so the two distances' choices differ noticeably: raking gives 69.54 / 68.39 /
+ * 22.98 / 973.46 (−33.85 / −34.20 / −12.95 / −19.05 %). That run is pinned as a regression value
+ * (not a published one), and the published counterfactuals must lie inside our exact-balance range.
  */
 import { describe, expect, it } from 'vitest';
 import { readPanel } from '../../src/core/panel.js';
@@ -26,12 +29,25 @@ import { BASE } from './helpers.js';
 const OUT = ['i_felony', 'i_misdemea', 'i_drugs', 'any_crime'];
 const COV = ['TotalPop', 'BLACK', 'HISPANIC', 'Males_1521', 'HOUSEHOLDS', 'FAMILYHOUS', 'FEMALE_HOU', 'RENTER_HOU', 'VACANT_HOU'];
 const PUBLISHED = { pct: [-32.6, -37.3, -15.8, -20.1], con: [68.22, 71.8, 23.76, 986.44], trt: [46, 45, 20, 788] };
-const TOL = [1.5, 3.5, 3.5, 1.5];
 
 describe.skipIf(!hasShared)('micro on Seattle DMI (Robbins & Davenport 2021, Table 2)', () => {
-  it('reproduces the published percentage changes, with exact balance and the weight range', async () => {
-    const panel = readPanel(dataset('seattledmi'), { outcome: OUT[0]!, covariates: [...OUT.slice(1), ...COV] });
-    const data = microDataFromPanel(panel, OUT, COV);
+  const load = () => microDataFromPanel(readPanel(dataset('seattledmi'), { outcome: OUT[0]!, covariates: [...OUT.slice(1), ...COV] }), OUT, COV);
+  it('reproduces the published synthetic totals and percentage changes with microsynth\'s linear distance', async () => {
+    const a = await micro(load(), { ...BASE, distance: 'linear' });
+    const cal = a.calibration as { exact: boolean; maxRelativeImbalance: number; method: string };
+    expect(cal.exact).toBe(true);
+    expect(cal.method).toBe('linear');
+    expect(cal.maxRelativeImbalance).toBeLessThanOrEqual(1e-8);
+    const res = a.effects as { outcome: string; treatedTotal: number; syntheticTotal: number; percentChange: number }[];
+    res.forEach((r, k) => {
+      expect(r.treatedTotal).toBe(PUBLISHED.trt[k]);
+      expect(Math.abs(r.syntheticTotal - PUBLISHED.con[k]!), `${r.outcome}: Con ${r.syntheticTotal} vs ${PUBLISHED.con[k]}`).toBeLessThanOrEqual(0.006);
+      expect(Math.abs(r.percentChange - PUBLISHED.pct[k]!), `${r.outcome}: ${r.percentChange} vs ${PUBLISHED.pct[k]}`).toBeLessThanOrEqual(0.05);
+    });
+  }, 120_000);
+
+  it('raking (the default): exact balance, inside the exact-balance range, pinned regression values', async () => {
+    const data = load();
     const a = await micro(data, { ...BASE, weightRange: true, inference: ['linearisation'] });
     const cal = a.calibration as { exact: boolean; maxRelativeImbalance: number; constraints: number; treatedUnits: number; controlUnits: number };
     expect(cal.exact).toBe(true);
@@ -41,7 +57,6 @@ describe.skipIf(!hasShared)('micro on Seattle DMI (Robbins & Davenport 2021, Tab
     const res = a.effects as { outcome: string; treatedTotal: number; syntheticTotal: number; percentChange: number; weightRange: { syntheticMin: number; syntheticMax: number } }[];
     res.forEach((r, k) => {
       expect(r.treatedTotal).toBe(PUBLISHED.trt[k]);
-      expect(Math.abs(r.percentChange - PUBLISHED.pct[k]!), `${r.outcome}: ${r.percentChange} vs ${PUBLISHED.pct[k]}`).toBeLessThanOrEqual(TOL[k]!);
       expect(r.weightRange.syntheticMin).toBeLessThan(PUBLISHED.con[k]!);
       expect(r.weightRange.syntheticMax).toBeGreaterThan(PUBLISHED.con[k]!);
       expect(r.weightRange.syntheticMin).toBeLessThanOrEqual(r.syntheticTotal);

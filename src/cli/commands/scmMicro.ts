@@ -70,6 +70,7 @@ export const microMethod: ScmMethod = {
       perms,
       ...(v.jackGroups !== undefined ? { jackGroups: v.jackGroups } : {}),
       weightRange: v.weightRange,
+      distance: v.calfun,
       seed: common.seed,
       level: common.level,
       tol: v.balanceTol,

@@ -23,6 +23,18 @@
  * same for any affine reparametrisation of the columns: the weights do not depend on the units
  * a covariate is measured in (tested).
  *
+ * Truncated linear distance (`distance: 'linear'`; survey::calibrate's calfun "linear" with
+ * bounds (0, ∞), which is microsynth's default): minimise Σ_j (w_j − d)²/(2d) subject to the
+ * constraints and w ≥ 0. Its KKT conditions give w_j = d·max(0, 1 + x_jᵀλ), λ minimising
+ *
+ *     F(λ) = Σ_j d·½·max(0, 1 + x_jᵀλ)² − tᵀλ,  ∇F = Σ_j w_j x_j − t,  ∂²F = Σ_{j: w_j>0} d·x_j x_jᵀ,
+ *
+ * a convex, piecewise quadratic, once differentiable dual; the same damped Newton iteration with
+ * the generalised Hessian (semismooth Newton) solves it. Unlike raking, weights can be exactly
+ * zero. Both distances give the unique closest weighting to uniform in their own sense; when many
+ * weightings balance exactly (thousands of controls, dozens of constraints) the two differ, and
+ * with them the synthetic post-period totals (see range.ts for the full range).
+ *
  * When the treated totals are outside what non-negative weights on the controls can reproduce,
  * the dual is unbounded below and Newton does not converge. Then {@link rakePenalised} solves the
  * penalised problem min KL(w‖d) + (μ/2)‖Zᵀw − t′‖² for an increasing sequence of μ, which tends to
@@ -181,8 +193,14 @@ export interface RakeOptions {
   fullNewton?: boolean;
 }
 
+/** Distance from the uniform base weights that calibration minimises (see the module comment). */
+export type CalibrationDistance = 'raking' | 'linear';
+export const CALIBRATION_DISTANCES = ['raking', 'linear'] as const;
+
 export interface RakeProblem {
   W: Whitened;
+  /** Distance minimised: raking (KL, exponential tilting) or truncated linear (χ², w ≥ 0). */
+  distance: CalibrationDistance;
   /** Indices of the donor rows into W.Z. */
   donors: Int32Array;
   /** Target Σ_treated z_i (length r). */
@@ -224,8 +242,9 @@ function relImbalance(W: Whitened, g: Float64Array, den: Float64Array): number {
 }
 
 /**
- * Dual value F(λ) = Σ d·exp(z_jᵀλ) − tᵀλ (+ ‖λ‖²/(2μ)), with weights and gradient written into
- * `w` and `g`. Non-finite when a weight overflows.
+ * Dual value F(λ) = Σ d·ρ(z_jᵀλ) − tᵀλ (+ ‖λ‖²/(2μ)), ρ(η) = exp(η) (raking) or ½·max(0, 1 + η)²
+ * (linear), with weights w_j = d·ρ′(η_j) and gradient written into `w` and `g`. Non-finite when a
+ * weight overflows.
  */
 function evaluate(prob: RakeProblem, lambda: Float64Array, w: Float64Array, g: Float64Array, invMu: number): number {
   const { r, p, R, xsPtr, xsCol, xsVal } = prob.W;
@@ -241,13 +260,24 @@ function evaluate(prob: RakeProblem, lambda: Float64Array, w: Float64Array, g: F
   const mu0 = mu[0]!;
   const gx = new Float64Array(p);
   let sumW = 0;
+  // Σ d·ρ(η_j): equals Σ w_j for raking; ½ Σ w_j²/d for the linear distance.
+  let sumRho = 0;
+  const linear = prob.distance === 'linear';
   const n = donors.length;
   for (let a = 0; a < n; a++) {
     const u = donors[a]!;
     const e = xsPtr[u + 1]!;
     let eta = mu0;
     for (let m = xsPtr[u]!; m < e; m++) eta += mu[xsCol[m]!]! * xsVal[m]!;
-    const wa = d * Math.exp(eta);
+    let wa: number;
+    if (linear) {
+      const g1 = 1 + eta;
+      wa = g1 > 0 ? d * g1 : 0;
+      sumRho += 0.5 * wa * (g1 > 0 ? g1 : 0);
+    } else {
+      wa = d * Math.exp(eta);
+      sumRho += wa;
+    }
     w[a] = wa;
     sumW += wa;
     if (wa !== 0) for (let m = xsPtr[u]!; m < e; m++) gx[xsCol[m]!] = gx[xsCol[m]!]! + wa * xsVal[m]!;
@@ -263,13 +293,18 @@ function evaluate(prob: RakeProblem, lambda: Float64Array, w: Float64Array, g: F
     ll += lambda[c]! * lambda[c]!;
     g[c] = s - target[c]! + invMu * lambda[c]!;
   }
-  return sumW - tl + 0.5 * invMu * ll;
+  return sumRho - tl + 0.5 * invMu * ll;
 }
 
-/** Hessian Σ w_j z_j z_jᵀ (+ I/μ) → its Cholesky factor (null if not positive definite). */
-function hessianFactor(prob: RakeProblem, w: Float64Array, invMu: number): Float64Array | null {
+/**
+ * Hessian Σ c_j z_j z_jᵀ (+ I/μ) → its Cholesky factor (null if not positive definite), with the
+ * curvature c_j = d·ρ″(η_j): w_j for raking, d on the donors with positive weight for the linear
+ * distance (its generalised Hessian).
+ */
+function hessianFactor(prob: RakeProblem, wIn: Float64Array, invMu: number): Float64Array | null {
   const { r, p, R, xsPtr, xsCol, xsVal } = prob.W;
   const { donors } = prob;
+  const w = prob.distance === 'linear' ? wIn.map((v) => (v > 0 ? prob.d : 0)) : wIn;
   // Hₓ = Σ w x̂ₑ x̂ₑᵀ over the non-zero entries only (upper triangle), then H = R Hₓ Rᵀ.
   const Hx = new Float64Array(p * p);
   const xr = new Float64Array(p);

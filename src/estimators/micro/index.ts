@@ -18,7 +18,7 @@ import type { Analysis, Diagnostic, PathPoint, Warning } from '../../core/result
 import { Rng } from '../../core/rng.js';
 import { pnorm, qnorm } from '../../core/stats.js';
 import { symmetricEigen } from '../../core/linalg.js';
-import { hessianAt, rake, rakePenalised, whiten, zeroTargetKeep, type RakeProblem, type RakeResult, type Whitened } from './calibrate.js';
+import { hessianAt, rake, rakePenalised, whiten, zeroTargetKeep, type CalibrationDistance, type RakeProblem, type RakeResult, type Whitened } from './calibrate.js';
 import { linearisedVariances } from './linearise.js';
 import { runPermutations, type MicroProgress } from './pool.js';
 import { syntheticRange, type SyntheticRange } from './range.js';
@@ -64,6 +64,12 @@ export interface MicroOptions {
   weightRange: boolean;
   seed: number;
   level: number;
+  /**
+   * Distance from uniform weights that the calibration minimises: 'raking' (Kullback–Leibler,
+   * exponential tilting; the default) or 'linear' (truncated linear / χ² with w ≥ 0, microsynth's
+   * default calfun "linear" with bounds (0, ∞)).
+   */
+  distance?: CalibrationDistance;
   /** Relative imbalance at which the raking stops. */
   tol: number;
   maxIter: number;
@@ -266,15 +272,16 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   // Zero-target presolve (see zeroTargetKeep): controls that must get weight 0 leave the iterations.
   const keep = zeroTargetKeep(W, controls, treated);
   const active = keep ? Int32Array.from(keep, (a) => controls[a]!) : controls;
-  const rp: RakeProblem = { W, donors: active, target, d, den };
+  const distance: CalibrationDistance = opts.distance ?? 'raking';
+  const rp: RakeProblem = { W, distance, donors: active, target, d, den };
   let fit: RakeResult = rake(rp, { tol: opts.tol, maxIter: opts.maxIter });
-  let method = 'raking';
+  let method: string = distance;
   let mu: number | null = null;
   if (!fit.converged) {
     const pen = rakePenalised(rp, { tol: opts.tol, maxIter: opts.maxIter });
     fit = pen;
     mu = pen.mu;
-    method = 'penalised-raking';
+    method = `penalised-${distance}`;
   }
   let w = fit.w;
   if (keep) {
@@ -306,7 +313,7 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
       .map((r) => `${r.variable as string} (treated ${r.treated as number}, synthetic ${(r.synthetic as number).toPrecision(6)})`);
     warnings.push({
       code: 'EXACT_BALANCE_INFEASIBLE',
-      message: `no non-negative weighting of the ${n0} controls reproduces the treated totals exactly; fell back to ${method === 'penalised-raking' ? `penalised raking (closest achievable balance, μ = ${mu})` : method}: largest relative imbalance ${worst.toPrecision(3)}, worst ${top.join('; ')}. Match fewer variables (--match-periods total or every:K) or drop covariates`,
+      message: `no non-negative weighting of the ${n0} controls reproduces the treated totals exactly; fell back to ${method.startsWith('penalised-') ? `penalised ${distance} calibration (closest achievable balance, μ = ${mu})` : method}: largest relative imbalance ${worst.toPrecision(3)}, worst ${top.join('; ')}. Match fewer variables (--match-periods total or every:K) or drop covariates`,
     });
   }
   diagnostics.push({
@@ -326,7 +333,7 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   }
   ess = (sumW * sumW) / ess;
   diagnostics.push({ code: 'WEIGHTS', passed: null, value: ess, message: `effective number of controls (Σw)²/Σw² = ${ess.toFixed(1)} of ${n0}; largest weight ${wmax.toPrecision(4)} (uniform ${d.toPrecision(4)})` });
-  if (!fit.converged && method === 'raking') warnings.push({ code: 'NOT_CONVERGED', message: `raking stopped after ${fit.iterations} iterations without reaching the tolerance ${opts.tol}` });
+  if (!fit.converged && method === distance) warnings.push({ code: 'NOT_CONVERGED', message: `${distance} calibration stopped after ${fit.iterations} iterations without reaching the tolerance ${opts.tol}` });
 
   // Per-outcome effects.
   const O = data.outcomes.length;
@@ -361,7 +368,7 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   }
 
   const alpha = 1 - opts.level;
-  const prob: ReplicateProblem = { W, controls, treated, outcomes: O, P, tol: opts.tol, maxIter: opts.maxIter, seed: opts.seed };
+  const prob: ReplicateProblem = { W, distance, controls, treated, outcomes: O, P, tol: opts.tol, maxIter: opts.maxIter, seed: opts.seed };
   const logObs = results.map((r) => Math.log(r.treatedTotal / r.syntheticTotal));
   const extra: Record<string, unknown> = {};
 
@@ -564,6 +571,7 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
       perms: opts.inference.includes('permutation') ? opts.perms : null,
       jackGroups: opts.inference.includes('jackknife') ? Math.min(n1, opts.jackGroups ?? Math.min(n1, 40)) : null,
       weightRange: opts.weightRange,
+      calfun: distance,
       tol: opts.tol,
       maxIter: opts.maxIter,
       seed: opts.seed,
@@ -576,6 +584,7 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     warnings,
     calibration: {
       method,
+      distance,
       exact,
       converged: fit.converged,
       iterations: fit.iterations,

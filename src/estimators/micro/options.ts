@@ -3,7 +3,8 @@
  * --help, plan schema and validation all derive from this table.
  */
 import { UsageError } from '../../core/errors.js';
-import { bool, custom, defineOptions, num, str, strList } from '../../core/optionTable.js';
+import { bool, choice, custom, defineOptions, num, str, strList } from '../../core/optionTable.js';
+import { CALIBRATION_DISTANCES } from './calibrate.js';
 import type { MatchPeriods } from './index.js';
 
 /** Parse --match-periods each | total | every:K. */
@@ -27,6 +28,11 @@ export const MICRO_OPTIONS = defineOptions({
     },
     schema: { type: 'string', pattern: '^(each|total|every:[1-9][0-9]*)$' },
     toArgs: (v) => [[v]],
+  }),
+  calfun: choice(CALIBRATION_DISTANCES, {
+    flag: '--calfun <raking|linear>',
+    help: 'micro: distance from uniform weights minimised among exactly balancing weightings: raking (Kullback–Leibler, all weights > 0) or linear (χ² with w ≥ 0, sparse weights; microsynth\'s default, as in the Home Office and Robbins & Davenport 2021 analyses)',
+    default: 'raking',
   }),
   perms: num({ flag: '--perms <n>', help: 'micro: placebo treated sets for --inference permutation', integer: true, min: 1, max: 1e6, default: 1000 }),
   jackGroups: num({ flag: '--jack-groups <n>', help: 'micro: jackknife groups (default min(treated areas, 40))', integer: true, min: 2, max: 1e6 }),

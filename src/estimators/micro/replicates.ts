@@ -6,11 +6,13 @@
  * identical for any number of threads.
  */
 import { Rng } from '../../core/rng.js';
-import { rake, rakePenalised, zeroTargetKeep, type RakeOptions, type RakeProblem, type Whitened } from './calibrate.js';
+import { rake, rakePenalised, zeroTargetKeep, type CalibrationDistance, type RakeOptions, type RakeProblem, type Whitened } from './calibrate.js';
 
 /** Everything a replication needs (plain typed arrays, so it can cross into a worker). */
 export interface ReplicateProblem {
   W: Whitened;
+  /** Calibration distance, as for the main weights. */
+  distance: CalibrationDistance;
   /** Control row indices (into W.Z), length n₀. */
   controls: Int32Array;
   /** Treated row indices, length n₁. */
@@ -56,7 +58,7 @@ export function fitSet(prob: ReplicateProblem, donors: Int32Array, set: ArrayLik
   // Zero-target presolve: donors that must get weight 0 are left out of the Newton iterations.
   const keep = zeroTargetKeep(W, donors, set);
   const active = keep ? Int32Array.from(keep, (a) => donors[a]!) : donors;
-  const rp: RakeProblem = { W, donors: active, target, d: n1 / donors.length, den: denominators(W, target, n1) };
+  const rp: RakeProblem = { W, distance: prob.distance, donors: active, target, d: n1 / donors.length, den: denominators(W, target, n1) };
   const opts: RakeOptions = { tol: prob.tol, maxIter: prob.maxIter, ...extra };
   let res = rake(rp, opts);
   let exact = true;
