@@ -58,6 +58,23 @@ describe('scm --method micro (binary)', () => {
     expect(c.stdout).toBe(a.stdout);
   });
 
+  it('--calfun linear and --match-min: recorded, with the approximate balance table; overlap rejected', () => {
+    const r = runCli(['scm', file, '--method', 'micro', '--outcome', 'crime1,crime2', '--match-outcomes', 'crime1', '--match-covariates', 'pop', '--match-min', 'crime2,dep', '--calfun', 'linear', '--inference', 'none', '--no-weight-range']);
+    expect(r.code, r.stderr).toBe(0);
+    const d = r.json();
+    expectValidDocument(d);
+    expect(d.options).toMatchObject({ calfun: 'linear', matchMin: ['crime2', 'dep'], matchOutcomes: ['crime1'], matchCovariates: ['pop'] });
+    expect(d.calibration).toMatchObject({ method: 'linear', distance: 'linear', exact: true, constraints: 14, approximateConstraints: 13 });
+    const mb = d.diagnostics.find((x: { code: string }) => x.code === 'MIN_BALANCE');
+    expect(mb.table.map((x: { variable: string }) => x.variable)).toContain('dep');
+    const bad = runCli([...base(), '--match-min', 'pop']);
+    expect(bad.code).toBe(2);
+    expect(bad.error().code).toBe('MATCH_MIN_OVERLAP');
+    const syn = runCli(['scm', file, '--method', 'synth', '--outcome', 'crime1', '--calfun', 'linear']);
+    expect(syn.code).toBe(2);
+    expect(syn.error().code).toBe('OPTION_NOT_FOR_METHOD');
+  });
+
   it('rejects its flags under another method and other methods’ flags under micro', () => {
     const r = runCli(['scm', file, '--method', 'synth', '--outcome', 'crime1', '--perms', '10']);
     expect(r.code).toBe(2);

@@ -36,13 +36,26 @@ export const microMethod: ScmMethod = {
     if (outcomes.length === 0) throw new UsageError('BAD_OUTCOME', '--outcome needs at least one column name (several comma-separated for one set of weights)');
     const matchOutcomes = v.matchOutcomes ?? outcomes;
     const matchCovariates = v.matchCovariates ?? [];
+    const matchMin = [...new Set(v.matchMin ?? [])];
+    for (const m of matchMin)
+      if (matchOutcomes.includes(m) || matchCovariates.includes(m))
+        throw new UsageError('MATCH_MIN_OVERLAP', `--match-min ${m}: '${m}' is already balanced exactly (${matchCovariates.includes(m) ? '--match-covariates' : '--match-outcomes, which defaults to every --outcome'}); a variable is balanced either exactly or approximately`, { flag: '--match-min', value: m });
     const popts = panelOptionsFrom(o);
     popts.outcome = outcomes[0]!;
-    popts.covariates = [...new Set([...outcomes.slice(1), ...matchOutcomes.filter((m) => m !== outcomes[0]), ...matchCovariates])];
+    popts.covariates = [...new Set([...outcomes.slice(1), ...matchOutcomes.filter((m) => m !== outcomes[0]), ...matchCovariates, ...matchMin.filter((m) => m !== outcomes[0])])];
     const panel = applyDonorPool(readPanel(file, popts), { donors: scm.donors, excludeUnits: scm.excludeUnits });
     requirePanelOutcomeVariation(panel, 'scm --method micro'); // issue 15: one CONSTANT_OUTCOME error in every command (first outcome)
-    const allOutcomes = [...outcomes, ...matchOutcomes.filter((m) => !outcomes.includes(m))];
-    const data = microDataFromPanel(panel, allOutcomes, matchCovariates);
+    // --match-min columns: a series (varies over time within some area, or is an outcome) enters by
+    // its pre-period values like a matched outcome; a time-invariant column as a covariate.
+    const T = panel.periods.length;
+    const varies = (m: Float64Array) => {
+      for (let i = 0; i < panel.units.length; i++) for (let t = 1; t < T; t++) if (m[i * T + t] !== m[i * T]) return true;
+      return false;
+    };
+    const minSeries = matchMin.filter((m) => outcomes.includes(m) || varies(panel.covariates[m]!));
+    const minCovariates = matchMin.filter((m) => !minSeries.includes(m));
+    const allOutcomes = [...new Set([...outcomes, ...matchOutcomes, ...minSeries])];
+    const data = microDataFromPanel(panel, allOutcomes, [...matchCovariates, ...minCovariates]);
     const reported = { ...data, outcomes };
     let endPost: number | undefined;
     if (v.endPost !== undefined) {
@@ -65,6 +78,7 @@ export const microMethod: ScmMethod = {
       matchPeriods: parseMatchPeriods(v.matchPeriods),
       matchOutcomes,
       matchCovariates,
+      ...(matchMin.length > 0 ? { matchMinOutcomes: minSeries, matchMinCovariates: minCovariates } : {}),
       ...(endPost !== undefined ? { endPost } : {}),
       inference: inference as MicroInference[],
       perms,

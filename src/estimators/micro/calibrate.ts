@@ -201,6 +201,15 @@ export interface RakeProblem {
   W: Whitened;
   /** Distance minimised: raking (KL, exponential tilting) or truncated linear (χ², w ≥ 0). */
   distance: CalibrationDistance;
+  /**
+   * Approximate balance (`--match-min`): per raw column k (length p), ρ_k > 0 for a column balanced
+   * as closely as a penalty allows rather than exactly (0 for exact columns). The dual gains
+   * ½·Σ_k ρ_k·λ̃_k², λ̃ = Rᵀλ the multipliers of the standardised columns, which is the primal
+   * penalty ½·Σ_k e_k²/ρ_k on their standardised imbalances e_k. With every column linearly
+   * independent the exact columns stay exactly balanced at the optimum; the caller residualises
+   * the min columns on the exact ones so that collinear ones cannot trade exact balance away.
+   */
+  minRidge?: Float64Array;
   /** Indices of the donor rows into W.Z. */
   donors: Int32Array;
   /** Target Σ_treated z_i (length r). */
@@ -283,6 +292,16 @@ function evaluate(prob: RakeProblem, lambda: Float64Array, w: Float64Array, g: F
     if (wa !== 0) for (let m = xsPtr[u]!; m < e; m++) gx[xsCol[m]!] = gx[xsCol[m]!]! + wa * xsVal[m]!;
   }
   gx[0] = sumW;
+  // Approximate-balance ridge on the min columns' multipliers: gradient Σ_k R[c,k]·ρ_k·mu_k.
+  let mm = 0;
+  const ridge = prob.minRidge;
+  if (ridge)
+    for (let k = 1; k < p; k++) {
+      const rk = ridge[k]!;
+      if (rk === 0) continue;
+      mm += rk * mu[k]! * mu[k]!;
+      gx[k] = gx[k]! + rk * mu[k]!;
+    }
   let tl = 0;
   let ll = 0;
   for (let c = 0; c < r; c++) {
@@ -293,7 +312,7 @@ function evaluate(prob: RakeProblem, lambda: Float64Array, w: Float64Array, g: F
     ll += lambda[c]! * lambda[c]!;
     g[c] = s - target[c]! + invMu * lambda[c]!;
   }
-  return sumRho - tl + 0.5 * invMu * ll;
+  return sumRho - tl + 0.5 * invMu * ll + 0.5 * mm;
 }
 
 /**
@@ -336,6 +355,8 @@ function hessianFactor(prob: RakeProblem, wIn: Float64Array, invMu: number): Flo
     }
   }
   for (let i = 0; i < p; i++) for (let j = 0; j < i; j++) Hx[i * p + j] = Hx[j * p + i]!;
+  // Approximate-balance ridge (see RakeProblem.minRidge): + Σ_k ρ_k e_k e_kᵀ in raw coordinates.
+  if (prob.minRidge) for (let k = 1; k < p; k++) Hx[k * p + k] = Hx[k * p + k]! + prob.minRidge[k]!;
   // T = R Hₓ (r × p), H = T Rᵀ (r × r).
   const Tm = new Float64Array(r * p);
   for (let c = 0; c < r; c++)
@@ -374,12 +395,14 @@ function hessianFactor(prob: RakeProblem, wIn: Float64Array, invMu: number): Flo
  * so those donors are removed before raking (the raking solution is their limit w → 0, which
  * Newton would otherwise approach only linearly). Returns the kept donors' positions.
  */
-export function zeroTargetKeep(W: Whitened, donors: Int32Array, setRows: ArrayLike<number>): Int32Array | null {
-  const { p, xsPtr, xsCol, xsVal, nonNegative } = W;
+export function zeroTargetKeep(W: Whitened, donors: Int32Array, setRows: ArrayLike<number>, exactCols: number = W.p): Int32Array | null {
+  const { xsPtr, xsCol, xsVal, nonNegative } = W;
+  // Only exactly balanced columns (the first exactCols, intercept included) force zero weights.
+  const p = exactCols;
   const tot = new Float64Array(p);
   for (let a = 0; a < setRows.length; a++) {
     const u = setRows[a]!;
-    for (let m = xsPtr[u]!; m < xsPtr[u + 1]!; m++) tot[xsCol[m]!] = tot[xsCol[m]!]! + xsVal[m]!;
+    for (let m = xsPtr[u]!; m < xsPtr[u + 1]!; m++) if (xsCol[m]! < p) tot[xsCol[m]!] = tot[xsCol[m]!]! + xsVal[m]!;
   }
   const zero = new Uint8Array(p);
   let any = false;
@@ -393,7 +416,7 @@ export function zeroTargetKeep(W: Whitened, donors: Int32Array, setRows: ArrayLi
   for (let a = 0; a < donors.length; a++) {
     const u = donors[a]!;
     let ok = true;
-    for (let m = xsPtr[u]!; m < xsPtr[u + 1]!; m++) if (zero[xsCol[m]!] && xsVal[m]! > 0) ok = false;
+    for (let m = xsPtr[u]!; m < xsPtr[u + 1]!; m++) if (xsCol[m]! < p && zero[xsCol[m]!] && xsVal[m]! > 0) ok = false;
     if (ok) keep.push(a);
   }
   return keep.length === donors.length ? null : Int32Array.from(keep);

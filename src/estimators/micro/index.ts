@@ -54,6 +54,12 @@ export interface MicroOptions {
   matchOutcomes?: readonly string[];
   /** Covariates matched exactly (default: every covariate in `data.covariates`). */
   matchCovariates?: readonly string[];
+  /**
+   * Variables balanced as closely as possible without being exact (`--match-min`): outcomes in
+   * `data.y` (their pre-period values, in the blocks of `matchPeriods`) and covariates.
+   */
+  matchMinOutcomes?: readonly string[];
+  matchMinCovariates?: readonly string[];
   /** Last post period index (default: the last period). */
   endPost?: number;
   inference: readonly MicroInference[];
@@ -136,39 +142,105 @@ interface Column {
   get: (i: number) => number;
 }
 
-/** The matching variables, in order: each matched outcome's pre-period values (or sums), then covariates. */
-function matchingColumns(data: MicroData, opts: MicroOptions): Column[] {
+/** One outcome's pre-period constraint columns: each period, the total, or sums of K periods. */
+function outcomeColumns(data: MicroData, opts: MicroOptions, o: string, flag: string): Column[] {
   const T = data.periods.length;
-  const cols: Column[] = [];
   const pre = data.start;
-  for (const o of opts.matchOutcomes ?? data.outcomes) {
-    const m = data.y[o];
-    if (!m) throw new UsageError('UNKNOWN_OUTCOME', `--match-outcomes names '${o}', which is not an outcome read from the panel`, { outcome: o });
-    const blocks: [number, number][] = [];
-    if (opts.matchPeriods.kind === 'each') for (let t = 0; t < pre; t++) blocks.push([t, t]);
-    else if (opts.matchPeriods.kind === 'total') blocks.push([0, pre - 1]);
-    else {
-      // Blocks of K counted back from the last pre period, so the latest block is complete.
-      const K = opts.matchPeriods.k;
-      for (let end = pre - 1; end >= 0; end -= K) blocks.unshift([Math.max(0, end - K + 1), end]);
-    }
-    for (const [a, b] of blocks) {
-      cols.push({
-        name: a === b ? `${o}@${data.periods[a]}` : `${o}@${data.periods[a]}:${data.periods[b]}`,
-        get: (i) => {
-          let s = 0;
-          for (let t = a; t <= b; t++) s += m[i * T + t]!;
-          return s;
-        },
-      });
+  const m = data.y[o];
+  if (!m) throw new UsageError('UNKNOWN_OUTCOME', `${flag} names '${o}', which is not an outcome read from the panel`, { outcome: o });
+  const blocks: [number, number][] = [];
+  if (opts.matchPeriods.kind === 'each') for (let t = 0; t < pre; t++) blocks.push([t, t]);
+  else if (opts.matchPeriods.kind === 'total') blocks.push([0, pre - 1]);
+  else {
+    // Blocks of K counted back from the last pre period, so the latest block is complete.
+    const K = opts.matchPeriods.k;
+    for (let end = pre - 1; end >= 0; end -= K) blocks.unshift([Math.max(0, end - K + 1), end]);
+  }
+  return blocks.map(([a, b]) => ({
+    name: a === b ? `${o}@${data.periods[a]}` : `${o}@${data.periods[a]}:${data.periods[b]}`,
+    get: (i: number) => {
+      let s = 0;
+      for (let t = a; t <= b; t++) s += m[i * T + t]!;
+      return s;
+    },
+  }));
+}
+
+function covariateColumn(data: MicroData, c: string): Column {
+  const v = data.covariates[c];
+  if (!v) throw new UsageError('UNKNOWN_COVARIATE', `covariate '${c}' was not read from the panel`, { covariate: c });
+  return { name: c, get: (i) => v[i]! };
+}
+
+/** The exactly balanced variables, in order: each matched outcome's pre-period values (or sums), then covariates. */
+function matchingColumns(data: MicroData, opts: MicroOptions): Column[] {
+  return [...(opts.matchOutcomes ?? data.outcomes).flatMap((o) => outcomeColumns(data, opts, o, '--match-outcomes')), ...(opts.matchCovariates ?? Object.keys(data.covariates)).map((c) => covariateColumn(data, c))];
+}
+
+/** The approximately balanced variables (`--match-min`), in the same layout. */
+function minColumns(data: MicroData, opts: MicroOptions): Column[] {
+  return [...(opts.matchMinOutcomes ?? []).flatMap((o) => outcomeColumns(data, opts, o, '--match-min')), ...(opts.matchMinCovariates ?? []).map((c) => covariateColumn(data, c))];
+}
+
+/** N × q row-major matrix of the columns' values, checked finite. */
+function columnMatrix(data: MicroData, cols: readonly Column[]): Float64Array {
+  const N = data.units.length;
+  const q = cols.length;
+  const A = new Float64Array(N * q);
+  for (let k = 0; k < q; k++) {
+    const get = cols[k]!.get;
+    for (let i = 0; i < N; i++) {
+      const v = get(i);
+      if (!Number.isFinite(v)) throw new InputError('NON_FINITE', `matching variable ${cols[k]!.name} is not finite for unit '${data.units[i]}'`, { unit: data.units[i] });
+      A[i * q + k] = v;
     }
   }
-  for (const c of opts.matchCovariates ?? Object.keys(data.covariates)) {
-    const v = data.covariates[c];
-    if (!v) throw new UsageError('UNKNOWN_COVARIATE', `covariate '${c}' was not read from the panel`, { covariate: c });
-    cols.push({ name: c, get: (i) => v[i]! });
+  return A;
+}
+
+/**
+ * Residualise the approximately balanced columns B (N × q_B) on the span of the exact constraints
+ * over the controls: b⊥ = b − Z(Σ_j d z_j b_j), using that the exact constraints' whitened rows
+ * are orthonormal over the controls (Σ_j d z_j z_jᵀ = I). Under exact balance the imbalance of b
+ * equals that of b⊥, and a column the exact constraints already determine (‖b⊥‖ ≤ 1e-9·‖b − b̄‖
+ * over the controls) becomes 0, so no penalty can act on exact directions. Returns b⊥ and, per
+ * column, the ratio of the raw SD to the residual SD among the controls (0 for a zeroed column).
+ */
+function residualise(WE: Whitened, B: Float64Array, N: number, qB: number, controls: Int32Array, d: number): { Bp: Float64Array; sdRatio: Float64Array; implied: boolean[] } {
+  const r = WE.r;
+  const Bp = new Float64Array(N * qB);
+  const sdRatio = new Float64Array(qB);
+  const implied: boolean[] = [];
+  const n0 = controls.length;
+  const beta = new Float64Array(r);
+  for (let k = 0; k < qB; k++) {
+    beta.fill(0);
+    let mean = 0;
+    for (let a = 0; a < n0; a++) {
+      const j = controls[a]!;
+      const b = B[j * qB + k]!;
+      mean += b;
+      for (let c = 0; c < r; c++) beta[c] = beta[c]! + d * WE.Z[j * r + c]! * b;
+    }
+    mean /= n0;
+    for (let u = 0; u < N; u++) {
+      let f = 0;
+      for (let c = 0; c < r; c++) f += WE.Z[u * r + c]! * beta[c]!;
+      Bp[u * qB + k] = B[u * qB + k]! - f;
+    }
+    let ssRaw = 0;
+    let ssRes = 0;
+    for (let a = 0; a < n0; a++) {
+      const j = controls[a]!;
+      ssRaw += (B[j * qB + k]! - mean) ** 2;
+      ssRes += Bp[j * qB + k]! ** 2;
+    }
+    const tiny = !(ssRes > 1e-18 * ssRaw) || ssRaw === 0;
+    implied.push(tiny);
+    if (tiny) for (let u = 0; u < N; u++) Bp[u * qB + k] = 0;
+    sdRatio[k] = tiny ? 0 : Math.sqrt(ssRaw / ssRes);
   }
-  return cols;
+  return { Bp, sdRatio, implied };
 }
 
 /** Sorted copy. */
@@ -248,19 +320,42 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   const controls = Int32Array.from(controlIdx);
   const treated = Int32Array.from(treatedIdx);
 
-  // Matching variables and their whitened form.
+  // Matching variables and their whitened form: the exact ones (qE), then the approximate ones
+  // (qB, --match-min) residualised on the exact ones.
   const cols = matchingColumns(data, opts);
-  const q = cols.length;
-  const A = new Float64Array(N * q);
-  for (let k = 0; k < q; k++) {
-    const get = cols[k]!.get;
-    for (let i = 0; i < N; i++) A[i * q + k] = get(i);
-  }
-  for (let k = 0; k < q; k++) for (let i = 0; i < N; i++) if (!Number.isFinite(A[i * q + k]!)) throw new InputError('NON_FINITE', `matching variable ${cols[k]!.name} is not finite for unit '${data.units[i]}'`, { unit: data.units[i] });
+  const mins = minColumns(data, opts);
+  const qE = cols.length;
+  const qB = mins.length;
+  const q = qE + qB;
   const d = n1 / n0;
-  const W = whiten(A, N, q, controls, d);
-  const target = new Float64Array(W.r);
-  for (const i of treatedIdx) for (let c = 0; c < W.r; c++) target[c] = target[c]! + W.Z[i * W.r + c]!;
+  const AE = columnMatrix(data, cols);
+  const WE = whiten(AE, N, qE, controls, d);
+  let A = AE;
+  let W = WE;
+  let AB: Float64Array | null = null;
+  let minRidgeUnit: Float64Array | null = null;
+  let implied: boolean[] = [];
+  if (qB > 0) {
+    AB = columnMatrix(data, mins);
+    const res = residualise(WE, AB, N, qB, controls, d);
+    implied = res.implied;
+    A = new Float64Array(N * q);
+    for (let u = 0; u < N; u++) {
+      A.set(AE.subarray(u * qE, (u + 1) * qE), u * q);
+      A.set(res.Bp.subarray(u * qB, (u + 1) * qB), u * q + qE);
+    }
+    W = whiten(A, N, q, controls, d);
+    // Penalty ½μ·Σ_k (imbalance_k / raw SD_k)², i.e. ρ_k = (raw SD / residual SD)² / μ per unit 1/μ.
+    minRidgeUnit = new Float64Array(q + 1);
+    for (let k = 0; k < qB; k++) minRidgeUnit[qE + 1 + k] = res.sdRatio[k]! ** 2;
+  }
+  const zTarget = (Wh: Whitened) => {
+    const t = new Float64Array(Wh.r);
+    for (const i of treatedIdx) for (let c = 0; c < Wh.r; c++) t[c] = t[c]! + Wh.Z[i * Wh.r + c]!;
+    return t;
+  };
+  const target = zTarget(W);
+  const targetE = qB > 0 ? zTarget(WE) : target;
   // Raw targets and whether they lie in the span the controls can reach (a redundant constraint
   // among the controls that the treated break, or a covariate constant among the controls but
   // not equal to it for the treated, makes exact balance impossible).
@@ -269,14 +364,67 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   const den = new Float64Array(q + 1);
   den[0] = n1;
   for (let k = 0; k < q; k++) den[k + 1] = Math.max(Math.abs(rawTarget[k]!), W.scale[k + 1]!);
-  // Zero-target presolve (see zeroTargetKeep): controls that must get weight 0 leave the iterations.
-  const keep = zeroTargetKeep(W, controls, treated);
+  // Zero-target presolve (see zeroTargetKeep), on the exact columns: controls that must get weight 0 leave the iterations.
+  const keep = zeroTargetKeep(W, controls, treated, qE + 1);
   const active = keep ? Int32Array.from(keep, (a) => controls[a]!) : controls;
   const distance: CalibrationDistance = opts.distance ?? 'raking';
   const rp: RakeProblem = { W, distance, donors: active, target, d, den };
-  let fit: RakeResult = rake(rp, { tol: opts.tol, maxIter: opts.maxIter });
+  let fit: RakeResult;
   let method: string = distance;
   let mu: number | null = null;
+  // --match-min: μ = 10², 10⁴, … 10¹², warm-started, while the approximate imbalance keeps shrinking
+  // (and the exact constraints stay exact): the limit is the weighting closest to uniform among
+  // those that balance the exact variables and come closest on the others.
+  let minMu: number | null = null;
+  const minImbalance = (wa: Float64Array) => {
+    // ‖standardised imbalance‖ of the min columns, in raw-SD units.
+    let ss = 0;
+    for (let k = 0; k < qB; k++) {
+      const col = qE + k;
+      let sv = 0;
+      for (let a = 0; a < active.length; a++) sv += wa[a]! * A[active[a]! * q + col]!;
+      const e = ((rawTarget[col]! - sv) / W.scale[col + 1]!) * Math.sqrt(minRidgeUnit![col + 1]!);
+      ss += e * e;
+    }
+    return Math.sqrt(ss);
+  };
+  if (minRidgeUnit) {
+    let best: { fit: RakeResult; mu: number; imb: number } | null = null;
+    let lambda0: Float64Array | undefined;
+    let iterations = 0;
+    let hessians = 0;
+    let stalled: number | null = null;
+    for (let e = 2; e <= 12; e += 2) {
+      const ridge = minRidgeUnit.map((v) => v * 10 ** -e);
+      const f = rake({ ...rp, minRidge: ridge }, { tol: opts.tol, maxIter: opts.maxIter, ...(lambda0 ? { lambda0 } : {}) });
+      iterations += f.iterations;
+      hessians += f.hessians;
+      if (!f.converged || !f.w.every(Number.isFinite)) {
+        if (best) stalled = 10 ** e;
+        break;
+      }
+      const imb = minImbalance(f.w);
+      const improved = best === null || imb < best.imb * (1 - 1e-3);
+      best = { fit: f, mu: 10 ** e, imb };
+      lambda0 = f.lambda;
+      if (!improved || imb <= opts.tol) break;
+    }
+    if (best) {
+      fit = { ...best.fit, iterations, hessians };
+      minMu = best.mu;
+      rp.minRidge = minRidgeUnit.map((v) => v / best!.mu);
+      if (stalled !== null)
+        warnings.push({
+          code: 'MIN_BALANCE_PENALTY_LIMIT',
+          message: `--match-min: with the penalty raised to μ = ${stalled.toExponential(0)} the ${distance} calibration did not converge in ${opts.maxIter} iterations, so the weights use μ = ${best.mu.toExponential(0)}; the approximately balanced variables may be balanced less closely than the exact constraints allow (see MIN_BALANCE${distance === 'raking' ? '; --calfun linear copes better with targets at the edge of what the controls can reach' : ''})`,
+        });
+    } else {
+      // The exact constraints themselves cannot be met: penalise both sets (below).
+      minMu = 1e2;
+      rp.minRidge = minRidgeUnit.map((v) => v / 1e2);
+      fit = rake(rp, { tol: opts.tol, maxIter: opts.maxIter });
+    }
+  } else fit = rake(rp, { tol: opts.tol, maxIter: opts.maxIter });
   if (!fit.converged) {
     const pen = rakePenalised(rp, { tol: opts.tol, maxIter: opts.maxIter });
     fit = pen;
@@ -296,13 +444,30 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   for (let a = 0; a < n0; a++) sumW += w[a]!;
   let worst = Math.abs(sumW - n1) / n1;
   balance.push({ variable: 'Intercept', treated: n1, synthetic: sumW, difference: n1 - sumW, relative: (n1 - sumW) / n1 });
-  for (let k = 0; k < q; k++) {
+  for (let k = 0; k < qE; k++) {
     let s = 0;
     for (let a = 0; a < n0; a++) s += w[a]! * A[controls[a]! * q + k]!;
     const t = rawTarget[k]!;
     const rel = (t - s) / den[k + 1]!;
     worst = Math.max(worst, Math.abs(rel));
     balance.push({ variable: cols[k]!.name, treated: t, synthetic: s, difference: t - s, relative: rel });
+  }
+  // Approximately balanced variables (--match-min), in raw units, with their imbalance before
+  // weighting (uniform weights) for comparison.
+  const minBalance: Record<string, unknown>[] = [];
+  if (AB) {
+    for (let k = 0; k < qB; k++) {
+      let s = 0;
+      let s0 = 0;
+      let t = 0;
+      for (let a = 0; a < n0; a++) {
+        s += w[a]! * AB[controls[a]! * qB + k]!;
+        s0 += d * AB[controls[a]! * qB + k]!;
+      }
+      for (const i of treatedIdx) t += AB[i * qB + k]!;
+      const scaleK = Math.max(Math.abs(t), 1e-300);
+      minBalance.push({ variable: mins[k]!.name, treated: t, synthetic: s, difference: t - s, relative: (t - s) / scaleK, uniformSynthetic: s0, impliedByExact: implied[k] });
+    }
   }
   const exact = worst <= Math.max(opts.tol * 100, 1e-8);
   if (!exact) {
@@ -321,10 +486,21 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     passed: exact,
     value: worst,
     message: exact
-      ? `exact balance on ${q + 1} constraints (intercept + ${q} matching variables; rank ${W.r}), largest relative imbalance ${worst.toExponential(2)}`
+      ? `exact balance on ${qE + 1} constraints (intercept + ${qE} matching variables; rank ${WE.r}), largest relative imbalance ${worst.toExponential(2)}`
       : `balance NOT exact (${method}); largest relative imbalance ${worst.toExponential(2)}`,
     table: balance,
   });
+  if (AB) {
+    let worstMin = 0;
+    for (const r of minBalance) worstMin = Math.max(worstMin, Math.abs(r.relative as number));
+    diagnostics.push({
+      code: 'MIN_BALANCE',
+      passed: null,
+      value: worstMin,
+      message: `${qB} variable(s) balanced as closely as possible (--match-min; penalty μ = ${minMu === null ? 'n/a' : minMu.toExponential(0)} on imbalances in raw-SD units): largest relative imbalance ${worstMin.toExponential(2)}${implied.some(Boolean) ? `; ${implied.filter(Boolean).length} already fixed by the exact constraints` : ''}`,
+      table: minBalance,
+    });
+  }
   let ess = 0;
   let wmax = 0;
   for (let a = 0; a < n0; a++) {
@@ -368,7 +544,7 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   }
 
   const alpha = 1 - opts.level;
-  const prob: ReplicateProblem = { W, distance, controls, treated, outcomes: O, P, tol: opts.tol, maxIter: opts.maxIter, seed: opts.seed };
+  const prob: ReplicateProblem = { W, distance, controls, treated, outcomes: O, P, tol: opts.tol, maxIter: opts.maxIter, seed: opts.seed, exactCols: qE + 1, ...(rp.minRidge ? { minRidge: rp.minRidge } : {}) };
   const logObs = results.map((r) => Math.log(r.treatedTotal / r.syntheticTotal));
   const extra: Record<string, unknown> = {};
 
@@ -472,7 +648,8 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
 
   // Linearisation.
   if (opts.inference.includes('linearisation')) {
-    const vs = linearisedVariances(W, controls, w, data.outcomes.map((_, o) => P.subarray(o * N, (o + 1) * N)));
+    // On the exact constraints only: the linearisation identity needs exact balance on its regressors.
+    const vs = linearisedVariances(WE, controls, w, data.outcomes.map((_, o) => P.subarray(o * N, (o + 1) * N)));
     results.forEach((r, o) => {
       const v = vs[o]!;
       const se = Math.sqrt(v) / r.syntheticTotal;
@@ -483,7 +660,7 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   // Weight range.
   if (opts.weightRange) {
     opts.progress?.({ phase: 'weight range', done: 0, total: O });
-    const ranges: SyntheticRange[] = exact ? await syntheticRange(W, controls, target, data.outcomes.map((_, o) => P.subarray(o * N, (o + 1) * N)), treated) : [];
+    const ranges: SyntheticRange[] = exact ? await syntheticRange(WE, controls, targetE, data.outcomes.map((_, o) => P.subarray(o * N, (o + 1) * N)), treated) : [];
     results.forEach((r, o) => {
       const rg = ranges[o];
       if (!rg) {
@@ -564,6 +741,7 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
       outcomes: [...data.outcomes],
       matchOutcomes: [...(opts.matchOutcomes ?? data.outcomes)],
       matchCovariates: [...(opts.matchCovariates ?? Object.keys(data.covariates))],
+      matchMin: [...(opts.matchMinOutcomes ?? []), ...(opts.matchMinCovariates ?? [])],
       matchPeriods: opts.matchPeriods.kind === 'every' ? `every:${opts.matchPeriods.k}` : opts.matchPeriods.kind,
       start: data.periods[t0],
       endPost: data.periods[tEnd],
@@ -591,8 +769,10 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
       hessians: fit.hessians,
       zeroTargetControls: zeroed,
       maxRelativeImbalance: worst,
-      constraints: q + 1,
-      rank: W.r,
+      constraints: qE + 1,
+      rank: WE.r,
+      approximateConstraints: qB,
+      approximatePenalty: minMu,
       penalty: mu,
       treatedUnits: n1,
       controlUnits: n0,

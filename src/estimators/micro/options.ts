@@ -18,6 +18,7 @@ export function parseMatchPeriods(v: string): MatchPeriods {
 export const MICRO_OPTIONS = defineOptions({
   matchCovariates: strList({ flag: '--match-covariates <a,b,...>', help: 'micro: time-invariant columns balanced exactly (e.g. census counts)' }),
   matchOutcomes: strList({ flag: '--match-outcomes <a,b,...>', help: 'micro: outcomes whose pre-period values are balanced (default: every --outcome)' }),
+  matchMin: strList({ flag: '--match-min <a,b,...>', help: 'micro: columns balanced as closely as possible but not exactly: series (pre-period values, in --match-periods blocks) or time-invariant covariates' }),
   matchPeriods: custom<string, { flag: string; help: string; default: string }>({
     flag: '--match-periods <how>',
     help: 'micro: pre-period outcomes balanced each period, as one total, or in sums of K periods counted back from the start (every:K)',

@@ -24,6 +24,10 @@ export interface ReplicateProblem {
   tol: number;
   maxIter: number;
   seed: number;
+  /** Raw columns (intercept included) balanced exactly; the rest are --match-min columns. */
+  exactCols: number;
+  /** The --match-min penalty chosen for the main weights (see RakeProblem.minRidge), reused as is. */
+  minRidge?: Float64Array;
 }
 
 /** Columns of a replication row: per outcome (treated total, synthetic total), then iterations, exact flag, imbalance. */
@@ -56,9 +60,9 @@ export function fitSet(prob: ReplicateProblem, donors: Int32Array, set: ArrayLik
   }
   const n1 = set.length;
   // Zero-target presolve: donors that must get weight 0 are left out of the Newton iterations.
-  const keep = zeroTargetKeep(W, donors, set);
+  const keep = zeroTargetKeep(W, donors, set, prob.exactCols);
   const active = keep ? Int32Array.from(keep, (a) => donors[a]!) : donors;
-  const rp: RakeProblem = { W, distance: prob.distance, donors: active, target, d: n1 / donors.length, den: denominators(W, target, n1) };
+  const rp: RakeProblem = { W, distance: prob.distance, donors: active, target, d: n1 / donors.length, den: denominators(W, target, n1), ...(prob.minRidge ? { minRidge: prob.minRidge } : {}) };
   const opts: RakeOptions = { tol: prob.tol, maxIter: prob.maxIter, ...extra };
   let res = rake(rp, opts);
   let exact = true;
