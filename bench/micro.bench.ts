@@ -38,6 +38,10 @@ if (existsSync(seattle) && (!only || only === 'seattle')) {
   const args = ['scm', seattle, '--method', 'micro', '--outcome', 'i_felony,i_misdemea,i_drugs,any_crime', '--match-covariates', 'TotalPop,BLACK,HISPANIC,Males_1521,HOUSEHOLDS,FAMILYHOUS,FEMALE_HOU,RENTER_HOU,VACANT_HOU', '--inference', 'permutation,jackknife', '--perms', '250', '--no-weight-range'];
   console.log(JSON.stringify(benchCli('micro Seattle 9,642 × 16, 250 perms + jackknife (39 groups)', args, { repeats: 1, target: '≤ 34 s (microsynth 339 s)' })));
   cpuLine(args);
+  // microsynth's own distance (its default calfun "linear"): the like-for-like comparison.
+  const lin = [...args, '--calfun', 'linear'];
+  console.log(JSON.stringify(benchCli('micro Seattle, 250 perms + jackknife, --calfun linear (microsynth\'s distance)', lin, { repeats: 1, target: '≤ 34 s (microsynth 339 s)' })));
+  cpuLine(lin);
   const lp = ['scm', seattle, '--method', 'micro', '--outcome', 'i_felony,i_misdemea,i_drugs,any_crime', '--match-covariates', 'TotalPop,BLACK,HISPANIC,Males_1521,HOUSEHOLDS,FAMILYHOUS,FEMALE_HOU,RENTER_HOU,VACANT_HOU', '--inference', 'none'];
   console.log(JSON.stringify(benchCli('micro Seattle point estimate + weight range (8 LPs)', lp, { repeats: 1 })));
   cpuLine(lp);
@@ -55,6 +59,9 @@ if (!only || only === 'large') {
   const c1 = process.cpuUsage(c0);
   console.log(JSON.stringify({ name: 'micro 35,000 × 66, 3,500 treated: point estimate in process (estimator only)', seconds: sec, peakRssMiB: process.memoryUsage().rss / 2 ** 20, target: '≤ 3 s (microsynth 17 s)', exact: (a.calibration as { exact: boolean }).exact }));
   console.log(JSON.stringify({ name: '  (same run: CPU time user+sys)', seconds: (c1.user + c1.system) / 1e6, peakRssMiB: 0 }));
+  const t1 = process.hrtime.bigint();
+  const b = await micro(data, { ...base, inference: [], perms: 0, distance: 'linear' });
+  console.log(JSON.stringify({ name: 'micro 35,000 × 66 point estimate in process, --calfun linear', seconds: Number(process.hrtime.bigint() - t1) / 1e9, peakRssMiB: process.memoryUsage().rss / 2 ** 20, target: '≤ 3 s (microsynth 17 s)', exact: (b.calibration as { exact: boolean }).exact }));
   const dir = benchDir();
   const file = join(dir, 'micro35k.csv');
   writeFileSync(file, microPanelCsv(sim, spec.start));

@@ -75,6 +75,28 @@ describe('scm --method micro (binary)', () => {
     expect(syn.error().code).toBe('OPTION_NOT_FOR_METHOD');
   });
 
+  it('--population adds rates per 100,000: equal to the counts\' percentage change when population is balanced', () => {
+    const bal = runCli([...base(), '--population', 'pop', '--inference', 'none', '--no-weight-range']);
+    expect(bal.code, bal.stderr).toBe(0);
+    const d = bal.json();
+    expectValidDocument(d);
+    expect(d.options.population).toBe('pop');
+    for (const e of d.effects) {
+      expect(e.rate.syntheticPopulation).toBeCloseTo(e.rate.treatedPopulation, 4);
+      expect(e.rate.percentChange).toBeCloseTo(e.percentChange, 8);
+      // Rate = 100,000 × crimes / person-periods of the treated areas over the 4 post months.
+      expect(e.rate.treated).toBeCloseTo((1e5 * e.treatedTotal) / e.rate.treatedPopulation, 10);
+    }
+    const unbal = runCli(['scm', file, '--method', 'micro', '--outcome', 'crime1', '--match-covariates', 'dep', '--population', 'pop', '--inference', 'none', '--no-weight-range']);
+    expect(unbal.code, unbal.stderr).toBe(0);
+    const u = unbal.json();
+    const rates = u.diagnostics.find((x: { code: string }) => x.code === 'RATES');
+    expect(rates.message).toMatch(/not balanced exactly/);
+    const e = u.effects[0];
+    expect(e.rate.percentChange).toBeCloseTo(100 * ((e.treatedTotal / e.rate.treatedPopulation) / (e.syntheticTotal / e.rate.syntheticPopulation) - 1), 8);
+    expect(Math.abs(e.rate.percentChange - e.percentChange)).toBeGreaterThan(1e-3);
+  });
+
   it('rejects its flags under another method and other methods’ flags under micro', () => {
     const r = runCli(['scm', file, '--method', 'synth', '--outcome', 'crime1', '--perms', '10']);
     expect(r.code).toBe(2);

@@ -25,7 +25,6 @@ export const microMethod: ScmMethod = {
     const v = readOptions(MICRO_OPTIONS, o);
     const scm = readOptions(SCM_OPTIONS, o);
     if (o.covariates !== undefined) throw new UsageError('OPTION_NOT_FOR_METHOD', '--covariates (time-varying) does not apply to --method micro; balance time-invariant columns with --match-covariates and series with --match-outcomes', { flag: '--covariates' });
-    if (o.population !== undefined) throw new UsageError('OPTION_NOT_FOR_METHOD', '--population does not apply to --method micro: it works on counts (totals over areas); give counts as outcomes', { flag: '--population' });
     const inference = String(scm.inference ?? 'permutation')
       .split(',')
       .map((s) => s.trim())
@@ -93,6 +92,7 @@ export const microMethod: ScmMethod = {
       ...(progress ? { progress } : {}),
     });
     analysis.options.threads = threads;
+    analysis.options.population = panel.populationColumn;
     analysis.options.donors = scm.donors ?? null;
     analysis.options.excludeUnits = scm.excludeUnits ?? null;
     emitDocument(ctx, 'scm', inputInfo(panel), analysis, common.out);

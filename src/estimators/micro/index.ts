@@ -46,6 +46,8 @@ export interface MicroData {
   treated: Uint8Array;
   /** Index of the first treated period. */
   start: number;
+  /** N × T residents (`--population`), for rates per 100,000 beside the counts; optional. */
+  population?: Float64Array;
 }
 
 export interface MicroOptions {
@@ -133,7 +135,12 @@ export function microDataFromPanel(panel: Panel, outcomes: readonly string[], co
       throw new InputError('STAGGERED_START', `unit '${panel.units[i]}' is first treated in ${panel.periods[s]} but others in ${panel.periods[start]}; micro-area synthetic control needs one common start (run each cohort separately)`, { unit: panel.units[i] });
   }
   if (start < 0) throw new InputError('NO_TREATED', `${panel.file}: no unit is ever treated; name the treatment column with --treated or give --treated-units and --start`, { file: panel.file });
-  return { units: panel.units, periods: panel.periods, outcomes, y, covariates: cov, treated, start };
+  if (panel.population)
+    for (let i = 0; i < N; i++)
+      for (let t = 0; t < T; t++)
+        if (!Number.isFinite(panel.population[i * T + t]!))
+          throw new InputError('MISSING_VALUE', `${panel.file}: population ('${panel.populationColumn}') is missing for unit '${panel.units[i]}' in period ${panel.periods[t]} (rates need every unit × period)`, { file: panel.file, unit: panel.units[i], period: panel.periods[t], column: panel.populationColumn });
+  return { units: panel.units, periods: panel.periods, outcomes, y, covariates: cov, treated, start, ...(panel.population ? { population: panel.population } : {}) };
 }
 
 interface Column {
@@ -297,6 +304,13 @@ export interface OutcomeResult {
   permutation?: InferenceBlock;
   jackknife?: InferenceBlock;
   linearisation?: InferenceBlock;
+  /**
+   * With a population: crimes per 100,000 residents per period over the post period, treated
+   * (Σ_𝒯 Σ_t y / Σ_𝒯 Σ_t pop) and synthetic (Σ_j w_j Σ_t y_j / Σ_j w_j Σ_t pop_j), and their
+   * difference and percentage change. Equal in percentage terms to the counts when population is
+   * balanced exactly (then the synthetic population equals the treated one).
+   */
+  rate?: { per: number; treatedPopulation: number; syntheticPopulation: number; treated: number; synthetic: number; difference: number; percentChange: number | null };
   weightRange?: { syntheticMin: number | null; syntheticMax: number | null; percentChangeMin: number | null; percentChangeMax: number | null; status: string };
 }
 
@@ -486,7 +500,7 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     passed: exact,
     value: worst,
     message: exact
-      ? `exact balance on ${qE + 1} constraints (intercept + ${qE} matching variables; rank ${WE.r}), largest relative imbalance ${worst.toExponential(2)}`
+      ? `exact balance on ${qE + 1} constraints (intercept + ${qE} matching variables; rank ${WE.r}; ${distance} distance), largest relative imbalance ${worst.toExponential(2)}`
       : `balance NOT exact (${method}); largest relative imbalance ${worst.toExponential(2)}`,
     table: balance,
   });
@@ -536,8 +550,32 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     for (const i of treatedIdx) Y += P[k * N + i]!;
     let S = 0;
     for (let a = 0; a < n0; a++) S += w[a]! * P[k * N + controls[a]!]!;
-    return { outcome: o, treatedTotal: Y, syntheticTotal: S, difference: Y - S, percentChange: S > 0 ? (100 * (Y - S)) / S : null, path };
+    const out: OutcomeResult = { outcome: o, treatedTotal: Y, syntheticTotal: S, difference: Y - S, percentChange: S > 0 ? (100 * (Y - S)) / S : null, path };
+    if (data.population) {
+      const pop = data.population;
+      let pt = 0;
+      let ps = 0;
+      for (let t = t0; t <= tEnd; t++) {
+        for (const i of treatedIdx) pt += pop[i * T + t]!;
+        for (let a = 0; a < n0; a++) ps += w[a]! * pop[controls[a]! * T + t]!;
+      }
+      const rt = (1e5 * Y) / pt;
+      const rs = (1e5 * S) / ps;
+      out.rate = { per: 1e5, treatedPopulation: pt, syntheticPopulation: ps, treated: rt, synthetic: rs, difference: rt - rs, percentChange: rs > 0 ? (100 * (rt - rs)) / rs : null };
+    }
+    return out;
   });
+  if (data.population) {
+    const r0 = results[0]!.rate!;
+    const gap = (r0.syntheticPopulation - r0.treatedPopulation) / r0.treatedPopulation;
+    diagnostics.push({
+      code: 'RATES',
+      passed: null,
+      value: gap,
+      message: `rates per 100,000 residents per period over the post period; the synthetic population is ${Math.abs(gap) < 1e-8 ? 'equal to the treated one (population balanced), so rates and counts give the same percentage change' : `${Math.abs(100 * gap).toFixed(2)}% ${gap > 0 ? 'above' : 'below'} the treated one (population is not balanced exactly: balance it with --match-covariates for counts and rates to agree)`}`,
+      table: results.map((r) => ({ outcome: r.outcome, ...r.rate })),
+    });
+  }
   for (const r of results) {
     if (r.syntheticTotal <= 0) warnings.push({ code: 'ZERO_SYNTHETIC_TOTAL', message: `outcome ${r.outcome}: the synthetic post-period total is ${r.syntheticTotal}; the percentage change and every interval on its log scale are undefined (null)` });
     else if (r.treatedTotal <= 0) warnings.push({ code: 'ZERO_TREATED_TOTAL', message: `outcome ${r.outcome}: the treated areas' post-period total is ${r.treatedTotal} (a −100% change); intervals on the log-ratio scale are undefined (null)` });
@@ -750,6 +788,7 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
       jackGroups: opts.inference.includes('jackknife') ? Math.min(n1, opts.jackGroups ?? Math.min(n1, 40)) : null,
       weightRange: opts.weightRange,
       calfun: distance,
+      population: data.population ? true : null,
       tol: opts.tol,
       maxIter: opts.maxIter,
       seed: opts.seed,
