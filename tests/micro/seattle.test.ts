@@ -23,12 +23,20 @@
 import { describe, expect, it } from 'vitest';
 import { readPanel } from '../../src/core/panel.js';
 import { micro, microDataFromPanel } from '../../src/estimators/micro/index.js';
-import { dataset, hasShared } from '../helpers.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, dataset, hasShared } from '../helpers.js';
 import { BASE } from './helpers.js';
 
 const OUT = ['i_felony', 'i_misdemea', 'i_drugs', 'any_crime'];
 const COV = ['TotalPop', 'BLACK', 'HISPANIC', 'Males_1521', 'HOUSEHOLDS', 'FAMILYHOUS', 'FEMALE_HOU', 'RENTER_HOU', 'VACANT_HOU'];
 const PUBLISHED = { pct: [-32.6, -37.3, -15.8, -20.1], con: [68.22, 71.8, 23.76, 986.44], trt: [46, 45, 20, 788] };
+
+/** The README's Seattle table rows, checked against the runs below (numbers as the README writes them). */
+const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const NAMES = ['felonies', 'misdemeanours', 'drugs', 'any crime'];
+const fmt = (x: number, d: number) => x.toLocaleString('en-GB', { minimumFractionDigits: d, maximumFractionDigits: d }).replace(/^-/, '\u2212');
+const linearCells: string[] = [];
 
 describe.skipIf(!hasShared)('micro on Seattle DMI (Robbins & Davenport 2021, Table 2)', () => {
   const load = () => microDataFromPanel(readPanel(dataset('seattledmi'), { outcome: OUT[0]!, covariates: [...OUT.slice(1), ...COV] }), OUT, COV);
@@ -43,6 +51,7 @@ describe.skipIf(!hasShared)('micro on Seattle DMI (Robbins & Davenport 2021, Tab
       expect(r.treatedTotal).toBe(PUBLISHED.trt[k]);
       expect(Math.abs(r.syntheticTotal - PUBLISHED.con[k]!), `${r.outcome}: Con ${r.syntheticTotal} vs ${PUBLISHED.con[k]}`).toBeLessThanOrEqual(0.006);
       expect(Math.abs(r.percentChange - PUBLISHED.pct[k]!), `${r.outcome}: ${r.percentChange} vs ${PUBLISHED.pct[k]}`).toBeLessThanOrEqual(0.05);
+      linearCells[k] = `${fmt(r.percentChange, 2)} (Con ${fmt(r.syntheticTotal, 2)})`;
     });
   }, 120_000);
 
@@ -64,5 +73,10 @@ describe.skipIf(!hasShared)('micro on Seattle DMI (Robbins & Davenport 2021, Tab
     });
     // Regression pin of this implementation's converged raking solution (not a published value).
     [-33.85, -34.2, -12.95, -19.05].forEach((v, k) => expect(res[k]!.percentChange).toBeCloseTo(v, 1));
+    // The README's table says what these runs give.
+    res.forEach((r, k) => {
+      const row = `| ${NAMES[k]} | ${fmt(PUBLISHED.pct[k]!, 1)} (Con ${fmt(PUBLISHED.con[k]!, 2)}) | ${linearCells[k]} | ${fmt(r.percentChange, 2)} (Con ${fmt(r.syntheticTotal, 2)}) | ${fmt(r.weightRange.syntheticMin, 1)} – ${fmt(r.weightRange.syntheticMax, 1)} |`;
+      expect(README.includes(row), `README.md should have the row: ${row}`).toBe(true);
+    });
   }, 120_000);
 });
