@@ -582,7 +582,14 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   }
 
   const alpha = 1 - opts.level;
-  const prob: ReplicateProblem = { W, distance, controls, treated, outcomes: O, P, tol: opts.tol, maxIter: opts.maxIter, seed: opts.seed, exactCols: qE + 1, ...(rp.minRidge ? { minRidge: rp.minRidge } : {}) };
+  // The first outcome's post-period values, for per-period placebo intervals (nPost × N).
+  const nPost = tEnd - t0 + 1;
+  const y0 = data.y[data.outcomes[0]!]!;
+  const postPath = new Float64Array(nPost * N);
+  for (let t = 0; t < nPost; t++) for (let i = 0; i < N; i++) postPath[t * N + i] = y0[i * T + t0 + t]!;
+  /** Per post period t of the first outcome: placebo intervals for the effect and the cumulative effect (totals), or null. */
+  let pathCi: { effect: ([number, number] | null)[]; cumulative: ([number, number] | null)[] } | null = null;
+  const prob: ReplicateProblem = { W, distance, controls, treated, outcomes: O, P, path: postPath, nPost, tol: opts.tol, maxIter: opts.maxIter, seed: opts.seed, exactCols: qE + 1, ...(rp.minRidge ? { minRidge: rp.minRidge } : {}) };
   const logObs = results.map((r) => Math.log(r.treatedTotal / r.syntheticTotal));
   const extra: Record<string, unknown> = {};
 
@@ -594,7 +601,7 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     for (let k = 0; k < n1 && distinct <= opts.perms; k++) distinct = (distinct * (n0 - k)) / (k + 1);
     const B = Math.max(1, Math.min(opts.perms, Math.floor(distinct + 1e-9)));
     if (B < opts.perms) warnings.push({ code: 'PERMS_CAPPED', message: `only ${B} distinct placebo sets of ${n1} areas exist among ${n0} controls; --perms ${opts.perms} reduced to ${B} (random draws, so some sets may repeat; p-values cannot fall below 1/(B+1))` });
-    const width = replicateWidth(O);
+    const width = replicateWidth(O, nPost);
     const reps = await runPermutations(prob, B, opts.threads, opts.progress);
     let inexact = 0;
     let iters = 0;
@@ -645,6 +652,44 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     extra.permsUsed = B;
     diagnostics.push({ code: 'PERMUTATION', passed: inexact === 0, value: B, message: `${B} placebo treated sets of ${n1} controls, each re-weighted (mean ${(iters / Math.max(1, B)).toFixed(1)} iterations; ${inexact} not exactly balanced)` });
     if (O >= 2) extra.omnibus = omnibus(L, B, O, logObs);
+    // Per-period and cumulative-path intervals for the first outcome, by the same inversion of
+    // the placebo log-ratio distribution as the post-period totals (placebo periods whose ratio
+    // is undefined, a zero count, are left out; a period whose treated count is 0 gets none).
+    const head0 = results[0]!;
+    const interval = (Y: number, S: number, pl: number[]): [number, number] | null => {
+      const l = Math.log(Y / S);
+      if (!Number.isFinite(l) || pl.length === 0) return null;
+      const q = sorted(pl);
+      const ci: [number, number] = [100 * (Math.exp(l - quantile(q, 1 - alpha / 2)) - 1), 100 * (Math.exp(l - quantile(q, alpha / 2)) - 1)];
+      return diffFromPct(Y, ci);
+    };
+    const eff: ([number, number] | null)[] = [];
+    const cum: ([number, number] | null)[] = [];
+    const cumT = new Float64Array(B);
+    const cumS = new Float64Array(B);
+    let cY = 0;
+    let cS = 0;
+    for (let t = 0; t < nPost; t++) {
+      const pt = head0.path[t0 + t]!;
+      cY += pt.treated;
+      cS += pt.synthetic;
+      const pl: number[] = [];
+      const plc: number[] = [];
+      for (let b = 0; b < B; b++) {
+        const yt = reps[b * width + 2 * O + 3 + 2 * t]!;
+        const st = reps[b * width + 2 * O + 4 + 2 * t]!;
+        cumT[b] = cumT[b]! + yt;
+        cumS[b] = cumS[b]! + st;
+        const v = Math.log(yt / st);
+        if (Number.isFinite(v)) pl.push(v);
+        const vc = Math.log(cumT[b]! / cumS[b]!);
+        if (Number.isFinite(vc)) plc.push(vc);
+      }
+      eff.push(interval(pt.treated, pt.synthetic, pl));
+      // The cumulative effect through t is Y − Ŝ summed over post periods 0..t, a difference of totals.
+      cum.push(interval(cY, cS, plc));
+    }
+    pathCi = { effect: eff, cumulative: cum };
   }
 
   // Jackknife.
@@ -742,7 +787,6 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   const head = results[0]!;
   const primary = opts.inference[0];
   const blk = primary ? head[primary] : undefined;
-  const nPost = tEnd - t0 + 1;
   const scaleAtt = 1 / (n1 * nPost);
   const estimate = {
     att: head.difference * scaleAtt,
@@ -760,14 +804,17 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     percentChange: head.percentChange,
     percentChangeCi: blk?.percentChangeCi ?? null,
   };
+  // Per-period bands come from the placebo distribution when permutation is the headline inference.
+  const bands = primary === 'permutation' ? pathCi : null;
+  const per = (ci: [number, number] | null | undefined): [number, number] | null => (ci ? [ci[0] / n1, ci[1] / n1] : null);
   const path: PathPoint[] = head.path.map((p, t) => ({
     period: p.period,
     observed: p.treated / n1,
     counterfactual: p.synthetic / n1,
     effect: p.effect / n1,
-    ci: null,
+    ci: bands && t >= t0 && t <= tEnd ? per(bands.effect[t - t0]) : null,
     cumulative: p.cumulative === null ? null : p.cumulative / n1,
-    cumulativeCi: t === tEnd && estimate.cumulative.ci ? estimate.cumulative.ci : null,
+    cumulativeCi: bands && t >= t0 && t <= tEnd ? per(bands.cumulative[t - t0]) : t === tEnd && estimate.cumulative.ci ? estimate.cumulative.ci : null,
     observedTotal: p.treated,
     counterfactualTotal: p.synthetic,
   }));

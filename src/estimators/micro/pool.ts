@@ -33,7 +33,7 @@ function shared<T extends Float64Array | Int32Array>(a: T): T {
 
 /** The B × width matrix of placebo replications (see {@link permutationRange}). */
 export async function runPermutations(prob: ReplicateProblem, B: number, threads: number, progress?: (p: MicroProgress) => void): Promise<Float64Array> {
-  const width = replicateWidth(prob.outcomes);
+  const width = replicateWidth(prob.outcomes, prob.nPost);
   const helpers = Math.max(0, Math.min(threads, 64) - 1);
   const chunk = Math.max(1, Math.min(20, Math.ceil(B / (8 * (helpers + 1)))));
   const nChunks = Math.ceil(B / chunk);
@@ -48,7 +48,7 @@ export async function runPermutations(prob: ReplicateProblem, B: number, threads
     return out;
   }
   const W: Whitened = { ...prob.W, Z: shared(prob.W.Z) };
-  const sp: ReplicateProblem = { ...prob, W, P: shared(prob.P), controls: shared(prob.controls), treated: shared(prob.treated) };
+  const sp: ReplicateProblem = { ...prob, W, P: shared(prob.P), path: shared(prob.path), controls: shared(prob.controls), treated: shared(prob.treated) };
   const outBuf = new SharedArrayBuffer(B * width * 8);
   const out = new Float64Array(outBuf);
   const ctr = new Int32Array(new SharedArrayBuffer(8));

@@ -21,6 +21,9 @@ export interface ReplicateProblem {
   outcomes: number;
   /** O × nAll: each unit's post-period total of outcome o (row-major by outcome). */
   P: Float64Array;
+  /** Post periods of the first outcome, for per-period intervals: nPost × nAll, each unit's value in post period t. */
+  path: Float64Array;
+  nPost: number;
   tol: number;
   maxIter: number;
   seed: number;
@@ -30,9 +33,12 @@ export interface ReplicateProblem {
   minRidge?: Float64Array;
 }
 
-/** Columns of a replication row: per outcome (treated total, synthetic total), then iterations, exact flag, imbalance. */
-export function replicateWidth(outcomes: number): number {
-  return 2 * outcomes + 3;
+/**
+ * Columns of a replication row: per outcome (treated total, synthetic total), then iterations,
+ * exact flag, imbalance, then per post period of the first outcome (treated, synthetic).
+ */
+export function replicateWidth(outcomes: number, nPost: number): number {
+  return 2 * outcomes + 3 + 2 * nPost;
 }
 
 /** Relative-imbalance scales den_k = max(|t_k|, scale_k) from a whitened target (raw target via U). */
@@ -78,7 +84,7 @@ export function fitSet(prob: ReplicateProblem, donors: Int32Array, set: ArrayLik
   }
   const O = prob.outcomes;
   const nAll = W.nAll;
-  const stats = new Float64Array(replicateWidth(O));
+  const stats = new Float64Array(replicateWidth(O, prob.nPost));
   for (let o = 0; o < O; o++) {
     const P = prob.P;
     const off = o * nAll;
@@ -92,6 +98,15 @@ export function fitSet(prob: ReplicateProblem, donors: Int32Array, set: ArrayLik
   stats[2 * O] = res.iterations;
   stats[2 * O + 1] = exact ? 1 : 0;
   stats[2 * O + 2] = res.maxRelImbalance;
+  for (let t = 0; t < prob.nPost; t++) {
+    const off = t * nAll;
+    let tt = 0;
+    for (let a = 0; a < set.length; a++) tt += prob.path[off + set[a]!]!;
+    let st = 0;
+    for (let a = 0; a < donors.length; a++) st += res.w[a]! * prob.path[off + donors[a]!]!;
+    stats[2 * O + 3 + 2 * t] = tt;
+    stats[2 * O + 4 + 2 * t] = st;
+  }
   return { res, exact, stats };
 }
 
@@ -104,7 +119,7 @@ export function permutationRange(prob: ReplicateProblem, from: number, to: numbe
   const root = new Rng(prob.seed);
   const n0 = prob.controls.length;
   const n1 = prob.treated.length;
-  const width = replicateWidth(prob.outcomes);
+  const width = replicateWidth(prob.outcomes, prob.nPost);
   const inSet = new Uint8Array(n0);
   const donors = new Int32Array(n0 - n1);
   const set = new Int32Array(n1);
