@@ -87,17 +87,6 @@ function walk(dir: string, out: string[]): void {
   }
 }
 
-/** sha256 of a file, streamed. */
-export function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    const s = createReadStream(path, { highWaterMark: 1 << 20 });
-    s.on('data', (c) => h.update(c));
-    s.on('error', (e) => reject(new InputError('FILE_UNREADABLE', `cannot read ${path}: ${e.message}`, { file: path })));
-    s.on('end', () => resolve(h.digest('hex')));
-  });
-}
-
 function zipError(path: string, e: Error): InputError {
   return new InputError('BAD_ZIP', `${path} is not a readable zip archive (${e.message}); the download is truncated or corrupt: download it again`, { file: path, reason: e.message });
 }
@@ -166,7 +155,7 @@ export async function openInput(path: string): Promise<ArchiveInput> {
     } finally {
       zf.close();
     }
-    const sha = await sha256File(path);
+    const sha = readFileChunks(path, path, () => undefined);
     // Entries are read through our own descriptor (see readZipEntry), closed by close().
     let zipFd: number;
     try {
