@@ -24,18 +24,15 @@
  * from the zip at these rates.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { writePoliceUkArchive, type PoliceUkSpec } from '../src/sim/policeuk.js';
-import { BIN, benchCli, benchDir } from './measure.js';
+import { benchCli, benchDir } from './measure.js';
 
-/** CPU seconds (user + sys, inflate threads included) of one run, via /usr/bin/time when present: on a shared, loaded machine this is the figure that says what one core does. */
-function cpuSeconds(args: string[]): number | null {
-  if (!existsSync('/usr/bin/time')) return null;
-  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', process.execPath, BIN, ...args], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
-  const m = /([\d.]+) ([\d.]+)\s*$/.exec(r.stderr.trim());
-  return m ? Number(m[1]) + Number(m[2]) : null;
-}
+/** `taskset -c 0` works here (Linux with util-linux): the one-core runs are made with it. */
+const oneCore = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+const load = (): string => loadavg()[0]!.toFixed(2);
 
 const SLUGS = Array.from({ length: 43 }, (_, k) => `force-${String(k + 1).padStart(2, '0')}`);
 const spec = (meanRecords: number): PoliceUkSpec => ({
@@ -68,21 +65,34 @@ try {
     const truth = await writePoliceUkArchive(sub, spec(mean), 1, { zip: true });
     const genS = Number(process.hrtime.bigint() - t0) / 1e9;
     process.stderr.write(`generated ${truth.totalRows} records (${label}) in ${genS.toFixed(1)} s\n`);
+    const n = truth.totalRows;
+    const M = (x: number) => `${(x / 1e6).toFixed(2)}M`;
     for (const [what, path] of [
       ['folder', join(sub, 'archive')],
       ['zip', join(sub, 'archive.zip')],
     ] as const) {
       const args = ['panel', 'police-uk', path, '--out', join(sub, `panel-${what}.csv`)];
-      const line = benchCli(`panel police-uk ${what}, ${(truth.totalRows / 1e6).toFixed(2)}M records, 10,320 LSOAs × 36 months`, args, {
-        repeats: 3,
-        target: '≥ 1,000,000 records/s; flat memory',
-      });
-      const rate = truth.totalRows / line.seconds;
-      console.log(JSON.stringify({ ...line, name: `${line.name}: ${(rate / 1e6).toFixed(2)}M records/s`, records: truth.totalRows, recordsPerSecond: rate }));
-      const cpu = cpuSeconds(args);
-      if (cpu !== null) console.log(JSON.stringify({ name: `  (same run: CPU time user+sys: ${(truth.totalRows / cpu / 1e6).toFixed(2)}M records per CPU-second)`, seconds: cpu, peakRssMiB: 0 }));
+      const before = load();
+      const line = benchCli(`police-uk ${what}, ${M(n)} records`, args, { repeats: 3, target: '≥ 1M records/s on one core; flat memory' });
+      const rate = n / line.seconds;
+      const cpuRate = line.cpuSeconds ? n / line.cpuSeconds : null;
+      console.log(
+        JSON.stringify({
+          ...line,
+          name: `${line.name}: ${M(rate)}/s wall${cpuRate ? `, ${M(cpuRate)} per CPU-s` : ''} (load ${before}→${load()})`,
+          records: n,
+          recordsPerSecond: rate,
+          recordsPerCpuSecond: cpuRate,
+        }),
+      );
+      if (label === '5M' && oneCore) {
+        // The same command confined to one core (the process and zlib's threads share CPU 0).
+        const b1 = load();
+        const one = benchCli(`police-uk ${what}, ${M(n)} records, one core`, args, { repeats: 3, prefix: ['taskset', '-c', '0'] });
+        console.log(JSON.stringify({ ...one, name: `  taskset -c 0 (one core): ${M(n / one.seconds)}/s wall (load ${b1}→${load()})`, records: n, recordsPerSecond: n / one.seconds, oneCore: true }));
+      }
       // The national archive: 36 months × 43 forces ≈ 18 million records.
-      if (label === '5M') console.log(JSON.stringify({ name: `  (national archive, 18M records, from the ${what} at this rate: ${(18e6 / rate).toFixed(1)} s)`, seconds: 18e6 / rate, peakRssMiB: 0 }));
+      if (label === '5M') console.log(JSON.stringify({ name: `  national archive, 18M records, from the ${what} at this rate`, seconds: 18e6 / rate, peakRssMiB: 0 }));
     }
     rmSync(sub, { recursive: true, force: true });
   }

@@ -143,6 +143,7 @@ export abstract class RowScanner {
         const lim = i + 4 < n ? i + 4 : n;
         for (; i < lim; i++) {
           const b = buf[i]!;
+          if (b > COMMA) continue; // letters, digits, '-', '.'
           if (b === COMMA) {
             if (!inQ) {
               if (nf < 63) {
