@@ -110,6 +110,40 @@ describe('zip entries', () => {
     expect(b.csv).toBe(a.csv);
   });
 
+  it('the one inflater is reset between entries: an entry abandoned part-way or failing on corrupt data does not touch the next', async () => {
+    const bytes = Buffer.from(readFileSync(g.zip));
+    // damage the deflate data of the entry stored first in the file
+    const start = 30 + bytes.readUInt16LE(26) + bytes.readUInt16LE(28);
+    for (let k = start + 10; k < start + 60; k++) bytes[k] = 0xff ^ bytes[k]!;
+    const z = join(tempDir(), 'damaged.zip');
+    writeFileSync(z, bytes);
+    const input = await openInput(z);
+    const folder = await openInput(g.folder);
+    try {
+      const first = input.entries.find((e) => e.zip!.localHeader === 0)!;
+      const others = input.entries.filter((e) => e !== first);
+      const want = (name: string) => readFileSync(folder.entries.find((e) => e.name === name)!.path!);
+      const whole = (e: (typeof others)[number]) => {
+        const parts: Buffer[] = [];
+        readZipEntry(e.zip!, e.display, (c) => parts.push(Buffer.from(c)), Buffer.allocUnsafe(97), Buffer.allocUnsafe(101));
+        return Buffer.concat(parts);
+      };
+      // abandoned after its first output chunk (as when a row is bad)
+      expect(() =>
+        readZipEntry(others[0]!.zip!, others[0]!.display, () => {
+          throw new Error('stop');
+        }),
+      ).toThrow('stop');
+      expect(whole(others[1]!).equals(want(others[1]!.name))).toBe(true);
+      // corrupt data: BAD_ZIP, and the next entry still inflates
+      expect(() => whole(first)).toThrow(/cannot be read/);
+      expect(whole(others[2]!).equals(want(others[2]!.name))).toBe(true);
+    } finally {
+      input.close();
+      folder.close();
+    }
+  });
+
   it('a CRC-32 that does not match the inflated bytes is BAD_ZIP naming the entry', async () => {
     const bytes = Buffer.from(readFileSync(g.zip));
     const cd = firstCentralRecord(bytes);
