@@ -48,8 +48,8 @@ export class Counts {
   private cap: number;
   readonly baseIds: string[] = [];
   private readonly baseIndex = new Map<string, number>();
-  /** Records per (base area, filing force), at b × forces + f (for each area's home force). */
-  private byForce: Float64Array;
+  /** Records per (base area, filing force), keyed b × forces + f (for each area's home force); added to once per area and file. Sparse: most areas have one or two forces. */
+  private byForce = new Map<number, number>();
   /** Stop-and-search per base area × month (drawn areas only). */
   ss: Uint32Array | null = null;
 
@@ -60,7 +60,6 @@ export class Counts {
   ) {
     this.cap = 1024;
     this.data = new Uint32Array(this.cap * months * N_TYPES);
-    this.byForce = new Float64Array(this.cap * forces);
     if (withStopSearchByArea) this.ss = new Uint32Array(this.cap * months);
   }
 
@@ -76,9 +75,6 @@ export class Counts {
       const d = new Uint32Array(cap * this.months * N_TYPES);
       d.set(this.data);
       this.data = d;
-      const f = new Float64Array(cap * this.forces);
-      f.set(this.byForce);
-      this.byForce = f;
       if (this.ss) {
         const s = new Uint32Array(cap * this.months);
         s.set(this.ss);
@@ -91,12 +87,15 @@ export class Counts {
 
   /** Add `n` records of base area b filed by force f (for the area's home force). */
   addForce(b: number, f: number, n: number): void {
-    this.byForce[b * this.forces + f]! += n;
+    const key = b * this.forces + f;
+    this.byForce.set(key, (this.byForce.get(key) ?? 0) + n);
   }
 
   /** Records of base area b per filing force (length = forces). */
   forceRecords(b: number): Float64Array {
-    return this.byForce.slice(b * this.forces, (b + 1) * this.forces);
+    const out = new Float64Array(this.forces);
+    for (let f = 0; f < this.forces; f++) out[f] = this.byForce.get(b * this.forces + f) ?? 0;
+    return out;
   }
 }
 
