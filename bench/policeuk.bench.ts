@@ -11,22 +11,27 @@
  * Target (issue 10): ≥ 1 million records per second on one core; flat memory.
  * `npm run bench -- policeuk` runs this file alone. The archives live in a temp dir, deleted after.
  *
- * Measured 2026-11-29 16:22–16:23 UTC (2-core machine shared with another engineer, load
- * average 2.6–2.9), medians of 3 runs:
- *   folder, 5.27M records: 1.75M records/s wall, 1.80M per CPU-s; one core 1.70M/s; peak RSS 162 MiB
- *   zip,    5.27M records: 1.19M records/s wall, 1.20M per CPU-s; one core 1.20M/s; peak RSS 165–167 MiB
- *   1.88M records: peak RSS 164 MiB from the folder and from the zip: flat in the number of records
- *   (the 1.88M archive's rate is lower, ≈0.9M/s from the zip: start-up and writing the 10,320 × 36
- *   panel cost the same ≈0.5 s for both sizes).
- * Before this version (same archive, alternating old and new builds in one session, load 3.7–4.7):
- * zip 0.85M records per CPU-s, 0.81M/s on one core; folder 1.56M per CPU-s.
+ * Measured 2026-11-29 16:30–16:32 UTC (2-core machine shared with another engineer, load
+ * average 2.7–3.5), medians of 3 runs:
+ *   folder, 5.27M records: 1.69M records/s wall, 1.71M per CPU-s; one core 1.74M/s; peak RSS 154 MiB
+ *   zip,    5.27M records: 1.21M records/s wall, 1.22M per CPU-s; one core 1.20M/s; peak RSS 156–160 MiB
+ *   1.88M records: peak RSS 154 MiB from the folder, 158 MiB from the zip: flat in the number of
+ *   records (the 1.88M archive's rate is lower, ≈0.9M/s from the zip: start-up and writing the
+ *   10,320 × 36 panel cost about the same ≈0.5 s for both sizes).
+ * A 35,002-LSOA × 36-month archive (the national number of areas, 1.30M records) peaked at 286 MiB
+ * from the folder and 289 MiB from the zip (16:29 UTC, load 3.1): memory grows with areas × months.
+ * Before this version (same 5.27M archive, old and new builds alternating in one session,
+ * 16:32–16:34 UTC, load 2.4–3.4, /usr/bin/time, medians of 3): zip 0.80M → 1.18M records/s wall,
+ * 0.80M → 1.19M per CPU-s, 0.80M → 1.17M/s on one core, peak RSS 186–190 → 157–159 MiB; folder
+ * 1.43M → 1.67M/s wall, 1.49M → 1.69M per CPU-s.
  * Where the zip's CPU goes (node --cpu-prof, 5.27M records): inflating 24%, scanning rows for
- * commas/quotes/line ends 22%, sha256 of the zip and of every entry (the manifest's) 14%, the row
- * hash for duplicates 8%, counting 9%, CRC-32 4%, writing the panel 4%.
+ * commas/quotes/line ends 22%, sha256 of the zip and of every entry (the manifest's) 14%, counting
+ * (month, type, LSOA checks) 10%, the row hash for duplicates 8%, writing the panel 4%, CRC-32 4%.
  * The generated archive's CSV (1.08 GB, 205 bytes a row: 64-hex Crime IDs and coordinates are
  * random) deflates only 4.5× (239 MB); the real archive is said to compress 8–10×, which means
  * fewer compressed bytes per record and more long matches, if anything cheaper to inflate.
- * National archive (36 months × 43 forces ≈ 18M records): ≈10 s from the folder, ≈15 s from the zip.
+ * National archive (36 months × 43 forces ≈ 18M records): ≈11 s from the folder, ≈15 s from the zip
+ * (one core, at these rates).
  */
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
