@@ -156,15 +156,9 @@ export async function openInput(path: string): Promise<ArchiveInput> {
       zf.close();
     }
     const sha = readFileChunks(path, path, () => undefined);
-    // Entries are read through our own descriptor (see readZipEntry), closed by close().
-    let zipFd: number;
-    try {
-      zipFd = openSync(path, 'r');
-    } catch (e) {
-      throw new InputError('FILE_UNREADABLE', `cannot read ${path}: ${(e as Error).message}`, { file: path });
-    }
     const entries: ArchiveEntry[] = [];
     const ignored: string[] = [];
+    const spans: ZipSpan[] = [];
     for (const e of list) {
       if (e.fileName.endsWith('/')) continue;
       const info = parseName(`${path}:${e.fileName}`, e.fileName);
@@ -172,6 +166,8 @@ export async function openInput(path: string): Promise<ArchiveInput> {
         ignored.push(e.fileName);
         continue;
       }
+      const span: ZipSpan = { fd: -1, localHeader: e.relativeOffsetOfLocalHeader, compressedSize: e.compressedSize, method: e.compressionMethod };
+      spans.push(span);
       entries.push({
         input: path,
         name: e.fileName,
@@ -181,9 +177,17 @@ export async function openInput(path: string): Promise<ArchiveInput> {
         zipped: true,
         path: null,
         crc32: e.crc32,
-        zip: { fd: zipFd, localHeader: e.relativeOffsetOfLocalHeader, compressedSize: e.compressedSize, method: e.compressionMethod },
+        zip: span,
       });
     }
+    // Entries are read through our own descriptor (see readZipEntry), opened once every name is checked, closed by close().
+    let zipFd: number;
+    try {
+      zipFd = openSync(path, 'r');
+    } catch (e) {
+      throw new InputError('FILE_UNREADABLE', `cannot read ${path}: ${(e as Error).message}`, { file: path });
+    }
+    for (const z of spans) z.fd = zipFd;
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return { path, type: 'zip', sha256: sha, entries, ignored, close: () => closeSync(zipFd) };
   }
@@ -230,7 +234,12 @@ function badEntry(display: string, reason: string): InputError {
   return new InputError('BAD_ZIP', `${display}: the zip entry cannot be read (${reason}); the download is truncated or corrupt: download it again`, { file: display, reason });
 }
 
-/** The native zlib handle under a zlib stream: the same synchronous call zlib.inflateRawSync makes, here with an output buffer we own. */
+/**
+ * The native zlib handle under a zlib stream (`_handle`, with its `_writeState` [avail_out,
+ * avail_in]): Node's own zlib.js makes this call for every zlib *Sync function; we make it with
+ * an output buffer we own. These are Node internals, not public API: rawInflater checks they
+ * exist, and every zip test goes through them, so a Node.js without them fails loudly.
+ */
 interface ZlibHandle {
   writeSync(flush: number, input: Buffer, inOff: number, inLen: number, out: Buffer, outOff: number, outLen: number): void;
 }
@@ -245,7 +254,7 @@ const LOCAL_HEADER = Buffer.allocUnsafe(30);
  * `onChunk`. Memory is the two buffers and one inflater (reset for each entry) whatever
  * the entry's size: no stream, no thread-pool trip, no new buffer per chunk (inflating
  * 1.08 GB of generated police.uk CSV took 1.23 CPU-s this way, 1.58 through a zlib stream
- * with 256 KiB chunks, which also left garbage to collect). Exported with its buffers as
+ * with 256 KiB chunks, which also left garbage to collect; 2026-11-29, load 1.5). Exported with its buffers as
  * parameters for tests.
  * @throws InputError BAD_ZIP naming the entry (bad header, data cut short, inflate error, method)
  */
