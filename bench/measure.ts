@@ -28,8 +28,11 @@ export function benchDir(): string {
   return mkdtempSync(join(tmpdir(), 'vru-eval-bench-'));
 }
 
-/** Run `vru-eval <args>` `repeats` times (output discarded); median wall time, max peak RSS. */
-export function benchCli(name: string, args: string[], opts: { repeats?: number; target?: string } = {}): BenchLine {
+/**
+ * Run `vru-eval <args>` `repeats` times (output discarded); median wall time, max peak RSS.
+ * `prefix` runs node under another command (e.g. ['taskset', '-c', '0'] for one core).
+ */
+export function benchCli(name: string, args: string[], opts: { repeats?: number; target?: string; prefix?: string[] } = {}): BenchLine {
   const repeats = opts.repeats ?? 3;
   const dir = benchDir();
   const rssFile = join(dir, 'rss');
@@ -39,7 +42,8 @@ export function benchCli(name: string, args: string[], opts: { repeats?: number;
   try {
     for (let k = 0; k < repeats; k++) {
       const t = process.hrtime.bigint();
-      const r = spawnSync(process.execPath, ['--import', REPORTER, BIN, ...args], {
+      const cmd = [...(opts.prefix ?? []), process.execPath, '--import', REPORTER, BIN, ...args];
+      const r = spawnSync(cmd[0]!, cmd.slice(1), {
         stdio: ['ignore', 'ignore', 'pipe'],
         encoding: 'utf8',
         env: { ...process.env, VRU_BENCH_RSS: rssFile },

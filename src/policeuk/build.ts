@@ -253,7 +253,7 @@ export async function buildPoliceUkPanel(o: PoliceUkOptions, tool: { name: strin
       const mi = e.month - first;
       const fi = forceIdx.get(e.force)!;
       const reader = e.kind === 'street' ? new StreetReader(e.display, e.month, mi, fi, ctx) : new StopSearchReader(e.display, e.month, mi, fi, ctx);
-      const sha = await streamEntry(e, (c) => reader.push(c));
+      const sha = streamEntry(e, (c) => reader.push(c));
       reader.end();
       tallyByFM.set(`${e.kind}|${fi}|${mi}`, reader.tally);
       fileRows.push({ file: e.display, force: e.force, month: monthLabel(e.month), kind: e.kind, sha256: sha, bytes: e.bytes, reason: null, ...reader.tally });

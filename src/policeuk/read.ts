@@ -48,7 +48,7 @@ export class Counts {
   private cap: number;
   readonly baseIds: string[] = [];
   private readonly baseIndex = new Map<string, number>();
-  /** Records per base area from its most frequent filing force so far is tracked exactly via byForce. */
+  /** Records per (base area, filing force), keyed b × forces + f (for each area's home force); added to once per area and file. Sparse: most areas have one or two forces. */
   private byForce = new Map<number, number>();
   /** Stop-and-search per base area × month (drawn areas only). */
   ss: Uint32Array | null = null;
@@ -99,13 +99,13 @@ export class Counts {
   }
 }
 
-/** Crime type index from its bytes: (length, first byte, last byte) → candidate, then compared in full. */
+/** Crime type index from its bytes: (length, last byte) → candidate + 1 in a table, then compared in full. */
 const TYPE_BYTES = CRIME_TYPES.map((t) => Buffer.from(t, 'latin1'));
-const TYPE_KEY = new Map<number, number>();
+const TYPE_KEY = new Int8Array(32 * 256);
 TYPE_BYTES.forEach((b, k) => {
-  const key = b.length * 65536 + b[0]! * 256 + b[b.length - 1]!;
-  if (TYPE_KEY.has(key)) throw new Error('crime type keys collide');
-  TYPE_KEY.set(key, k);
+  const key = b.length * 256 + b[b.length - 1]!;
+  if (b.length >= 32 || TYPE_KEY[key] !== 0) throw new Error('crime type keys collide');
+  TYPE_KEY[key] = k + 1;
 });
 
 /** Shared state of one build: counts, LSOA interning, the duplicate set. */
@@ -119,10 +119,35 @@ export interface ReadContext {
   hashes: RowHashSet;
   /** Stop-and-search per force × month. */
   ssForce: Float64Array;
+  /**
+   * One file's counts by (base area, type) before they go into `counts` (a file is one
+   * month: this small array stays in cache where `counts.data` would be touched at random),
+   * the base areas touched (in `touched[0..nTouched)`), and a mark per base area (the
+   * file's serial number when touched).
+   */
+  fileCounts: Uint32Array;
+  touched: Int32Array;
+  nTouched: number;
+  mark: Int32Array;
+  serial: number;
 }
 
 export function newReadContext(counts: Counts, resolve: LsoaResolver, geo: GeoAreas | null): ReadContext {
-  return { counts, resolve, geo, fast: new Int32Array(2_000_000), slow: new Map(), hashes: new RowHashSet(), ssForce: new Float64Array(counts.forces * counts.months) };
+  return { counts, resolve, geo, fast: new Int32Array(2_000_000), slow: new Map(), hashes: new RowHashSet(), ssForce: new Float64Array(counts.forces * counts.months), fileCounts: new Uint32Array(1024 * N_TYPES), touched: new Int32Array(1024), nTouched: 0, mark: new Int32Array(1024), serial: 0 };
+}
+
+/** Make room for base area b in the per-file arrays. */
+function growFileArrays(ctx: ReadContext, b: number): void {
+  const cap = Math.max(b + 1, ctx.mark.length * 2);
+  const fc = new Uint32Array(cap * N_TYPES);
+  fc.set(ctx.fileCounts);
+  ctx.fileCounts = fc;
+  const t = new Int32Array(cap);
+  t.set(ctx.touched);
+  ctx.touched = t;
+  const m = new Int32Array(cap);
+  m.set(ctx.mark);
+  ctx.mark = m;
 }
 
 function parseCoord(buf: Buffer, s: number, e: number): number {
@@ -152,6 +177,8 @@ export class StreetReader extends RowScanner {
     this.monthBytes = Buffer.from(monthLabel(month), 'latin1');
     this.cellBase = monthIndex * N_TYPES;
     ctx.hashes.clear();
+    ctx.serial++;
+    ctx.nTouched = 0;
   }
 
   protected row(buf: Buffer): void {
@@ -175,10 +202,10 @@ export class StreetReader extends RowScanner {
       e--;
     }
     const len = e - s;
-    let type = len > 0 ? (TYPE_KEY.get(len * 65536 + buf[s]! * 256 + buf[e - 1]!) ?? -1) : -1;
+    let type = len > 0 && len < 32 ? TYPE_KEY[len * 256 + buf[e - 1]!]! - 1 : -1;
     if (type >= 0) {
       const want = TYPE_BYTES[type]!;
-      for (let k = 1; k < len - 1; k++) {
+      for (let k = 0; k < len - 1; k++) {
         if (buf[s + k] !== want[k]) {
           type = -1;
           break;
@@ -191,9 +218,12 @@ export class StreetReader extends RowScanner {
     // Exact duplicate rows count once. Only rows with a Crime ID: rows without one
     // (anti-social behaviour) are identical whenever two incidents share a month, an
     // anonymised map point and a type, so identical ASB rows are separate incidents.
-    if (fe[0]! > fs[0]! && !this.ctx.hashes.add(this.h1, this.h2)) {
-      t.duplicates++;
-      return;
+    if (fe[0]! > fs[0]!) {
+      this.hashRow(buf);
+      if (!this.ctx.hashes.add(this.h1, this.h2)) {
+        t.duplicates++;
+        return;
+      }
     }
     const ctx = this.ctx;
     let b: number;
@@ -219,28 +249,34 @@ export class StreetReader extends RowScanner {
       return;
     }
     t.used++;
-    const c = ctx.counts;
-    c.data[b * c.months * N_TYPES + this.cellBase + type]!++;
-    this.pending(b);
-  }
-
-  // Records per (base area, filing force), batched per file to keep the per-row work small.
-  private lastBase = -1;
-  private lastCount = 0;
-  private pending(b: number): void {
-    if (b === this.lastBase) {
-      this.lastCount++;
-      return;
+    if (b >= ctx.mark.length) growFileArrays(ctx, b);
+    if (ctx.mark[b] !== ctx.serial) {
+      ctx.mark[b] = ctx.serial;
+      ctx.touched[ctx.nTouched++] = b;
     }
-    if (this.lastBase >= 0) this.ctx.counts.addForce(this.lastBase, this.forceIndex, this.lastCount);
-    this.lastBase = b;
-    this.lastCount = 1;
+    ctx.fileCounts[b * N_TYPES + type]!++;
   }
 
+  /** End of the file: its counts go into `counts`, and each base area's records to this force. */
   override end(): void {
     super.end();
-    if (this.lastBase >= 0) this.ctx.counts.addForce(this.lastBase, this.forceIndex, this.lastCount);
-    this.lastBase = -1;
+    const ctx = this.ctx;
+    const c = ctx.counts;
+    const fc = ctx.fileCounts;
+    const stride = c.months * N_TYPES;
+    for (let j = 0; j < ctx.nTouched; j++) {
+      const b = ctx.touched[j]!;
+      let n = 0;
+      for (let k = 0; k < N_TYPES; k++) {
+        const v = fc[b * N_TYPES + k]!;
+        if (v === 0) continue;
+        c.data[b * stride + this.cellBase + k]! += v;
+        fc[b * N_TYPES + k] = 0;
+        n += v;
+      }
+      c.addForce(b, this.forceIndex, n);
+    }
+    ctx.nTouched = 0;
   }
 
   /** Base index of the row's LSOA; −1 when it has none, −2 when outside --areas. */

@@ -5,8 +5,9 @@
  * row is found by one pass over its bytes (commas, quotes and line ends outside quotes)
  * and handed to `row()` as field offsets into the buffer, so no row string is ever
  * decoded: the subclasses read only the few fields they need straight from the bytes.
- * The same pass computes two independent 32-bit hashes of the row's bytes (FNV-1a and
- * a multiply–xorshift hash) for exact-duplicate detection (see {@link RowHashSet}).
+ * For exact-duplicate detection a subclass asks for two 32-bit hashes of the row's bytes
+ * ({@link RowScanner.hashRow}: only for the rows that need it, four bytes at a time;
+ * see {@link RowHashSet}).
  *
  * Quoting follows RFC 4180: a quote toggles "inside quotes" (so "" inside a quoted field
  * toggles twice and is harmless); commas and line ends inside quotes do not split.
@@ -24,9 +25,14 @@ export abstract class RowScanner {
   /** Start and end offsets (end exclusive, quotes not stripped) of each field of the current row. */
   protected readonly fs = new Int32Array(64);
   protected readonly fe = new Int32Array(64);
-  /** Hashes of the current row's bytes (without its line end). */
+  /** Hashes of the current row's bytes (without its line end), set by hashRow(). */
   protected h1 = 0;
   protected h2 = 0;
+  /** The current row's bytes are rs..re of the buffer given to row() (line end excluded). */
+  protected rs = 0;
+  protected re = 0;
+  /** A view of the buffer being scanned, for reading words in hashRow(). */
+  private dv: DataView = new DataView(new ArrayBuffer(0));
   /** Line number where the current row starts. */
   protected line = 1;
   private headerSeen = false;
@@ -109,6 +115,7 @@ export abstract class RowScanner {
     const n = buf.length;
     const fs = this.fs;
     const fe = this.fe;
+    const dv = (this.dv = new DataView(buf.buffer, buf.byteOffset, n));
     let i = 0;
     let rowStart = 0;
     while (rowStart < n) {
@@ -117,39 +124,52 @@ export abstract class RowScanner {
       fs[0] = rowStart;
       let inQ = false;
       let quoted = false;
-      let h1 = 0x811c9dc5 | 0;
-      let h2 = 0x9747b28c | 0;
       i = rowStart;
       let endAt = -1;
-      for (; i < n; i++) {
-        const b = buf[i]!;
-        if (b === COMMA) {
-          if (!inQ) {
-            if (nf < 63) {
-              fe[nf] = i;
-              nf++;
-              fs[nf] = i + 1;
-            } else nf++;
-          }
-        } else if (b === LF) {
-          if (!inQ) {
-            endAt = i;
-            break;
-          }
-        } else if (b === QUOTE) {
-          inQ = !inQ;
-          quoted = true;
+      for (;;) {
+        // Four bytes at a time while none of them is a comma, a quote or a line feed
+        // (each test is "has a zero byte" on the word xor the character repeated, Mycroft's
+        // bit trick): most of a row's bytes.
+        while (i + 4 <= n) {
+          const w = dv.getInt32(i, true);
+          const c = w ^ 0x2c2c2c2c;
+          const q = w ^ 0x22222222;
+          const l = w ^ 0x0a0a0a0a;
+          if ((((c - 0x01010101) & ~c) | ((q - 0x01010101) & ~q) | ((l - 0x01010101) & ~l)) & 0x80808080) break;
+          i += 4;
         }
-        h1 = Math.imul(h1 ^ b, 0x01000193);
-        h2 = Math.imul(h2 + b, 0x5bd1e995);
-        h2 ^= h2 >>> 15;
+        if (i >= n) break;
+        // then byte by byte through the word holding the special byte(s)
+        const lim = i + 4 < n ? i + 4 : n;
+        for (; i < lim; i++) {
+          const b = buf[i]!;
+          if (b > COMMA) continue; // letters, digits, '-', '.'
+          if (b === COMMA) {
+            if (!inQ) {
+              if (nf < 63) {
+                fe[nf] = i;
+                nf++;
+                fs[nf] = i + 1;
+              } else nf++;
+            }
+          } else if (b === LF) {
+            if (!inQ) {
+              endAt = i;
+              break;
+            }
+          } else if (b === QUOTE) {
+            inQ = !inQ;
+            quoted = true;
+          }
+        }
+        if (endAt >= 0) break;
       }
       if (endAt < 0) {
         if (!final) return rowStart; // incomplete: carry
         if (inQ) throw new InputError('CSV_MALFORMED', `${this.file} line ${this.line}: a quoted field is not closed before the end of the file (the file is truncated or a quote is stray); re-download the file`, { file: this.file, line: this.line });
         endAt = n;
       }
-      // strip CR before LF (it was hashed: un-hash is not possible, so CRLF and LF rows hash differently; duplicates within one file share their line ends)
+      // strip CR before LF
       let rowEnd = endAt;
       if (rowEnd > rowStart && buf[rowEnd - 1] === CR) rowEnd--;
       if (nf < 63) fe[nf] = rowEnd;
@@ -172,8 +192,8 @@ export abstract class RowScanner {
         if (nf !== this.nFields) {
           this.malformed(lineHere, `${nf} field(s) where police.uk files have ${this.nFields}${quoted ? '' : ' (a field holding a comma must be quoted)'}`);
         }
-        this.h1 = h1;
-        this.h2 = h2;
+        this.rs = rowStart;
+        this.re = rowEnd;
         this.line = lineHere;
         this.rows++;
         this.row(buf);
@@ -182,6 +202,42 @@ export abstract class RowScanner {
       rowStart = endAt + 1;
     }
     return n;
+  }
+
+  /**
+   * Set h1, h2 to two 32-bit hashes of the current row's bytes, read four at a time
+   * (little-endian words, the last 1–3 bytes as a short word, then the length): h1 is
+   * MurmurHash3's x86_32 body and finaliser (Appleby), h2 an xxHash32 lane (Collet) with
+   * its own primes and the same finaliser, so the two are different functions of the row.
+   */
+  protected hashRow(buf: Buffer): void {
+    const s = this.rs;
+    const e = this.re;
+    const dv = this.dv;
+    let h1 = 0x811c9dc5 | 0;
+    let h2 = 0x9747b28c | 0;
+    let k = s;
+    for (; k + 4 <= e; k += 4) {
+      const w = dv.getInt32(k, true);
+      let x = Math.imul(w, 0xcc9e2d51);
+      x = (x << 15) | (x >>> 17);
+      h1 ^= Math.imul(x, 0x1b873593);
+      h1 = (h1 << 13) | (h1 >>> 19);
+      h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      h2 = (h2 + Math.imul(w, 0x85ebca77)) | 0;
+      h2 = Math.imul((h2 << 13) | (h2 >>> 19), 0x9e3779b1);
+    }
+    if (k < e) {
+      let w = 0;
+      for (let j = e - 1; j >= k; j--) w = (w << 8) | buf[j]!;
+      let x = Math.imul(w, 0xcc9e2d51);
+      x = (x << 15) | (x >>> 17);
+      h1 ^= Math.imul(x, 0x1b873593);
+      h2 = (h2 + Math.imul(w, 0x165667b1)) | 0;
+      h2 = Math.imul((h2 << 17) | (h2 >>> 15), 0x27d4eb2f);
+    }
+    this.h1 = fmix32(h1 ^ (e - s));
+    this.h2 = fmix32(h2 ^ (e - s));
   }
 
   /** @throws InputError CSV_MALFORMED naming the file and line. */
@@ -206,6 +262,15 @@ export abstract class RowScanner {
     const len = this.fe[k]! - this.fs[k]!;
     return len === 0 || (len === 2 && buf[this.fs[k]!] === QUOTE);
   }
+}
+
+/** MurmurHash3's 32-bit finaliser: every input bit reaches every output bit. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 /**

@@ -14,6 +14,7 @@ class Collect extends RowScanner {
     super('t.csv', 'a,b,c', 3);
   }
   protected row(buf: Buffer): void {
+    this.hashRow(buf);
     this.rowsOut.push({ line: this.line, fields: [0, 1, 2].map((k) => this.field(buf, k)), h: `${this.h1}:${this.h2}` });
   }
 }
