@@ -20,8 +20,8 @@ describe('micro path intervals', () => {
         return;
       }
       expect(p.ci).not.toBeNull();
-      expect(p.ci![0]).toBeLessThan(p.effect);
-      expect(p.ci![1]).toBeGreaterThan(p.effect);
+      expect(p.ci![0]).toBeLessThan(p.effect!);
+      expect(p.ci![1]).toBeGreaterThan(p.effect!);
       expect(p.cumulativeCi![0]).toBeLessThan(p.cumulative!);
       expect(p.cumulativeCi![1]).toBeGreaterThan(p.cumulative!);
     });
