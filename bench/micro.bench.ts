@@ -71,4 +71,6 @@ if (!only || only === 'large') {
   const perms = [...common, '--inference', 'permutation', '--perms', '1000', '--threads', '2'];
   console.log(JSON.stringify(benchCli('micro 35,000 × 66 CLI, 1,000 permutations, 2 threads', perms, { repeats: 1, target: '≤ 60 s, peak < 2 GB' })));
   cpuLine(perms);
+  const permsLinear = [...perms, '--calfun', 'linear'];
+  console.log(JSON.stringify(benchCli('micro 35,000 × 66 CLI, 1,000 permutations, 2 threads, --calfun linear', permsLinear, { repeats: 1, target: '≤ 60 s, peak < 2 GB' })));
 }
