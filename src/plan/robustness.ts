@@ -12,13 +12,14 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { optionArgs, type OptionTable } from '../core/optionTable.js';
 import { panelDesign, panelFromTable, type PanelOptions } from '../core/panel.js';
 import { periodOrdinal } from '../core/periods.js';
 import type { Analysis, Diagnostic, EstimateBlock, ResultDocument, Warning } from '../core/result.js';
-import { readCsvFile, type CsvTable } from '../io/csv.js';
+import type { CsvTable } from '../io/csv.js';
+import { panelFormat, readTextTable } from '../io/read.js';
 import type { RobustnessSpec } from './robustnessSpec.js';
 
 /** Runs one CLI invocation (argv after the program name); resolves with its exit code and output. */
@@ -86,7 +87,8 @@ function panelOptions(v: Readonly<Record<string, unknown>>): PanelOptions {
 /** Treated units, donors and the start of the base analysis. */
 function design(base: BaseAnalysis): Design {
   const v = base.values;
-  const table = readCsvFile(base.file);
+  // CSV, Parquet or Arrow: variants are written back as CSV from these text rows.
+  const table = readTextTable(base.file);
   const unitCol = (v.unit as string | undefined) ?? 'unit';
   const timeCol = (v.time as string | undefined) ?? 'period';
   if (base.command === 'its') {
@@ -302,7 +304,9 @@ export async function runRobustness(base: BaseAnalysis, spec: RobustnessSpec, ex
       mkdirSync(dir, { recursive: true });
       let file = base.file;
       if (x.dropUnits.length > 0 || x.before !== null) {
-        file = join(dir, basename(base.file));
+        // The filtered rows are CSV whatever the base file's format (Parquet, Arrow).
+        const name = basename(base.file);
+        file = join(dir, panelFormat(base.file) === 'csv' ? name : `${basename(name, extname(name))}.csv`);
         writeFiltered(d, x, file);
       }
       const values: Record<string, unknown> = { ...base.values, ...x.set };

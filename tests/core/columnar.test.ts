@@ -166,4 +166,27 @@ describe('CSV ≡ Parquet ≡ Arrow IPC', () => {
     jb.input.file = ja.input.file;
     expect(jb).toEqual(ja);
   });
+
+  it('the binary: sdid (which reads clusters from the same file) gives the same document from Parquet as from CSV', () => {
+    const args = ['--method', 'sdid', '--outcome', 'offences', '--inference', 'jackknife', '--cluster', 'unit'];
+    const a = runCli(['scm', csvFile, ...args]);
+    const b = runCli(['scm', pqFile, ...args]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const ja = a.json();
+    const jb = b.json();
+    jb.input.file = ja.input.file;
+    expect(jb).toEqual(ja);
+  });
+
+  it('the binary: describe (which reads every column as text) gives the same document from Parquet as from CSV', () => {
+    const a = runCli(['describe', csvFile, '--outcome', 'offences', '--baseline', '2018/19']);
+    const b = runCli(['describe', pqFile, '--outcome', 'offences', '--baseline', '2018/19']);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const ja = a.json();
+    const jb = b.json();
+    jb.input.file = ja.input.file;
+    expect(jb).toEqual(ja);
+  });
 });

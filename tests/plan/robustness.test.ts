@@ -7,6 +7,7 @@
  *  - `vru-eval compare` and `plot --kind compare`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { parquetWriteFile } from 'hyparquet-writer';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
@@ -128,6 +129,33 @@ describe('vru-eval robustness <result.json> on a panel where one donor drives th
     expect(doc.diagnostics.find((x: { code: string }) => x.code === 'LEAVE_ONE_OUT_WITHIN_CI')).toBeUndefined(); // placebo inference: no interval to judge
     expect(rows[0]!.change).toBe('none');
     expect(loo[0]!.change).toBe('data without D03');
+  }, 60_000);
+
+  it('runs from a Parquet panel as from the CSV of the same data (variants written back as CSV rows)', () => {
+    const dir = tempDir();
+    const csv = join(dir, 'panel.csv');
+    oneDonorPanel(csv);
+    const rows = readFileSync(csv, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const pq = join(dir, 'panel.parquet');
+    parquetWriteFile({
+      filename: pq,
+      columnData: [
+        { name: 'unit', data: rows.map((r) => r[0]!), type: 'STRING' },
+        { name: 'period', data: rows.map((r) => Number(r[1])), type: 'INT32' },
+        { name: 'y', data: rows.map((r) => Number(r[2])), type: 'DOUBLE' },
+        { name: 'treated', data: rows.map((r) => Number(r[3])), type: 'INT32' },
+      ],
+    });
+    const atts = (data: string) => {
+      const main = join(dir, `synth-${data.endsWith('.csv') ? 'csv' : 'pq'}.json`);
+      expect(runCli(['scm', data, '--method', 'synth', '--outcome', 'y', '--out', main]).code).toBe(0);
+      const r = runCli(['robustness', main, '--loo-donors', '2', '--jobs', '1']);
+      expect(r.code, r.stderr).toBe(0);
+      return (r.json().variants as Row[]).map((v) => [v.variant, v.att, v.error]);
+    };
+    const a = atts(csv);
+    expect(a.length).toBe(3); // main-rerun and two leave-one-donor-out variants
+    expect(atts(pq)).toEqual(a);
   }, 60_000);
 
   it('refuses data that do not reproduce the recorded estimate', () => {

@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { panelFromTable } from '../../core/panel.js';
 import { inputInfo } from '../../core/result.js';
-import { readCsvFile } from '../../io/csv.js';
+import { readTextTable } from '../../io/read.js';
 import { AGGREGATES, YEAR_KINDS, describe, type Aggregate, type YearKind } from '../../describe/describe.js';
 import type { CliContext } from '../context.js';
 import { emitDocument } from '../context.js';
@@ -17,7 +17,7 @@ import { step } from '../progress.js';
 export function describeCommand(ctx: CliContext): Command {
   const cmd = new Command('describe')
     .description('descriptive comparisons of monthly counts, as VRUs report them: rolling 12 months to the last complete month against a baseline year, calendar or financial year on year, monthly overlays of two years (descriptive: no counterfactual)')
-    .argument('<csv>', "panel file, one row per unit × month ('-' for stdin)")
+    .argument('<file>', "panel file (CSV, Parquet or Arrow), one row per unit × month ('-' for stdin)")
     .option('--unit <col>', 'unit id column', 'unit')
     .option('--time <col>', 'month column (YYYY-MM)', 'period')
     .requiredOption('--outcome <a,b,...>', 'outcome column(s), e.g. offences or knife_crime,homicide', list)
@@ -33,7 +33,7 @@ export function describeCommand(ctx: CliContext): Command {
     if (outcomes.length === 0) throw new UsageError('MISSING_OUTCOME', '--outcome needs at least one column name', { flag: '--outcome' });
     const overlay = o.overlay as string[] | undefined;
     if (overlay !== undefined && overlay.length !== 2) throw new UsageError('BAD_OVERLAY', `--overlay takes two years separated by a comma, e.g. 2018/19,2019/20 (got ${overlay.length})`, { flag: '--overlay' });
-    let table = step(ctx, `reading ${file}`, () => readCsvFile(file));
+    let table = step(ctx, `reading ${file}`, () => readTextTable(file)); // CSV, Parquet or Arrow
     // treatment plays no part in a descriptive comparison: a file without a treatment column is read as untreated
     let treated = 'treated';
     if (!table.header.includes(treated)) {

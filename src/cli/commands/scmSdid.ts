@@ -4,12 +4,12 @@
  */
 import { InputError, UsageError } from '../../core/errors.js';
 import { cellCounts, requirePanelOutcomeVariation, withCells } from '../../core/degenerate.js';
-import { applyDonorPool, panelFromTable, type Panel } from '../../core/panel.js';
+import { applyDonorPool, readPanelWith, type Panel } from '../../core/panel.js';
 import { inputInfo } from '../../core/result.js';
 import { SDID_INFERENCE, sdid, type SdidInference } from '../../estimators/sdid/sdid.js';
 import { readOptions } from '../../core/optionTable.js';
 import { SDID_OPTIONS } from '../../estimators/sdid/options.js';
-import { readCsvFile, type CsvTable } from '../../io/csv.js';
+import type { ColumnTable } from '../../io/columns.js';
 import { emitDocument } from '../context.js';
 import { commonFrom, panelOptionsFrom } from '../options.js';
 import { SCM_OPTIONS } from './scmOptions.js';
@@ -19,19 +19,20 @@ import type { ScmMethod } from './scmMethods.js';
  * Cluster label of each panel unit from a column of the table; the column must be constant within units.
  * @throws InputError UNKNOWN_COLUMN | CLUSTER_NOT_NESTED | MISSING_CLUSTER
  */
-export function unitClusters(table: CsvTable, panel: Panel, column: string): string[] {
-  const ci = table.header.indexOf(column);
-  if (ci < 0) throw new InputError('UNKNOWN_COLUMN', `${panel.file}: --cluster column '${column}' is not in the header (${table.header.join(', ')})`, { column });
-  const ui = table.header.indexOf(panel.columns.unit);
+export function unitClusters(table: ColumnTable, panel: Panel, column: string): string[] {
+  const g = table.keys.get(column);
+  if (!g) throw new InputError('UNKNOWN_COLUMN', `${panel.file}: --cluster column '${column}' is not in the header (${table.header.join(', ')})`, { column });
+  const uk = table.keys.get(panel.columns.unit)!;
   const byUnit = new Map<string, string>();
-  table.rows.forEach((r, k) => {
-    const u = r[ui]!;
-    const g = r[ci]!;
-    if (g === '') throw new InputError('MISSING_CLUSTER', `${panel.file} line ${table.lines[k]}: '${u}' has an empty --cluster '${column}'`, { unit: u, line: table.lines[k] });
+  for (let k = 0; k < table.nRows; k++) {
+    const u = uk.values[uk.codes[k]!]!;
+    const c = g.values[g.codes[k]!]!;
+    const at = `${table.where} ${table.lines[k]}`;
+    if (c === '') throw new InputError('MISSING_CLUSTER', `${panel.file} ${at}: '${u}' has an empty --cluster '${column}'`, { unit: u, [table.where]: table.lines[k] });
     const prev = byUnit.get(u);
-    if (prev !== undefined && prev !== g) throw new InputError('CLUSTER_NOT_NESTED', `${panel.file} line ${table.lines[k]}: '${u}' is in cluster '${prev}' and '${g}'; units must be nested in clusters`, { unit: u, line: table.lines[k] });
-    byUnit.set(u, g);
-  });
+    if (prev !== undefined && prev !== c) throw new InputError('CLUSTER_NOT_NESTED', `${panel.file} ${at}: '${u}' is in cluster '${prev}' and '${c}'; units must be nested in clusters`, { unit: u, [table.where]: table.lines[k] });
+    byUnit.set(u, c);
+  }
   return panel.units.map((u) => byUnit.get(u)!);
 }
 
@@ -49,9 +50,8 @@ export const sdidMethod: ScmMethod = {
     }
     if (v.reps !== undefined && !(inference === 'placebo' || inference === 'bootstrap')) throw new UsageError('REPS_NOT_USED', `--reps applies to --inference placebo or bootstrap, not ${inference}`);
     if (v.cluster !== undefined && !(inference === 'bootstrap' || inference === 'jackknife')) throw new UsageError('CLUSTER_NOT_USED', `--cluster applies to --inference bootstrap or jackknife, not ${inference}`);
-    const table = readCsvFile(file);
-    const popts = panelOptionsFrom(o);
-    const full = panelFromTable(table, popts);
+    // CSV, Parquet or Arrow, as every estimating command reads (src/io/columns.ts).
+    const { panel: full, table } = readPanelWith(file, panelOptionsFrom(o), v.cluster !== undefined ? [{ name: v.cluster, kind: 'key' }] : []);
     const panel = applyDonorPool(full, { donors: scm.donors, excludeUnits: scm.excludeUnits });
     const clusters = v.cluster !== undefined ? unitClusters(table, panel, v.cluster) : null;
     requirePanelOutcomeVariation(panel, 'scm --method sdid'); // issue 15: one CONSTANT_OUTCOME error in every command
