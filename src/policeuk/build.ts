@@ -44,6 +44,8 @@ export interface PoliceUkOptions {
   hotspots?: string;
   hotspotsBy?: string;
   hotspotsBefore?: string;
+  /** Rank hotspots over all areas ('all', the default) or within each area's home force. */
+  hotspotsWithin?: 'all' | 'force';
   from?: string;
   to?: string;
   /** Fraction in [0, 1]. */
@@ -99,6 +101,7 @@ export async function buildPoliceUkPanel(o: PoliceUkOptions, tool: { name: strin
   if ((o.treatedAreas !== undefined || o.treatedWhere !== undefined) && o.start === undefined) usage('MISSING_START', '--treated-areas and --treated-where need --start <YYYY-MM>, the first treated month');
   if (o.start !== undefined && o.treatedAreas === undefined && o.treatedWhere === undefined) usage('MISSING_TREATED', '--start needs --treated-areas or --treated-where (--treated-file carries its own starts)');
   if (o.hotspots !== undefined && (o.hotspotsBy === undefined || o.hotspotsBefore === undefined)) usage('MISSING_HOTSPOT_FLAGS', '--hotspots needs --by <crime type column> and --before <YYYY-MM> (the pre-period that ranks the areas)');
+  if (o.hotspots === undefined && o.hotspotsWithin !== undefined && o.hotspotsWithin !== 'all') usage('MISSING_HOTSPOTS', '--hotspots-within goes with --hotspots <share%|count>');
   if (o.hotspots === undefined && (o.hotspotsBy !== undefined || o.hotspotsBefore !== undefined)) usage('MISSING_HOTSPOTS', '--by and --before go with --hotspots <share%|count>');
   const fromOrd = parseMonthFlag('--from', o.from);
   const toOrd = parseMonthFlag('--to', o.to);
@@ -506,27 +509,48 @@ export async function buildPoliceUkPanel(o: PoliceUkOptions, tool: { name: strin
         if (n === 0) unranked++;
         else ranked.push({ u, value: s / n });
       }
-      ranked.sort((a, b) => b.value - a.value || cmp(unitNames[a.u]!, unitNames[b.u]!));
-      const want = hotspotShare !== null ? Math.ceil(hotspotShare * ranked.length) : Math.min(hotspotCount!, ranked.length);
-      const cutoff = want > 0 ? ranked[want - 1]!.value : Number.POSITIVE_INFINITY;
-      const kept = ranked.filter((r) => r.value >= cutoff);
-      const tied = ranked.filter((r) => r.value === cutoff).length;
-      const keptSet = new Set(kept.map((r) => r.u));
+      // Rank over all areas, or within each area's home force (--hotspots-within force).
+      const within = o.hotspotsWithin ?? 'all';
+      const groupName = (u: number): string => (within === 'force' ? (unitHome[u]! >= 0 ? forces[unitHome[u]!]! : '(no home force)') : 'all');
+      const byGroup = new Map<string, { u: number; value: number }[]>();
+      for (const r of ranked) {
+        const g = groupName(r.u);
+        const list = byGroup.get(g);
+        if (list) list.push(r);
+        else byGroup.set(g, [r]);
+      }
+      const groups: NonNullable<Manifest['hotspots']>['groups'] & object = [];
+      const keptSet = new Set<number>();
+      for (const g of [...byGroup.keys()].sort(cmp)) {
+        const list = byGroup.get(g)!;
+        list.sort((a, b) => b.value - a.value || cmp(unitNames[a.u]!, unitNames[b.u]!));
+        const want = hotspotShare !== null ? Math.ceil(hotspotShare * list.length) : Math.min(hotspotCount!, list.length);
+        const cutoff = want > 0 ? list[want - 1]!.value : Number.POSITIVE_INFINITY;
+        const kept = list.filter((r) => r.value >= cutoff);
+        for (const r of kept) keptSet.add(r.u);
+        groups.push({ group: g, candidates: list.length, target: want, cutoff, tiedAtCutoff: list.filter((r) => r.value === cutoff).length, kept: kept.length });
+      }
       for (let u = 0; u < U; u++) if (keepUnit[u] && !keptSet.has(u)) keepUnit[u] = 0;
+      const want = groups.reduce((a, g) => a + g.target, 0);
+      const keptN = groups.reduce((a, g) => a + g.kept, 0);
+      const tied = groups.reduce((a, g) => a + g.tiedAtCutoff, 0);
       hotspots = {
         by: byColumn!,
         before: o.hotspotsBefore!,
-        rankedBy: `mean monthly ${byColumn} over the observed months ${monthLabel(first)} … ${monthLabel(beforeOrd! - 1)}`,
+        rankedBy: `mean monthly ${byColumn} over the observed months ${monthLabel(first)} … ${monthLabel(beforeOrd! - 1)}${within === 'force' ? ', ranked within each area\'s home force' : ''}`,
         requested: o.hotspots,
         candidates: ranked.length,
         unranked,
         target: want,
-        cutoff,
+        cutoff: within === 'all' ? (groups[0]?.cutoff ?? null) : null,
         tiedAtCutoff: tied,
-        kept: kept.length,
-        extraFromTies: kept.length - want,
+        kept: keptN,
+        extraFromTies: keptN - want,
+        within,
+        groups: within === 'force' ? groups : null,
       };
-      if (kept.length > want) warnings.push({ code: 'HOTSPOT_TIES', message: `${tied} area(s) tie at the hotspot cut-off (${cutoff} a month); all are kept, so ${kept.length} areas instead of ${want}` });
+      for (const g of groups)
+        if (g.kept > g.target) warnings.push({ code: 'HOTSPOT_TIES', message: `${g.tiedAtCutoff} area(s)${within === 'force' ? ` of ${g.group}` : ''} tie at the hotspot cut-off (${g.cutoff} a month); all are kept, so ${g.kept} areas instead of ${g.target}` });
     }
 
     // ---- treatment
@@ -663,6 +687,7 @@ export async function buildPoliceUkPanel(o: PoliceUkOptions, tool: { name: strin
         hotspots: o.hotspots ?? null,
         by: o.hotspotsBy ?? null,
         before: o.hotspotsBefore ?? null,
+        hotspotsWithin: o.hotspots !== undefined ? (o.hotspotsWithin ?? 'all') : null,
         from: monthLabel(first),
         to: monthLabel(last),
         maxUnlocated: o.maxUnlocated ?? null,

@@ -48,10 +48,15 @@ export interface Manifest {
     candidates: number;
     unranked: number;
     target: number;
-    cutoff: number;
+    /** The cut-off (mean monthly count); null when ranked within forces (see `groups`). */
+    cutoff: number | null;
     tiedAtCutoff: number;
     kept: number;
     extraFromTies: number;
+    /** 'all', or 'force': ranked within each area's home force. */
+    within: 'all' | 'force';
+    /** Per home force with --hotspots-within force: candidates, target, cut-off, ties and areas kept. */
+    groups: { group: string; candidates: number; target: number; cutoff: number; tiedAtCutoff: number; kept: number }[] | null;
   } | null;
   treated: { unit: string; start: string }[];
   population: { file: string; yearsInFile: number[]; rule: string; yearUsed: Record<string, number> } | null;

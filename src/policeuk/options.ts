@@ -2,7 +2,7 @@
  * The options of `vru-eval panel police-uk`, declared once (see src/core/optionTable.ts).
  */
 import { UsageError } from '../core/errors.js';
-import { bool, custom, defineOptions, str, strList } from '../core/optionTable.js';
+import { bool, custom, defineOptions, str, strList, choice } from '../core/optionTable.js';
 
 /** '5%' or '0.05' → 0.05. @throws UsageError */
 export function parseShare(flag: string, value: string): number {
@@ -35,6 +35,7 @@ export const POLICEUK_OPTIONS = defineOptions({
   hotspots: str({ flag: '--hotspots <share|n>', help: 'keep only the top areas (e.g. 10% or 200) by their mean monthly count of --by before --before; ties at the cut-off are all kept' }),
   by: str({ flag: '--by <column>', help: 'crime type column (slug) or all_crime that ranks --hotspots' }),
   before: str({ flag: '--before <YYYY-MM>', help: 'end (exclusive) of the pre-period that ranks --hotspots' }),
+  hotspotsWithin: choice(['all', 'force'] as const, { flag: '--hotspots-within <all|force>', help: 'rank --hotspots over all areas (default) or within each area\'s home force (the top share of every force)', default: 'all' }),
   from: str({ flag: '--from <YYYY-MM>', help: 'first month of the panel (default: the first month with a file)' }),
   to: str({ flag: '--to <YYYY-MM>', help: 'last month of the panel (default: the last month with a file)' }),
   maxUnlocated: custom<number>({

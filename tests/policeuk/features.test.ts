@@ -3,7 +3,7 @@
  * drawn areas with holes), population and rates, stop and search, treatment, hotspots
  * (with ties), --max-unlocated, and LSOA vintage changes with and without a crosswalk.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildPoliceUkPanel } from '../../src/policeuk/build.js';
@@ -185,6 +185,42 @@ describe('treatment and hotspots', () => {
     expect(one.units).toBe(1);
     expect(one.manifest.hotspots!.cutoff).toBe(5);
   });
+
+  it('--hotspots-within force: the top share of every force, each force with its own cut-off', async () => {
+    // Two forces: Kent LSOAs with 5, 3, 3, 1, 0 violent crimes a month, Sussex ones with 2, 1, 1, 0, 0.
+    const d = tempDir();
+    const areas: [string, string, number][] = [
+      ['kent', 'E01000001', 5], ['kent', 'E01000002', 3], ['kent', 'E01000003', 3], ['kent', 'E01000004', 1], ['kent', 'E01000005', 0],
+      ['sussex', 'E01000011', 2], ['sussex', 'E01000012', 1], ['sussex', 'E01000013', 1], ['sussex', 'E01000014', 0], ['sussex', 'E01000015', 0],
+    ];
+    const name = { kent: 'Kent Police', sussex: 'Sussex Police' } as const;
+    let id = 0;
+    for (const month of ['2019-01', '2019-02']) {
+      mkdirSync(join(d, month));
+      for (const force of ['kent', 'sussex'] as const) {
+        const rows: string[] = [];
+        for (const [f, code, n] of areas) {
+          if (f !== force) continue;
+          for (let r = 0; r < n; r++) rows.push(`${(++id).toString(16).padStart(64, '0')},${month},${name[force]},${name[force]},0.1,51.1,On or near X,${code},X 001A,Violence and sexual offences,Under investigation,`);
+          rows.push(`,${month},${name[force]},${name[force]},0.1,51.1,On or near X,${code},X 001A,Anti-social behaviour,,`);
+        }
+        writeFileSync(join(d, month, `${month}-${force}-street.csv`), STREET_HEADER + '\n' + rows.join('\n') + '\n');
+      }
+    }
+    const base = { inputs: [d], hotspots: '20%', hotspotsBy: 'violence_and_sexual_offences', hotspotsBefore: '2019-02' };
+    const all = await buildPoliceUkPanel(base, TOOL);
+    // Over all ten: the top 2 are Kent's 5 and a tie of Kent's 3s, so three Kent areas and no Sussex one.
+    expect([...new Set(parsePanel(all.csv).rows.map((x) => x.unit))]).toEqual(['E01000001', 'E01000002', 'E01000003']);
+    expect(all.manifest.hotspots).toMatchObject({ within: 'all', groups: null, cutoff: 3, kept: 3 });
+    const per = await buildPoliceUkPanel({ ...base, hotspotsWithin: 'force' }, TOOL);
+    expect([...new Set(parsePanel(per.csv).rows.map((x) => x.unit))]).toEqual(['E01000001', 'E01000011']);
+    expect(per.manifest.hotspots).toMatchObject({ within: 'force', cutoff: null, target: 2, kept: 2, candidates: 10 });
+    expect(per.manifest.hotspots!.groups).toEqual([
+      { group: 'kent', candidates: 5, target: 1, cutoff: 5, tiedAtCutoff: 1, kept: 1 },
+      { group: 'sussex', candidates: 5, target: 1, cutoff: 2, tiedAtCutoff: 1, kept: 1 },
+    ]);
+    await expect(buildPoliceUkPanel({ inputs: [d], hotspotsWithin: 'force' }, TOOL)).rejects.toMatchObject({ code: 'MISSING_HOTSPOTS' });
+  });
 });
 
 describe('dropping with a word', () => {
@@ -254,6 +290,12 @@ describe('through the binary', () => {
     expect(r.code, r.stderr).toBe(0);
     const s = r.json();
     expect(s.columns).toEqual(['unit', 'period', 'possession_of_weapons', 'robbery', 'all_crime', 'treated']);
+    const pf = runCli(['panel', 'police-uk', g.folder, '--out', out, '--manifest', join(g.dir, 'c.json'), '--hotspots', '10%', '--by', 'robbery', '--before', '2019-04', '--hotspots-within', 'force']);
+    expect(pf.code, pf.stderr).toBe(0);
+    const mf = JSON.parse(readFileSync(join(g.dir, 'c.json'), 'utf8'));
+    expect(mf.options.hotspotsWithin).toBe('force');
+    expect(mf.hotspots.within).toBe('force');
+    expect(mf.hotspots.groups.length).toBeGreaterThan(1);
     const bad = runCli(['panel', 'police-uk', g.folder, '--out', out, '--hotspots', '10%']);
     expect(bad.code).toBe(2);
     expect(bad.error().code).toBe('MISSING_HOTSPOT_FLAGS');

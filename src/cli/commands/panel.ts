@@ -53,6 +53,7 @@ export function panelCommand(ctx: CliContext): Command {
     copy('hotspots', v.hotspots);
     copy('hotspotsBy', v.by);
     copy('hotspotsBefore', v.before);
+    if (v.hotspotsWithin !== 'all') copy('hotspotsWithin', v.hotspotsWithin);
     copy('from', v.from);
     copy('to', v.to);
     copy('maxUnlocated', v.maxUnlocated);
