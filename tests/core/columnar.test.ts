@@ -154,39 +154,25 @@ describe('CSV ≡ Parquet ≡ Arrow IPC', () => {
     }
   });
 
-  it('the binary: did on the Parquet file prints the document it prints for the CSV (input file name aside)', () => {
-    const args = ['--outcome', 'violence_rate', '--event-window', '-6:6'];
-    const a = runCli(['did', csvFile, ...args]);
-    const b = runCli(['did', pqFile, ...args]);
-    expect(a.code).toBe(0);
-    expect(b.code).toBe(0);
+  /** The document a command prints for the Parquet file equals the one for the CSV (input file name aside). */
+  const sameAsCsv = (command: string[], args: string[]) => {
+    const a = runCli([...command, csvFile, ...args]);
+    const b = runCli([...command, pqFile, ...args]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
     const ja = a.json();
     const jb = b.json();
     expect(jb.input.file).toBe('panel.parquet');
     jb.input.file = ja.input.file;
     expect(jb).toEqual(ja);
+  };
+
+  it('the binary: did on the Parquet file prints the document it prints for the CSV (input file name aside)', () => {
+    sameAsCsv(['did'], ['--outcome', 'violence_rate', '--event-window', '-6:6']);
   });
 
-  it('the binary: sdid (which reads clusters from the same file) gives the same document from Parquet as from CSV', () => {
-    const args = ['--method', 'sdid', '--outcome', 'offences', '--inference', 'jackknife', '--cluster', 'unit'];
-    const a = runCli(['scm', csvFile, ...args]);
-    const b = runCli(['scm', pqFile, ...args]);
-    expect(a.code, a.stderr).toBe(0);
-    expect(b.code, b.stderr).toBe(0);
-    const ja = a.json();
-    const jb = b.json();
-    jb.input.file = ja.input.file;
-    expect(jb).toEqual(ja);
-  });
-
-  it('the binary: describe (which reads every column as text) gives the same document from Parquet as from CSV', () => {
-    const a = runCli(['describe', csvFile, '--outcome', 'offences', '--baseline', '2018/19']);
-    const b = runCli(['describe', pqFile, '--outcome', 'offences', '--baseline', '2018/19']);
-    expect(a.code, a.stderr).toBe(0);
-    expect(b.code, b.stderr).toBe(0);
-    const ja = a.json();
-    const jb = b.json();
-    jb.input.file = ja.input.file;
-    expect(jb).toEqual(ja);
+  it('the binary: sdid (which reads clusters from the same file) and describe (every column as text) too', () => {
+    sameAsCsv(['scm'], ['--method', 'sdid', '--outcome', 'offences', '--inference', 'jackknife', '--cluster', 'unit']);
+    sameAsCsv(['describe'], ['--outcome', 'offences', '--baseline', '2018/19']);
   });
 });
