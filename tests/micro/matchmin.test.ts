@@ -16,7 +16,7 @@ import { BASE, SMALL, simData } from './helpers.js';
 
 type Doc = Awaited<ReturnType<typeof micro>>;
 const cal = (a: Doc) => a.calibration as { exact: boolean; maxRelativeImbalance: number; approximateConstraints: number; approximatePenalty: number | null };
-const minTable = (a: Doc) => a.diagnostics.find((d) => d.code === 'MIN_BALANCE')!.table! as { variable: string; treated: number; synthetic: number; relative: number; uniformSynthetic: number; impliedByExact: boolean }[];
+const minTable = (a: Doc) => a.diagnostics.find((d) => d.code === 'MIN_BALANCE')!.table! as { variable: string; treated: number; synthetic: number; difference: number; relative: number; uniformSynthetic: number; impliedByExact: boolean }[];
 const pct = (a: Doc) => (a.effects as { percentChange: number }[]).map((e) => e.percentChange);
 
 describe('micro --match-min', () => {
@@ -86,12 +86,53 @@ describe('micro --match-min', () => {
     pct(a).forEach((v, k) => expect(v).toBeCloseTo(pct(b)[k]!, 8));
   });
 
-  it('re-weights placebo sets with the same penalty', async () => {
+  it('re-weights placebo sets with the same penalty (observable where the penalty binds)', async () => {
+    // Feasible min variables: μ reaches 10¹² and the placebo sets balance them to ~0 as well.
     const a = await micro(data, { ...withMin, inference: ['permutation'], perms: 30 });
-    const p = a.diagnostics.find((d) => d.code === 'PERMUTATION')!;
-    expect(p.passed).toBe(true);
-    const e = (a.effects as { permutation: { draws: number; percentChangeCi: [number, number] } }[])[0]!;
-    expect(e.permutation.draws).toBe(30);
-    expect(cal(a).approximatePenalty).toBeGreaterThanOrEqual(100);
+    expect(a.diagnostics.find((d) => d.code === 'PERMUTATION')!.passed).toBe(true);
+    expect((a.effects as { permutation: { draws: number } }[])[0]!.permutation.draws).toBe(30);
+    const pa = a.placeboMinImbalance as { median: number; max: number };
+    expect(pa.max).toBeLessThan(1e-5);
+    // Treated dep out of reach: μ stops low (10⁴), and the placebo sets, whose dep totals are
+    // reachable, are balanced only approximately too: with the penalty dropped from the placebo
+    // fits (dep balanced exactly there) this median would be ~1e-12.
+    let max = 0;
+    for (const v of data.covariates.dep!) max = Math.max(max, v);
+    const dep = data.covariates.dep!.map((v, i) => (data.treated[i] ? 2 * max : v));
+    const b = await micro({ ...data, covariates: { ...data.covariates, dep } }, { ...exactOnly, matchMinCovariates: ['dep'], inference: ['permutation'], perms: 30 });
+    expect(cal(b).approximatePenalty).toBeLessThan(1e12);
+    expect((b.placeboMinImbalance as { median: number }).median).toBeGreaterThan(1e-6);
+  });
+
+  it('exact balance infeasible too: min columns penalised raw, and a variable left worse than uniform weights is flagged', async () => {
+    let max = 0;
+    for (const v of data.covariates.pop!) max = Math.max(max, v);
+    const pop = data.covariates.pop!.map((v, i) => (data.treated[i] ? 3 * max : v));
+    const a = await micro({ ...data, covariates: { ...data.covariates, pop } }, { ...exactOnly, matchMinCovariates: ['dep'] });
+    expect(cal(a).exact).toBe(false);
+    expect(a.warnings.map((w) => w.code)).toContain('EXACT_BALANCE_INFEASIBLE');
+    const mb = a.diagnostics.find((d) => d.code === 'MIN_BALANCE')!;
+    const r = minTable(a)[0]!;
+    const worse = Math.abs(r.treated - r.synthetic) > Math.abs(r.treated - r.uniformSynthetic);
+    expect(mb.passed).toBe(!worse);
+    expect(a.warnings.some((w) => w.code === 'MIN_BALANCE_WORSE_THAN_UNIFORM')).toBe(worse);
+  });
+
+  it('a min variable whose treated total is 0 gets a finite relative imbalance (scaled by its SD)', async () => {
+    const T = data.periods.length;
+    const y2 = Float64Array.from(data.y.crime2!);
+    data.units.forEach((_, i) => {
+      if (data.treated[i]) y2[i * T] = 0;
+    });
+    const a = await micro({ ...data, y: { ...data.y, crime2: y2 } }, withMin);
+    const r = minTable(a).find((x) => x.variable === `crime2@${data.periods[0]}`)!;
+    expect(r.treated).toBe(0);
+    // A few SDs (raking cannot put weight exactly 0 on every control with a count there), not the
+    // 1e301 a division by the zero total gave.
+    expect(Math.abs(r.relative)).toBeLessThan(100);
+    const ctl = data.units.map((_, i) => i).filter((i) => !data.treated[i]).map((i) => y2[i * T]!);
+    const mean = ctl.reduce((x, v) => x + v, 0) / ctl.length;
+    const sd = Math.sqrt(ctl.reduce((x, v) => x + (v - mean) ** 2, 0) / (ctl.length - 1));
+    expect(r.relative).toBeCloseTo(r.difference / sd, 10);
   });
 });

@@ -333,6 +333,11 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   if (opts.matchPeriods.kind === 'every' && opts.matchPeriods.k > t0) throw new UsageError('BAD_MATCH_PERIODS', `--match-periods every:${opts.matchPeriods.k} is longer than the ${t0} pre-period(s)`, {});
   const controls = Int32Array.from(controlIdx);
   const treated = Int32Array.from(treatedIdx);
+  if (data.population)
+    for (let k = 0; k < data.population.length; k++) {
+      const v = data.population[k]!;
+      if (!(Number.isFinite(v) && v > 0)) throw new InputError('BAD_POPULATION', `population for unit '${data.units[Math.floor(k / T)]}' in period ${data.periods[k % T]} is ${v}; rates need a positive population in every cell`, { unit: data.units[Math.floor(k / T)], period: data.periods[k % T] });
+    }
 
   // Matching variables and their whitened form: the exact ones (qE), then the approximate ones
   // (qB, --match-min) residualised on the exact ones.
@@ -344,45 +349,59 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   const d = n1 / n0;
   const AE = columnMatrix(data, cols);
   const WE = whiten(AE, N, qE, controls, d);
-  let A = AE;
-  let W = WE;
-  let AB: Float64Array | null = null;
-  let minRidgeUnit: Float64Array | null = null;
+  const AB: Float64Array | null = qB > 0 ? columnMatrix(data, mins) : null;
   let implied: boolean[] = [];
-  if (qB > 0) {
-    AB = columnMatrix(data, mins);
-    const res = residualise(WE, AB, N, qB, controls, d);
-    implied = res.implied;
-    A = new Float64Array(N * q);
+  /**
+   * The calibration problem: the exact columns, then the --match-min columns (residualised on the
+   * exact ones when `residual`, which keeps exact balance exact; raw otherwise, for the case where
+   * exact balance is infeasible and the residualised imbalance would no longer be the raw one),
+   * whitened; targets, imbalance scales, and the per-column ridge of the min columns per unit 1/μ.
+   */
+  const build = (residual: boolean) => {
+    if (!AB) return { A: AE, W: WE, ridgeUnit: null as Float64Array | null };
+    const A = new Float64Array(N * q);
+    let Bcols = AB;
+    let ratio: Float64Array = new Float64Array(qB).fill(1);
+    if (residual) {
+      const res = residualise(WE, AB, N, qB, controls, d);
+      implied = res.implied;
+      Bcols = res.Bp;
+      ratio = res.sdRatio;
+    }
     for (let u = 0; u < N; u++) {
       A.set(AE.subarray(u * qE, (u + 1) * qE), u * q);
-      A.set(res.Bp.subarray(u * qB, (u + 1) * qB), u * q + qE);
+      A.set(Bcols.subarray(u * qB, (u + 1) * qB), u * q + qE);
     }
-    W = whiten(A, N, q, controls, d);
     // Penalty ½μ·Σ_k (imbalance_k / raw SD_k)², i.e. ρ_k = (raw SD / residual SD)² / μ per unit 1/μ.
-    minRidgeUnit = new Float64Array(q + 1);
-    for (let k = 0; k < qB; k++) minRidgeUnit[qE + 1 + k] = res.sdRatio[k]! ** 2;
-  }
+    const ridgeUnit = new Float64Array(q + 1);
+    for (let k = 0; k < qB; k++) ridgeUnit[qE + 1 + k] = ratio[k]! ** 2;
+    return { A, W: whiten(A, N, q, controls, d), ridgeUnit };
+  };
   const zTarget = (Wh: Whitened) => {
     const t = new Float64Array(Wh.r);
     for (const i of treatedIdx) for (let c = 0; c < Wh.r; c++) t[c] = t[c]! + Wh.Z[i * Wh.r + c]!;
     return t;
   };
-  const target = zTarget(W);
+  // Raw targets and their imbalance scales: |residual_k| / den_k is the relative imbalance (a
+  // redundant constraint among the controls that the treated break, or a covariate constant among
+  // the controls but not equal to it for the treated, makes exact balance impossible).
+  const scales = (A: Float64Array, W: Whitened) => {
+    const rawTarget = new Float64Array(q);
+    for (const i of treatedIdx) for (let k = 0; k < q; k++) rawTarget[k] = rawTarget[k]! + A[i * q + k]!;
+    const den = new Float64Array(q + 1);
+    den[0] = n1;
+    for (let k = 0; k < q; k++) den[k + 1] = Math.max(Math.abs(rawTarget[k]!), W.scale[k + 1]!);
+    return { rawTarget, den };
+  };
+  let { A, W, ridgeUnit: minRidgeUnit } = build(true);
+  let target = zTarget(W);
   const targetE = qB > 0 ? zTarget(WE) : target;
-  // Raw targets and whether they lie in the span the controls can reach (a redundant constraint
-  // among the controls that the treated break, or a covariate constant among the controls but
-  // not equal to it for the treated, makes exact balance impossible).
-  const rawTarget = new Float64Array(q);
-  for (const i of treatedIdx) for (let k = 0; k < q; k++) rawTarget[k] = rawTarget[k]! + A[i * q + k]!;
-  const den = new Float64Array(q + 1);
-  den[0] = n1;
-  for (let k = 0; k < q; k++) den[k + 1] = Math.max(Math.abs(rawTarget[k]!), W.scale[k + 1]!);
+  let { rawTarget, den } = scales(A, W);
   // Zero-target presolve (see zeroTargetKeep), on the exact columns: controls that must get weight 0 leave the iterations.
   const keep = zeroTargetKeep(W, controls, treated, qE + 1);
   const active = keep ? Int32Array.from(keep, (a) => controls[a]!) : controls;
   const distance: CalibrationDistance = opts.distance ?? 'raking';
-  const rp: RakeProblem = { W, distance, donors: active, target, d, den };
+  let rp: RakeProblem = { W, distance, donors: active, target, d, den };
   let fit: RakeResult;
   let method: string = distance;
   let mu: number | null = null;
@@ -433,9 +452,16 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
           message: `--match-min: with the penalty raised to μ = ${stalled.toExponential(0)} the ${distance} calibration did not converge in ${opts.maxIter} iterations, so the weights use μ = ${best.mu.toExponential(0)}; the approximately balanced variables may be balanced less closely than the exact constraints allow (see MIN_BALANCE${distance === 'raking' ? '; --calfun linear copes better with targets at the edge of what the controls can reach' : ''})`,
         });
     } else {
-      // The exact constraints themselves cannot be met: penalise both sets (below).
+      // Even the exact constraints cannot be met (or the first fit did not converge): balance
+      // every variable as closely as possible (the penalised fallback below), with the min
+      // columns raw, not residualised (their residualised imbalance equals the raw one only
+      // under exact balance), each weighted by its penalty relative to the exact ones.
+      ({ A, W, ridgeUnit: minRidgeUnit } = build(false));
+      target = zTarget(W);
+      ({ rawTarget, den } = scales(A, W));
+      implied = implied.map(() => false);
       minMu = 1e2;
-      rp.minRidge = minRidgeUnit.map((v) => v / 1e2);
+      rp = { W, distance, donors: active, target, d, den, minRidge: minRidgeUnit!.map((v) => v / 1e2) };
       fit = rake(rp, { tol: opts.tol, maxIter: opts.maxIter });
     }
   } else fit = rake(rp, { tol: opts.tol, maxIter: opts.maxIter });
@@ -479,7 +505,13 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
         s0 += d * AB[controls[a]! * qB + k]!;
       }
       for (const i of treatedIdx) t += AB[i * qB + k]!;
-      const scaleK = Math.max(Math.abs(t), 1e-300);
+      // Relative to the treated total, or to the controls' SD when that total is near 0 (as den).
+      let m = 0;
+      for (let a = 0; a < n0; a++) m += AB[controls[a]! * qB + k]!;
+      m /= n0;
+      let v = 0;
+      for (let a = 0; a < n0; a++) v += (AB[controls[a]! * qB + k]! - m) ** 2;
+      const scaleK = Math.max(Math.abs(t), Math.sqrt(v / Math.max(1, n0 - 1)), 1e-300);
       minBalance.push({ variable: mins[k]!.name, treated: t, synthetic: s, difference: t - s, relative: (t - s) / scaleK, uniformSynthetic: s0, impliedByExact: implied[k] });
     }
   }
@@ -507,9 +539,19 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   if (AB) {
     let worstMin = 0;
     for (const r of minBalance) worstMin = Math.max(worstMin, Math.abs(r.relative as number));
+    // Never worse than no weighting at all: each variable at least as close as uniform weights get it.
+    const worse = minBalance.filter((r) => Math.abs(r.difference as number) > Math.abs((r.treated as number) - (r.uniformSynthetic as number)) * (1 + 1e-9) + 1e-9 * Math.abs(r.treated as number));
+    if (worse.length > 0)
+      warnings.push({
+        code: 'MIN_BALANCE_WORSE_THAN_UNIFORM',
+        message: `--match-min: ${worse.length} variable(s) end further from the treated total than uniform weights would leave them (${worse
+          .slice(0, 3)
+          .map((r) => `${r.variable as string}: treated ${r.treated as number}, synthetic ${(r.synthetic as number).toPrecision(6)}, uniform ${(r.uniformSynthetic as number).toPrecision(6)}`)
+          .join('; ')}): the exact constraints pull them away${exact ? '' : ', and exact balance itself is infeasible'}; match fewer variables exactly or check the data`,
+      });
     diagnostics.push({
       code: 'MIN_BALANCE',
-      passed: null,
+      passed: worse.length === 0,
       value: worstMin,
       message: `${qB} variable(s) balanced as closely as possible (--match-min; penalty μ = ${minMu === null ? 'n/a' : minMu.toExponential(0)} on imbalances in raw-SD units): largest relative imbalance ${worstMin.toExponential(2)}${implied.some(Boolean) ? `; ${implied.filter(Boolean).length} already fixed by the exact constraints` : ''}`,
       table: minBalance,
@@ -650,7 +692,14 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     if (inexact > 0) warnings.push({ code: 'PLACEBO_INEXACT', message: `${inexact} of ${B} placebo sets could not be balanced exactly and used penalised raking` });
     if (nonFinite > 0) warnings.push({ code: 'PLACEBO_NON_FINITE', message: `${nonFinite} placebo outcome totals were zero (log ratio undefined) and were left out of the permutation distribution` });
     extra.permsUsed = B;
-    diagnostics.push({ code: 'PERMUTATION', passed: inexact === 0, value: B, message: `${B} placebo treated sets of ${n1} controls, each re-weighted (mean ${(iters / Math.max(1, B)).toFixed(1)} iterations; ${inexact} not exactly balanced)` });
+    // --match-min in the placebos: how closely each placebo set's approximate variables were balanced.
+    let minNote = '';
+    if (qB > 0) {
+      const mi = sorted(Array.from({ length: B }, (_, b) => reps[b * width + 2 * O + 3]!));
+      extra.placeboMinImbalance = { median: quantile(mi, 0.5), max: mi[B - 1]!, unit: 'largest |imbalance| over the --match-min variables, in SD units of each (residualised) variable among the controls' };
+      minNote = `; --match-min variables balanced to a median largest imbalance of ${quantile(mi, 0.5).toExponential(2)} SD (penalty μ = ${minMu?.toExponential(0)}, as for the main weights)`;
+    }
+    diagnostics.push({ code: 'PERMUTATION', passed: inexact === 0, value: B, message: `${B} placebo treated sets of ${n1} controls, each re-weighted (mean ${(iters / Math.max(1, B)).toFixed(1)} iterations; ${inexact} not exactly balanced${minNote})` });
     if (O >= 2) extra.omnibus = omnibus(L, B, O, logObs);
     // Per-period and cumulative-path intervals for the first outcome, by the same inversion of
     // the placebo log-ratio distribution as the post-period totals (placebo periods whose ratio
@@ -665,6 +714,8 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     };
     const eff: ([number, number] | null)[] = [];
     const cum: ([number, number] | null)[] = [];
+    const dropped: string[] = [];
+    const noTreated: string[] = [];
     const cumT = new Float64Array(B);
     const cumS = new Float64Array(B);
     let cY = 0;
@@ -676,8 +727,8 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
       const pl: number[] = [];
       const plc: number[] = [];
       for (let b = 0; b < B; b++) {
-        const yt = reps[b * width + 2 * O + 3 + 2 * t]!;
-        const st = reps[b * width + 2 * O + 4 + 2 * t]!;
+        const yt = reps[b * width + 2 * O + 4 + 2 * t]!;
+        const st = reps[b * width + 2 * O + 5 + 2 * t]!;
         cumT[b] = cumT[b]! + yt;
         cumS[b] = cumS[b]! + st;
         const v = Math.log(yt / st);
@@ -686,10 +737,19 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
         if (Number.isFinite(vc)) plc.push(vc);
       }
       eff.push(interval(pt.treated, pt.synthetic, pl));
-      // The cumulative effect through t is Y − Ŝ summed over post periods 0..t, a difference of totals.
-      cum.push(interval(cY, cS, plc));
+      // The cumulative effect through t is Y − Ŝ summed over post periods 0..t, a difference of totals;
+      // at the last period it is the headline interval itself (same draws, same totals).
+      cum.push(t === nPost - 1 ? (head0.permutation?.differenceCi ?? null) : interval(cY, cS, plc));
+      if (pl.length < B) dropped.push(`${data.periods[t0 + t]} (${B - pl.length})`);
+      if (!(pt.treated > 0)) noTreated.push(data.periods[t0 + t]!);
     }
     pathCi = { effect: eff, cumulative: cum };
+    if (dropped.length > 0)
+      warnings.push({
+        code: 'PATH_PLACEBO_NON_FINITE',
+        message: `per-period placebo bands: placebo sets with a zero count (treated or synthetic) in a period have no log ratio there and were left out of that period's band, in ${dropped.length} of ${nPost} post period(s): ${dropped.slice(0, 6).join(', ')}${dropped.length > 6 ? ', …' : ''} (period (draws left out) of ${B}); with sparse counts those bands may be too narrow: aggregate periods or areas`,
+      });
+    if (noTreated.length > 0) warnings.push({ code: 'PATH_ZERO_TREATED', message: `no band for post period(s) ${noTreated.join(', ')}: the treated areas' count there is 0, so the log ratio is undefined` });
   }
 
   // Jackknife.

@@ -35,10 +35,11 @@ export interface ReplicateProblem {
 
 /**
  * Columns of a replication row: per outcome (treated total, synthetic total), then iterations,
- * exact flag, imbalance, then per post period of the first outcome (treated, synthetic).
+ * exact flag, imbalance, the largest --match-min imbalance (in SD units of the residualised
+ * column; 0 without --match-min), then per post period of the first outcome (treated, synthetic).
  */
 export function replicateWidth(outcomes: number, nPost: number): number {
-  return 2 * outcomes + 3 + 2 * nPost;
+  return 2 * outcomes + 4 + 2 * nPost;
 }
 
 /** Relative-imbalance scales den_k = max(|t_k|, scale_k) from a whitened target (raw target via U). */
@@ -98,14 +99,31 @@ export function fitSet(prob: ReplicateProblem, donors: Int32Array, set: ArrayLik
   stats[2 * O] = res.iterations;
   stats[2 * O + 1] = exact ? 1 : 0;
   stats[2 * O + 2] = res.maxRelImbalance;
+  // Largest --match-min imbalance |Σ_donors w x̂_k − Σ_set x̂_k| over the min columns k (x̂ scaled).
+  if (prob.exactCols < W.p) {
+    const tot = new Float64Array(W.p);
+    for (let a = 0; a < set.length; a++) {
+      const u = set[a]!;
+      for (let m = W.xsPtr[u]!; m < W.xsPtr[u + 1]!; m++) if (W.xsCol[m]! >= prob.exactCols) tot[W.xsCol[m]!] = tot[W.xsCol[m]!]! - W.xsVal[m]!;
+    }
+    for (let a = 0; a < donors.length; a++) {
+      const wa = res.w[a]!;
+      if (wa === 0) continue;
+      const u = donors[a]!;
+      for (let m = W.xsPtr[u]!; m < W.xsPtr[u + 1]!; m++) if (W.xsCol[m]! >= prob.exactCols) tot[W.xsCol[m]!] = tot[W.xsCol[m]!]! + wa * W.xsVal[m]!;
+    }
+    let worst = 0;
+    for (let k = prob.exactCols; k < W.p; k++) worst = Math.max(worst, Math.abs(tot[k]!));
+    stats[2 * O + 3] = worst;
+  }
   for (let t = 0; t < prob.nPost; t++) {
     const off = t * nAll;
     let tt = 0;
     for (let a = 0; a < set.length; a++) tt += prob.path[off + set[a]!]!;
     let st = 0;
     for (let a = 0; a < donors.length; a++) st += res.w[a]! * prob.path[off + donors[a]!]!;
-    stats[2 * O + 3 + 2 * t] = tt;
-    stats[2 * O + 4 + 2 * t] = st;
+    stats[2 * O + 4 + 2 * t] = tt;
+    stats[2 * O + 5 + 2 * t] = st;
   }
   return { res, exact, stats };
 }
