@@ -59,7 +59,7 @@ describe('scm --method micro (binary)', () => {
   });
 
   it('--calfun linear and --match-min: recorded, with the approximate balance table; overlap rejected', () => {
-    const r = runCli(['scm', file, '--method', 'micro', '--outcome', 'crime1,crime2', '--match-outcomes', 'crime1', '--match-covariates', 'pop', '--match-min', 'crime2,dep', '--calfun', 'linear', '--inference', 'none', '--no-weight-range']);
+    const r = runCli(['scm', file, '--method', 'micro', '--outcome', 'crime1,crime2', '--match-outcomes', 'crime1', '--match-covariates', 'pop', '--match-min', 'crime2,dep', '--calfun', 'linear', '--inference', 'permutation,jackknife', '--perms', '20', '--jack-groups', '4', '--no-weight-range']);
     expect(r.code, r.stderr).toBe(0);
     const d = r.json();
     expectValidDocument(d);
@@ -67,6 +67,8 @@ describe('scm --method micro (binary)', () => {
     expect(d.calibration).toMatchObject({ method: 'linear', distance: 'linear', exact: true, constraints: 14, approximateConstraints: 13 });
     const mb = d.diagnostics.find((x: { code: string }) => x.code === 'MIN_BALANCE');
     expect(mb.table.map((x: { variable: string }) => x.variable)).toContain('dep');
+    expect(d.placeboMinImbalance.median).toBeGreaterThanOrEqual(0);
+    expect(d.path[d.path.length - 1].cumulativeCi).toEqual(d.estimate.cumulative.ci);
     const bad = runCli([...base(), '--match-min', 'pop']);
     expect(bad.code).toBe(2);
     expect(bad.error().code).toBe('MATCH_MIN_OVERLAP');
