@@ -13,7 +13,7 @@ export function scmMethodOption<const C extends readonly string[]>(names: C) {
 }
 
 export const SCM_OPTIONS = defineOptions({
-  inference: str({ flag: '--inference <kind>', help: 'inference method (allowed values depend on --method; see README)' }),
+  inference: str({ flag: '--inference <kind>', help: 'inference method (the choices depend on --method: see docs/methods/<method>.md)' }),
   donors: strList({ flag: '--donors <a,b,...>', help: 'use only these units as donors / controls' }),
   excludeUnits: strList({ flag: '--exclude-units <a,b,...>', help: 'drop these units from the donor pool (e.g. a national aggregate, or neighbours exposed to spillovers)' }),
   // issue 14: a count read as a rate per 100,000 multiplies offences avoided by population / 100,000 (src/cli/outcomeScale.ts)

@@ -1,0 +1,65 @@
+/**
+ * `vru-eval scm --method <m> --help` shows the shared flags and m's own flags only; plain
+ * `scm --help` shows the shared flags and lists the methods with the command for their help.
+ * Generic over SCM_METHODS and their option tables, so renamed or new flags stay covered.
+ */
+import { describe, expect, it } from 'vitest';
+import { longFlag } from '../../src/core/optionTable.js';
+import { main } from '../../src/cli/main.js';
+import { SCM_METHODS, methodOptionKeys } from '../../src/cli/commands/scmMethods.js';
+import { SCM_OPTIONS } from '../../src/cli/commands/scmOptions.js';
+
+async function help(args: string[]): Promise<string> {
+  let out = '';
+  const code = await main(['node', 'vru-eval', ...args], { stdout: (s) => void (out += s), stderr: () => undefined, stderrIsTTY: false });
+  expect(code).toBe(0);
+  return out;
+}
+
+/** The long flags of a method's table. */
+function flagsOf(name: string): string[] {
+  const m = SCM_METHODS.find((x) => x.name === name)!;
+  return Object.values(m.options ?? {}).map((o) => longFlag(o.flag));
+}
+
+/** Whether the help lists `flag` as an option (at the start of an options line). */
+function lists(text: string, flag: string): boolean {
+  return new RegExp(`^\\s+${flag.replace(/[-]/g, '\\-')}(\\s|,|$)`, 'm').test(text);
+}
+
+describe('scm --help, one method at a time', () => {
+  it('plain scm --help lists the shared flags and each method, but no method-only flag', async () => {
+    const h = await help(['scm', '--help']);
+    for (const f of ['--outcome', '--method', '--inference', '--donors', '--seed']) expect(lists(h, f), f).toBe(true);
+    for (const m of SCM_METHODS) {
+      expect(h).toContain(`vru-eval scm --method ${m.name} --help`);
+      for (const f of flagsOf(m.name)) {
+        const shared = SCM_METHODS.every((x) => flagsOf(x.name).includes(f));
+        if (!shared) expect(lists(h, f), `${f} (${m.name}) in plain scm --help`).toBe(false);
+      }
+    }
+    expect(lists(h, longFlag(SCM_OPTIONS.outcomeScale.flag))).toBe(false);
+  });
+
+  for (const m of SCM_METHODS) {
+    it(`scm --method ${m.name} --help shows ${m.name}'s flags and no other method's`, async () => {
+      for (const args of [['scm', '--method', m.name, '--help'], ['scm', '--help', '--method', m.name]]) {
+        const h = await help(args);
+        expect(h).toContain(`scm --method ${m.name}:`);
+        for (const f of flagsOf(m.name)) expect(lists(h, f), `${f} in ${args.join(' ')}`).toBe(true);
+        for (const other of SCM_METHODS) {
+          if (other === m) continue;
+          for (const f of flagsOf(other.name)) if (!flagsOf(m.name).includes(f)) expect(lists(h, f), `${f} (${other.name}) in ${args.join(' ')}`).toBe(false);
+        }
+        expect(lists(h, '--outcome')).toBe(true);
+        expect(lists(h, longFlag(SCM_OPTIONS.outcomeScale.flag))).toBe(m.name === 'gsynth');
+        expect(methodOptionKeys(m).length).toBeGreaterThan(0);
+      }
+    });
+  }
+
+  it('is much shorter than the help of all methods at once (186 lines before)', async () => {
+    const lines = (await help(['scm', '--method', 'micro', '--help'])).split('\n').length;
+    expect(lines).toBeLessThan(120);
+  });
+});
