@@ -9,6 +9,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { blockSpecs, docFiles, docMethods, flagSection, regenerate } from '../../scripts/docs.js';
 import { COMMANDS } from '../../src/cli/commands/index.js';
+import { SCM_METHODS } from '../../src/cli/commands/scmMethods.js';
+import { main } from '../../src/cli/main.js';
+import { FIXTURE } from '../helpers.js';
 import { ROOT } from '../helpers.js';
 
 /** Pages linked from the README that other branches are writing (issue 23 and its siblings). */
@@ -89,6 +92,25 @@ describe('links in README.md and docs/ resolve', () => {
         broken.push(m[1]!);
       }
       expect(broken, `${name}: broken links`).toEqual([]);
+    });
+  }
+});
+
+describe('the --inference choices written on the scm pages are the ones the command accepts', () => {
+  for (const m of SCM_METHODS) {
+    it(m.name, async () => {
+      let err = '';
+      const code = await main(['node', 'vru-eval', 'scm', FIXTURE, '--outcome', 'violence_rate', '--method', m.name, '--inference', 'nonesuch'], { stdout: () => undefined, stderr: (x) => void (err += x), stderrIsTTY: false });
+      expect(code).toBe(2);
+      const list = /\(choose (?:one or more of )?([^)]*)\)/.exec(err)![1]!;
+      const accepted = list.split(/,\s*|\s+or\s+/).map((x) => x.trim().replace(/^or /, '')).filter((x) => x !== '' && x !== 'comma-separated').sort();
+      const line = read(join(ROOT, 'docs', 'methods', `${m.name}.md`)).split('\n').find((l) => l.startsWith('`--inference` takes'))!;
+      expect(line, `docs/methods/${m.name}.md: the \`--inference\` takes … line`).toBeDefined();
+      const written = [...line.split(' (see')[0]!.matchAll(/`([^`]+)`/g)].map((x) => x[1]!).filter((x) => x !== '--inference').sort();
+      expect(written).toEqual(accepted);
+      const row = read(join(ROOT, 'docs', 'commands', 'scm.md')).split('\n').find((l) => l.startsWith(`| \`${m.name}\``))!;
+      const inTable = [...row.split('|')[3]!.matchAll(/`([^`]+)`/g)].map((x) => x[1]!).sort();
+      expect(inTable).toEqual(accepted);
     });
   }
 });
