@@ -79,7 +79,7 @@ const MISSING = new Set(['', 'NA', 'NaN', 'nan', 'N/A', 'null', 'NULL']);
 
 /**
  * Parse a numeric cell: a number, NaN for an empty/NA cell, or undefined when not numeric.
- * Missing tokens: '', NA, NaN, nan, N/A, null, NULL (see README, "Missing values").
+ * Missing tokens: '', NA, NaN, nan, N/A, null, NULL (docs/panels.md, "Missing values").
  * A number beyond the double range gives ±Infinity here; the panel reader rejects it (NUMBER_OVERFLOW).
  */
 export function parseNumericCell(s: string): number | undefined {

@@ -2,7 +2,7 @@
  * Numbers from bytes, without a string per cell.
  *
  * The accepted grammar is the panel's (core/panel.ts): `[+-]? (d+ [.] d* | . d+) ([eE] [+-]? d+)?`,
- * and the missing-value tokens '', NA, NaN, nan, N/A, null, NULL (see README, "Missing values").
+ * and the missing-value tokens '', NA, NaN, nan, N/A, null, NULL (docs/panels.md, "Missing values").
  *
  * Correct rounding: the value must be exactly JavaScript's Number(text). The fast path
  * (Clinger 1990) is used only where one IEEE operation on exact operands gives it: a

@@ -12,7 +12,7 @@ export const CHART_OPTIONS = defineOptions({
 
 export const PLOT_OPTIONS = defineOptions({
   out: str({ flag: '--out <file>', help: 'chart file, .svg or .png (written atomically); without it the SVG goes to stdout', plan: false }),
-  kind: choice(PLOT_KINDS, { flag: '--kind <kind>', help: 'chart kind (default from the method: synth/gsynth → observed, its → its, twfe/cs → event, cba → cba; see the README for what each draws)' }),
+  kind: choice(PLOT_KINDS, { flag: '--kind <kind>', help: 'chart kind (default from the method: synth/gsynth → observed, its → its, twfe/cs → event, cba → cba; docs/commands/plot.md says what each draws)' }),
   spec: str({ flag: '--spec <file>', help: 'also write the Vega-Lite specification (JSON) here, to restyle the chart', plan: false }),
   title: str({ flag: '--title <text>', help: 'chart title (default per kind)' }),
   width: num({ flag: '--width <px>', help: 'plot area width in pixels (per panel for small multiples; default 640 for time charts)', integer: true, min: 50, max: 5000 }),

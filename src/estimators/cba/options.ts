@@ -30,7 +30,7 @@ function intervals(flag: string) {
 
 export const CBA_OPTIONS = defineOptions({
   from: strList({ flag: '--from <result.json>', help: 'a vru-eval result document, one per outcome (repeatable); reads counts.offencesAvoided, else estimate.cumulative × --population / --rate-base', split: 'repeat' }),
-  spec: str({ flag: '--spec <spec.json>', help: 'several outcomes and the costs in one JSON file (see README)' }),
+  spec: str({ flag: '--spec <spec.json>', help: 'several outcomes and the costs in one JSON file (see docs/methods/cba.md)' }),
   offencesAvoided: numList({ flag: '--offences-avoided <n>', help: 'offences avoided, positive = fewer offences (repeatable, one per outcome)' }),
   effectPer100k: numList({ flag: '--effect-per-100k <x>', help: 'cumulative effect per 100,000 (observed − counterfactual; negative = reduction), with --population (repeatable)' }),
   ci: custom<[number, number][]>({
