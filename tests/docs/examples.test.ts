@@ -6,7 +6,10 @@
  * page is updated.
  */
 import { describe, expect, it } from 'vitest';
-import { FIXTURE } from '../helpers.js';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { main } from '../../src/cli/main.js';
+import { FIXTURE, ROOT } from '../helpers.js';
 import { coef, doc, expectIn, f, int } from './run.js';
 
 const GSYNTH = 'docs/methods/gsynth.md';
@@ -64,5 +67,17 @@ describe('docs/ worked examples match the commands', () => {
     const pre = c.diagnostics.find((x: any) => x.code === 'PRE_TRENDS');
     expect(pre.value, 'the cs page says PRE_TRENDS rejects (p ≈ 0)').toBeLessThan(0.005);
     expectIn(CS, '`PRE_TRENDS` rejects (p ≈ 0)');
+  });
+
+  it('cba: the Home Office table on the cba page is what --format table prints', async () => {
+    let out = '';
+    const code = await main(['node', 'vru-eval', 'cba', '--spec', join(ROOT, 'examples', 'home-office-vru-2022.json'), '--format', 'table'], { stdout: (x) => void (out += x), stderr: () => undefined, stderrIsTTY: false });
+    expect(code).toBe(0);
+    const text = readFileSync(join(ROOT, 'docs', 'methods', 'cba.md'), 'utf8');
+    const start = text.indexOf('```\n                              estimate');
+    expect(start, 'docs/methods/cba.md: the table block').toBeGreaterThan(0);
+    const block = text.slice(start + 4, text.indexOf('\n```', start + 4));
+    expect(block.split('\n').length).toBeGreaterThan(10);
+    expect(out.includes(block), `docs/methods/cba.md table differs from the command's:\n${out}`).toBe(true);
   });
 });
