@@ -18,6 +18,7 @@ import type { CliContext } from '../context.js';
 import { step } from '../progress.js';
 import { emitDocument } from '../context.js';
 import { addOptions, givenOptions } from '../optionFlags.js';
+import { configureMethodHelp } from './methodHelp.js';
 import { addOutputOptions, addPanelOptions, commonFrom, panelOptionsFrom } from '../options.js';
 
 export { parseWindow };
@@ -36,6 +37,10 @@ export function didCommand(ctx: CliContext): Command {
   addOptions(cmd, DID_OPTIONS);
   addOptions(cmd, TWFE_OPTIONS);
   addOptions(cmd, CS_OPTIONS);
+  configureMethodHelp(cmd, [
+    { name: 'twfe', description: 'two-way fixed effects with an event study, cluster-robust and wild cluster bootstrap inference', options: TWFE_OPTIONS },
+    { name: 'cs', description: "Callaway & Sant'Anna (2021) group-time effects for staggered adoption", options: CS_OPTIONS },
+  ], { population: [] }); // --population is rejected by did (POPULATION_NOT_USED below): not shown
   return cmd.action((file: string, o: Record<string, unknown>, command: Command) => {
     const common = commonFrom(o);
     const { method } = readOptions(DID_OPTIONS, o);

@@ -10,7 +10,7 @@ import { addOptions, givenOptions } from '../optionFlags.js';
 import { addOutputOptions, addPanelOptions } from '../options.js';
 import { methodOptionKeys, SCM_METHODS } from './scmMethods.js';
 import { scmMethodOption, SCM_OPTIONS } from './scmOptions.js';
-import { configureScmHelp } from './scmHelp.js';
+import { configureMethodHelp } from './methodHelp.js';
 
 export { DEFAULT_SCM_METHOD } from './scmOptions.js';
 
@@ -32,7 +32,7 @@ export function scmCommand(ctx: CliContext): Command {
     if (m.options) addOptions(cmd, m.options);
     else m.addOptions?.(cmd);
   }
-  configureScmHelp(cmd, SCM_METHODS, { outcomeScale: COUNTING_METHODS });
+  configureMethodHelp(cmd, SCM_METHODS, { outcomeScale: COUNTING_METHODS });
   return cmd.action(async (file: string, o: Record<string, unknown>, command: Command) => {
     const { method: name } = readOptions(SCM_COMMAND_OPTIONS, o);
     const method = SCM_METHODS.find((m) => m.name === name);

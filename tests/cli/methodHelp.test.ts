@@ -1,13 +1,15 @@
 /**
  * `vru-eval scm --method <m> --help` shows the shared flags and m's own flags only; plain
- * `scm --help` shows the shared flags and lists the methods with the command for their help.
- * Generic over SCM_METHODS and their option tables, so renamed or new flags stay covered.
+ * `scm --help` shows the shared flags and lists the methods with the command for their help
+ * (likewise `did --method twfe|cs --help`). Generic over SCM_METHODS and the option tables, so
+ * renamed or new flags stay covered.
  */
 import { describe, expect, it } from 'vitest';
 import { longFlag } from '../../src/core/optionTable.js';
 import { main } from '../../src/cli/main.js';
 import { SCM_METHODS, methodOptionKeys } from '../../src/cli/commands/scmMethods.js';
 import { SCM_OPTIONS } from '../../src/cli/commands/scmOptions.js';
+import { CS_OPTIONS, TWFE_OPTIONS } from '../../src/estimators/did/options.js';
 
 async function help(args: string[]): Promise<string> {
   let out = '';
@@ -61,5 +63,21 @@ describe('scm --help, one method at a time', () => {
   it('is much shorter than the help of all methods at once (186 lines before)', async () => {
     const lines = (await help(['scm', '--method', 'micro', '--help'])).split('\n').length;
     expect(lines).toBeLessThan(120);
+  });
+
+  it('did --method twfe|cs --help shows that method\'s flags only; did --help lists both methods; --population (rejected by did) is not offered', async () => {
+    const twfe = Object.values(TWFE_OPTIONS).map((o) => longFlag(o.flag));
+    const cs = Object.values(CS_OPTIONS).map((o) => longFlag(o.flag));
+    const plain = await help(['did', '--help']);
+    for (const f of [...twfe, ...cs]) expect(lists(plain, f), f).toBe(false);
+    expect(plain).toContain('vru-eval did --method cs --help');
+    for (const [m, own, other] of [['twfe', twfe, cs], ['cs', cs, twfe]] as const) {
+      const h = await help(['did', '--method', m, '--help']);
+      expect(h).toContain(`did --method ${m}:`);
+      for (const f of own) expect(lists(h, f), `${f} in did --method ${m} --help`).toBe(true);
+      for (const f of other) if (!own.includes(f)) expect(lists(h, f), `${f} in did --method ${m} --help`).toBe(false);
+      expect(lists(h, '--population')).toBe(false);
+      expect(lists(h, '--outcome')).toBe(true);
+    }
   });
 });
