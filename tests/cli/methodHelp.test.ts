@@ -55,6 +55,7 @@ describe('scm --help, one method at a time', () => {
         }
         expect(lists(h, '--outcome')).toBe(true);
         expect(lists(h, longFlag(SCM_OPTIONS.outcomeScale.flag))).toBe(m.name === 'gsynth');
+        expect(lists(h, '--population'), '--population: only methods that read it').toBe(m.name === 'gsynth' || m.name === 'micro');
         expect(methodOptionKeys(m).length).toBeGreaterThan(0);
       }
     });

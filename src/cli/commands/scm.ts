@@ -32,7 +32,8 @@ export function scmCommand(ctx: CliContext): Command {
     if (m.options) addOptions(cmd, m.options);
     else m.addOptions?.(cmd);
   }
-  configureMethodHelp(cmd, SCM_METHODS, { outcomeScale: COUNTING_METHODS });
+  // --population is read by the methods that report counts or rates from it (synth rejects it; sdid and ascm do not use it)
+  configureMethodHelp(cmd, SCM_METHODS, { outcomeScale: COUNTING_METHODS, population: ['gsynth', 'micro'] });
   return cmd.action(async (file: string, o: Record<string, unknown>, command: Command) => {
     const { method: name } = readOptions(SCM_COMMAND_OPTIONS, o);
     const method = SCM_METHODS.find((m) => m.name === name);
