@@ -7,7 +7,8 @@
  * The worked examples on the fixture that left the README are checked in tests/docs/examples.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURE, ROOT, dataset, hasShared } from './helpers.js';
 import { readPanel } from '../src/core/panel.js';
@@ -31,6 +32,26 @@ describe('README numbers match the commands', () => {
     expect(truth).toBeGreaterThan(0);
     expectIn(README, `It reports an average effect of ${f(e.att)} (95% CI ${f(e.ci[0])} to ${f(e.ci[1])}) and ${int(d.counts.offencesAvoided)} offences avoided (95% CI ${int(d.counts.ci[0])} to ${int(d.counts.ci[1])}), against a true ${int(truth)}.`);
   });
+});
+
+describe('README library example', () => {
+  it('runs as written through the package name and gives the main job\'s numbers', async () => {
+    const text = readFileSync(join(ROOT, README), 'utf8');
+    const lib = text.slice(text.indexOf('## Library'));
+    const code = /```ts\n([\s\S]*?)```/.exec(lib)![1]!;
+    expect(code).toContain("from 'vru-eval'");
+    // inside the package, so that 'vru-eval' resolves to this package's own exports (the built dist/)
+    const file = join(ROOT, 'dist', `readme-library-${process.pid}.mjs`);
+    writeFileSync(file, `${code}\nconsole.log(JSON.stringify({ att: analysis.estimate.att, ci: analysis.estimate.ci }));\n`);
+    try {
+      const r = spawnSync(process.execPath, [file], { cwd: ROOT, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const e = JSON.parse(r.stdout.trim().split('\n').pop()!) as { att: number; ci: [number, number] };
+      expectIn(README, `average effect of ${f(e.att)} (95% CI ${f(e.ci[0])} to ${f(e.ci[1])})`);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  }, 120_000);
 });
 
 describe.skipIf(!hasShared)('README validation table: published vs vru-eval', () => {
