@@ -80,4 +80,22 @@ describe('docs/ worked examples match the commands', () => {
     expect(block.split('\n').length).toBeGreaterThan(10);
     expect(out.includes(block), `docs/methods/cba.md table differs from the command's:\n${out}`).toBe(true);
   });
+
+  it('robustness: the numbers on the robustness page are those of the committed plan results', () => {
+    // examples/home-office/results/ is what `vru-eval run examples/home-office/plan.yaml` writes (its --check test keeps it current)
+    const r = JSON.parse(readFileSync(join(ROOT, 'examples', 'home-office', 'results', 'robust_violence.json'), 'utf8'));
+    const v = (re: RegExp) => r.variants.filter((x: any) => re.test(x.label));
+    const placebos = v(/^fake start/);
+    const loo = v(/^without (donor|treated) /);
+    const [lo, hi] = r.estimate.ci as [number, number];
+    expect(placebos.every((x: any) => x.coversZero)).toBe(true);
+    expect(loo.every((x: any) => x.att >= lo && x.att <= hi)).toBe(true);
+    const largest = Math.max(...loo.map((x: any) => Math.abs(x.difference)));
+    const excl = v(/^2020-04:2020-06 left out/)[0];
+    const placeboOutcome = v(/^outcome stop_search/)[0];
+    expect(placeboOutcome.coversZero).toBe(true);
+    const later = v(/^start 2019-09/)[0];
+    expect(later.att < lo || later.att > hi).toBe(true);
+    expectIn('docs/commands/robustness.md', `in-time placebos ${f(placebos[0].att)} and ${f(placebos[1].att)} per 100,000 (true effect 0), both intervals covering zero; all ${loo.length} leave-one-out estimates in the main interval (${f(lo)}, ${f(hi)}), largest change ${f(largest)}; leaving 2020-04:2020-06 out moves the estimate by ${f(Math.abs(excl.difference), 3)} (SE ${f(r.estimate.se)}); the placebo outcome stop_search gets ${f(placeboOutcome.att)} with an interval covering zero; the later start 2019-09 gives ${f(later.att)}, outside the interval`);
+  });
 });
