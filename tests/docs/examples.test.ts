@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { main } from '../../src/cli/main.js';
-import { FIXTURE, ROOT } from '../helpers.js';
+import { FIXTURE, ROOT, tempDir } from '../helpers.js';
 import { coef, doc, expectIn, f, int } from './run.js';
 
 const GSYNTH = 'docs/methods/gsynth.md';
@@ -20,8 +20,23 @@ const CS = 'docs/methods/cs.md';
 const WORKED = 'docs/worked-example.md';
 
 describe('docs/ worked examples match the commands', () => {
-  it('scm --method gsynth (defaults): gsynth page and the worked example', async () => {
-    const d = await doc(['scm', FIXTURE, '--outcome', 'violence_rate', '--population', 'population']);
+  it('scm --method gsynth (defaults): gsynth page, the worked example and the terminal summary on the commands page', async () => {
+    // one run: the document to a file, the terminal summary (--format table) to stdout
+    const file = join(tempDir(), 'vwoi.json');
+    let out = '';
+    const code = await main(['node', 'vru-eval', 'scm', FIXTURE, '--outcome', 'violence_rate', '--population', 'population', '--out', file, '--format', 'table'], { stdout: (x) => void (out += x), stderr: () => undefined, stderrIsTTY: false });
+    expect(code).toBe(0);
+    const d = JSON.parse(readFileSync(file, 'utf8'));
+    const live = out.replace(/\s+/g, ' ');
+    const text = readFileSync(join(ROOT, 'docs', 'commands', 'README.md'), 'utf8');
+    const start = text.indexOf('vru-eval scm: gsynth, seed');
+    const shown = text
+      .slice(start, text.indexOf('```', start))
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => l.split('…')[0]!.trim().replace(/^wrote vwoi\.json/, `wrote ${file}`));
+    expect(shown.length).toBeGreaterThan(10);
+    for (const l of shown) expect(live.includes(l.replace(/\s+/g, ' ')), `docs/commands/README.md summary line not in the output: ${l}\n${out}`).toBe(true);
     const e = d.estimate;
     expectIn(WORKED, `average effect of ${f(e.att)} (95% CI ${f(e.ci[0])} to ${f(e.ci[1])}) and ${int(d.counts.offencesAvoided)} offences avoided (95% CI ${int(d.counts.ci[0])} to ${int(d.counts.ci[1])})`);
     expectIn(GSYNTH, `chooses r = ${d.options.factors} by cross-validation`);
@@ -98,4 +113,5 @@ describe('docs/ worked examples match the commands', () => {
     expect(later.att < lo || later.att > hi).toBe(true);
     expectIn('docs/commands/robustness.md', `in-time placebos ${f(placebos[0].att)} and ${f(placebos[1].att)} per 100,000 (true effect 0), both intervals covering zero; all ${loo.length} leave-one-out estimates in the main interval (${f(lo)}, ${f(hi)}), largest change ${f(largest)}; leaving 2020-04:2020-06 out moves the estimate by ${f(Math.abs(excl.difference), 3)} (SE ${f(r.estimate.se)}); the placebo outcome stop_search gets ${f(placeboOutcome.att)} with an interval covering zero; the later start 2019-09 gives ${f(later.att)}, outside the interval`);
   });
+
 });
