@@ -30,6 +30,10 @@ describe('README numbers match the commands', () => {
     let truth = 0;
     for (let c = 0; c < p.treated.length; c++) if (p.treated[c] === 1) truth += (-spec.att * p.population![c]!) / 100_000;
     expect(truth).toBeGreaterThan(0);
+    expectIn('docs/methods/cba.md', `The fixture's true effect, −4 per 100,000 per month in 12 areas for 18 months, is ${int(truth)} offences avoided.`);
+    // the commands page: a count read as a rate per 100,000 would report this many (the guard --outcome-scale exists for)
+    const wrong = await doc(['scm', FIXTURE, '--outcome', 'offences', '--population', 'population', '--outcome-scale', 'rate', '--inference', 'none']);
+    expectIn('docs/commands/README.md', `would report ${int(wrong.counts.offencesAvoided)} offences avoided where the fixture's truth is ${int(truth)}`);
     expectIn(README, `It reports an average effect of ${f(e.att)} (95% CI ${f(e.ci[0])} to ${f(e.ci[1])}) and ${int(d.counts.offencesAvoided)} offences avoided (95% CI ${int(d.counts.ci[0])} to ${int(d.counts.ci[1])}), against a true ${int(truth)}.`);
   });
 });
