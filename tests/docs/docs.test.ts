@@ -25,6 +25,7 @@ describe('docs/: one page per command and per method', () => {
       const f = join(ROOT, 'docs', 'commands', `${c.name}.md`);
       expect(existsSync(f), `${relative(ROOT, f)} is missing`).toBe(true);
       expect(blockSpecs(read(f))).toContain(`command:${c.name}`);
+      expect(read(join(ROOT, 'docs', 'commands', 'README.md')), 'the commands index links to it').toContain(`](${c.name}.md)`);
     });
   }
   for (const m of Object.keys(docMethods())) {

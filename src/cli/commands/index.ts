@@ -14,7 +14,7 @@ export interface CommandEntry {
 }
 
 export const COMMANDS: readonly CommandEntry[] = [
-  { name: 'scm', summary: 'synthetic control: generalized (gsynth, default) or classic (synth)', load: async () => (await import('./scm.js')).scmCommand },
+  { name: 'scm', summary: 'synthetic control: gsynth (default), synth, sdid, ascm or micro (scm --method <m> --help)', load: async () => (await import('./scm.js')).scmCommand },
   { name: 'its', summary: 'interrupted time series: level and slope changes of one series or an aggregate', load: async () => (await import('./its.js')).itsCommand },
   { name: 'did', summary: "difference-in-differences: two-way fixed effects or Callaway & Sant'Anna", load: async () => (await import('./did.js')).didCommand },
   { name: 'cba', summary: 'cost-benefit: offences avoided × unit costs against programme costs', load: async () => (await import('./cba.js')).cbaCommand },
