@@ -4,7 +4,8 @@
  * (likewise `did --method twfe|cs --help`). Generic over SCM_METHODS and the option tables, so
  * renamed or new flags stay covered.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../src/cli/commands/index.js';
 import { longFlag } from '../../src/core/optionTable.js';
 import { main } from '../../src/cli/main.js';
 import { SCM_METHODS, methodOptionKeys } from '../../src/cli/commands/scmMethods.js';
@@ -18,10 +19,17 @@ async function help(args: string[]): Promise<string> {
   return out;
 }
 
-/** The long flags of a method's table. */
+/** Flags the commands hide from help (deprecated aliases): never expected in help. */
+const hidden = new Set<string>();
+beforeAll(async () => {
+  const ctx = { io: { stdout: () => undefined, stderr: () => undefined, stderrIsTTY: false }, tool: { name: 'vru-eval', version: 'test' } };
+  for (const c of COMMANDS.filter((x) => x.name === 'scm' || x.name === 'did')) for (const o of (await c.load())(ctx).options) if (o.hidden && o.long) hidden.add(o.long);
+});
+
+/** The long flags of a method's table that help shows. */
 function flagsOf(name: string): string[] {
   const m = SCM_METHODS.find((x) => x.name === name)!;
-  return Object.values(m.options ?? {}).map((o) => longFlag(o.flag));
+  return Object.values(m.options ?? {}).map((o) => longFlag(o.flag)).filter((f) => !hidden.has(f));
 }
 
 /** Whether the help lists `flag` as an option (at the start of an options line). */
@@ -67,8 +75,8 @@ describe('scm --help, one method at a time', () => {
   });
 
   it('did --method twfe|cs --help shows that method\'s flags only; did --help lists both methods; --population (rejected by did) is not offered', async () => {
-    const twfe = Object.values(TWFE_OPTIONS).map((o) => longFlag(o.flag));
-    const cs = Object.values(CS_OPTIONS).map((o) => longFlag(o.flag));
+    const twfe = Object.values(TWFE_OPTIONS).map((o) => longFlag(o.flag)).filter((f) => !hidden.has(f));
+    const cs = Object.values(CS_OPTIONS).map((o) => longFlag(o.flag)).filter((f) => !hidden.has(f));
     const plain = await help(['did', '--help']);
     for (const f of [...twfe, ...cs]) expect(lists(plain, f), f).toBe(false);
     expect(plain).toContain('vru-eval did --method cs --help');
