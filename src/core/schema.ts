@@ -283,6 +283,67 @@ export const RESULT_SCHEMA = {
       type: 'array',
       items: { type: 'object', required: ['unit', 'dropped', 'att', 'gaps'], properties: { unit: { type: 'string' }, dropped: { type: 'string' }, att: numOrNull, gaps: { type: 'array', items: numOrNull } } },
     },
+    eventCovariance: {
+      description: 'did: the event-study coefficients (reference −1 left out) and their covariance, rows and columns in eventTimes order; what --honest reads (and what HonestDiD-style tools take as betahat and sigma).',
+      type: 'object',
+      required: ['eventTimes', 'estimates', 'vcov'],
+      properties: { eventTimes: { type: 'array', items: { type: 'integer' } }, estimates: { type: 'array', items: numOrNull }, vcov: { type: 'array', items: { type: 'array', items: numOrNull } }, df: numOrNull, basePeriod: { type: 'string' } },
+    },
+    sensitivity: {
+      description: 'did --honest: Rambachan & Roth (2023) robust confidence sets for the target (first post period or post average). relativeMagnitudes: Šidák-projection intervals under Δ^RM(M̄) (conservative, valid), identified sets at the estimate, breakdown M̄ (largest M̄ whose interval excludes 0; null when the M̄ = 0 interval covers 0). smoothness: fixed-length CIs under Δ^SD(M), breakdown M.',
+      type: 'object',
+      required: ['target', 'estimate', 'se', 'ci', 'relativeMagnitudes', 'smoothness'],
+      properties: {
+        target: { enum: ['first', 'average'] },
+        estimate: num,
+        se: num,
+        ci: interval,
+        relativeMagnitudes: {
+          type: 'object',
+          required: ['method', 'rows', 'breakdown'],
+          properties: {
+            method: { type: 'string' },
+            breakdown: numOrNull,
+            rows: { type: 'array', items: { type: 'object', required: ['mbar', 'lower', 'upper', 'identifiedSet'], properties: { mbar: num, lower: num, upper: num, identifiedSet: interval } } },
+          },
+        },
+        smoothness: {
+          type: 'object',
+          required: ['method', 'rows', 'breakdown'],
+          properties: {
+            method: { type: 'string' },
+            breakdown: numOrNull,
+            rows: { type: 'array', items: { type: 'object', required: ['m', 'lower', 'upper'], properties: { m: num, lower: num, upper: num, centre: num, se: num, maxBias: num } } },
+          },
+        },
+      },
+    },
+    bacon: {
+      description: 'did --bacon: Goodman-Bacon (2021) decomposition of the TWFE coefficient; weightedSum = Σ weight × estimate equals the TWFE coefficient (an identity, balanced panels).',
+      type: 'object',
+      required: ['comparisons', 'byType', 'weightedSum', 'twfe', 'forbiddenShare'],
+      properties: {
+        comparisons: {
+          type: 'array',
+          items: { type: 'object', required: ['type', 'treated', 'control', 'estimate', 'weight', 'forbidden'], properties: { type: { enum: ['treated-vs-never', 'earlier-vs-later', 'later-vs-earlier'] }, treated: { type: 'string' }, control: { type: 'string' }, estimate: num, weight: num, forbidden: { type: 'boolean' } } },
+        },
+        byType: { type: 'array', items: { type: 'object', required: ['type', 'weight', 'estimate'], properties: { type: { type: 'string' }, weight: num, estimate: numOrNull, comparisons: { type: 'integer' } } } },
+        weightedSum: num,
+        twfe: num,
+        forbiddenShare: num,
+      },
+    },
+    pretrends: {
+      description: 'Pre-trend tests: joint Wald, equivalence (TOST) within ±bound, the linear trend the pre-period cannot rule out, and the slope the pre-test detects 80% of the time (Roth 2022); placebo: a hold-out placebo re-estimation (fect-style) when requested.',
+      type: 'object',
+      properties: {
+        wald: { type: 'object', required: ['statistic', 'df', 'pValue'], properties: { statistic: num, df: { type: 'integer' }, pValue: num, rejected: { type: 'boolean' } } },
+        equivalence: { type: 'object', required: ['bound', 'pValue', 'equivalent'], properties: { bound: num, boundSource: { type: 'string' }, pValue: num, equivalent: { type: 'boolean' } } },
+        trend: { type: 'object', required: ['slope', 'se', 'notRuledOut'], properties: { slope: num, se: num, ci: interval, notRuledOut: num } },
+        power: { type: 'object', required: ['slope80'], properties: { slope80: num, power: num, description: { type: 'string' } } },
+        summary: { type: 'string' },
+      },
+    },
     source: { type: ['string', 'object', 'null'] },
     label: strOrNull,
   },

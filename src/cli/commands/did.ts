@@ -15,6 +15,7 @@ import type { ColumnRequest, ColumnTable } from '../../io/columns.js';
 import { NumStatus } from '../../io/number.js';
 import { TWFE_DEFAULTS, checkTwfeOptions, estimateCs, estimateTwfe } from '../../estimators/did/index.js';
 import type { CliContext } from '../context.js';
+import { SENS_OPTIONS, attachSensitivity, checkSensOptions } from '../../estimators/did/sensitivity.js';
 import { step } from '../progress.js';
 import { emitDocument } from '../context.js';
 import { addOptions, givenOptions } from '../optionFlags.js';
@@ -36,6 +37,7 @@ export function didCommand(ctx: CliContext): Command {
   addOptions(cmd, DID_OPTIONS);
   addOptions(cmd, TWFE_OPTIONS);
   addOptions(cmd, CS_OPTIONS);
+  addOptions(cmd, SENS_OPTIONS);
   return cmd.action((file: string, o: Record<string, unknown>, command: Command) => {
     const common = commonFrom(o);
     const { method } = readOptions(DID_OPTIONS, o);
@@ -43,6 +45,8 @@ export function didCommand(ctx: CliContext): Command {
     const cs = readOptions(CS_OPTIONS, o);
     const foreign = Object.keys(method === 'twfe' ? CS_OPTIONS : TWFE_OPTIONS);
     const given = givenOptions(command);
+    const sens = readOptions(SENS_OPTIONS, o);
+    checkSensOptions(sens, given, method, { eventWindow: twfe.eventWindow !== undefined, basePeriod: cs.basePeriod, weights: twfe.weights !== undefined });
     for (const key of foreign) {
       if (given.has(key)) {
         const flag = '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
@@ -68,6 +72,7 @@ export function didCommand(ctx: CliContext): Command {
       if (cs.boots === 0 && given.has('bootstrapWeights')) throw new UsageError('WEIGHTS_NOT_USED', '--bootstrap-weights applies to the uniform-band bootstrap, which --boots 0 turns off', { flag: '--bootstrap-weights' });
       const analysis = step(ctx, `did cs: group-time effects${cs.boots > 0 ? `, ${cs.boots} multiplier-bootstrap draws` : ''}`, () => estimateCs(panel, { estimator: cs.estimator, control: cs.control, basePeriod: cs.basePeriod, boots: cs.boots, multiplier: cs.bootstrapWeights, level: common.level, seed: common.seed }, rng));
       analysis.warnings.push(...designWarnings);
+      step(ctx, 'did: sensitivity and pre-trend tests', () => attachSensitivity(analysis, panel, sens, common.level));
       const miss = missingCellIndices(panel, undefined, covArrays);
       const w = missingCellsWarning(panel, miss, 'were left out: the estimator needs a balanced panel, so every unit with a missing cell is dropped (see UNBALANCED_UNITS_DROPPED)');
       if (w) analysis.warnings.push(w);
@@ -125,6 +130,7 @@ export function didCommand(ctx: CliContext): Command {
     checkTwfeOptions(opts);
     const analysis = step(ctx, `did twfe: fixed effects${opts.wildBootstrap > 0 ? `, ${opts.wildBootstrap} wild bootstrap replications` : ''}`, () => estimateTwfe(panel, opts, rng));
     analysis.warnings.push(...designWarnings);
+    step(ctx, 'did: sensitivity and pre-trend tests', () => attachSensitivity(analysis, panel, sens, common.level));
     const miss = missingCellIndices(panel, undefined, [...covArrays, weights]);
     const w = missingCellsWarning(panel, miss, `were left out of the regression${weights ? ' (a missing weight counts as missing)' : ''}`);
     if (w) analysis.warnings.push(w);

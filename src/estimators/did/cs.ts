@@ -552,6 +552,19 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
     ...(r.reference ? { reference: true } : { band: band(r.el, 1, k), seBootstrap: boot?.[1]!.seBoot[k] ?? null }),
   }));
 
+  // Hook for sensitivity analysis (honest.ts): covariance of the dynamic θ(e), V = ΨᵀΨ/n², reference rows left out.
+  const dynEst = dynRows.filter((r) => !r.reference);
+  const eventCovariance = {
+    eventTimes: dynEst.map((r) => r.e),
+    estimates: dynEst.map((r) => r.el.att),
+    vcov: dynEst.map((a) => dynEst.map((b) => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += a.el.psi[i]! * b.el.psi[i]!;
+      return s / (n * n);
+    })),
+    basePeriod: opts.basePeriod,
+  };
+
   // Pre-trend test: Wald on the estimated pre-period ATT(g,t), V = ΨΨᵀ/n².
   const pre = est.filter((c) => c.t < c.g);
   if (pre.length > 0) {
@@ -645,6 +658,7 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
     attGt,
     aggregations,
     eventPath,
+    eventCovariance,
     details: {
       units: n,
       neverTreated: nNever,
