@@ -7,6 +7,7 @@
  * colour-blind-safe palette. Periods go on a UTC time scale, so the output does not
  * depend on the machine's time zone.
  */
+import { baconBody, placeboFitBody, sensitivityBody } from './sensitivityCharts.js';
 import { UsageError } from '../core/errors.js';
 import { periodOrdinal, type Frequency } from '../core/periods.js';
 import type { ResultDocument } from '../core/result.js';
@@ -619,6 +620,9 @@ const BUILDERS: Record<PlotKind, (doc: ResultDocument, o: PlotOptions) => VlSpec
   placebo: microPlaceboSpec,
   composite: (doc, o) => compositeSpec(doc, { yLabel: o.yLabel ?? defaultYLabel(doc), title: o.title, width: o.width, height: o.height }),
   describe: (doc, o) => describeSpec(doc, { title: o.title, width: o.width, height: o.height }),
+  sensitivity: (doc, o) => sensitivityBody(doc, o) as VlSpec,
+  bacon: (doc, o) => baconBody(doc, o) as VlSpec,
+  placebofit: (doc, o) => placeboFitBody(doc, o) as VlSpec,
 };
 
 /**
