@@ -72,7 +72,8 @@ export function didCommand(ctx: CliContext): Command {
       if (cs.boots === 0 && given.has('bootstrapWeights')) throw new UsageError('WEIGHTS_NOT_USED', '--bootstrap-weights applies to the uniform-band bootstrap, which --boots 0 turns off', { flag: '--bootstrap-weights' });
       const analysis = step(ctx, `did cs: group-time effects${cs.boots > 0 ? `, ${cs.boots} multiplier-bootstrap draws` : ''}`, () => estimateCs(panel, { estimator: cs.estimator, control: cs.control, basePeriod: cs.basePeriod, boots: cs.boots, multiplier: cs.bootstrapWeights, level: common.level, seed: common.seed }, rng));
       analysis.warnings.push(...designWarnings);
-      step(ctx, 'did: sensitivity and pre-trend tests', () => attachSensitivity(analysis, panel, sens, common.level));
+      const csOpts = { estimator: cs.estimator, control: cs.control, basePeriod: cs.basePeriod, boots: 0, multiplier: cs.bootstrapWeights, level: common.level, seed: common.seed };
+      step(ctx, 'did: sensitivity and pre-trend tests', () => attachSensitivity(analysis, panel, sens, common.level, (p) => estimateCs(p, csOpts, new Rng(common.seed))));
       const miss = missingCellIndices(panel, undefined, covArrays);
       const w = missingCellsWarning(panel, miss, 'were left out: the estimator needs a balanced panel, so every unit with a missing cell is dropped (see UNBALANCED_UNITS_DROPPED)');
       if (w) analysis.warnings.push(w);
@@ -130,7 +131,14 @@ export function didCommand(ctx: CliContext): Command {
     checkTwfeOptions(opts);
     const analysis = step(ctx, `did twfe: fixed effects${opts.wildBootstrap > 0 ? `, ${opts.wildBootstrap} wild bootstrap replications` : ''}`, () => estimateTwfe(panel, opts, rng));
     analysis.warnings.push(...designWarnings);
-    step(ctx, 'did: sensitivity and pre-trend tests', () => attachSensitivity(analysis, panel, sens, common.level));
+    // The placebo re-run: same options, static model only, weights/clusters cut to the kept periods.
+    const rerun = (p: Panel) => {
+      const Tp = p.periods.length;
+      const cut = <V>(arr: V[] | Float64Array | null) => (arr ? Array.from({ length: panel.units.length * Tp }, (_, k) => (arr as V[])[Math.floor(k / Tp) * T + (k % Tp)]!) : null);
+      const wCut = cut<number>(weights);
+      return estimateTwfe(p, { ...opts, eventWindow: null, wildBootstrap: 0, weights: wCut ? Float64Array.from(wCut) : null, cluster: cut<string | null>(cluster) }, new Rng(common.seed));
+    };
+    step(ctx, 'did: sensitivity and pre-trend tests', () => attachSensitivity(analysis, panel, sens, common.level, rerun));
     const miss = missingCellIndices(panel, undefined, [...covArrays, weights]);
     const w = missingCellsWarning(panel, miss, `were left out of the regression${weights ? ' (a missing weight counts as missing)' : ''}`);
     if (w) analysis.warnings.push(w);

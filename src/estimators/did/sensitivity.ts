@@ -10,6 +10,7 @@ import { bool, choice, defineOptions, num, str } from '../../core/optionTable.js
 import type { Panel } from '../../core/panel.js';
 import type { Analysis } from '../../core/result.js';
 import { preTrendTests, residualSd } from '../pretrend/eventTests.js';
+import { placeboHoldoutSync } from '../pretrend/placebo.js';
 import { baconDecomposition } from './bacon.js';
 import { defaultGrids, honestDid, prepareHonest, HONEST_TARGETS, type EventStudy, type HonestTarget } from './honest.js';
 
@@ -30,7 +31,8 @@ export const SENS_OPTIONS = defineOptions({
   smoothnessM: str({ flag: '--smoothness-m <list>', help: 'with --honest: comma-separated M values in outcome units per period² (default 0 … 2 × the SE of the target, 9 steps)', check: (v) => void parseGrid('--smoothness-m', v) }),
   bacon: bool({ flag: '--bacon', help: 'twfe: Goodman-Bacon decomposition of the TWFE coefficient into its 2×2 comparisons (balanced panel, no covariates or weights)', default: false }),
   pretrends: bool({ flag: '--pretrends', help: 'pre-trend tests on the event-study pre-period: joint Wald, equivalence (TOST), the trend it cannot rule out, and its power (Roth 2022)', default: false }),
-  equivalenceBound: num({ flag: '--equivalence-bound <x>', help: 'with --pretrends: TOST bound in outcome units (default 0.36 × the residual SD of untreated cells)', min: 0, exclusiveMin: true }),
+  equivalenceBound: num({ flag: '--equivalence-bound <x>', help: 'with --pretrends or --placebo-holdout: equivalence (TOST) bound in outcome units (default 0.36 × the residual SD of untreated cells)', min: 0, exclusiveMin: true }),
+  placeboHoldout: num({ flag: '--placebo-holdout <k>', help: 'placebo test: re-estimate on the pre-period only with a pseudo start k periods before the first real one, and test the "effect" on the k held-out periods', integer: true, min: 1, max: 1000 }),
 });
 
 export interface SensRequest {
@@ -41,6 +43,7 @@ export interface SensRequest {
   bacon: boolean;
   pretrends: boolean;
   equivalenceBound?: number | undefined;
+  placeboHoldout?: number | undefined;
 }
 
 /** Flags given without the switch they refine, and method combinations that cannot work. @throws UsageError */
@@ -48,7 +51,7 @@ export function checkSensOptions(r: SensRequest, given: ReadonlySet<string>, met
   for (const key of ['honestTarget', 'mbar', 'smoothnessM'] as const) {
     if (given.has(key) && !r.honest) throw new UsageError('OPTION_NEEDS_HONEST', `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} refines --honest; add --honest or drop it`, { flag: key });
   }
-  if (given.has('equivalenceBound') && !r.pretrends) throw new UsageError('OPTION_NEEDS_PRETRENDS', '--equivalence-bound refines --pretrends; add --pretrends or drop it', {});
+  if (given.has('equivalenceBound') && !r.pretrends && r.placeboHoldout === undefined) throw new UsageError('OPTION_NEEDS_PRETRENDS', '--equivalence-bound refines --pretrends or --placebo-holdout; add one or drop it', {});
   if (r.bacon && method !== 'twfe') throw new UsageError('BACON_TWFE_ONLY', '--bacon decomposes the TWFE coefficient; use it with --method twfe', {});
   if (r.bacon && ctx.weights) throw new UsageError('BACON_WEIGHTS', '--bacon decomposes the unweighted TWFE regression; drop --weights', {});
   if ((r.honest || r.pretrends) && method === 'twfe' && !ctx.eventWindow) {
@@ -84,8 +87,11 @@ function binsBeyondWindow(panel: Panel, window: string): boolean {
   return false;
 }
 
-/** Add the requested blocks to `a` (mutates it) and record the options. */
-export function attachSensitivity(a: Analysis, panel: Panel, r: SensRequest, level: number): void {
+/**
+ * Add the requested blocks to `a` (mutates it) and record the options. `rerun` re-estimates the
+ * same method with the same options on another panel (for --placebo-holdout).
+ */
+export function attachSensitivity(a: Analysis, panel: Panel, r: SensRequest, level: number, rerun?: (p: Panel) => Analysis): void {
   a.options.honest = r.honest;
   a.options.bacon = r.bacon;
   a.options.pretrends = r.pretrends;
@@ -120,21 +126,27 @@ export function attachSensitivity(a: Analysis, panel: Panel, r: SensRequest, lev
     const forb = b.byType[2]!;
     a.diagnostics.push({ code: 'BACON_FORBIDDEN_SHARE', passed: b.forbiddenShare < 0.1, value: b.forbiddenShare, message: `Goodman-Bacon: ${(100 * b.forbiddenShare).toFixed(1)}% of the TWFE weight is on comparisons that use already-treated units as controls${forb.estimate !== null ? ` (their weighted estimate ${forb.estimate.toPrecision(3)})` : ''}; ${b.byType.map((t) => `${t.type} ${(100 * t.weight).toFixed(1)}%`).join(', ')}` });
   }
+  const sdE = r.pretrends || r.placeboHoldout !== undefined ? residualSd(panel.y, panel.treated, panel.units.length, panel.periods.length) : Number.NaN;
+  const bound = r.equivalenceBound ?? 0.36 * sdE;
+  const boundSource = r.equivalenceBound !== undefined ? 'user (--equivalence-bound)' : `0.36 × residual SD of untreated cells (${sdE.toPrecision(4)})`;
+  a.options.equivalenceBound = r.pretrends || r.placeboHoldout !== undefined ? bound : null;
+  a.options.placeboHoldout = r.placeboHoldout ?? null;
   if (r.pretrends) {
     const es = eventStudyOf(a);
     const pre = es.eventTimes.map((e, j) => [e, j] as const).filter(([e]) => e <= -2);
     const k = es.eventTimes.length;
     const idx = pre.map(([, j]) => j);
-    const sdE = residualSd(panel.y, panel.treated, panel.units.length, panel.periods.length);
-    const bound = r.equivalenceBound ?? 0.36 * sdE;
     const t = preTrendTests(
       { eventTimes: pre.map(([e]) => e), beta: idx.map((j) => (es.beta as number[])[j]!), vcov: idx.flatMap((a1) => idx.map((b1) => (es.vcov as number[])[a1 * k + b1]!)) },
-      { level, bound, boundSource: r.equivalenceBound !== undefined ? 'user (--equivalence-bound)' : `0.36 × residual SD of untreated cells (${sdE.toPrecision(4)})`, unit: periodWord(panel) },
+      { level, bound, boundSource, unit: periodWord(panel) },
     );
-    a.options.equivalenceBound = bound;
     a.pretrends = { ...t, residualSd: sdE };
     a.diagnostics.push({ code: 'PRETREND_EQUIVALENCE', passed: t.equivalence.equivalent, value: t.equivalence.pValue, message: t.summary });
-  } else {
-    a.options.equivalenceBound = null;
+  }
+  if (r.placeboHoldout !== undefined) {
+    if (!rerun) throw new EstimationError('PLACEBO_NO_RUNNER', 'the placebo hold-out needs the method to re-run', {});
+    const pl = placeboHoldoutSync(panel, r.placeboHoldout, rerun, level, bound, periodWord(panel));
+    a.pretrends = { ...((a.pretrends as object | undefined) ?? {}), placebo: pl, residualSd: sdE };
+    a.diagnostics.push({ code: 'PLACEBO_HOLDOUT', passed: pl.passed, value: pl.pValue, message: pl.summary });
   }
 }
