@@ -287,7 +287,7 @@ export const RESULT_SCHEMA = {
       description: 'did: the event-study coefficients (reference −1 left out) and their covariance, rows and columns in eventTimes order; what --honest reads (and what HonestDiD-style tools take as betahat and sigma).',
       type: 'object',
       required: ['eventTimes', 'estimates', 'vcov'],
-      properties: { eventTimes: { type: 'array', items: { type: 'integer' } }, estimates: { type: 'array', items: numOrNull }, vcov: { type: 'array', items: { type: 'array', items: numOrNull } }, df: numOrNull, basePeriod: { type: 'string' } },
+      properties: { eventTimes: { type: 'array', items: { type: 'integer' } }, estimates: { type: 'array', items: numOrNull }, vcov: { type: 'array', items: { type: 'array', items: numOrNull } }, df: numOrNull, clusters: { type: ['integer', 'null'] }, basePeriod: { type: 'string' } },
     },
     sensitivity: {
       description: 'did --honest: Rambachan & Roth (2023) robust confidence sets for the target (first post period or post average). relativeMagnitudes: Šidák-projection intervals under Δ^RM(M̄) (conservative, valid), identified sets at the estimate, breakdown M̄ (largest M̄ whose interval excludes 0; null when the M̄ = 0 interval covers 0). smoothness: fixed-length CIs under Δ^SD(M), breakdown M.',
@@ -337,7 +337,7 @@ export const RESULT_SCHEMA = {
       description: 'Pre-trend tests: joint Wald, equivalence (TOST) within ±bound, the linear trend the pre-period cannot rule out, and the slope the pre-test detects 80% of the time (Roth 2022); placebo: a hold-out placebo re-estimation (fect-style) when requested.',
       type: 'object',
       properties: {
-        wald: { type: 'object', required: ['statistic', 'df', 'pValue'], properties: { statistic: num, df: { type: 'integer' }, pValue: num, rejected: { type: 'boolean' } } },
+        wald: { type: 'object', required: ['statistic', 'df', 'pValue'], properties: { statistic: num, df: { type: 'integer' }, pValue: num, rejected: { type: 'boolean' }, form: { type: 'string' } } },
         equivalence: { type: 'object', required: ['bound', 'pValue', 'equivalent'], properties: { bound: num, boundSource: { type: 'string' }, pValue: num, equivalent: { type: 'boolean' } } },
         trend: { type: 'object', required: ['slope', 'se', 'notRuledOut'], properties: { slope: num, se: num, ci: interval, notRuledOut: num } },
         power: { type: 'object', required: ['slope80'], properties: { slope80: num, power: num, description: { type: 'string' } } },

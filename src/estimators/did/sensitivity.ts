@@ -137,7 +137,7 @@ export function attachSensitivity(a: Analysis, panel: Panel, r: SensRequest, lev
     const k = es.eventTimes.length;
     const idx = pre.map(([, j]) => j);
     const t = preTrendTests(
-      { eventTimes: pre.map(([e]) => e), beta: idx.map((j) => (es.beta as number[])[j]!), vcov: idx.flatMap((a1) => idx.map((b1) => (es.vcov as number[])[a1 * k + b1]!)) },
+      { eventTimes: pre.map(([e]) => e), beta: idx.map((j) => (es.beta as number[])[j]!), vcov: idx.flatMap((a1) => idx.map((b1) => (es.vcov as number[])[a1 * k + b1]!)), clusters: ((a.eventCovariance as { clusters?: number | null }).clusters) ?? null },
       { level, bound, boundSource, unit: periodWord(panel) },
     );
     a.pretrends = { ...t, residualSd: sdE };

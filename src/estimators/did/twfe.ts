@@ -579,7 +579,7 @@ export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysi
   let eventFit: FeFit | null = null;
   let eventV: Vcov | null = null;
   let times: number[] = [];
-  let eventCovariance: { eventTimes: number[]; estimates: number[]; vcov: number[][]; df: number } | undefined;
+  let eventCovariance: { eventTimes: number[]; estimates: number[]; vcov: number[][]; df: number; clusters: number | null } | undefined;
   if (opts.eventWindow) {
     const ev = eventColumns(sample, timing, T, opts.eventWindow);
     times = ev.times;
@@ -606,7 +606,7 @@ export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysi
       eventPath.push({ eventTime: e, effect: est, se, ci: [est - c2 * se, est + c2 * se], n: nObs, binned: e === opts.eventWindow[0] || e === opts.eventWindow[1] });
     }
     // Hook for sensitivity analysis (honest.ts): the event coefficients' covariance, rows = eventTimes.
-    eventCovariance = { eventTimes: times, estimates: times.map((_, j) => eventFit!.beta[j]!), vcov: times.map((_, a) => times.map((__, b) => eventV!.V[a * eventFit!.p + b]!)), df: eventV.df };
+    eventCovariance = { eventTimes: times, estimates: times.map((_, j) => eventFit!.beta[j]!), vcov: times.map((_, a) => times.map((__, b) => eventV!.V[a * eventFit!.p + b]!)), df: eventV.df, clusters: opts.vcov === 'cluster' ? sample.nClusters : null };
     // Joint Wald test of the pre-period coefficients (e ≤ −2).
     const pre = times.map((e, j) => [e, j] as const).filter(([e]) => e <= -2).map(([, j]) => j);
     if (pre.length > 0) {

@@ -2,7 +2,9 @@
  * Pre-trend tests on the pre-period coefficients of an event study, β̂_pre ~ N(δ_pre, Σ_pre)
  * (event times e ≤ −2, reference −1; under parallel trends and no anticipation δ_pre = 0).
  *
- * 1. Joint Wald test of δ_pre = 0:  W = β̂ᵀΣ⁻¹β̂ ~ χ²_k under the null.
+ * 1. Joint Wald test of δ_pre = 0:  W = β̂ᵀΣ⁻¹β̂ ~ χ²_k under the null; with a cluster-robust Σ from
+ *    G clusters, the Hotelling small-sample form F = W (G − k)/(k (G − 1)) ~ F(k, G − k) (the χ² form
+ *    rejected 15% instead of 5% with 40 clusters and k = 5 in tests/pretrend/eventTests.test.ts).
  * 2. Equivalence (TOST; Schuirmann 1987; Hartman & Hidalgo 2018) of H0: max_e |δ_e| ≥ b against
  *    H1: |δ_e| < b for every e: per coefficient p_e = max(1 − Φ((β̂_e + b)/σ_e), Φ((β̂_e − b)/σ_e)),
  *    overall p = max_e p_e (intersection–union test: size ≤ α without a multiplicity correction).
@@ -13,23 +15,26 @@
  *    period": the largest slope not rejected by the one-sided test at level α (the TOST bound on
  *    the slope at which equivalence would first be shown).
  * 4. Power of the Wald pre-test against linear trends (Roth 2022, "Pretest with caution",
- *    AER: Insights 4(3)): under δ_e = γ r_e, W ~ χ²_k(λ) with λ = γ² rᵀΣ⁻¹r; the slope the test
- *    detects with probability 0.8 is γ₈₀ = sqrt(λ₈₀ / rᵀΣ⁻¹r), λ₈₀ solving P(χ²_k(λ) > χ²_{k,1−α}) = 0.8.
+ *    AER: Insights 4(3)): under δ_e = γ r_e, W ~ χ²_k(λ) with λ = γ² rᵀΣ⁻¹r (noncentral F(k, G − k, λ)
+ *    in the Hotelling form); the slope the test detects with probability 0.8 is γ₈₀ = sqrt(λ₈₀ / rᵀΣ⁻¹r),
+ *    λ₈₀ solving P(reject | λ) = 0.8.
  */
 import { EstimationError } from '../../core/errors.js';
 import { solveSpd } from '../../core/linalg.js';
-import { pchisq, pnorm, qnorm } from '../../core/stats.js';
+import { pchisq, pf, pnorm, qnorm } from '../../core/stats.js';
 
 export interface PreTrendInput {
   /** Pre-period event times (e ≤ −2) and their estimates and covariance (row-major). */
   eventTimes: number[];
   beta: ArrayLike<number>;
   vcov: ArrayLike<number>;
+  /** Number of clusters behind a cluster-robust Σ (Hotelling F form), or null/undefined for χ². */
+  clusters?: number | null;
 }
 
 export interface PreTrendTests {
   coefficients: { eventTime: number; estimate: number; se: number; tostPValue: number }[];
-  wald: { statistic: number; df: number; pValue: number; rejected: boolean };
+  wald: { statistic: number; df: number; pValue: number; rejected: boolean; form: string };
   equivalence: { bound: number; boundSource: string; pValue: number; equivalent: boolean };
   trend: { slope: number; se: number; ci: [number, number]; notRuledOut: number };
   power: { slope80: number; power: number; description: string };
@@ -67,14 +72,41 @@ export function noncentralChisqTail(x: number, k: number, lambda: number): numbe
   return Math.min(1, total);
 }
 
-/** λ with P(χ²_k(λ) > crit) = target (bisection; the tail is increasing in λ). */
-function lambdaForPower(crit: number, k: number, target: number): number {
+/** P(F(k, d, λ) > c): Poisson(λ/2) mixture; χ²_{k+2j}/k over χ²_d/d is ((k+2j)/k)·F(k+2j, d). */
+export function noncentralFTail(c: number, k: number, d: number, lambda: number): number {
+  const h = lambda / 2;
+  const jMax = Math.ceil(h + 12 * Math.sqrt(h) + 50);
+  let total = 0;
+  let logW = -h;
+  for (let j = 0; j <= jMax; j++) {
+    if (j > 0) logW += Math.log(h) - Math.log(j);
+    total += Math.exp(logW) * (1 - pf((c * k) / (k + 2 * j), k + 2 * j, d));
+    if (h === 0) break;
+  }
+  return Math.min(1, total);
+}
+
+/** λ with tail(λ) = target (bisection; the tail is increasing in λ). */
+function lambdaForPower(tail: (lambda: number) => number, target: number): number {
   let lo = 0;
   let hi = 1;
-  while (noncentralChisqTail(crit, k, hi) < target) hi *= 2;
+  while (tail(hi) < target) hi *= 2;
   for (let it = 0; it < 200 && hi - lo > 1e-10 * hi; it++) {
     const mid = (lo + hi) / 2;
-    if (noncentralChisqTail(crit, k, mid) < target) lo = mid;
+    if (tail(mid) < target) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** F quantile by bisection on pf. */
+function qf(p: number, d1: number, d2: number): number {
+  let lo = 0;
+  let hi = 10;
+  while (pf(hi, d1, d2) < p) hi *= 2;
+  for (let it = 0; it < 200 && hi - lo > 1e-12 * hi; it++) {
+    const mid = (lo + hi) / 2;
+    if (pf(mid, d1, d2) < p) lo = mid;
     else hi = mid;
   }
   return (lo + hi) / 2;
@@ -99,7 +131,10 @@ export function preTrendTests(input: PreTrendInput, opts: { level: number; bound
   }
   let W = 0;
   for (let j = 0; j < k; j++) W += b[j]! * x[j]!;
-  const pW = 1 - pchisq(W, k);
+  const G = input.clusters ?? null;
+  const hotelling = G !== null && G - k >= 1;
+  const Fstat = hotelling ? (W * (G! - k)) / (k * (G! - 1)) : Number.NaN;
+  const pW = hotelling ? 1 - pf(Fstat, k, G! - k) : 1 - pchisq(W, k);
 
   const coefficients = input.eventTimes.map((e, j) => {
     const se = Math.sqrt(V[j * k + j]!);
@@ -121,8 +156,10 @@ export function preTrendTests(input: PreTrendInput, opts: { level: number; bound
   const z2 = qnorm(1 - alpha / 2);
   const notRuledOut = Math.abs(slope) + qnorm(1 - alpha) * seS;
 
-  const crit = qchisq(1 - alpha, k);
-  const lam = lambdaForPower(crit, k, 0.8);
+  // λ scales with γ²; in the Hotelling form the statistic is W·(G − k)/(k(G − 1)), noncentral F(k, G − k, λ).
+  const lam = hotelling
+    ? lambdaForPower((l) => noncentralFTail(qf(1 - alpha, k, G! - k), k, G! - k, l), 0.8)
+    : lambdaForPower((l) => noncentralChisqTail(qchisq(1 - alpha, k), k, l), 0.8);
   const slope80 = Math.sqrt(lam / rVr);
 
   const fmt = (v: number) => v.toPrecision(3);
@@ -133,7 +170,7 @@ export function preTrendTests(input: PreTrendInput, opts: { level: number; bound
     `the pre-trend test would detect a linear trend of ${fmt(slope80)} per ${opts.unit} 80% of the time (Roth 2022)`;
   return {
     coefficients,
-    wald: { statistic: W, df: k, pValue: pW, rejected: pW < alpha },
+    wald: { statistic: W, df: k, pValue: pW, rejected: pW < alpha, form: hotelling ? `Hotelling F(${k}, ${G! - k}) = W(G − k)/(k(G − 1)), G = ${G} clusters` : `χ²(${k})` },
     equivalence: { bound: opts.bound, boundSource: opts.boundSource, pValue: pT, equivalent: pT < alpha },
     trend: { slope, se: seS, ci: [slope - z2 * seS, slope + z2 * seS], notRuledOut },
     power: { slope80, power: 0.8, description: `smallest linear pre-trend (per ${opts.unit}, zero at the reference period) that the ${Math.round(opts.level * 100)}% joint Wald pre-test rejects with probability 0.8 (Roth 2022)` },
