@@ -92,6 +92,12 @@ function binsBeyondWindow(panel: Panel, window: string): boolean {
  * same method with the same options on another panel (for --placebo-holdout).
  */
 export function attachSensitivity(a: Analysis, panel: Panel, r: SensRequest, level: number, rerun?: (p: Panel) => Analysis): void {
+  // Nothing asked: the document stays exactly as before (no eventCovariance, no new option keys),
+  // so existing results and committed examples are byte-identical.
+  if (!r.honest && !r.bacon && !r.pretrends && r.placeboHoldout === undefined) {
+    delete a.eventCovariance;
+    return;
+  }
   a.options.honest = r.honest;
   a.options.bacon = r.bacon;
   a.options.pretrends = r.pretrends;
