@@ -156,43 +156,56 @@ describe('smoothness Δ^SD(M): fixed-length confidence intervals', () => {
     expectClose(r.upper - r.centre, qnorm(0.975) * sd, { atol: 1e-12 }, 'half-length');
   });
 
-  it('FLCI equals a brute-force search over the free pre weight with LP worst-case bias', async () => {
-    const highs = await loadHighs();
-    const es: EventStudy = { eventTimes: [-3, -2, 0, 1], beta: [-0.04, 0.01, 0.3, 0.2], vcov: arCov([0.05, 0.04, 0.06, 0.07], 0.4) };
-    const s = prepareHonest(es, 'first');
-    const V = es.vcov as number[];
-    // w on (−3, −2, 0, 1) = (v₋₃, v₋₂, 1, 0); unbiased for linear trends: −2 v₋₃ − v₋₂ + 1 = 0 → v₋₂ = 1 − 2 v₋₃.
-    for (const M of [0, 0.01, 0.05, 0.2]) {
-      const half = (u: number) => {
-        const w = [u, 1 - 2 * u, 1, 0];
-        let vv = 0;
-        for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) vv += w[a]! * V[a * 4 + b]! * w[b]!;
-        const sd = Math.sqrt(vv);
-        const bias = M === 0 ? 0 : sdBiasLp(highs, -3, 1, new Map([[-3, w[0]!], [-2, w[1]!], [0, 1]]), M);
-        return sd * cvFoldedNormal(bias / sd, 0.05);
-      };
-      // Grid then golden-section refinement (the half-length is convex in u).
-      let best = -3;
-      let fb = Infinity;
-      for (let u = -3; u <= 3; u += 0.02) {
-        const f = half(u);
-        if (f < fb) [fb, best] = [f, u];
+  for (const [label, es, target, l] of [
+    ['one post period', { eventTimes: [-3, -2, 0, 1], beta: [-0.04, 0.01, 0.3, 0.2], vcov: arCov([0.05, 0.04, 0.06, 0.07], 0.4) }, 'first', [1, 0]],
+    ['three post periods, average', { eventTimes: [-3, -2, 0, 1, 2], beta: [-0.04, 0.01, 0.3, 0.2, 0.25], vcov: arCov([0.05, 0.04, 0.06, 0.07, 0.08], 0.4) }, 'average', [1 / 3, 1 / 3, 1 / 3]],
+  ] as [string, EventStudy, 'first' | 'average', number[]][]) {
+    it(`FLCI equals a brute-force search over the free pre weight with LP worst-case bias (${label})`, async () => {
+      const highs = await loadHighs();
+      const s = prepareHonest(es, target);
+      const V = es.vcov as number[];
+      const k = es.eventTimes.length;
+      const eMax = es.eventTimes[k - 1]!;
+      // w = (v₋₃, v₋₂, l); unbiased for linear trends δ_e = e + 1: −2 v₋₃ − v₋₂ + Σ_e l_e (e + 1) = 0.
+      const c = l.reduce((acc, x, e) => acc + x * (e + 1), 0);
+      for (const M of [0, 0.01, 0.05, 0.2]) {
+        const half = (u: number) => {
+          const w = [u, c - 2 * u, ...l];
+          let vv = 0;
+          for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) vv += w[a]! * V[a * k + b]! * w[b]!;
+          const sd = Math.sqrt(vv);
+          const wm = new Map<number, number>([[-3, w[0]!], [-2, w[1]!], ...l.map((x, e) => [e, x] as [number, number])]);
+          const bias = M === 0 ? 0 : sdBiasLp(highs, -3, eMax, wm, M);
+          return sd * cvFoldedNormal(bias / sd, 0.05);
+        };
+        // Grid then golden-section refinement (the half-length is convex in u).
+        let best = -3;
+        let fb = Infinity;
+        for (let u = -3; u <= 3; u += 0.02) {
+          const f = half(u);
+          if (f < fb) [fb, best] = [f, u];
+        }
+        let a = best - 0.02;
+        let b = best + 0.02;
+        const g = (Math.sqrt(5) - 1) / 2;
+        for (let it = 0; it < 60; it++) {
+          const cc = b - g * (b - a);
+          const d = a + g * (b - a);
+          if (half(cc) < half(d)) b = d;
+          else a = cc;
+        }
+        const brute = half((a + b) / 2);
+        const r = flci(s, M, 0.95);
+        expectClose((r.upper - r.lower) / 2, brute, { rtol: 1e-6 }, `FLCI half-length at M = ${M}`);
+        expect((r.upper - r.lower) / 2).toBeLessThanOrEqual(brute * (1 + 1e-6)); // Nelder–Mead stops within 1e-7 of a kinked optimum
+        // The module's worst-case bias (‖Aᵀw‖₁ M) equals the LP's for its own optimal weights.
+        if (M > 0) {
+          const wm = new Map<number, number>([[-3, r.preWeights[0]!], [-2, r.preWeights[1]!], ...l.map((x, e) => [e, x] as [number, number])]);
+          expectClose(r.maxBias, sdBiasLp(highs, -3, eMax, wm, M), { rtol: 1e-9, atol: 1e-12 }, `worst-case bias at M = ${M}`);
+        }
       }
-      let a = best - 0.02;
-      let b = best + 0.02;
-      const g = (Math.sqrt(5) - 1) / 2;
-      for (let it = 0; it < 60; it++) {
-        const c = b - g * (b - a);
-        const d = a + g * (b - a);
-        if (half(c) < half(d)) b = d;
-        else a = c;
-      }
-      const brute = half((a + b) / 2);
-      const r = flci(s, M, 0.95);
-      expectClose((r.upper - r.lower) / 2, brute, { rtol: 1e-6 }, `FLCI half-length at M = ${M}`);
-      expect((r.upper - r.lower) / 2).toBeLessThanOrEqual(brute * (1 + 1e-6)); // Nelder–Mead stops within 1e-7 of a kinked optimum
-    }
-  });
+    });
+  }
 
   it('FLCIs widen with M, breakdown M is where the interval first covers 0', () => {
     const s = prepareHonest(ES, 'first');
