@@ -19,6 +19,8 @@ import { expectClose } from '../helpers.js';
 
 const SLOW = process.env.VRU_SLOW === '1';
 const R = SLOW ? 2000 : 200;
+/** Per-test timeout: the slow run takes ~12 min on a loaded 2-core machine. */
+const TIMEOUT = SLOW ? 3_600_000 : 240_000;
 
 const twfeOpts = (window: [number, number] | null): TwfeOptions => ({
   vcov: 'cluster', cluster: null, clusterName: 'unit', weights: null, weightsName: null, eventWindow: window,
@@ -102,7 +104,7 @@ describe(`size and power on generated panels (${R} panels${SLOW ? '' : '; VRU_SL
     expect(bw.rate).toBeLessThanOrEqual(bw.hi);
     expect(bp.rate).toBeGreaterThanOrEqual(bp.lo);
     expect(bp.rate).toBeLessThanOrEqual(bp.hi);
-  });
+  }, TIMEOUT);
 
   it('TOST at the boundary (one pre coefficient exactly at the bound) rejects ≤ 5% + 2 MC SE; Roth γ₈₀ trend detected 80% ± 2 MC SE', () => {
     const rng = new Rng(2022);
@@ -127,7 +129,7 @@ describe(`size and power on generated panels (${R} panels${SLOW ? '' : '; VRU_SL
     expect(bt.rate).toBeLessThanOrEqual(bt.hi);
     expect(bd.rate).toBeGreaterThanOrEqual(bd.lo);
     expect(bd.rate).toBeLessThanOrEqual(bd.hi);
-  });
+  }, TIMEOUT);
 });
 
 describe('placebo panel', () => {
