@@ -49,7 +49,8 @@ export const CORPUS: readonly CorpusEntry[] = [
   { name: 'synth-prop99-conformal', args: ['scm', D('prop99'), '--outcome', 'cigsale', '--method', 'synth', '--inference', 'conformal', '--placebo', 'none'] },
   { name: 'synth-fixture-time-placebo', args: ['scm', ...FIX, '--method', 'synth', '--treated-units', 'A07', '--start', '2019-04', '--placebo', 'time', '--placebo-start', '2018-04'] },
   { name: 'synth-fixture-draws-loo', args: ['scm', ...FIX, '--method', 'synth', '--placebo-draws', '20', '--loo', '--seed', '3'] },
-  { name: 'synth-none', args: ['scm', ...FIX, '--method', 'synth', '--placebo', 'none', '--inference', 'none'], fast: true },
+  { name: 'synth-none', args: ['scm', ...FIX, '--method', 'synth', '--placebo', 'none', '--inference', 'none'] },
+  { name: 'synth-prop99-fast', args: ['scm', D('prop99'), '--outcome', 'cigsale', '--method', 'synth', '--placebo', 'none', '--inference', 'none'], fast: true },
   // synthetic difference-in-differences
   { name: 'sdid-placebo', args: ['scm', D('prop99'), '--outcome', 'cigsale', '--method', 'sdid', '--reps', '50'], fast: true },
   { name: 'sdid-bootstrap', args: ['scm', ...FIX, '--method', 'sdid', '--inference', 'bootstrap', '--reps', '40'] },
@@ -61,7 +62,7 @@ export const CORPUS: readonly CorpusEntry[] = [
   { name: 'ascm-jackknife+', args: ['scm', D('prop99'), '--outcome', 'cigsale', '--method', 'ascm', '--inference', 'jackknife+'] },
   { name: 'ascm-none-nomodel', args: ['scm', D('prop99'), '--outcome', 'cigsale', '--method', 'ascm', '--inference', 'none', '--ascm-model', 'none'] },
   // micro synthetic control
-  { name: 'micro-permutation', args: ['scm', F, '--outcome', 'offences', '--method', 'micro', '--perms', '20'], fast: true },
+  { name: 'micro-permutation', args: ['scm', F, '--outcome', 'offences', '--method', 'micro', '--perms', '20'] },
   { name: 'micro-all-inference', args: ['scm', F, '--outcome', 'offences,stop_search', '--method', 'micro', '--inference', 'permutation,jackknife,linearisation', '--perms', '10', '--threads', '2'] },
   { name: 'micro-none', args: ['scm', F, '--outcome', 'offences', '--method', 'micro', '--inference', 'none', '--match-periods', 'total'] },
   // interrupted time series

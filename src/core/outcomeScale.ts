@@ -4,8 +4,8 @@
  * multiplies offences avoided by population / 100,000 (68,255 instead of 6,895 on the fixture), so
  * when --population is given the scale must be declared unless the values cannot be counts.
  */
-import { UsageError } from '../core/errors.js';
-import type { Panel } from '../core/panel.js';
+import { UsageError } from './errors.js';
+import type { Panel } from './panel.js';
 
 export const OUTCOME_SCALES = ['rate', 'count'] as const;
 export type OutcomeScale = (typeof OUTCOME_SCALES)[number];

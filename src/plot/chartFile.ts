@@ -5,7 +5,7 @@
 import { extname } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { ResultDocument } from '../core/result.js';
-import { writeFileAtomic } from './io.js';
+import { writeFileAtomic } from '../io/atomic.js';
 
 export type ChartFormat = 'svg' | 'png';
 
@@ -21,8 +21,8 @@ export function chartFormat(file: string, flag: string): ChartFormat {
 }
 
 export interface ChartFileOptions {
-  kind?: import('../plot/kinds.js').PlotKind | undefined;
-  marks?: readonly import('../plot/specs.js').EventMark[] | undefined;
+  kind?: import('./kinds.js').PlotKind | undefined;
+  marks?: readonly import('./axis.js').EventMark[] | undefined;
   yLabel?: string | undefined;
   title?: string | undefined;
   width?: number | undefined;
@@ -36,7 +36,7 @@ export interface ChartFileOptions {
 /** Render `doc` and write the chart (and optionally its Vega-Lite spec). Returns the kind drawn. */
 export async function writeChartFile(doc: ResultDocument, file: string | undefined, o: ChartFileOptions, flag: string, stdout?: (s: string) => void): Promise<string> {
   const format = file === undefined || file === '-' ? 'svg' : chartFormat(file, flag);
-  const { renderChart, svgToPng } = await import('../plot/render.js');
+  const { renderChart, svgToPng } = await import('./render.js');
   const chart = await renderChart(doc, { kind: o.kind, marks: o.marks, yLabel: o.yLabel, title: o.title, width: o.width, height: o.height });
   const bytes = format === 'png' ? await svgToPng(chart.svg, o.scale ?? 2) : chart.svg;
   const specText = o.spec !== undefined ? JSON.stringify(chart.spec, null, 2) + '\n' : null;
