@@ -100,12 +100,17 @@ function sha(s: string | Buffer): string {
   return createHash('sha256').update(s).digest('hex');
 }
 
+/** A plan manifest without its wall-clock times (wallMs: the one field that differs run to run). */
+function stableManifest(text: string): string {
+  return text.replace(/"wallMs": \d+/g, '"wallMs": 0');
+}
+
 function hashDir(dir: string, prefix = ''): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) out.push(...hashDir(p, `${prefix}${name}/`));
-    else out.push(`${prefix}${name} ${sha(readFileSync(p))}`);
+    else out.push(`${prefix}${name} ${sha(name === 'manifest.json' ? stableManifest(readFileSync(p, 'utf8')) : readFileSync(p))}`);
   }
   return out;
 }

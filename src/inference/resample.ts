@@ -116,3 +116,31 @@ export function rmsDeviation(xs: readonly number[]): number {
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
   return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length);
 }
+
+/**
+ * B replications that accumulate into the caller's arrays (multiplier and wild bootstraps: no
+ * re-fit, a reweighting of fixed scores): `draw(r, b)` with r = rng.stream(b), in order.
+ */
+export function eachReplicate(B: number, rng: Rng, draw: (r: Rng, b: number) => void, o?: ResampleOptions): void {
+  for (let b = 0; b < B; b++) {
+    draw(rng.stream(b), b);
+    report(o, b + 1, B);
+  }
+}
+
+/** Mammen's two-point weights: −(√5−1)/2 with probability (√5+1)/(2√5), else (√5+1)/2 (mean 0, variance 1, third moment 1). */
+export const MAMMEN_LO = -(Math.sqrt(5) - 1) / 2;
+export const MAMMEN_HI = (Math.sqrt(5) + 1) / 2;
+export const MAMMEN_P_LO = (Math.sqrt(5) + 1) / (2 * Math.sqrt(5));
+/** Webb's (2014) six-point weights ±√1.5, ±1, ±√0.5, each with probability 1/6. */
+export const WEBB_POINTS: readonly number[] = [-Math.sqrt(1.5), -1, -Math.sqrt(0.5), Math.sqrt(0.5), 1, Math.sqrt(1.5)];
+
+export type MultiplierKind = 'rademacher' | 'mammen' | 'gaussian' | 'webb';
+
+/** Fill `v` with i.i.d. multiplier weights of the given kind (mean 0, variance 1) from `r`. */
+export function multiplierWeights(r: Rng, v: Float64Array, kind: MultiplierKind, n: number = v.length): void {
+  if (kind === 'rademacher') for (let i = 0; i < n; i++) v[i] = r.sign();
+  else if (kind === 'mammen') for (let i = 0; i < n; i++) v[i] = r.uniform() < MAMMEN_P_LO ? MAMMEN_LO : MAMMEN_HI;
+  else if (kind === 'webb') for (let i = 0; i < n; i++) v[i] = WEBB_POINTS[r.int(6)]!;
+  else for (let i = 0; i < n; i++) v[i] = r.normal();
+}
