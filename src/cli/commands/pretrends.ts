@@ -6,11 +6,9 @@
 import { Command } from 'commander';
 import { bool, choice, defineOptions, num, readOptions } from '../../core/optionTable.js';
 import { readPanel } from '../../core/panel.js';
-import { inputInfo, type Analysis } from '../../core/result.js';
-import { requirePanelOutcomeVariation } from '../../core/degenerate.js';
-import { residualSd } from '../../estimators/pretrend/eventTests.js';
-import { placeboHoldout } from '../../estimators/pretrend/placebo.js';
-import { PLACEBO_METHODS, runnerFor } from '../../estimators/pretrend/runners.js';
+import { inputInfo } from '../../core/result.js';
+import { EstimationError } from '../../core/errors.js';
+import { PLACEBO_METHODS, analysePretrends } from '../../analyse/pretrends.js';
 import { emitDocument, type CliContext } from '../context.js';
 import { addOptions } from '../optionFlags.js';
 import { addOutputOptions, addPanelOptions, commonFrom, panelOptionsFrom } from '../options.js';
@@ -24,10 +22,6 @@ export const PRETRENDS_OPTIONS = defineOptions({
   strict: bool({ flag: '--strict', help: 'exit with status 4 when the placebo test fails', default: false }),
 });
 
-function periodWord(freq: string): string {
-  return freq.startsWith('month') ? 'month' : freq.startsWith('quarter') ? 'quarter' : freq.startsWith('year') || freq.startsWith('annual') ? 'year' : freq.startsWith('week') ? 'week' : 'period';
-}
-
 export function pretrendsCommand(ctx: CliContext): Command {
   const cmd = new Command('pretrends')
     .description('pre-trend placebo test: hold out the last k pre-treatment periods, re-estimate with a pseudo start, and test the placebo effect (fect-style), for gsynth, synth, sdid, ascm, twfe or cs with default options')
@@ -38,30 +32,10 @@ export function pretrendsCommand(ctx: CliContext): Command {
   return cmd.action(async (file: string, o: Record<string, unknown>) => {
     const common = commonFrom(o);
     const v = readOptions(PRETRENDS_OPTIONS, o);
-    if (v.boots !== undefined && v.method !== 'gsynth') {
-      const { UsageError } = await import('../../core/errors.js');
-      throw new UsageError('OPTION_NOT_FOR_METHOD', `--boots applies to --method gsynth here, not --method ${v.method}`, { flag: '--boots' });
-    }
     const panel = step(ctx, `reading ${file}`, () => readPanel(file, panelOptionsFrom(o)));
-    requirePanelOutcomeVariation(panel, `pretrends --method ${v.method}`);
-    const sdE = residualSd(panel.y, panel.treated, panel.units.length, panel.periods.length);
-    const bound = v.equivalenceBound ?? 0.36 * sdE;
-    const run = runnerFor(v.method, common.level, common.seed, v.boots);
-    const pl = await placeboHoldout(panel, v.placeboHoldout, run, common.level, bound, periodWord(String(panel.frequency)));
-    const analysis: Analysis = {
-      method: v.method,
-      options: { method: v.method, placeboHoldout: v.placeboHoldout, equivalenceBound: bound, boots: v.boots ?? null, methodOptions: 'library defaults', level: common.level, seed: common.seed, strict: v.strict },
-      estimate: null,
-      path: [],
-      units: [],
-      diagnostics: [{ code: 'PLACEBO_HOLDOUT', passed: pl.passed, value: pl.pValue, message: pl.summary }],
-      warnings: pl.warnings.map((w) => ({ code: w.code, message: `placebo run: ${w.message}` })),
-      pretrends: { placebo: pl, residualSd: sdE, equivalenceBoundSource: v.equivalenceBound !== undefined ? 'user (--equivalence-bound)' : `0.36 × residual SD of untreated cells (${sdE.toPrecision(4)})` },
-    };
+    const analysis = await analysePretrends(panel, { ...v, seed: common.seed, level: common.level });
     emitDocument(ctx, 'pretrends', inputInfo(panel), analysis, common.out);
-    if (v.strict && pl.passed === false) {
-      const { EstimationError } = await import('../../core/errors.js');
-      throw new EstimationError('PLACEBO_FAILED', pl.summary, {});
-    }
+    const placebo = (analysis.pretrends as { placebo: { passed: boolean | null; summary: string } }).placebo;
+    if (v.strict && placebo.passed === false) throw new EstimationError('PLACEBO_FAILED', placebo.summary, {});
   });
 }
