@@ -57,7 +57,7 @@ export function sensitivityBody(doc: ResultDocument, o: Size): Obj {
     title: {
       text: o.title ?? `How robust is the ${String(s.targetDescription ?? 'effect')} to violations of parallel trends?`,
       subtitle: [
-        'Intervals: 95%-level confidence sets allowing post-treatment violations up to M̄ times the largest pre-treatment one (Rambachan & Roth 2023, relative magnitudes).',
+        'Intervals: confidence sets allowing post-treatment violations up to M̄ times the largest pre-treatment one (Rambachan & Roth 2023, relative magnitudes). Solid black: exact parallel trends (M̄ = 0); dashed blue: robust.',
         num(bd) ? `Breakdown M̄ = ${bd.toPrecision(3)}: beyond it the interval includes 0.` : 'The interval includes 0 already under parallel trends (M̄ = 0).',
       ],
     },
@@ -119,7 +119,7 @@ export function placeboFitBody(doc: ResultDocument, o: Size): Obj {
   return {
     title: {
       text: o.title ?? 'Placebo test: predicting held-out pre-treatment periods',
-      subtitle: [`The last ${held.length} pre-period(s) (shaded) are held out and predicted from earlier periods only; placebo effect ${num(p.att) ? (p.att as number).toPrecision(3) : 'n/a'}${num(p.pValue) ? `, p = ${(p.pValue as number).toPrecision(2)}` : ''}.`],
+      subtitle: [`Solid black: observed; dashed blue: predicted. The last ${held.length} pre-period(s) (shaded) are held out and predicted from earlier periods only; placebo effect ${num(p.att) ? (p.att as number).toPrecision(3) : 'n/a'}${num(p.pValue) ? `, p = ${(p.pValue as number).toPrecision(2)}` : ''}.`],
     },
     description: 'Observed and predicted outcome of the treated units over the pre-period, held-out periods shaded.',
     width: o.width ?? 640,

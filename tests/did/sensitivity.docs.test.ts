@@ -105,6 +105,32 @@ describe('CLI surface', () => {
     expect(db.diagnostics[0].message).toMatch(/placebo hold-out: pretending the programme started 6 month\(s\) early/);
   });
 
+  it('pretrends --method synth: the placebo document validates, and the three chart kinds render', async () => {
+    const { renderChart } = await import('../../src/plot/render.js');
+    const r = runCli(['pretrends', FIXTURE, '--outcome', 'violence_rate', '--method', 'synth', '--placebo-holdout', '6', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const d = r.json();
+    expectValidDocument(d);
+    expect(d.estimate).toBeNull();
+    const pl = d.pretrends.placebo;
+    expect(pl.method).toBe('synth');
+    expect(pl.path.filter((x: { heldOut: boolean }) => x.heldOut)).toHaveLength(6);
+    // Pass/fail agrees with the interval (passed ⇔ it covers 0), or without one with the p-value.
+    if (pl.ci) expect(pl.passed).toBe(pl.ci[0] <= 0 && pl.ci[1] >= 0);
+    else expect(pl.passed).toBe(pl.pValue >= 0.05);
+    expect(pl.equivalence.equivalent === null).toBe(pl.ci === null);
+    const svg = (await renderChart(d, { kind: 'placebofit' })).svg;
+    expect(svg.startsWith('<svg')).toBe(true);
+    if (hasShared) {
+      const tw = runCli(['did', MPDTA, '--outcome', 'lemp', '--event-window', '-4:3', '--bacon', '--honest', '--json']).json();
+      for (const kind of ['sensitivity', 'bacon'] as const) {
+        const out = await renderChart(tw, { kind });
+        expect(out.warnings, kind).toEqual([]);
+        expect(out.svg).toContain('<title id="vru-title">');
+      }
+    }
+  });
+
   it('pretrends refuses a hold-out that leaves fewer than 2 fitting periods (mpdta: one pre-period)', () => {
     if (!hasShared) return;
     const r = runCli(['pretrends', MPDTA, '--outcome', 'lemp', '--method', 'twfe', '--placebo-holdout', '1']);
