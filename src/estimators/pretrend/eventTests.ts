@@ -8,7 +8,7 @@
  * 2. Equivalence (TOST; Schuirmann 1987; Hartman & Hidalgo 2018) of H0: max_e |δ_e| ≥ b against
  *    H1: |δ_e| < b for every e: per coefficient p_e = max(1 − Φ((β̂_e + b)/σ_e), Φ((β̂_e − b)/σ_e)),
  *    overall p = max_e p_e (intersection–union test: size ≤ α without a multiplicity correction).
- *    Default bound b = 0.36 σ_ε (Hartman & Hidalgo's 0.36 SD; fect's default), σ_ε the SD of the
+ *    Default bound b = 0.36 σ_ε (Hartman & Hidalgo 2018 suggest 0.36 SD), σ_ε the SD of the
  *    outcome in untreated cells after removing unit and period means.
  * 3. Linear pre-trend: GLS slope through the reference, γ̂ = rᵀΣ⁻¹β̂ / rᵀΣ⁻¹r, r_e = e + 1,
  *    se(γ̂) = (rᵀΣ⁻¹r)^{−1/2}. "The pre-period cannot rule out a trend of |γ̂| + z_{1−α} se per
