@@ -28,7 +28,7 @@ import { attributeName, type OptionTable } from '../src/core/optionTable.js';
 import { COMMANDS } from '../src/cli/commands/index.js';
 import type { CliContext } from '../src/cli/context.js';
 import { toolInfo } from '../src/cli/version.js';
-import { SCM_METHODS } from '../src/cli/commands/scmMethods.js';
+import { SCM_METHODS } from '../src/cli/commands/scmRegistry.js';
 import { CS_OPTIONS, TWFE_OPTIONS } from '../src/estimators/did/options.js';
 import { ITS_OPTIONS } from '../src/estimators/its/options.js';
 import { CBA_OPTIONS } from '../src/estimators/cba/options.js';

@@ -7,9 +7,11 @@ import { OUTPUT_OPTIONS, PANEL_OPTIONS } from '../core/commonOptions.js';
 import type { OptionTable } from '../core/optionTable.js';
 import { CBA_OPTIONS } from '../estimators/cba/options.js';
 import { CS_OPTIONS, DID_OPTIONS, TWFE_OPTIONS } from '../estimators/did/options.js';
+import { SENS_OPTIONS } from '../estimators/did/sensitivity.js';
 import { ITS_OPTIONS } from '../estimators/its/options.js';
-import { SCM_COMMAND_OPTIONS } from '../cli/commands/scm.js';
-import { SCM_METHODS } from '../cli/commands/scmMethods.js';
+import { SCM_ANALYSES, SCM_COMMAND_OPTIONS } from '../analyse/scmMethods.js';
+
+const SCM_METHODS = Object.values(SCM_ANALYSES);
 
 export interface PlanCommand {
   /** The CLI command. */
@@ -45,8 +47,8 @@ const scm: PlanCommand = {
 const did: PlanCommand = {
   name: 'did',
   panel: true,
-  tables: (o) => [PANEL_OPTIONS, OUTPUT_OPTIONS, DID_OPTIONS, methodOf(o, 'twfe') === 'cs' ? CS_OPTIONS : TWFE_OPTIONS],
-  allTables: () => [PANEL_OPTIONS, OUTPUT_OPTIONS, DID_OPTIONS, TWFE_OPTIONS, CS_OPTIONS],
+  tables: (o) => [PANEL_OPTIONS, OUTPUT_OPTIONS, DID_OPTIONS, methodOf(o, 'twfe') === 'cs' ? CS_OPTIONS : TWFE_OPTIONS, SENS_OPTIONS],
+  allTables: () => [PANEL_OPTIONS, OUTPUT_OPTIONS, DID_OPTIONS, TWFE_OPTIONS, CS_OPTIONS, SENS_OPTIONS],
   notFor: (key, o) => {
     const m = methodOf(o, 'twfe');
     const other = m === 'cs' ? TWFE_OPTIONS : CS_OPTIONS;

@@ -2,14 +2,14 @@
  * Chart kinds, which ones a result document can draw, and the default per method.
  */
 import type { ResultDocument } from '../core/result.js';
-import { microEffects } from './microSpecs.js';
 import { compositeWhyNot } from './composite.js';
 import { describeWhyNot } from './describeChart.js';
-import { cbaOutcomes, cbaTotals, eventPath, meanDonorWeights, pathPoints } from './document.js';
+import { cbaOutcomes, cbaTotals, eventPath, meanDonorWeights, microEffects, pathPoints } from './document.js';
 import { timeWeightRows } from './weightsExtra.js';
 import { forestRows } from './forest.js';
+import { baconRows, placeboFitRows, sensitivityRows } from './sensitivityCharts.js';
 
-export const PLOT_KINDS = ['observed', 'gap', 'cumulative', 'weights', 'units', 'its', 'event', 'cba', 'timeweights', 'compare', 'totals', 'placebo', 'composite', 'describe'] as const;
+export const PLOT_KINDS = ['observed', 'gap', 'cumulative', 'weights', 'units', 'its', 'event', 'cba', 'timeweights', 'compare', 'totals', 'placebo', 'composite', 'describe', 'sensitivity', 'bacon', 'placebofit'] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
 
 export const KIND_DESCRIPTIONS: Readonly<Record<PlotKind, string>> = {
@@ -27,6 +27,9 @@ export const KIND_DESCRIPTIONS: Readonly<Record<PlotKind, string>> = {
   placebo: 'micro-area synthetic control: placebo distribution of the percentage change with the observed one, per outcome',
   composite: 'three stacked panels on one time axis: observed vs counterfactual, effect per period, cumulative effect (offences avoided when known), post period shaded',
   describe: 'descriptive: no counterfactual — the monthly values of two years overlaid, per outcome (vru-eval describe)',
+  sensitivity: 'Rambachan–Roth robust intervals of the effect over M̄ (did --honest), breakdown M̄ in the caption',
+  bacon: 'Goodman-Bacon scatter: each 2×2 comparison’s estimate against its weight, by type, TWFE estimate as a line (did --bacon)',
+  placebofit: 'hold-out placebo test: observed vs predicted treated average over the pre-period, held-out periods shaded (--placebo-holdout)',
 };
 
 /** Why `kind` cannot be drawn from `doc`, or null if it can. */
@@ -62,6 +65,12 @@ export function whyNot(doc: ResultDocument, kind: PlotKind): string | null {
       return compositeWhyNot(doc);
     case 'describe':
       return describeWhyNot(doc);
+    case 'sensitivity':
+      return sensitivityRows(doc).length > 0 ? null : 'the result has no sensitivity block (run did with --honest)';
+    case 'bacon':
+      return baconRows(doc).length > 0 ? null : 'the result has no Goodman-Bacon decomposition (run did --method twfe with --bacon)';
+    case 'placebofit':
+      return placeboFitRows(doc).length > 0 ? null : 'the result has no hold-out placebo test (run with --placebo-holdout k)';
     case 'cba': {
       const t = cbaTotals(doc);
       return cbaOutcomes(doc).length > 0 && t.costs !== null ? null : 'the result has no cost-benefit outcomes and totals';
@@ -79,12 +88,12 @@ export function applicableKinds(doc: ResultDocument): PlotKind[] {
       : doc.method === 'its'
         ? ['composite', 'its', 'gap', 'cumulative']
         : doc.method === 'twfe' || doc.method === 'cs'
-          ? ['event', 'observed', 'gap', 'cumulative']
+          ? ['event', 'observed', 'gap', 'cumulative', 'sensitivity', 'bacon', 'placebofit']
           : doc.method === 'micro'
             ? ['totals', 'placebo', 'observed', 'gap', 'cumulative']
           : doc.method === 'describe'
             ? ['describe']
-            : ['composite', 'observed', 'gap', 'cumulative', 'event', 'weights', 'timeweights', 'units'];
+            : ['composite', 'observed', 'gap', 'cumulative', 'event', 'weights', 'timeweights', 'units', 'placebofit'];
   return order.filter((k) => whyNot(doc, k) === null);
 }
 

@@ -8,7 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/commands/index.js';
 import { longFlag } from '../../src/core/optionTable.js';
 import { main } from '../../src/cli/main.js';
-import { SCM_METHODS, methodOptionKeys } from '../../src/cli/commands/scmMethods.js';
+import { methodOptionKeys } from '../../src/cli/commands/scmMethods.js';
+import { SCM_METHODS } from '../../src/cli/commands/scmRegistry.js';
 import { SCM_OPTIONS } from '../../src/cli/commands/scmOptions.js';
 import { CS_OPTIONS, TWFE_OPTIONS } from '../../src/estimators/did/options.js';
 

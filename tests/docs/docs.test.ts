@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { blockSpecs, docFiles, docMethods, flagSection, regenerate } from '../../scripts/docs.js';
 import { COMMANDS } from '../../src/cli/commands/index.js';
-import { SCM_METHODS } from '../../src/cli/commands/scmMethods.js';
+import { SCM_METHODS } from '../../src/cli/commands/scmRegistry.js';
 import { main } from '../../src/cli/main.js';
 import { FIXTURE } from '../helpers.js';
 import { ROOT } from '../helpers.js';

@@ -26,5 +26,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'report', summary: 'one self-contained HTML page from result documents', load: async () => (await import('./report.js')).reportCommand },
   { name: 'run', summary: 'run an analysis plan (YAML or JSON): analyses, cost-benefit, robustness, comparisons, charts, report', load: async () => (await import('./run.js')).runCommand },
   { name: 'robustness', summary: 'robustness suite around a result: placebos, leave-one-out, donor pools, start dates', load: async () => (await import('./robustness.js')).robustnessCommand },
+  { name: 'pretrends', summary: 'pre-trend placebo test: hold out the last pre-periods and predict them (any method)', load: async () => (await import('./pretrends.js')).pretrendsCommand },
   { name: 'compare', summary: 'compare the estimates of several result documents on one scale', load: async () => (await import('./compare.js')).compareCommand },
 ];

@@ -43,6 +43,7 @@ import { EstimationError, InputError } from '../../core/errors.js';
 import { lstsq, solveSpd } from '../../core/linalg.js';
 import { pchisq, pValueNormal, qnorm, quantileSorted } from '../../core/stats.js';
 import type { Rng } from '../../core/rng.js';
+import { eachReplicate, multiplierWeights } from '../../inference/resample.js';
 import type { Analysis, Diagnostic, PathPoint, UnitResult, Warning } from '../../core/result.js';
 import { treatmentTiming } from './design.js';
 
@@ -150,9 +151,6 @@ const SMALL_COHORT = 100;
 const BAND_COVERAGE_15 = '88%';
 const BAND_COVERAGE_50 = '91.5%';
 
-const MAMMEN_LO = -(Math.sqrt(5) - 1) / 2;
-const MAMMEN_HI = (Math.sqrt(5) + 1) / 2;
-const MAMMEN_P_LO = (Math.sqrt(5) + 1) / (2 * Math.sqrt(5));
 
 /**
  * Multiplier bootstrap for several tables of elements at once (same multipliers), CS 2021
@@ -170,18 +168,16 @@ function multiplierBootstrap(tables: Element[][], n: number, B: number, level: n
   const K = all.length;
   const draws = new Float64Array(B * K);
   const v = new Float64Array(n);
-  for (let b = 0; b < B; b++) {
-    const r = rng.stream(b);
-    if (multiplier === 'rademacher') for (let i = 0; i < n; i++) v[i] = r.sign();
-    else if (multiplier === 'mammen') for (let i = 0; i < n; i++) v[i] = r.uniform() < MAMMEN_P_LO ? MAMMEN_LO : MAMMEN_HI;
-    else for (let i = 0; i < n; i++) v[i] = r.normal();
+  // draw b: E_n[V ψ_k] with multipliers V from stream b (src/inference/resample.ts)
+  eachReplicate(B, rng, (r, b) => {
+    multiplierWeights(r, v, multiplier, n);
     for (let k = 0; k < K; k++) {
       const psi = all[k]!.psi;
       let s = 0;
       for (let i = 0; i < n; i++) s += v[i]! * psi[i]!;
       draws[b * K + k] = s / n;
     }
-  }
+  });
   const out: { crit: number | null; seBoot: (number | null)[]; bandSe: (number | null)[] }[] = [];
   const q25 = qnorm(0.75) - qnorm(0.25);
   let off = 0;
@@ -552,6 +548,19 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
     ...(r.reference ? { reference: true } : { band: band(r.el, 1, k), seBootstrap: boot?.[1]!.seBoot[k] ?? null }),
   }));
 
+  // Hook for sensitivity analysis (honest.ts): covariance of the dynamic θ(e), V = ΨᵀΨ/n², reference rows left out.
+  const dynEst = dynRows.filter((r) => !r.reference);
+  const eventCovariance = {
+    eventTimes: dynEst.map((r) => r.e),
+    estimates: dynEst.map((r) => r.el.att),
+    vcov: dynEst.map((a) => dynEst.map((b) => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += a.el.psi[i]! * b.el.psi[i]!;
+      return s / (n * n);
+    })),
+    basePeriod: opts.basePeriod,
+  };
+
   // Pre-trend test: Wald on the estimated pre-period ATT(g,t), V = ΨΨᵀ/n².
   const pre = est.filter((c) => c.t < c.g);
   if (pre.length > 0) {
@@ -645,6 +654,7 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
     attGt,
     aggregations,
     eventPath,
+    eventCovariance,
     details: {
       units: n,
       neverTreated: nNever,

@@ -39,6 +39,7 @@ import { EstimationError, InputError, UsageError } from '../../core/errors.js';
 import { lstsq, lstsqColumns, solveSpd, xtxInverse, type QRFactor } from '../../core/linalg.js';
 import { pf, pchisq, pValueT, qt } from '../../core/stats.js';
 import type { Rng } from '../../core/rng.js';
+import { eachReplicate, multiplierWeights } from '../../inference/resample.js';
 import type { Analysis, Diagnostic, PathPoint, UnitResult, Warning } from '../../core/result.js';
 import { demeanColumns, demeanColumnsInPlace, demeanInPlace, feSums, type Convergence, type DemeanControl, type FeIndex } from './demean.js';
 import { treatmentTiming, type Timing } from './design.js';
@@ -387,7 +388,6 @@ export function wildClusterBootstrap(fit: FeFit, sample: Sample, B: number, kind
   const c = vc.factor;
   const tauHat = fit.beta[0]!;
   const seHat = Math.sqrt(vc.V[0]!);
-  const webb = [-Math.sqrt(1.5), -1, -Math.sqrt(0.5), Math.sqrt(0.5), 1, Math.sqrt(1.5)];
   const Na = new Float64Array(B);
   const Nb = new Float64Array(B);
   const Saa = new Float64Array(B);
@@ -399,9 +399,9 @@ export function wildClusterBootstrap(fit: FeFit, sample: Sample, B: number, kind
   const sa = new Float64Array(G);
   const sb = new Float64Array(G);
   const delta = new Float64Array(p);
-  for (let b = 0; b < B; b++) {
-    const r = rng.stream(b);
-    for (let g = 0; g < G; g++) v[g] = kind === 'rademacher' ? r.sign() : webb[r.int(6)]!;
+  // replication b: cluster weights v_g from stream b (src/inference/resample.ts)
+  eachReplicate(B, rng, (r, b) => {
+    multiplierWeights(r, v, kind, G);
     for (const [src, dst, which] of [[ua, va, 0], [ub, vb, 1]] as const) {
       for (let o = 0; o < n; o++) dst[o] = v[cl[o]!]! * src[o]!;
       // δ = bread X̃ᵀW (v∘u): coefficient shift of the bootstrap sample.
@@ -438,7 +438,7 @@ export function wildClusterBootstrap(fit: FeFit, sample: Sample, B: number, kind
     Saa[b] = aa;
     Sab[b] = ab;
     Sbb[b] = bb;
-  }
+  });
   const pAt = (tau0: number): number => {
     const t = Math.abs((tauHat - tau0) / seHat);
     let count = 0;
@@ -579,6 +579,7 @@ export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysi
   let eventFit: FeFit | null = null;
   let eventV: Vcov | null = null;
   let times: number[] = [];
+  let eventCovariance: { eventTimes: number[]; estimates: number[]; vcov: number[][]; df: number; clusters: number | null } | undefined;
   if (opts.eventWindow) {
     const ev = eventColumns(sample, timing, T, opts.eventWindow);
     times = ev.times;
@@ -604,6 +605,8 @@ export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysi
       const se = Math.sqrt(eventV.V[j * eventFit.p + j]!);
       eventPath.push({ eventTime: e, effect: est, se, ci: [est - c2 * se, est + c2 * se], n: nObs, binned: e === opts.eventWindow[0] || e === opts.eventWindow[1] });
     }
+    // Hook for sensitivity analysis (honest.ts): the event coefficients' covariance, rows = eventTimes.
+    eventCovariance = { eventTimes: times, estimates: times.map((_, j) => eventFit!.beta[j]!), vcov: times.map((_, a) => times.map((__, b) => eventV!.V[a * eventFit!.p + b]!)), df: eventV.df, clusters: opts.vcov === 'cluster' ? sample.nClusters : null };
     // Joint Wald test of the pre-period coefficients (e ≤ −2).
     const pre = times.map((e, j) => [e, j] as const).filter(([e]) => e <= -2).map(([, j]) => j);
     if (pre.length > 0) {
@@ -726,7 +729,7 @@ export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysi
     diagnostics,
     warnings,
     coefficients,
-    ...(eventPath ? { eventPath } : {}),
+    ...(eventPath ? { eventPath, eventCovariance } : {}),
     details: {
       observations: n,
       units: sample.nUnitsObs,
