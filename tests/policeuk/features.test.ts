@@ -158,15 +158,15 @@ describe('treatment and hotspots', () => {
       { unit: t.lsoas[0], start: '2019-01' },
       { unit: t.lsoas[50], start: '2019-06' },
     ]);
-    const b = await buildPoliceUkPanel({ inputs: [g.folder], treatedAreas: ['E01000001'], start: '2019-04' }, TOOL);
-    expect(b.manifest.treated).toEqual([{ unit: 'E01000001', start: '2019-04' }]);
+    const b = await buildPoliceUkPanel({ inputs: [g.folder], treatedAreas: ['E01600001'], start: '2019-04' }, TOOL);
+    expect(b.manifest.treated).toEqual([{ unit: 'E01600001', start: '2019-04' }]);
     await expect(buildPoliceUkPanel({ inputs: [g.folder], treatedAreas: ['E09999999'], start: '2019-04' }, TOOL)).rejects.toThrow(/not an area of the panel/);
   });
 
   it('--hotspots: top share by pre-period mean; ties at the cut-off are all kept and reported', async () => {
     // a hand-made archive: one force, five LSOAs, violence in 2019-01 of 5, 3, 3, 1, 0
     const d = tempDir();
-    const want: Record<string, number> = { E01000001: 5, E01000002: 3, E01000003: 3, E01000004: 1, E01000005: 0 };
+    const want: Record<string, number> = { E01600001: 5, E01600002: 3, E01600003: 3, E01600004: 1, E01600005: 0 };
     let id = 0;
     for (const month of ['2019-01', '2019-02']) {
       const rows: string[] = [];
@@ -180,7 +180,7 @@ describe('treatment and hotspots', () => {
     const r = await buildPoliceUkPanel({ inputs: [d], hotspots: '40%', hotspotsBy: 'violence_and_sexual_offences', hotspotsBefore: '2019-02' }, TOOL);
     expect(r.manifest.hotspots).toMatchObject({ candidates: 5, target: 2, cutoff: 3, tiedAtCutoff: 2, kept: 3, extraFromTies: 1 });
     expect(r.manifest.warnings.map((w) => w.code)).toContain('HOTSPOT_TIES');
-    expect([...new Set(parsePanel(r.csv).rows.map((x) => x.unit))]).toEqual(['E01000001', 'E01000002', 'E01000003']);
+    expect([...new Set(parsePanel(r.csv).rows.map((x) => x.unit))]).toEqual(['E01600001', 'E01600002', 'E01600003']);
     const one = await buildPoliceUkPanel({ inputs: [d], hotspots: '1', hotspotsBy: 'all_crime', hotspotsBefore: '2019-02' }, TOOL);
     expect(one.units).toBe(1);
     expect(one.manifest.hotspots!.cutoff).toBe(5);
@@ -190,8 +190,8 @@ describe('treatment and hotspots', () => {
     // Two forces: Kent LSOAs with 5, 3, 3, 1, 0 violent crimes a month, Sussex ones with 2, 1, 1, 0, 0.
     const d = tempDir();
     const areas: [string, string, number][] = [
-      ['kent', 'E01000001', 5], ['kent', 'E01000002', 3], ['kent', 'E01000003', 3], ['kent', 'E01000004', 1], ['kent', 'E01000005', 0],
-      ['sussex', 'E01000011', 2], ['sussex', 'E01000012', 1], ['sussex', 'E01000013', 1], ['sussex', 'E01000014', 0], ['sussex', 'E01000015', 0],
+      ['kent', 'E01600001', 5], ['kent', 'E01600002', 3], ['kent', 'E01600003', 3], ['kent', 'E01600004', 1], ['kent', 'E01600005', 0],
+      ['sussex', 'E01600011', 2], ['sussex', 'E01600012', 1], ['sussex', 'E01600013', 1], ['sussex', 'E01600014', 0], ['sussex', 'E01600015', 0],
     ];
     const name = { kent: 'Kent Police', sussex: 'Sussex Police' } as const;
     let id = 0;
@@ -210,10 +210,10 @@ describe('treatment and hotspots', () => {
     const base = { inputs: [d], hotspots: '20%', hotspotsBy: 'violence_and_sexual_offences', hotspotsBefore: '2019-02' };
     const all = await buildPoliceUkPanel(base, TOOL);
     // Over all ten: the top 2 are Kent's 5 and a tie of Kent's 3s, so three Kent areas and no Sussex one.
-    expect([...new Set(parsePanel(all.csv).rows.map((x) => x.unit))]).toEqual(['E01000001', 'E01000002', 'E01000003']);
+    expect([...new Set(parsePanel(all.csv).rows.map((x) => x.unit))]).toEqual(['E01600001', 'E01600002', 'E01600003']);
     expect(all.manifest.hotspots).toMatchObject({ within: 'all', groups: null, cutoff: 3, kept: 3 });
     const per = await buildPoliceUkPanel({ ...base, hotspotsWithin: 'force' }, TOOL);
-    expect([...new Set(parsePanel(per.csv).rows.map((x) => x.unit))]).toEqual(['E01000001', 'E01000011']);
+    expect([...new Set(parsePanel(per.csv).rows.map((x) => x.unit))]).toEqual(['E01600001', 'E01600011']);
     expect(per.manifest.hotspots).toMatchObject({ within: 'force', cutoff: null, target: 2, kept: 2, candidates: 10 });
     expect(per.manifest.hotspots!.groups).toEqual([
       { group: 'kent', candidates: 5, target: 1, cutoff: 5, tiedAtCutoff: 1, kept: 1 },
