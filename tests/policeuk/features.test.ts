@@ -245,43 +245,7 @@ describe('dropping with a word', () => {
   });
 });
 
-describe('LSOA vintages', () => {
-  it('codes that appear part-way are an error naming them; --lsoa-crosswalk counts each place as one area', async () => {
-    const spec = { ...SMALL_POLICEUK_SPEC, missing: [], vintageChange: { force: 'essex', month: '2019-01', splitLsoas: 2 } };
-    const v = await generate(spec, 5, false);
-    const t = v.truth;
-    const e = await buildPoliceUkPanel({ inputs: [v.folder] }, TOOL).catch((x) => x);
-    expect(e.code).toBe('LSOA_VINTAGE_CHANGE');
-    expect(e.message).toMatch(/E01900001 first appears in 2019-01/);
-    expect(e.message).toMatch(/vanishes after 2018-12/);
-    expect(e.message).toMatch(/--lsoa-crosswalk/);
-    const cw = join(v.dir, 'crosswalk.csv');
-    writeFileSync(cw, 'LSOA11CD,LSOA21CD\n' + t.crosswalk.map((x) => x.join(',')).join('\n') + '\n');
-    const r = await buildPoliceUkPanel({ inputs: [v.folder], lsoaCrosswalk: cw }, TOOL);
-    const { rows } = parsePanel(r.csv);
-    const Mv = t.months.length;
-    // each split parent and its two parts are one unit named by the smallest new code
-    const parents = [...new Set(t.crosswalk.filter(([a, b]) => a !== b).map(([a]) => a))];
-    expect(parents.length).toBe(2);
-    let checked = 0;
-    for (const oldCode of parents) {
-      const parts = t.crosswalk.filter((x) => x[0] === oldCode).map((x) => x[1]).sort();
-      const codes = [oldCode, ...parts].map((c) => t.lsoas.indexOf(c));
-      const unitRows = rows.filter((x) => x.unit === parts[0]);
-      expect(unitRows.length).toBe(Mv);
-      for (const row of unitRows) {
-        const m = t.months.indexOf(row.period!);
-        let s = 0;
-        for (const i of codes) for (let k = 1; k < N_TYPES; k++) s += t.counts[(i * Mv + m) * N_TYPES + k]!;
-        expect(Number(row.all_crime)).toBe(s);
-        checked++;
-      }
-      expect(rows.some((x) => x.unit === oldCode || x.unit === parts[1])).toBe(false);
-    }
-    expect(checked).toBe(2 * Mv);
-    expect(r.units).toBe(t.lsoas.length - 4);
-  });
-});
+// LSOA vintages: tests/policeuk/vintage.test.ts (a generated archive with real ONS codes switching 2011 → 2021)
 
 describe('through the binary', () => {
   it('flags reach the library and are recorded in the manifest; bad flags are exit 2', () => {
