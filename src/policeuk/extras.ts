@@ -25,7 +25,8 @@ export function joinPopulation(units: Units, cells: Cells, read: ReadResult, sid
   }
   const ids = read.counts.baseIds;
   for (let u = 0; u < units.U; u++) {
-    if (!cells.keepUnit[u]) continue;
+    // areas of forces with no file (kept by --other-force-areas keep) have no cell to give a rate to
+    if (!cells.keepUnit[u] || units.unitHome[u]! < 0) continue;
     for (let m = 0; m < T; m++) {
       const y = yearUsed.get(Math.floor((sel.first + m) / 12))!;
       let s = 0;

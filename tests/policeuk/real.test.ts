@@ -8,9 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPoliceUkPanel, type PoliceUkOptions } from '../../src/policeuk/build.js';
-import type { Manifest } from '../../src/policeuk/manifest.js';
 import { hasShared } from '../helpers.js';
-import { REAL, expectedPanel, onsTables, readArchive, rowsOf, slugOfPfa, type ArchiveFile } from './realOracle.js';
+import { REAL, checkIdentity, expectedPanel, onsTables, readArchive, rowsOf, slugOfPfa, type ArchiveFile } from './realOracle.js';
 
 const TOOL = { name: 'vru-eval', version: 'test' };
 const have = hasShared && existsSync(REAL);
@@ -22,22 +21,6 @@ const BTP = join(REAL, 'police-uk', 'btp-2020-01');
 function table(csv: string): { h: string[]; rows: string[][] } {
   const lines = csv.trimEnd().split('\n');
   return { h: lines[0]!.split(','), rows: lines.slice(1).map((l) => l.split(',')) };
-}
-
-/** The accounting identity of a manifest, and its agreement with the panel's cells. */
-export function checkIdentity(m: Manifest, csv: string): void {
-  const r = m.records;
-  expect(r.records).toBe(r.duplicates + r.unlocated + r.outsideAreas + r.used);
-  const a = r.accounting!;
-  expect(a.used).toBe(r.used);
-  expect(a.inPanel + a.inMissingForceMonths + a.inOtherForcesAreas + a.inDroppedAreas.maxUnlocated + a.inDroppedAreas.incomplete + a.inDroppedAreas.hotspots).toBe(a.used);
-  const { h, rows } = table(csv);
-  const all = h.indexOf('all_crime');
-  const asb = h.indexOf('anti_social_behaviour');
-  if (asb >= 0) expect(rows.reduce((s, x) => s + Number(x[all] || 0) + Number(x[asb] || 0), 0)).toBe(a.inPanel);
-  expect(rows.filter((x) => x[all] === '').length).toBe(m.panel.emptyCells);
-  const ss = h.indexOf('stop_search');
-  if (ss >= 0) expect(rows.filter((x) => x[ss] === '').length).toBe(m.panel.emptyStopSearchCells);
 }
 
 describe.skipIf(!have)('real police.uk archives: every cell against an independent count', () => {

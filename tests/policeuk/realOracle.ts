@@ -7,6 +7,8 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import yauzl from 'yauzl';
+import { expect } from 'vitest';
+import type { Manifest } from '../../src/policeuk/manifest.js';
 import { SHARED } from '../helpers.js';
 
 export const REAL = join(SHARED, 'policeuk-real');
@@ -135,3 +137,26 @@ export function expectedPanel(files: ArchiveFile[], areaOf: (lsoa: string) => st
   const areas = new Set([...counts.keys()].map((k) => k.split('|')[0]!));
   return { counts, present, used, unlocated, duplicates, records, cellOf, areas };
 }
+
+/** The panel CSV (no quoted cells in these panels) as header + rows. */
+function table(csv: string): { h: string[]; rows: string[][] } {
+  const lines = csv.trimEnd().split('\n');
+  return { h: lines[0]!.split(','), rows: lines.slice(1).map((l) => l.split(',')) };
+}
+
+/** The accounting identity of a manifest, and its agreement with the panel's cells. */
+export function checkIdentity(m: Manifest, csv: string): void {
+  const r = m.records;
+  expect(r.records).toBe(r.duplicates + r.unlocated + r.outsideAreas + r.used);
+  const a = r.accounting!;
+  expect(a.used).toBe(r.used);
+  expect(a.inPanel + a.inMissingForceMonths + a.inOtherForcesAreas + a.inDroppedAreas.maxUnlocated + a.inDroppedAreas.incomplete + a.inDroppedAreas.hotspots).toBe(a.used);
+  const { h, rows } = table(csv);
+  const all = h.indexOf('all_crime');
+  const asb = h.indexOf('anti_social_behaviour');
+  if (asb >= 0) expect(rows.reduce((s, x) => s + Number(x[all] || 0) + Number(x[asb] || 0), 0)).toBe(a.inPanel);
+  expect(rows.filter((x) => x[all] === '').length).toBe(m.panel.emptyCells);
+  const ss = h.indexOf('stop_search');
+  if (ss >= 0) expect(rows.filter((x) => x[ss] === '').length).toBe(m.panel.emptyStopSearchCells);
+}
+
