@@ -7,7 +7,8 @@
  * and police force area (PFA19) it lies in, hence its home police force.
  *
  * A 2021 code takes the geography of its 2011 parent (the smallest parent code when several
- * 2011 LSOAs merged into it). Loaded once per process, lazily (about 20 ms).
+ * 2011 LSOAs merged into it; for three irregular 2021 codes, E01035581, E01035582 and E01035637,
+ * the parents lie in different LADs of one force). Loaded once per process, lazily (about 20 ms).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -53,8 +54,8 @@ export interface OnsGeography {
   force(code: string): string | null;
   /** Name of a LAD, CSP or PFA code. */
   name(code: string): string | undefined;
-  /** The lookup as a --lookup table: columns LSOA, LAD19CD, CSP19CD, PFA19CD, force. */
-  lookup: Lookup;
+  /** The lookup as a --lookup table: columns LSOA, LAD19CD, CSP19CD, PFA19CD, force (built on first use). */
+  readonly lookup: Lookup;
   /** The exact 2011 → 2021 lookup as a crosswalk (groups of codes that are one place). */
   crosswalk(): Crosswalk;
   pairs: [string, string][];
@@ -74,49 +75,72 @@ function dataPath(): string {
 
 export function onsGeography(): OnsGeography {
   if (cached) return cached;
-  const path = dataPath();
-  const gz = readFileSync(path);
+  const gz = readFileSync(dataPath());
   const text = gunzipSync(gz).toString('utf8');
   const names = new Map<string, string>();
-  const geo = new Map<string, readonly [string, string, string]>();
-  const v11 = new Set<string>();
-  const v21 = new Set<string>();
+  /** code → [LAD, CSP, PFA, vintage bits (1: a 2011 code, 2: a 2021 code)] */
+  const geo = new Map<string, [string, string, string, number]>();
   const pairs: [string, string][] = [];
   let section = '';
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    if (line.startsWith('[')) {
+  let pos = 0;
+  while (pos < text.length) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = text.length;
+    const line = text.slice(pos, end);
+    pos = end + 1;
+    if (line === '' || line.charCodeAt(0) === 35 /* # */) continue;
+    if (line.charCodeAt(0) === 91 /* [ */) {
       section = line;
       continue;
     }
     const c = line.split('\t');
-    if (section === '[names]') names.set(c[0]!, c[1]!);
-    else {
-      const [a, b, , lad, csp, pfa] = c as [string, string, string, string, string, string];
-      v11.add(a);
-      v21.add(b);
-      pairs.push([a, b]);
-      const g = [lad, csp, pfa] as const;
-      if (!geo.has(a)) geo.set(a, g);
+    if (section === '[names]') {
+      names.set(c[0]!, c[1]!);
+      continue;
     }
+    const a = c[0]!;
+    const b = c[1]!;
+    pairs.push([a, b]);
+    const ga = geo.get(a);
+    if (ga) ga[3] |= 1;
+    else geo.set(a, [c[3]!, c[4]!, c[5]!, 1]);
   }
   // 2021 codes: the geography of their smallest 2011 parent (pairs are sorted by 2011 code)
-  for (const [a, b] of pairs) if (!geo.has(b)) geo.set(b, geo.get(a)!);
-  const header = ['LSOA', 'LAD19CD', 'CSP19CD', 'PFA19CD', 'force'];
-  const rows = new Map<string, readonly string[]>();
-  for (const [code, g] of geo) rows.set(code, [code, g[0], g[1], g[2], PFA_FORCE[g[2]] ?? '']);
+  for (const [a, b] of pairs) {
+    const gb = geo.get(b);
+    if (gb) gb[3] |= 2;
+    else {
+      const ga = geo.get(a)!;
+      geo.set(b, [ga[0], ga[1], ga[2], 2]);
+    }
+  }
+  let lookup: Lookup | null = null;
   let cw: Crosswalk | null = null;
+  const file = `${ONS_GEOGRAPHY_FILE} (built in)`;
   cached = {
     sha256: createHash('sha256').update(gz).digest('hex'),
-    vintage: (code) => (v11.has(code) ? (v21.has(code) ? 'both' : '2011') : v21.has(code) ? '2021' : null),
-    geo: (code) => geo.get(code),
+    vintage: (code) => {
+      const v = geo.get(code)?.[3];
+      return v === undefined ? null : v === 3 ? 'both' : v === 1 ? '2011' : '2021';
+    },
+    geo: (code) => {
+      const g = geo.get(code);
+      return g ? ([g[0], g[1], g[2]] as const) : undefined;
+    },
     force: (code) => {
       const g = geo.get(code);
       return g ? (PFA_FORCE[g[2]] ?? null) : null;
     },
     name: (code) => names.get(code),
-    lookup: { file: `${ONS_GEOGRAPHY_FILE} (built in)`, lsoaColumn: 'LSOA', header, rows },
-    crosswalk: () => (cw ??= crosswalkFromPairs(`${ONS_GEOGRAPHY_FILE} (built in)`, 'LSOA11CD', 'LSOA21CD', pairs)),
+    get lookup(): Lookup {
+      if (!lookup) {
+        const rows = new Map<string, readonly string[]>();
+        for (const [code, g] of geo) rows.set(code, [code, g[0], g[1], g[2], PFA_FORCE[g[2]] ?? '']);
+        lookup = { file, lsoaColumn: 'LSOA', header: ['LSOA', 'LAD19CD', 'CSP19CD', 'PFA19CD', 'force'], rows };
+      }
+      return lookup;
+    },
+    crosswalk: () => (cw ??= crosswalkFromPairs(file, 'LSOA11CD', 'LSOA21CD', pairs)),
     pairs,
   };
   return cached;

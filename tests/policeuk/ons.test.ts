@@ -23,7 +23,8 @@ describe('the shipped ONS geography', () => {
     const g = onsGeography();
     const ms = performance.now() - t0;
     expect(g.force('E01000001')).toBe('city-of-london');
-    expect(ms).toBeLessThan(1000);
+    // about 0.1 s on a quiet machine; the bound leaves room for a loaded CI runner
+    expect(ms).toBeLessThan(3000);
   });
 
   it.skipIf(!have)('is rebuilt byte for byte by scripts/buildOnsGeography.ts from the ONS files', () => {
@@ -38,15 +39,28 @@ describe('the shipped ONS geography', () => {
     const g = onsGeography();
     const t = onsTables();
     let n = 0;
+    // a 2021 code made of 2011 LSOAs of different LADs (three irregular ones) may take any parent's
+    const exact = rowsOf(readFileSync(EXACT_LOOKUP, 'utf8'));
+    const parents = new Map<string, string[]>();
+    for (const r of exact) parents.set(r.LSOA21CD!, [...(parents.get(r.LSOA21CD!) ?? []), r.F_LSOA11CD!]);
+    let ambiguous = 0;
     for (const [code, csp] of t.csp) {
       const x = g.geo(code)!;
       expect(x, code).toBeDefined();
-      expect(x[0]).toBe(t.lad.get(code));
+      const ps = (parents.get(code) ?? [code]).filter((p) => t.lad.has(p));
+      const lads = new Set(ps.map((p) => t.lad.get(p)));
+      if (lads.size > 1) {
+        ambiguous++;
+        expect(ps.map((p) => t.csp.get(p))).toContain(x[1]);
+        continue;
+      }
+      expect(x[0], code).toBe(t.lad.get(code));
       expect(x[1], code).toBe(csp);
       expect(g.force(code)).toBe(slugOfPfa(t.pfaName.get(code)!));
       n++;
     }
     expect(n).toBeGreaterThan(35_000);
+    expect(ambiguous).toBe(3);
     // East Suffolk (Suffolk Coastal, Waveney) and BCP (Bournemouth, Poole, Dorset for Christchurch)
     const lsoaLad = rowsOf(readFileSync(join(ONS_DIR, 'LSOA11_WD19_LAD19_EW_LU.csv'), 'utf8'));
     const cspName = (c: string) => g.name(c);

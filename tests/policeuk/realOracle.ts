@@ -72,8 +72,10 @@ export function onsTables(): { csp: Map<string, string>; pfaName: Map<string, st
   const lad = new Map<string, string>();
   const pfaName = new Map<string, string>();
   const cspName = new Map(ladRows.map((r) => [r.CSP19CD!, r.CSP19NM!]));
+  const byLad = new Map<string, Row[]>();
+  for (const x of ladRows) byLad.set(x.LAD19CD!, [...(byLad.get(x.LAD19CD!) ?? []), x]);
   for (const r of lsoaLad) {
-    const cands = ladRows.filter((x) => x.LAD19CD === r.LAD19CD);
+    const cands = byLad.get(r.LAD19CD!)!;
     // LADs with several CSPs (East Suffolk, BCP): the CSP named like the LSOA, else the one no LSOA is named like
     let c = cands.length === 1 ? cands[0]! : cands.find((x) => x.CSP19NM === r.LSOA11NM!.replace(/ \d{3}[A-Z]$/, ''));
     if (!c) c = cands.find((x) => !lsoaLad.some((y) => y.LAD19CD === r.LAD19CD && y.LSOA11NM!.startsWith(x.CSP19NM! + ' ')));
