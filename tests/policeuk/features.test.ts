@@ -11,6 +11,7 @@ import { CRIME_SLUGS, N_TYPES, STREET_HEADER } from '../../src/policeuk/format.j
 import { SMALL_POLICEUK_SPEC, lookupCsv, pfaCode, populationCsv } from '../../src/sim/policeuk.js';
 import { runCli, tempDir } from '../helpers.js';
 import { generate, parsePanel, type Generated } from './helpers.js';
+import { checkIdentity } from './realOracle.js';
 
 const TOOL = { name: 'vru-eval', version: 'test' };
 let g: Generated;
@@ -226,6 +227,8 @@ describe('treatment and hotspots', () => {
 describe('dropping with a word', () => {
   it('--max-unlocated 5% drops the force with 9% unlocated records, with a warning', async () => {
     const r = await buildPoliceUkPanel({ inputs: [g.folder], maxUnlocated: 0.05 }, TOOL);
+    checkIdentity(r.manifest, r.csv);
+    expect(r.manifest.records.accounting!.inDroppedAreas.maxUnlocated).toBeGreaterThan(0);
     expect(r.manifest.droppedForces.map((x) => x.force)).toEqual(['sussex']);
     expect(r.manifest.droppedForces[0]!.units).toBe(36);
     expect(r.units).toBe(g.truth.lsoas.length - 36);
@@ -236,6 +239,10 @@ describe('dropping with a word', () => {
     const r = await buildPoliceUkPanel({ inputs: [g.folder], dropIncomplete: true }, TOOL);
     expect(r.manifest.units.droppedIncomplete.length).toBe(40);
     expect(r.manifest.panel.emptyCells).toBe(0);
+    checkIdentity(r.manifest, r.csv);
+    // the dropped force's records: its missing months in their bucket, the rest as dropped areas
+    expect(r.manifest.records.accounting!.inDroppedAreas.incomplete).toBeGreaterThan(0);
+    expect(r.manifest.records.accounting!.inMissingForceMonths).toBeGreaterThan(0);
   });
 
   it('--from/--to narrow the window; files outside are listed', async () => {
