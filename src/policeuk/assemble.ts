@@ -124,6 +124,7 @@ function buildManifest(x: Built, columns: string[], keptUnits: number, emptyCell
     const e = x.ss.missing.filter((m) => m.reason !== 'no file');
     warnings.push({ code: 'STOP_SEARCH_UNLOCATED', message: `${e.length} stop-and-search file(s) hold no ${flags.geoMode ? 'search with coordinates' : 'search'} (e.g. ${e.slice(0, 3).map((m) => `${m.force} ${m.month}`).join(', ')}): their stop_search cells are empty, not 0` });
   }
+  if (read.viaCrosswalk.length > 0) warnings.push({ code: 'LOOKUP_VIA_CROSSWALK', message: `${read.viaCrosswalk.length} LSOA code(s) are not in ${side.lookup!.file} (a lookup of the other LSOA vintage) and were placed through the ONS LSOA 2011 → 2021 lookup: ${read.viaCrosswalk.slice(0, 5).join(', ')}${read.viaCrosswalk.length > 5 ? ', …' : ''}` });
   if (side.geo && side.geo.overlaps() > 0) warnings.push({ code: 'AREAS_OVERLAP', message: `${side.geo.overlaps()} record(s) fell in more than one drawn area; each was counted in the first area by id` });
   const totals = { records: 0, duplicates: 0, unlocated: 0, outsideAreas: 0, used: 0 };
   for (const r of read.fileRows) if (r.kind === 'street') for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += r[k] as number;

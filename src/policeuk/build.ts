@@ -214,13 +214,16 @@ export interface ReadResult {
   /** Base area → its --lookup row. */
   lookupUsed: Map<string, readonly string[]>;
   membersOf: (code: string) => string[];
+  /** LSOA codes absent from --lookup placed through the ONS 2011 → 2021 lookup (codes of the other vintage). */
+  viaCrosswalk: string[];
 }
 
 function readFiles(sel: Selection, side: Side, flags: Flags, o: PoliceUkOptions): ReadResult {
   const { M, F, first } = sel;
   const lookupUsed = new Map<string, readonly string[]>();
   const membersOf = (code: string): string[] => (side.crosswalk ? (side.crosswalk.members.get(code) ?? [code]) : [code]);
-  const resolve = makeResolver(side, o, lookupUsed, membersOf);
+  const viaCrosswalk: string[] = [];
+  const resolve = makeResolver(side, o, lookupUsed, membersOf, viaCrosswalk);
   const counts = new Counts(M, F, side.geo !== null && o.stopSearch === true);
   if (side.geo) for (const id of side.geo.ids) counts.base(id);
   const ctx = newReadContext(counts, resolve, side.geo);
@@ -243,16 +246,23 @@ function readFiles(sel: Selection, side: Side, flags: Flags, o: PoliceUkOptions)
     if (located) (e.kind === 'street' ? hasStreet : hasSS)[fi * M + mi] = 1;
     else emptyFiles.push({ file: e.display, kind: e.kind, force: e.force, month: monthLabel(e.month), records: t.records });
   }
-  return { counts, ctx, fileRows, tallyByFM, hasStreet, hasSS, emptyFiles, lookupUsed, membersOf };
+  return { counts, ctx, fileRows, tallyByFM, hasStreet, hasSS, emptyFiles, lookupUsed, membersOf, viaCrosswalk };
 }
 
 /** LSOA code → base area (crosswalk group), checked against --lookup and --areas. */
-function makeResolver(side: Side, o: PoliceUkOptions, lookupUsed: Map<string, readonly string[]>, membersOf: (c: string) => string[]): LsoaResolver {
+function makeResolver(side: Side, o: PoliceUkOptions, lookupUsed: Map<string, readonly string[]>, membersOf: (c: string) => string[], viaCrosswalk: string[]): LsoaResolver {
   const { lookup, crosswalk, areasCsv } = side;
   return (code, file, line) => {
     const base = crosswalk ? (crosswalk.rep.get(code) ?? code) : code;
     if (lookup) {
-      const rows = membersOf(base).map((c) => lookup.rows.get(c)).filter((r): r is readonly string[] => r !== undefined);
+      let rows = membersOf(base).map((c) => lookup.rows.get(c)).filter((r): r is readonly string[] => r !== undefined);
+      if (rows.length === 0) {
+        // a code of the other vintage than the lookup's: its place by the ONS 2011 → 2021 lookup
+        const cw = side.ons.crosswalk();
+        const rep = cw.rep.get(code);
+        rows = rep === undefined ? [] : cw.members.get(rep)!.map((c) => lookup.rows.get(c)).filter((r): r is readonly string[] => r !== undefined);
+        if (rows.length > 0) viaCrosswalk.push(code);
+      }
       if (rows.length === 0) {
         throw new InputError('LSOA_NOT_IN_LOOKUP', `${file} line ${line}: LSOA ${code}${base !== code ? ` (group ${base})` : ''} is not in the lookup ${lookup.file} (column ${lookup.lsoaColumn}); use a lookup of the same LSOA vintage as the data (2011 or 2021 codes), or give --lsoa-crosswalk`, { file, line, lsoa: code, lookup: lookup.file });
       }

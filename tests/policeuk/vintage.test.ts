@@ -97,6 +97,17 @@ describe.skipIf(!have)('a real 2011 → 2021 LSOA switch inside the window', () 
     expect(auto.csv).toBe(r.csv);
   });
 
+  it('a lookup of 2011 codes (the ONS LSOA11 → LAD19 file as downloaded) places the 2021 codes through the ONS crosswalk, with a warning', async () => {
+    const { dir, truth } = writeArchive();
+    const r = await buildPoliceUkPanel({ inputs: [dir], level: 'LAD19CD', lookup: join(REAL, 'ons', 'LSOA11_WD19_LAD19_EW_LU.csv') }, TOOL);
+    const b = await buildPoliceUkPanel({ inputs: [dir], level: 'LAD19CD' }, TOOL);
+    expect(r.csv).toBe(b.csv);
+    const w = r.manifest.warnings.find((x) => x.code === 'LOOKUP_VIA_CROSSWALK')!;
+    expect(w.message).toMatch(new RegExp(`^${splitOld.reduce((s, o) => s + byOld.get(o)!.length, 0) + 1} LSOA code`));
+    const total = [...truth.values()].reduce((s, n) => s + n, 0);
+    expect(r.manifest.records.accounting!.inPanel).toBe(total);
+  });
+
   it('does not block a CSP or force panel (codes are mapped before any vintage check)', async () => {
     const { dir, truth } = writeArchive();
     for (const level of ['CSP19CD', 'force']) {
