@@ -129,7 +129,8 @@ export function selectHotspots(units: Units, cells: Cells, sel: Selection, o: Po
     }
   }
   const rankedForces = new Set(ranked.map((r) => units.unitForce[r.u] ?? '(unknown)'));
-  const wholeForces = [...unrankedBy.keys()].filter((f) => !rankedForces.has(f)).sort(cmp);
+  // forces of the archive none of whose areas can be ranked (areas kept by --other-force-areas keep are never ranked)
+  const wholeForces = [...unrankedBy.keys()].filter((f) => sel.forceIdx.has(f) && !rankedForces.has(f)).sort(cmp);
   if (wholeForces.length > 0 && within === 'all') {
     throw new InputError('HOTSPOTS_FORCE_UNRANKED', `--hotspots: ${wholeForces.map((f) => `${f} (${unrankedBy.get(f)!.length} areas)`).join(', ')} has no street-level file before --before ${o.hotspotsBefore}, so none of its areas can be ranked and the top ${o.hotspots} would be taken of the other forces only; give an earlier --from or later --before, leave that force out, or rank within each force with --hotspots-within force (that force is then left out, named)`, { forces: wholeForces, before: o.hotspotsBefore });
   }
