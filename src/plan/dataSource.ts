@@ -68,7 +68,8 @@ export function parsePanelBuild(raw: unknown, path: string, dir: string): PanelB
     shown.set(a, p);
     return a;
   };
-  for (const k of FILE_OPTIONS) if (typeof pv.values[k] === 'string') pv.values[k] = abs(pv.values[k] as string);
+  // lsoaCrosswalk: ons names the lookup shipped with vru-eval, not a file
+  for (const k of FILE_OPTIONS) if (typeof pv.values[k] === 'string' && !(k === 'lsoaCrosswalk' && pv.values[k] === 'ons')) pv.values[k] = abs(pv.values[k] as string);
   return { source: source as BuildSource, paths: (paths as string[]).map(abs), givenPaths: paths as string[], values: pv.values, given: pv.given, shown };
 }
 

@@ -32,21 +32,51 @@ export interface Manifest {
   ignoredFiles: string[];
   window: { from: string; to: string; months: number };
   forces: string[];
-  missingForceMonths: { force: string; month: string }[];
-  missingStopSearchMonths: { force: string; month: string }[] | null;
-  records: { records: number; duplicates: number; unlocated: number; outsideAreas: number; used: number; dedupe: string };
+  /** Force-months with no street-level file, or a file with no located record (reason). */
+  missingForceMonths: { force: string; month: string; reason?: string }[];
+  /** Files read that hold no located record of their kind. */
+  emptyFiles?: { file: string; kind: string; force: string; month: string; records: number }[];
+  missingStopSearchMonths: { force: string; month: string; reason?: string }[] | null;
+  records: {
+    records: number;
+    duplicates: number;
+    unlocated: number;
+    outsideAreas: number;
+    used: number;
+    /** Where every record used went (the identity is checked on every build). */
+    accounting?: { used: number; inPanel: number; inMissingForceMonths: number; inOtherForcesAreas: number; inDroppedAreas: { maxUnlocated: number; incomplete: number; hotspots: number }; identity: string };
+    dedupe: string;
+  };
   unlocated: { force: string; records: number; unlocated: number; share: number }[];
   droppedForces: { force: string; unlocatedShare: number; threshold: number; units: number }[];
+  /** Areas whose home force has no file in the archive, by force. */
+  otherForceAreas?: { force: string; areas: number; records: number; examples: string[] }[];
   crossBorder: { areas: number; records: number; first: { area: string; home: string; records: number; fromOtherForces: number }[] };
   crosswalk: { file: string; from: string; to: string; groupsOfSeveralCodes: number } | null;
-  units: { level: string; found: number; kept: number; droppedIncomplete: string[]; homeForce: string };
+  /** The ONS geography shipped with vru-eval (source, version, licence, sha256) and what it was used for. */
+  geography?: { file: string; built: string; from: readonly string[]; version: string; licence: string; sha256: string; usedFor: string };
+  units: {
+    level: string;
+    /** By police.uk's LSOA field or by polygon (--areas *.geojson). */
+    counting?: string;
+    found: number;
+    kept: number;
+    droppedIncomplete: string[];
+    homeForce: string;
+    /** Every area found: its home force, where that came from, its records and the share filed by its own force, kept or why dropped. */
+    list?: { unit: string; force: string | null; forceFrom: 'ons' | 'records'; records: number; fromOwnForce: number; shareFromOwnForce: number | null; kept: boolean; dropped: string | null }[];
+  };
   hotspots: {
     by: string;
     before: string;
     rankedBy: string;
     requested: string;
+    /** What the share was taken of. */
+    shareOf?: string;
     candidates: number;
     unranked: number;
+    /** Areas with no observed pre-period month, by force. */
+    unrankedByForce?: { force: string; areas: number; examples: string[]; wholeForce: boolean }[];
     target: number;
     /** The cut-off (mean monthly count); null when ranked within forces (see `groups`). */
     cutoff: number | null;
@@ -59,8 +89,9 @@ export interface Manifest {
     groups: { group: string; candidates: number; target: number; cutoff: number; tiedAtCutoff: number; kept: number }[] | null;
   } | null;
   treated: { unit: string; start: string }[];
-  population: { file: string; yearsInFile: number[]; rule: string; yearUsed: Record<string, number> } | null;
-  panel: { columns: string[]; rows: number; emptyCells: number };
+  population: { file: string; yearsInFile: number[]; rule: string; yearUsed: Record<string, number>; layout?: { lsoaColumn: string; layout: string; columns: { column: string; year: number }[] } } | null;
+  /** emptyCells: area-months with empty crime counts; emptyStopSearchCells: area-months with an empty stop_search (null without --stop-search). */
+  panel: { columns: string[]; rows: number; emptyCells: number; emptyStopSearchCells?: number | null };
   warnings: { code: string; message: string }[];
 }
 

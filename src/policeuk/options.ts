@@ -15,14 +15,14 @@ export function parseShare(flag: string, value: string): number {
 export const POLICEUK_OPTIONS = defineOptions({
   out: str({ flag: '--out <file>', help: 'panel CSV to write (atomically)', required: true, plan: false }),
   manifest: str({ flag: '--manifest <file>', help: 'manifest JSON to write (default: beside --out, panel.csv → panel.manifest.json)', plan: false }),
-  level: str({ flag: '--level <col>', help: "unit of the panel: lsoa, force (the force that filed most of an area's records), or a column of --lookup (e.g. LAD19CD)", default: 'lsoa' }),
+  level: str({ flag: '--level <col>', help: "unit of the panel: lsoa, force (the area's police force, ONS PFA), LAD19CD, CSP19CD or PFA19CD (shipped ONS geography), or a column of --lookup", default: 'lsoa' }),
   lookup: str({ flag: '--lookup <csv>', help: 'ONS LSOA lookup (LSOA → LAD / CSP / PFA ...) for --level and --treated-where' }),
   lookupLsoa: str({ flag: '--lookup-lsoa <col>', help: 'LSOA column of --lookup (default: LSOA21CD, LSOA11CD, ... recognised)' }),
   areas: str({ flag: '--areas <file>', help: 'custom areas: a CSV mapping LSOAs to areas (many to one), or a GeoJSON FeatureCollection of polygons (records placed by coordinates)' }),
   areasLsoa: str({ flag: '--areas-lsoa <col>', help: 'LSOA column of an --areas CSV' }),
   areaColumn: str({ flag: '--area-column <col>', help: "area column of an --areas CSV (default 'area')" }),
   areaId: str({ flag: '--area-id <prop>', help: 'feature property holding the area id in --areas GeoJSON (default id, code, name, area or the feature id)' }),
-  lsoaCrosswalk: str({ flag: '--lsoa-crosswalk <csv>', help: 'ONS LSOA 2011 → 2021 lookup: codes of one place before and after the change are counted as one area' }),
+  lsoaCrosswalk: str({ flag: '--lsoa-crosswalk <csv|ons>', help: "ONS LSOA 2011 → 2021 lookup ('ons': the one shipped with vru-eval): codes of one place before and after the change are counted as one area" }),
   crosswalkFrom: str({ flag: '--crosswalk-from <col>', help: 'old-code column of --lsoa-crosswalk (default LSOA11CD)' }),
   crosswalkTo: str({ flag: '--crosswalk-to <col>', help: 'new-code column of --lsoa-crosswalk (default LSOA21CD)' }),
   crimeTypes: strList({ flag: '--crime-types <names>', help: 'crime types to write as columns, police.uk names or slugs, comma-separated (default all 14; all_crime always counts every type but anti-social behaviour)' }),
@@ -46,5 +46,17 @@ export const POLICEUK_OPTIONS = defineOptions({
     toArgs: (v: number) => [[String(v)]],
   }),
   includeForce: strList({ flag: '--include-force <slugs>', help: 'keep non-territorial forces (btp), left out by default' }),
+  otherForceAreas: choice(['drop', 'keep'] as const, { flag: '--other-force-areas <drop|keep>', help: "areas whose own police force has no file in the archive (seen only through other forces' cross-border records): drop them (default) or keep them with every cell empty", default: 'drop' }),
+  populationColumn: str({ flag: '--population-column <col>', help: "population column of --population (e.g. 'All Ages', or the GLA atlas's 'Mid-year Population Estimates;All Ages;2013')" }),
+  populationYear: custom<number>({
+    flag: '--population-year <YYYY>',
+    help: 'mid-year of the estimates in a --population file with no year column (e.g. one ONS small-area estimates sheet)',
+    parse: (v: string) => {
+      if (!/^\d{4}$/.test(v.trim())) throw new UsageError('BAD_NUMBER', `--population-year '${v}' must be a year such as 2019`, { flag: '--population-year', value: v });
+      return Number(v);
+    },
+    schema: { type: 'integer', minimum: 1900, maximum: 2100 },
+    toArgs: (v: number) => [[String(v)]],
+  }),
   dropIncomplete: bool({ flag: '--drop-incomplete', help: 'drop areas with any empty month (a force-month with no file), e.g. for classic synthetic control, which needs a balanced panel', default: false }),
 });

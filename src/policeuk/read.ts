@@ -14,6 +14,7 @@
  * their coordinates are given. They are not de-duplicated: several people searched
  * together give identical rows.
  */
+import { isUtf8 } from 'node:buffer';
 import { InputError } from '../core/errors.js';
 import { CRIME_TYPES, N_TYPES, STOP_SEARCH_FIELDS, STOP_SEARCH_HEADER, STREET_FIELDS, STREET_HEADER, monthLabel } from './format.js';
 import type { GeoAreas } from './geo.js';
@@ -189,7 +190,8 @@ export class StreetReader extends RowScanner {
     // Month
     let s = fs[1]!;
     const mb = this.monthBytes;
-    if (fe[1]! - s !== 7 || buf[s] !== mb[0] || buf[s + 1] !== mb[1] || buf[s + 2] !== mb[2] || buf[s + 3] !== mb[3] || buf[s + 4] !== mb[4] || buf[s + 5] !== mb[5] || buf[s + 6] !== mb[6]) {
+    if (fe[1]! - s === 9 && buf[s] === 34) s++; // "2019-04" (every field quoted)
+    if (fe[1]! - fs[1]! !== (s === fs[1]! ? 7 : 9) || buf[s] !== mb[0] || buf[s + 1] !== mb[1] || buf[s + 2] !== mb[2] || buf[s + 3] !== mb[3] || buf[s + 4] !== mb[4] || buf[s + 5] !== mb[5] || buf[s + 6] !== mb[6]) {
       const got = this.field(buf, 1);
       if (!/^\d{4}-\d{2}$/.test(got)) this.malformed(this.line, `Month is '${got}', not YYYY-MM`);
       throw new InputError('WRONG_MONTH', `${this.file} line ${this.line}: a row for ${got} in the file for ${monthLabel(this.month)}; each police.uk file holds one month: put the file back as downloaded (or re-download it)`, { file: this.file, line: this.line, month: got, fileMonth: monthLabel(this.month) });
@@ -218,7 +220,7 @@ export class StreetReader extends RowScanner {
     // Exact duplicate rows count once. Only rows with a Crime ID: rows without one
     // (anti-social behaviour) are identical whenever two incidents share a month, an
     // anonymised map point and a type, so identical ASB rows are separate incidents.
-    if (fe[0]! > fs[0]!) {
+    if (!this.emptyField(buf, 0)) {
       this.hashRow(buf);
       if (!this.ctx.hashes.add(this.h1, this.h2)) {
         t.duplicates++;
@@ -306,6 +308,9 @@ export class StreetReader extends RowScanner {
         if (v !== 0) return v > 0 ? v - 1 : -2;
       }
     }
+    if (!isUtf8(buf.subarray(s, e))) {
+      throw new InputError('INVALID_UTF8', `${this.file} line ${this.line}: the LSOA code field holds bytes that are not valid UTF-8 (${buf.subarray(s, e).toString('hex')}); the file is damaged: re-download it from data.police.uk`, { file: this.file, line: this.line, column: 'LSOA code' });
+    }
     const code = buf.toString('utf8', s, e);
     if (slot < 0) {
       const v = ctx.slow.get(code);
@@ -339,7 +344,8 @@ export class StopSearchReader extends RowScanner {
     const fe = this.fe;
     const t = this.tally;
     t.records++;
-    const s = fs[1]!;
+    let s = fs[1]!;
+    if (buf[s] === 34) s++; // every field quoted
     const mb = this.monthBytes;
     let ok = fe[1]! - s >= 7;
     for (let k = 0; ok && k < 7; k++) if (buf[s + k] !== mb[k]) ok = false;

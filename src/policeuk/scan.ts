@@ -181,7 +181,8 @@ export abstract class RowScanner {
         let s = rowStart;
         if (buf[s] === 0xef && buf[s + 1] === 0xbb && buf[s + 2] === 0xbf) s += 3;
         const got = buf.toString('utf8', s, rowEnd);
-        if (got !== this.header) {
+        // a spreadsheet re-save quotes every field: valid CSV, the same header
+        if (got !== this.header && unquoteFields(got) !== this.header) {
           throw new InputError('BAD_HEADER', `${this.file} line 1: the header is not police.uk's (expected '${this.header}', found '${got.slice(0, 300)}'); pass the files as downloaded from data.police.uk, unedited`, { file: this.file, line: 1, expected: this.header, found: got.slice(0, 300) });
         }
         this.headerSeen = true;
@@ -262,6 +263,27 @@ export abstract class RowScanner {
     const len = this.fe[k]! - this.fs[k]!;
     return len === 0 || (len === 2 && buf[this.fs[k]!] === QUOTE);
   }
+}
+
+/** A header line with its quoted fields unquoted ("a","b" → a,b; "" → "), fields joined by commas. */
+function unquoteFields(line: string): string {
+  const out: string[] = [];
+  let cur = '';
+  let inQ = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (ch === '"') {
+      if (inQ && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else inQ = !inQ;
+    } else if (ch === ',' && !inQ) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out.join(',');
 }
 
 /** MurmurHash3's 32-bit finaliser: every input bit reaches every output bit. */

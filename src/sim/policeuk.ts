@@ -184,7 +184,9 @@ export async function writePoliceUkArchive(dir: string, spec: PoliceUkSpec, seed
     const ladCodes: string[] = [];
     for (let l = 0; l < f.lads; l++) ladCodes.push(f.welsh ? `W06${String(ladW++).padStart(6, '0')}` : `E07${String(ladE++).padStart(6, '0')}`);
     for (let j = 0; j < f.lsoas; j++) {
-      const code = f.welsh ? `W01${String(wal++).padStart(6, '0')}` : `E01${String(eng++).padStart(6, '0')}`;
+      // codes from 600001 on: not real ONS LSOAs (real ones end near E01035000, W01002000), so
+      // the shipped ONS geography knows none of them and each area's force comes from its records
+      const code = f.welsh ? `W01${600000 + wal++}` : `E01${600000 + eng++}`;
       const l = Math.floor((j * f.lads) / f.lsoas);
       const ladName = `${f.name.split(' ')[0]} District ${l + 1}`;
       const col = j % 10;

@@ -126,8 +126,8 @@ describe('panel police-uk: bad input is exit 3 with file, line and fix, and no p
     const d = tempDir();
     const lk = join(d, 'lookup.csv');
     const lines = lookupCsv(g.truth).trimEnd().split('\n');
-    writeFileSync(lk, lines.filter((l) => !l.startsWith('E01000003,')).join('\n') + '\n');
-    const e = expectRejected([g.folder, '--lookup', lk, '--level', 'LAD19CD'], 'LSOA_NOT_IN_LOOKUP', /line \d+: LSOA E01000003 is not in the lookup .*lookup\.csv.*--lsoa-crosswalk/);
+    writeFileSync(lk, lines.filter((l) => !l.startsWith('E01600003,')).join('\n') + '\n');
+    const e = expectRejected([g.folder, '--lookup', lk, '--level', 'LAD19CD'], 'LSOA_NOT_IN_LOOKUP', /line \d+: LSOA E01600003 is not in the lookup .*lookup\.csv.*--lsoa-crosswalk/);
     expect(e.details.line).toBeGreaterThan(1);
   });
 

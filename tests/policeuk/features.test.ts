@@ -11,6 +11,7 @@ import { CRIME_SLUGS, N_TYPES, STREET_HEADER } from '../../src/policeuk/format.j
 import { SMALL_POLICEUK_SPEC, lookupCsv, pfaCode, populationCsv } from '../../src/sim/policeuk.js';
 import { runCli, tempDir } from '../helpers.js';
 import { generate, parsePanel, type Generated } from './helpers.js';
+import { checkIdentity } from './realOracle.js';
 
 const TOOL = { name: 'vru-eval', version: 'test' };
 let g: Generated;
@@ -158,15 +159,15 @@ describe('treatment and hotspots', () => {
       { unit: t.lsoas[0], start: '2019-01' },
       { unit: t.lsoas[50], start: '2019-06' },
     ]);
-    const b = await buildPoliceUkPanel({ inputs: [g.folder], treatedAreas: ['E01000001'], start: '2019-04' }, TOOL);
-    expect(b.manifest.treated).toEqual([{ unit: 'E01000001', start: '2019-04' }]);
+    const b = await buildPoliceUkPanel({ inputs: [g.folder], treatedAreas: ['E01600001'], start: '2019-04' }, TOOL);
+    expect(b.manifest.treated).toEqual([{ unit: 'E01600001', start: '2019-04' }]);
     await expect(buildPoliceUkPanel({ inputs: [g.folder], treatedAreas: ['E09999999'], start: '2019-04' }, TOOL)).rejects.toThrow(/not an area of the panel/);
   });
 
   it('--hotspots: top share by pre-period mean; ties at the cut-off are all kept and reported', async () => {
     // a hand-made archive: one force, five LSOAs, violence in 2019-01 of 5, 3, 3, 1, 0
     const d = tempDir();
-    const want: Record<string, number> = { E01000001: 5, E01000002: 3, E01000003: 3, E01000004: 1, E01000005: 0 };
+    const want: Record<string, number> = { E01600001: 5, E01600002: 3, E01600003: 3, E01600004: 1, E01600005: 0 };
     let id = 0;
     for (const month of ['2019-01', '2019-02']) {
       const rows: string[] = [];
@@ -180,7 +181,7 @@ describe('treatment and hotspots', () => {
     const r = await buildPoliceUkPanel({ inputs: [d], hotspots: '40%', hotspotsBy: 'violence_and_sexual_offences', hotspotsBefore: '2019-02' }, TOOL);
     expect(r.manifest.hotspots).toMatchObject({ candidates: 5, target: 2, cutoff: 3, tiedAtCutoff: 2, kept: 3, extraFromTies: 1 });
     expect(r.manifest.warnings.map((w) => w.code)).toContain('HOTSPOT_TIES');
-    expect([...new Set(parsePanel(r.csv).rows.map((x) => x.unit))]).toEqual(['E01000001', 'E01000002', 'E01000003']);
+    expect([...new Set(parsePanel(r.csv).rows.map((x) => x.unit))]).toEqual(['E01600001', 'E01600002', 'E01600003']);
     const one = await buildPoliceUkPanel({ inputs: [d], hotspots: '1', hotspotsBy: 'all_crime', hotspotsBefore: '2019-02' }, TOOL);
     expect(one.units).toBe(1);
     expect(one.manifest.hotspots!.cutoff).toBe(5);
@@ -190,8 +191,8 @@ describe('treatment and hotspots', () => {
     // Two forces: Kent LSOAs with 5, 3, 3, 1, 0 violent crimes a month, Sussex ones with 2, 1, 1, 0, 0.
     const d = tempDir();
     const areas: [string, string, number][] = [
-      ['kent', 'E01000001', 5], ['kent', 'E01000002', 3], ['kent', 'E01000003', 3], ['kent', 'E01000004', 1], ['kent', 'E01000005', 0],
-      ['sussex', 'E01000011', 2], ['sussex', 'E01000012', 1], ['sussex', 'E01000013', 1], ['sussex', 'E01000014', 0], ['sussex', 'E01000015', 0],
+      ['kent', 'E01600001', 5], ['kent', 'E01600002', 3], ['kent', 'E01600003', 3], ['kent', 'E01600004', 1], ['kent', 'E01600005', 0],
+      ['sussex', 'E01600011', 2], ['sussex', 'E01600012', 1], ['sussex', 'E01600013', 1], ['sussex', 'E01600014', 0], ['sussex', 'E01600015', 0],
     ];
     const name = { kent: 'Kent Police', sussex: 'Sussex Police' } as const;
     let id = 0;
@@ -210,10 +211,10 @@ describe('treatment and hotspots', () => {
     const base = { inputs: [d], hotspots: '20%', hotspotsBy: 'violence_and_sexual_offences', hotspotsBefore: '2019-02' };
     const all = await buildPoliceUkPanel(base, TOOL);
     // Over all ten: the top 2 are Kent's 5 and a tie of Kent's 3s, so three Kent areas and no Sussex one.
-    expect([...new Set(parsePanel(all.csv).rows.map((x) => x.unit))]).toEqual(['E01000001', 'E01000002', 'E01000003']);
+    expect([...new Set(parsePanel(all.csv).rows.map((x) => x.unit))]).toEqual(['E01600001', 'E01600002', 'E01600003']);
     expect(all.manifest.hotspots).toMatchObject({ within: 'all', groups: null, cutoff: 3, kept: 3 });
     const per = await buildPoliceUkPanel({ ...base, hotspotsWithin: 'force' }, TOOL);
-    expect([...new Set(parsePanel(per.csv).rows.map((x) => x.unit))]).toEqual(['E01000001', 'E01000011']);
+    expect([...new Set(parsePanel(per.csv).rows.map((x) => x.unit))]).toEqual(['E01600001', 'E01600011']);
     expect(per.manifest.hotspots).toMatchObject({ within: 'force', cutoff: null, target: 2, kept: 2, candidates: 10 });
     expect(per.manifest.hotspots!.groups).toEqual([
       { group: 'kent', candidates: 5, target: 1, cutoff: 5, tiedAtCutoff: 1, kept: 1 },
@@ -226,6 +227,8 @@ describe('treatment and hotspots', () => {
 describe('dropping with a word', () => {
   it('--max-unlocated 5% drops the force with 9% unlocated records, with a warning', async () => {
     const r = await buildPoliceUkPanel({ inputs: [g.folder], maxUnlocated: 0.05 }, TOOL);
+    checkIdentity(r.manifest, r.csv);
+    expect(r.manifest.records.accounting!.inDroppedAreas.maxUnlocated).toBeGreaterThan(0);
     expect(r.manifest.droppedForces.map((x) => x.force)).toEqual(['sussex']);
     expect(r.manifest.droppedForces[0]!.units).toBe(36);
     expect(r.units).toBe(g.truth.lsoas.length - 36);
@@ -236,6 +239,10 @@ describe('dropping with a word', () => {
     const r = await buildPoliceUkPanel({ inputs: [g.folder], dropIncomplete: true }, TOOL);
     expect(r.manifest.units.droppedIncomplete.length).toBe(40);
     expect(r.manifest.panel.emptyCells).toBe(0);
+    checkIdentity(r.manifest, r.csv);
+    // the dropped force's records: its missing months in their bucket, the rest as dropped areas
+    expect(r.manifest.records.accounting!.inDroppedAreas.incomplete).toBeGreaterThan(0);
+    expect(r.manifest.records.accounting!.inMissingForceMonths).toBeGreaterThan(0);
   });
 
   it('--from/--to narrow the window; files outside are listed', async () => {
@@ -245,43 +252,7 @@ describe('dropping with a word', () => {
   });
 });
 
-describe('LSOA vintages', () => {
-  it('codes that appear part-way are an error naming them; --lsoa-crosswalk counts each place as one area', async () => {
-    const spec = { ...SMALL_POLICEUK_SPEC, missing: [], vintageChange: { force: 'essex', month: '2019-01', splitLsoas: 2 } };
-    const v = await generate(spec, 5, false);
-    const t = v.truth;
-    const e = await buildPoliceUkPanel({ inputs: [v.folder] }, TOOL).catch((x) => x);
-    expect(e.code).toBe('LSOA_VINTAGE_CHANGE');
-    expect(e.message).toMatch(/E01900001 first appears in 2019-01/);
-    expect(e.message).toMatch(/vanishes after 2018-12/);
-    expect(e.message).toMatch(/--lsoa-crosswalk/);
-    const cw = join(v.dir, 'crosswalk.csv');
-    writeFileSync(cw, 'LSOA11CD,LSOA21CD\n' + t.crosswalk.map((x) => x.join(',')).join('\n') + '\n');
-    const r = await buildPoliceUkPanel({ inputs: [v.folder], lsoaCrosswalk: cw }, TOOL);
-    const { rows } = parsePanel(r.csv);
-    const Mv = t.months.length;
-    // each split parent and its two parts are one unit named by the smallest new code
-    const parents = [...new Set(t.crosswalk.filter(([a, b]) => a !== b).map(([a]) => a))];
-    expect(parents.length).toBe(2);
-    let checked = 0;
-    for (const oldCode of parents) {
-      const parts = t.crosswalk.filter((x) => x[0] === oldCode).map((x) => x[1]).sort();
-      const codes = [oldCode, ...parts].map((c) => t.lsoas.indexOf(c));
-      const unitRows = rows.filter((x) => x.unit === parts[0]);
-      expect(unitRows.length).toBe(Mv);
-      for (const row of unitRows) {
-        const m = t.months.indexOf(row.period!);
-        let s = 0;
-        for (const i of codes) for (let k = 1; k < N_TYPES; k++) s += t.counts[(i * Mv + m) * N_TYPES + k]!;
-        expect(Number(row.all_crime)).toBe(s);
-        checked++;
-      }
-      expect(rows.some((x) => x.unit === oldCode || x.unit === parts[1])).toBe(false);
-    }
-    expect(checked).toBe(2 * Mv);
-    expect(r.units).toBe(t.lsoas.length - 4);
-  });
-});
+// LSOA vintages: tests/policeuk/vintage.test.ts (a generated archive with real ONS codes switching 2011 → 2021)
 
 describe('through the binary', () => {
   it('flags reach the library and are recorded in the manifest; bad flags are exit 2', () => {

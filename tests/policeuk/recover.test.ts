@@ -9,6 +9,7 @@ import { buildPoliceUkPanel } from '../../src/policeuk/build.js';
 import { CRIME_SLUGS, N_TYPES } from '../../src/policeuk/format.js';
 import { runCli } from '../helpers.js';
 import { generate, parsePanel, type Generated } from './helpers.js';
+import { checkIdentity } from './realOracle.js';
 
 const TOOL = { name: 'vru-eval', version: 'test' };
 let g: Generated;
@@ -54,6 +55,7 @@ describe('panel police-uk: exact recovery', () => {
   it('from the folder and from the zip: every count, empty cells for missing force-months, identical bytes', async () => {
     const a = await buildPoliceUkPanel({ inputs: [g.folder] }, TOOL);
     expectRecovered(a.csv, g);
+    checkIdentity(a.manifest, a.csv);
     const b = await buildPoliceUkPanel({ inputs: [g.zip] }, TOOL);
     expect(b.csv).toBe(a.csv);
   });

@@ -58,6 +58,9 @@ export function panelCommand(ctx: CliContext): Command {
     copy('to', v.to);
     copy('maxUnlocated', v.maxUnlocated);
     copy('includeForces', v.includeForce);
+    copy('populationColumn', v.populationColumn);
+    copy('populationYear', v.populationYear);
+    if (v.otherForceAreas !== 'drop') copy('otherForceAreas', v.otherForceAreas);
     const out = v.out;
     if (out === '-') throw new UsageError('BAD_OUT', '--out must be a file (the panel is written atomically, with its manifest beside it)');
     const manifestPath = v.manifest ?? manifestPathFor(out);
