@@ -37,7 +37,7 @@ export function emitDocument(ctx: CliContext, command: string, input: InputInfo 
   if (output.mode === 'summary') {
     (ctx.pending ??= []).push(async () => {
       const { renderDocumentSummary } = await import('./summary.js');
-      return renderDocumentSummary(doc, output, { saved: out !== undefined && out !== '-' });
+      return renderDocumentSummary(doc, output, { saved: out !== undefined && out !== '-', ...(out !== undefined && out !== '-' ? { file: out } : {}) });
     });
   }
   // --plot <file> (installOutputHooks): the default chart of this document is drawn after the action returns

@@ -6,6 +6,7 @@
  * at full precision.
  */
 import type { ResultDocument } from '../core/result.js';
+import { diagnosticVerdicts, headlineSentence, nextCommands, offencesChange, relativeEffect, relativePhrase, warningsFirst } from '../core/meaning.js';
 import type { OutputSettings } from './output.js';
 
 /** One block of the summary: label/value rows, a table, or bullet lines. */
@@ -142,37 +143,44 @@ function sampleRows(doc: ResultDocument): [string, string][] {
   return rows;
 }
 
-/** The headline rows: estimate with CI and p, cumulative, offences avoided. */
+/**
+ * The headline rows: what it means in one sentence, the estimate with CI and p, the relative
+ * effect (% of the counterfactual), cumulative, and offences avoided or added (the word follows the sign).
+ */
 function estimateRows(doc: ResultDocument): [string, string][] {
   const rows: [string, string][] = [];
   const e = doc.estimate;
   const units = outcomeUnits(doc);
+  const level = e && typeof e.level === 'number' ? e.level : null;
   if (e) {
-    const level = typeof e.level === 'number' ? e.level : null;
+    const headline = headlineSentence(doc);
+    if (headline) rows.push(['in short', headline]);
     const ci = interval(e.ci, level);
     let head = readable(e.att) + (ci ? ` (${ci})` : '');
     if (e.pValue !== null && e.pValue !== undefined) head += `, ${`p = ${readableP(e.pValue)}`.replace('= <', '<')}`;
     rows.push(['estimate', `${head}${units ? ` — average effect on ${units} per treated unit and period` : ''}`]);
+    const rel = relativeEffect(doc);
+    rows.push(['relative effect', rel ? relativePhrase(rel, level) : 'not available: the document has no counterfactual or pre-period level to compare with']);
     if (e.inference) rows.push(['inference', String(e.inference)]);
     if (e.cumulative && e.cumulative.value !== null) {
       const cci = interval(e.cumulative.ci, level);
       rows.push(['cumulative', `${readable(e.cumulative.value)}${cci ? ` (${cci})` : ''} — summed over the post period`]);
     }
   }
-  const counts = doc.counts;
-  if (isObj(counts) && typeof counts.offencesAvoided === 'number') {
-    const level = e && typeof e.level === 'number' ? e.level : null;
-    const cci = interval(counts.ci, level);
-    rows.push(['offences avoided', `${readable(counts.offencesAvoided)}${cci ? ` (${cci})` : ''}${typeof counts.population === 'string' ? ` — from the rate × ${counts.population}` : ''}`]);
+  const change = offencesChange(doc);
+  if (change) {
+    const counts = doc.counts as Record<string, unknown>;
+    const cci = interval(change.ci, level);
+    rows.push([`offences ${change.word}`, `${readable(change.value)}${cci ? ` (${cci})` : ''}${change.word === 'added' ? ' — an increase: more offences than the counterfactual' : ''}${typeof counts.population === 'string' ? ` — from the rate × ${counts.population}` : ''}`]);
   }
   return rows;
 }
 
+/** Each diagnostic with its verdict word (good / doubtful / fails) and the threshold; no glyphs, so markdown reads the same. */
 function diagnosticLines(doc: ResultDocument, max = 8): string[] {
-  const mark = (p: boolean | null): string => (p === true ? '✓' : p === false ? '✗' : '·');
-  const ds = [...doc.diagnostics].sort((a, b) => Number(a.passed !== false) - Number(b.passed !== false));
-  const lines = ds.slice(0, max).map((d) => `${mark(d.passed)} ${d.code}${d.value !== null && d.value !== undefined ? ` = ${typeof d.value === 'number' ? readable(d.value) : roundInText(d.value)}` : ''}: ${roundInText(d.message)}`);
-  if (ds.length > max) lines.push(`… ${ds.length - max} more in the document (diagnostics)`);
+  const vs = diagnosticVerdicts(doc);
+  const lines = vs.slice(0, max).map((v) => `${v.verdict === 'info' ? 'note' : v.verdict}: ${v.text}${v.threshold ? ` [${v.code}; ${v.threshold}]` : ` [${v.code}]`}`);
+  if (vs.length > max) lines.push(`… ${vs.length - max} more in the document (diagnostics)`);
   return lines;
 }
 
@@ -217,19 +225,32 @@ function describeSections(doc: ResultDocument): SummarySection[] {
   return out;
 }
 
-/** The whole summary of one result document. */
-export async function renderDocumentSummary(doc: ResultDocument, o: OutputSettings, info: { saved: boolean }): Promise<string> {
+/** The title line: "vru-eval scm: gsynth, seed 20190401"; the method only when it differs from the command ("vru-eval its"). */
+export function documentTitle(doc: ResultDocument): string {
+  const seed = typeof doc.options.seed === 'number' ? `seed ${doc.options.seed}` : '';
+  const method = doc.method && doc.method !== doc.command ? doc.method : '';
+  const tail = [method, seed].filter(Boolean).join(', ');
+  return `vru-eval ${doc.command}${tail ? `: ${tail}` : ''}`;
+}
+
+/**
+ * The whole summary of one result document: the headline (in short, estimate, relative effect,
+ * cumulative, offences avoided or added), the warnings that matter first, each diagnostic's
+ * verdict, and the next commands to run.
+ */
+export async function renderDocumentSummary(doc: ResultDocument, o: OutputSettings, info: { saved: boolean; file?: string }): Promise<string> {
   const sections = documentSections(doc);
   const cba = await cbaSection(doc);
   if (cba) sections.push(cba);
   sections.push(...describeSections(doc));
-  if (doc.diagnostics.length > 0) sections.push({ heading: 'diagnostics', lines: diagnosticLines(doc) });
-  if (doc.warnings.length > 0) sections.push({ heading: `warnings (${doc.warnings.length})`, lines: doc.warnings.slice(0, 10).map((w) => `${w.code}: ${roundInText(w.message)}`).concat(doc.warnings.length > 10 ? [`… ${doc.warnings.length - 10} more in the document`] : []) });
-  else sections.push({ lines: ['no warnings'] });
-  if (!info.saved) sections.push({ lines: ['the full document: add --out result.json, or --json to print it'] });
-  const seed = typeof doc.options.seed === 'number' ? `, seed ${doc.options.seed}` : '';
-  const title = `vru-eval ${doc.command}: ${doc.method}${seed}`;
-  return renderSections(title, sections, o);
+  if (doc.warnings.length > 0) {
+    const ws = warningsFirst(doc.warnings);
+    sections.push({ heading: `warnings (${ws.length}), the ones that change the headline first`, lines: ws.slice(0, 10).map((w) => `${w.code}: ${roundInText(w.message)}`).concat(ws.length > 10 ? [`… ${ws.length - 10} more in the document`] : []) });
+  } else sections.push({ lines: ['no warnings'] });
+  if (doc.diagnostics.length > 0) sections.push({ heading: 'diagnostics (verdict: what was checked [code; threshold])', lines: diagnosticLines(doc) });
+  const next = nextCommands(doc, info.saved ? (info.file ?? 'result.json') : null);
+  if (next.length > 0) sections.push({ heading: 'next', lines: next });
+  return renderSections(documentTitle(doc), sections, o);
 }
 
 /** A plain object (e.g. inspect's panel summary) as readable rows and tables. */
