@@ -42,7 +42,7 @@ const SPEC = join(ROOT, 'examples', 'home-office-vru-2022.json');
 function cases(dir: string) {
   return [
     { name: 'scm', args: ['scm', FIXTURE, '--outcome', 'violence_rate', '--method', 'synth'], says: ['vru-eval scm: synth', 'estimate', 'cumulative', 'diagnostics'], bad: ['scm', join(dir, 'missing.csv'), '--outcome', 'x'], exit: 3 },
-    { name: 'its', args: ['its', FIXTURE, '--outcome', 'violence_rate'], says: ['vru-eval its: its', 'estimate', 'CI', 'p ', 'post period'], bad: ['its', FIXTURE, '--outcome', 'no_such_column'], exit: 3 },
+    { name: 'its', args: ['its', FIXTURE, '--outcome', 'violence_rate'], says: ['vru-eval its: seed', 'relative effect', 'estimate', 'CI', 'p ', 'post period'], bad: ['its', FIXTURE, '--outcome', 'no_such_column'], exit: 3 },
     { name: 'did', args: ['did', FIXTURE, '--outcome', 'violence_rate'], says: ['vru-eval did: twfe', 'estimate', 'CI'], bad: ['did', FIXTURE, '--outcome', 'violence_rate', '--method', 'nope'], exit: 2 },
     { name: 'cba', args: ['cba', '--spec', SPEC], says: ['vru-eval cba', 'benefit-cost ratio', '3.16', '£385,363,118'], bad: ['cba', '--costs', '1'], exit: 2 },
     { name: 'compare', args: ['compare', join(RESULTS, 'gsynth.json'), join(RESULTS, 'its.json')], says: ['vru-eval compare', 'INTERVALS_OVERLAP'], bad: ['compare', join(dir, 'none.json')], exit: 3 },
