@@ -287,3 +287,71 @@ export function renderWrote(wrote: readonly { file: string; what: string }[], o:
   if (wrote.length === 0) return '';
   return wrote.map((w) => (o.style === 'markdown' ? `- wrote \`${w.file}\` (${w.what})` : `wrote ${w.file} (${w.what})`)).join('\n') + '\n';
 }
+
+const n = (x: number): string => x.toLocaleString('en-GB');
+const plural = (k: number, one: string, many = `${one}s`): string => `${n(k)} ${k === 1 ? one : many}`;
+
+/**
+ * `vru-eval inspect` in sentences and small tables: what was read, what was kept, the design
+ * (treated and control units, start cohorts with their pre/post lengths), missing cells,
+ * covariates, and the next command. `s` is the JSON summary (core/summary.ts) plus `manifest`.
+ */
+export function renderPanelSummary(s: PanelSummaryLike, o: OutputSettings): string {
+  const input = s.input as Record<string, unknown>;
+  const fmt = input.periodFormat as { format: string; day: string } | undefined;
+  const freqNoun = s.frequency === 'monthly' ? 'month' : s.frequency === 'quarterly' ? 'quarter' : s.frequency === 'annual' ? 'year' : 'period';
+  const read = [
+    `Read ${String(input.file)}: ${plural(Number(input.rows), 'row')}, ${plural(s.units, 'unit')} × ${plural(s.periods.count, s.frequency === 'integer' ? 'period' : `${s.frequency} period`)} (${s.periods.first} to ${s.periods.last}), outcome ${s.outcome}.`,
+    ...(fmt ? [`The period column held ${fmt.format === 'uk-date' ? 'day-first UK dates (01/04/2015)' : 'ISO dates (2015-04-01)'}, all on ${fmt.day} of the month; each was read as its month.`] : []),
+    s.missingCells.count === 0 && s.absentRows === 0
+      ? `Kept every row: no missing outcome cells, no unit without a row in some ${freqNoun}.`
+      : `${plural(s.missingCells.count, 'unit × period cell')} ${s.missingCells.count === 1 ? 'has' : 'have'} no outcome${s.absentRows > 0 ? ` (${plural(s.absentRows, 'row')} absent altogether)` : ''}; first: ${s.missingCells.first.slice(0, 5).map((c) => `${c.unit} ${c.period}`).join(', ')}. Methods that need a balanced panel will say so.`,
+  ];
+  const cohorts = new Map<string, { units: string[]; pre: number; post: number }>();
+  for (const t of s.treatedUnits) {
+    const c = cohorts.get(t.start) ?? { units: [], pre: t.prePeriods, post: t.postPeriods };
+    c.units.push(t.unit);
+    cohorts.set(t.start, c);
+  }
+  const design = [
+    `${plural(s.treatedUnits.length, 'treated unit')} and ${plural(s.controlUnits, 'control unit')}${s.staggered ? `, starting at ${plural(cohorts.size, 'different time')} (staggered adoption)` : cohorts.size === 1 ? `, all treated from ${[...cohorts.keys()][0]}` : ''}.`,
+  ];
+  const sections: SummarySection[] = [{ lines: read }, { heading: 'design', lines: design }];
+  sections.push({
+    heading: 'treated units by start',
+    table: { headers: ['start', 'units', `${freqNoun}s before`, `${freqNoun}s after`, 'which'], rows: [...cohorts].map(([start, c]) => [start, n(c.units.length), n(c.pre), n(c.post), c.units.slice(0, 8).join(', ') + (c.units.length > 8 ? ', …' : '')]), align: ['l', 'r', 'r', 'r', 'l'] },
+  });
+  if (s.covariates.length > 0) sections.push({ heading: 'covariates', table: { headers: ['column', 'mean', 'missing cells'], rows: s.covariates.map((c) => [c.name, readable(c.mean), n(c.missing)]), align: ['l', 'r', 'r'] } });
+  if (s.population) sections.push({ lines: [`Population column: ${s.population} (offences avoided can be computed from a rate).`] });
+  const m = s.manifest as Record<string, unknown> | undefined;
+  if (m) {
+    const dropped = m.dropped as Record<string, number>;
+    sections.push({
+      heading: `built by vru-eval panel (${String(m.file)})`,
+      lines: [
+        `${n(Number(m.records))} police.uk records in ${plural(Number(m.filesRead), 'file')} from ${plural(Number(m.forces), 'force')}; ${n(Number(m.used))} used; left out: ${n(dropped.duplicates ?? 0)} duplicates, ${n(dropped.unlocated ?? 0)} without a location, ${n(dropped.outsideAreas ?? 0)} outside the areas.`,
+        ...(Array.isArray(m.droppedForces) && m.droppedForces.length > 0 ? [`Forces left out: ${(m.droppedForces as string[]).join(', ')}.`] : []),
+        ...(Array.isArray(m.warnings) && m.warnings.length > 0 ? [`Manifest warnings: ${(m.warnings as string[]).join(', ')}.`] : []),
+      ],
+    });
+  }
+  sections.push({ heading: 'next', lines: [`vru-eval scm ${String(input.file)} --outcome ${s.outcome}${s.population ? ` --population ${s.population}` : ''}  (the effect, by generalized synthetic control)`, `vru-eval power ${String(input.file)} --outcome ${s.outcome}  (the smallest effect this panel can detect)`] });
+  return renderSections(`vru-eval inspect: ${String(input.file)}`, sections, o);
+}
+
+/** The fields of inspect's summary that renderPanelSummary reads. */
+export interface PanelSummaryLike {
+  input: unknown;
+  frequency: string;
+  units: number;
+  periods: { count: number; first: string; last: string };
+  outcome: string;
+  treatedUnits: { unit: string; start: string; prePeriods: number; postPeriods: number }[];
+  controlUnits: number;
+  staggered: boolean;
+  missingCells: { count: number; first: { unit: string; period: string }[] };
+  absentRows: number;
+  covariates: { name: string; missing: number; mean: number | null }[];
+  population: string | null;
+  manifest?: unknown;
+}

@@ -47,7 +47,7 @@ function cases(dir: string) {
     { name: 'cba', args: ['cba', '--spec', SPEC], says: ['vru-eval cba', 'benefit-cost ratio', '3.16', '£385,363,118'], bad: ['cba', '--costs', '1'], exit: 2 },
     { name: 'compare', args: ['compare', join(RESULTS, 'gsynth.json'), join(RESULTS, 'its.json')], says: ['vru-eval compare', 'INTERVALS_OVERLAP'], bad: ['compare', join(dir, 'none.json')], exit: 3 },
     { name: 'describe', args: ['describe', FIXTURE, '--outcome', 'offences', '--baseline', '2018/19'], says: ['vru-eval describe', 'descriptive: no counterfactual', 'last complete month'], bad: ['describe', FIXTURE, '--outcome', 'offences', '--baseline', '1999/00'], exit: 3 },
-    { name: 'inspect', args: ['inspect', FIXTURE, '--outcome', 'offences'], says: ['vru-eval inspect: police_monthly.csv', 'treatedUnits (12)', 'A07'], bad: ['inspect', FIXTURE, '--outcom', 'offences'], exit: 2 },
+    { name: 'inspect', args: ['inspect', FIXTURE, '--outcome', 'offences'], says: ['vru-eval inspect: police_monthly.csv', '12 treated units and 48 control units', 'A07'], bad: ['inspect', FIXTURE, '--outcom', 'offences'], exit: 2 },
     { name: 'schema', args: ['schema'], says: ['vru-eval schema', 'estimate', 'diagnostics'], bad: ['schema', '--nope'], exit: 2 },
     { name: 'plot', args: ['plot', join(RESULTS, 'gsynth.json'), '--out', join(dir, 'g.svg')], says: ['vru-eval plot: drew the', `wrote ${join(dir, 'g.svg')}`], bad: ['plot', join(RESULTS, 'gsynth.json'), '--out', join(dir, 'g.gif')], exit: 2 },
     { name: 'report', args: ['report', join(RESULTS, 'gsynth.json'), '--out', join(dir, 'r.html')], says: ['vru-eval report: 1 analysis', `wrote ${join(dir, 'r.html')}`], bad: ['report', join(dir, 'none.json')], exit: 3 },
