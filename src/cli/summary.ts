@@ -355,3 +355,47 @@ export interface PanelSummaryLike {
   population: string | null;
   manifest?: unknown;
 }
+
+/** The fields of `vru-eval panel police-uk`'s summary that renderBuiltPanelSummary reads (plus the manifest). */
+export interface BuiltPanelLike {
+  panel: string;
+  manifest: string;
+  units: number;
+  periods: number;
+  window: { from: string; to: string; months: number };
+  columns: readonly string[];
+  records: { read: number; used: number; duplicates: number; unlocated: number; outsideAreas: number };
+  missingForceMonths: number;
+  warnings: readonly { code: string; message: string }[];
+  treated: readonly { unit: string; start: string }[];
+  unitsFound: { level: string; found: number; kept: number; droppedIncomplete: readonly string[] };
+  droppedForces: readonly { force: string }[];
+  hotspots: { kept: number; cutoff?: unknown } | null;
+}
+
+/**
+ * `vru-eval panel police-uk` in sentences: the records read and used (and why the others were
+ * left out), the areas found and kept, how many are treated and from when, how many are controls,
+ * the warnings, and the next commands.
+ */
+export function renderBuiltPanelSummary(s: BuiltPanelLike, o: OutputSettings): string {
+  const r = s.records;
+  const left = r.read - r.used;
+  const starts = new Map<string, number>();
+  for (const t of s.treated) starts.set(t.start, (starts.get(t.start) ?? 0) + 1);
+  const controls = s.units - s.treated.length;
+  const lines = [
+    `Read ${plural(r.read, 'police.uk record')} for ${s.window.from} to ${s.window.to} (${plural(s.window.months, 'month')}); used ${n(r.used)}${left > 0 ? `, left out ${n(left)}: ${n(r.duplicates)} duplicates, ${n(r.unlocated)} without a location, ${n(r.outsideAreas)} outside the areas` : ''}.`,
+    `Areas (${s.unitsFound.level}): ${n(s.unitsFound.found)} found, ${n(s.units)} kept${s.unitsFound.droppedIncomplete.length > 0 ? `; ${plural(s.unitsFound.droppedIncomplete.length, 'area')} dropped for months missing from the archive` : ''}${s.droppedForces.length > 0 ? `; forces left out: ${s.droppedForces.map((f) => f.force).join(', ')}` : ''}${s.hotspots ? `; ${n(s.hotspots.kept)} kept as hotspots` : ''}.`,
+    s.treated.length === 0
+      ? `No area is treated (give --treated-areas, --treated-file or --treated-where with --start): all ${n(s.units)} are controls, so the panel can be inspected or used for power, not for an effect.`
+      : `${plural(s.treated.length, 'treated area')} (${[...starts].map(([st, k]) => `${n(k)} from ${st}`).join(', ')}) and ${plural(controls, 'control area')}.`,
+    `The panel has ${plural(s.units, 'area')} × ${plural(s.periods, 'month')} and ${plural(s.columns.length, 'column')}.`,
+  ];
+  const sections: SummarySection[] = [{ lines }];
+  if (s.warnings.length > 0) sections.push({ heading: `warnings (${s.warnings.length})`, lines: warningsFirst(s.warnings).slice(0, 8).map((w) => `${w.code}: ${roundInText(w.message)}`) });
+  else sections.push({ lines: ['no warnings'] });
+  const outcome = s.columns.includes('violence_and_sexual_offences') ? 'violence_and_sexual_offences' : (s.columns.find((c) => c !== 'unit' && c !== 'period' && c !== 'treated') ?? '<column>');
+  sections.push({ heading: 'next', lines: [`vru-eval inspect ${s.panel} --outcome ${outcome}`, ...(s.treated.length > 0 ? [`vru-eval scm ${s.panel} --outcome ${outcome}`] : [])] });
+  return renderSections(`vru-eval panel police-uk: ${s.panel}`, sections, o);
+}
