@@ -6,7 +6,7 @@
  * at full precision.
  */
 import type { ResultDocument } from '../core/result.js';
-import { diagnosticVerdicts, headlineSentence, nextCommands, offencesChange, relativeEffect, relativePhrase, warningsFirst } from '../core/meaning.js';
+import { diagnosticVerdicts, headlineSentence, nextCommands, offencesChange, percent, relativeEffect, relativePhrase, warningsFirst } from '../core/meaning.js';
 import type { OutputSettings } from './output.js';
 
 /** One block of the summary: label/value rows, a table, or bullet lines. */
@@ -398,4 +398,57 @@ export function renderBuiltPanelSummary(s: BuiltPanelLike, o: OutputSettings): s
   const outcome = s.columns.includes('violence_and_sexual_offences') ? 'violence_and_sexual_offences' : (s.columns.find((c) => c !== 'unit' && c !== 'period' && c !== 'treated') ?? '<column>');
   sections.push({ heading: 'next', lines: [`vru-eval inspect ${s.panel} --outcome ${outcome}`, ...(s.treated.length > 0 ? [`vru-eval scm ${s.panel} --outcome ${outcome}`] : [])] });
   return renderSections(`vru-eval panel police-uk: ${s.panel}`, sections, o);
+}
+
+/**
+ * `vru-eval run` in sentences and small tables: the steps (status, files, time), then the
+ * headline of every result the plan produced (estimate with CI, relative effect, offences avoided
+ * or added, the worst diagnostic verdict; the benefit-cost ratio with its range), then where the
+ * report is. `dir` is the results directory as resolved, `shown` as the user typed it.
+ */
+export async function renderRunSummary(manifest: { status: string; steps: readonly { name: string; section: string; status: string; outputs: readonly string[]; wallMs: number | null }[] }, dir: string, shown: string, o: OutputSettings): Promise<string> {
+  const { readFileSync, existsSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const steps = manifest.steps;
+  const sections: SummarySection[] = [
+    {
+      heading: `steps (${steps.length})`,
+      table: { headers: ['step', 'status', 'files', 'time'], rows: steps.map((s) => [`${s.section}.${s.name}`, s.status, s.outputs.join(', '), s.wallMs === null ? '' : `${(s.wallMs / 1000).toFixed(1)} s`]), align: ['l', 'l', 'l', 'r'] },
+    },
+  ];
+  const rows: string[][] = [];
+  const bcr: string[] = [];
+  for (const s of steps) {
+    const file = join(dir, `${s.name}.json`);
+    if (s.status !== 'complete' || !s.outputs.includes(`${s.name}.json`) || !existsSync(file)) continue;
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as ResultDocument;
+    const b = doc.bcr as { estimate?: unknown; low?: unknown; high?: unknown } | undefined;
+    if (doc.command === 'cba' && b && typeof b.estimate === 'number') {
+      const lo = typeof b.low === 'number' ? b.low : null;
+      const hi = typeof b.high === 'number' ? b.high : null;
+      bcr.push(`${s.name}: benefit-cost ratio ${b.estimate.toFixed(2)}${lo !== null && hi !== null ? ` (range ${lo.toFixed(2)} to ${hi.toFixed(2)})` : ''}: ${b.estimate >= 1 ? 'the benefits exceed the costs' : 'the costs exceed the benefits'}${lo !== null && hi !== null && lo < 1 && hi >= 1 ? ', but the range includes 1 (break-even)' : ''}.`);
+      continue;
+    }
+    const e = doc.estimate;
+    if (!e || typeof e.att !== 'number' || doc.command === 'robustness' || doc.command === 'compare') continue;
+    const level = typeof e.level === 'number' ? e.level : null;
+    const rel = relativeEffect(doc);
+    const change = offencesChange(doc);
+    const worst = diagnosticVerdicts(doc)[0];
+    const units = outcomeUnits(doc);
+    rows.push([
+      s.name,
+      `${doc.command}${doc.method !== doc.command ? ` ${doc.method}` : ''}`,
+      units,
+      `${readable(e.att)}${interval(e.ci, level) ? ` (${interval(e.ci, level).replace(/^\d+(\.\d+)?% CI /, '')})` : ''}`,
+      rel ? percent(rel.value) : 'n/a',
+      change ? `${readable(change.value)} ${change.word}` : '',
+      worst && worst.verdict !== 'info' ? `${worst.verdict} (${worst.code})` : 'none',
+    ]);
+  }
+  if (rows.length > 0) sections.push({ heading: 'estimates (average effect per treated unit and period, with its interval)', table: { headers: ['step', 'method', 'outcome', 'estimate (CI)', 'relative', 'offences', 'worst check'], rows, align: ['l', 'l', 'l', 'r', 'r', 'r', 'l'] } });
+  if (bcr.length > 0) sections.push({ heading: 'cost-benefit', lines: bcr });
+  const report = steps.find((s) => s.section === 'report' && s.status === 'complete');
+  sections.push({ heading: 'next', lines: [`${join(shown, 'manifest.json')}: hashes of the plan, inputs and every output`, ...(report ? [`${join(shown, 'report.html')}: the one-page brief for commissioners, details after it`] : []), `vru-eval run <plan> --check ${shown}  (re-run and compare every number)`] });
+  return renderSections(`vru-eval run: ${steps.length} step(s) ${manifest.status}, results in ${shown}`, sections, o);
 }
