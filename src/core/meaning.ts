@@ -40,6 +40,8 @@ export interface DiagnosticVerdict {
 export interface Caveat {
   severity: 'fails' | 'doubtful' | 'warning';
   text: string;
+  /** The same without the threshold, for the one-page brief. */
+  short: string;
   /** The diagnostic or warning code it comes from. */
   code: string;
 }
@@ -170,14 +172,15 @@ export function warningsFirst(ws: readonly Warning[]): Warning[] {
 /** The caveats of a document in plain words: failed then doubtful checks, then warnings (serious first, one per code). */
 export function caveats(doc: ResultDocument): Caveat[] {
   const out: Caveat[] = [];
-  for (const v of diagnosticVerdicts(doc)) if (v.verdict === 'fails' || v.verdict === 'doubtful') out.push({ severity: v.verdict, code: v.code, text: `${v.text} (${v.verdict}; ${v.threshold})` });
+  for (const v of diagnosticVerdicts(doc)) if (v.verdict === 'fails' || v.verdict === 'doubtful') out.push({ severity: v.verdict, code: v.code, text: `${v.text} (${v.verdict}; ${v.threshold})`, short: `${v.text} (${v.verdict})` });
   const seen = new Map<string, number>();
   for (const w of doc.warnings ?? []) seen.set(w.code, (seen.get(w.code) ?? 0) + 1);
   for (const w of warningsFirst(doc.warnings ?? [])) {
     const n = seen.get(w.code);
     if (n === undefined) continue;
     seen.delete(w.code);
-    out.push({ severity: 'warning', code: w.code, text: `${w.message.replace(/-?\d+\.\d{5,}/g, (m) => fmt(Number(m)))}${n > 1 ? ` (and ${n - 1} more like it)` : ''}` });
+    const text = `${w.message.replace(/-?\d+\.\d{5,}/g, (m) => fmt(Number(m)))}${n > 1 ? ` (and ${n - 1} more like it)` : ''}`;
+    out.push({ severity: 'warning', code: w.code, text, short: text });
   }
   return out;
 }
