@@ -147,19 +147,19 @@ function sampleRows(doc: ResultDocument): [string, string][] {
  * The headline rows: what it means in one sentence, the estimate with CI and p, the relative
  * effect (% of the counterfactual), cumulative, and offences avoided or added (the word follows the sign).
  */
-function estimateRows(doc: ResultDocument): [string, string][] {
+function estimateRows(doc: ResultDocument, main?: ResultDocument): [string, string][] {
   const rows: [string, string][] = [];
   const e = doc.estimate;
   const units = outcomeUnits(doc);
   const level = e && typeof e.level === 'number' ? e.level : null;
   if (e) {
-    const headline = headlineSentence(doc);
+    const headline = headlineSentence(doc, main);
     if (headline) rows.push(['in short', headline]);
     const ci = interval(e.ci, level);
     let head = readable(e.att) + (ci ? ` (${ci})` : '');
     if (e.pValue !== null && e.pValue !== undefined) head += `, ${`p = ${readableP(e.pValue)}`.replace('= <', '<')}`;
     rows.push(['estimate', `${head}${units ? ` — average effect on ${units} per treated unit and period` : ''}`]);
-    const rel = relativeEffect(doc);
+    const rel = relativeEffect(doc, main);
     rows.push(['relative effect', rel ? relativePhrase(rel, level) : 'not available: the document has no counterfactual or pre-period level to compare with']);
     if (e.inference) rows.push(['inference', String(e.inference)]);
     if (e.cumulative && e.cumulative.value !== null) {
@@ -185,9 +185,9 @@ function diagnosticLines(doc: ResultDocument, max = 8): string[] {
 }
 
 /** The sections of a document's summary (also used by the report's summary table). */
-export function documentSections(doc: ResultDocument): SummarySection[] {
+export function documentSections(doc: ResultDocument, main?: ResultDocument): SummarySection[] {
   const sections: SummarySection[] = [];
-  const rows = [...sampleRows(doc), ...estimateRows(doc)];
+  const rows = [...sampleRows(doc), ...estimateRows(doc, main)];
   if (rows.length > 0) sections.push({ rows });
   return sections;
 }
@@ -238,8 +238,8 @@ export function documentTitle(doc: ResultDocument): string {
  * cumulative, offences avoided or added), the warnings that matter first, each diagnostic's
  * verdict, and the next commands to run.
  */
-export async function renderDocumentSummary(doc: ResultDocument, o: OutputSettings, info: { saved: boolean; file?: string }): Promise<string> {
-  const sections = documentSections(doc);
+export async function renderDocumentSummary(doc: ResultDocument, o: OutputSettings, info: { saved: boolean; file?: string; main?: ResultDocument }): Promise<string> {
+  const sections = documentSections(doc, info.main);
   const cba = await cbaSection(doc);
   if (cba) sections.push(cba);
   sections.push(...describeSections(doc));

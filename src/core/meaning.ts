@@ -63,9 +63,12 @@ function prePoints(doc: ResultDocument): Record<string, unknown>[] {
  * observed − effect where the path gives no counterfactual), or att ÷ the treated pre-period mean.
  * Null when there is no estimate or the base is not a positive level.
  */
-export function relativeEffect(doc: ResultDocument): RelativeEffect | null {
+export function relativeEffect(doc: ResultDocument, levelsFrom: ResultDocument = doc): RelativeEffect | null {
   const e = doc.estimate;
   if (!e || !num(e.att)) return null;
+  // a robustness document has no path: its levels are those of the main analysis it re-ran
+  if (levelsFrom === doc && (doc.path ?? []).length === 0) return null;
+  doc = levelsFrom.path && levelsFrom.path.length > 0 ? { ...doc, path: levelsFrom.path } : doc;
   const post = postPoints(doc);
   const cf = post.map((p) => (num(p.counterfactual) ? p.counterfactual : num(p.observed) && num(p.effect) ? p.observed - p.effect : Number.NaN));
   let base: RelativeEffect['base'] = 'counterfactual';
@@ -186,10 +189,10 @@ export function caveats(doc: ResultDocument): Caveat[] {
 }
 
 /** The headline in one sentence: direction, size, relative size and whether the interval rules out zero. */
-export function headlineSentence(doc: ResultDocument): string | null {
+export function headlineSentence(doc: ResultDocument, levelsFrom: ResultDocument = doc): string | null {
   const e = doc.estimate;
   if (!e || !num(e.att)) return null;
-  const rel = relativeEffect(doc);
+  const rel = relativeEffect(doc, levelsFrom);
   const dir = e.att < 0 ? 'lower' : e.att > 0 ? 'higher' : 'no different';
   const sure = Array.isArray(e.ci) && num(e.ci[0]) && num(e.ci[1]) ? (e.ci[0] > 0 || e.ci[1] < 0 ? 'the interval rules out no effect' : 'the interval includes no effect, so the data are also consistent with no change') : 'there is no interval, so how sure this is is unknown';
   return `${rel ? `${percent(Math.abs(rel.value)).replace(/^[+\u2212]/, '')} ${dir} than ${rel.base === 'counterfactual' ? 'without the programme (the counterfactual)' : "the treated areas' pre-period mean"}` : `${dir} than the counterfactual`}; ${sure}.`;
