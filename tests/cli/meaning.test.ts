@@ -24,7 +24,7 @@ describe('the meaning of a result (core/meaning.ts)', () => {
     const rel = relativeEffect(doc)!;
     expect(rel.base).toBe('counterfactual');
     expect(rel.baseValue).toBeCloseTo(base, 12);
-    expect(rel.value).toBeCloseTo(doc.estimate!.att / base, 12);
+    expect(rel.value).toBeCloseTo((doc.estimate!.att as number) / base, 12);
     expect(rel.ci![0]).toBeCloseTo(doc.estimate!.ci![0] / base, 12);
     // the interval contains its own estimate
     expect(rel.ci![0]).toBeLessThanOrEqual(rel.value);
