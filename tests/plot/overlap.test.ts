@@ -112,3 +112,22 @@ describe('text boxes of the charts', () => {
     expect(start.x0).toBeGreaterThan(yTitle.x1);
   });
 });
+
+describe('the same outcome labelled the same way, units on every axis', () => {
+  const yTitles = (svg: string): string[] => [...svg.matchAll(/<text[^>]*rotate\(-90\)[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!);
+
+  it('in a report, ITS and DiD charts borrow "per 100,000" from the gsynth analysis of the same outcome', async () => {
+    const { buildReport } = await import('../../src/report/html.js');
+    const names = ['gsynth_violence', 'its_2019_04', 'twfe'];
+    const html = await buildReport(names.map((n) => ({ doc: load(join(HOME, `${n}.json`)), file: `${n}.json` })));
+    const titles = yTitles(html).filter((t) => /violence rate/i.test(t));
+    expect(titles.length).toBeGreaterThan(8);
+    for (const t of titles) expect(t, t).toMatch(/per 100,000/);
+  });
+
+  it('the composite chart names the units on every y axis, the effect axis included', async () => {
+    const chart = await renderChart(load(join(HOME, 'its_2019_04.json')), { kind: 'composite' });
+    const titles = yTitles(chart.svg);
+    expect(titles).toEqual(['violence rate', 'Effect (violence rate)', 'Cumulative (violence rate)']);
+  });
+});
