@@ -75,7 +75,9 @@ function dataSummary(doc: ResultDocument, file: string): string {
     rows.push(['Periods', `${fmtInt(input.periods as number)} ${valueText(input.frequency)}${input.firstPeriod ? ` (${valueText(input.firstPeriod)} to ${valueText(input.lastPeriod)})` : ''}`]);
     const pop = (doc.options as Record<string, unknown>)?.population;
     if (typeof pop === 'string') rows.push(['Population column', pop]);
-    rows.push(['Data fingerprint (SHA-256)', valueText(input.sha256)]);
+    // input.sha256 hashes the cells this analysis used (its columns), not the file's bytes: two
+    // analyses of one file with different outcomes have different fingerprints, and the label says so
+    rows.push(['Fingerprint of the cells used (SHA-256 of the unit, period, treatment and outcome columns read by this analysis; the same file gives a different value for another outcome)', valueText(input.sha256)]);
   } else {
     rows.push(['Inputs', 'given as flags (no panel file)']);
   }

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { BIN, FIXTURE, runCli, tempDir } from '../helpers.js';
+import { BIN, FIXTURE, ROOT, runCli, tempDir } from '../helpers.js';
 
 const dir = tempDir();
 const rows = readFileSync(FIXTURE, 'utf8').trimEnd().split('\n');
@@ -115,6 +115,10 @@ describe('cells and headers as spreadsheets export them', () => {
     expect(e.code).toBe('NON_NUMERIC');
     expect(e.message).toContain("column 'violence_rate' holds '66.7327⟨NBSP⟩'");
     expect(e.message).toContain('invisible character');
+    // the example in docs/reading-results.md is this error, as a terminal shows it (run from the file's folder)
+    const doc = readFileSync(join(ROOT, 'docs', 'reading-results.md'), 'utf8');
+    const shown = doc.split('\n').find((l) => l.startsWith('vru-eval its: nbsp.csv'));
+    expect(shown).toBe(`vru-eval its: ${e.message.replace(file, 'nbsp.csv')} (input error NON_NUMERIC, exit code 3)`);
   });
 });
 
