@@ -86,7 +86,12 @@ if (!hasScript) console.warn('tests/cli/meaning.test.ts: util-linux `script` not
 function pty(args: readonly string[]): { code: number; out: string } {
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const r = spawnSync('script', ['-qec', [process.execPath, BIN, ...args].map(quote).join(' '), '/dev/null'], { encoding: 'utf8', env: { ...process.env, COLUMNS: '100' } });
-  const out = r.stdout.replace(/\r\n/g, '\n').replace(/\r\x1b\[K[^\r\n]*/g, '').replace(/\x1b\[K/g, '');
+  // what the terminal finally shows on each line: the text after the last erase ("\r\x1b[K") of a progress line
+  const out = r.stdout
+    .replace(/\r\n/g, '\n')
+    .split('\n')
+    .map((l) => l.split('\r\x1b[K').pop()!)
+    .join('\n');
   return { code: r.status ?? -1, out };
 }
 
