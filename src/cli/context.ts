@@ -28,7 +28,7 @@ export function writeOutputFile(ctx: CliContext, file: string, content: string |
 }
 
 /** Wrap the analysis in the envelope and write it to `out` (atomically) or stdout. Returns the document. */
-export function emitDocument(ctx: CliContext, command: string, input: InputInfo | FilesInput | null, analysis: Analysis, out: string | undefined): ResultDocument {
+export function emitDocument(ctx: CliContext, command: string, input: InputInfo | FilesInput | null, analysis: Analysis, out: string | undefined, summary: { main?: ResultDocument } = {}): ResultDocument {
   const doc = makeDocument(command, ctx.tool, input, analysis);
   const text = serialiseDocument(doc);
   const output = outputOf(ctx);
@@ -37,7 +37,7 @@ export function emitDocument(ctx: CliContext, command: string, input: InputInfo 
   if (output.mode === 'summary') {
     (ctx.pending ??= []).push(async () => {
       const { renderDocumentSummary } = await import('./summary.js');
-      return renderDocumentSummary(doc, output, { saved: out !== undefined && out !== '-' });
+      return renderDocumentSummary(doc, output, { saved: out !== undefined && out !== '-', ...(out !== undefined && out !== '-' ? { file: out } : {}), ...summary });
     });
   }
   // --plot <file> (installOutputHooks): the default chart of this document is drawn after the action returns

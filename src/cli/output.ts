@@ -78,23 +78,17 @@ function commandOf(argv: readonly string[], commands: readonly string[]): string
 }
 
 /**
- * An error as people read it: "vru-eval scm: <message>." and a line on what to do next.
- * `exit` is the exit code (2 usage, 3 input, 4 estimation, 1 internal).
+ * An error as people read it, on one line: "vru-eval scm: <message> (input error CODE, exit code 3)".
+ * The message is the library's own sentence, which names the file as typed, the column or key and
+ * the fix; nothing is capitalised (a message may start with the user's file name, "notreated.csv")
+ * and no generic advice is added. Usage errors point to the command's --help; internal errors ask
+ * for a bug report. `exit` is the exit code (2 usage, 3 input, 4 estimation, 1 internal).
  */
 export function readableError(code: string, message: string, exit: number, argv: readonly string[], commands: readonly string[]): string {
   const cmd = commandOf(argv, commands);
   let text = message.trim().replace(/\s*\(see vru-eval --help\)$/, '').replace(/\n\(Did you mean/g, ' (did you mean').replace(/\s*\n\s*/g, ' ');
-  text = text.charAt(0).toUpperCase() + text.slice(1);
   if (!/[.!?)]$/.test(text)) text += '.';
-  const help = `vru-eval ${cmd ? cmd + ' ' : ''}--help`;
-  const next =
-    exit === 2
-      ? `Check the command line: \`${help}\` lists the options, with examples.`
-      : exit === 3
-        ? 'Fix the input named above (file, column, row or unit) and run the command again.'
-        : exit === 4
-          ? 'The data did not support this estimate; the message says which option to change.'
-          : 'This is a bug in vru-eval: please report it with the command you ran.';
   const kind = KIND[code] ?? (exit === 2 ? 'usage error' : exit === 3 ? 'input error' : exit === 4 ? 'estimation failed' : 'internal error');
-  return `vru-eval${cmd ? ' ' + cmd : ''}: ${text}\n  ${next}\n  (${kind} ${code}, exit code ${exit}; add --json for the error as JSON)\n`;
+  const extra = exit === 2 ? `; see vru-eval ${cmd ? cmd + ' ' : ''}--help` : exit === 1 ? '; a bug in vru-eval, please report it with the command you ran' : '';
+  return `vru-eval${cmd ? ' ' + cmd : ''}: ${text} (${kind}${code === 'USAGE' ? '' : ' ' + code}, exit code ${exit}${extra})\n`;
 }

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { InputError, UsageError } from './errors.js';
-import { detectFrequency, ordinalLabel, parsePeriodArg, periodOrdinal, type Frequency } from './periods.js';
+import { detectFrequency, excelSerialDate, looksLikeExcelSerials, ordinalLabel, parsePeriodArg, periodOrdinal, readDateLabels, type DateReading, type Frequency } from './periods.js';
 import type { CsvTable } from '../io/csv.js';
 import { columnsFromRows, parseCsvColumns, type ColumnRequest, type ColumnTable, type KeyColumn, type NumberColumn } from '../io/columns.js';
 import { NumStatus } from '../io/number.js';
@@ -45,6 +45,8 @@ export interface Panel {
   readonly populationColumn: string | null;
   /** Column mapping that was used. */
   readonly columns: PanelColumns;
+  /** How dates in the period column were read as months (absent when the periods were labels like 2019-04). */
+  readonly dateReading?: DateReading;
 }
 
 export interface PanelColumns {
@@ -132,14 +134,73 @@ export function panelFromTable(table: CsvTable, options: PanelOptions): Panel {
   return panelFromColumns(columnsFromRows(table, panelColumnRequests(options)), options);
 }
 
-/** Build a panel from the columns of a table (see {@link panelColumnRequests}). */
+/** The columns a panel is built from, resolved from the options and checked against the header. */
+interface PanelColumnsUsed {
+  file: string;
+  at: string;
+  unitCol: string;
+  timeCol: string;
+  outcomeCol: string;
+  treatedCol: string | null;
+  covNames: string[];
+  popCol: string | null;
+  useTreatedUnits: boolean;
+}
+
+/** The period grid: labels read (dates → months), frequency, contiguous ordinals, and each period code's t. */
+interface PeriodGrid {
+  frequency: Frequency;
+  step: number;
+  first: number;
+  periods: string[];
+  ordinals: number[];
+  tOfCode: Int32Array;
+  dateReading: DateReading | null;
+}
+
+/**
+ * Build a panel from the columns of a table (see {@link panelColumnRequests}):
+ * resolve the columns → the period grid → the unit index → the N×T cells → the treatment matrix.
+ */
 export function panelFromColumns(table: ColumnTable, options: PanelOptions): Panel {
+  const cols = resolvePanelColumns(table, options);
+  const uCol = table.keys.get(cols.unitCol);
+  const pCol = table.keys.get(cols.timeCol);
+  if (!uCol || !pCol) throw new Error(`internal: key columns '${cols.unitCol}'/'${cols.timeCol}' were not read; add them to the column requests`);
+  checkEmptyKeys(table, cols, uCol, pCol);
+  const grid = periodGrid(pCol, cols);
+  const units = [...uCol.values];
+  units.sort(naturalCompare(units.every((u) => NUMERIC.test(u))));
+  const unitIndex = new Map<string, number>();
+  units.forEach((u, i) => unitIndex.set(u, i));
+  const iOfCode = Int32Array.from(uCol.values, (u) => unitIndex.get(u)!);
+  const cells = fillCells(table, cols, grid, units, iOfCode, uCol, pCol);
+  const treated = treatmentMatrix(options, cols, grid, units, unitIndex, cells, table.lines);
+  const panel: Omit<Panel, 'sha256'> = {
+    file: table.file === '-' ? '<stdin>' : basename(table.file),
+    rows: table.nRows,
+    units,
+    periods: grid.periods,
+    ordinals: grid.ordinals,
+    frequency: grid.frequency,
+    step: grid.step,
+    outcome: cols.outcomeCol,
+    y: cells.y,
+    treated,
+    present: cells.present,
+    covariates: cells.cov,
+    covariateNames: cols.covNames,
+    population: cells.pop,
+    populationColumn: cols.popCol,
+    columns: { unit: cols.unitCol, time: cols.timeCol, outcome: cols.outcomeCol, treated: cols.treatedCol },
+    ...(grid.dateReading ? { dateReading: grid.dateReading } : {}),
+  };
+  return { ...panel, sha256: canonicalDigest(panel) };
+}
+
+/** Stage 1: which column plays which part; every named column must be in the header. */
+function resolvePanelColumns(table: ColumnTable, options: PanelOptions): PanelColumnsUsed {
   const file = table.file === '-' ? '<stdin>' : table.file;
-  const name = table.file === '-' ? '<stdin>' : basename(table.file);
-  const at = table.where; // 'line' (CSV) or 'row'
-  const unitCol = options.unit ?? 'unit';
-  const timeCol = options.time ?? 'period';
-  const outcomeCol = options.outcome;
   const useTreatedUnits = options.treatedUnits !== undefined && options.treatedUnits.length > 0;
   if (useTreatedUnits && options.treated !== undefined) {
     throw new UsageError('CONFLICTING_TREATMENT', 'give either --treated <column> or --treated-units with --start, not both');
@@ -150,18 +211,25 @@ export function panelFromColumns(table: ColumnTable, options: PanelOptions): Pan
   if (!useTreatedUnits && options.start !== undefined) {
     throw new UsageError('MISSING_TREATED_UNITS', '--start needs --treated-units <a,b,...>; with a treatment column, leave --start out');
   }
-  const treatedCol = useTreatedUnits ? null : (options.treated ?? 'treated');
-  const covNames = [...(options.covariates ?? [])];
-  const popCol = options.population ?? null;
-
+  const cols: PanelColumnsUsed = {
+    file,
+    at: table.where, // 'line' (CSV) or 'row'
+    unitCol: options.unit ?? 'unit',
+    timeCol: options.time ?? 'period',
+    outcomeCol: options.outcome,
+    treatedCol: useTreatedUnits ? null : (options.treated ?? 'treated'),
+    covNames: [...(options.covariates ?? [])],
+    popCol: options.population ?? null,
+    useTreatedUnits,
+  };
   const need: [string, string][] = [
-    [unitCol, '--unit'],
-    [timeCol, '--time'],
-    [outcomeCol, '--outcome'],
+    [cols.unitCol, '--unit'],
+    [cols.timeCol, '--time'],
+    [cols.outcomeCol, '--outcome'],
   ];
-  if (treatedCol !== null) need.push([treatedCol, '--treated']);
-  for (const c of covNames) need.push([c, '--covariates']);
-  if (popCol !== null) need.push([popCol, '--population']);
+  if (cols.treatedCol !== null) need.push([cols.treatedCol, '--treated']);
+  for (const c of cols.covNames) need.push([c, '--covariates']);
+  if (cols.popCol !== null) need.push([cols.popCol, '--population']);
   for (const [col, flag] of need) {
     if (!table.header.includes(col)) {
       const hint =
@@ -171,39 +239,36 @@ export function panelFromColumns(table: ColumnTable, options: PanelOptions): Pan
       throw new InputError('MISSING_COLUMN', `${file} has no column '${col}' (columns are: ${table.header.join(', ')}); ${hint}`, { file, column: col, flag, columns: table.header });
     }
   }
-  const column = (c: string, kind: 'key' | 'number') => {
-    const col = kind === 'key' ? table.keys.get(c) : table.numbers.get(c);
-    if (!col) throw new Error(`internal: column '${c}' (${kind}) was not read; add it to the column requests`);
-    return col;
-  };
-  const uCol = column(unitCol, 'key') as KeyColumn;
-  const pCol = column(timeCol, 'key') as KeyColumn;
-  const yCol = column(outcomeCol, 'number') as NumberColumn;
-  const dCol = treatedCol === null ? null : (column(treatedCol, 'number') as NumberColumn);
-  const covCols = covNames.map((c) => column(c, 'number') as NumberColumn);
-  const popColumn = popCol === null ? null : (column(popCol, 'number') as NumberColumn);
-  const nRows = table.nRows;
-  const lines = table.lines;
-  const uCodes = uCol.codes;
-  const pCodes = pCol.codes;
+  return cols;
+}
 
-  // Units and periods: no empty id (checked in row order, as the rows are read).
+/** Stage 2: no empty unit or period id (checked in row order, as the rows are read). */
+function checkEmptyKeys(table: ColumnTable, cols: PanelColumnsUsed, uCol: KeyColumn, pCol: KeyColumn): void {
+  const { file, at } = cols;
   const uEmpty = uCol.values.indexOf('');
   const pEmpty = pCol.values.indexOf('');
-  if (uEmpty >= 0 || pEmpty >= 0) {
-    for (let r = 0; r < nRows; r++) {
-      if (uCodes[r] === uEmpty) throw new InputError('MISSING_UNIT', `${file} ${at} ${lines[r]}: the unit cell ('${unitCol}') is empty; every row needs a unit id`, { file, line: lines[r], column: unitCol });
-      if (pCodes[r] === pEmpty) {
-        const u = uCol.values[uCodes[r]!]!;
-        throw new InputError('MISSING_PERIOD', `${file} ${at} ${lines[r]} (unit '${u}'): the period cell ('${timeCol}') is empty`, { file, line: lines[r], unit: u, column: timeCol });
-      }
+  if (uEmpty < 0 && pEmpty < 0) return;
+  for (let r = 0; r < table.nRows; r++) {
+    if (uCol.codes[r] === uEmpty) throw new InputError('MISSING_UNIT', `${file} ${at} ${table.lines[r]}: the unit cell ('${cols.unitCol}') is empty; every row needs a unit id`, { file, line: table.lines[r], column: cols.unitCol });
+    if (pCol.codes[r] === pEmpty) {
+      const u = uCol.values[uCol.codes[r]!]!;
+      throw new InputError('MISSING_PERIOD', `${file} ${at} ${table.lines[r]} (unit '${u}'): the period cell ('${cols.timeCol}') is empty`, { file, line: table.lines[r], unit: u, column: cols.timeCol });
     }
   }
-  const periodSet = pCol.values; // distinct, in order of first appearance
-  const frequency = detectFrequency([...periodSet], { file, column: timeCol });
-  const ordOfCode = periodSet.map((p) => periodOrdinal(p, frequency));
+}
+
+/**
+ * Stage 3: the period grid. Dates as people export them (ISO `2015-04-01`, UK `01/04/2015`, all on
+ * one day of the month) are read as months; the grid step is the gcd of the gaps (1 for monthly and
+ * quarterly data; 4 for elections every 4 years); a gap is an error, and integer "periods" that are
+ * Excel serial dates are named as such.
+ */
+function periodGrid(pCol: KeyColumn, cols: PanelColumnsUsed): PeriodGrid {
+  const { file, timeCol } = cols;
+  const read = readDateLabels(pCol.values, { file, column: timeCol });
+  const frequency = detectFrequency(read.labels, { file, column: timeCol });
+  const ordOfCode = read.labels.map((p) => periodOrdinal(p, frequency));
   const ords = [...new Set(ordOfCode)].sort((a, b) => a - b);
-  // Grid step: the gcd of the gaps (1 for monthly/quarterly data without gaps; 4 for elections every 4 years).
   let step = 0;
   for (let k = 1; k < ords.length; k++) step = gcd(step, ords[k]! - ords[k - 1]!);
   if (step === 0) step = 1;
@@ -212,6 +277,9 @@ export function panelFromColumns(table: ColumnTable, options: PanelOptions): Pan
   const last = ords[ords.length - 1]!;
   const T = Math.round((last - first) / step) + 1;
   if (T !== ords.length) {
+    if (frequency === 'integer' && looksLikeExcelSerials(ords)) {
+      throw new InputError('EXCEL_SERIAL_DATES', `${file}: column '${timeCol}' holds numbers such as ${first} and ${last}, which are Excel serial dates (${first} = ${excelSerialDate(first)}, ${last} = ${excelSerialDate(last)}): the spreadsheet saved date cells as day numbers. Format the column as text YYYY-MM (in Excel: =TEXT(cell,"yyyy-mm")) or as dates (yyyy-mm-dd) and save again`, { file, column: timeCol, examples: [first, last] });
+    }
     const missing: string[] = [];
     const have = new Set(ords);
     for (let o = first; o <= last && missing.length < 5; o += step) if (!have.has(o)) missing.push(ordinalLabel(o, frequency));
@@ -224,81 +292,109 @@ export function panelFromColumns(table: ColumnTable, options: PanelOptions): Pan
     periods.push(ordinalLabel(first + t * step, frequency));
   }
   const tOfCode = Int32Array.from(ordOfCode, (o) => Math.round((o - first) / step));
-  const units = [...uCol.values];
-  const numericUnits = units.every((u) => NUMERIC.test(u));
-  units.sort(naturalCompare(numericUnits));
-  const unitIndex = new Map<string, number>();
-  units.forEach((u, i) => unitIndex.set(u, i));
-  const iOfCode = Int32Array.from(uCol.values, (u) => unitIndex.get(u)!);
+  return { frequency, step, first, periods, ordinals, tOfCode, dateReading: read.reading };
+}
+
+/** A cell's text with invisible characters shown: a non-breaking space as ⟨NBSP⟩, and so on. */
+export function showInvisible(s: string): string {
+  const names: Record<string, string> = { '\u00a0': 'NBSP', '\u202f': 'narrow NBSP', '\u2007': 'figure space', '\u200b': 'zero-width space', '\ufeff': 'BOM', '\t': 'tab', '\u2009': 'thin space' };
+  return s.replace(/[\u00a0\u202f\u2007\u200b\ufeff\t\u2009]/g, (c) => `⟨${names[c]}⟩`);
+}
+
+/** The N×T arrays of one panel, filled from the rows. */
+interface PanelCells {
+  y: Float64Array;
+  dRaw: Int8Array;
+  present: Uint8Array;
+  rowOf: Int32Array;
+  cov: Record<string, Float64Array>;
+  pop: Float64Array | null;
+}
+
+/** Stage 4: one row per unit × period into the N×T arrays; every numeric cell checked. */
+function fillCells(table: ColumnTable, cols: PanelColumnsUsed, grid: PeriodGrid, units: readonly string[], iOfCode: Int32Array, uCol: KeyColumn, pCol: KeyColumn): PanelCells {
+  const { file, at, outcomeCol, treatedCol, covNames, popCol } = cols;
+  const { periods, tOfCode } = grid;
+  const column = (c: string): NumberColumn => {
+    const col = table.numbers.get(c);
+    if (!col) throw new Error(`internal: column '${c}' (number) was not read; add it to the column requests`);
+    return col;
+  };
+  const yCol = column(outcomeCol);
+  const dCol = treatedCol === null ? null : column(treatedCol);
+  const covCols = covNames.map(column);
+  const popColumn = popCol === null ? null : column(popCol);
+  const lines = table.lines;
   const N = units.length;
-
-  const y = new Float64Array(N * T).fill(Number.NaN);
-  const dRaw = new Int8Array(N * T).fill(-1);
-  const present = new Uint8Array(N * T);
-  const rowOf = new Int32Array(N * T).fill(-1);
-  const cov: Record<string, Float64Array> = {};
-  for (const c of covNames) cov[c] = new Float64Array(N * T).fill(Number.NaN);
-  const pop = popCol === null ? null : new Float64Array(N * T).fill(Number.NaN);
-
+  const T = periods.length;
+  const c: PanelCells = { y: new Float64Array(N * T).fill(Number.NaN), dRaw: new Int8Array(N * T).fill(-1), present: new Uint8Array(N * T), rowOf: new Int32Array(N * T).fill(-1), cov: {}, pop: popCol === null ? null : new Float64Array(N * T).fill(Number.NaN) };
+  for (const n of covNames) c.cov[n] = new Float64Array(N * T).fill(Number.NaN);
+  const where = (r: number) => ({ unit: units[iOfCode[uCol.codes[r]!]!]!, period: periods[tOfCode[pCol.codes[r]!]!]! });
   /** Throw for a cell that is not a number or overflows (the first such cell of its column is at row r). */
   const badCell = (r: number, col: NumberColumn, colName: string): never => {
-    const i = iOfCode[uCodes[r]!]!;
-    const unit = units[i]!;
-    const period = periods[tOfCode[pCodes[r]!]!]!;
+    const { unit, period } = where(r);
     const s = col.firstBad!.text;
     if (col.status[r] === NumStatus.Overflow) {
       throw new InputError('NUMBER_OVERFLOW', `${file} ${at} ${lines[r]}, unit '${unit}', period ${period}: column '${colName}' holds '${s}', which is beyond the largest number a double can hold (about ±1.8e308); fix the cell or leave it empty for a missing value`, { file, line: lines[r], unit, period, column: colName, value: s });
     }
-    const hint = /^\d{1,3}(,\d{3})+(\.\d+)?$/.test(s) ? ' (remove the thousands separators)' : '';
-    throw new InputError('NON_NUMERIC', `${file} ${at} ${lines[r]}, unit '${unit}', period ${period}: column '${colName}' holds '${s}', which is not a number${hint}; fix the cell or leave it empty for a missing value`, { file, line: lines[r], unit, period, column: colName, value: s });
+    const shown = showInvisible(s);
+    const hint = /^\d{1,3}(,\d{3})+(\.\d+)?$/.test(s)
+      ? ' (remove the thousands separators)'
+      : shown !== s
+        ? ` (it contains an invisible character, shown as ${[...new Set(shown.match(/⟨[^⟩]+⟩/g) ?? [])].join(', ')}: remove it, e.g. with Find & Replace in the spreadsheet)`
+        : '';
+    throw new InputError('NON_NUMERIC', `${file} ${at} ${lines[r]}, unit '${unit}', period ${period}: column '${colName}' holds '${shown}', which is not a number${hint}; fix the cell or leave it empty for a missing value`, { file, line: lines[r], unit, period, column: colName, value: s });
   };
-  const yVals = yCol.values;
-  const yStat = yCol.status;
-  for (let r = 0; r < nRows; r++) {
-    const i = iOfCode[uCodes[r]!]!;
-    const t = tOfCode[pCodes[r]!]!;
+  for (let r = 0; r < table.nRows; r++) {
+    const i = iOfCode[uCol.codes[r]!]!;
+    const t = tOfCode[pCol.codes[r]!]!;
     const k = i * T + t;
-    if (rowOf[k]! >= 0) {
-      const u = units[i]!;
-      const period = periods[t]!;
-      throw new InputError('DUPLICATE_ROW', `${file}: unit '${u}', period ${period} appears twice (${at}s ${lines[rowOf[k]!]} and ${lines[r]}); keep one row per unit × period`, { file, unit: u, period, lines: [lines[rowOf[k]!], lines[r]] });
+    if (c.rowOf[k]! >= 0) {
+      const { unit, period } = where(r);
+      const dateHint = grid.dateReading ? ` (the dates were read as months: ${grid.dateReading.format === 'uk-date' ? 'day-first UK' : 'ISO'} dates, all on ${grid.dateReading.day})` : '';
+      throw new InputError('DUPLICATE_ROW', `${file}: unit '${unit}', period ${period} appears twice (${at}s ${lines[c.rowOf[k]!]} and ${lines[r]})${dateHint}; keep one row per unit × period`, { file, unit, period, lines: [lines[c.rowOf[k]!], lines[r]] });
     }
-    rowOf[k] = r;
-    present[k] = 1;
-    if (yStat[r]! >= NumStatus.NotNumeric) badCell(r, yCol, outcomeCol);
-    y[k] = yVals[r]!;
+    c.rowOf[k] = r;
+    c.present[k] = 1;
+    if (yCol.status[r]! >= NumStatus.NotNumeric) badCell(r, yCol, outcomeCol);
+    c.y[k] = yCol.values[r]!;
     if (dCol !== null) {
       const v = dCol.values[r]!;
-      const st = dCol.status[r]!;
-      if (!(st === NumStatus.Ok && (v === 0 || v === 1))) {
-        const u = units[i]!;
-        const period = periods[t]!;
+      if (!(dCol.status[r]! === NumStatus.Ok && (v === 0 || v === 1))) {
+        const { unit, period } = where(r);
         const s = dCol.firstNotBinary!.text;
-        throw new InputError('BAD_TREATED_FLAG', `${file} ${at} ${lines[r]}, unit '${u}', period ${period}: treatment column '${treatedCol}' holds '${s}'; it must be 0 or 1`, { file, line: lines[r], unit: u, period, column: treatedCol, value: s });
+        throw new InputError('BAD_TREATED_FLAG', `${file} ${at} ${lines[r]}, unit '${unit}', period ${period}: treatment column '${treatedCol}' holds '${showInvisible(s)}'; it must be 0 or 1`, { file, line: lines[r], unit, period, column: treatedCol, value: s });
       }
-      dRaw[k] = v;
+      c.dRaw[k] = v;
     }
     for (let j = 0; j < covCols.length; j++) {
       const col = covCols[j]!;
       if (col.status[r]! >= NumStatus.NotNumeric) badCell(r, col, covNames[j]!);
-      cov[covNames[j]!]![k] = col.values[r]!;
+      c.cov[covNames[j]!]![k] = col.values[r]!;
     }
-    if (pop !== null) {
+    if (c.pop !== null) {
       const col = popColumn!;
       if (col.status[r]! >= NumStatus.NotNumeric) badCell(r, col, popCol!);
       const v = col.values[r]!;
       if (v <= 0) {
-        const u = units[i]!;
-        throw new InputError('BAD_POPULATION', `${file} ${at} ${lines[r]}, unit '${u}', period ${periods[t]}: population '${col.firstNonPositive!.text}' must be positive`, { file, line: lines[r], unit: u, period: periods[t], column: popCol });
+        const { unit, period } = where(r);
+        throw new InputError('BAD_POPULATION', `${file} ${at} ${lines[r]}, unit '${unit}', period ${period}: population '${col.firstNonPositive!.text}' must be positive`, { file, line: lines[r], unit, period, column: popCol });
       }
-      pop[k] = v;
+      c.pop[k] = v;
     }
   }
+  return c;
+}
 
-  // Treatment: absorbing, from a column or from --treated-units/--start.
+/** Stage 5: the absorbing treatment matrix, from the 0/1 column or from --treated-units/--start. */
+function treatmentMatrix(options: PanelOptions, cols: PanelColumnsUsed, grid: PeriodGrid, units: readonly string[], unitIndex: ReadonlyMap<string, number>, cells: PanelCells, lines: ArrayLike<number>): Uint8Array {
+  const { file, at } = cols;
+  const { periods, first, step } = grid;
+  const N = units.length;
+  const T = periods.length;
   const treated = new Uint8Array(N * T);
-  if (useTreatedUnits) {
-    const startOrd = parsePeriodArg(options.start!, frequency, '--start');
+  if (cols.useTreatedUnits) {
+    const startOrd = parsePeriodArg(options.start!, grid.frequency, '--start');
     const ts = Math.round((startOrd - first) / step);
     if (ts < 0 || ts >= T || first + ts * step !== startOrd) {
       throw new UsageError('START_OUT_OF_RANGE', `--start ${options.start} is not one of the panel's periods (${periods[0]} … ${periods[T - 1]})`, { start: options.start });
@@ -308,42 +404,21 @@ export function panelFromColumns(table: ColumnTable, options: PanelOptions): Pan
       if (i === undefined) throw new InputError('UNKNOWN_UNIT', `--treated-units names '${u}', which is not a unit in ${file}`, { file, unit: u });
       for (let t = ts; t < T; t++) treated[i * T + t] = 1;
     }
-  } else {
-    for (let i = 0; i < N; i++) {
-      let on = false;
-      let onAt = -1;
-      for (let t = 0; t < T; t++) {
-        const d = dRaw[i * T + t]!;
-        if (d === 1) {
-          if (!on) onAt = t;
-          on = true;
-        } else if (d === 0 && on) {
-          throw new InputError('TREATMENT_SWITCHES_OFF', `${file} ${at} ${lines[rowOf[i * T + t]!]}: unit '${units[i]}' is treated from ${periods[onAt]} but untreated again in ${periods[t]}; treatment must stay on once it starts (absorbing). Fix the flag or split the unit`, { file, line: lines[rowOf[i * T + t]!], unit: units[i], period: periods[t], start: periods[onAt] });
-        }
-        if (on) treated[i * T + t] = 1;
+    return treated;
+  }
+  for (let i = 0; i < N; i++) {
+    let onAt = -1;
+    for (let t = 0; t < T; t++) {
+      const d = cells.dRaw[i * T + t]!;
+      if (d === 1 && onAt < 0) onAt = t;
+      else if (d === 0 && onAt >= 0) {
+        const line = lines[cells.rowOf[i * T + t]!];
+        throw new InputError('TREATMENT_SWITCHES_OFF', `${file} ${at} ${line}: unit '${units[i]}' is treated from ${periods[onAt]} but untreated again in ${periods[t]}; treatment must stay on once it starts (absorbing). Fix the flag or split the unit`, { file, line, unit: units[i], period: periods[t], start: periods[onAt] });
       }
+      if (onAt >= 0) treated[i * T + t] = 1;
     }
   }
-
-  const panel: Omit<Panel, 'sha256'> = {
-    file: name,
-    rows: nRows,
-    units,
-    periods,
-    ordinals,
-    frequency,
-    step,
-    outcome: outcomeCol,
-    y,
-    treated,
-    present,
-    covariates: cov,
-    covariateNames: covNames,
-    population: pop,
-    populationColumn: popCol,
-    columns: { unit: unitCol, time: timeCol, outcome: outcomeCol, treated: treatedCol },
-  };
-  return { ...panel, sha256: canonicalDigest(panel) };
+  return treated;
 }
 
 /**

@@ -143,6 +143,7 @@ export function inputInfo(panel: Panel): InputInfo {
     firstPeriod: panel.periods[0] ?? null,
     lastPeriod: panel.periods[panel.periods.length - 1] ?? null,
     outcome: panel.outcome,
+    ...(panel.dateReading ? { periodFormat: { ...panel.dateReading } } : {}),
   };
 }
 

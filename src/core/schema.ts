@@ -63,6 +63,12 @@ export const RESULT_SCHEMA = {
             units: { type: 'integer' },
             periods: { type: 'integer' },
             frequency: { enum: ['monthly', 'quarterly', 'annual', 'integer'] },
+            periodFormat: {
+              type: 'object',
+              description: "Present when the period column held dates read as months: the format found (ISO 2015-04-01 or day-first UK 01/04/2015) and the day every date fell on ('day 1', or 'month end').",
+              required: ['format', 'day'],
+              properties: { format: { enum: ['iso-date', 'uk-date'] }, day: { type: 'string' } },
+            },
             cells: {
               type: 'object',
               description: 'Unit × period cells of the analysed units: total, observed (outcome present), used by the estimator, and missing (left out or imputed; see the MISSING_CELLS warning).',

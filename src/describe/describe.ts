@@ -143,7 +143,7 @@ export function describeOutcome(panel: Panel, o: DescribeOptions, warnings: Warn
   else if (/^\d{4}$/.test(o.baseline.trim())) baseFrom = Number(o.baseline) * 12 + (last % 12) - 11;
   else throw new UsageError('BAD_BASELINE', `--baseline '${o.baseline}' must be a financial year (2018/19: April 2018 – March 2019) or a year (2018: the same 12 months as the latest, ending in 2018)`, { flag: '--baseline', value: o.baseline });
   const baseline = sumWindow(baseFrom, baseFrom + 11);
-  if (baseline.value === null) throw new InputError('BASELINE_OUTSIDE_DATA', `--baseline ${o.baseline}: ${baseline.from} – ${baseline.to} is not fully inside the complete months of ${panel.file} (${panel.periods[0]} – ${ordinalLabel(last, 'monthly')})`, { flag: '--baseline' });
+  if (baseline.value === null) throw baselineError(panel, o, idx, baseFrom, last, baseline);
   if (baseFrom + 11 >= last - 11) warnings.push({ code: 'BASELINE_OVERLAPS', message: `the baseline ${baseline.from} – ${baseline.to} overlaps the latest 12 months ${current.from} – ${current.to}` });
   const rolling = compare(current, baseline);
 
@@ -200,3 +200,26 @@ export function describe(panels: Panel[], o: DescribeOptions): Analysis {
 
 /** Month ordinal helper re-exported for tests. */
 export const monthOrdinal = (label: string): number => periodOrdinal(label, 'monthly');
+
+/**
+ * Why the baseline window has no value: it starts before the data or ends after the last complete
+ * month (then the range is named), or it lies inside the data and some months lack a value for
+ * some chosen areas (then those unit × month cells are named, with the fix).
+ */
+function baselineError(panel: Panel, o: DescribeOptions, idx: readonly number[], from: number, last: number, w: { from: string; to: string }): InputError {
+  const ord0 = panel.ordinals[0]!;
+  if (from < ord0 || from + 11 > last) {
+    return new InputError('BASELINE_OUTSIDE_DATA', `--baseline ${o.baseline}: ${w.from} – ${w.to} is not inside the complete months of ${panel.file} (${panel.periods[0]} – ${ordinalLabel(last, 'monthly')}); choose a baseline within them`, { flag: '--baseline' });
+  }
+  const T = panel.periods.length;
+  const gaps: string[] = [];
+  for (let k = from; k <= from + 11; k++) {
+    const t = panel.ordinals.indexOf(k);
+    for (const i of idx) if (!Number.isFinite(panel.y[i * T + t]!)) gaps.push(`${panel.units[i]} ${ordinalLabel(k, 'monthly')}`);
+  }
+  return new InputError(
+    'BASELINE_MISSING_CELLS',
+    `--baseline ${o.baseline}: ${w.from} – ${w.to} lies inside ${panel.file}, but ${gaps.length} of its area × month cells ha${gaps.length === 1 ? 's' : 've'} no ${panel.outcome} value (${gaps.slice(0, 5).join(', ')}${gaps.length > 5 ? ', …' : ''}), so the baseline total is unknown; fill ${gaps.length === 1 ? 'that cell' : 'those cells'}, leave ${gaps.length === 1 ? 'that area' : 'those areas'} out with --units, or choose another baseline`,
+    { flag: '--baseline', missing: gaps.slice(0, 20) },
+  );
+}

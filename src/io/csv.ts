@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InputError } from '../core/errors.js';
-import { checkDelimiter } from './header.js';
+import { checkDelimiter, emptyColumnName } from './header.js';
 
 export interface CsvTable {
   /** Path as given by the caller ('-' for standard input). */
@@ -135,7 +135,7 @@ export function parseCsvText(text: string, file = '<text>'): CsvTable {
   const header = first;
   const seen = new Set<string>();
   for (const h of header) {
-    if (h === '') throw new InputError('CSV_HEADER', `${file} has an empty column name in its header row: name every column`, { file, line: starts[0] });
+    if (h === '') throw emptyColumnName(file, header, starts[0]!);
     if (seen.has(h)) throw new InputError('CSV_HEADER', `${file} has the column '${h}' twice in its header row: rename one`, { file, line: starts[0], column: h });
     seen.add(h);
   }

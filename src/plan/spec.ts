@@ -20,9 +20,9 @@
  * not have are plan errors (exit 2) that name the key path and suggest the nearest valid key.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { LineCounter, parseDocument, visit } from 'yaml';
 import { PANEL_OPTIONS } from '../core/commonOptions.js';
 import { InputError } from '../core/errors.js';
 import { nearest, optionsSchema, planValues, PlanError, unknownKey, type JsonSchema, type OptionTable } from '../core/optionTable.js';
@@ -153,6 +153,8 @@ function string(v: unknown, path: string): string {
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** Longest step name: a file name (255 bytes on common file systems) with room for the longest suffix. */
+const MAX_NAME = 100;
 
 /** Read and validate a plan file. @throws PlanError (exit 2), InputError for an unreadable file. */
 export function readPlan(file: string): Plan {
@@ -162,13 +164,53 @@ export function readPlan(file: string): Plan {
   } catch (e) {
     throw new InputError('FILE_NOT_FOUND', `cannot read the plan ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file });
   }
-  let raw: unknown;
+  const plan = validatePlan(parsePlanText(bytes.toString('utf8'), file), resolve(file), createHash('sha256').update(bytes).digest('hex'));
+  checkPlanFiles(plan);
+  return plan;
+}
+
+/**
+ * The plan's YAML (or JSON) as plain data. A YAML tag (`!!float 5`, `!foo`) is a plan error with
+ * its line, never a warning printed by the YAML library on stderr: an unresolved tag would silently
+ * turn the value into a string, and the standard ones (!!timestamp, !!binary, !!set) into values
+ * no option takes. @throws PlanError PLAN_SYNTAX, PLAN_YAML_TAG (exit 2)
+ */
+export function parsePlanText(text: string, file: string): unknown {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { logLevel: 'silent', lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0) throw new PlanError('PLAN_SYNTAX', file, `is not valid YAML/JSON: ${doc.errors[0]!.message.split('\n')[0]}`);
+  let tagged: { tag: string; at: number } | null = null;
+  visit(doc, {
+    Node(_key, node) {
+      const n = node as { tag?: string; range?: [number, number, number] };
+      if (tagged === null && n.tag) tagged = { tag: n.tag.replace(/^tag:yaml\.org,2002:/, '!!'), at: n.range?.[0] ?? 0 };
+    },
+  });
+  if (tagged !== null) {
+    const t = tagged as { tag: string; at: number };
+    const pos = lines.linePos(t.at);
+    throw new PlanError('PLAN_YAML_TAG', file, `line ${pos.line}, column ${pos.col}: the YAML tag ${t.tag} is not supported in a plan; write the value without it (numbers as 5 or 0.9, periods in quotes as "2019-04")`);
+  }
   try {
-    raw = parseYaml(bytes.toString('utf8'));
+    return doc.toJS();
   } catch (e) {
     throw new PlanError('PLAN_SYNTAX', file, `is not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`);
   }
-  return validatePlan(raw, resolve(file), createHash('sha256').update(bytes).digest('hex'));
+}
+
+/**
+ * The files a plan names must be usable before any step runs: no NUL byte in a path (exit 2, a
+ * plan error at the key) and every data file present (exit 3, naming the key path, the path as
+ * written and where it was looked for).
+ * @throws PlanError PLAN_BAD_VALUE, InputError FILE_NOT_FOUND
+ */
+export function checkPlanFiles(plan: Plan): void {
+  for (const d of plan.data) {
+    if (d.build) continue;
+    const key = `data.${d.name}.file`;
+    if (d.given.includes('\0')) throw new PlanError('PLAN_BAD_VALUE', key, `'${d.given.replace(/\0/g, '\\0')}' holds a NUL byte (\\0), which no file name can contain; write the path without it`);
+    if (!existsSync(d.file)) throw new InputError('FILE_NOT_FOUND', `${key}: the data file '${d.given}' does not exist (looked for ${d.file}, relative to the plan's folder); fix the path in the plan or create the file`, { key, file: d.given, resolved: d.file });
+  }
 }
 
 export function validatePlan(raw: unknown, file: string, sha256: string): Plan {
@@ -195,6 +237,7 @@ export function validatePlan(raw: unknown, file: string, sha256: string): Plan {
   const claim = (section: string, name: string): void => {
     const p = `${section}.${name}`;
     if (!NAME.test(name)) throw new PlanError('PLAN_BAD_NAME', p, 'step names become file names: use letters, digits, _ . - (starting with a letter or digit)');
+    if (name.length > MAX_NAME) throw new PlanError('PLAN_BAD_NAME', `${section}.${name.slice(0, 24)}…`, `the step name has ${name.length} characters; step names become file names (<name>.json, <name>.svg, data/<name>.manifest.json), so use at most ${MAX_NAME}`);
     if (name === 'manifest' || name === 'report') throw new PlanError('PLAN_BAD_NAME', p, `'${name}' is reserved (results/${name}.*)`);
     if (names.has(name)) throw new PlanError('PLAN_DUPLICATE_NAME', p, `the name '${name}' is already used by ${names.get(name)}.${name}; step names are file names and must be unique`);
     names.set(name, section);

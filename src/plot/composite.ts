@@ -86,7 +86,9 @@ export function compositeSpec(doc: ResultDocument, o: CompositeOptions): VlSpec 
     color: { field: 'series', type: 'nominal', scale: { domain: [obsName, cfName], range: [BLACK, BLUE] }, legend },
     strokeDash: { field: 'series', type: 'nominal', scale: { domain: [obsName, cfName], range: [[1, 0], [6, 4]] }, legend },
   };
-  const cumTitle = 'Cumulative effect';
+  // every axis says its units: the outcome's label (e.g. violence rate per 100,000)
+  const effTitle = `Effect (${yl})`;
+  const cumTitle = `Cumulative (${yl})`;
   const subtitle = [
     `Top: observed (solid) and ${cfName.toLowerCase()} (dashed). Middle: effect = observed − counterfactual.`,
     `Bottom: the effect summed since the start. Bands: ${level} intervals.`,
@@ -99,10 +101,10 @@ export function compositeSpec(doc: ResultDocument, o: CompositeOptions): VlSpec 
     spacing: 18,
     vconcat: [
       panel(`Observed and counterfactual (${yl})`, (xe) => [...band(xe, cfBand, yl), { data: { values: lines }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x: xe, y: y(yl), ...series } }], false),
-      panel('Effect per period', (xe) => [...band(xe, effBand, 'Effect'), zero, { data: { values: effects }, mark: { type: 'line', strokeWidth: 2, color: BLACK }, encoding: { x: xe, y: y('Effect') } }], false),
+      panel(`Effect per period (${yl})`, (xe) => [...band(xe, effBand, effTitle), zero, { data: { values: effects }, mark: { type: 'line', strokeWidth: 2, color: BLACK }, encoding: { x: xe, y: y(effTitle) } }], false),
       panel(
         counts
-          ? `Cumulative effect (${yl}): ${fmtInt(counts.value)} offences avoided to ${post[post.length - 1]?.period ?? 'the end'}${counts.ci ? ` (${level} CI ${fmtInt(counts.ci[0])} to ${fmtInt(counts.ci[1])})` : ''}`
+          ? `Cumulative effect (${yl}): ${fmtInt(Math.abs(counts.value))} offences ${counts.value >= 0 ? 'avoided' : 'added'} to ${post[post.length - 1]?.period ?? 'the end'}${counts.ci ? ` (${level} CI ${counts.value >= 0 ? `${fmtInt(counts.ci[0])} to ${fmtInt(counts.ci[1])}` : `${fmtInt(-counts.ci[1])} to ${fmtInt(-counts.ci[0])}`})` : ''}`
           : `Cumulative effect (${yl})`,
         (xe) => [...band(xe, cumBand, cumTitle), zero, { data: { values: cum }, mark: { type: 'line', strokeWidth: 2, color: BLACK }, encoding: { x: xe, y: y(cumTitle) } }],
         true,

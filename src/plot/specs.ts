@@ -69,7 +69,7 @@ const yEnc = (title: string, field = 'value', extra: Record<string, unknown> = {
 // ---------------------------------------------------------------------------- shared layers
 
 /** Dashed verticals at each intervention start and dotted verticals at user marks, each with a text label. */
-function verticalLayers(doc: ResultDocument, ax: TimeAxis, marks: readonly EventMark[], xField = 'x'): VlSpec[] {
+function verticalLayers(doc: ResultDocument, ax: TimeAxis, marks: readonly EventMark[], xField = 'x', visible?: readonly string[]): VlSpec[] {
   const starts = interventionPeriods(doc);
   const noun = doc.method === 'its' ? 'interruption' : 'start';
   const rows = [
@@ -77,7 +77,9 @@ function verticalLayers(doc: ResultDocument, ax: TimeAxis, marks: readonly Event
     ...marks.map((m, k) => ({ [xField]: ax.x(m.period), label: m.label === m.period ? m.period : `${m.label} (${m.period})`, aria: `Event: ${m.label} ${m.period}`, kind: 'event', ty: 2 + 13 * (starts.length + k) })),
   ];
   // labels in the right third of the time axis go to the left of their line, so they stay inside the frame
-  const xs = pathPoints(doc).map((p) => ax.x(p.period));
+  // (the periods the chart draws: all of the path, or only the post period in the cumulative chart,
+  // where the start sits at the left edge and a label to its left would run into the y axis)
+  const xs = (visible ?? pathPoints(doc).map((p) => p.period)).map((p) => ax.x(p));
   const lo = xs.length ? Math.min(...xs) : 0;
   const hi = xs.length ? Math.max(...xs) : 1;
   const right = (r: Record<string, unknown>) => hi > lo && ((r[xField] as number) - lo) / (hi - lo) > 0.66;
@@ -247,7 +249,7 @@ function gapSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
       ...(band.length ? [{ data: { values: band }, mark: { type: 'area', color: OKABE_ITO.blue, opacity: 0.2 }, encoding: { x: ax.encoding(), y: yEnc(yl, 'lo'), y2: { field: 'hi' } } }] : []),
       zeroRule('y', yl),
       { data: { values: rows }, mark: { type: 'line', strokeWidth: 2.2 }, encoding: { x: ax.encoding(), y: yEnc(yl), ...seriesEnc(domain, colours, null) } },
-      ...verticalLayers(doc, ax, o.marks ?? []),
+      ...verticalLayers(doc, ax, o.marks ?? [], 'x', [...rows.map((r) => r.period), ...band.map((b) => b.period), ...pts.filter((_, t) => plRows.some((r) => r.x === ax.x(pts[t]!.period))).map((p) => p.period)]),
     ],
   };
 }
@@ -263,7 +265,7 @@ function cumulativeSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
   const subtitle = [
     `Running sum of the ${ax.noun}ly effects since the intervention, ${treatedNoun(doc)}.${band.length ? ` Shaded: ${levelOf(doc)} interval.` : ''}`,
     cum && isNum(cum.value) ? `To ${pts[pts.length - 1]?.period ?? 'the end'}: ${fmtNumber(cum.value)}${cum.ci ? ` (${levelOf(doc)} CI ${fmtInterval(cum.ci)})` : ''}.` : '',
-    counts ? `Offences avoided: ${fmtInt(counts.value)}${counts.ci ? ` (${levelOf(doc)} CI ${fmtInt(counts.ci[0])} to ${fmtInt(counts.ci[1])})` : ''}.` : '',
+    counts ? `Offences ${counts.value >= 0 ? 'avoided' : 'added'}: ${fmtInt(Math.abs(counts.value))}${counts.ci ? ` (${levelOf(doc)} CI ${counts.value >= 0 ? `${fmtInt(counts.ci[0])} to ${fmtInt(counts.ci[1])}` : `${fmtInt(-counts.ci[1])} to ${fmtInt(-counts.ci[0])}`})` : ''}.` : '',
   ].filter(Boolean);
   return {
     title: { text: o.title ?? `Cumulative effect since ${pts[0]?.period ?? 'the intervention'}`, subtitle },
@@ -274,7 +276,7 @@ function cumulativeSpec(doc: ResultDocument, o: PlotOptions): VlSpec {
       ...(band.length ? [{ data: { values: band }, mark: { type: 'area', color: OKABE_ITO.blue, opacity: 0.2 }, encoding: { x: ax.encoding(), y: yEnc(yl, 'lo'), y2: { field: 'hi' } } }] : []),
       zeroRule('y', yl),
       { data: { values: rows }, mark: { type: 'line', strokeWidth: 2.2, color: OKABE_ITO.black, point: { filled: true, size: 14, color: OKABE_ITO.black } }, encoding: { x: ax.encoding(), y: yEnc(yl) } },
-      ...verticalLayers(doc, ax, o.marks ?? []),
+      ...verticalLayers(doc, ax, o.marks ?? [], 'x', pts.map((p) => p.period)),
     ],
   };
 }

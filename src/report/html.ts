@@ -12,7 +12,7 @@ import { briefSection, compactTable } from './brief.js';
 import { fmtInt, fmtInterval, fmtLevel, fmtMoney, fmtNumber, fmtP } from '../plot/format.js';
 import { applicableKinds, KIND_DESCRIPTIONS, type PlotKind } from '../plot/kinds.js';
 import { prefixSvgIds, renderChart } from '../plot/render.js';
-import type { EventMark } from '../plot/specs.js';
+import { defaultYLabel, type EventMark } from '../plot/specs.js';
 import { planTable } from './planTables.js';
 import { cbaSentences, coefficientSentences, estimateSentences, methodName, periodNoun, preTrendSentence, question } from './words.js';
 
@@ -28,6 +28,8 @@ export interface ReportOptions {
   yLabel?: string | undefined;
   /** Chart kinds to include (default: every kind the document can draw). */
   kinds?: readonly PlotKind[] | undefined;
+  /** Y-axis title per outcome, shared across the report's charts (set by buildReport). */
+  outcomeLabels?: ReadonlyMap<string, string> | undefined;
 }
 
 export function escapeHtml(s: string): string {
@@ -73,7 +75,9 @@ function dataSummary(doc: ResultDocument, file: string): string {
     rows.push(['Periods', `${fmtInt(input.periods as number)} ${valueText(input.frequency)}${input.firstPeriod ? ` (${valueText(input.firstPeriod)} to ${valueText(input.lastPeriod)})` : ''}`]);
     const pop = (doc.options as Record<string, unknown>)?.population;
     if (typeof pop === 'string') rows.push(['Population column', pop]);
-    rows.push(['Data fingerprint (SHA-256)', valueText(input.sha256)]);
+    // input.sha256 hashes the cells this analysis used (its columns), not the file's bytes: two
+    // analyses of one file with different outcomes have different fingerprints, and the label says so
+    rows.push(['Fingerprint of the cells used (SHA-256 of the unit, period, treatment and outcome columns read by this analysis; the same file gives a different value for another outcome)', valueText(input.sha256)]);
   } else {
     rows.push(['Inputs', 'given as flags (no panel file)']);
   }
@@ -194,7 +198,7 @@ async function chartsBlock(doc: ResultDocument, index: number, o: ReportOptions)
   const kinds = applicableKinds(doc).filter((k) => !o.kinds || o.kinds.includes(k));
   const figures: string[] = [];
   for (const kind of kinds) {
-    const chart = await renderChart(doc, { kind, marks: o.marks, yLabel: o.yLabel });
+    const chart = await renderChart(doc, { kind, marks: o.marks, yLabel: o.yLabel ?? o.outcomeLabels?.get(String((doc.input as { outcome?: unknown } | null)?.outcome)) });
     const svg = prefixSvgIds(chart.svg.trim(), `a${index + 1}-${kind}-`);
     figures.push(`<figure id="a${index + 1}-fig-${kind}">${svg}<figcaption>${h(captionOf(chart.spec, kind))}</figcaption></figure>`);
   }
@@ -267,6 +271,10 @@ nav ol{padding-left:1.2rem}
 footer{margin-top:3rem;font-size:.85rem;color:#444}
 figure svg{width:100%;height:auto}
 section.summary{border:1px solid #cfd8e3;background:#f7fafd;padding:.25rem 1rem .75rem;margin-top:1rem}
+p.headline{font-size:1.05rem;margin:.4rem 0}
+figure.brief{margin:.4rem 0 .6rem}
+figure.brief svg{width:auto;max-width:100%;height:230px;display:block}
+figure.brief figcaption{font-size:.78rem}
 section.summary h2{border-top:0;margin-top:.5rem}
 section.summary h3{margin-top:.9rem}
 table.triangulation{width:100%;font-size:.85rem}
@@ -279,7 +287,17 @@ ul.caveats{margin:.25rem 0;padding-left:1.2rem;font-size:.88rem}
   body{font-size:10pt;line-height:1.35}
   main{max-width:none;padding:0}
   h1{font-size:16pt}
-  section.summary{break-after:page;page-break-after:always}
+  section.summary{break-after:page;page-break-after:always;font-size:9pt;padding:.1rem .6rem .3rem;margin-top:.4rem}
+  section.summary h2{margin-top:.2rem}
+  section.summary h3{margin:.5rem 0 .2rem;font-size:10.5pt}
+  section.summary p{margin:.3rem 0}
+  section.summary p.question{font-size:9.5pt}
+  p.headline,p.bcr{font-size:10pt}
+  figure.brief svg{height:250px}
+  figure.brief figcaption{font-size:7.8pt}
+  table.triangulation{font-size:8pt;margin:.2rem 0 .3rem}
+  table.triangulation th,table.triangulation td{padding:.1rem .3rem}
+  p.small,.small,ul.caveats{font-size:7.8pt}
   section.analysis{break-before:page}
   h2{font-size:13pt}
   figure{page-break-inside:avoid;break-inside:avoid}
@@ -288,10 +306,44 @@ ul.caveats{margin:.25rem 0;padding-left:1.2rem;font-size:.88rem}
 }
 `;
 
+/**
+ * The brief's one figure: the first estimating analysis' main chart (observed against the
+ * counterfactual, or its own first kind; not the tall composite), small enough that the brief
+ * prints on one A4 page.
+ */
+async function briefFigure(inputs: readonly ReportInput[], o: ReportOptions): Promise<string> {
+  const k = inputs.findIndex((i) => i.doc.estimate !== null && i.doc.method !== 'cba' && i.doc.command !== 'robustness' && i.doc.command !== 'compare' && (i.doc.path ?? []).length > 0);
+  if (k < 0) return '';
+  const doc = inputs[k]!.doc;
+  const kinds = applicableKinds(doc).filter((x) => x !== 'composite');
+  const kind = kinds.includes('observed') ? 'observed' : kinds.includes('its') ? 'its' : kinds[0];
+  if (!kind) return '';
+  const chart = await renderChart(doc, { kind, marks: o.marks, yLabel: o.yLabel ?? sharedYLabel(inputs, doc), width: 620, height: 170 });
+  const svg = prefixSvgIds(chart.svg.trim(), `brief-${kind}-`);
+  return `<figure id="brief-figure" class="brief">${svg}<figcaption>${h(captionOf(chart.spec, kind))}</figcaption></figure>`;
+}
+
+/**
+ * One label per outcome across the report: an analysis that does not know the outcome is a rate
+ * (ITS and DiD take no population) borrows the label of one that does, so the same outcome is
+ * labelled the same way in every chart ("violence rate per 100,000").
+ */
+function sharedYLabel(inputs: readonly ReportInput[], doc: ResultDocument): string | undefined {
+  const outcome = (doc.input as { outcome?: unknown } | null)?.outcome;
+  if (typeof outcome !== 'string') return undefined;
+  const known = inputs.find((i) => (i.doc.input as { outcome?: unknown } | null)?.outcome === outcome && typeof (i.doc.options as { ratePer?: unknown })?.ratePer === 'number');
+  return known ? defaultYLabel(known.doc) : undefined;
+}
+
 /** Build the whole page. Charts are rendered here (vega, headless). */
 export async function buildReport(inputs: readonly ReportInput[], o: ReportOptions = {}): Promise<string> {
   const sections: { html: string; heading: string }[] = [];
-  for (let i = 0; i < inputs.length; i++) sections.push(await section(inputs[i]!, i, o));
+  const outcomeLabels = new Map<string, string>();
+  for (const i of inputs) {
+    const label = sharedYLabel(inputs, i.doc);
+    if (label !== undefined) outcomeLabels.set(String((i.doc.input as { outcome?: unknown } | null)?.outcome), label);
+  }
+  for (let i = 0; i < inputs.length; i++) sections.push(await section(inputs[i]!, i, { ...o, outcomeLabels }));
   const title = o.title ?? (inputs.length === 1 ? `Impact evaluation: ${methodName(inputs[0]!.doc.method)}` : `Impact evaluation: ${inputs.length} analyses`);
   const toc = inputs.length > 1 ? `<nav aria-label="Contents"><h2 style="border:0;margin-top:1rem">Contents</h2><ol>${sections.map((s, i) => `<li><a href="#analysis-${i + 1}">${h(s.heading.replace(/^\d+\. /, ''))}</a></li>`).join('')}</ol></nav>` : '';
   const version = inputs[0]?.doc.tool?.version ?? '';
@@ -310,7 +362,7 @@ export async function buildReport(inputs: readonly ReportInput[], o: ReportOptio
     '<main>',
     `<h1>${h(title)}</h1>`,
     `<p class="small">Made by vru-eval ${h(version)} from ${inputs.length} result document${inputs.length > 1 ? 's' : ''}. Numbers are rounded for reading; the JSON documents hold full precision. The summary comes first; each analysis follows in detail.</p>`,
-    briefSection(inputs.map((i) => i.doc)),
+    briefSection(inputs.map((i) => i.doc), await briefFigure(inputs, o)),
     toc,
     ...sections.map((s) => s.html),
     `<footer><p>Intervals are ${h(fmtLevel(inputs[0]?.doc.estimate?.level))} unless stated. “Effect” means observed minus counterfactual: negative values are reductions.</p></footer>`,

@@ -42,12 +42,12 @@ const SPEC = join(ROOT, 'examples', 'home-office-vru-2022.json');
 function cases(dir: string) {
   return [
     { name: 'scm', args: ['scm', FIXTURE, '--outcome', 'violence_rate', '--method', 'synth'], says: ['vru-eval scm: synth', 'estimate', 'cumulative', 'diagnostics'], bad: ['scm', join(dir, 'missing.csv'), '--outcome', 'x'], exit: 3 },
-    { name: 'its', args: ['its', FIXTURE, '--outcome', 'violence_rate'], says: ['vru-eval its: its', 'estimate', 'CI', 'p ', 'post period'], bad: ['its', FIXTURE, '--outcome', 'no_such_column'], exit: 3 },
+    { name: 'its', args: ['its', FIXTURE, '--outcome', 'violence_rate'], says: ['vru-eval its: seed', 'relative effect', 'estimate', 'CI', 'p ', 'post period'], bad: ['its', FIXTURE, '--outcome', 'no_such_column'], exit: 3 },
     { name: 'did', args: ['did', FIXTURE, '--outcome', 'violence_rate'], says: ['vru-eval did: twfe', 'estimate', 'CI'], bad: ['did', FIXTURE, '--outcome', 'violence_rate', '--method', 'nope'], exit: 2 },
     { name: 'cba', args: ['cba', '--spec', SPEC], says: ['vru-eval cba', 'benefit-cost ratio', '3.16', '£385,363,118'], bad: ['cba', '--costs', '1'], exit: 2 },
     { name: 'compare', args: ['compare', join(RESULTS, 'gsynth.json'), join(RESULTS, 'its.json')], says: ['vru-eval compare', 'INTERVALS_OVERLAP'], bad: ['compare', join(dir, 'none.json')], exit: 3 },
     { name: 'describe', args: ['describe', FIXTURE, '--outcome', 'offences', '--baseline', '2018/19'], says: ['vru-eval describe', 'descriptive: no counterfactual', 'last complete month'], bad: ['describe', FIXTURE, '--outcome', 'offences', '--baseline', '1999/00'], exit: 3 },
-    { name: 'inspect', args: ['inspect', FIXTURE, '--outcome', 'offences'], says: ['vru-eval inspect: police_monthly.csv', 'treatedUnits (12)', 'A07'], bad: ['inspect', FIXTURE, '--outcom', 'offences'], exit: 2 },
+    { name: 'inspect', args: ['inspect', FIXTURE, '--outcome', 'offences'], says: ['vru-eval inspect: police_monthly.csv', '12 treated units and 48 control units', 'A07'], bad: ['inspect', FIXTURE, '--outcom', 'offences'], exit: 2 },
     { name: 'schema', args: ['schema'], says: ['vru-eval schema', 'estimate', 'diagnostics'], bad: ['schema', '--nope'], exit: 2 },
     { name: 'plot', args: ['plot', join(RESULTS, 'gsynth.json'), '--out', join(dir, 'g.svg')], says: ['vru-eval plot: drew the', `wrote ${join(dir, 'g.svg')}`], bad: ['plot', join(RESULTS, 'gsynth.json'), '--out', join(dir, 'g.gif')], exit: 2 },
     { name: 'report', args: ['report', join(RESULTS, 'gsynth.json'), '--out', join(dir, 'r.html')], says: ['vru-eval report: 1 analysis', `wrote ${join(dir, 'r.html')}`], bad: ['report', join(dir, 'none.json')], exit: 3 },

@@ -4,7 +4,8 @@
  * that describe the chart drawn; and, in headless Chromium with print media on A4, everything
  * before the first analysis section fits on one page.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,7 +38,15 @@ describe('the report opens with a summary', () => {
     expect(summary).toContain('6,341'); // gsynth fixture: counts.offencesAvoided 6340.66, rounded
     expect(gs.counts.offencesAvoided).toBeCloseTo(6340.66, 2);
     expect(summary).toMatch(/Benefit-cost ratio 3\.16<\/strong> \(range 0\.40 to 11\.07/);
-    expect(summary).toContain('Main caveats');
+    expect(summary).toContain('<h3>Caveats</h3>');
+    // units in every row, unique labels, the relative effect, one figure
+    const labels = [...summary.matchAll(/<th scope="row">([\s\S]*?)<\/th>/g)].map((m) => m[1]);
+    expect(new Set(labels).size).toBe(labels.length);
+    const rows = [...summary.matchAll(/<tr><th scope="row">[\s\S]*?<\/tr>/g)].map((m) => m[0]);
+    for (const r of rows) expect(r).toMatch(/per 100,000 people, per area-month|count, per area-month/);
+    expect(summary).toContain('Relative to the counterfactual');
+    expect(summary.match(/<figure/g)).toHaveLength(1);
+    expect(summary).toMatch(/<p class="headline"><strong>Violence rate: [\d.]+% lower than without the programme/);
   });
 
   it('no column of n/a anywhere, and captions describe the chart drawn (its title), not the kind', () => {
@@ -87,6 +96,17 @@ describe.skipIf(!CHROMIUM)('the report in headless Chromium, printed on A4', () 
     expect(m.summaryTop).toBeLessThan(m.analysisTop);
     expect(m.summaryBottom).toBeLessThanOrEqual(1123 - 2 * 53);
     expect(m.breakAfter).toBe('page');
+    // page 1 holds the brief and exactly one figure, whole
+    const f = (await page.evaluate(`(() => {
+      const figs = [...document.querySelectorAll('#summary figure')];
+      const r = figs[0] ? figs[0].getBoundingClientRect() : null;
+      const beforeSummary = [...document.querySelectorAll('figure')].filter((x) => x.compareDocumentPosition(document.querySelector('#summary')) & Node.DOCUMENT_POSITION_FOLLOWING).length;
+      return { n: figs.length, top: r ? r.top : -1, bottom: r ? r.bottom : 1e9, height: r ? r.height : 0, beforeSummary };
+    })()`)) as { n: number; top: number; bottom: number; height: number; beforeSummary: number };
+    expect(f.n).toBe(1);
+    expect(f.beforeSummary).toBe(0);
+    expect(f.height).toBeGreaterThan(150);
+    expect(f.bottom).toBeLessThanOrEqual(1123 - 2 * 53);
     // and it prints: an A4 PDF with the summary on page 1 and the analyses after
     const pdf = await page.pdf({ preferCSSPageSize: true });
     const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
@@ -94,6 +114,17 @@ describe.skipIf(!CHROMIUM)('the report in headless Chromium, printed on A4', () 
     const box = /\/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]/.exec(pdf.toString('latin1'));
     expect(Math.round(Number(box![1]))).toBe(595); // A4 in points
     expect(Math.round(Number(box![2]))).toBe(842);
+    if (process.env.VRU_UPDATE_IMG === '1') {
+      // docs/img/report-first-page.png: page 1 of this PDF at 96 dpi (poppler-utils' pdftoppm)
+      const pdfFile = join(dir, 'report.pdf');
+      writeFileSync(pdfFile, pdf);
+      const r = spawnSync('pdftoppm', ['-f', '1', '-l', '1', '-r', '96', '-png', '-singlefile', pdfFile, join(ROOT, 'docs', 'img', 'report-first-page')]);
+      expect(r.status, String(r.stderr)).toBe(0);
+    }
+    // the committed picture of page 1 is a PNG of the A4 content box
+    const png = readFileSync(join(ROOT, 'docs', 'img', 'report-first-page.png'));
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(png.readUInt32BE(16) / png.readUInt32BE(20)).toBeCloseTo(595 / 842, 2);
     await page.close();
   });
 });

@@ -33,7 +33,9 @@ describe('HTML report', async () => {
     expect(html.match(/<section id="analysis-\d+"/g)).toHaveLength(6);
     for (const h of ['The question', 'The data', 'The estimate', 'Charts', 'Diagnostics', 'Warnings', 'Options and reproducibility']) expect(html.match(new RegExp(`<h3>${h}</h3>`, 'g'))).toHaveLength(6);
     const charts = inputs.reduce((s, i) => s + applicableKinds(i.doc).length, 0);
-    expect(html.match(/<svg /g)).toHaveLength(charts);
+    // every kind of every analysis, plus the brief's one figure on page 1
+    expect(html.match(/<svg /g)).toHaveLength(charts + 1);
+    expect(html.match(/<figure id="brief-figure"/g)).toHaveLength(1);
     expect(words).toContain('How did violence rate in the 3 treated areas from 2019-04 compare with a synthetic control');
     expect(words).toContain('Did the level or the trend of violence rate change at 2019-04 and 2019-09, beyond what the pre-intervention trend predicts?');
     expect(words).toContain('Rows 3,960 Units 60 Periods 66 monthly (2015-04 to 2020-09)');

@@ -27,8 +27,8 @@ export function inspectCommand(ctx: CliContext): Command {
     const found = findManifest(file, manifest);
     const summary = { ...summarisePanel(panel), ...(found ? { manifest: summariseManifest(found) } : {}) };
     emitData(ctx, summary, out, async (output) => {
-      const { renderObjectSummary } = await import('../summary.js');
-      return renderObjectSummary(`vru-eval inspect: ${panel.file}`, summary, output);
+      const { renderPanelSummary } = await import('../summary.js');
+      return renderPanelSummary(summary, output);
     });
   });
 }

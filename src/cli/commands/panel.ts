@@ -81,8 +81,8 @@ export function panelCommand(ctx: CliContext): Command {
       warnings: m.warnings,
     };
     emitData(ctx, summary, undefined, async (output) => {
-      const { renderObjectSummary } = await import('../summary.js');
-      return renderObjectSummary(`vru-eval panel police-uk: ${out}`, summary, output);
+      const { renderBuiltPanelSummary } = await import('../summary.js');
+      return renderBuiltPanelSummary({ ...summary, treated: m.treated, unitsFound: m.units, droppedForces: m.droppedForces, hotspots: m.hotspots }, output);
     });
   });
 }

@@ -134,7 +134,7 @@ export function robustnessCommand(ctx: CliContext): Command {
         );
       }
       if (rec.skipped.length > 0) analysis.warnings.push({ code: 'OPTIONS_NOT_REAPPLIED', message: `recorded option(s) not re-applied to the variants (no flag of that name and value): ${rec.skipped.join(', ')}` });
-      noteTable(ctx, emitDocument(ctx, 'robustness', { files: [{ file: basename(file), sha256: sha, role: 'main' }] }, analysis, v.out));
+      noteTable(ctx, emitDocument(ctx, 'robustness', { files: [{ file: basename(file), sha256: sha, role: 'main' }] }, analysis, v.out, { main: doc }));
     } finally {
       await exec.close();
       rmSync(scratch, { recursive: true, force: true });

@@ -52,9 +52,8 @@ async function runOrCheck(ctx: CliContext, plan: Plan, v: { out?: string | undef
       const manifest = await runPlan(plan, { ...base, out: resolve(v.out) });
       const summary = { status: manifest.status, out: v.out, steps: manifest.steps.map((s) => ({ name: s.name, status: s.status, outputs: s.outputs, wallMs: s.wallMs })) };
       emitData(ctx, summary, undefined, async (output) => {
-        const { renderSections } = await import('../summary.js');
-        const rows = summary.steps.map((s): [string, string] => [s.name, `${s.status}: ${s.outputs.join(', ')} (${s.wallMs} ms)`]);
-        return renderSections(`vru-eval run: ${summary.steps.length} step(s) ${manifest.status}, results in ${v.out}`, [{ rows }, { lines: [`manifest: ${join(v.out!, 'manifest.json')}`] }], output);
+        const { renderRunSummary } = await import('../summary.js');
+        return renderRunSummary(manifest, resolve(v.out!), v.out!, output);
       });
       return;
     }
