@@ -3,7 +3,7 @@
  */
 import { InputError } from '../core/errors.js';
 import { ASB_INDEX, CRIME_SLUGS, CRIME_TYPES, N_TYPES, monthLabel } from './format.js';
-import { cmp, type PoliceUkOptions, type PoliceUkResult, type ReadResult, type Selection, type Side, type Warning } from './build.js';
+import { cmp, type PoliceUkOptions, type PoliceUkResult, type ReadResult, type Selection, type Side, type Warning } from './stages.js';
 import type { Flags } from './flags.js';
 import type { Accounting, Cells, Units } from './units.js';
 import type { Manifest } from './manifest.js';

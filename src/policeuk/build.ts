@@ -28,64 +28,9 @@ import { onsGeography } from './ons.js';
 import { account, checkVintage, fillCells, makeUnits } from './units.js';
 import { assignTreatment, joinPopulation, selectHotspots, stopSearchCells } from './extras.js';
 import { assemble } from './assemble.js';
+import { cmp, type PoliceUkOptions, type PoliceUkResult, type ReadResult, type Selection, type Side, type Warning } from './stages.js';
 
-export interface PoliceUkOptions {
-  inputs: string[];
-  /** 'lsoa' (default), 'force', a column of --lookup (e.g. LAD19CD), or LAD19CD / CSP19CD / PFA19CD of the shipped ONS geography. */
-  level?: string;
-  lookup?: string;
-  lookupLsoa?: string;
-  /** Custom areas: a CSV (LSOA → area) or a GeoJSON file of polygons. */
-  areas?: string;
-  areasLsoa?: string;
-  areaColumn?: string;
-  areaId?: string;
-  /** A crosswalk CSV, or 'ons' for the shipped ONS LSOA 2011 → 2021 lookup. */
-  lsoaCrosswalk?: string;
-  crosswalkFrom?: string;
-  crosswalkTo?: string;
-  /** Crime type names (police.uk's) to write as columns; default all 14. */
-  crimeTypes?: string[];
-  stopSearch?: boolean;
-  population?: string;
-  /** Population column of --population (e.g. 'All Ages'). */
-  populationColumn?: string;
-  /** Year of the estimates in a --population file with no year column. */
-  populationYear?: number;
-  treatedAreas?: string[];
-  treatedFile?: string;
-  /** COLUMN=v1,v2 (a --lookup column, or 'force' for the home force). */
-  treatedWhere?: string;
-  start?: string;
-  /** '10%' or a count. */
-  hotspots?: string;
-  hotspotsBy?: string;
-  hotspotsBefore?: string;
-  /** Rank hotspots over all areas ('all', the default) or within each area's home force. */
-  hotspotsWithin?: 'all' | 'force';
-  from?: string;
-  to?: string;
-  /** Fraction in [0, 1]. */
-  maxUnlocated?: number;
-  includeForces?: string[];
-  dropIncomplete?: boolean;
-  /** Areas whose home force has no file in the archive: 'drop' (default) or 'keep' (every cell empty, with a warning). */
-  otherForceAreas?: 'drop' | 'keep';
-}
-
-export interface PoliceUkResult {
-  /** The panel's CSV text in pieces (header first), generated on demand: write them in turn. */
-  chunks: () => Generator<string>;
-  /** The panel as one CSV string (for small panels and tests; the CLI writes `chunks`). */
-  readonly csv: string;
-  manifest: Manifest;
-  columns: string[];
-  units: number;
-  periods: number;
-}
-
-export type Warning = { code: string; message: string };
-export const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+export { cmp, type PoliceUkOptions, type PoliceUkResult, type ReadResult, type Selection, type Side, type Warning } from './stages.js';
 
 export async function buildPoliceUkPanel(o: PoliceUkOptions, tool: { name: string; version: string }): Promise<PoliceUkResult> {
   const flags = checkFlags(o);
@@ -109,19 +54,6 @@ export async function buildPoliceUkPanel(o: PoliceUkOptions, tool: { name: strin
   }
 }
 
-/** Stage 2: the side files, read before any archive file. */
-export interface Side {
-  ons: ReturnType<typeof onsGeography>;
-  lookup: Lookup | null;
-  levelCol: number;
-  whereCol: number;
-  crosswalk: ReturnType<typeof readCrosswalk> | null;
-  areasCsv: ReturnType<typeof readAreasCsv> | null;
-  geo: ReturnType<typeof readGeoAreas> | null;
-  population: ReturnType<typeof readPopulation> | null;
-  treatedFile: ReturnType<typeof readTreatedFile> | null;
-}
-
 function readSideFiles(o: PoliceUkOptions, flags: Flags): Side {
   const ons = onsGeography();
   const lookup: Lookup | null = o.lookup !== undefined ? readLookup(o.lookup, o.lookupLsoa) : flags.builtInLookup ? ons.lookup : null;
@@ -140,21 +72,6 @@ function readSideFiles(o: PoliceUkOptions, flags: Flags): Side {
     population: o.population !== undefined ? readPopulation(o.population, { column: o.populationColumn, year: o.populationYear }) : null,
     treatedFile: o.treatedFile !== undefined ? readTreatedFile(o.treatedFile) : null,
   };
-}
-
-/** Stage 3: the files to read. */
-export interface Selection {
-  inputs: ArchiveInput[];
-  use: ArchiveEntry[];
-  excludedFiles: ManifestFile[];
-  outsideWindow: string[];
-  ignored: string[];
-  first: number;
-  last: number;
-  M: number;
-  forces: string[];
-  forceIdx: Map<string, number>;
-  F: number;
 }
 
 async function selectFiles(o: PoliceUkOptions, flags: Flags, inputs: ArchiveInput[]): Promise<Selection> {
@@ -198,24 +115,6 @@ async function selectFiles(o: PoliceUkOptions, flags: Flags, inputs: ArchiveInpu
   use = use.filter((e) => forceIdx.has(e.force));
   use.sort((a, b) => a.month - b.month || cmp(a.force, b.force) || cmp(a.kind, b.kind));
   return { inputs, use, excludedFiles, outsideWindow, ignored, first, last, M: last - first + 1, forces, forceIdx, F: forces.length };
-}
-
-/** Stage 4: what the files hold. */
-export interface ReadResult {
-  counts: Counts;
-  ctx: ReturnType<typeof newReadContext>;
-  fileRows: ManifestFile[];
-  tallyByFM: Map<string, FileTally>;
-  /** Per force × month: 1 when the force's street (stop-and-search) file is there and holds a located record. */
-  hasStreet: Uint8Array;
-  hasSS: Uint8Array;
-  /** Files read that hold no located record of their kind (their force-month is missing for that kind). */
-  emptyFiles: { file: string; kind: string; force: string; month: string; records: number }[];
-  /** Base area → its --lookup row. */
-  lookupUsed: Map<string, readonly string[]>;
-  membersOf: (code: string) => string[];
-  /** LSOA codes absent from --lookup placed through the ONS 2011 → 2021 lookup (codes of the other vintage). */
-  viaCrosswalk: string[];
 }
 
 function readFiles(sel: Selection, side: Side, flags: Flags, o: PoliceUkOptions): ReadResult {

@@ -3,7 +3,7 @@
  */
 import { InputError, UsageError } from '../core/errors.js';
 import { ASB_INDEX, CRIME_SLUGS, N_TYPES, monthLabel } from './format.js';
-import { cmp, type PoliceUkOptions, type ReadResult, type Selection, type Side, type Warning } from './build.js';
+import { cmp, type PoliceUkOptions, type ReadResult, type Selection, type Side, type Warning } from './stages.js';
 import type { Flags } from './flags.js';
 import type { Cells, Units } from './units.js';
 import type { Manifest } from './manifest.js';

@@ -4,7 +4,7 @@
  */
 import { UsageError } from '../core/errors.js';
 import { CRIME_SLUGS, CRIME_TYPES, monthOrdinal } from './format.js';
-import type { PoliceUkOptions } from './build.js';
+import type { PoliceUkOptions } from './stages.js';
 
 /** Columns of the shipped ONS geography usable as --level or --treated-where without --lookup. */
 export const BUILT_IN_LEVELS = ['LAD19CD', 'CSP19CD', 'PFA19CD'] as const;

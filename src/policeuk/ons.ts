@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
-import type { Crosswalk, Lookup } from './tables.js';
+import type { Crosswalk, Lookup } from './lookupTypes.js';
 
 /** police.uk force slug of each police force area (ONS PFA19CD). */
 export const PFA_FORCE: Readonly<Record<string, string>> = {

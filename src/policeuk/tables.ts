@@ -9,6 +9,9 @@ import { readCsvFile, type CsvTable } from '../io/csv.js';
 import { InputError, UsageError } from '../core/errors.js';
 import { monthOrdinal } from './format.js';
 import { crosswalkFromPairs } from './ons.js';
+import type { Crosswalk, Lookup } from './lookupTypes.js';
+
+export type { Crosswalk, Lookup } from './lookupTypes.js';
 
 /** Common names of the LSOA code column in ONS lookups and population files. */
 export const LSOA_COLUMNS = ['LSOA21CD', 'LSOA11CD', 'LSOA01CD', 'lsoa21cd', 'lsoa11cd', 'LSOA Code', 'LSOA code', 'lsoa_code', 'lsoa', 'LSOA'];
@@ -29,15 +32,7 @@ function pick(table: CsvTable, given: string | undefined, known: readonly string
   throw new InputError('MISSING_COLUMN', `${table.file}: no ${what} column found (looked for ${known.join(', ')}; columns are: ${table.header.join(', ')}); name it with ${flag} <column>`, { file: table.file, columns: table.header, flag });
 }
 
-/** LSOA → row of a lookup file (e.g. the ONS LSOA → LAD → CSP → PFA lookup). */
-export interface Lookup {
-  file: string;
-  lsoaColumn: string;
-  header: readonly string[];
-  /** LSOA code → its row's cells. */
-  rows: Map<string, readonly string[]>;
-}
-
+/** Read an LSOA → higher-geography lookup file (e.g. the ONS LSOA → LAD → CSP → PFA lookup). */
 export function readLookup(file: string, lsoaColumn: string | undefined): Lookup {
   const t = readCsvFile(file);
   const k = pick(t, lsoaColumn, LSOA_COLUMNS, 'LSOA code', '--lookup-lsoa');
@@ -78,16 +73,6 @@ export function readAreasCsv(file: string, lsoaColumn: string | undefined, areaC
  * counted under one representative, the group's smallest new code. So splits and merges
  * both give areas that are the same on either side of the change.
  */
-export interface Crosswalk {
-  file: string;
-  from: string;
-  to: string;
-  /** code → representative (the group's smallest new code). */
-  rep: Map<string, string>;
-  /** representative → every code of its group (old and new), sorted. */
-  members: Map<string, string[]>;
-}
-
 export function readCrosswalk(file: string, fromCol: string | undefined, toCol: string | undefined): Crosswalk {
   const t = readCsvFile(file);
   // the ONS exact lookup as downloaded names its first column F_LSOA11CD

@@ -5,7 +5,7 @@
  */
 import { InputError } from '../core/errors.js';
 import { N_TYPES, monthLabel } from './format.js';
-import { cmp, type PoliceUkOptions, type ReadResult, type Selection, type Side, type Warning } from './build.js';
+import { cmp, type PoliceUkOptions, type ReadResult, type Selection, type Side, type Warning } from './stages.js';
 import type { Flags } from './flags.js';
 
 /**

@@ -278,7 +278,7 @@ describe('through the binary', () => {
     // the shared presentation flags: a readable summary on request
     const table = runCli(['panel', 'police-uk', g.folder, '--out', out, '--format', 'table']);
     expect(table.code, table.stderr).toBe(0);
-    expect(table.stdout).toMatch(/records unlocated/);
+    expect(table.stdout).toMatch(/[\d,]+ without a location/);
     expect(table.stdout).toMatch(/wrote .*b\.csv \(the panel\)/);
   });
 });
