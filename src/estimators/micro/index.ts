@@ -12,19 +12,22 @@
  * Y_o = Σ_{i∈𝒯} Σ_{t post} y_{oit} the treated total; Ŝ_o = Σ_j w_j Σ_{t post} y_{ojt} the
  * synthetic total; percentage change 100·(Y_o − Ŝ_o)/Ŝ_o.
  */
-import { InputError, UsageError } from '../../core/errors.js';
+import { EstimationError, InputError, UsageError } from '../../core/errors.js';
 import type { Panel } from '../../core/panel.js';
 import type { Analysis, Diagnostic, PathPoint, Warning } from '../../core/result.js';
 import { Rng } from '../../core/rng.js';
-import { pnorm, qnorm } from '../../core/stats.js';
 import { symmetricEigen } from '../../core/linalg.js';
 import { hessianAt, rake, rakePenalised, whiten, zeroTargetKeep, type CalibrationDistance, type RakeProblem, type RakeResult, type Whitened } from './calibrate.js';
 import { linearisedVariances } from './linearise.js';
-import { runPermutations, type MicroProgress } from './pool.js';
+import { type InferenceBlock, normalBlock, quantile, sorted } from './blocks.js';
+import type { MicroProgress } from './pool.js';
+import { permutationInference, type PermOutcome, type PermPool, type PermStat } from './permutation.js';
 import { syntheticRange, type SyntheticRange } from './range.js';
-import { denominators, fitSet, replicateWidth, type ReplicateProblem } from './replicates.js';
+import { denominators, fitSet, type ReplicateProblem } from './replicates.js';
 
 export type { MicroProgress } from './pool.js';
+export type { InferenceBlock } from './blocks.js';
+export { PERM_POOLS, PERM_STATS, type PermPool, type PermStat } from './permutation.js';
 
 export const MICRO_INFERENCES = ['permutation', 'jackknife', 'linearisation'] as const;
 export type MicroInference = (typeof MICRO_INFERENCES)[number];
@@ -83,6 +86,16 @@ export interface MicroOptions {
   maxIter: number;
   threads: number;
   progress?: (p: MicroProgress) => void;
+  /** Permutation statistic (see permutation.ts): 'studentised' (default), 'log-ratio', or microsynth's 'z'. */
+  permStat?: PermStat;
+  /** Placebo sets drawn from the controls (default) or from all areas (microsynth). */
+  permPool?: PermPool;
+  /**
+   * Largest relative imbalance accepted when exact balance is infeasible (default 0.05): the
+   * closest achievable weights are used, with a warning, only when every balanced variable's
+   * synthetic total is within this fraction of the treated total; otherwise micro refuses.
+   */
+  maxImbalance?: number;
 }
 
 /**
@@ -248,49 +261,6 @@ function residualise(WE: Whitened, B: Float64Array, N: number, qB: number, contr
     sdRatio[k] = tiny ? 0 : Math.sqrt(ssRaw / ssRes);
   }
   return { Bp, sdRatio, implied };
-}
-
-/** Sorted copy. */
-const sorted = (xs: ArrayLike<number>) => Float64Array.from(xs).sort();
-
-/** Type-7 quantile of sorted values. */
-function quantile(s: Float64Array, p: number): number {
-  const h = (s.length - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(s.length - 1, lo + 1);
-  return s[lo]! + (h - lo) * (s[hi]! - s[lo]!);
-}
-
-export interface InferenceBlock {
-  /** Standard error of log(Y/Ŝ) (jackknife, linearisation); null for permutation. */
-  seLogRatio: number | null;
-  pValue: number | null;
-  pLower: number | null;
-  pUpper: number | null;
-  percentChangeCi: [number, number] | null;
-  differenceCi: [number, number] | null;
-  [extra: string]: unknown;
-}
-
-/** Interval for the difference implied by one for the percentage change (difference = Y − Y/(1 + pct/100), increasing in pct). */
-function diffFromPct(Y: number, ci: [number, number] | null): [number, number] | null {
-  if (!ci) return null;
-  return [Y - Y / (1 + ci[0] / 100), Y - Y / (1 + ci[1] / 100)];
-}
-
-function normalBlock(Y: number, S: number, se: number, level: number): InferenceBlock {
-  const l = Math.log(Y / S);
-  const z = qnorm(0.5 + level / 2);
-  const ok = Number.isFinite(l) && Number.isFinite(se) && se > 0;
-  const ci: [number, number] | null = ok ? [100 * (Math.exp(l - z * se) - 1), 100 * (Math.exp(l + z * se) - 1)] : null;
-  return {
-    seLogRatio: Number.isFinite(se) ? se : null,
-    pValue: ok ? 2 * pnorm(-Math.abs(l / se)) : null,
-    pLower: ok ? pnorm(l / se) : null,
-    pUpper: ok ? 1 - pnorm(l / se) : null,
-    percentChangeCi: ci,
-    differenceCi: diffFromPct(Y, ci),
-  };
 }
 
 export interface OutcomeResult {
@@ -517,14 +487,23 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   }
   const exact = worst <= Math.max(opts.tol * 100, 1e-8);
   if (!exact) {
-    const top = balance
-      .slice()
-      .sort((a, b) => Math.abs(b.relative as number) - Math.abs(a.relative as number))
-      .slice(0, 3)
-      .map((r) => `${r.variable as string} (treated ${r.treated as number}, synthetic ${(r.synthetic as number).toPrecision(6)})`);
+    const ranked = balance.slice().sort((a, b) => Math.abs(b.relative as number) - Math.abs(a.relative as number));
+    const maxImb = opts.maxImbalance ?? 0.05;
+    const describe = (r: Record<string, unknown>) => `${r.variable as string} (treated ${r.treated as number}, synthetic ${(r.synthetic as number).toPrecision(6)}, ${(100 * Math.abs(r.relative as number)).toPrecision(3)}% off)`;
+    const help = `${opts.matchPeriods.kind === 'total' ? '' : 'match pre-period outcomes as one total (--match-periods total) or in blocks (--match-periods every:K), '}match fewer covariates, or leave out treated areas outside the controls' range`;
+    // A fallback may never give a counterfactual that contradicts its own balance table: refuse
+    // unless every balanced variable's synthetic total is within maxImbalance of the treated one.
+    if (!(worst <= maxImb)) {
+      const bad = ranked.filter((r) => !(Math.abs(r.relative as number) <= maxImb));
+      throw new EstimationError(
+        'EXACT_BALANCE_INFEASIBLE',
+        `no non-negative weighting of the ${n0} controls reproduces the ${n1} treated areas' totals: the closest weights found (${method.startsWith('penalised-') ? `penalised ${distance} calibration` : method}) leave ${bad.length} of ${balance.length} balanced variables more than ${100 * maxImb}% off, e.g. ${bad.slice(0, 4).map(describe).join('; ')}. To fix: ${help}; or accept approximate balance with --max-imbalance (now ${maxImb})`,
+        { variables: bad.map((r) => r.variable as string), largestRelativeImbalance: worst },
+      );
+    }
     warnings.push({
       code: 'EXACT_BALANCE_INFEASIBLE',
-      message: `no non-negative weighting of the ${n0} controls reproduces the treated totals exactly; fell back to ${method.startsWith('penalised-') ? `penalised ${distance} calibration (closest achievable balance, μ = ${mu})` : method}: largest relative imbalance ${worst.toPrecision(3)}, worst ${top.join('; ')}. Match fewer variables (--match-periods total or every:K) or drop covariates`,
+      message: `no non-negative weighting of the ${n0} controls reproduces the treated totals exactly; used the closest achievable balance (${method.startsWith('penalised-') ? `penalised ${distance} calibration, μ = ${mu}` : method}): every balanced variable within ${(100 * worst).toPrecision(3)}% of the treated total (limit --max-imbalance ${maxImb}), worst ${ranked.slice(0, 3).map(describe).join('; ')}. The estimate carries that imbalance; for exact balance ${help}`,
     });
   }
   diagnostics.push({
@@ -623,7 +602,6 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     else if (r.treatedTotal <= 0) warnings.push({ code: 'ZERO_TREATED_TOTAL', message: `outcome ${r.outcome}: the treated areas' post-period total is ${r.treatedTotal} (a −100% change); intervals on the log-ratio scale are undefined (null)` });
   }
 
-  const alpha = 1 - opts.level;
   // The first outcome's post-period values, for per-period placebo intervals (nPost × N).
   const nPost = tEnd - t0 + 1;
   const y0 = data.y[data.outcomes[0]!]!;
@@ -636,120 +614,31 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   const extra: Record<string, unknown> = {};
 
   // Permutation inference.
+  const linVar = opts.inference.includes('linearisation') || (opts.inference.includes('permutation') && (opts.permStat ?? 'studentised') !== 'log-ratio') ? linearisedVariances(WE, controls, w, data.outcomes.map((_, o) => P.subarray(o * N, (o + 1) * N))) : null;
   if (opts.inference.includes('permutation')) {
-    if (n0 - n1 < 1) throw new InputError('TOO_FEW_CONTROLS', `permutation inference draws placebo sets of ${n1} areas from the ${n0} controls and re-weights with the rest; it needs more controls than treated areas (use --inference jackknife or linearisation)`, {});
-    // There are only C(n₀, n₁) distinct placebo sets: with fewer than --perms, draw that many (as microsynth does).
-    let distinct = 1;
-    for (let k = 0; k < n1 && distinct <= opts.perms; k++) distinct = (distinct * (n0 - k)) / (k + 1);
-    const B = Math.max(1, Math.min(opts.perms, Math.floor(distinct + 1e-9)));
-    if (B < opts.perms) warnings.push({ code: 'PERMS_CAPPED', message: `only ${B} distinct placebo sets of ${n1} areas exist among ${n0} controls; --perms ${opts.perms} reduced to ${B} (random draws, so some sets may repeat; p-values cannot fall below 1/(B+1))` });
-    const width = replicateWidth(O, nPost);
-    const reps = await runPermutations(prob, B, opts.threads, opts.progress);
-    let inexact = 0;
-    let iters = 0;
-    for (let b = 0; b < B; b++) {
-      iters += reps[b * width + 2 * O]!;
-      if (reps[b * width + 2 * O + 1] !== 1) inexact++;
-    }
-    const L = new Float64Array(B * O);
-    let nonFinite = 0;
-    for (let b = 0; b < B; b++)
-      for (let o = 0; o < O; o++) {
-        const v = Math.log(reps[b * width + 2 * o]! / reps[b * width + 2 * o + 1]!);
-        L[b * O + o] = v;
-        if (!Number.isFinite(v)) nonFinite++;
-      }
-    results.forEach((r, o) => {
-      const ls: number[] = [];
-      for (let b = 0; b < B; b++) if (Number.isFinite(L[b * O + o]!)) ls.push(L[b * O + o]!);
-      const l = logObs[o]!;
-      const Bf = ls.length;
-      let two = 0;
-      let lo = 0;
-      let hi = 0;
-      for (const v of ls) {
-        if (Math.abs(v) >= Math.abs(l) - 1e-12 * Math.abs(l)) two++;
-        if (v <= l) lo++;
-        if (v >= l) hi++;
-      }
-      if (!Number.isFinite(l)) {
-        r.permutation = { seLogRatio: null, pValue: null, pLower: null, pUpper: null, percentChangeCi: null, differenceCi: null, draws: Bf, placeboPercentChange: Array.from(ls, (v) => 100 * (Math.exp(v) - 1)) };
-        return;
-      }
-      const s = sorted(ls);
-      const ci: [number, number] | null = Bf > 0 && Number.isFinite(l) ? [100 * (Math.exp(l - quantile(s, 1 - alpha / 2)) - 1), 100 * (Math.exp(l - quantile(s, alpha / 2)) - 1)] : null;
-      r.permutation = {
-        seLogRatio: null,
-        pValue: Bf > 0 ? (1 + two) / (Bf + 1) : null,
-        pLower: Bf > 0 ? (1 + lo) / (Bf + 1) : null,
-        pUpper: Bf > 0 ? (1 + hi) / (Bf + 1) : null,
-        percentChangeCi: ci,
-        differenceCi: diffFromPct(r.treatedTotal, ci),
-        draws: Bf,
-        placeboPercentChange: Array.from(ls, (v) => 100 * (Math.exp(v) - 1)),
-      };
+    const permOut: PermOutcome[] = results.map((r, o) => ({ treatedTotal: r.treatedTotal, syntheticTotal: r.syntheticTotal, variance: linVar?.[o] ?? Number.NaN, path: r.path }));
+    const perm = await permutationInference({
+      prob,
+      outcomes: permOut,
+      perms: opts.perms,
+      stat: opts.permStat ?? 'studentised',
+      pool: opts.permPool ?? 'controls',
+      level: opts.level,
+      threads: opts.threads,
+      t0,
+      nPost,
+      periods: data.periods,
+      distance,
+      qB,
+      minMu,
+      ...(opts.progress ? { progress: opts.progress } : {}),
     });
-    if (inexact > 0) warnings.push({ code: 'PLACEBO_INEXACT', message: `${inexact} of ${B} placebo sets could not be balanced exactly and used penalised raking` });
-    if (nonFinite > 0) warnings.push({ code: 'PLACEBO_NON_FINITE', message: `${nonFinite} placebo outcome totals were zero (log ratio undefined) and were left out of the permutation distribution` });
-    extra.permsUsed = B;
-    // --match-min in the placebos: how closely each placebo set's approximate variables were balanced.
-    let minNote = '';
-    if (qB > 0) {
-      const mi = sorted(Array.from({ length: B }, (_, b) => reps[b * width + 2 * O + 3]!));
-      extra.placeboMinImbalance = { median: quantile(mi, 0.5), max: mi[B - 1]!, unit: 'largest |imbalance| over the --match-min variables, in SD units of each (residualised) variable among the controls' };
-      minNote = `; --match-min variables balanced to a median largest imbalance of ${quantile(mi, 0.5).toExponential(2)} SD (penalty μ = ${minMu?.toExponential(0)}, as for the main weights)`;
-    }
-    diagnostics.push({ code: 'PERMUTATION', passed: inexact === 0, value: B, message: `${B} placebo treated sets of ${n1} controls, each re-weighted (mean ${(iters / Math.max(1, B)).toFixed(1)} iterations; ${inexact} not exactly balanced${minNote})` });
-    if (O >= 2) extra.omnibus = omnibus(L, B, O, logObs);
-    // Per-period and cumulative-path intervals for the first outcome, by the same inversion of
-    // the placebo log-ratio distribution as the post-period totals (placebo periods whose ratio
-    // is undefined, a zero count, are left out; a period whose treated count is 0 gets none).
-    const head0 = results[0]!;
-    const interval = (Y: number, S: number, pl: number[]): [number, number] | null => {
-      const l = Math.log(Y / S);
-      if (!Number.isFinite(l) || pl.length === 0) return null;
-      const q = sorted(pl);
-      const ci: [number, number] = [100 * (Math.exp(l - quantile(q, 1 - alpha / 2)) - 1), 100 * (Math.exp(l - quantile(q, alpha / 2)) - 1)];
-      return diffFromPct(Y, ci);
-    };
-    const eff: ([number, number] | null)[] = [];
-    const cum: ([number, number] | null)[] = [];
-    const dropped: string[] = [];
-    const noTreated: string[] = [];
-    const cumT = new Float64Array(B);
-    const cumS = new Float64Array(B);
-    let cY = 0;
-    let cS = 0;
-    for (let t = 0; t < nPost; t++) {
-      const pt = head0.path[t0 + t]!;
-      cY += pt.treated;
-      cS += pt.synthetic;
-      const pl: number[] = [];
-      const plc: number[] = [];
-      for (let b = 0; b < B; b++) {
-        const yt = reps[b * width + 2 * O + 4 + 2 * t]!;
-        const st = reps[b * width + 2 * O + 5 + 2 * t]!;
-        cumT[b] = cumT[b]! + yt;
-        cumS[b] = cumS[b]! + st;
-        const v = Math.log(yt / st);
-        if (Number.isFinite(v)) pl.push(v);
-        const vc = Math.log(cumT[b]! / cumS[b]!);
-        if (Number.isFinite(vc)) plc.push(vc);
-      }
-      eff.push(interval(pt.treated, pt.synthetic, pl));
-      // The cumulative effect through t is Y − Ŝ summed over post periods 0..t, a difference of totals;
-      // at the last period it is the headline interval itself (same draws, same totals).
-      cum.push(t === nPost - 1 ? (head0.permutation?.differenceCi ?? null) : interval(cY, cS, plc));
-      if (pl.length < B) dropped.push(`${data.periods[t0 + t]} (${B - pl.length})`);
-      if (!(pt.treated > 0)) noTreated.push(data.periods[t0 + t]!);
-    }
-    pathCi = { effect: eff, cumulative: cum };
-    if (dropped.length > 0)
-      warnings.push({
-        code: 'PATH_PLACEBO_NON_FINITE',
-        message: `per-period placebo bands: placebo sets with a zero count (treated or synthetic) in a period have no log ratio there and were left out of that period's band, in ${dropped.length} of ${nPost} post period(s): ${dropped.slice(0, 6).join(', ')}${dropped.length > 6 ? ', …' : ''} (period (draws left out) of ${B}); with sparse counts those bands may be too narrow: aggregate periods or areas`,
-      });
-    if (noTreated.length > 0) warnings.push({ code: 'PATH_ZERO_TREATED', message: `no band for post period(s) ${noTreated.join(', ')}: the treated areas' count there is 0, so the log ratio is undefined` });
+    warnings.push(...perm.warnings);
+    diagnostics.push(...perm.diagnostics);
+    Object.assign(extra, perm.extra);
+    pathCi = perm.pathCi;
+    permOut.forEach((p, o) => (results[o]!.permutation = p.permutation!));
+    if (O >= 2) extra.omnibus = omnibus(perm.logRatios, perm.draws, O, logObs);
   }
 
   // Jackknife.
@@ -784,7 +673,7 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
         const se = Math.sqrt(((G - 1) / G) * v);
         r.jackknife = { ...normalBlock(r.treatedTotal, r.syntheticTotal, se, opts.level), groups: G };
       });
-      if (inexact > 0) warnings.push({ code: 'JACKKNIFE_INEXACT', message: `${inexact} of ${G} jackknife replicates could not be balanced exactly and used penalised raking` });
+      if (inexact > 0) warnings.push({ code: 'JACKKNIFE_INEXACT', message: `${inexact} of ${G} jackknife replicates could not be balanced exactly and used penalised ${distance} calibration (closest achievable balance)` });
       diagnostics.push({ code: 'JACKKNIFE', passed: inexact === 0, value: G, message: `${G} groups (each one ${n1 % G === 0 ? `${n1 / G}` : `${Math.floor(n1 / G)}–${Math.ceil(n1 / G)}`} treated area(s) and about ${Math.round(n0 / G)} controls), each dropped in turn and re-weighted` });
     }
   }
@@ -792,7 +681,7 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   // Linearisation.
   if (opts.inference.includes('linearisation')) {
     // On the exact constraints only: the linearisation identity needs exact balance on its regressors.
-    const vs = linearisedVariances(WE, controls, w, data.outcomes.map((_, o) => P.subarray(o * N, (o + 1) * N)));
+    const vs = linVar!;
     results.forEach((r, o) => {
       const v = vs[o]!;
       const se = Math.sqrt(v) / r.syntheticTotal;
@@ -892,6 +781,9 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
       endPost: data.periods[tEnd],
       inference: [...opts.inference],
       perms: opts.inference.includes('permutation') ? opts.perms : null,
+      permStat: opts.inference.includes('permutation') ? (opts.permStat ?? 'studentised') : null,
+      permPool: opts.inference.includes('permutation') ? (opts.permPool ?? 'controls') : null,
+      maxImbalance: opts.maxImbalance ?? 0.05,
       jackGroups: opts.inference.includes('jackknife') ? Math.min(n1, opts.jackGroups ?? Math.min(n1, 40)) : null,
       weightRange: opts.weightRange,
       calfun: distance,
