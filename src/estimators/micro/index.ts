@@ -76,9 +76,9 @@ export interface MicroOptions {
   seed: number;
   level: number;
   /**
-   * Distance from uniform weights that the calibration minimises: 'raking' (Kullback–Leibler,
-   * exponential tilting; the default) or 'linear' (truncated linear / χ² with w ≥ 0, microsynth's
-   * default calfun "linear" with bounds (0, ∞)).
+   * Distance from uniform weights that the calibration minimises: 'linear' (the default: truncated
+   * linear / χ² with w ≥ 0, microsynth's default calfun "linear" with bounds (0, ∞)) or 'raking'
+   * (Kullback–Leibler, exponential tilting, every weight > 0).
    */
   distance?: CalibrationDistance;
   /** Relative imbalance at which the raking stops. */
@@ -370,7 +370,7 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   // Zero-target presolve (see zeroTargetKeep), on the exact columns: controls that must get weight 0 leave the iterations.
   const keep = zeroTargetKeep(W, controls, treated, qE + 1);
   const active = keep ? Int32Array.from(keep, (a) => controls[a]!) : controls;
-  const distance: CalibrationDistance = opts.distance ?? 'raking';
+  const distance: CalibrationDistance = opts.distance ?? 'linear';
   let rp: RakeProblem = { W, distance, donors: active, target, d, den };
   let fit: RakeResult;
   let method: string = distance;
