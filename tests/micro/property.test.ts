@@ -42,7 +42,7 @@ describe('micro properties over generated panels', () => {
           data.treated.forEach((tr, i) => {
             if (tr) for (let t = 0; t < s.periods; t++) y[i * s.periods + t] = 4 * max + 1;
           });
-          data.y.crime1 = y;
+          (data as { y: Record<string, Float64Array> }).y.crime1 = y;
         }
         const n1 = data.treated.reduce((a, v) => a + v, 0);
         const mp = autoMatchPeriods(areas - n1, s.start, 2, 2).choice;
