@@ -284,8 +284,53 @@ export interface OutcomeResult {
   weightRange?: { syntheticMin: number | null; syntheticMax: number | null; percentChangeMin: number | null; percentChangeMax: number | null; status: string };
 }
 
-/** Estimate. Async because the weight-range LPs load HiGHS and permutations may use threads. */
+/** Everything the stages share: the data, the options, the treated and control index sets. */
+interface Setup {
+  data: MicroData;
+  opts: MicroOptions;
+  N: number;
+  T: number;
+  /** First treated period t₀, last post period, number of post periods. */
+  t0: number;
+  tEnd: number;
+  nPost: number;
+  treatedIdx: number[];
+  controlIdx: number[];
+  controls: Int32Array;
+  treated: Int32Array;
+  n1: number;
+  n0: number;
+  warnings: Warning[];
+  diagnostics: Diagnostic[];
+  distance: CalibrationDistance;
+}
+
+/**
+ * Micro-area synthetic control: prepare → fit → infer → assemble.
+ * Async because the weight-range LPs load HiGHS and permutations may use threads.
+ */
 export async function micro(data: MicroData, opts: MicroOptions): Promise<Analysis> {
+  // Prepare: index sets and checks.
+  const s = setup(data, opts);
+  // Fit: calibration weights w (exact balance, or the closest achievable within --max-imbalance, or a refusal).
+  const c = calibrate(s);
+  const bal = balanceReport(s, c);
+  const e = outcomeEffects(s, c.w);
+  // Infer: permutation, jackknife, linearisation, and the range over exactly balancing weights.
+  const prob = replicateProblem(s, c, e);
+  const linVar = opts.inference.includes('linearisation') || (opts.inference.includes('permutation') && (opts.permStat ?? 'studentised') !== 'log-ratio') ? linearisedVariances(c.WE, s.controls, c.w, data.outcomes.map((_, o) => e.P.subarray(o * s.N, (o + 1) * s.N))) : null;
+  const extra: Record<string, unknown> = {};
+  const pathCi = opts.inference.includes('permutation') ? await permutationStage(s, c, e, prob, linVar, extra) : null;
+  if (opts.inference.includes('jackknife')) jackknifeStage(s, c, e, prob);
+  if (opts.inference.includes('linearisation')) linearisationStage(s, e, linVar!);
+  if (opts.weightRange) await weightRangeStage(s, c, e, bal.exact);
+  // Assemble.
+  headlineDiagnostic(s, e.results);
+  return assemble(s, c, e, bal, pathCi, extra);
+}
+
+/** Prepare: checks and the treated / control index sets. */
+function setup(data: MicroData, opts: MicroOptions): Setup {
   const N = data.units.length;
   const T = data.periods.length;
   const warnings: Warning[] = [];
@@ -309,6 +354,19 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
       if (!(Number.isFinite(v) && v > 0)) throw new InputError('BAD_POPULATION', `population for unit '${data.units[Math.floor(k / T)]}' in period ${data.periods[k % T]} is ${v}; rates need a positive population in every cell`, { unit: data.units[Math.floor(k / T)], period: data.periods[k % T] });
     }
 
+  const nPost = tEnd - t0 + 1;
+  const distance: CalibrationDistance = opts.distance ?? 'linear';
+  return { data, opts, N, T, t0, tEnd, nPost, treatedIdx, controlIdx, controls, treated, n1, n0, warnings, diagnostics, distance };
+}
+
+/**
+ * Fit: the calibration weights. Matching variables (exact: qE columns; approximate, --match-min:
+ * qB columns residualised on the exact ones), whitened over the controls; then the weights w
+ * closest to uniform (d = n₁/n₀) in the chosen distance with Σ_j w_j x_j = Σ_{i∈𝒯} x_i, or the
+ * penalised fallback when no such w ≥ 0 exists.
+ */
+function calibrate(s: Setup) {
+  const { data, opts, N, T, t0, tEnd, nPost, treatedIdx, controlIdx, controls, treated, n1, n0, warnings, diagnostics, distance } = s;
   // Matching variables and their whitened form: the exact ones (qE), then the approximate ones
   // (qB, --match-min) residualised on the exact ones.
   const cols = matchingColumns(data, opts);
@@ -370,7 +428,6 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   // Zero-target presolve (see zeroTargetKeep), on the exact columns: controls that must get weight 0 leave the iterations.
   const keep = zeroTargetKeep(W, controls, treated, qE + 1);
   const active = keep ? Int32Array.from(keep, (a) => controls[a]!) : controls;
-  const distance: CalibrationDistance = opts.distance ?? 'linear';
   let rp: RakeProblem = { W, distance, donors: active, target, d, den };
   let fit: RakeResult;
   let method: string = distance;
@@ -448,6 +505,17 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   }
   const zeroed = keep ? n0 - keep.length : 0;
 
+  return { cols, mins, qE, qB, q, d, WE, AB, A, W, implied, rawTarget, den, targetE, rp, fit, method, mu, minMu, w, zeroed };
+}
+type Calibration = ReturnType<typeof calibrate>;
+
+/**
+ * Balance table and its diagnostics; refuses (EXACT_BALANCE_INFEASIBLE, exit 4) when the closest
+ * achievable weights leave a balanced variable more than --max-imbalance off.
+ */
+function balanceReport(s: Setup, c: Calibration): { exact: boolean; worst: number } {
+  const { data, opts, N, T, t0, tEnd, nPost, treatedIdx, controlIdx, controls, treated, n1, n0, warnings, diagnostics, distance } = s;
+  const { cols, mins, qE, qB, q, d, WE, AB, A, W, implied, rawTarget, den, targetE, rp, fit, method, mu, minMu, w, zeroed } = c;
   // Balance table in raw units (including the intercept: Σw = n₁).
   const balance: Record<string, unknown>[] = [];
   let sumW = 0;
@@ -546,6 +614,12 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   diagnostics.push({ code: 'WEIGHTS', passed: null, value: ess, message: `effective number of controls (Σw)²/Σw² = ${ess.toFixed(1)} of ${n0}; largest weight ${wmax.toPrecision(4)} (uniform ${d.toPrecision(4)})` });
   if (!fit.converged && method === distance) warnings.push({ code: 'NOT_CONVERGED', message: `${distance} calibration stopped after ${fit.iterations} iterations without reaching the tolerance ${opts.tol}` });
 
+  return { exact, worst };
+}
+
+/** Per-outcome effects: treated and synthetic totals Y, Ŝ over the post period, their paths, rates. */
+function outcomeEffects(s: Setup, w: Float64Array): { O: number; P: Float64Array; results: OutcomeResult[] } {
+  const { data, opts, N, T, t0, tEnd, nPost, treatedIdx, controlIdx, controls, treated, n1, n0, warnings, diagnostics, distance } = s;
   // Per-outcome effects.
   const O = data.outcomes.length;
   const P = new Float64Array(O * N);
@@ -602,19 +676,32 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     else if (r.treatedTotal <= 0) warnings.push({ code: 'ZERO_TREATED_TOTAL', message: `outcome ${r.outcome}: the treated areas' post-period total is ${r.treatedTotal} (a −100% change); intervals on the log-ratio scale are undefined (null)` });
   }
 
+  return { O, P, results };
+}
+type Effects = ReturnType<typeof outcomeEffects>;
+
+/** The replication problem shared by permutation and jackknife (plain typed arrays). */
+function replicateProblem(s: Setup, c: Calibration, e: Effects): ReplicateProblem {
+  const { data, opts, N, T, t0, tEnd, nPost, treatedIdx, controlIdx, controls, treated, n1, n0, warnings, diagnostics, distance } = s;
+  const { cols, mins, qE, qB, q, d, WE, AB, A, W, implied, rawTarget, den, targetE, rp, fit, method, mu, minMu, w, zeroed } = c;
+  const { O, P } = e;
   // The first outcome's post-period values, for per-period placebo intervals (nPost × N).
-  const nPost = tEnd - t0 + 1;
   const y0 = data.y[data.outcomes[0]!]!;
   const postPath = new Float64Array(nPost * N);
   for (let t = 0; t < nPost; t++) for (let i = 0; i < N; i++) postPath[t * N + i] = y0[i * T + t0 + t]!;
-  /** Per post period t of the first outcome: placebo intervals for the effect and the cumulative effect (totals), or null. */
-  let pathCi: { effect: ([number, number] | null)[]; cumulative: ([number, number] | null)[] } | null = null;
   const prob: ReplicateProblem = { W, distance, controls, treated, outcomes: O, P, path: postPath, nPost, tol: opts.tol, maxIter: opts.maxIter, seed: opts.seed, exactCols: qE + 1, ...(rp.minRidge ? { minRidge: rp.minRidge } : {}) };
-  const logObs = results.map((r) => Math.log(r.treatedTotal / r.syntheticTotal));
-  const extra: Record<string, unknown> = {};
 
+  return prob;
+}
+
+/** Infer: permutation (placebo treated sets); returns the per-period bands of the first outcome. */
+async function permutationStage(s: Setup, c: Calibration, e: Effects, prob: ReplicateProblem, linVar: number[] | null, extra: Record<string, unknown>) {
+  const { data, opts, N, T, t0, tEnd, nPost, treatedIdx, controlIdx, controls, treated, n1, n0, warnings, diagnostics, distance } = s;
+  const { qB, minMu } = c;
+  const { O, results } = e;
+  const logObs = results.map((r) => Math.log(r.treatedTotal / r.syntheticTotal));
+  let pathCi: { effect: ([number, number] | null)[]; cumulative: ([number, number] | null)[] } | null = null;
   // Permutation inference.
-  const linVar = opts.inference.includes('linearisation') || (opts.inference.includes('permutation') && (opts.permStat ?? 'studentised') !== 'log-ratio') ? linearisedVariances(WE, controls, w, data.outcomes.map((_, o) => P.subarray(o * N, (o + 1) * N))) : null;
   if (opts.inference.includes('permutation')) {
     const permOut: PermOutcome[] = results.map((r, o) => ({ treatedTotal: r.treatedTotal, syntheticTotal: r.syntheticTotal, variance: linVar?.[o] ?? Number.NaN, path: r.path }));
     const perm = await permutationInference({
@@ -641,6 +728,14 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     if (O >= 2) extra.omnibus = omnibus(perm.logRatios, perm.draws, O, logObs);
   }
 
+  return pathCi;
+}
+
+/** Infer: delete-a-group jackknife over treated and control areas. */
+function jackknifeStage(s: Setup, c: Calibration, e: Effects, prob: ReplicateProblem): void {
+  const { data, opts, N, T, t0, tEnd, nPost, treatedIdx, controlIdx, controls, treated, n1, n0, warnings, diagnostics, distance } = s;
+  const { rp, fit } = c;
+  const { O, results } = e;
   // Jackknife.
   if (opts.inference.includes('jackknife')) {
     const G = Math.min(n1, opts.jackGroups ?? Math.min(n1, 40));
@@ -678,6 +773,12 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     }
   }
 
+}
+
+/** Infer: linearisation (Taylor) variance of Ŝ − Y⁰ (see linearise.ts). */
+function linearisationStage(s: Setup, e: Effects, linVar: number[]): void {
+  const { opts } = s;
+  const { results } = e;
   // Linearisation.
   if (opts.inference.includes('linearisation')) {
     // On the exact constraints only: the linearisation identity needs exact balance on its regressors.
@@ -689,6 +790,13 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     });
   }
 
+}
+
+/** Infer: the range of Ŝ over every exactly balancing weighting (two LPs per outcome). */
+async function weightRangeStage(s: Setup, c: Calibration, e: Effects, exact: boolean): Promise<void> {
+  const { data, opts, N, T, t0, tEnd, nPost, treatedIdx, controlIdx, controls, treated, n1, n0, warnings, diagnostics, distance } = s;
+  const { WE, targetE } = c;
+  const { O, P, results } = e;
   // Weight range.
   if (opts.weightRange) {
     opts.progress?.({ phase: 'weight range', done: 0, total: O });
@@ -714,6 +822,11 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     });
   }
 
+}
+
+/** Assemble: the headline diagnostic, percentage change per outcome with the first inference. */
+function headlineDiagnostic(s: Setup, results: OutcomeResult[]): void {
+  const { opts, diagnostics } = s;
   // The headline unit: percentage change per outcome, with the first requested inference.
   const fmtP = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(v).toFixed(1)}%`;
   const first = opts.inference[0];
@@ -732,6 +845,14 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     table: results.map((r) => ({ outcome: r.outcome, treated: r.treatedTotal, synthetic: r.syntheticTotal, difference: r.difference, percentChange: r.percentChange })),
   });
 
+}
+
+/** Assemble: estimate, path, options and calibration record of the document. */
+function assemble(s: Setup, c: Calibration, e: Effects, bal: { exact: boolean; worst: number }, pathCi: { effect: ([number, number] | null)[]; cumulative: ([number, number] | null)[] } | null, extra: Record<string, unknown>): Analysis {
+  const { data, opts, N, T, t0, tEnd, nPost, treatedIdx, controlIdx, controls, treated, n1, n0, warnings, diagnostics, distance } = s;
+  const { cols, mins, qE, qB, q, d, WE, AB, A, W, implied, rawTarget, den, targetE, rp, fit, method, mu, minMu, w, zeroed } = c;
+  const { results } = e;
+  const { exact, worst } = bal;
   // The headline estimate: the first outcome, first requested inference.
   const head = results[0]!;
   const primary = opts.inference[0];
@@ -819,6 +940,7 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     weights,
     ...extra,
   };
+
 }
 
 /**
