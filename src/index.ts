@@ -23,3 +23,5 @@ export { gsynth, FORCES, INFERENCES, type GsynthOptions, type Force, type Infere
 export { buildPoliceUkPanel, type PoliceUkOptions, type PoliceUkResult } from './policeuk/build.js';
 export type { Manifest as PoliceUkManifest } from './policeuk/manifest.js';
 export { CRIME_TYPES, CRIME_SLUGS } from './policeuk/format.js';
+export { micro, microDataFromPanel, MICRO_INFERENCES, PERM_POOLS, PERM_STATS, type MicroData, type MicroOptions, type MicroInference, type MatchPeriods, type MicroProgress, type OutcomeResult as MicroOutcomeResult, type InferenceBlock as MicroInferenceBlock, type PermPool, type PermStat } from './estimators/micro/index.js';
+export { microFromPanel, microColumns, prepareMicro, autoMatchPeriods, autoPerms, type MicroRequest } from './estimators/micro/prepare.js';

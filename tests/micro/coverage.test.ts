@@ -69,7 +69,7 @@ describe.skipIf(!process.env.VRU_SLOW)('micro interval coverage (slow)', () => {
     let err = 0;
     let refused = 0;
     for (let s = 0; s < R + refused; s++) {
-      const r = await replicate(DESIGNS[name]!, 10_000 + s, 99);
+      const r = await replicate(DESIGNS[name]!, 10_000 + s, Number(process.env.VRU_MC_PERMS ?? 99));
       if (!r) {
         refused++;
         continue;
@@ -82,7 +82,7 @@ describe.skipIf(!process.env.VRU_SLOW)('micro interval coverage (slow)', () => {
       }
     }
     const line = Object.keys(width).map((k) => `${k} ${(((cover[k] ?? 0) / R) * 100).toFixed(1)}% (MC SE ${(Math.sqrt(((cover[k] ?? 0) / R) * (1 - (cover[k] ?? 0) / R) / R) * 100).toFixed(1)}), mean width ${width[k]!.toFixed(2)} points`);
-    console.log(`micro coverage ${name}, R = ${R} (${refused} refused): mean error ${(err / R).toFixed(3)} points; ${line.join('; ')}`);
+    console.log(`micro coverage ${name}, R = ${R}, ${process.env.VRU_MC_PERMS ?? 99} placebo sets (${refused} refused): mean error ${(err / R).toFixed(3)} points; ${line.join('; ')}`);
     for (const k of ['studentised', 'linearisation']) {
       expect((cover[k] ?? 0) / R, k).toBeGreaterThanOrEqual(0.93);
       expect((cover[k] ?? 0) / R, k).toBeLessThanOrEqual(0.97);
