@@ -1,0 +1,53 @@
+/**
+ * docs/micro-seattle.md: every number in its Seattle tables comes from these runs (issue 21,
+ * "the Seattle comparison with both permutation tests and both variances"). Seattle DMI
+ * (../shared/datasets/seattledmi), 39 treated blocks, 9,603 controls, quarters 1–12 matched each
+ * (the size-based default), nine census covariates, linear distance (the default, microsynth's).
+ *
+ * Fast: the point estimates and the linearisation rows. VRU_SLOW=1: the permutation rows (199
+ * placebo sets each: ours, studentised over the controls; microsynth's, z over all areas with
+ * p = #{|z_b| ≥ |z|}/B).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readPanel } from '../../src/core/panel.js';
+import { microColumns, microFromPanel, type MicroRequest } from '../../src/estimators/micro/prepare.js';
+import { ROOT, dataset, hasShared } from '../helpers.js';
+
+const DOC = readFileSync(join(ROOT, 'docs', 'micro-seattle.md'), 'utf8');
+const OUT = ['i_felony', 'i_misdemea', 'i_drugs', 'any_crime'];
+const NAMES = ['felonies', 'misdemeanours', 'drugs', 'any crime'];
+const COV = ['TotalPop', 'BLACK', 'HISPANIC', 'Males_1521', 'HOUSEHOLDS', 'FAMILYHOUS', 'FEMALE_HOU', 'RENTER_HOU', 'VACANT_HOU'];
+const REQ: MicroRequest = { outcomes: OUT, matchCovariates: COV, seed: 1, level: 0.95, weightRange: false, inference: ['linearisation'] };
+
+type Blk = { pValue: number | null; percentChangeCi: [number, number] | null };
+type Eff = { treatedTotal: number; syntheticTotal: number; percentChange: number; permutation?: Blk; linearisation?: Blk };
+
+const minus = (s: string) => s.replace(/-/g, '\u2212');
+const f = (x: number, d: number) => minus(x.toFixed(d));
+const ci = (b: Blk) => (b.percentChangeCi ? `${f(b.percentChangeCi[0], 1)} … ${f(b.percentChangeCi[1], 1)}` : 'none');
+const pv = (p: number | null) => (p === null ? 'none' : p < 0.001 ? minus(p.toExponential(1)) : p.toFixed(3));
+const check = (rows: string[]) => {
+  const missing = rows.filter((r) => !DOC.includes(r));
+  expect(missing, `docs/micro-seattle.md should have the rows:\n${rows.join('\n')}`).toEqual([]);
+};
+
+async function run(extra: Partial<MicroRequest>): Promise<Eff[]> {
+  const req = { ...REQ, ...extra };
+  const a = await microFromPanel(readPanel(dataset('seattledmi'), microColumns(req, { outcome: OUT[0]! })), req);
+  return a.effects as Eff[];
+}
+
+describe.skipIf(!hasShared)('docs/micro-seattle.md numbers', () => {
+  it('point estimates and linearisation intervals', async () => {
+    const e = await run({});
+    check(e.map((r, k) => `| ${NAMES[k]} | ${r.treatedTotal} | ${r.syntheticTotal.toFixed(2)} | ${f(r.percentChange, 2)} | ${ci(r.linearisation!)} | ${pv(r.linearisation!.pValue)} |`));
+  }, 300_000);
+
+  it.skipIf(!process.env.VRU_SLOW)('both permutation tests (199 placebo sets each)', async () => {
+    const ours = await run({ inference: ['permutation'], perms: 199 });
+    const ms = await run({ inference: ['permutation'], perms: 199, permStat: 'z', permPool: 'all' });
+    check(ours.map((r, k) => `| ${NAMES[k]} | ${f(r.percentChange, 2)} | ${ci(r.permutation!)} | ${pv(r.permutation!.pValue)} | ${ci(ms[k]!.permutation!)} | ${pv(ms[k]!.permutation!.pValue)} |`));
+  }, 3_600_000);
+});
