@@ -8,12 +8,13 @@
  * placebo sets each: ours, studentised over the controls; microsynth's, z over all areas with
  * p = #{|z_b| ≥ |z|}/B).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readPanel } from '../../src/core/panel.js';
 import { microColumns, microFromPanel, type MicroRequest } from '../../src/estimators/micro/prepare.js';
-import { ROOT, dataset, hasShared } from '../helpers.js';
+import { ROOT, dataset, hasShared, tempDir } from '../helpers.js';
+import { microPanelCsv, simulateMicroPanel } from '../../src/sim/microDgp.js';
 
 const DOC = readFileSync(join(ROOT, 'docs', 'micro-seattle.md'), 'utf8');
 const OUT = ['i_felony', 'i_misdemea', 'i_drugs', 'any_crime'];
@@ -38,6 +39,27 @@ async function run(extra: Partial<MicroRequest>): Promise<Eff[]> {
   const a = await microFromPanel(readPanel(dataset('seattledmi'), microColumns(req, { outcome: OUT[0]! })), req);
   return a.effects as Eff[];
 }
+
+describe('docs/micro-seattle.md benchmark results (the defaults on the fixture and a 30 × 66 panel)', () => {
+  it('matching periods, placebo sets and results as the page says', async () => {
+    const small = simulateMicroPanel({ areas: 30, periods: 66, firstPeriod: '2015-04', treated: 5, start: 54, effect: -0.2, outcomes: 1, base: 150, sigmaU: 0.3, selection: 'random' }, 30);
+    const file30 = join(tempDir(), 'micro30x66.csv');
+    writeFileSync(file30, microPanelCsv(small, 54));
+    const cases: [string, string, string][] = [[join(ROOT, 'fixtures', 'police_monthly.csv'), 'offences', '`fixtures/police_monthly.csv`'], [file30, 'crime1', 'generated 30 × 66']];
+    for (const [file, outcome, label] of cases) {
+      const req: MicroRequest = { outcomes: [outcome], seed: 20190401, level: 0.95 };
+      const a = await microFromPanel(readPanel(file, microColumns(req, { outcome })), req);
+      const e = a.estimate as unknown as { percentChange: number; percentChangeCi: [number, number]; pValue: number };
+      const mp = a.options.matchPeriods as string;
+      const cell = `\`${mp}\`, ${(a.options.perms as number).toLocaleString('en-GB')} placebo sets`;
+      const res = `${f(e.percentChange, 2)}%, CI ${f(e.percentChangeCi[0], 2)} … ${f(e.percentChangeCi[1], 2)}%, p = ${Number(e.pValue.toFixed(3))}`;
+      const line = DOC.split('\n').find((l) => l.startsWith(`| ${label}`));
+      expect(line, label).toBeDefined();
+      expect(line).toContain(cell);
+      expect(line).toContain(res);
+    }
+  }, 300_000);
+});
 
 describe.skipIf(!hasShared)('docs/micro-seattle.md numbers', () => {
   it('point estimates and linearisation intervals', async () => {
