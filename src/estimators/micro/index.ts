@@ -432,9 +432,7 @@ function calibrate(s: Setup) {
   let fit: RakeResult;
   let method: string = distance;
   let mu: number | null = null;
-  // --match-min: μ = 10², 10⁴, … 10¹², warm-started, while the approximate imbalance keeps shrinking
-  // (and the exact constraints stay exact): the limit is the weighting closest to uniform among
-  // those that balance the exact variables and come closest on the others.
+  // --match-min: the penalty path (minPenaltyPath).
   let minMu: number | null = null;
   const minImbalance = (wa: Float64Array) => {
     // ‖standardised imbalance‖ of the min columns, in raw-SD units.
@@ -449,35 +447,11 @@ function calibrate(s: Setup) {
     return Math.sqrt(ss);
   };
   if (minRidgeUnit) {
-    let best: { fit: RakeResult; mu: number; imb: number } | null = null;
-    let lambda0: Float64Array | undefined;
-    let iterations = 0;
-    let hessians = 0;
-    let stalled: number | null = null;
-    for (let e = 2; e <= 12; e += 2) {
-      const ridge = minRidgeUnit.map((v) => v * 10 ** -e);
-      const f = rake({ ...rp, minRidge: ridge }, { tol: opts.tol, maxIter: opts.maxIter, ...(lambda0 ? { lambda0 } : {}) });
-      iterations += f.iterations;
-      hessians += f.hessians;
-      if (!f.converged || !f.w.every(Number.isFinite)) {
-        if (best) stalled = 10 ** e;
-        break;
-      }
-      const imb = minImbalance(f.w);
-      const improved = best === null || imb < best.imb * (1 - 1e-3);
-      best = { fit: f, mu: 10 ** e, imb };
-      lambda0 = f.lambda;
-      if (!improved || imb <= opts.tol) break;
-    }
+    const best = minPenaltyPath(rp, minRidgeUnit, minImbalance, opts, warnings, distance);
     if (best) {
-      fit = { ...best.fit, iterations, hessians };
+      fit = best.fit;
       minMu = best.mu;
-      rp.minRidge = minRidgeUnit.map((v) => v / best!.mu);
-      if (stalled !== null)
-        warnings.push({
-          code: 'MIN_BALANCE_PENALTY_LIMIT',
-          message: `--match-min: with the penalty raised to μ = ${stalled.toExponential(0)} the ${distance} calibration did not converge in ${opts.maxIter} iterations, so the weights use μ = ${best.mu.toExponential(0)}; the approximately balanced variables may be balanced less closely than the exact constraints allow (see MIN_BALANCE${distance === 'raking' ? '; --calfun linear copes better with targets at the edge of what the controls can reach' : ''})`,
-        });
+      rp.minRidge = minRidgeUnit.map((v) => v / best.mu);
     } else {
       // Even the exact constraints cannot be met (or the first fit did not converge): balance
       // every variable as closely as possible (the penalised fallback below), with the min
@@ -510,6 +484,42 @@ function calibrate(s: Setup) {
 type Calibration = ReturnType<typeof calibrate>;
 
 /**
+ * --match-min: raise the penalty μ = 10², 10⁴, … 10¹² (warm-started) while the approximate
+ * imbalance keeps shrinking and the exact constraints stay exact; the limit is the weighting
+ * closest to uniform among those that balance the exact variables and come closest on the others.
+ * Null when even the first fit fails (exact balance infeasible).
+ */
+function minPenaltyPath(rp: RakeProblem, minRidgeUnit: Float64Array, minImbalance: (w: Float64Array) => number, opts: MicroOptions, warnings: Warning[], distance: CalibrationDistance): { fit: RakeResult; mu: number } | null {
+  let best: { fit: RakeResult; mu: number; imb: number } | null = null;
+  let lambda0: Float64Array | undefined;
+  let iterations = 0;
+  let hessians = 0;
+  let stalled: number | null = null;
+  for (let e = 2; e <= 12; e += 2) {
+    const ridge = minRidgeUnit.map((v) => v * 10 ** -e);
+    const f = rake({ ...rp, minRidge: ridge }, { tol: opts.tol, maxIter: opts.maxIter, ...(lambda0 ? { lambda0 } : {}) });
+    iterations += f.iterations;
+    hessians += f.hessians;
+    if (!f.converged || !f.w.every(Number.isFinite)) {
+      if (best) stalled = 10 ** e;
+      break;
+    }
+    const imb = minImbalance(f.w);
+    const improved = best === null || imb < best.imb * (1 - 1e-3);
+    best = { fit: f, mu: 10 ** e, imb };
+    lambda0 = f.lambda;
+    if (!improved || imb <= opts.tol) break;
+  }
+  if (!best) return null;
+  if (stalled !== null)
+    warnings.push({
+      code: 'MIN_BALANCE_PENALTY_LIMIT',
+      message: `--match-min: with the penalty raised to μ = ${stalled.toExponential(0)} the ${distance} calibration did not converge in ${opts.maxIter} iterations, so the weights use μ = ${best.mu.toExponential(0)}; the approximately balanced variables may be balanced less closely than the exact constraints allow (see MIN_BALANCE${distance === 'raking' ? '; --calfun linear copes better with targets at the edge of what the controls can reach' : ''})`,
+    });
+  return { fit: { ...best.fit, iterations, hessians }, mu: best.mu };
+}
+
+/**
  * Balance table and its diagnostics; refuses (EXACT_BALANCE_INFEASIBLE, exit 4) when the closest
  * achievable weights leave a balanced variable more than --max-imbalance off.
  */
@@ -529,29 +539,6 @@ function balanceReport(s: Setup, c: Calibration): { exact: boolean; worst: numbe
     const rel = (t - s) / den[k + 1]!;
     worst = Math.max(worst, Math.abs(rel));
     balance.push({ variable: cols[k]!.name, treated: t, synthetic: s, difference: t - s, relative: rel });
-  }
-  // Approximately balanced variables (--match-min), in raw units, with their imbalance before
-  // weighting (uniform weights) for comparison.
-  const minBalance: Record<string, unknown>[] = [];
-  if (AB) {
-    for (let k = 0; k < qB; k++) {
-      let s = 0;
-      let s0 = 0;
-      let t = 0;
-      for (let a = 0; a < n0; a++) {
-        s += w[a]! * AB[controls[a]! * qB + k]!;
-        s0 += d * AB[controls[a]! * qB + k]!;
-      }
-      for (const i of treatedIdx) t += AB[i * qB + k]!;
-      // Relative to the treated total, or to the controls' SD when that total is near 0 (as den).
-      let m = 0;
-      for (let a = 0; a < n0; a++) m += AB[controls[a]! * qB + k]!;
-      m /= n0;
-      let v = 0;
-      for (let a = 0; a < n0; a++) v += (AB[controls[a]! * qB + k]! - m) ** 2;
-      const scaleK = Math.max(Math.abs(t), Math.sqrt(v / Math.max(1, n0 - 1)), 1e-300);
-      minBalance.push({ variable: mins[k]!.name, treated: t, synthetic: s, difference: t - s, relative: (t - s) / scaleK, uniformSynthetic: s0, impliedByExact: implied[k] });
-    }
   }
   const exact = worst <= Math.max(opts.tol * 100, 1e-8);
   if (!exact) {
@@ -583,6 +570,38 @@ function balanceReport(s: Setup, c: Calibration): { exact: boolean; worst: numbe
       : `balance NOT exact (${method}); largest relative imbalance ${worst.toExponential(2)}`,
     table: balance,
   });
+  minBalanceReport(s, c, exact);
+  weightsDiagnostic(s, c, sumW);
+  return { exact, worst };
+}
+
+/** The approximately balanced variables (--match-min): their table and diagnostic, flagged when weighting leaves one worse than uniform weights. */
+function minBalanceReport(s: Setup, c: Calibration, exact: boolean): void {
+  const { data, opts, N, T, t0, tEnd, nPost, treatedIdx, controlIdx, controls, treated, n1, n0, warnings, diagnostics, distance } = s;
+  const { cols, mins, qE, qB, q, d, WE, AB, A, W, implied, rawTarget, den, targetE, rp, fit, method, mu, minMu, w, zeroed } = c;
+  // Approximately balanced variables (--match-min), in raw units, with their imbalance before
+  // weighting (uniform weights) for comparison.
+  const minBalance: Record<string, unknown>[] = [];
+  if (AB) {
+    for (let k = 0; k < qB; k++) {
+      let s = 0;
+      let s0 = 0;
+      let t = 0;
+      for (let a = 0; a < n0; a++) {
+        s += w[a]! * AB[controls[a]! * qB + k]!;
+        s0 += d * AB[controls[a]! * qB + k]!;
+      }
+      for (const i of treatedIdx) t += AB[i * qB + k]!;
+      // Relative to the treated total, or to the controls' SD when that total is near 0 (as den).
+      let m = 0;
+      for (let a = 0; a < n0; a++) m += AB[controls[a]! * qB + k]!;
+      m /= n0;
+      let v = 0;
+      for (let a = 0; a < n0; a++) v += (AB[controls[a]! * qB + k]! - m) ** 2;
+      const scaleK = Math.max(Math.abs(t), Math.sqrt(v / Math.max(1, n0 - 1)), 1e-300);
+      minBalance.push({ variable: mins[k]!.name, treated: t, synthetic: s, difference: t - s, relative: (t - s) / scaleK, uniformSynthetic: s0, impliedByExact: implied[k] });
+    }
+  }
   if (AB) {
     let worstMin = 0;
     for (const r of minBalance) worstMin = Math.max(worstMin, Math.abs(r.relative as number));
@@ -604,6 +623,12 @@ function balanceReport(s: Setup, c: Calibration): { exact: boolean; worst: numbe
       table: minBalance,
     });
   }
+}
+
+/** Effective number of controls and the largest weight; non-convergence. */
+function weightsDiagnostic(s: Setup, c: Calibration, sumW: number): void {
+  const { data, opts, N, T, t0, tEnd, nPost, treatedIdx, controlIdx, controls, treated, n1, n0, warnings, diagnostics, distance } = s;
+  const { cols, mins, qE, qB, q, d, WE, AB, A, W, implied, rawTarget, den, targetE, rp, fit, method, mu, minMu, w, zeroed } = c;
   let ess = 0;
   let wmax = 0;
   for (let a = 0; a < n0; a++) {
@@ -614,7 +639,6 @@ function balanceReport(s: Setup, c: Calibration): { exact: boolean; worst: numbe
   diagnostics.push({ code: 'WEIGHTS', passed: null, value: ess, message: `effective number of controls (Σw)²/Σw² = ${ess.toFixed(1)} of ${n0}; largest weight ${wmax.toPrecision(4)} (uniform ${d.toPrecision(4)})` });
   if (!fit.converged && method === distance) warnings.push({ code: 'NOT_CONVERGED', message: `${distance} calibration stopped after ${fit.iterations} iterations without reaching the tolerance ${opts.tol}` });
 
-  return { exact, worst };
 }
 
 /** Per-outcome effects: treated and synthetic totals Y, Ŝ over the post period, their paths, rates. */
