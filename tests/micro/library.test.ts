@@ -27,7 +27,7 @@ describe('micro through the library API', () => {
     expect(JSON.parse(JSON.stringify(a.effects))).toEqual(doc.effects);
     expect(a.warnings).toEqual(doc.warnings);
     // The size-based defaults were applied and said so.
-    expect(a.options).toMatchObject({ calfun: 'linear', matchPeriods: 'each', matchPeriodsRequested: 'auto', permStat: 'studentised', permPool: 'controls' });
+    expect(a.options).toMatchObject({ calfun: 'linear', matchPeriods: 'each', matchPeriodsRequested: 'auto', permStat: 'log-ratio', permPool: 'controls' });
     expect(a.options.matchMin).toEqual(['crime2', 'dep']);
   }, 120_000);
 });

@@ -37,7 +37,7 @@ export const MICRO_OPTIONS = defineOptions({
     default: 'linear',
   }),
   perms: num({ flag: '--perms <n>', help: 'micro: placebo treated sets for --inference permutation (default: 1,000, fewer (down to 199) when controls × constraints exceeds 2·10⁶)', integer: true, min: 1, max: 1e6 }),
-  permStat: choice(PERM_STATS, { flag: '--perm-stat <studentised|log-ratio|z>', help: "micro: permutation statistic: log(Y/Ŝ) over its linearisation SE (studentised, default; covers when the treated areas are harder to balance than random placebo sets), the raw log ratio, or microsynth's standardised difference z with its p = #{|z_b| ≥ |z|}/B", default: 'studentised' }),
+  permStat: choice(PERM_STATS, { flag: '--perm-stat <log-ratio|studentised|z>', help: "micro: permutation statistic, ranked by absolute value and inverted into the interval: the log ratio log(Y/Ŝ) (default), the log ratio over its linearisation SE (studentised), or microsynth's standardised difference z with its p = #{|z_b| ≥ |z|}/B", default: 'log-ratio' }),
   permPool: choice(PERM_POOLS, { flag: '--perm-pool <controls|all>', help: 'micro: areas placebo treated sets are drawn from: the controls (default) or every area (microsynth); donors are always the controls outside the set', default: 'controls' }),
   maxImbalance: num({ flag: '--max-imbalance <x>', help: 'micro: when exact balance is infeasible, accept the closest weights only if every balanced total is within this fraction of the treated total (else exit 4 naming the variables)', min: 0, exclusiveMin: true, max: 1, default: 0.05 }),
   jackGroups: num({ flag: '--jack-groups <n>', help: 'micro: jackknife groups (default min(treated areas, 40))', integer: true, min: 2, max: 1e6 }),

@@ -9,12 +9,14 @@
  *
  * Statistics (`permStat`), with ℓ = log(Y/Ŝ) and V̂ the linearisation variance of Ŝ − Y⁰
  * (linearise.ts) computed for each set from its own weights:
- *   - `studentised` (default): t = ℓ / se, se = √V̂ / Ŝ (delta method). Rescaling by each set's
- *     own standard error makes placebo sets that are easy to balance comparable with a treated
- *     set that is hard to balance (hotspots at the edge of the controls' range, whose weights are
- *     concentrated and whose synthetic total is therefore noisier); the unstudentised ratio
- *     under-covers there.
- *   - `log-ratio`: t = ℓ (the statistic of earlier versions; exchangeable designs only).
+ *   - `log-ratio` (default): t = ℓ. Earlier versions inverted it asymmetrically, ℓ − q_{1−α/2} …
+ *     ℓ − q_{α/2} of the placebo ℓ_b: when the placebo distribution is not centred at 0 (hotspot
+ *     treated sets are not exchangeable with random placebo sets) that interval shifts by the
+ *     placebo centre, can exclude its own estimate, and under-covered (86% in a police-like
+ *     design). The symmetric inversion here, ℓ ± h with h from |ℓ_b|, cannot.
+ *   - `studentised`: t = ℓ / se, se = √V̂ / Ŝ (delta method), each set on its own standard-error
+ *     scale. The linearisation SE ignores error common to all areas (a random-walk factor the
+ *     weights match imperfectly), and in such a design it under-covered (tests/micro/coverage.test.ts).
  *   - `z`: microsynth's standardised difference (Y − Ŝ)/√V̂, with its p formula #{|z_b| ≥ |z|}/B
  *     (no +1, so p can be 0). Its interval is Y − Ŝ ± h·√V̂ on the difference scale.
  */
