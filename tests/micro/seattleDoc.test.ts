@@ -29,7 +29,7 @@ type Eff = { treatedTotal: number; syntheticTotal: number; percentChange: number
 const minus = (s: string) => s.replace(/-/g, '\u2212');
 const f = (x: number, d: number) => minus(x.toFixed(d));
 const ci = (b: Blk) => (b.percentChangeCi ? `${f(b.percentChangeCi[0], 1)} … ${f(b.percentChangeCi[1], 1)}` : 'none');
-const pv = (p: number | null) => (p === null ? 'none' : p < 0.001 ? minus(p.toExponential(1)) : p.toFixed(3));
+const pv = (p: number | null) => (p === null ? 'none' : p === 0 ? '0.000' : p < 0.001 ? minus(p.toExponential(1)) : p.toFixed(3));
 const check = (rows: string[]) => {
   const missing = rows.filter((r) => !DOC.includes(r));
   expect(missing, `docs/micro-seattle.md should have the rows:\n${rows.join('\n')}`).toEqual([]);
