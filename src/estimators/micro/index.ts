@@ -804,7 +804,7 @@ function linearisationStage(s: Setup, e: Effects, linVar: number[]): void {
   const { opts, warnings } = s;
   warnings.push({
     code: 'LINEARISATION_INDEPENDENCE',
-    message: "the linearisation interval treats areas' deviations as independent, so error common to all areas (a drifting trend the weights match imperfectly) is left out: in a Monte Carlo with hotspot treated areas and a random-walk common factor it covered about 83% at 95% (docs/micro-seattle.md); prefer the permutation interval (--inference permutation) for the headline",
+    message: "the linearisation interval treats areas' deviations as independent, so error common to all areas (a drifting trend the weights match imperfectly) is left out: in a Monte Carlo with hotspot treated areas and a random-walk common factor it covered 76% at 95% (docs/micro-seattle.md); prefer the permutation interval (--inference permutation) for the headline",
   });
   const { results } = e;
   // Linearisation.
