@@ -36,16 +36,39 @@ const seattle = join(here, '..', '..', '..', 'shared', 'datasets', 'seattledmi',
 const only = process.argv[2];
 if (existsSync(seattle) && (!only || only === 'seattle')) {
   const args = ['scm', seattle, '--method', 'micro', '--outcome', 'i_felony,i_misdemea,i_drugs,any_crime', '--match-covariates', 'TotalPop,BLACK,HISPANIC,Males_1521,HOUSEHOLDS,FAMILYHOUS,FEMALE_HOU,RENTER_HOU,VACANT_HOU', '--inference', 'permutation,jackknife', '--perms', '250', '--no-weight-range'];
-  console.log(JSON.stringify(benchCli('micro Seattle 9,642 × 16, 250 perms + jackknife (39 groups)', args, { repeats: 1, target: '≤ 34 s (microsynth 339 s)' })));
+  // The default distance is microsynth's (linear) since issue 21; raking is the option.
+  console.log(JSON.stringify(benchCli('micro Seattle 9,642 × 16, 250 perms + jackknife (39 groups), linear (default)', args, { repeats: 1, target: '≤ 34 s (microsynth 339 s)' })));
   cpuLine(args);
-  // microsynth's own distance (its default calfun "linear"): the like-for-like comparison.
-  const lin = [...args, '--calfun', 'linear'];
-  console.log(JSON.stringify(benchCli('micro Seattle, 250 perms + jackknife, --calfun linear (microsynth\'s distance)', lin, { repeats: 1, target: '≤ 34 s (microsynth 339 s)' })));
-  cpuLine(lin);
+  const rk = [...args, '--calfun', 'raking'];
+  console.log(JSON.stringify(benchCli('micro Seattle, 250 perms + jackknife, --calfun raking', rk, { repeats: 1, target: '≤ 34 s (microsynth 339 s)' })));
+  cpuLine(rk);
   const lp = ['scm', seattle, '--method', 'micro', '--outcome', 'i_felony,i_misdemea,i_drugs,any_crime', '--match-covariates', 'TotalPop,BLACK,HISPANIC,Males_1521,HOUSEHOLDS,FAMILYHOUS,FEMALE_HOU,RENTER_HOU,VACANT_HOU', '--inference', 'none'];
   console.log(JSON.stringify(benchCli('micro Seattle point estimate + weight range (8 LPs)', lp, { repeats: 1 })));
   cpuLine(lp);
 } else if (!existsSync(seattle)) console.log(JSON.stringify({ name: 'micro Seattle: skipped (../shared/datasets/seattledmi absent)', seconds: 0, peakRssMiB: 0 }));
+
+/**
+ * Issue 21, "defaults that finish": the shipped fixture (60 areas × 66 months, 12 treated) and a
+ * generated 30 × 66 panel (5 treated) under micro's defaults only (matching periods and
+ * permutations chosen from the panel's size), end to end through the CLI: wall time and result.
+ */
+if (!only || only === 'defaults') {
+  const dir = benchDir();
+  const small = simulateMicroPanel({ areas: 30, periods: 66, firstPeriod: '2015-04', treated: 5, start: 54, effect: -0.2, outcomes: 1, base: 150, sigmaU: 0.3, selection: 'random' }, 30);
+  const file30 = join(dir, 'micro30x66.csv');
+  writeFileSync(file30, microPanelCsv(small, 54));
+  const cases: [string, string[]][] = [
+    ['micro defaults: fixtures/police_monthly.csv (60 × 66, 12 treated)', ['scm', join(here, '..', '..', 'fixtures', 'police_monthly.csv'), '--method', 'micro', '--outcome', 'offences']],
+    ['micro defaults: generated 30 × 66 (5 treated, true −20%)', ['scm', file30, '--method', 'micro', '--outcome', 'crime1']],
+  ];
+  for (const [name, args] of cases) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, [BIN, ...args, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const d = r.status === 0 ? (JSON.parse(r.stdout) as { estimate: { percentChange: number; percentChangeCi: [number, number] | null; pValue: number | null }; options: { matchPeriods: string; perms: number } }) : null;
+    console.log(JSON.stringify({ name, seconds, peakRssMiB: 0, target: 'seconds', exit: r.status, ...(d ? { matchPeriods: d.options.matchPeriods, perms: d.options.perms, percentChange: d.estimate.percentChange, percentChangeCi: d.estimate.percentChangeCi, pValue: d.estimate.pValue } : { stderr: r.stderr.slice(0, 300) }) }));
+  }
+}
 
 if (!only || only === 'large') {
   const spec = { areas: 35000, periods: 66, firstPeriod: '2015-04', treated: 3500, start: 54, effect: -0.05, outcomes: 1, base: 5, sigmaU: 0.4, selection: 'hotspots' as const };

@@ -24,7 +24,8 @@ export { buildPoliceUkPanel, type PoliceUkOptions, type PoliceUkResult } from '.
 export type { Manifest as PoliceUkManifest } from './policeuk/manifest.js';
 export { CRIME_TYPES, CRIME_SLUGS } from './policeuk/format.js';
 // micro-area synthetic control (Robbins, Saunders & Kilmer 2017)
-export { micro, microDataFromPanel, MICRO_INFERENCES, type MicroData, type MicroOptions, type MicroInference, type MatchPeriods, type MicroProgress } from './estimators/micro/index.js';
+export { micro, microDataFromPanel, MICRO_INFERENCES, PERM_POOLS, PERM_STATS, type MicroData, type MicroOptions, type MicroInference, type MatchPeriods, type MicroProgress, type OutcomeResult as MicroOutcomeResult, type InferenceBlock as MicroInferenceBlock, type PermPool, type PermStat } from './estimators/micro/index.js';
+export { microFromPanel, microColumns, prepareMicro, autoMatchPeriods, autoPerms, type MicroRequest } from './estimators/micro/prepare.js';
 // one call per analysis, with the CLI's preparation (src/analyse.ts)
 export * from './analyse.js';
 export type { AnalyseHooks, PanelSource } from './analyse/source.js';

@@ -1,9 +1,8 @@
 /**
  * The ONE adapter from analyse({ method: 'micro' }) to micro's library entry point (Robbins, Saunders
- * & Kilmer 2017). It holds the preparation the `scm --method micro` command made: several outcomes,
- * which --match-min columns are series and which time-invariant, --end-post, default threads.
- * The micro helper is moving this preparation into src/estimators/micro/; at the merge this adapter
- * becomes a call of that function (the lead rewires it) and nothing else here changes.
+ * & Kilmer 2017): the typed options become a {@link MicroRequest}; {@link microFromPanel} does every
+ * preparation step (several outcomes, which --match-min columns are series, defaults chosen from the
+ * panel's size, --end-post). `scm --method micro` and plan files call this and nothing else.
  */
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../core/errors.js';
@@ -12,7 +11,8 @@ import { applyDonorPool } from '../core/panel.js';
 import { inputInfo } from '../core/result.js';
 import type { Values } from '../core/optionTable.js';
 import { MICRO_OPTIONS, parseMatchPeriods } from '../estimators/micro/options.js';
-import { MICRO_INFERENCES, micro, microDataFromPanel, type MicroInference } from '../estimators/micro/index.js';
+import { MICRO_INFERENCES, type MicroInference, type MicroProgress } from '../estimators/micro/index.js';
+import { microColumns, microFromPanel, type MicroRequest } from '../estimators/micro/prepare.js';
 import type { Analysed, CommonAnalyseOptions, ScmSharedOptions } from './scm.js';
 import { seedLevel } from './scm.js';
 import { panelOptionsOf, resolvePanel, withDefaults, type AnalyseHooks, type PanelSource } from './source.js';
@@ -31,66 +31,44 @@ function microInference(given: string | undefined): MicroInference[] {
   return inference as MicroInference[];
 }
 
-export async function analyseMicro(source: PanelSource, o: MicroAnalyseOptions, hooks?: AnalyseHooks): Promise<Analysed> {
+/** The request micro's library takes, from the typed options (CLI flags and plan keys alike). */
+function microRequest(source: PanelSource, o: MicroAnalyseOptions): MicroRequest {
   const { seed, level } = seedLevel(o);
   const v = withDefaults(MICRO_OPTIONS, o);
   if (o.covariates !== undefined) throw new UsageError('OPTION_NOT_FOR_METHOD', '--covariates (time-varying) does not apply to --method micro; balance time-invariant columns with --match-covariates and series with --match-outcomes', { flag: '--covariates' });
-  const inference = microInference(o.inference);
-  const given = Array.isArray(o.outcome) ? o.outcome : String(typeof source === 'string' || o.outcome !== undefined ? o.outcome : source.outcome).split(',');
-  const outcomes = [...new Set(given.map((s) => s.trim()).filter((s) => s !== ''))];
-  if (outcomes.length === 0) throw new UsageError('BAD_OUTCOME', '--outcome needs at least one column name (several comma-separated for one set of weights)');
-  const matchOutcomes = v.matchOutcomes ?? outcomes;
-  const matchCovariates = v.matchCovariates ?? [];
-  const matchMin = [...new Set(v.matchMin ?? [])];
-  for (const m of matchMin)
-    if (matchOutcomes.includes(m) || matchCovariates.includes(m))
-      throw new UsageError('MATCH_MIN_OVERLAP', `--match-min ${m}: '${m}' is already balanced exactly (${matchCovariates.includes(m) ? '--match-covariates' : '--match-outcomes, which defaults to every --outcome'}); a variable is balanced either exactly or approximately`, { flag: '--match-min', value: m });
-  const popts = panelOptionsOf({ ...o, outcome: outcomes[0]! });
-  popts.covariates = [...new Set([...outcomes.slice(1), ...matchOutcomes.filter((m) => m !== outcomes[0]), ...matchCovariates, ...matchMin.filter((m) => m !== outcomes[0])])];
-  const { panel: read } = resolvePanel(source, popts);
-  const panel = applyDonorPool(read, { donors: o.donors, excludeUnits: o.excludeUnits });
-  requirePanelOutcomeVariation(panel, 'scm --method micro'); // issue 15: one CONSTANT_OUTCOME error in every command (first outcome)
-  // --match-min columns: a series (varies over time within some area, or is an outcome) enters by
-  // its pre-period values like a matched outcome; a time-invariant column as a covariate.
-  const T = panel.periods.length;
-  const varies = (m: Float64Array) => {
-    for (let i = 0; i < panel.units.length; i++) for (let t = 1; t < T; t++) if (m[i * T + t] !== m[i * T]) return true;
-    return false;
-  };
-  const minSeries = matchMin.filter((m) => outcomes.includes(m) || varies(panel.covariates[m]!));
-  const minCovariates = matchMin.filter((m) => !minSeries.includes(m));
-  const allOutcomes = [...new Set([...outcomes, ...matchOutcomes, ...minSeries])];
-  const data = microDataFromPanel(panel, allOutcomes, [...matchCovariates, ...minCovariates]);
-  const reported = { ...data, outcomes };
-  let endPost: number | undefined;
-  if (v.endPost !== undefined) {
-    endPost = panel.periods.indexOf(v.endPost);
-    if (endPost < 0) throw new UsageError('BAD_END_POST', `--end-post ${v.endPost} is not a period of the panel (${panel.periods[0]} … ${panel.periods[panel.periods.length - 1]})`, { flag: '--end-post' });
-  }
-  const perms = v.perms;
-  const work = panel.units.length * perms;
-  const threads = v.threads ?? (inference.includes('permutation') && work >= 2e6 ? Math.max(1, Math.min(2, availableParallelism())) : 1);
-  const progress = hooks?.progress?.('micro');
-  const analysis = await micro(reported, {
-    matchPeriods: parseMatchPeriods(v.matchPeriods),
-    matchOutcomes,
-    matchCovariates,
-    ...(matchMin.length > 0 ? { matchMinOutcomes: minSeries, matchMinCovariates: minCovariates } : {}),
-    ...(endPost !== undefined ? { endPost } : {}),
-    inference,
-    perms,
+  const outcomes = Array.isArray(o.outcome) ? o.outcome : String(typeof source === 'string' || o.outcome !== undefined ? o.outcome : source.outcome).split(',');
+  return {
+    outcomes,
+    ...(v.matchOutcomes ? { matchOutcomes: v.matchOutcomes } : {}),
+    ...(v.matchCovariates ? { matchCovariates: v.matchCovariates } : {}),
+    ...(v.matchMin ? { matchMin: v.matchMin } : {}),
+    matchPeriods: v.matchPeriods === undefined || v.matchPeriods === 'auto' ? 'auto' : parseMatchPeriods(v.matchPeriods),
+    ...(v.endPost !== undefined ? { endPost: v.endPost } : {}),
+    inference: microInference(o.inference),
+    perms: v.perms ?? 'auto',
     ...(v.jackGroups !== undefined ? { jackGroups: v.jackGroups } : {}),
     weightRange: v.weightRange,
-    distance: v.calfun,
+    calfun: v.calfun,
+    permStat: v.permStat,
+    permPool: v.permPool,
+    maxImbalance: v.maxImbalance,
     seed,
     level,
-    tol: v.balanceTol,
+    balanceTol: v.balanceTol,
     maxIter: 500,
-    threads,
-    ...(progress ? { progress: (p) => progress(p) } : {}),
-  });
-  analysis.options.threads = threads;
-  analysis.options.population = panel.populationColumn;
+  };
+}
+
+export async function analyseMicro(source: PanelSource, o: MicroAnalyseOptions, hooks?: AnalyseHooks): Promise<Analysed> {
+  const req = microRequest(source, o);
+  const { panel: read } = resolvePanel(source, microColumns(req, panelOptionsOf({ ...o, outcome: req.outcomes[0] })));
+  const panel = applyDonorPool(read, { donors: o.donors, excludeUnits: o.excludeUnits });
+  requirePanelOutcomeVariation(panel, 'scm --method micro'); // issue 15: one CONSTANT_OUTCOME error in every command (first outcome)
+  // Threads: two (or fewer cores) when the placebo work is large; the document does not depend on it.
+  const work = panel.units.length * (typeof req.perms === 'number' ? req.perms : 1000);
+  const threads = withDefaults(MICRO_OPTIONS, o).threads ?? (req.inference!.includes('permutation') && work >= 2e6 ? Math.max(1, Math.min(2, availableParallelism())) : 1);
+  const progress = hooks?.progress?.('micro') as ((p: MicroProgress) => void) | undefined;
+  const analysis = await microFromPanel(panel, { ...req, threads, ...(progress ? { progress } : {}) });
   analysis.options.donors = o.donors ?? null;
   analysis.options.excludeUnits = o.excludeUnits ?? null;
   return { command: 'scm', input: inputInfo(panel), analysis };

@@ -30,6 +30,13 @@ export interface MicroPanelSpec {
   /** SD of the unobserved area effect u_i on the log rate. */
   sigmaU: number;
   selection: 'random' | 'hotspots';
+  /**
+   * A random-walk common factor (crime series wander): f_t = f_{t−1} + sd·ε_t, f_0 = 0, and area i's
+   * rate is multiplied by exp(λ_i·f_t) with λ_i = (log μ_i − mean)/SD, so the hotspots load most
+   * and the treated hotspots sit at the edge of the controls' range of loadings. Drawn from a
+   * separate stream, so panels without it are unchanged.
+   */
+  factor?: { sd: number };
 }
 
 export interface MicroPanel {
@@ -68,6 +75,7 @@ function binomial(rng: Rng, n: number, p: number): number {
 export function simulateMicroPanel(spec: MicroPanelSpec, seed: number): MicroPanel {
   if (spec.effect < -1) throw new RangeError('effect must be ≥ −1');
   const rng = new Rng(seed);
+  let factorMult: (i: number, t: number) => number = () => 1;
   const N = spec.areas;
   const T = spec.periods;
   const o0 = periodOrdinal(spec.firstPeriod, 'monthly');
@@ -83,6 +91,18 @@ export function simulateMicroPanel(spec: MicroPanelSpec, seed: number): MicroPan
     mu[i] = spec.base * (pop[i]! / 1500) * Math.exp((0.6 * (dep[i]! - 50)) / 25 + spec.sigmaU * rng.normal());
   }
   const season = Array.from({ length: T }, (_, t) => (1 + 0.15 * Math.sin((2 * Math.PI * t) / 12)) * (1 + 0.002 * t));
+  if (spec.factor) {
+    const fr = new Rng(seed).stream(0x5eed);
+    const f = new Float64Array(T);
+    for (let t = 1; t < T; t++) f[t] = f[t - 1]! + spec.factor.sd * fr.normal();
+    let m = 0;
+    for (let i = 0; i < N; i++) m += Math.log(mu[i]!) / N;
+    let v = 0;
+    for (let i = 0; i < N; i++) v += (Math.log(mu[i]!) - m) ** 2 / (N - 1);
+    const sdl = Math.sqrt(v);
+    // Fold the factor into a per-area, per-period multiplier of the seasonal cycle.
+    factorMult = (i: number, t: number) => Math.exp(((Math.log(mu[i]!) - m) / sdl) * f[t]!);
+  }
   let pool: number[];
   if (spec.selection === 'hotspots') {
     pool = Array.from({ length: N }, (_, i) => i)
@@ -102,10 +122,11 @@ export function simulateMicroPanel(spec: MicroPanelSpec, seed: number): MicroPan
     let s0 = 0;
     for (let i = 0; i < N; i++) {
       for (let t = 0; t < T; t++) {
-        const y0 = poisson(rng, mu[i]! * rho * season[t]!);
+        const mean = mu[i]! * rho * season[t]! * factorMult(i, t);
+        const y0 = poisson(rng, mean);
         let v = y0;
         if (treated[i] && t >= spec.start) {
-          v = spec.effect <= 0 ? binomial(rng, y0, 1 + spec.effect) : y0 + poisson(rng, mu[i]! * rho * season[t]! * spec.effect);
+          v = spec.effect <= 0 ? binomial(rng, y0, 1 + spec.effect) : y0 + poisson(rng, mean * spec.effect);
           s1 += v;
           s0 += y0;
         }

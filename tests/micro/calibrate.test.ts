@@ -86,7 +86,7 @@ describe('micro calibration weights', () => {
     });
   });
 
-  it('infeasible exact balance falls back to penalised raking, says so and still reports balance', async () => {
+  it('infeasible exact balance far from any weighting: refuses (exit 4), naming the variables and the options that help', async () => {
     // Treated areas with far more crime than any control cannot be matched by non-negative weights summing to n₁.
     const T = data.periods.length;
     const y1 = Float64Array.from(data.y.crime1!);
@@ -95,12 +95,16 @@ describe('micro calibration weights', () => {
     data.units.forEach((_, i) => {
       if (data.treated[i]) for (let t = 0; t < T; t++) y1[i * T + t] = 3 * max;
     });
-    const a = await micro({ ...data, y: { ...data.y, crime1: y1 } }, BASE);
-    expect(cal(a).exact).toBe(false);
-    expect(cal(a).method).toBe('penalised-raking');
-    const w = a.warnings.find((x) => x.code === 'EXACT_BALANCE_INFEASIBLE');
-    expect(w?.message).toMatch(/penalised raking/);
-    expect(a.diagnostics.find((d) => d.code === 'BALANCE')!.passed).toBe(false);
+    // Issue 21: the fallback used to report a counterfactual hundreds of times the treated total with exit 0.
+    const err = await micro({ ...data, y: { ...data.y, crime1: y1 } }, BASE).then(
+      () => null,
+      (e: unknown) => e as { code: string; exitCode: number; message: string; details: { variables: string[] } },
+    );
+    expect(err?.code).toBe('EXACT_BALANCE_INFEASIBLE');
+    expect(err?.exitCode).toBe(4);
+    expect(err?.details.variables).toContain(`crime1@${data.periods[0]}`);
+    expect(err?.message).toMatch(/--match-periods total/);
+    expect(err?.message).toMatch(/--max-imbalance/);
   });
 
   it('aggregate pre-periods (--match-periods total / every:K) and cut the post period (--end-post)', async () => {
@@ -181,10 +185,7 @@ describe('micro calibration weights', () => {
     data.units.forEach((_, i) => {
       if (data.treated[i]) for (let t = 0; t < T; t++) y1[i * T + t] = 1000;
     });
-    const inf = await micro({ ...data, y: { ...data.y, crime1: y1 } }, L);
-    expect(cal(inf).exact).toBe(false);
-    expect(cal(inf).method).toBe('penalised-linear');
-    expect(inf.warnings.find((x) => x.code === 'EXACT_BALANCE_INFEASIBLE')?.message).toMatch(/penalised linear calibration/);
+    await expect(micro({ ...data, y: { ...data.y, crime1: y1 } }, L)).rejects.toMatchObject({ code: 'EXACT_BALANCE_INFEASIBLE', message: expect.stringMatching(/penalised linear calibration/) });
   });
 
   it('reject data with no controls or no pre-period', async () => {

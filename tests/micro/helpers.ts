@@ -11,7 +11,7 @@ export function simData(spec: MicroPanelSpec, seed: number): { data: MicroData; 
   return { data: { units: s.units, periods: s.periods, outcomes: s.outcomeNames, y, covariates: { pop: s.pop, dep: s.dep }, treated: s.treated, start: spec.start }, truth: s.truth };
 }
 
-export const BASE: MicroOptions = { matchPeriods: { kind: 'each' }, inference: [], perms: 0, weightRange: false, seed: 1, level: 0.95, tol: 1e-10, maxIter: 500, threads: 1 };
+export const BASE: MicroOptions = { matchPeriods: { kind: 'each' }, inference: [], perms: 0, weightRange: false, seed: 1, level: 0.95, tol: 1e-10, maxIter: 500, threads: 1, distance: 'raking' };
 
 /** Reorder / relabel units: a new MicroData with units permuted by `perm` (new i ← old perm[i]) and renamed by `rename`. */
 export function permuteUnits(d: MicroData, perm: number[], rename: (u: string) => string = (u) => u): MicroData {

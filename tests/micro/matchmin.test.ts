@@ -104,11 +104,13 @@ describe('micro --match-min', () => {
     expect((b.placeboMinImbalance as { median: number }).median).toBeGreaterThan(1e-6);
   });
 
-  it('exact balance infeasible too: min columns penalised raw, and a variable left worse than uniform weights is flagged', async () => {
+  it('exact balance infeasible too: refused when far off; accepted with --max-imbalance, min columns penalised raw, a variable left worse than uniform weights flagged', async () => {
     let max = 0;
     for (const v of data.covariates.pop!) max = Math.max(max, v);
     const pop = data.covariates.pop!.map((v, i) => (data.treated[i] ? 3 * max : v));
-    const a = await micro({ ...data, covariates: { ...data.covariates, pop } }, { ...exactOnly, matchMinCovariates: ['dep'] });
+    const bad = { ...data, covariates: { ...data.covariates, pop } };
+    await expect(micro(bad, { ...exactOnly, matchMinCovariates: ['dep'] })).rejects.toMatchObject({ code: 'EXACT_BALANCE_INFEASIBLE', details: { variables: expect.arrayContaining(['pop']) } });
+    const a = await micro(bad, { ...exactOnly, matchMinCovariates: ['dep'], maxImbalance: 1e9 });
     expect(cal(a).exact).toBe(false);
     expect(a.warnings.map((w) => w.code)).toContain('EXACT_BALANCE_INFEASIBLE');
     const mb = a.diagnostics.find((d) => d.code === 'MIN_BALANCE')!;

@@ -26,9 +26,9 @@ import { BASE, simData } from './helpers.js';
 const MC: MicroPanelSpec = { areas: 1200, periods: 16, firstPeriod: '2018-01', treated: 30, start: 12, effect: -0.25, outcomes: 2, base: 8, sigmaU: 0.4, selection: 'random' };
 type Res = { percentChange: number; permutation?: { pValue: number; percentChangeCi: [number, number] } };
 
-async function replicate(spec: MicroPanelSpec, seed: number, perms: number, distance: 'raking' | 'linear' = 'raking'): Promise<{ est: number; truth: number; p: number | null; ci: [number, number] | null }> {
+async function replicate(spec: MicroPanelSpec, seed: number, perms: number, distance: 'raking' | 'linear' = 'linear'): Promise<{ est: number; truth: number; p: number | null; ci: [number, number] | null }> {
   const { data, truth } = simData(spec, seed);
-  const a = await micro(data, { ...BASE, inference: perms > 0 ? ['permutation'] : [], perms, seed, distance });
+  const a = await micro(data, { ...BASE, inference: perms > 0 ? ['permutation'] : [], perms, seed, distance, permStat: 'log-ratio' });
   const r = (a.effects as Res[])[0]!;
   return { est: r.percentChange, truth: 100 * truth.realised[0]!, p: r.permutation?.pValue ?? null, ci: r.permutation?.percentChangeCi ?? null };
 }
@@ -38,10 +38,21 @@ describe('micro Monte Carlo (fast)', () => {
     for (const [selection, bound] of [['random', 0.05], ['hotspots', 0.1]] as const) {
       let err = 0;
       const R = 12;
-      for (let s = 0; s < R; s++) {
-        const r = await replicate({ ...MC, selection }, 100 + s, 0);
+      let refused = 0;
+      for (let s = 0; s < R + refused; s++) {
+        // Hotspot panels from this generator occasionally admit no exactly balancing weights; micro
+        // then refuses (issue 21) and the replication is replaced by the next seed.
+        const r = await replicate({ ...MC, selection }, 100 + s, 0).catch((e: { code?: string }) => {
+          if (e.code !== 'EXACT_BALANCE_INFEASIBLE') throw e;
+          return null;
+        });
+        if (!r) {
+          refused++;
+          continue;
+        }
         err += r.est - r.truth;
       }
+      expect(refused, selection).toBeLessThanOrEqual(R / 3);
       expect(Math.abs(err / R), `${selection}: mean error ${err / R} points`).toBeLessThan(bound * 25);
     }
   }, 120_000);

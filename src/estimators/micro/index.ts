@@ -12,19 +12,22 @@
  * Y_o = Σ_{i∈𝒯} Σ_{t post} y_{oit} the treated total; Ŝ_o = Σ_j w_j Σ_{t post} y_{ojt} the
  * synthetic total; percentage change 100·(Y_o − Ŝ_o)/Ŝ_o.
  */
-import { InputError, UsageError } from '../../core/errors.js';
+import { EstimationError, InputError, UsageError } from '../../core/errors.js';
 import type { Panel } from '../../core/panel.js';
 import type { Analysis, Diagnostic, PathPoint, Warning } from '../../core/result.js';
 import { Rng } from '../../core/rng.js';
-import { pnorm, qnorm } from '../../core/stats.js';
 import { symmetricEigen } from '../../core/linalg.js';
 import { hessianAt, rake, rakePenalised, whiten, zeroTargetKeep, type CalibrationDistance, type RakeProblem, type RakeResult, type Whitened } from './calibrate.js';
 import { linearisedVariances } from './linearise.js';
-import { runPermutations, type MicroProgress } from './pool.js';
+import { type InferenceBlock, normalBlock, quantile, sorted } from './blocks.js';
+import type { MicroProgress } from './pool.js';
+import { permutationInference, type PermOutcome, type PermPool, type PermStat } from './permutation.js';
 import { syntheticRange, type SyntheticRange } from './range.js';
-import { denominators, fitSet, replicateWidth, type ReplicateProblem } from './replicates.js';
+import { denominators, fitSet, type ReplicateProblem } from './replicates.js';
 
 export type { MicroProgress } from './pool.js';
+export type { InferenceBlock } from './blocks.js';
+export { PERM_POOLS, PERM_STATS, type PermPool, type PermStat } from './permutation.js';
 
 export const MICRO_INFERENCES = ['permutation', 'jackknife', 'linearisation'] as const;
 export type MicroInference = (typeof MICRO_INFERENCES)[number];
@@ -73,9 +76,9 @@ export interface MicroOptions {
   seed: number;
   level: number;
   /**
-   * Distance from uniform weights that the calibration minimises: 'raking' (Kullback–Leibler,
-   * exponential tilting; the default) or 'linear' (truncated linear / χ² with w ≥ 0, microsynth's
-   * default calfun "linear" with bounds (0, ∞)).
+   * Distance from uniform weights that the calibration minimises: 'linear' (the default: truncated
+   * linear / χ² with w ≥ 0, microsynth's default calfun "linear" with bounds (0, ∞)) or 'raking'
+   * (Kullback–Leibler, exponential tilting, every weight > 0).
    */
   distance?: CalibrationDistance;
   /** Relative imbalance at which the raking stops. */
@@ -83,6 +86,16 @@ export interface MicroOptions {
   maxIter: number;
   threads: number;
   progress?: (p: MicroProgress) => void;
+  /** Permutation statistic (see permutation.ts): 'log-ratio' (default), 'studentised', or microsynth's 'z'. */
+  permStat?: PermStat;
+  /** Placebo sets drawn from the controls (default) or from all areas (microsynth). */
+  permPool?: PermPool;
+  /**
+   * Largest relative imbalance accepted when exact balance is infeasible (default 0.05): the
+   * closest achievable weights are used, with a warning, only when every balanced variable's
+   * synthetic total is within this fraction of the treated total; otherwise micro refuses.
+   */
+  maxImbalance?: number;
 }
 
 /**
@@ -250,49 +263,6 @@ function residualise(WE: Whitened, B: Float64Array, N: number, qB: number, contr
   return { Bp, sdRatio, implied };
 }
 
-/** Sorted copy. */
-const sorted = (xs: ArrayLike<number>) => Float64Array.from(xs).sort();
-
-/** Type-7 quantile of sorted values. */
-function quantile(s: Float64Array, p: number): number {
-  const h = (s.length - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(s.length - 1, lo + 1);
-  return s[lo]! + (h - lo) * (s[hi]! - s[lo]!);
-}
-
-export interface InferenceBlock {
-  /** Standard error of log(Y/Ŝ) (jackknife, linearisation); null for permutation. */
-  seLogRatio: number | null;
-  pValue: number | null;
-  pLower: number | null;
-  pUpper: number | null;
-  percentChangeCi: [number, number] | null;
-  differenceCi: [number, number] | null;
-  [extra: string]: unknown;
-}
-
-/** Interval for the difference implied by one for the percentage change (difference = Y − Y/(1 + pct/100), increasing in pct). */
-function diffFromPct(Y: number, ci: [number, number] | null): [number, number] | null {
-  if (!ci) return null;
-  return [Y - Y / (1 + ci[0] / 100), Y - Y / (1 + ci[1] / 100)];
-}
-
-function normalBlock(Y: number, S: number, se: number, level: number): InferenceBlock {
-  const l = Math.log(Y / S);
-  const z = qnorm(0.5 + level / 2);
-  const ok = Number.isFinite(l) && Number.isFinite(se) && se > 0;
-  const ci: [number, number] | null = ok ? [100 * (Math.exp(l - z * se) - 1), 100 * (Math.exp(l + z * se) - 1)] : null;
-  return {
-    seLogRatio: Number.isFinite(se) ? se : null,
-    pValue: ok ? 2 * pnorm(-Math.abs(l / se)) : null,
-    pLower: ok ? pnorm(l / se) : null,
-    pUpper: ok ? 1 - pnorm(l / se) : null,
-    percentChangeCi: ci,
-    differenceCi: diffFromPct(Y, ci),
-  };
-}
-
 export interface OutcomeResult {
   outcome: string;
   treatedTotal: number;
@@ -314,8 +284,53 @@ export interface OutcomeResult {
   weightRange?: { syntheticMin: number | null; syntheticMax: number | null; percentChangeMin: number | null; percentChangeMax: number | null; status: string };
 }
 
-/** Estimate. Async because the weight-range LPs load HiGHS and permutations may use threads. */
+/** Everything the stages share: the data, the options, the treated and control index sets. */
+interface Setup {
+  data: MicroData;
+  opts: MicroOptions;
+  N: number;
+  T: number;
+  /** First treated period t₀, last post period, number of post periods. */
+  t0: number;
+  tEnd: number;
+  nPost: number;
+  treatedIdx: number[];
+  controlIdx: number[];
+  controls: Int32Array;
+  treated: Int32Array;
+  n1: number;
+  n0: number;
+  warnings: Warning[];
+  diagnostics: Diagnostic[];
+  distance: CalibrationDistance;
+}
+
+/**
+ * Micro-area synthetic control: prepare → fit → infer → assemble.
+ * Async because the weight-range LPs load HiGHS and permutations may use threads.
+ */
 export async function micro(data: MicroData, opts: MicroOptions): Promise<Analysis> {
+  // Prepare: index sets and checks.
+  const s = setup(data, opts);
+  // Fit: calibration weights w (exact balance, or the closest achievable within --max-imbalance, or a refusal).
+  const c = calibrate(s);
+  const bal = balanceReport(s, c);
+  const e = outcomeEffects(s, c.w);
+  // Infer: permutation, jackknife, linearisation, and the range over exactly balancing weights.
+  const prob = replicateProblem(s, c, e);
+  const linVar = opts.inference.includes('linearisation') || (opts.inference.includes('permutation') && (opts.permStat ?? 'log-ratio') !== 'log-ratio') ? linearisedVariances(c.WE, s.controls, c.w, data.outcomes.map((_, o) => e.P.subarray(o * s.N, (o + 1) * s.N))) : null;
+  const extra: Record<string, unknown> = {};
+  const pathCi = opts.inference.includes('permutation') ? await permutationStage(s, c, e, prob, linVar, extra) : null;
+  if (opts.inference.includes('jackknife')) jackknifeStage(s, c, e, prob);
+  if (opts.inference.includes('linearisation')) linearisationStage(s, e, linVar!);
+  if (opts.weightRange) await weightRangeStage(s, c, e, bal.exact);
+  // Assemble.
+  headlineDiagnostic(s, e.results);
+  return assemble(s, c, e, bal, pathCi, extra);
+}
+
+/** Prepare: checks and the treated / control index sets. */
+function setup(data: MicroData, opts: MicroOptions): Setup {
   const N = data.units.length;
   const T = data.periods.length;
   const warnings: Warning[] = [];
@@ -339,6 +354,19 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
       if (!(Number.isFinite(v) && v > 0)) throw new InputError('BAD_POPULATION', `population for unit '${data.units[Math.floor(k / T)]}' in period ${data.periods[k % T]} is ${v}; rates need a positive population in every cell`, { unit: data.units[Math.floor(k / T)], period: data.periods[k % T] });
     }
 
+  const nPost = tEnd - t0 + 1;
+  const distance: CalibrationDistance = opts.distance ?? 'linear';
+  return { data, opts, N, T, t0, tEnd, nPost, treatedIdx, controlIdx, controls, treated, n1, n0, warnings, diagnostics, distance };
+}
+
+/**
+ * Fit: the calibration weights. Matching variables (exact: qE columns; approximate, --match-min:
+ * qB columns residualised on the exact ones), whitened over the controls; then the weights w
+ * closest to uniform (d = n₁/n₀) in the chosen distance with Σ_j w_j x_j = Σ_{i∈𝒯} x_i, or the
+ * penalised fallback when no such w ≥ 0 exists.
+ */
+function calibrate(s: Setup) {
+  const { data, opts, N, T, t0, tEnd, nPost, treatedIdx, controlIdx, controls, treated, n1, n0, warnings, diagnostics, distance } = s;
   // Matching variables and their whitened form: the exact ones (qE), then the approximate ones
   // (qB, --match-min) residualised on the exact ones.
   const cols = matchingColumns(data, opts);
@@ -400,14 +428,11 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   // Zero-target presolve (see zeroTargetKeep), on the exact columns: controls that must get weight 0 leave the iterations.
   const keep = zeroTargetKeep(W, controls, treated, qE + 1);
   const active = keep ? Int32Array.from(keep, (a) => controls[a]!) : controls;
-  const distance: CalibrationDistance = opts.distance ?? 'raking';
   let rp: RakeProblem = { W, distance, donors: active, target, d, den };
   let fit: RakeResult;
   let method: string = distance;
   let mu: number | null = null;
-  // --match-min: μ = 10², 10⁴, … 10¹², warm-started, while the approximate imbalance keeps shrinking
-  // (and the exact constraints stay exact): the limit is the weighting closest to uniform among
-  // those that balance the exact variables and come closest on the others.
+  // --match-min: the penalty path (minPenaltyPath).
   let minMu: number | null = null;
   const minImbalance = (wa: Float64Array) => {
     // ‖standardised imbalance‖ of the min columns, in raw-SD units.
@@ -422,35 +447,11 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     return Math.sqrt(ss);
   };
   if (minRidgeUnit) {
-    let best: { fit: RakeResult; mu: number; imb: number } | null = null;
-    let lambda0: Float64Array | undefined;
-    let iterations = 0;
-    let hessians = 0;
-    let stalled: number | null = null;
-    for (let e = 2; e <= 12; e += 2) {
-      const ridge = minRidgeUnit.map((v) => v * 10 ** -e);
-      const f = rake({ ...rp, minRidge: ridge }, { tol: opts.tol, maxIter: opts.maxIter, ...(lambda0 ? { lambda0 } : {}) });
-      iterations += f.iterations;
-      hessians += f.hessians;
-      if (!f.converged || !f.w.every(Number.isFinite)) {
-        if (best) stalled = 10 ** e;
-        break;
-      }
-      const imb = minImbalance(f.w);
-      const improved = best === null || imb < best.imb * (1 - 1e-3);
-      best = { fit: f, mu: 10 ** e, imb };
-      lambda0 = f.lambda;
-      if (!improved || imb <= opts.tol) break;
-    }
+    const best = minPenaltyPath(rp, minRidgeUnit, minImbalance, opts, warnings, distance);
     if (best) {
-      fit = { ...best.fit, iterations, hessians };
+      fit = best.fit;
       minMu = best.mu;
-      rp.minRidge = minRidgeUnit.map((v) => v / best!.mu);
-      if (stalled !== null)
-        warnings.push({
-          code: 'MIN_BALANCE_PENALTY_LIMIT',
-          message: `--match-min: with the penalty raised to μ = ${stalled.toExponential(0)} the ${distance} calibration did not converge in ${opts.maxIter} iterations, so the weights use μ = ${best.mu.toExponential(0)}; the approximately balanced variables may be balanced less closely than the exact constraints allow (see MIN_BALANCE${distance === 'raking' ? '; --calfun linear copes better with targets at the edge of what the controls can reach' : ''})`,
-        });
+      rp.minRidge = minRidgeUnit.map((v) => v / best.mu);
     } else {
       // Even the exact constraints cannot be met (or the first fit did not converge): balance
       // every variable as closely as possible (the penalised fallback below), with the min
@@ -478,6 +479,53 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   }
   const zeroed = keep ? n0 - keep.length : 0;
 
+  return { cols, mins, qE, qB, q, d, WE, AB, A, W, implied, rawTarget, den, targetE, rp, fit, method, mu, minMu, w, zeroed };
+}
+type Calibration = ReturnType<typeof calibrate>;
+
+/**
+ * --match-min: raise the penalty μ = 10², 10⁴, … 10¹² (warm-started) while the approximate
+ * imbalance keeps shrinking and the exact constraints stay exact; the limit is the weighting
+ * closest to uniform among those that balance the exact variables and come closest on the others.
+ * Null when even the first fit fails (exact balance infeasible).
+ */
+function minPenaltyPath(rp: RakeProblem, minRidgeUnit: Float64Array, minImbalance: (w: Float64Array) => number, opts: MicroOptions, warnings: Warning[], distance: CalibrationDistance): { fit: RakeResult; mu: number } | null {
+  let best: { fit: RakeResult; mu: number; imb: number } | null = null;
+  let lambda0: Float64Array | undefined;
+  let iterations = 0;
+  let hessians = 0;
+  let stalled: number | null = null;
+  for (let e = 2; e <= 12; e += 2) {
+    const ridge = minRidgeUnit.map((v) => v * 10 ** -e);
+    const f = rake({ ...rp, minRidge: ridge }, { tol: opts.tol, maxIter: opts.maxIter, ...(lambda0 ? { lambda0 } : {}) });
+    iterations += f.iterations;
+    hessians += f.hessians;
+    if (!f.converged || !f.w.every(Number.isFinite)) {
+      if (best) stalled = 10 ** e;
+      break;
+    }
+    const imb = minImbalance(f.w);
+    const improved = best === null || imb < best.imb * (1 - 1e-3);
+    best = { fit: f, mu: 10 ** e, imb };
+    lambda0 = f.lambda;
+    if (!improved || imb <= opts.tol) break;
+  }
+  if (!best) return null;
+  if (stalled !== null)
+    warnings.push({
+      code: 'MIN_BALANCE_PENALTY_LIMIT',
+      message: `--match-min: with the penalty raised to μ = ${stalled.toExponential(0)} the ${distance} calibration did not converge in ${opts.maxIter} iterations, so the weights use μ = ${best.mu.toExponential(0)}; the approximately balanced variables may be balanced less closely than the exact constraints allow (see MIN_BALANCE${distance === 'raking' ? '; --calfun linear copes better with targets at the edge of what the controls can reach' : ''})`,
+    });
+  return { fit: { ...best.fit, iterations, hessians }, mu: best.mu };
+}
+
+/**
+ * Balance table and its diagnostics; refuses (EXACT_BALANCE_INFEASIBLE, exit 4) when the closest
+ * achievable weights leave a balanced variable more than --max-imbalance off.
+ */
+function balanceReport(s: Setup, c: Calibration): { exact: boolean; worst: number } {
+  const { data, opts, N, T, t0, tEnd, nPost, treatedIdx, controlIdx, controls, treated, n1, n0, warnings, diagnostics, distance } = s;
+  const { cols, mins, qE, qB, q, d, WE, AB, A, W, implied, rawTarget, den, targetE, rp, fit, method, mu, minMu, w, zeroed } = c;
   // Balance table in raw units (including the intercept: Σw = n₁).
   const balance: Record<string, unknown>[] = [];
   let sumW = 0;
@@ -492,6 +540,45 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     worst = Math.max(worst, Math.abs(rel));
     balance.push({ variable: cols[k]!.name, treated: t, synthetic: s, difference: t - s, relative: rel });
   }
+  const exact = worst <= Math.max(opts.tol * 100, 1e-8);
+  if (!exact) {
+    const ranked = balance.slice().sort((a, b) => Math.abs(b.relative as number) - Math.abs(a.relative as number));
+    const maxImb = opts.maxImbalance ?? 0.05;
+    const describe = (r: Record<string, unknown>) => `${r.variable as string} (treated ${r.treated as number}, synthetic ${(r.synthetic as number).toPrecision(6)}, ${(100 * Math.abs(r.relative as number)).toPrecision(3)}% off)`;
+    const help = `${opts.matchPeriods.kind === 'total' ? '' : 'match pre-period outcomes as one total (--match-periods total) or in blocks (--match-periods every:K), '}match fewer covariates, or leave out treated areas outside the controls' range`;
+    // A fallback may never give a counterfactual that contradicts its own balance table: refuse
+    // unless every balanced variable's synthetic total is within maxImbalance of the treated one.
+    if (!(worst <= maxImb)) {
+      const bad = ranked.filter((r) => !(Math.abs(r.relative as number) <= maxImb));
+      throw new EstimationError(
+        'EXACT_BALANCE_INFEASIBLE',
+        `no non-negative weighting of the ${n0} controls reproduces the ${n1} treated areas' totals: the closest weights found (${method.startsWith('penalised-') ? `penalised ${distance} calibration` : method}) leave ${bad.length} of ${balance.length} balanced variables more than ${100 * maxImb}% off, e.g. ${bad.slice(0, 4).map(describe).join('; ')}. To fix: ${help}; or accept approximate balance with --max-imbalance (now ${maxImb})`,
+        { variables: bad.map((r) => r.variable as string), largestRelativeImbalance: worst },
+      );
+    }
+    warnings.push({
+      code: 'EXACT_BALANCE_INFEASIBLE',
+      message: `no non-negative weighting of the ${n0} controls reproduces the treated totals exactly; used the closest achievable balance (${method.startsWith('penalised-') ? `penalised ${distance} calibration, μ = ${mu}` : method}): every balanced variable within ${(100 * worst).toPrecision(3)}% of the treated total (limit --max-imbalance ${maxImb}), worst ${ranked.slice(0, 3).map(describe).join('; ')}. The estimate carries that imbalance; for exact balance ${help}`,
+    });
+  }
+  diagnostics.push({
+    code: 'BALANCE',
+    passed: exact,
+    value: worst,
+    message: exact
+      ? `exact balance on ${qE + 1} constraints (intercept + ${qE} matching variables; rank ${WE.r}; ${distance} distance), largest relative imbalance ${worst.toExponential(2)}`
+      : `balance NOT exact (${method}); largest relative imbalance ${worst.toExponential(2)}`,
+    table: balance,
+  });
+  minBalanceReport(s, c, exact);
+  weightsDiagnostic(s, c, sumW);
+  return { exact, worst };
+}
+
+/** The approximately balanced variables (--match-min): their table and diagnostic, flagged when weighting leaves one worse than uniform weights. */
+function minBalanceReport(s: Setup, c: Calibration, exact: boolean): void {
+  const { data, opts, N, T, t0, tEnd, nPost, treatedIdx, controlIdx, controls, treated, n1, n0, warnings, diagnostics, distance } = s;
+  const { cols, mins, qE, qB, q, d, WE, AB, A, W, implied, rawTarget, den, targetE, rp, fit, method, mu, minMu, w, zeroed } = c;
   // Approximately balanced variables (--match-min), in raw units, with their imbalance before
   // weighting (uniform weights) for comparison.
   const minBalance: Record<string, unknown>[] = [];
@@ -515,27 +602,6 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
       minBalance.push({ variable: mins[k]!.name, treated: t, synthetic: s, difference: t - s, relative: (t - s) / scaleK, uniformSynthetic: s0, impliedByExact: implied[k] });
     }
   }
-  const exact = worst <= Math.max(opts.tol * 100, 1e-8);
-  if (!exact) {
-    const top = balance
-      .slice()
-      .sort((a, b) => Math.abs(b.relative as number) - Math.abs(a.relative as number))
-      .slice(0, 3)
-      .map((r) => `${r.variable as string} (treated ${r.treated as number}, synthetic ${(r.synthetic as number).toPrecision(6)})`);
-    warnings.push({
-      code: 'EXACT_BALANCE_INFEASIBLE',
-      message: `no non-negative weighting of the ${n0} controls reproduces the treated totals exactly; fell back to ${method.startsWith('penalised-') ? `penalised ${distance} calibration (closest achievable balance, μ = ${mu})` : method}: largest relative imbalance ${worst.toPrecision(3)}, worst ${top.join('; ')}. Match fewer variables (--match-periods total or every:K) or drop covariates`,
-    });
-  }
-  diagnostics.push({
-    code: 'BALANCE',
-    passed: exact,
-    value: worst,
-    message: exact
-      ? `exact balance on ${qE + 1} constraints (intercept + ${qE} matching variables; rank ${WE.r}; ${distance} distance), largest relative imbalance ${worst.toExponential(2)}`
-      : `balance NOT exact (${method}); largest relative imbalance ${worst.toExponential(2)}`,
-    table: balance,
-  });
   if (AB) {
     let worstMin = 0;
     for (const r of minBalance) worstMin = Math.max(worstMin, Math.abs(r.relative as number));
@@ -557,6 +623,12 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
       table: minBalance,
     });
   }
+}
+
+/** Effective number of controls and the largest weight; non-convergence. */
+function weightsDiagnostic(s: Setup, c: Calibration, sumW: number): void {
+  const { data, opts, N, T, t0, tEnd, nPost, treatedIdx, controlIdx, controls, treated, n1, n0, warnings, diagnostics, distance } = s;
+  const { cols, mins, qE, qB, q, d, WE, AB, A, W, implied, rawTarget, den, targetE, rp, fit, method, mu, minMu, w, zeroed } = c;
   let ess = 0;
   let wmax = 0;
   for (let a = 0; a < n0; a++) {
@@ -567,6 +639,11 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
   diagnostics.push({ code: 'WEIGHTS', passed: null, value: ess, message: `effective number of controls (Σw)²/Σw² = ${ess.toFixed(1)} of ${n0}; largest weight ${wmax.toPrecision(4)} (uniform ${d.toPrecision(4)})` });
   if (!fit.converged && method === distance) warnings.push({ code: 'NOT_CONVERGED', message: `${distance} calibration stopped after ${fit.iterations} iterations without reaching the tolerance ${opts.tol}` });
 
+}
+
+/** Per-outcome effects: treated and synthetic totals Y, Ŝ over the post period, their paths, rates. */
+function outcomeEffects(s: Setup, w: Float64Array): { O: number; P: Float64Array; results: OutcomeResult[] } {
+  const { data, opts, N, T, t0, tEnd, nPost, treatedIdx, controlIdx, controls, treated, n1, n0, warnings, diagnostics, distance } = s;
   // Per-outcome effects.
   const O = data.outcomes.length;
   const P = new Float64Array(O * N);
@@ -623,135 +700,66 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     else if (r.treatedTotal <= 0) warnings.push({ code: 'ZERO_TREATED_TOTAL', message: `outcome ${r.outcome}: the treated areas' post-period total is ${r.treatedTotal} (a −100% change); intervals on the log-ratio scale are undefined (null)` });
   }
 
-  const alpha = 1 - opts.level;
+  return { O, P, results };
+}
+type Effects = ReturnType<typeof outcomeEffects>;
+
+/** The replication problem shared by permutation and jackknife (plain typed arrays). */
+function replicateProblem(s: Setup, c: Calibration, e: Effects): ReplicateProblem {
+  const { data, opts, N, T, t0, tEnd, nPost, treatedIdx, controlIdx, controls, treated, n1, n0, warnings, diagnostics, distance } = s;
+  const { cols, mins, qE, qB, q, d, WE, AB, A, W, implied, rawTarget, den, targetE, rp, fit, method, mu, minMu, w, zeroed } = c;
+  const { O, P } = e;
   // The first outcome's post-period values, for per-period placebo intervals (nPost × N).
-  const nPost = tEnd - t0 + 1;
   const y0 = data.y[data.outcomes[0]!]!;
   const postPath = new Float64Array(nPost * N);
   for (let t = 0; t < nPost; t++) for (let i = 0; i < N; i++) postPath[t * N + i] = y0[i * T + t0 + t]!;
-  /** Per post period t of the first outcome: placebo intervals for the effect and the cumulative effect (totals), or null. */
-  let pathCi: { effect: ([number, number] | null)[]; cumulative: ([number, number] | null)[] } | null = null;
   const prob: ReplicateProblem = { W, distance, controls, treated, outcomes: O, P, path: postPath, nPost, tol: opts.tol, maxIter: opts.maxIter, seed: opts.seed, exactCols: qE + 1, ...(rp.minRidge ? { minRidge: rp.minRidge } : {}) };
-  const logObs = results.map((r) => Math.log(r.treatedTotal / r.syntheticTotal));
-  const extra: Record<string, unknown> = {};
 
+  return prob;
+}
+
+/** Infer: permutation (placebo treated sets); returns the per-period bands of the first outcome. */
+async function permutationStage(s: Setup, c: Calibration, e: Effects, prob: ReplicateProblem, linVar: number[] | null, extra: Record<string, unknown>) {
+  const { data, opts, N, T, t0, tEnd, nPost, treatedIdx, controlIdx, controls, treated, n1, n0, warnings, diagnostics, distance } = s;
+  const { qB, minMu } = c;
+  const { O, results } = e;
+  const logObs = results.map((r) => Math.log(r.treatedTotal / r.syntheticTotal));
+  let pathCi: { effect: ([number, number] | null)[]; cumulative: ([number, number] | null)[] } | null = null;
   // Permutation inference.
   if (opts.inference.includes('permutation')) {
-    if (n0 - n1 < 1) throw new InputError('TOO_FEW_CONTROLS', `permutation inference draws placebo sets of ${n1} areas from the ${n0} controls and re-weights with the rest; it needs more controls than treated areas (use --inference jackknife or linearisation)`, {});
-    // There are only C(n₀, n₁) distinct placebo sets: with fewer than --perms, draw that many (as microsynth does).
-    let distinct = 1;
-    for (let k = 0; k < n1 && distinct <= opts.perms; k++) distinct = (distinct * (n0 - k)) / (k + 1);
-    const B = Math.max(1, Math.min(opts.perms, Math.floor(distinct + 1e-9)));
-    if (B < opts.perms) warnings.push({ code: 'PERMS_CAPPED', message: `only ${B} distinct placebo sets of ${n1} areas exist among ${n0} controls; --perms ${opts.perms} reduced to ${B} (random draws, so some sets may repeat; p-values cannot fall below 1/(B+1))` });
-    const width = replicateWidth(O, nPost);
-    const reps = await runPermutations(prob, B, opts.threads, opts.progress);
-    let inexact = 0;
-    let iters = 0;
-    for (let b = 0; b < B; b++) {
-      iters += reps[b * width + 2 * O]!;
-      if (reps[b * width + 2 * O + 1] !== 1) inexact++;
-    }
-    const L = new Float64Array(B * O);
-    let nonFinite = 0;
-    for (let b = 0; b < B; b++)
-      for (let o = 0; o < O; o++) {
-        const v = Math.log(reps[b * width + 2 * o]! / reps[b * width + 2 * o + 1]!);
-        L[b * O + o] = v;
-        if (!Number.isFinite(v)) nonFinite++;
-      }
-    results.forEach((r, o) => {
-      const ls: number[] = [];
-      for (let b = 0; b < B; b++) if (Number.isFinite(L[b * O + o]!)) ls.push(L[b * O + o]!);
-      const l = logObs[o]!;
-      const Bf = ls.length;
-      let two = 0;
-      let lo = 0;
-      let hi = 0;
-      for (const v of ls) {
-        if (Math.abs(v) >= Math.abs(l) - 1e-12 * Math.abs(l)) two++;
-        if (v <= l) lo++;
-        if (v >= l) hi++;
-      }
-      if (!Number.isFinite(l)) {
-        r.permutation = { seLogRatio: null, pValue: null, pLower: null, pUpper: null, percentChangeCi: null, differenceCi: null, draws: Bf, placeboPercentChange: Array.from(ls, (v) => 100 * (Math.exp(v) - 1)) };
-        return;
-      }
-      const s = sorted(ls);
-      const ci: [number, number] | null = Bf > 0 && Number.isFinite(l) ? [100 * (Math.exp(l - quantile(s, 1 - alpha / 2)) - 1), 100 * (Math.exp(l - quantile(s, alpha / 2)) - 1)] : null;
-      r.permutation = {
-        seLogRatio: null,
-        pValue: Bf > 0 ? (1 + two) / (Bf + 1) : null,
-        pLower: Bf > 0 ? (1 + lo) / (Bf + 1) : null,
-        pUpper: Bf > 0 ? (1 + hi) / (Bf + 1) : null,
-        percentChangeCi: ci,
-        differenceCi: diffFromPct(r.treatedTotal, ci),
-        draws: Bf,
-        placeboPercentChange: Array.from(ls, (v) => 100 * (Math.exp(v) - 1)),
-      };
+    const permOut: PermOutcome[] = results.map((r, o) => ({ treatedTotal: r.treatedTotal, syntheticTotal: r.syntheticTotal, variance: linVar?.[o] ?? Number.NaN, path: r.path }));
+    const perm = await permutationInference({
+      prob,
+      outcomes: permOut,
+      perms: opts.perms,
+      stat: opts.permStat ?? 'log-ratio',
+      pool: opts.permPool ?? 'controls',
+      level: opts.level,
+      threads: opts.threads,
+      t0,
+      nPost,
+      periods: data.periods,
+      distance,
+      qB,
+      minMu,
+      ...(opts.progress ? { progress: opts.progress } : {}),
     });
-    if (inexact > 0) warnings.push({ code: 'PLACEBO_INEXACT', message: `${inexact} of ${B} placebo sets could not be balanced exactly and used penalised raking` });
-    if (nonFinite > 0) warnings.push({ code: 'PLACEBO_NON_FINITE', message: `${nonFinite} placebo outcome totals were zero (log ratio undefined) and were left out of the permutation distribution` });
-    extra.permsUsed = B;
-    // --match-min in the placebos: how closely each placebo set's approximate variables were balanced.
-    let minNote = '';
-    if (qB > 0) {
-      const mi = sorted(Array.from({ length: B }, (_, b) => reps[b * width + 2 * O + 3]!));
-      extra.placeboMinImbalance = { median: quantile(mi, 0.5), max: mi[B - 1]!, unit: 'largest |imbalance| over the --match-min variables, in SD units of each (residualised) variable among the controls' };
-      minNote = `; --match-min variables balanced to a median largest imbalance of ${quantile(mi, 0.5).toExponential(2)} SD (penalty μ = ${minMu?.toExponential(0)}, as for the main weights)`;
-    }
-    diagnostics.push({ code: 'PERMUTATION', passed: inexact === 0, value: B, message: `${B} placebo treated sets of ${n1} controls, each re-weighted (mean ${(iters / Math.max(1, B)).toFixed(1)} iterations; ${inexact} not exactly balanced${minNote})` });
-    if (O >= 2) extra.omnibus = omnibus(L, B, O, logObs);
-    // Per-period and cumulative-path intervals for the first outcome, by the same inversion of
-    // the placebo log-ratio distribution as the post-period totals (placebo periods whose ratio
-    // is undefined, a zero count, are left out; a period whose treated count is 0 gets none).
-    const head0 = results[0]!;
-    const interval = (Y: number, S: number, pl: number[]): [number, number] | null => {
-      const l = Math.log(Y / S);
-      if (!Number.isFinite(l) || pl.length === 0) return null;
-      const q = sorted(pl);
-      const ci: [number, number] = [100 * (Math.exp(l - quantile(q, 1 - alpha / 2)) - 1), 100 * (Math.exp(l - quantile(q, alpha / 2)) - 1)];
-      return diffFromPct(Y, ci);
-    };
-    const eff: ([number, number] | null)[] = [];
-    const cum: ([number, number] | null)[] = [];
-    const dropped: string[] = [];
-    const noTreated: string[] = [];
-    const cumT = new Float64Array(B);
-    const cumS = new Float64Array(B);
-    let cY = 0;
-    let cS = 0;
-    for (let t = 0; t < nPost; t++) {
-      const pt = head0.path[t0 + t]!;
-      cY += pt.treated;
-      cS += pt.synthetic;
-      const pl: number[] = [];
-      const plc: number[] = [];
-      for (let b = 0; b < B; b++) {
-        const yt = reps[b * width + 2 * O + 4 + 2 * t]!;
-        const st = reps[b * width + 2 * O + 5 + 2 * t]!;
-        cumT[b] = cumT[b]! + yt;
-        cumS[b] = cumS[b]! + st;
-        const v = Math.log(yt / st);
-        if (Number.isFinite(v)) pl.push(v);
-        const vc = Math.log(cumT[b]! / cumS[b]!);
-        if (Number.isFinite(vc)) plc.push(vc);
-      }
-      eff.push(interval(pt.treated, pt.synthetic, pl));
-      // The cumulative effect through t is Y − Ŝ summed over post periods 0..t, a difference of totals;
-      // at the last period it is the headline interval itself (same draws, same totals).
-      cum.push(t === nPost - 1 ? (head0.permutation?.differenceCi ?? null) : interval(cY, cS, plc));
-      if (pl.length < B) dropped.push(`${data.periods[t0 + t]} (${B - pl.length})`);
-      if (!(pt.treated > 0)) noTreated.push(data.periods[t0 + t]!);
-    }
-    pathCi = { effect: eff, cumulative: cum };
-    if (dropped.length > 0)
-      warnings.push({
-        code: 'PATH_PLACEBO_NON_FINITE',
-        message: `per-period placebo bands: placebo sets with a zero count (treated or synthetic) in a period have no log ratio there and were left out of that period's band, in ${dropped.length} of ${nPost} post period(s): ${dropped.slice(0, 6).join(', ')}${dropped.length > 6 ? ', …' : ''} (period (draws left out) of ${B}); with sparse counts those bands may be too narrow: aggregate periods or areas`,
-      });
-    if (noTreated.length > 0) warnings.push({ code: 'PATH_ZERO_TREATED', message: `no band for post period(s) ${noTreated.join(', ')}: the treated areas' count there is 0, so the log ratio is undefined` });
+    warnings.push(...perm.warnings);
+    diagnostics.push(...perm.diagnostics);
+    Object.assign(extra, perm.extra);
+    pathCi = perm.pathCi;
+    permOut.forEach((p, o) => (results[o]!.permutation = p.permutation!));
+    if (O >= 2) extra.omnibus = omnibus(perm.logRatios, perm.draws, O, logObs);
   }
 
+  return pathCi;
+}
+
+/** Infer: delete-a-group jackknife over treated and control areas. */
+function jackknifeStage(s: Setup, c: Calibration, e: Effects, prob: ReplicateProblem): void {
+  const { data, opts, N, T, t0, tEnd, nPost, treatedIdx, controlIdx, controls, treated, n1, n0, warnings, diagnostics, distance } = s;
+  const { rp, fit } = c;
+  const { O, results } = e;
   // Jackknife.
   if (opts.inference.includes('jackknife')) {
     const G = Math.min(n1, opts.jackGroups ?? Math.min(n1, 40));
@@ -784,15 +792,25 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
         const se = Math.sqrt(((G - 1) / G) * v);
         r.jackknife = { ...normalBlock(r.treatedTotal, r.syntheticTotal, se, opts.level), groups: G };
       });
-      if (inexact > 0) warnings.push({ code: 'JACKKNIFE_INEXACT', message: `${inexact} of ${G} jackknife replicates could not be balanced exactly and used penalised raking` });
+      if (inexact > 0) warnings.push({ code: 'JACKKNIFE_INEXACT', message: `${inexact} of ${G} jackknife replicates could not be balanced exactly and used penalised ${distance} calibration (closest achievable balance)` });
       diagnostics.push({ code: 'JACKKNIFE', passed: inexact === 0, value: G, message: `${G} groups (each one ${n1 % G === 0 ? `${n1 / G}` : `${Math.floor(n1 / G)}–${Math.ceil(n1 / G)}`} treated area(s) and about ${Math.round(n0 / G)} controls), each dropped in turn and re-weighted` });
     }
   }
 
+}
+
+/** Infer: linearisation (Taylor) variance of Ŝ − Y⁰ (see linearise.ts). */
+function linearisationStage(s: Setup, e: Effects, linVar: number[]): void {
+  const { opts, warnings } = s;
+  warnings.push({
+    code: 'LINEARISATION_INDEPENDENCE',
+    message: "the linearisation interval treats areas' deviations as independent, so error common to all areas (a drifting trend the weights match imperfectly) is left out: in a Monte Carlo with hotspot treated areas and a random-walk common factor it covered 76% at 95% (docs/micro-seattle.md); prefer the permutation interval (--inference permutation) for the headline",
+  });
+  const { results } = e;
   // Linearisation.
   if (opts.inference.includes('linearisation')) {
     // On the exact constraints only: the linearisation identity needs exact balance on its regressors.
-    const vs = linearisedVariances(WE, controls, w, data.outcomes.map((_, o) => P.subarray(o * N, (o + 1) * N)));
+    const vs = linVar!;
     results.forEach((r, o) => {
       const v = vs[o]!;
       const se = Math.sqrt(v) / r.syntheticTotal;
@@ -800,6 +818,13 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     });
   }
 
+}
+
+/** Infer: the range of Ŝ over every exactly balancing weighting (two LPs per outcome). */
+async function weightRangeStage(s: Setup, c: Calibration, e: Effects, exact: boolean): Promise<void> {
+  const { data, opts, N, T, t0, tEnd, nPost, treatedIdx, controlIdx, controls, treated, n1, n0, warnings, diagnostics, distance } = s;
+  const { WE, targetE } = c;
+  const { O, P, results } = e;
   // Weight range.
   if (opts.weightRange) {
     opts.progress?.({ phase: 'weight range', done: 0, total: O });
@@ -825,6 +850,11 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     });
   }
 
+}
+
+/** Assemble: the headline diagnostic, percentage change per outcome with the first inference. */
+function headlineDiagnostic(s: Setup, results: OutcomeResult[]): void {
+  const { opts, diagnostics } = s;
   // The headline unit: percentage change per outcome, with the first requested inference.
   const fmtP = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(v).toFixed(1)}%`;
   const first = opts.inference[0];
@@ -843,6 +873,14 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     table: results.map((r) => ({ outcome: r.outcome, treated: r.treatedTotal, synthetic: r.syntheticTotal, difference: r.difference, percentChange: r.percentChange })),
   });
 
+}
+
+/** Assemble: estimate, path, options and calibration record of the document. */
+function assemble(s: Setup, c: Calibration, e: Effects, bal: { exact: boolean; worst: number }, pathCi: { effect: ([number, number] | null)[]; cumulative: ([number, number] | null)[] } | null, extra: Record<string, unknown>): Analysis {
+  const { data, opts, N, T, t0, tEnd, nPost, treatedIdx, controlIdx, controls, treated, n1, n0, warnings, diagnostics, distance } = s;
+  const { cols, mins, qE, qB, q, d, WE, AB, A, W, implied, rawTarget, den, targetE, rp, fit, method, mu, minMu, w, zeroed } = c;
+  const { results } = e;
+  const { exact, worst } = bal;
   // The headline estimate: the first outcome, first requested inference.
   const head = results[0]!;
   const primary = opts.inference[0];
@@ -892,6 +930,9 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
       endPost: data.periods[tEnd],
       inference: [...opts.inference],
       perms: opts.inference.includes('permutation') ? opts.perms : null,
+      permStat: opts.inference.includes('permutation') ? (opts.permStat ?? 'log-ratio') : null,
+      permPool: opts.inference.includes('permutation') ? (opts.permPool ?? 'controls') : null,
+      maxImbalance: opts.maxImbalance ?? 0.05,
       jackGroups: opts.inference.includes('jackknife') ? Math.min(n1, opts.jackGroups ?? Math.min(n1, 40)) : null,
       weightRange: opts.weightRange,
       calfun: distance,
@@ -927,6 +968,7 @@ export async function micro(data: MicroData, opts: MicroOptions): Promise<Analys
     weights,
     ...extra,
   };
+
 }
 
 /**

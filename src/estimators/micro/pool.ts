@@ -48,7 +48,7 @@ export async function runPermutations(prob: ReplicateProblem, B: number, threads
     return out;
   }
   const W: Whitened = { ...prob.W, Z: shared(prob.W.Z) };
-  const sp: ReplicateProblem = { ...prob, W, P: shared(prob.P), path: shared(prob.path), controls: shared(prob.controls), treated: shared(prob.treated) };
+  const sp: ReplicateProblem = { ...prob, W, P: shared(prob.P), path: shared(prob.path), controls: shared(prob.controls), treated: shared(prob.treated), ...(prob.pool ? { pool: shared(prob.pool) } : {}) };
   const outBuf = new SharedArrayBuffer(B * width * 8);
   const out = new Float64Array(outBuf);
   const ctr = new Int32Array(new SharedArrayBuffer(8));

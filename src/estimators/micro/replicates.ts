@@ -6,6 +6,7 @@
  * identical for any number of threads.
  */
 import { Rng } from '../../core/rng.js';
+import { linearisedVariances } from './linearise.js';
 import { rake, rakePenalised, zeroTargetKeep, type CalibrationDistance, type RakeOptions, type RakeProblem, type Whitened } from './calibrate.js';
 
 /** Everything a replication needs (plain typed arrays, so it can cross into a worker). */
@@ -31,15 +32,29 @@ export interface ReplicateProblem {
   exactCols: number;
   /** The --match-min penalty chosen for the main weights (see RakeProblem.minRidge), reused as is. */
   minRidge?: Float64Array;
+  /**
+   * Rows placebo treated sets are drawn from (`--perm-pool`): the controls (ours) or every area
+   * (microsynth's). Donors are always the controls outside the set (a treated area's post-period
+   * counts are treated, so it never weights a counterfactual). Default: `controls`.
+   */
+  pool?: Int32Array;
+  /** Compute each placebo's linearisation variance V̂_b (studentised and z statistics). */
+  linearise?: boolean;
 }
 
 /**
  * Columns of a replication row: per outcome (treated total, synthetic total), then iterations,
  * exact flag, imbalance, the largest --match-min imbalance (in SD units of the residualised
- * column; 0 without --match-min), then per post period of the first outcome (treated, synthetic).
+ * column; 0 without --match-min), then per post period of the first outcome (treated, synthetic),
+ * then per outcome the linearisation variance V̂ of the synthetic total (NaN unless computed).
  */
 export function replicateWidth(outcomes: number, nPost: number): number {
-  return 2 * outcomes + 4 + 2 * nPost;
+  return 3 * outcomes + 4 + 2 * nPost;
+}
+
+/** Offset of outcome o's linearisation variance in a replication row. */
+export function varianceOffset(outcomes: number, nPost: number, o: number): number {
+  return 2 * outcomes + 4 + 2 * nPost + o;
 }
 
 /** Relative-imbalance scales den_k = max(|t_k|, scale_k) from a whitened target (raw target via U). */
@@ -125,31 +140,35 @@ export function fitSet(prob: ReplicateProblem, donors: Int32Array, set: ArrayLik
     stats[2 * O + 4 + 2 * t] = tt;
     stats[2 * O + 5 + 2 * t] = st;
   }
+  const vOff = varianceOffset(O, prob.nPost, 0);
+  if (prob.linearise) {
+    const ys = Array.from({ length: O }, (_, o) => prob.P.subarray(o * nAll, (o + 1) * nAll));
+    linearisedVariances(W, donors, res.w, ys).forEach((v, o) => (stats[vOff + o] = v));
+  } else for (let o = 0; o < O; o++) stats[vOff + o] = Number.NaN;
   return { res, exact, stats };
 }
 
 /**
- * Placebo replications from..to−1: n₁ controls drawn without replacement as the placebo treated
- * set (a partial Fisher–Yates shuffle from stream b), the remaining controls as donors, re-weighted
- * from uniform weights. Writes rows into `out` (B × width, row b at b·width).
+ * Placebo replications from..to−1: n₁ areas drawn without replacement from the pool as the
+ * placebo treated set (a partial Fisher–Yates shuffle from stream b), the controls outside the
+ * set as donors, re-weighted from uniform weights. Writes rows into `out` (B × width, row b at
+ * b·width).
  */
 export function permutationRange(prob: ReplicateProblem, from: number, to: number, out: Float64Array): void {
   const root = new Rng(prob.seed);
-  const n0 = prob.controls.length;
+  const pool = prob.pool ?? prob.controls;
   const n1 = prob.treated.length;
   const width = replicateWidth(prob.outcomes, prob.nPost);
-  const inSet = new Uint8Array(n0);
-  const donors = new Int32Array(n0 - n1);
+  const inSet = new Uint8Array(prob.W.nAll);
   const set = new Int32Array(n1);
   for (let b = from; b < to; b++) {
-    const idx = root.stream(b).partialShuffle(n0, n1);
+    const idx = root.stream(b).partialShuffle(pool.length, n1);
     inSet.fill(0);
     for (let a = 0; a < n1; a++) {
-      inSet[idx[a]!] = 1;
-      set[a] = prob.controls[idx[a]!]!;
+      set[a] = pool[idx[a]!]!;
+      inSet[set[a]!] = 1;
     }
-    let m = 0;
-    for (let a = 0; a < n0; a++) if (!inSet[a]) donors[m++] = prob.controls[a]!;
+    const donors = prob.controls.filter((j) => !inSet[j]);
     const { stats } = fitSet(prob, donors, set);
     out.set(stats, b * width);
   }
