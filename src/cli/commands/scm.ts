@@ -14,7 +14,10 @@ import { scmMethodOption, SCM_OPTIONS } from './scmOptions.js';
 export { DEFAULT_SCM_METHOD } from './scmOptions.js';
 
 /** Methods that turn the effect into offences avoided and so read --outcome-scale (src/cli/outcomeScale.ts). */
-const COUNTING_METHODS: readonly string[] = ['gsynth'];
+const COUNTING_METHODS: readonly string[] = ['gsynth', 'sdid', 'ascm'];
+
+/** Options of one method's table that the other counting methods also read (issue 21: sdid and ascm convert with --population). */
+const COUNTING_KEYS: readonly string[] = ['ratePer'];
 
 /** The options of `scm` itself (the method's own options come from its table). */
 export const SCM_COMMAND_OPTIONS = defineOptions({ method: scmMethodOption(SCM_METHODS.map((m) => m.name)), ...SCM_OPTIONS });
@@ -44,6 +47,7 @@ export function scmCommand(ctx: CliContext): Command {
       if (other === method) continue;
       for (const key of methodOptionKeys(other)) {
         if (methodOptionKeys(method).includes(key)) continue;
+        if (COUNTING_KEYS.includes(key) && COUNTING_METHODS.includes(method.name)) continue;
         if (given.has(key)) {
           const flag = '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
           throw new UsageError('OPTION_NOT_FOR_METHOD', `${flag} applies to --method ${other.name}, not --method ${method.name}`, { flag, method: method.name });

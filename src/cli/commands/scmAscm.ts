@@ -11,6 +11,10 @@ import { ASCM_INFERENCE, ascm, type AscmInference } from '../../estimators/ascm/
 import { ASCM_OPTIONS } from '../../estimators/ascm/options.js';
 import { emitDocument } from '../context.js';
 import { commonFrom, panelOptionsFrom } from '../options.js';
+import { resolveOutcomeScale, type OutcomeScale } from '../outcomeScale.js';
+import { attachAttCounts } from '../../estimators/attCounts.js';
+import { readOptions as readTable } from '../../core/optionTable.js';
+import { GSYNTH_OPTIONS } from '../../estimators/gsynth/options.js';
 import { SCM_OPTIONS } from './scmOptions.js';
 import type { ScmMethod } from './scmMethods.js';
 
@@ -30,6 +34,8 @@ export const ascmMethod: ScmMethod = {
     if (model === 'none' && (v.ascmLambda !== undefined || v.ascmCv !== undefined)) throw new UsageError('LAMBDA_WITHOUT_RIDGE', '--ascm-lambda and --ascm-cv apply to --ascm-model ridge');
     if (v.ascmLambda !== undefined && v.ascmCv !== undefined) throw new UsageError('CONFLICTING_LAMBDA', 'give --ascm-lambda or --ascm-cv, not both');
     const panel = applyDonorPool(readPanel(file, panelOptionsFrom(o)), { donors: scm.donors, excludeUnits: scm.excludeUnits });
+    // issue 21: --population converts the effect to offences avoided, as gsynth (src/cli/outcomeScale.ts)
+    const scale = resolveOutcomeScale(panel, scm.outcomeScale as OutcomeScale | undefined);
     requirePanelOutcomeVariation(panel, 'scm --method ascm'); // issue 15: one CONSTANT_OUTCOME error in every command
     const analysis = ascm(panel, {
       model,
@@ -42,6 +48,7 @@ export const ascmMethod: ScmMethod = {
       seed: common.seed,
     });
     analysis.options = { ...analysis.options, outcome: panel.outcome, donors: scm.donors ?? null, excludeUnits: scm.excludeUnits ?? null };
+    attachAttCounts(analysis, panel, scale, readTable(GSYNTH_OPTIONS, o).ratePer); // --rate-per (declared with gsynth's options)
     // ASCM needs a balanced outcome panel (a missing outcome cell is UNBALANCED_PANEL, exit 3, as classic
     // SC and SDID), so every outcome cell is used; missing covariate cells are left out of the
     // pre-period covariate means, and that is said (MISSING_CELLS) and counted in input.cells.missing.

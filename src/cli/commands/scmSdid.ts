@@ -12,6 +12,10 @@ import { SDID_OPTIONS } from '../../estimators/sdid/options.js';
 import type { ColumnTable } from '../../io/columns.js';
 import { emitDocument } from '../context.js';
 import { commonFrom, panelOptionsFrom } from '../options.js';
+import { resolveOutcomeScale, type OutcomeScale } from '../outcomeScale.js';
+import { attachAttCounts } from '../../estimators/attCounts.js';
+import { readOptions as readTable } from '../../core/optionTable.js';
+import { GSYNTH_OPTIONS } from '../../estimators/gsynth/options.js';
 import { SCM_OPTIONS } from './scmOptions.js';
 import type { ScmMethod } from './scmMethods.js';
 
@@ -53,6 +57,8 @@ export const sdidMethod: ScmMethod = {
     // CSV, Parquet or Arrow, as every estimating command reads (src/io/columns.ts).
     const { panel: full, table } = readPanelWith(file, panelOptionsFrom(o), v.cluster !== undefined ? [{ name: v.cluster, kind: 'key' }] : []);
     const panel = applyDonorPool(full, { donors: scm.donors, excludeUnits: scm.excludeUnits });
+    // issue 21: --population converts the effect to offences avoided, as gsynth (src/cli/outcomeScale.ts)
+    const scale = resolveOutcomeScale(panel, scm.outcomeScale as OutcomeScale | undefined);
     const clusters = v.cluster !== undefined ? unitClusters(table, panel, v.cluster) : null;
     requirePanelOutcomeVariation(panel, 'scm --method sdid'); // issue 15: one CONSTANT_OUTCOME error in every command
     const analysis = sdid(panel, {
@@ -66,6 +72,7 @@ export const sdidMethod: ScmMethod = {
       seed: common.seed,
     });
     analysis.options = { ...analysis.options, outcome: panel.outcome, donors: scm.donors ?? null, excludeUnits: scm.excludeUnits ?? null };
+    attachAttCounts(analysis, panel, scale, readTable(GSYNTH_OPTIONS, o).ratePer); // --rate-per (declared with gsynth's options)
     // SDID needs a balanced panel: a missing outcome cell is UNBALANCED_PANEL (exit 3, as classic SC
     // and ITS) and a missing covariate cell MISSING_COVARIATE, so every cell is observed and used.
     emitDocument(ctx, 'scm', withCells(inputInfo(panel), cellCounts(panel, [])), analysis, common.out);
