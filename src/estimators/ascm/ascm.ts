@@ -135,6 +135,25 @@ function prepare(panel: Panel, controls: readonly number[], treated: readonly nu
   return { X, x1, back, y1, beta };
 }
 
+/**
+ * Refuses a block whose control series are all the same over the pre-period (after de-meaning and
+ * covariate residualising): X₀ (centred by the control mean) is then zero, every weight vector
+ * fits equally well, and the ridge/simplex refits behind the intervals have nothing to
+ * identify (the conformal search ran for minutes on such a panel).
+ * @throws InputError IDENTICAL_CONTROL_SERIES
+ */
+function requireDistinctControls(panel: Panel, X: Float64Array, N0: number, T: number, T0: number, y1: Float64Array, o: AscmOptions): void {
+  let scale = 0;
+  for (let t = 0; t < T; t++) scale = Math.max(scale, Math.abs(y1[t]!));
+  for (let a = 0; a < N0; a++) for (let t = 0; t < T; t++) scale = Math.max(scale, Math.abs(X[a * T + t]!));
+  let spread = 0;
+  for (let a = 0; a < N0; a++) for (let t = 0; t < T0; t++) spread = Math.max(spread, Math.abs(X[a * T + t]!));
+  if (spread <= 1e-10 * Math.max(scale, 1e-300)) {
+    const how = [o.demean ? 'after removing each unit\'s pre-period mean (--ascm-demean)' : '', o.covariates?.length ? `after residualising on ${o.covariates.join(', ')}` : ''].filter((x) => x).join(' and ');
+    throw new InputError('IDENTICAL_CONTROL_SERIES', `${panel.file}: all ${N0} control units have the same '${panel.outcome}' series before ${panel.periods[T0]}${how ? ` ${how}` : ''}, so no weighting of them fits the treated series better than another and the synthetic control is not identified; check that the panel holds each area's own series (the same series copied to every unit is a build error)`, { file: panel.file, controls: N0, period: panel.periods[T0] });
+  }
+}
+
 /** Predicted centred treated value at each period t from weights g. */
 function predict(X: Float64Array, N0: number, T: number, g: Float64Array, t: number): number {
   let s = 0;
@@ -152,6 +171,7 @@ function fitBlock(panel: Panel, controls: readonly number[], treated: number[], 
   const inference = o.inference ?? 'conformal';
   const prep = prepare(panel, controls, treated, T0, o);
   const { X, x1 } = prep;
+  requireDistinctControls(panel, X, N0, T, T0, prep.y1, o);
   const pre = Array.from({ length: T0 }, (_, t) => t);
   const sc = scWeights(X, N0, T, x1, pre);
   let solverOk = sc.converged;
