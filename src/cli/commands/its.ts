@@ -102,6 +102,7 @@ export function itsCommand(ctx: CliContext): Command {
       errors,
       armaMethod: v.armaMethod,
       control,
+      ...(v.controlModel !== undefined ? { controlModel: v.controlModel } : {}),
       level: common.level,
       seed: common.seed,
       maxIter: v.maxIter,
