@@ -12,14 +12,15 @@ import { readPanelText } from '../../src/core/panel.js';
 import { ascm } from '../../src/estimators/ascm/ascm.js';
 import { POLICE_FIXTURE_SPEC, recordsToCsv, simulatePanel } from '../../src/sim/dgp.js';
 
-const panelOf = (over: Partial<typeof POLICE_FIXTURE_SPEC>, seed: number) => {
-  const sim = simulatePanel({ ...POLICE_FIXTURE_SPEC, ...over }, seed);
+const { shock: _shock, ...NO_SHOCK } = POLICE_FIXTURE_SPEC;
+const panelOf = (over: Partial<typeof POLICE_FIXTURE_SPEC>, seed: number, base: typeof POLICE_FIXTURE_SPEC = POLICE_FIXTURE_SPEC) => {
+  const sim = simulatePanel({ ...base, ...over }, seed);
   return { panel: readPanelText(recordsToCsv(sim.records), { outcome: 'violence_rate' }), truth: sim.truth };
 };
 
 describe('ascm conformal interval: computed, or jackknife+ with a warning', () => {
   it('many controls, tiny ridge λ (the refit absorbs any shift): jackknife+ is reported, labelled, with CONFORMAL_UNBOUNDED naming the cause', () => {
-    const { panel, truth } = panelOf({ periods: 30, firstPeriod: '2018-01', treatStart: '2019-09', shock: undefined }, 702);
+    const { panel, truth } = panelOf({ periods: 30, firstPeriod: '2018-01', treatStart: '2019-09' }, 702, NO_SHOCK);
     const a = ascm(panel, { seed: 1, lambda: 1e-9 });
     const w = a.warnings.find((x) => x.code === 'CONFORMAL_UNBOUNDED');
     expect(w, JSON.stringify(a.warnings)).toBeDefined();
@@ -37,7 +38,7 @@ describe('ascm conformal interval: computed, or jackknife+ with a warning', () =
     expect(j.estimate!.ci).toEqual(ci);
   });
   it('18 periods (p-value ≥ 1/18 > 0.05) and 12 pre-periods (too few for jackknife+): no interval, and the warning says both why and what to do', () => {
-    const { panel } = panelOf({ periods: 18, firstPeriod: '2018-01', treatStart: '2019-01', shock: undefined }, 703);
+    const { panel } = panelOf({ periods: 18, firstPeriod: '2018-01', treatStart: '2019-01' }, 703, NO_SHOCK);
     const a = ascm(panel, { seed: 1 });
     expect(a.estimate!.ci).toBeNull();
     const w = a.warnings.find((x) => x.code === 'CONFORMAL_UNBOUNDED')!;
