@@ -12,6 +12,7 @@
  * untreated cell, the treated post cells being missing values imputed by EM, and a treated
  * unit's counterfactual is its fitted value.
  */
+import { preFitWarning } from '../preFit.js';
 import { cvFailedMessage, observedControls, requireControlDataEachPeriod } from './checks.js';
 import { EstimationError, InputError, UsageError } from '../../core/errors.js';
 import { panelDesign, type Panel } from '../../core/panel.js';
@@ -481,6 +482,8 @@ async function estimateAll(panel: Panel, options: GsynthOptions, o: Resolved, he
       return { term: c, estimate: est.fit.beta[k]!, se: sm.se, ci: sm.ci, pValue: sm.pValue };
     });
   }
+  const poorFit = preFitWarning(analysis, { demean: false, fix: 'try a different number of factors (--factors), covariates, or --em' }); // issue 21
+  if (poorFit) warnings.push(poorFit);
   if (panel.population) {
     const cs = summary(lay.count);
     analysis.counts = {

@@ -29,6 +29,7 @@
  * Replications re-solve the weights from the full-sample weights (warm start) with ζ held at
  * the full-sample value of the cohort, as the reference implementation does.
  */
+import { preFitWarning } from '../preFit.js';
 import { InputError, UsageError } from '../../core/errors.js';
 import { lstsq } from '../../core/linalg.js';
 import { panelDesign, requireBalanced, type Panel } from '../../core/panel.js';
@@ -473,6 +474,8 @@ export function sdid(panel: Panel, options: SdidOptions): Analysis {
     cohorts: cohortsOut,
     comparison,
   };
+  const poorFit = preFitWarning(analysis, { demean: true, fix: 'try covariates, --sdid-estimator sc to compare, or control areas that resemble the treated ones (--donors)' }); // issue 21
+  if (poorFit) warnings.push(poorFit);
   return analysis;
 }
 
