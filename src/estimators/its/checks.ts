@@ -21,7 +21,7 @@ import { seasonLength, seasonOf } from '../../core/periods.js';
 import type { Panel } from '../../core/panel.js';
 import type { Diagnostic, Warning } from '../../core/result.js';
 import type { Design } from './design.js';
-import type { ErrorModel, ItsControlModel, Seasonality } from './spec.js';
+import { errorsLabel, type ErrorModel, type ItsControlModel, type Seasonality } from './spec.js';
 import { adfTest } from './unitRoot.js';
 
 export interface ItsCheckInput {
@@ -99,7 +99,7 @@ function autocorrelationWarning(c: ItsCheckInput, wanders: boolean): Warning | n
   if (c.count) fix = 'count models assume independent errors: analyse a rate with --family gaussian --errors ar:1 (or arma:p,q), or add --seasonality month if the pattern is seasonal';
   else if (c.errors.type === 'ols') fix = 'model the autocorrelation with --errors ar:1 (or arma:p,q; newey-west corrects the SEs only), and add --seasonality month if the pattern is seasonal';
   else if (c.errors.type === 'newey-west') fix = 'model the autocorrelation with --errors ar:1 (or arma:p,q) rather than correcting the SEs, and add --seasonality month if the pattern is seasonal';
-  else fix = `raise the order of --errors (now ${c.errors.type === 'arma' ? `arma:${c.errors.p},${c.errors.q}` : ''}), or add --seasonality month if the pattern is seasonal`;
+  else fix = `raise the order of --errors (now ${errorsLabel(c.errors)}), or add --seasonality month if the pattern is seasonal`;
   if (wanders) fix += `; the pre-period also looks like a random walk (COUNTERFACTUAL_MAY_DRIFT), which no stationary error model fixes`;
   return { code: 'RESIDUAL_AUTOCORRELATION', message: `the ${c.fit.diagResidualsKind} are autocorrelated (${found}): the error model does not capture the dependence, so standard errors, intervals and p-values are too optimistic. Fix: ${fix}` };
 }
