@@ -89,6 +89,7 @@ export function analyseIts(source: PanelSource, o: ItsAnalyseOptions, hooks?: An
     errors,
     armaMethod: v.armaMethod,
     control,
+    ...(v.controlModel !== undefined ? { controlModel: v.controlModel } : {}),
     level,
     seed,
     maxIter: v.maxIter,

@@ -24,6 +24,7 @@ import { SDID_OPTIONS } from '../estimators/sdid/options.js';
 import { SDID_INFERENCE, sdid, type SdidInference } from '../estimators/sdid/sdid.js';
 import { ASCM_OPTIONS } from '../estimators/ascm/options.js';
 import { ASCM_INFERENCE, ascm, type AscmInference } from '../estimators/ascm/ascm.js';
+import { attachAttCounts } from '../estimators/attCounts.js';
 import { panelOptionsOf, resolvePanel, runStep, withDefaults, type AnalyseHooks, type PanelSource } from './source.js';
 
 /** What every analysis returns: the document's command, its input block and the analysis. */
@@ -49,8 +50,9 @@ export interface CommonAnalyseOptions {
 export type ScmSharedOptions = Partial<Values<typeof SCM_OPTIONS>>;
 export type GsynthAnalyseOptions = CommonAnalyseOptions & ScmSharedOptions & Partial<Values<typeof GSYNTH_OPTIONS>>;
 export type SynthAnalyseOptions = CommonAnalyseOptions & ScmSharedOptions & Partial<Values<typeof SYNTH_OPTIONS>>;
-export type SdidAnalyseOptions = CommonAnalyseOptions & ScmSharedOptions & Partial<Values<typeof SDID_OPTIONS>>;
-export type AscmAnalyseOptions = CommonAnalyseOptions & ScmSharedOptions & Partial<Values<typeof ASCM_OPTIONS>>;
+/** sdid and ascm also read gsynth's --rate-per (offences avoided with --population). */
+export type SdidAnalyseOptions = CommonAnalyseOptions & ScmSharedOptions & Partial<Values<typeof SDID_OPTIONS>> & { ratePer?: number | undefined };
+export type AscmAnalyseOptions = CommonAnalyseOptions & ScmSharedOptions & Partial<Values<typeof ASCM_OPTIONS>> & { ratePer?: number | undefined };
 
 /** Seed and level with the CLI's defaults and check (--level below 1). */
 export function seedLevel(o: { seed?: number | undefined; level?: number | undefined }): { seed: number; level: number } {
@@ -244,6 +246,8 @@ export function analyseSdid(source: PanelSource, o: SdidAnalyseOptions): Analyse
   // CSV, Parquet or Arrow, as every estimating command reads (src/io/columns.ts).
   const { panel: full, table } = resolvePanel(source, panelOptionsOf(o), v.cluster !== undefined ? [{ name: v.cluster, kind: 'key' }] : [], '--cluster');
   const panel = donorPanel(full, o);
+  // issue 21: --population converts the effect to offences avoided, as gsynth (src/core/outcomeScale.ts)
+  const scale = resolveOutcomeScale(panel, o.outcomeScale as OutcomeScale | undefined);
   const clusters = v.cluster !== undefined ? unitClusters(table!, panel, v.cluster) : null;
   requirePanelOutcomeVariation(panel, 'scm --method sdid'); // issue 15: one CONSTANT_OUTCOME error in every command
   const analysis = sdid(panel, {
@@ -257,6 +261,7 @@ export function analyseSdid(source: PanelSource, o: SdidAnalyseOptions): Analyse
     seed,
   });
   analysis.options = { ...analysis.options, outcome: panel.outcome, donors: o.donors ?? null, excludeUnits: o.excludeUnits ?? null };
+  attachAttCounts(analysis, panel, scale, withDefaults(GSYNTH_OPTIONS, o).ratePer); // --rate-per (declared with gsynth's options)
   // SDID needs a balanced panel: a missing outcome cell is UNBALANCED_PANEL (exit 3, as classic SC
   // and ITS) and a missing covariate cell MISSING_COVARIATE, so every cell is observed and used.
   return { command: 'scm', input: withCells(inputInfo(panel), cellCounts(panel, [])), analysis };
@@ -274,6 +279,8 @@ export function analyseAscm(source: PanelSource, o: AscmAnalyseOptions): Analyse
   if (model === 'none' && (v.ascmLambda !== undefined || v.ascmCv !== undefined)) throw new UsageError('LAMBDA_WITHOUT_RIDGE', '--ascm-lambda and --ascm-cv apply to --ascm-model ridge');
   if (v.ascmLambda !== undefined && v.ascmCv !== undefined) throw new UsageError('CONFLICTING_LAMBDA', 'give --ascm-lambda or --ascm-cv, not both');
   const panel = donorPanel(resolvePanel(source, panelOptionsOf(o)).panel, o);
+  // issue 21: --population converts the effect to offences avoided, as gsynth (src/core/outcomeScale.ts)
+  const scale = resolveOutcomeScale(panel, o.outcomeScale as OutcomeScale | undefined);
   requirePanelOutcomeVariation(panel, 'scm --method ascm'); // issue 15: one CONSTANT_OUTCOME error in every command
   const analysis = ascm(panel, {
     model,
@@ -286,6 +293,7 @@ export function analyseAscm(source: PanelSource, o: AscmAnalyseOptions): Analyse
     seed,
   });
   analysis.options = { ...analysis.options, outcome: panel.outcome, donors: o.donors ?? null, excludeUnits: o.excludeUnits ?? null };
+  attachAttCounts(analysis, panel, scale, withDefaults(GSYNTH_OPTIONS, o).ratePer); // --rate-per (declared with gsynth's options)
   // ASCM needs a balanced outcome panel (a missing outcome cell is UNBALANCED_PANEL, exit 3, as classic
   // SC and SDID), so every outcome cell is used; missing covariate cells are left out of the
   // pre-period covariate means, and that is said (MISSING_CELLS) and counted in input.cells.missing.

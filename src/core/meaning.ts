@@ -194,7 +194,7 @@ export function headlineSentence(doc: ResultDocument, levelsFrom: ResultDocument
   if (!e || !num(e.att)) return null;
   const rel = relativeEffect(doc, levelsFrom);
   const dir = e.att < 0 ? 'lower' : e.att > 0 ? 'higher' : 'no different';
-  const sure = Array.isArray(e.ci) && num(e.ci[0]) && num(e.ci[1]) ? (e.ci[0] > 0 || e.ci[1] < 0 ? 'the interval rules out no effect' : 'the interval includes no effect, so the data are also consistent with no change') : 'there is no interval, so how sure this is is unknown';
+  const sure = Array.isArray(e.ci) && num(e.ci[0]) && num(e.ci[1]) ? (e.ci[0] > 0 || e.ci[1] < 0 ? 'the interval excludes zero (no change)' : 'the interval includes no effect, so the data are also consistent with no change') : 'there is no interval, so how sure this is is unknown';
   return `${rel ? `${percent(Math.abs(rel.value)).replace(/^[+\u2212]/, '')} ${dir} than ${rel.base === 'counterfactual' ? 'without the programme (the counterfactual)' : "the treated areas' pre-period mean"}` : `${dir} than the counterfactual`}; ${sure}.`;
 }
 

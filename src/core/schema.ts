@@ -210,6 +210,7 @@ export const RESULT_SCHEMA = {
         se: numOrNull,
         ci: interval,
         cells: { type: 'integer' },
+        exposure: { ...numOrNull, description: 'sdid/ascm: Σ population / ratePer over the treated post-treatment cells (offences avoided = −ATT × exposure)' },
         definition: { type: 'string' },
       },
     },

@@ -10,6 +10,7 @@ import { longFlag } from '../../src/core/optionTable.js';
 import { main } from '../../src/cli/main.js';
 import { methodOptionKeys } from '../../src/cli/commands/scmMethods.js';
 import { SCM_METHODS } from '../../src/cli/commands/scmRegistry.js';
+import { SCM_SHARED_FLAGS } from '../../src/cli/commands/scm.js';
 import { SCM_OPTIONS } from '../../src/cli/commands/scmOptions.js';
 import { CS_OPTIONS, TWFE_OPTIONS } from '../../src/estimators/did/options.js';
 
@@ -31,6 +32,12 @@ beforeAll(async () => {
 function flagsOf(name: string): string[] {
   const m = SCM_METHODS.find((x) => x.name === name)!;
   return Object.values(m.options ?? {}).map((o) => longFlag(o.flag)).filter((f) => !hidden.has(f));
+}
+
+/** Whether another table's `flag` is one that method `name` also reads (SCM_SHARED_FLAGS: e.g. --rate-per for sdid and ascm). */
+function sharedWith(flag: string, name: string): boolean {
+  const key = flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  return SCM_SHARED_FLAGS[key]?.includes(name) ?? false;
 }
 
 /** Whether the help lists `flag` as an option (at the start of an options line). */
@@ -60,11 +67,11 @@ describe('scm --help, one method at a time', () => {
         for (const f of flagsOf(m.name)) expect(lists(h, f), `${f} in ${args.join(' ')}`).toBe(true);
         for (const other of SCM_METHODS) {
           if (other === m) continue;
-          for (const f of flagsOf(other.name)) if (!flagsOf(m.name).includes(f)) expect(lists(h, f), `${f} (${other.name}) in ${args.join(' ')}`).toBe(false);
+          for (const f of flagsOf(other.name)) if (!flagsOf(m.name).includes(f)) expect(lists(h, f), `${f} (${other.name}) in ${args.join(' ')}`).toBe(sharedWith(f, m.name));
         }
         expect(lists(h, '--outcome')).toBe(true);
-        expect(lists(h, longFlag(SCM_OPTIONS.outcomeScale.flag))).toBe(m.name === 'gsynth');
-        expect(lists(h, '--population'), '--population: only methods that read it').toBe(m.name === 'gsynth' || m.name === 'micro');
+        expect(lists(h, longFlag(SCM_OPTIONS.outcomeScale.flag))).toBe(SCM_SHARED_FLAGS.outcomeScale!.includes(m.name));
+        expect(lists(h, '--population'), '--population: only methods that read it').toBe(SCM_SHARED_FLAGS.population!.includes(m.name));
         expect(methodOptionKeys(m).length).toBeGreaterThan(0);
       }
     });

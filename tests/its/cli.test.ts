@@ -36,7 +36,11 @@ describe('vru-eval its on the fixture (the report-shaped analysis)', () => {
     expect(doc.details.aic).toBeCloseTo(-2 * doc.details.logLik + 2 * (18 + 2 + 1), 9);
     const codes = doc.diagnostics.map((d: { code: string }) => d.code);
     for (const c of ['DURBIN_WATSON', 'LJUNG_BOX_12', 'LJUNG_BOX_24', 'CONVERGENCE', 'AR_STATIONARITY', 'MA_INVERTIBILITY']) expect(codes).toContain(c);
-    expect(doc.warnings).toEqual([]);
+    // issue 21: a failed Ljung–Box test is a warning with the fix, not a silent ✗ (it failed at lag 12 here)
+    const lb12 = doc.diagnostics.find((d: { code: string }) => d.code === 'LJUNG_BOX_12');
+    expect(lb12.passed).toBe(false);
+    expect(doc.warnings.map((w: { code: string }) => w.code)).toEqual(['RESIDUAL_AUTOCORRELATION']);
+    expect(doc.warnings[0].message).toContain('--errors');
   });
 
   it('path: fitted = counterfactual before 2019-04; effect = observed − counterfactual; cumulative sums effects', () => {

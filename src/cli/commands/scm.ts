@@ -16,7 +16,13 @@ import { configureMethodHelp } from './methodHelp.js';
 export { DEFAULT_SCM_METHOD } from '../../estimators/scmOptions.js';
 
 /** Methods that turn the effect into offences avoided and so read --outcome-scale (src/cli/outcomeScale.ts). */
-const COUNTING_METHODS: readonly string[] = ['gsynth'];
+const COUNTING_METHODS: readonly string[] = ['gsynth', 'sdid', 'ascm'];
+
+/** Options of one method's table that the other counting methods also read (issue 21: sdid and ascm convert with --population). */
+const COUNTING_KEYS: readonly string[] = ['ratePer'];
+
+/** Flags of one table (or shared) that some methods read: shown in those methods' --help only. */
+export const SCM_SHARED_FLAGS: Readonly<Record<string, readonly string[]>> = { outcomeScale: COUNTING_METHODS, population: [...COUNTING_METHODS, 'micro'], ratePer: COUNTING_METHODS };
 
 /** The options of `scm` itself: defined in the library (src/analyse/scmMethods.ts), re-exported for existing imports. */
 export { SCM_COMMAND_OPTIONS };
@@ -33,8 +39,8 @@ export function scmCommand(ctx: CliContext): Command {
     if (m.options) addOptions(cmd, m.options);
     else m.addOptions?.(cmd);
   }
-  // --population is read by the methods that report counts or rates from it (synth rejects it; sdid and ascm do not use it)
-  configureMethodHelp(cmd, SCM_METHODS, { outcomeScale: COUNTING_METHODS, population: ['gsynth', 'micro'] });
+  // --population is read by the methods that report counts or rates from it (synth rejects it); --rate-per (gsynth's table) by every counting method
+  configureMethodHelp(cmd, SCM_METHODS, SCM_SHARED_FLAGS);
   return cmd.action(async (file: string, o: Record<string, unknown>, command: Command) => {
     const { method: name } = readOptions(SCM_COMMAND_OPTIONS, o);
     const method = SCM_METHODS.find((m) => m.name === name);
@@ -48,6 +54,7 @@ export function scmCommand(ctx: CliContext): Command {
       if (other === method) continue;
       for (const key of methodOptionKeys(other)) {
         if (methodOptionKeys(method).includes(key)) continue;
+        if (COUNTING_KEYS.includes(key) && COUNTING_METHODS.includes(method.name)) continue;
         if (given.has(key)) {
           const flag = '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
           throw new UsageError('OPTION_NOT_FOR_METHOD', `${flag} applies to --method ${other.name}, not --method ${method.name}`, { flag, method: method.name });

@@ -15,7 +15,8 @@ export const ascmMethod: ScmMethod = {
   description: SCM_ANALYSES.ascm.description,
   options: ASCM_OPTIONS,
   run: (ctx, file, o) => {
-    const r = analyseAscm(file, analyseOptionsFrom<AscmAnalyseOptions>(o, [SCM_OPTIONS, ASCM_OPTIONS]));
+    // --rate-per is declared with gsynth's options; sdid and ascm read it for offences avoided (issue 21)
+    const r = analyseAscm(file, { ...analyseOptionsFrom<AscmAnalyseOptions>(o, [SCM_OPTIONS, ASCM_OPTIONS]), ratePer: o.ratePer as number | undefined });
     emitDocument(ctx, r.command, r.input, r.analysis, commonFrom(o).out);
   },
 };

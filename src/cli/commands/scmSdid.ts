@@ -18,7 +18,8 @@ export const sdidMethod: ScmMethod = {
   description: SCM_ANALYSES.sdid.description,
   options: SDID_OPTIONS,
   run: (ctx, file, o) => {
-    const r = analyseSdid(file, analyseOptionsFrom<SdidAnalyseOptions>(o, [SCM_OPTIONS, SDID_OPTIONS]));
+    // --rate-per is declared with gsynth's options; sdid and ascm read it for offences avoided (issue 21)
+    const r = analyseSdid(file, { ...analyseOptionsFrom<SdidAnalyseOptions>(o, [SCM_OPTIONS, SDID_OPTIONS]), ratePer: o.ratePer as number | undefined });
     emitDocument(ctx, r.command, r.input, r.analysis, commonFrom(o).out);
   },
 };

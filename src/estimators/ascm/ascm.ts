@@ -70,6 +70,97 @@ interface BlockResult {
   preRmspe: number;
   scPreRmspe: number;
   solverOk: boolean;
+  /** The interval actually computed: the requested one, or jackknife+ when the conformal set was unbounded. */
+  inferenceUsed: AscmInference | 'jackknife+ (conformal unbounded)';
+  /** Why the conformal interval was not bounded (null when it was, or not requested). */
+  conformalNote: string | null;
+}
+
+/** What the interval procedures need from a fitted block. */
+interface IntervalContext {
+  X: Float64Array;
+  x1: Float64Array;
+  N0: number;
+  T: number;
+  T0: number;
+  alpha: number;
+  pre: number[];
+  /** Refit (λ fixed) on the listed periods against a target. */
+  fitWeights: (cols: readonly number[], target: Float64Array) => Float64Array;
+  y1: Float64Array;
+  back: (t: number, v: number) => number;
+}
+
+/**
+ * Jackknife+ over pre-periods (see the module comment). It is a prediction interval for one
+ * period's counterfactual, built from single-period leave-one-out residuals R_i; applied to the
+ * mean of the post periods (the ATT) it keeps the single-period width, so for the ATT it is
+ * conservative by construction (the mean of T₁ periods varies less than one period).
+ */
+function jackknifePlus(c: IntervalContext): { ci: ([number, number] | null)[]; attCi: [number, number] | null } {
+  const { X, x1, N0, T, T0, alpha, pre } = c;
+  const lo: number[][] = Array.from({ length: T - T0 + 1 }, () => []);
+  const hi: number[][] = Array.from({ length: T - T0 + 1 }, () => []);
+  for (let i = 0; i < T0; i++) {
+    const g = c.fitWeights(pre.filter((t) => t !== i), x1);
+    const R = Math.abs(x1[i]! - predict(X, N0, T, g, i));
+    let meanCf = 0;
+    for (let t = T0; t < T; t++) {
+      const cf = predict(X, N0, T, g, t);
+      lo[t - T0]!.push(cf - R);
+      hi[t - T0]!.push(cf + R);
+      meanCf += cf / (T - T0);
+    }
+    lo[T - T0]!.push(meanCf - R);
+    hi[T - T0]!.push(meanCf + R);
+  }
+  const n = T0;
+  const kLo = Math.floor(alpha * (n + 1));
+  const kHi = Math.ceil((1 - alpha) * (n + 1));
+  const interval = (q: number, obsMinusBack: (v: number) => number): [number, number] | null => {
+    if (kLo < 1 || kHi > n) return null;
+    const l = lo[q]!.slice().sort((a, b) => a - b)[kLo - 1]!;
+    const h = hi[q]!.slice().sort((a, b) => a - b)[kHi - 1]!;
+    return [obsMinusBack(h), obsMinusBack(l)];
+  };
+  const ci: ([number, number] | null)[] = new Array(T).fill(null);
+  for (let t = T0; t < T; t++) ci[t] = interval(t - T0, (v) => c.y1[t]! - c.back(t, v));
+  // ATT: mean post effect = mean y₁ − mean counterfactual.
+  let meanY = 0;
+  let meanBack0 = 0;
+  for (let t = T0; t < T; t++) { meanY += c.y1[t]! / (T - T0); meanBack0 += c.back(t, 0) / (T - T0); }
+  return { ci, attCi: interval(T - T0, (v) => meanY - (meanBack0 + v)) };
+}
+
+/**
+ * Conformal intervals by test inversion (see the module comment), with the reason when the ATT
+ * set is not a bounded interval: the smallest attainable p-value is 1/T, and a refit that can
+ * absorb a shift of the tested periods (ridge weights with at least as many controls as fitted
+ * periods) leaves every θ accepted.
+ */
+function conformalIntervals(c: IntervalContext, effect: Float64Array, att: number, pre2: number): { ci: ([number, number] | null)[]; attCi: [number, number] | null; attP: number | null; why: string } {
+  const { X, x1, N0, T, T0, alpha, pre } = c;
+  const scale = Math.max(Math.sqrt(pre2), 1e-8 * (Math.abs(att) + 1));
+  const pTest = (tested: number[]) => (theta: number) => {
+    const cols = [...pre, ...tested];
+    const target = Float64Array.from(x1);
+    for (const t of tested) target[t] = target[t]! - theta;
+    const g = c.fitWeights(cols, target);
+    const u = Float64Array.from(cols, (t) => target[t]! - predict(X, N0, T, g, t));
+    return permutationPValue(u, tested.map((_, q) => T0 + q));
+  };
+  const ci: ([number, number] | null)[] = new Array(T).fill(null);
+  for (let t = T0; t < T; t++) ci[t] = invertTest(pTest([t]), effect[t]!, scale, alpha).ci;
+  const postAll = Array.from({ length: T - T0 }, (_, q) => T0 + q);
+  const r = invertTest(pTest(postAll), att, scale, alpha);
+  let why = '';
+  if (r.ci === null) {
+    if (r.centerRejected) why = 'the test rejects the point estimate itself, so there is no connected set around it';
+    else if (1 / T > alpha) why = `with ${T} periods the smallest p-value of the moving-block permutation test is 1/${T} = ${(1 / T).toFixed(3)}, above α = ${alpha}, so no effect can be rejected`;
+    else if (N0 >= T) why = `the ridge refit has ${N0} control units for ${T} fitted periods, so it can absorb any shift of the post periods and no effect is rejected (a larger --ascm-lambda, or --ascm-model none, constrains it)`;
+    else why = 'no effect within 2⁴⁰ times the pre-period RMSPE of the estimate is rejected (the post-period residuals do not stand out from the pre-period ones)';
+  }
+  return { ci, attCi: r.ci, attP: r.ci === null ? null : r.pAtZero, why };
 }
 
 /**
@@ -135,6 +226,41 @@ function prepare(panel: Panel, controls: readonly number[], treated: readonly nu
   return { X, x1, back, y1, beta };
 }
 
+/**
+ * Refuses a block whose control series are all the same over the pre-period (after de-meaning and
+ * covariate residualising): X₀ (centred by the control mean) is then zero, every weight vector
+ * fits equally well, and the ridge/simplex refits behind the intervals have nothing to
+ * identify (the conformal search ran for minutes on such a panel).
+ * @throws InputError IDENTICAL_CONTROL_SERIES
+ */
+function requireDistinctControls(panel: Panel, X: Float64Array, N0: number, T: number, T0: number, y1: Float64Array, o: AscmOptions): void {
+  let scale = 0;
+  for (let t = 0; t < T; t++) scale = Math.max(scale, Math.abs(y1[t]!));
+  for (let a = 0; a < N0; a++) for (let t = 0; t < T; t++) scale = Math.max(scale, Math.abs(X[a * T + t]!));
+  let spread = 0;
+  for (let a = 0; a < N0; a++) for (let t = 0; t < T0; t++) spread = Math.max(spread, Math.abs(X[a * T + t]!));
+  if (spread <= 1e-10 * Math.max(scale, 1e-300)) {
+    const how = [o.demean ? 'after removing each unit\'s pre-period mean (--ascm-demean)' : '', o.covariates?.length ? `after residualising on ${o.covariates.join(', ')}` : ''].filter((x) => x).join(' and ');
+    throw new InputError('IDENTICAL_CONTROL_SERIES', `${panel.file}: all ${N0} control units have the same '${panel.outcome}' series before ${panel.periods[T0]}${how ? ` ${how}` : ''}, so no weighting of them fits the treated series better than another and the synthetic control is not identified; check that the panel holds each area's own series (the same series copied to every unit is a build error)`, { file: panel.file, controls: N0, period: panel.periods[T0] });
+  }
+}
+
+/**
+ * Pre-period fit against the effect (issue 21, "pre-period misfit many times the effect"): when
+ * the augmented fit misses the treated pre-period series by an RMSPE larger than |ATT|, a
+ * post-period gap of the effect's size is within the fit's own error.
+ */
+function preFitWarnings(panel: Panel, blocks: readonly BlockResult[]): Warning[] {
+  const out: Warning[] = [];
+  for (const b of blocks) {
+    if (!(b.preRmspe > Math.abs(b.att))) continue;
+    out.push({ code: 'POOR_PRE_FIT', message: `the synthetic control misses the treated series before ${panel.periods[b.start]} by ${fmtNum(b.preRmspe)} (pre-period RMSPE), ${Number.isFinite(b.preRmspe / Math.abs(b.att)) ? `${fmtNum(b.preRmspe / Math.abs(b.att))} times` : 'more than'} the estimated effect (${fmtNum(b.att)}): the effect is within the fit's own error. Check the pre-period fit in path[], use --ascm-demean (a level difference), covariates, or more control areas that resemble the treated ones` });
+  }
+  return out;
+}
+
+const fmtNum = (x: number) => (Number.isFinite(x) ? String(Number(x.toPrecision(3))) : String(x));
+
 /** Predicted centred treated value at each period t from weights g. */
 function predict(X: Float64Array, N0: number, T: number, g: Float64Array, t: number): number {
   let s = 0;
@@ -152,6 +278,7 @@ function fitBlock(panel: Panel, controls: readonly number[], treated: number[], 
   const inference = o.inference ?? 'conformal';
   const prep = prepare(panel, controls, treated, T0, o);
   const { X, x1 } = prep;
+  requireDistinctControls(panel, X, N0, T, T0, prep.y1, o);
   const pre = Array.from({ length: T0 }, (_, t) => t);
   const sc = scWeights(X, N0, T, x1, pre);
   let solverOk = sc.converged;
@@ -182,9 +309,6 @@ function fitBlock(panel: Panel, controls: readonly number[], treated: number[], 
     if (t >= T0) att += effect[t]! / (T - T0);
     else { pre2 += effect[t]! ** 2 / T0; scPre2 += (x1[t]! - predict(X, N0, T, sc.w, t)) ** 2 / T0; }
   }
-  const ci: ([number, number] | null)[] = new Array(T).fill(null);
-  let attCi: [number, number] | null = null;
-  let attP: number | null = null;
   // Refits on a column set reuse its Gram matrix and SVD (they do not depend on θ).
   const cache = new Map<string, { G: Float64Array; d: ReturnType<typeof svdCols> | null }>();
   const fitWeights = (cols: readonly number[], target: Float64Array): Float64Array => {
@@ -199,54 +323,25 @@ function fitBlock(panel: Panel, controls: readonly number[], treated: number[], 
     if (model === 'none') return w.w;
     return ridgeWeights(X, N0, T, target, w.w, lambda!, c.d!);
   };
-  if (inference === 'jackknife+') {
-    const lo: number[][] = Array.from({ length: T - T0 + 1 }, () => []);
-    const hi: number[][] = Array.from({ length: T - T0 + 1 }, () => []);
-    for (let i = 0; i < T0; i++) {
-      const g = fitWeights(pre.filter((t) => t !== i), x1);
-      const R = Math.abs(x1[i]! - predict(X, N0, T, g, i));
-      let meanCf = 0;
-      for (let t = T0; t < T; t++) {
-        const cf = predict(X, N0, T, g, t);
-        lo[t - T0]!.push(cf - R);
-        hi[t - T0]!.push(cf + R);
-        meanCf += cf / (T - T0);
-      }
-      lo[T - T0]!.push(meanCf - R);
-      hi[T - T0]!.push(meanCf + R);
+  const ctx: IntervalContext = { X, x1, N0, T, T0, alpha, pre, fitWeights, y1: prep.y1, back: prep.back };
+  let ci: ([number, number] | null)[] = new Array(T).fill(null);
+  let attCi: [number, number] | null = null;
+  let attP: number | null = null;
+  let used: AscmInference | 'jackknife+ (conformal unbounded)' = inference;
+  let conformalNote: string | null = null;
+  if (inference === 'jackknife+') ({ ci, attCi } = jackknifePlus(ctx));
+  else if (inference === 'conformal') {
+    const c = conformalIntervals(ctx, effect, att, pre2);
+    ({ ci, attCi, attP } = c);
+    if (attCi === null) {
+      // The test inverted to no bounded set (or rejected the estimate itself): say why and give jackknife+.
+      conformalNote = c.why;
+      ({ ci, attCi } = jackknifePlus(ctx));
+      attP = null;
+      used = 'jackknife+ (conformal unbounded)';
     }
-    const n = T0;
-    const kLo = Math.floor(alpha * (n + 1));
-    const kHi = Math.ceil((1 - alpha) * (n + 1));
-    const interval = (q: number, obsMinusBack: (v: number) => number): [number, number] | null => {
-      if (kLo < 1 || kHi > n) return null;
-      const l = lo[q]!.slice().sort((a, b) => a - b)[kLo - 1]!;
-      const h = hi[q]!.slice().sort((a, b) => a - b)[kHi - 1]!;
-      return [obsMinusBack(h), obsMinusBack(l)];
-    };
-    for (let t = T0; t < T; t++) ci[t] = interval(t - T0, (v) => prep.y1[t]! - prep.back(t, v));
-    // ATT: mean post effect = mean y₁ − mean counterfactual.
-    let meanY = 0;
-    let meanBack0 = 0;
-    for (let t = T0; t < T; t++) { meanY += prep.y1[t]! / (T - T0); meanBack0 += prep.back(t, 0) / (T - T0); }
-    attCi = interval(T - T0, (v) => meanY - (meanBack0 + v));
-  } else if (inference === 'conformal') {
-    const scale = Math.max(Math.sqrt(pre2), 1e-8 * (Math.abs(att) + 1));
-    const pTest = (tested: number[]) => (theta: number) => {
-      const cols = [...pre, ...tested];
-      const target = Float64Array.from(x1);
-      for (const t of tested) target[t] = target[t]! - theta;
-      const g = fitWeights(cols, target);
-      const u = Float64Array.from(cols, (t) => target[t]! - predict(X, N0, T, g, t));
-      return permutationPValue(u, tested.map((_, q) => T0 + q));
-    };
-    for (let t = T0; t < T; t++) ci[t] = invertTest(pTest([t]), effect[t]!, scale, alpha).ci;
-    const postAll = Array.from({ length: T - T0 }, (_, q) => T0 + q);
-    const r = invertTest(pTest(postAll), att, scale, alpha);
-    attCi = r.ci;
-    attP = r.pAtZero;
   }
-  return { start, treated, w: sc.w, gamma, lambda, cv, observed: prep.y1, counterfactual, effect, att, ci, attCi, attP, preRmspe: Math.sqrt(pre2), scPreRmspe: Math.sqrt(scPre2), solverOk };
+  return { start, treated, w: sc.w, gamma, lambda, cv, observed: prep.y1, counterfactual, effect, att, ci, attCi, attP, preRmspe: Math.sqrt(pre2), scPreRmspe: Math.sqrt(scPre2), solverOk, inferenceUsed: used, conformalNote };
 }
 
 /**
@@ -275,6 +370,16 @@ export function ascm(panel: Panel, options: AscmOptions): Analysis {
   const starts = [...byStart.keys()].sort((a, b) => a - b);
   if (starts.length > 1 && inference !== 'none') warnings.push({ code: 'STAGGERED_INFERENCE_PER_COHORT', message: `treated units start in ${starts.length} different periods; ${inference} intervals are computed per cohort (in cohorts[]) and there is no interval for the aggregate ATT` });
   const blocks = starts.map((s) => fitBlock(panel, controls, byStart.get(s)!, s, options));
+  for (const b of blocks) {
+    if (inference === 'jackknife+' && b.attCi === null) warnings.push({ code: 'NO_INTERVAL', message: `no jackknife+ interval for the cohort starting ${panel.periods[b.start]}: with ${b.start} pre-periods the ${100 * level}% interval needs at least ${Math.ceil(1 / (1 - level)) - 1}; use a longer pre-period, a lower --level, or --inference conformal` });
+    if (b.conformalNote === null) continue;
+    const T0 = b.start;
+    const jk = b.attCi !== null
+      ? 'the jackknife+ interval is reported instead (estimate.inference says so) and there is no p-value. Jackknife+ is a single-period prediction interval, so for the average effect it is conservative'
+      : `jackknife+ cannot replace it either: with ${T0} pre-periods its ${100 * level}% interval needs at least ${Math.ceil(1 / (1 - level)) - 1} (--level ${level}); no interval is reported. Use a longer pre-period, a lower --level, or another method (scm --method sdid or gsynth)`;
+    warnings.push({ code: 'CONFORMAL_UNBOUNDED', message: `the conformal interval for the cohort starting ${panel.periods[b.start]} is not a bounded interval (${b.conformalNote}); ${jk}` });
+  }
+  warnings.push(...preFitWarnings(panel, blocks));
   if (blocks.some((b) => !b.solverOk)) warnings.push({ code: 'NOT_CONVERGED', message: 'a simplex weight problem stopped at its iteration limit' });
   const wts = blocks.map((b) => b.treated.length * (T - b.start));
   const tot = wts.reduce((a, b) => a + b, 0);
@@ -314,7 +419,7 @@ export function ascm(panel: Panel, options: AscmOptions): Analysis {
     }
   }
   units.sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
-  const cohorts = blocks.map((b, q) => ({ start: panel.periods[b.start]!, treatedUnits: b.treated.map((u) => panel.units[u]!), att: b.att, weight: wts[q]! / tot, ci: b.attCi, pValue: b.attP, lambda: b.lambda, preRmspe: b.preRmspe, scPreRmspe: b.scPreRmspe }));
+  const cohorts = blocks.map((b, q) => ({ start: panel.periods[b.start]!, treatedUnits: b.treated.map((u) => panel.units[u]!), att: b.att, weight: wts[q]! / tot, ci: b.attCi, pValue: b.attP, inference: b.inferenceUsed, lambda: b.lambda, preRmspe: b.preRmspe, scPreRmspe: b.scPreRmspe }));
   diagnostics.push({ code: 'PRE_RMSPE', passed: null, value: single ? single.preRmspe : null, message: 'pre-period RMSPE of the augmented fit to the treated (mean) series, and of the plain SC weights (per cohort)', table: cohorts.map((c) => ({ start: c.start, preRmspe: c.preRmspe, scPreRmspe: c.scPreRmspe })) });
   if (model === 'ridge') {
     diagnostics.push({ code: 'RIDGE_LAMBDA', passed: null, value: single ? single.lambda : null, message: options.lambda != null ? 'ridge λ given by --ascm-lambda' : `ridge λ by leave-one-pre-period-out cross-validation (${options.cvRule ?? '1se'} rule); table: candidates with mean squared error and its SE (first cohort)`, table: blocks[0]!.cv ? blocks[0]!.cv.lambdas.map((l, k) => ({ lambda: l, error: blocks[0]!.cv!.errors[k], se: blocks[0]!.cv!.se[k] })) : [] });
@@ -342,7 +447,7 @@ export function ascm(panel: Panel, options: AscmOptions): Analysis {
       ci: firstCi,
       level,
       pValue: inference === 'conformal' && single ? single.attP : null,
-      inference,
+      inference: single ? single.inferenceUsed : inference,
       cumulative: { value: cum, ci: firstCi ? [firstCi[0] * (T - first), firstCi[1] * (T - first)] : null },
     },
     path,

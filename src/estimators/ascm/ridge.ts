@@ -21,7 +21,7 @@
  *   standard error (SD/√n over the folds) of the smallest ('1se', the default of the
  *   authors' package, which the published Kansas figure uses).
  */
-import { svd } from '../../core/linalg.js';
+import { jacobiSvd } from '../../core/jacobiSvd.js';
 import { simplexQP } from '../synth/simplex.js';
 
 export interface CvResult {
@@ -59,12 +59,15 @@ export function scWeights(X: Float64Array, N0: number, P: number, x1: Float64Arr
   return { w: r.w, converged: r.converged };
 }
 
-/** Thin SVD of X₀ restricted to `cols` (N₀×|cols|). */
-export function svdCols(X: Float64Array, N0: number, P: number, cols: readonly number[]): ReturnType<typeof svd> & { cols: readonly number[] } {
+/**
+ * Thin SVD of X₀ restricted to `cols` (N₀×|cols|), by bounded one-sided Jacobi (src/core/jacobiSvd.ts:
+ * ml-matrix's SVD never returned on nearly identical control series, issue 21).
+ */
+export function svdCols(X: Float64Array, N0: number, P: number, cols: readonly number[]): ReturnType<typeof jacobiSvd> & { cols: readonly number[] } {
   const m = cols.length;
   const M = new Float64Array(N0 * m);
   for (let a = 0; a < N0; a++) cols.forEach((t, q) => (M[a * m + q] = X[a * P + t]!));
-  return { ...svd(M, N0, m), cols };
+  return { ...jacobiSvd(M, N0, m), cols };
 }
 
 /** γ̂ = ŵ + U diag(s/(s²+λ)) Vᵀ r with r = x₁ − X₀ᵀŵ on the SVD's columns. */

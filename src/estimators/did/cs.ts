@@ -38,6 +38,7 @@
  *   the Gaussian approximation, not a deviation from the paper; tests/did/coverage.test.ts) and
  *   the document says so (UNIFORM_BAND_SMALL_COHORTS).
  */
+import { csPreTrendScope, preTrendWarning } from './preTrends.js';
 import type { Panel } from '../../core/panel.js';
 import { EstimationError, InputError } from '../../core/errors.js';
 import { lstsq, solveSpd } from '../../core/linalg.js';
@@ -582,8 +583,9 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
         code: 'PRE_TRENDS',
         passed: pval >= 1 - level,
         value: pval,
-        message: `Wald test that all ${k} pre-treatment ATT(g,t) (${opts.basePeriod} base period) are zero: W = ${W.toFixed(3)}, χ²(${k}), p = ${pval.toPrecision(5)}; ${pval >= 1 - level ? 'no evidence against parallel pre-trends' : 'pre-trends differ: parallel trends is doubtful'}`,
+        message: `Wald test that all ${k} pre-treatment ATT(g,t) (${opts.basePeriod} base period) are zero: W = ${W.toFixed(3)}, χ²(${k}), p = ${pval.toPrecision(5)}; ${pval >= 1 - level ? 'no evidence against parallel pre-trends' : 'pre-trends differ: parallel trends is doubtful'} (${csPreTrendScope(opts.basePeriod)})`,
       });
+      if (pval < 1 - level) warnings.push(preTrendWarning('cs', pval));
     } catch {
       diagnostics.push({ code: 'PRE_TRENDS', passed: null, value: null, message: 'the covariance of the pre-treatment ATT(g,t) is singular, so the joint Wald pre-trend test is not available' });
     }

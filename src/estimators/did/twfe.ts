@@ -34,6 +34,7 @@
  * residuals are affine in τ₀, each replication is reduced to five numbers and
  * inversion costs O(B) per trial value.
  */
+import { preTrendWarning, TWFE_PRE_TREND_SCOPE } from './preTrends.js';
 import type { Panel } from '../../core/panel.js';
 import { EstimationError, InputError, UsageError } from '../../core/errors.js';
 import { lstsq, lstsqColumns, solveSpd, xtxInverse, type QRFactor } from '../../core/linalg.js';
@@ -623,9 +624,10 @@ export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysi
         code: 'PRE_TRENDS',
         passed: pval >= 1 - level,
         value: pval,
-        message: `joint Wald test that the ${k} pre-period event coefficients (e = ${opts.eventWindow[0]}…−2, reference −1) are zero: W = ${W.toFixed(3)}, F(${k}, ${eventV.df}) = ${F.toFixed(3)}, p = ${pval.toPrecision(4)} (χ² p = ${(1 - pchisq(W, k)).toPrecision(4)}); ${pval >= 1 - level ? 'no evidence against parallel pre-trends' : 'pre-trends differ: parallel trends is doubtful'}`,
+        message: `joint Wald test that the ${k} pre-period event coefficients (e = ${opts.eventWindow[0]}…−2, reference −1) are zero: W = ${W.toFixed(3)}, F(${k}, ${eventV.df}) = ${F.toFixed(3)}, p = ${pval.toPrecision(4)} (χ² p = ${(1 - pchisq(W, k)).toPrecision(4)}); ${pval >= 1 - level ? 'no evidence against parallel pre-trends' : 'pre-trends differ: parallel trends is doubtful'} (${TWFE_PRE_TREND_SCOPE})`,
         table: pre.map((j) => ({ eventTime: times[j], estimate: eventFit!.beta[j], se: Math.sqrt(eventV!.V[j * eventFit!.p + j]!) })),
       });
+      if (pval < 1 - level) warnings.push(preTrendWarning('twfe', pval));
     } else {
       warnings.push({ code: 'NO_PRE_PERIODS', message: `--event-window ${opts.eventWindow.join(':')} has no pre-period coefficient besides the reference −1, so there is no pre-trend test; widen the window (e.g. -6:12)` });
     }

@@ -12,6 +12,8 @@
  * untreated cell, the treated post cells being missing values imputed by EM, and a treated
  * unit's counterfactual is its fitted value.
  */
+import { preFitWarning } from '../preFit.js';
+import { cvFailedMessage, observedControls, requireControlDataEachPeriod } from './checks.js';
 import { EstimationError, InputError, UsageError } from '../../core/errors.js';
 import { panelDesign, type Panel } from '../../core/panel.js';
 import { parsePeriodRange, ordinalLabel } from '../../core/periods.js';
@@ -153,12 +155,9 @@ async function estimateAll(panel: Panel, options: GsynthOptions, o: Resolved, he
   const warnings: Warning[] = [];
   const cov = panel.covariateNames;
 
-  // Controls: drop units with no observed outcome at all in the fit periods.
-  const controls: number[] = [];
-  for (const i of design.controlUnits) {
-    if (keep.some((t) => !Number.isNaN(panel.y[i * Tall + t]!))) controls.push(i);
-    else warnings.push({ code: 'CONTROL_DROPPED', message: `control unit '${panel.units[i]}' has no observed outcome in the fit periods and was left out` });
-  }
+  // Controls: drop units with no observed outcome at all in the fit periods (one warning, issue 20).
+  const controls = observedControls(panel, design.controlUnits, keep, warnings);
+  if (!o.em) requireControlDataEachPeriod(panel, controls, keep);
   const treated = design.treatedUnits;
   const block = (units: readonly number[]): UnitBlock => {
     const n = units.length;
@@ -247,7 +246,7 @@ async function estimateAll(panel: Panel, options: GsynthOptions, o: Resolved, he
     cvRows = await runCv(prob, rs, o.workers, options.progress);
     let best = -1;
     for (const row of cvRows) if (row.mspe !== null && (best < 0 || row.mspe < cvRows[best]!.mspe!)) best = row.r;
-    if (best < 0) throw new InputError('CV_FAILED', 'cross-validation could not score any number of factors (too few pre-treatment periods?); give --factors r', {});
+    if (best < 0) throw new InputError('CV_FAILED', cvFailedMessage(cvRows, minPre, imputedCells, co.n * T), { preperiods: minPre, missingControlCells: imputedCells });
     r = best;
     diagnostics.push({
       code: 'FACTORS_CV',
@@ -483,6 +482,8 @@ async function estimateAll(panel: Panel, options: GsynthOptions, o: Resolved, he
       return { term: c, estimate: est.fit.beta[k]!, se: sm.se, ci: sm.ci, pValue: sm.pValue };
     });
   }
+  const poorFit = preFitWarning(analysis, { demean: false, fix: 'try a different number of factors (--factors), covariates, or --em' }); // issue 21
+  if (poorFit) warnings.push(poorFit);
   if (panel.population) {
     const cs = summary(lay.count);
     analysis.counts = {

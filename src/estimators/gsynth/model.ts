@@ -313,6 +313,8 @@ export interface CvRow {
   mspe: number | null;
   converged: boolean;
   iterations: number;
+  /** Why r could not be scored (the fit's error message), when it could not. */
+  error?: string;
 }
 
 /**
@@ -326,7 +328,7 @@ export function cvScores(prob: Problem, rs: readonly number[]): CvRow[] {
       try {
         return cvScoreEm(prob, r);
       } catch (e) {
-        if (e instanceof EstimationError) return { r, mspe: null, converged: false, iterations: 0 };
+        if (e instanceof EstimationError) return { r, mspe: null, converged: false, iterations: 0, error: e.message };
         throw e;
       }
     });
@@ -341,7 +343,7 @@ export function cvScores(prob: Problem, rs: readonly number[]): CvRow[] {
       const pr = projectUnits(prob.tr, prob.starts, fit, prob.settings.force, true);
       out.push({ r, mspe: pr.looOk && pr.looN > 0 ? pr.looSse / pr.looN : null, converged: fit.converged, iterations: fit.iterations });
     } catch (e) {
-      if (e instanceof EstimationError) out.push({ r, mspe: null, converged: false, iterations: 0 });
+      if (e instanceof EstimationError) out.push({ r, mspe: null, converged: false, iterations: 0, error: e.message });
       else throw e;
     }
   }
@@ -569,10 +571,14 @@ export function replicateRange(prob: Problem, base: BaseEstimate, kind: Inferenc
 /** Check that the parametric bootstrap has enough controls to set n_tr of them aside. */
 export function checkParametric(prob: Problem, r: number): void {
   const complete = completeControls(prob);
+  if (prob.co.n < Math.max(prob.tr.n, 2)) {
+    // issue 21: with more treated than control areas (e.g. 87 treated, 65 controls at force level) the cause is the design, not missing data
+    throw new EstimationError('TOO_FEW_CONTROLS', `the parametric bootstrap (Xu 2017, Algorithm 2) sets aside one control unit as pseudo-treated for each treated unit, so it needs at least as many control units as treated ones: this panel has ${prob.tr.n} treated and ${prob.co.n} control units (${complete.length} of them observed in every fitted period). Use --inference nonparametric (resamples whole units; suited to many treated units) or --inference jackknife`, { controls: prob.co.n, complete: complete.length, treated: prob.tr.n });
+  }
   if (complete.length < Math.max(prob.tr.n, 2)) {
     const incomplete: string[] = [];
     for (let i = 0; i < prob.co.n && incomplete.length < 10; i++) if (!complete.includes(i)) incomplete.push(prob.co.names[i]!);
-    throw new EstimationError('TOO_FEW_COMPLETE_CONTROLS', `the parametric bootstrap draws ${prob.tr.n} pseudo-treated control unit(s) and the residual rows from the controls observed in every fitted period, and only ${complete.length} of ${prob.co.n} are (incomplete: ${incomplete.join(', ')}${prob.co.n - complete.length > incomplete.length ? ', …' : ''}); use --inference nonparametric or jackknife, leave the incomplete periods out (--exclude-periods), or build the panel with --drop-incomplete`, { controls: prob.co.n, complete: complete.length, treated: prob.tr.n, incomplete });
+    throw new EstimationError('TOO_FEW_COMPLETE_CONTROLS', `the parametric bootstrap draws ${prob.tr.n} pseudo-treated control unit(s) and the residual rows from the controls observed in every fitted period, so it needs at least ${Math.max(prob.tr.n, 2)} such controls (one per treated unit), and only ${complete.length} of the ${prob.co.n} controls are observed in every fitted period (incomplete: ${incomplete.join(', ')}${prob.co.n - complete.length > incomplete.length ? ', …' : ''}); use --inference nonparametric or jackknife, leave the incomplete periods out (--exclude-periods), or build the panel with --drop-incomplete`, { controls: prob.co.n, complete: complete.length, treated: prob.tr.n, incomplete });
   }
   const need = prob.tr.n + r + 2;
   if (prob.co.n < need) {

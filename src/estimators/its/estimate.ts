@@ -26,7 +26,8 @@ import { buildDesign, type Design, type DesignSpec, type SeriesData } from './de
 import { durbinWatson, ljungBox } from './diagnostics.js';
 import { fitPoisson } from './glm.js';
 import { defaultNeweyWestLag, neweyWestVcov } from './hac.js';
-import { errorsLabel, parseErrors, parseSeasonality, seasonalityLabel, type ErrorModel, type ItsAggregate, type ItsFamily, type ItsOptions, type Seasonality } from './spec.js';
+import { errorsLabel, parseErrors, parseSeasonality, seasonalityLabel, type ErrorModel, type ItsAggregate, type ItsControlModel, type ItsFamily, type ItsOptions, type Seasonality } from './spec.js';
+import { itsChecks } from './checks.js';
 
 export const DEFAULT_ITS_MAX_ITER = 200;
 export const DEFAULT_ITS_TOL = 1e-10;
@@ -42,7 +43,7 @@ export interface ItsCoefficient {
   rateRatioCi?: Interval;
 }
 
-interface Fit {
+export interface Fit {
   beta: Float64Array;
   /** Var(β̂), k×k row-major. */
   vcov: Float64Array;
@@ -108,29 +109,63 @@ function quad(g: ArrayLike<number>, V: Float64Array, k: number): number {
   return s;
 }
 
-/**
- * Estimate an interrupted time series.
- * @throws UsageError for inconsistent options; InputError for unusable data; EstimationError when the model cannot be fitted.
- */
-export function estimateIts(panel: Panel, options: ItsOptions = {}): Analysis {
-  const T = panel.periods.length;
-  const level = options.level ?? 0.95;
+/** Options resolved and checked against each other (no data needed). */
+interface ItsSettings {
+  level: number;
+  family: ItsFamily;
+  count: boolean;
+  aggregate: ItsAggregate;
+  slope: boolean;
+  maxIter: number;
+  tol: number;
+  seasonality: Seasonality;
+  errors: ErrorModel;
+  useOffset: boolean;
+  armaMethod: 'ml' | 'reml';
+  controlModel: ItsControlModel;
+}
+
+/** @throws UsageError for options that contradict each other */
+function resolveSettings(panel: Panel, options: ItsOptions): ItsSettings {
   const family: ItsFamily = options.family ?? 'gaussian';
-  const aggregate: ItsAggregate = options.aggregate ?? 'mean';
-  const slope = options.slope ?? true;
-  const maxIter = options.maxIter ?? DEFAULT_ITS_MAX_ITER;
-  const tol = options.tol ?? DEFAULT_ITS_TOL;
-  const seasonality: Seasonality = typeof options.seasonality === 'string' ? parseSeasonality(options.seasonality) : (options.seasonality ?? { type: 'none' });
-  const errors: ErrorModel = typeof options.errors === 'string' ? parseErrors(options.errors) : (options.errors ?? { type: 'ols' });
   const count = family !== 'gaussian';
+  const errors: ErrorModel = typeof options.errors === 'string' ? parseErrors(options.errors) : (options.errors ?? { type: 'ols' });
   if (count && errors.type !== 'ols') {
     throw new UsageError('ERRORS_NOT_FOR_FAMILY', `--errors ${errorsLabel(errors)} applies to --family gaussian; count models (${family}) use the GLM variance (quasipoisson scales it by the dispersion)`, { family, errors: errorsLabel(errors) });
   }
   const useOffset = options.offset ?? false;
   if (useOffset && !count) throw new UsageError('OFFSET_NOT_FOR_FAMILY', '--offset applies to count models (--family poisson or quasipoisson); for a Gaussian model analyse a rate column instead', { family });
   if (useOffset && panel.population === null) throw new UsageError('MISSING_OFFSET_COLUMN', 'the offset needs a population column in the panel (--offset <col>)', {});
+  const armaMethod = options.armaMethod ?? 'reml';
+  if (armaMethod !== 'reml' && errors.type !== 'arma') throw new UsageError('ARMA_METHOD_WITHOUT_ARMA', `--arma-method ${armaMethod} applies to --errors ar:p or arma:p,q`, {});
+  const controlModel: ItsControlModel = options.controlModel ?? 'stacked';
+  if (options.controlModel !== undefined && options.control === undefined) throw new UsageError('CONTROL_MODEL_WITHOUT_CONTROL', '--control-model applies to a controlled ITS: add --control (every never-treated unit) or --control a,b', { flag: '--control-model' });
+  if (controlModel === 'difference' && count) throw new UsageError('CONTROL_MODEL_NOT_FOR_FAMILY', `--control-model difference analyses treated − comparison, which is not a count; use --family gaussian on a rate, or --control-model stacked with --family ${family}`, { flag: '--control-model', family });
+  return {
+    level: options.level ?? 0.95,
+    family,
+    count,
+    aggregate: options.aggregate ?? 'mean',
+    slope: options.slope ?? true,
+    maxIter: options.maxIter ?? DEFAULT_ITS_MAX_ITER,
+    tol: options.tol ?? DEFAULT_ITS_TOL,
+    seasonality: typeof options.seasonality === 'string' ? parseSeasonality(options.seasonality) : (options.seasonality ?? { type: 'none' }),
+    errors,
+    useOffset,
+    armaMethod,
+    controlModel,
+  };
+}
 
-  // --- Which units form the series.
+interface SeriesChoice {
+  starts: Int32Array;
+  unitIdx: number[];
+  unitsFrom: string;
+  controlIdx: number[] | null;
+}
+
+/** Which units form the analysed series and the comparison series. @throws UsageError, InputError */
+function chooseUnits(panel: Panel, options: ItsOptions): SeriesChoice {
   const starts = treatmentStarts(panel);
   const treatedOf = (st: Int32Array): number[] => Array.from(st.keys()).filter((i) => st[i]! >= 0);
   if (options.series !== undefined && options.units !== undefined) throw new UsageError('CONFLICTING_SERIES', 'give either --series <unit> or --units <a,b,...>, not both', {});
@@ -163,16 +198,13 @@ export function estimateIts(panel: Panel, options: ItsOptions = {}): Analysis {
   }
   requireBalanced(panel, 'interrupted time series', controlIdx ? [...unitIdx, ...controlIdx] : unitIdx);
   // A constant (e.g. all-zero) analysed or comparison series has nothing to estimate from (issue 15).
-  requireOutcomeVariation(
-    panel,
-    [
-      { name: 'the analysed series', units: unitIdx },
-      ...(controlIdx ? [{ name: 'the comparison series', units: controlIdx }] : []),
-    ],
-    'its',
-  );
+  requireOutcomeVariation(panel, [{ name: 'the analysed series', units: unitIdx }, ...(controlIdx ? [{ name: 'the comparison series', units: controlIdx }] : [])], 'its');
+  return { starts, unitIdx, unitsFrom, controlIdx };
+}
 
-  // --- Interruptions.
+/** Interruption indices (sorted, distinct) and shock dummies. @throws InputError, UsageError */
+function resolveTiming(panel: Panel, options: ItsOptions, choice: SeriesChoice): { interruptions: number[]; dummies: DesignSpec['dummies'] } {
+  const T = panel.periods.length;
   let interruptions: number[];
   if (options.interruptions !== undefined && options.interruptions.length > 0) {
     interruptions = options.interruptions.map((p) => {
@@ -182,7 +214,7 @@ export function estimateIts(panel: Panel, options: ItsOptions = {}): Analysis {
       return t;
     });
   } else {
-    interruptions = unitIdx.map((i) => starts[i]!).filter((t) => t >= 0);
+    interruptions = choice.unitIdx.map((i) => choice.starts[i]!).filter((t) => t >= 0);
     if (interruptions.length === 0) {
       throw new InputError('NO_INTERRUPTION', `the analysed series has no treatment start in ${panel.file}; give the interruption period(s) with --interruption <period> (e.g. --interruption 2019-04)`, { file: panel.file });
     }
@@ -190,8 +222,6 @@ export function estimateIts(panel: Panel, options: ItsOptions = {}): Analysis {
   interruptions = [...new Set(interruptions)].sort((a, b) => a - b);
   const t1 = interruptions[0]!;
   if (t1 < 2) throw new InputError('TOO_FEW_PRE_PERIODS', `the first interruption ${panel.periods[t1]} leaves ${t1} pre-interruption period(s); at least 2 are needed to fit a pre-interruption level and trend`, { period: panel.periods[t1], preperiods: t1 });
-
-  // --- Shock dummies.
   const dummies = (options.dummies ?? []).map((spec) => {
     const [a, b] = parsePeriodRange(spec, panel.frequency, '--dummy');
     const from = Math.round((a - panel.ordinals[0]!) / panel.step);
@@ -201,28 +231,40 @@ export function estimateIts(panel: Panel, options: ItsOptions = {}): Analysis {
   });
   const dupDummy = dummies.find((d, i) => dummies.findIndex((e) => e.name === d.name) !== i);
   if (dupDummy) throw new UsageError('DUPLICATE_DUMMY', `--dummy ${dupDummy.name.slice(6)} is given twice`, {});
+  return { interruptions, dummies };
+}
 
-  const spec: DesignSpec = { ordinals: panel.ordinals, frequency: panel.frequency, interruptions, slope, dummies, seasonality, covariateNames: panel.covariateNames };
-  const treatedSeries = combine(panel, unitIdx, aggregate, useOffset);
-  const controlSeries = controlIdx ? combine(panel, controlIdx, aggregate, useOffset) : null;
-  const design = buildDesign(spec, treatedSeries, controlSeries);
-  const { X, n, k, names } = design;
-  if (n <= k) throw new EstimationError('TOO_FEW_OBSERVATIONS', `${n} observations for ${k} terms (${names.join(', ')}); shorten the model (fewer seasonal terms, --no-slope) or use a longer series`, { n, k });
+/**
+ * The series and design. Stacked (Linden 2015): treated and comparison series as two segments.
+ * Difference: one series, treated − comparison, so a trend both share (e.g. a random-walk
+ * common factor) cancels before the segmented regression; the comparison series is kept to
+ * put the path back on the treated series' scale.
+ */
+function seriesAndDesign(panel: Panel, s: ItsSettings, choice: SeriesChoice, timing: { interruptions: number[]; dummies: DesignSpec['dummies'] }): { design: Design; controlSeries: SeriesData | null; shift: Float64Array | null } {
+  const spec: DesignSpec = { ordinals: panel.ordinals, frequency: panel.frequency, interruptions: timing.interruptions, slope: s.slope, dummies: timing.dummies, seasonality: s.seasonality, covariateNames: panel.covariateNames };
+  const treatedSeries = combine(panel, choice.unitIdx, s.aggregate, s.useOffset);
+  const controlSeries = choice.controlIdx ? combine(panel, choice.controlIdx, s.aggregate, s.useOffset) : null;
+  let design: Design;
+  let shift: Float64Array | null = null;
+  if (controlSeries && s.controlModel === 'difference') {
+    const diff: SeriesData = {
+      y: treatedSeries.y.map((v, t) => v - controlSeries.y[t]!),
+      offset: null,
+      covariates: treatedSeries.covariates.map((c, j) => c.map((v, t) => v - controlSeries.covariates[j]![t]!)),
+    };
+    design = buildDesign(spec, diff, null);
+    shift = controlSeries.y;
+  } else design = buildDesign(spec, treatedSeries, controlSeries);
+  if (design.n <= design.k) throw new EstimationError('TOO_FEW_OBSERVATIONS', `${design.n} observations for ${design.k} terms (${design.names.join(', ')}); shorten the model (fewer seasonal terms, --no-slope) or use a longer series`, { n: design.n, k: design.k });
+  return { design, controlSeries, shift };
+}
 
-  const warnings: Warning[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const armaMethod = options.armaMethod ?? 'reml';
-  if (armaMethod !== 'reml' && errors.type !== 'arma') throw new UsageError('ARMA_METHOD_WITHOUT_ARMA', `--arma-method ${armaMethod} applies to --errors ar:p or arma:p,q`, {});
-  const fit = count ? fitCount(design, family, useOffset, { maxIter, tol }) : fitGaussian(design, errors, { maxIter, tol, level, armaMethod });
-  warnings.push(...fit.warnings);
-  const { beta, vcov, df } = fit;
-  const crit = Number.isFinite(df) ? qt(0.5 + level / 2, df) : qnorm(0.5 + level / 2);
-  const pval = (z: number) => (Number.isFinite(df) ? pValueT(z, df) : pValueNormal(z));
-
-  // --- Coefficients.
-  const coefficients: ItsCoefficient[] = names.map((term, j) => {
-    const est = beta[j]!;
-    const se = Math.sqrt(vcov[j * k + j]!);
+/** Coefficient rows (estimate, SE, t/normal interval, p; rate ratios for count models). */
+function coefficientRows(design: Design, fit: Fit, crit: number, pval: (z: number) => number, count: boolean): ItsCoefficient[] {
+  const { names, k } = design;
+  const rows: ItsCoefficient[] = names.map((term, j) => {
+    const est = fit.beta[j]!;
+    const se = Math.sqrt(fit.vcov[j * k + j]!);
     const ci: [number, number] = [est - crit * se, est + crit * se];
     const row: ItsCoefficient = { term, estimate: est, se, ci, pValue: pval(est / se) };
     if (count) {
@@ -231,20 +273,25 @@ export function estimateIts(panel: Panel, options: ItsOptions = {}): Analysis {
     }
     return row;
   });
-  coefficients.push(...fit.extraCoefficients);
+  return [...rows, ...fit.extraCoefficients];
+}
 
-  // --- Path: fitted, counterfactual (intervention terms off) with delta-method CIs.
+/**
+ * Path (fitted, counterfactual with the intervention terms off, delta-method intervals) and
+ * the post-period ATT, cumulative and relative effects. `shift` (difference model) adds the
+ * comparison series back so observed and counterfactual are the treated series' own.
+ */
+function pathAndEstimate(panel: Panel, design: Design, fit: Fit, t1: number, crit: number, pval: (z: number) => number, ctx: { count: boolean; level: number; controlSeries: SeriesData | null; shift: Float64Array | null; nUnits: number; aggregate: ItsAggregate }): { path: PathPoint[]; estimate: NonNullable<Analysis['estimate']>; preRmspe: number } {
+  const T = panel.periods.length;
+  const { X, k } = design;
+  const { beta, vcov } = fit;
   const path: PathPoint[] = [];
   const postG = new Float64Array(k);
   let postObs = 0;
   let postCf = 0;
-  const cumG = new Float64Array(k);
-  let cumObs = 0;
-  let cumCf = 0;
-  const off = design.offset;
   let preSs = 0;
   for (let t = 0; t < T; t++) {
-    let eta = off ? off[t]! : 0;
+    let eta = design.offset ? design.offset[t]! : 0;
     let eta0 = eta;
     const x0 = new Float64Array(k);
     for (let j = 0; j < k; j++) {
@@ -253,129 +300,123 @@ export function estimateIts(panel: Panel, options: ItsOptions = {}): Analysis {
       x0[j] = design.intervention[j] ? 0 : x;
       eta0 += x0[j]! * beta[j]!;
     }
-    const fitted = count ? Math.exp(eta) : eta;
-    const cf = count ? Math.exp(eta0) : eta0;
-    // Gradient of the counterfactual mean with respect to β.
-    const g = count ? x0.map((v) => v * cf) : x0;
+    const add = ctx.shift ? ctx.shift[t]! : 0;
+    const fitted = (ctx.count ? Math.exp(eta) : eta) + add;
+    const cf = (ctx.count ? Math.exp(eta0) : eta0) + add;
+    const g = ctx.count ? x0.map((v) => v * cf) : x0; // ∂ counterfactual / ∂β
     const seCf = Math.sqrt(Math.max(0, quad(g, vcov, k)));
     const cfCi: [number, number] = [cf - crit * seCf, cf + crit * seCf];
-    const obs = design.y[t]!;
+    const obs = design.y[t]! + add;
     const effect = obs - cf;
-    const point: PathPoint = {
-      period: panel.periods[t]!,
-      observed: obs,
-      counterfactual: cf,
-      effect,
-      ci: [obs - cfCi[1], obs - cfCi[0]],
-      cumulative: null,
-      cumulativeCi: null,
-      fitted,
-      counterfactualCi: cfCi,
-    };
-    if (controlSeries) point.control = controlSeries.y[t]!;
+    const point: PathPoint = { period: panel.periods[t]!, observed: obs, counterfactual: cf, effect, ci: [obs - cfCi[1], obs - cfCi[0]], cumulative: null, cumulativeCi: null, fitted, counterfactualCi: cfCi };
+    if (ctx.controlSeries) point.control = ctx.controlSeries.y[t]!;
     if (t >= t1) {
-      for (let j = 0; j < k; j++) {
-        postG[j] = postG[j]! + g[j]!;
-        cumG[j] = cumG[j]! + g[j]!;
-      }
+      for (let j = 0; j < k; j++) postG[j] = postG[j]! + g[j]!;
       postObs += obs;
       postCf += cf;
-      cumObs += obs;
-      cumCf += cf;
-      const seCum = Math.sqrt(Math.max(0, quad(cumG, vcov, k)));
-      point.cumulative = cumObs - cumCf;
-      point.cumulativeCi = [cumObs - cumCf - crit * seCum, cumObs - cumCf + crit * seCum];
-    } else {
-      preSs += effect * effect;
-    }
+      const seCum = Math.sqrt(Math.max(0, quad(postG, vcov, k)));
+      point.cumulative = postObs - postCf;
+      point.cumulativeCi = [postObs - postCf - crit * seCum, postObs - postCf + crit * seCum];
+    } else preSs += effect * effect;
     path.push(point);
   }
   const nPost = T - t1;
-  const attG = postG.map((v) => v / nPost);
   const att = (postObs - postCf) / nPost;
-  const attSe = Math.sqrt(Math.max(0, quad(attG, vcov, k)));
+  const attSe = Math.sqrt(Math.max(0, quad(postG.map((v) => v / nPost), vcov, k)));
   const cumSe = Math.sqrt(Math.max(0, quad(postG, vcov, k)));
   const relSe = (postObs / (postCf * postCf)) * cumSe;
-  const nUnits = unitIdx.length;
-  const estimate: Analysis['estimate'] = {
+  const estimate: NonNullable<Analysis['estimate']> = {
     att,
     se: attSe,
     ci: [att - crit * attSe, att + crit * attSe],
-    level,
+    level: ctx.level,
     pValue: pval(att / attSe),
     inference: fit.inference,
     cumulative: { value: postObs - postCf, ci: [postObs - postCf - crit * cumSe, postObs - postCf + crit * cumSe] },
     postPeriods: nPost,
-    scale: nUnits === 1 ? 'series' : aggregate,
+    scale: ctx.nUnits === 1 ? 'series' : ctx.aggregate,
     relative: { value: postObs / postCf - 1, ci: [postObs / postCf - 1 - crit * relSe, postObs / postCf - 1 + crit * relSe] },
   };
-  if (aggregate === 'sum' && nUnits > 1) {
-    estimate.perUnit = { att: att / nUnits, ci: [(att - crit * attSe) / nUnits, (att + crit * attSe) / nUnits] };
-  }
+  if (ctx.aggregate === 'sum' && ctx.nUnits > 1) estimate.perUnit = { att: att / ctx.nUnits, ci: [(att - crit * attSe) / ctx.nUnits, (att + crit * attSe) / ctx.nUnits] };
+  return { path, estimate, preRmspe: Math.sqrt(preSs / t1) };
+}
 
-  const preRmspe = Math.sqrt(preSs / t1);
-  const units: UnitResult[] = unitIdx.map((i) => ({
-    unit: panel.units[i]!,
-    att: nUnits === 1 ? att : null,
-    preRmspe: nUnits === 1 ? preRmspe : null,
-    weights: null,
-    start: starts[i]! >= 0 ? panel.periods[starts[i]!]! : null,
-  }));
-
-  // --- Diagnostics.
+/** Durbin–Watson and Ljung–Box on the model's residuals (diagnostics; failures become warnings in itsChecks.ts). */
+function residualDiagnostics(design: Design, fit: Fit, s: ItsSettings, T: number): Diagnostic[] {
   const e = fit.diagResiduals;
   const dw = durbinWatson(e, design.segments);
-  diagnostics.push({
+  const out: Diagnostic[] = [{
     code: 'DURBIN_WATSON',
     passed: null,
     value: dw,
-    message: `Durbin–Watson statistic ${dw.toFixed(3)} on the ${fit.diagResidualsKind} (2 = no lag-1 autocorrelation; well below 2 suggests positive autocorrelation${errors.type === 'ols' && !count ? ': consider --errors ar:1 or newey-west' : ''})`,
-  });
+    message: `Durbin–Watson statistic ${dw.toFixed(3)} on the ${fit.diagResidualsKind} (2 = no lag-1 autocorrelation; well below 2 suggests positive autocorrelation${s.errors.type === 'ols' && !s.count ? ': consider --errors ar:1 or newey-west' : ''})`,
+  }];
   for (const h of [12, 24]) {
     const lb = ljungBox(e, h, fit.fitdf, design.segments);
-    diagnostics.push(
+    out.push(
       lb === null
         ? { code: `LJUNG_BOX_${h}`, passed: null, value: null, message: `Ljung–Box test at lag ${h} not computed: the series is too short (${T} periods) for ${h} lags${fit.fitdf ? ` and ${fit.fitdf} ARMA parameters` : ''}` }
-        : {
-            code: `LJUNG_BOX_${h}`,
-            passed: lb.pValue >= 0.05,
-            value: lb.pValue,
-            message: `Ljung–Box Q(${h}) = ${lb.statistic.toFixed(3)} on ${lb.df} df, p = ${lb.pValue.toPrecision(3)}, on the ${fit.diagResidualsKind}${lb.pValue < 0.05 ? ': residual autocorrelation remains (p < 0.05)' : ''}`,
-          },
+        : { code: `LJUNG_BOX_${h}`, passed: lb.pValue >= 0.05, value: lb.pValue, message: `Ljung–Box Q(${h}) = ${lb.statistic.toFixed(3)} on ${lb.df} df, p = ${lb.pValue.toPrecision(3)}, on the ${fit.diagResidualsKind}${lb.pValue < 0.05 ? ': residual autocorrelation remains (p < 0.05)' : ''}` },
     );
   }
-  diagnostics.push(...fit.diagnostics);
+  return [...out, ...fit.diagnostics];
+}
 
-  // Condition number of the design (columns as used).
-  const sv = svd(X, n, k).s;
-  const cond = sv[0]! / sv[sv.length - 1]!;
-
-  const interruptionLabels = interruptions.map((t) => panel.periods[t]!);
+/** The document's `options`: every option as resolved. */
+function resolvedOptions(panel: Panel, options: ItsOptions, s: ItsSettings, choice: SeriesChoice, timing: { interruptions: number[]; dummies: DesignSpec['dummies'] }, fit: Fit): Record<string, unknown> {
   const resolved: Record<string, unknown> = {
     series: options.series ?? null,
-    units: unitIdx.map((i) => panel.units[i]!),
-    unitsFrom,
-    aggregate,
-    interruptions: interruptionLabels,
-    slope,
-    dummies: dummies.map((d) => d.name.slice('dummy:'.length)),
-    seasonality: seasonalityLabel(seasonality),
-    family,
-    offset: useOffset ? panel.populationColumn : null,
-    errors: errorsLabel(errors),
-    control: controlIdx ? controlIdx.map((i) => panel.units[i]!) : null,
+    units: choice.unitIdx.map((i) => panel.units[i]!),
+    unitsFrom: choice.unitsFrom,
+    aggregate: s.aggregate,
+    interruptions: timing.interruptions.map((t) => panel.periods[t]!),
+    slope: s.slope,
+    dummies: timing.dummies.map((d) => d.name.slice('dummy:'.length)),
+    seasonality: seasonalityLabel(s.seasonality),
+    family: s.family,
+    offset: s.useOffset ? panel.populationColumn : null,
+    errors: errorsLabel(s.errors),
+    control: choice.controlIdx ? choice.controlIdx.map((i) => panel.units[i]!) : null,
+    controlModel: choice.controlIdx ? s.controlModel : null,
     covariates: [...panel.covariateNames],
-    level,
-    maxIter,
-    tol,
+    level: s.level,
+    maxIter: s.maxIter,
+    tol: s.tol,
     seed: options.seed ?? null,
   };
-  if (errors.type === 'newey-west') resolved.neweyWestLag = fit.details.neweyWestLag;
-  if (errors.type === 'arma') resolved.armaMethod = armaMethod;
+  if (s.errors.type === 'newey-west') resolved.neweyWestLag = fit.details.neweyWestLag;
+  if (s.errors.type === 'arma') resolved.armaMethod = s.armaMethod;
+  return resolved;
+}
 
+/**
+ * Estimate an interrupted time series: settings → series → design → fit → coefficients,
+ * path and effects → diagnostics and the warnings they call for → document.
+ * @throws UsageError for inconsistent options; InputError for unusable data; EstimationError when the model cannot be fitted.
+ */
+export function estimateIts(panel: Panel, options: ItsOptions = {}): Analysis {
+  const T = panel.periods.length;
+  const s = resolveSettings(panel, options);
+  const choice = chooseUnits(panel, options);
+  const timing = resolveTiming(panel, options, choice);
+  const t1 = timing.interruptions[0]!;
+  const { design, controlSeries, shift } = seriesAndDesign(panel, s, choice, timing);
+  const fit = s.count ? fitCount(design, s.family, s.useOffset, { maxIter: s.maxIter, tol: s.tol }) : fitGaussian(design, s.errors, { maxIter: s.maxIter, tol: s.tol, level: s.level, armaMethod: s.armaMethod });
+  const crit = Number.isFinite(fit.df) ? qt(0.5 + s.level / 2, fit.df) : qnorm(0.5 + s.level / 2);
+  const pval = (z: number) => (Number.isFinite(fit.df) ? pValueT(z, fit.df) : pValueNormal(z));
+  const coefficients = coefficientRows(design, fit, crit, pval, s.count);
+  const nUnits = choice.unitIdx.length;
+  const { path, estimate, preRmspe } = pathAndEstimate(panel, design, fit, t1, crit, pval, { count: s.count, level: s.level, controlSeries, shift, nUnits, aggregate: s.aggregate });
+  const units: UnitResult[] = choice.unitIdx.map((i) => ({ unit: panel.units[i]!, att: nUnits === 1 ? estimate.att : null, preRmspe: nUnits === 1 ? preRmspe : null, weights: null, start: choice.starts[i]! >= 0 ? panel.periods[choice.starts[i]!]! : null }));
+  const diagnostics = residualDiagnostics(design, fit, s, T);
+  const checks = itsChecks({ panel, design, fit, t1, diagnostics, errors: s.errors, count: s.count, controlled: choice.controlIdx !== null, controlModel: s.controlModel, seasonality: s.seasonality });
+  diagnostics.push(...checks.diagnostics);
+  const warnings: Warning[] = [...fit.warnings, ...checks.warnings];
+  const sv = svd(design.X, design.n, design.k).s; // condition number of the design (columns as used)
+  const interruptionLabels = timing.interruptions.map((t) => panel.periods[t]!);
   return {
     method: 'its',
-    options: resolved,
+    options: resolvedOptions(panel, options, s, choice, timing, fit),
     estimate,
     path,
     units,
@@ -383,16 +424,16 @@ export function estimateIts(panel: Panel, options: ItsOptions = {}): Analysis {
     warnings,
     coefficients,
     details: {
-      family,
-      link: count ? 'log' : 'identity',
-      n,
-      terms: k,
-      dfResidual: n - k,
+      family: s.family,
+      link: s.count ? 'log' : 'identity',
+      n: design.n,
+      terms: design.k,
+      dfResidual: design.n - design.k,
       timeCentredAt: panel.periods[t1],
       interruptions: interruptionLabels,
-      interventionTerms: names.filter((_, j) => design.intervention[j]),
-      controlUnits: controlIdx ? controlIdx.map((i) => panel.units[i]!) : null,
-      conditionNumber: cond,
+      interventionTerms: design.names.filter((_, j) => design.intervention[j]),
+      controlUnits: choice.controlIdx ? choice.controlIdx.map((i) => panel.units[i]!) : null,
+      conditionNumber: sv[0]! / sv[sv.length - 1]!,
       ...fit.details,
     },
   };

@@ -3,7 +3,7 @@
  */
 import { bool, choice, custom, defineOptions, num, str, strList } from '../../core/optionTable.js';
 import { DEFAULT_ITS_MAX_ITER, DEFAULT_ITS_TOL } from './estimate.js';
-import { ARMA_METHODS, ITS_AGGREGATES, ITS_FAMILIES, parseErrors, parseSeasonality } from './spec.js';
+import { ARMA_METHODS, ITS_AGGREGATES, ITS_CONTROL_MODELS, ITS_FAMILIES, parseErrors, parseSeasonality } from './spec.js';
 
 export const ITS_OPTIONS = defineOptions({
   series: str({ flag: '--series <unit>', help: 'analyse this one unit (default: the treated units, aggregated; or the only unit)' }),
@@ -24,6 +24,7 @@ export const ITS_OPTIONS = defineOptions({
     schema: { anyOf: [{ const: true }, { type: 'array', items: { type: 'string' }, minItems: 1 }] },
     toArgs: (v: unknown) => (v === true ? [[]] : [[Array.isArray(v) ? v.join(',') : String(v)]]),
   }),
+  controlModel: choice(ITS_CONTROL_MODELS, { flag: '--control-model <m>', help: 'with --control: stacked (both series in one regression, Linden 2015; default) or difference (the regression of treated − comparison, which removes a trend the areas share)' }),
   maxIter: num({ flag: '--max-iter <n>', help: 'iteration limit of IRLS / the ARMA likelihood maximisation', integer: true, min: 1, default: DEFAULT_ITS_MAX_ITER }),
   tol: num({ flag: '--tol <x>', help: 'convergence tolerance (relative change of deviance / log-likelihood)', min: 0, exclusiveMin: true, default: DEFAULT_ITS_TOL }),
 });

@@ -25,6 +25,9 @@ export type Seasonality = { type: 'none' } | { type: 'month' } | { type: 'fourie
  */
 export type ErrorModel = { type: 'ols' } | { type: 'newey-west'; lag: number | null } | { type: 'arma'; p: number; q: number };
 
+export const ITS_CONTROL_MODELS = ['stacked', 'difference'] as const;
+export type ItsControlModel = (typeof ITS_CONTROL_MODELS)[number];
+
 export interface ItsOptions {
   /** Analyse this one unit's series. Excludes `units`. */
   series?: string | undefined;
@@ -50,6 +53,12 @@ export interface ItsOptions {
   armaMethod?: 'ml' | 'reml' | undefined;
   /** Comparison units for a controlled ITS (aggregated like the treated series). */
   control?: readonly string[] | undefined;
+  /**
+   * How the comparison series enters (issue 21): 'stacked' (default; Linden 2015, both series in one
+   * regression with group interactions) or 'difference' (the segmented regression of treated −
+   * comparison, so a trend both share, such as a random-walk common factor, cancels).
+   */
+  controlModel?: ItsControlModel | undefined;
   /** Confidence level, default 0.95. */
   level?: number | undefined;
   /** Recorded in `options.seed` (the estimator draws no random numbers). */

@@ -29,6 +29,7 @@
  * Replications re-solve the weights from the full-sample weights (warm start) with ζ held at
  * the full-sample value of the cohort, as the reference implementation does.
  */
+import { preFitWarning } from '../preFit.js';
 import { InputError, UsageError } from '../../core/errors.js';
 import { lstsq } from '../../core/linalg.js';
 import { panelDesign, requireBalanced, type Panel } from '../../core/panel.js';
@@ -404,7 +405,7 @@ function assembleSdid(panel: Panel, options: SdidOptions, s: SdidSetup, f: SdidF
   const { path, cum, eventPath } = sdidPaths(panel, s, f, rp, ci);
   const { diagnostics, warnings } = sdidDiagnostics(panel, s, f, rp, se);
   const main = f.main;
-  return {
+  const analysis: Analysis = {
     method: 'sdid',
     options: {
       estimator: s.kind,
@@ -435,6 +436,9 @@ function assembleSdid(panel: Panel, options: SdidOptions, s: SdidSetup, f: SdidF
     cohorts: sdidCohorts(panel, main),
     comparison: sdidComparison(s, main),
   };
+  const poorFit = preFitWarning(analysis, { demean: true, fix: 'try covariates, --sdid-estimator sc to compare, or control areas that resemble the treated ones (--donors)' }); // issue 21
+  if (poorFit) warnings.push(poorFit);
+  return analysis;
 }
 
 /** Calendar path with pointwise and cumulative intervals from the replicates, and the event-time path. */

@@ -8,6 +8,7 @@
  * restriction), each with its own start; the programme-level `estimate` and
  * `path` average over treated units.
  */
+import { preFitWarning } from '../preFit.js';
 import { InputError, UsageError } from '../../core/errors.js';
 import { panelDesign, periodIndexOf, requireBalanced, type Panel } from '../../core/panel.js';
 import { unitPath, type Analysis, type Diagnostic, type PathPoint, type UnitResult, type Warning } from '../../core/result.js';
@@ -510,6 +511,8 @@ export function synth(panel: Panel, options: SynthOptions): Analysis {
     const placeboAtts = n === 1 && placebo === 'space' ? placebosAt(fits[0]!.start).filter((p) => includedFlag.get(p) ?? true).map((p) => p.fit.att) : null;
     attachUniqueness(analysis, panel, us, uTol, placeboAtts);
   }
+  const poorFit = preFitWarning(analysis, { demean: false, fix: 'try other predictors (--predictors), --optimisation-window, or a method that allows a level shift (scm --method sdid or ascm --ascm-demean)' }); // issue 21
+  if (poorFit && !analysis.warnings.some((w) => w.code === 'POOR_PRE_FIT')) analysis.warnings.push(poorFit); // synth's own per-unit check may have said it already
   return analysis;
 }
 
