@@ -13,8 +13,8 @@ import { inputInfo } from '../core/result.js';
 import type { Values } from '../core/optionTable.js';
 import { MICRO_OPTIONS, parseMatchPeriods } from '../estimators/micro/options.js';
 import { MICRO_INFERENCES, micro, microDataFromPanel, type MicroInference } from '../estimators/micro/index.js';
-import type { Analysed, CommonAnalyseOptions, ScmSharedOptions } from './scm.js';
-import { seedLevel } from './scm.js';
+import type { Analysed, CommonAnalyseOptions, ScmSharedOptions } from './source.js';
+import { seedLevel } from './source.js';
 import { panelOptionsOf, resolvePanel, withDefaults, type AnalyseHooks, type PanelSource } from './source.js';
 
 /** `outcome` may name several columns (comma-separated or an array): one set of weights for all. */
