@@ -13,7 +13,7 @@ import type { ColumnRequest, ColumnTable } from '../io/columns.js';
 import { NumStatus } from '../io/number.js';
 import { CS_OPTIONS, parseWindow, TWFE_OPTIONS } from '../estimators/did/options.js';
 import { TWFE_DEFAULTS, checkTwfeOptions, estimateCs, estimateTwfe } from '../estimators/did/index.js';
-import { seedLevel, type Analysed, type CommonAnalyseOptions } from './scm.js';
+import { seedLevel, type Analysed, type CommonAnalyseOptions } from './source.js';
 import { SENS_OPTIONS, attachSensitivity, checkSensOptions } from '../estimators/did/sensitivity.js';
 import { panelOptionsOf, resolvePanel, runStep, withDefaults, type AnalyseHooks, type PanelSource } from './source.js';
 

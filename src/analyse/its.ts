@@ -13,7 +13,7 @@ import { readColumns } from '../io/read.js';
 import { estimateIts } from '../estimators/its/estimate.js';
 import { ITS_OPTIONS } from '../estimators/its/options.js';
 import { parseErrors, parseSeasonality, type ItsOptions } from '../estimators/its/spec.js';
-import { seedLevel, type Analysed, type CommonAnalyseOptions } from './scm.js';
+import { seedLevel, type Analysed, type CommonAnalyseOptions } from './source.js';
 import { panelOptionsOf, resolvePanel, runStep, withDefaults, type AnalyseHooks, type PanelSource } from './source.js';
 
 export type ItsAnalyseOptions = CommonAnalyseOptions & Partial<Values<typeof ITS_OPTIONS>>;

@@ -13,9 +13,7 @@ import type { Values } from '../core/optionTable.js';
 import { MICRO_OPTIONS, parseMatchPeriods } from '../estimators/micro/options.js';
 import { MICRO_INFERENCES, type MicroInference, type MicroProgress } from '../estimators/micro/index.js';
 import { microColumns, microFromPanel, type MicroRequest } from '../estimators/micro/prepare.js';
-import type { Analysed, CommonAnalyseOptions, ScmSharedOptions } from './scm.js';
-import { seedLevel } from './scm.js';
-import { panelOptionsOf, resolvePanel, withDefaults, type AnalyseHooks, type PanelSource } from './source.js';
+import { panelOptionsOf, resolvePanel, seedLevel, withDefaults, type Analysed, type AnalyseHooks, type CommonAnalyseOptions, type PanelSource, type ScmSharedOptions } from './source.js';
 
 /** `outcome` may name several columns (comma-separated or an array): one set of weights for all. */
 export type MicroAnalyseOptions = Omit<CommonAnalyseOptions, 'outcome'> & ScmSharedOptions & Partial<Values<typeof MICRO_OPTIONS>> & { outcome?: string | string[] };

@@ -14,7 +14,6 @@ import type { Values } from '../core/optionTable.js';
 import { DEFAULT_SEED } from '../core/rng.js';
 import { resolveOutcomeScale, type OutcomeScale } from '../core/outcomeScale.js';
 import type { ColumnTable } from '../io/columns.js';
-import { SCM_OPTIONS } from '../estimators/scmOptions.js';
 import { GSYNTH_OPTIONS } from '../estimators/gsynth/options.js';
 import { INFERENCES, gsynth, type Inference } from '../estimators/gsynth/index.js';
 import { SYNTH_OPTIONS } from '../estimators/synth/options.js';
@@ -27,40 +26,15 @@ import { ASCM_INFERENCE, ascm, type AscmInference } from '../estimators/ascm/asc
 import { attachAttCounts } from '../estimators/attCounts.js';
 import { panelOptionsOf, resolvePanel, runStep, withDefaults, type AnalyseHooks, type PanelSource } from './source.js';
 
-/** What every analysis returns: the document's command, its input block and the analysis. */
-export interface Analysed {
-  command: 'scm' | 'its' | 'did';
-  input: InputInfo;
-  analysis: Analysis;
-}
+export type { Analysed, CommonAnalyseOptions, ScmSharedOptions } from './source.js';
+import { seedLevel, type Analysed, type CommonAnalyseOptions, type ScmSharedOptions } from './source.js';
+export { seedLevel };
 
-/** Options every panel analysis takes: the panel mapping (file sources), seed and level. */
-export interface CommonAnalyseOptions {
-  outcome?: string;
-  unit?: string;
-  time?: string;
-  treated?: string;
-  treatedUnits?: string[];
-  start?: string;
-  covariates?: string[];
-  population?: string;
-  seed?: number;
-  level?: number;
-}
-export type ScmSharedOptions = Partial<Values<typeof SCM_OPTIONS>>;
 export type GsynthAnalyseOptions = CommonAnalyseOptions & ScmSharedOptions & Partial<Values<typeof GSYNTH_OPTIONS>>;
 export type SynthAnalyseOptions = CommonAnalyseOptions & ScmSharedOptions & Partial<Values<typeof SYNTH_OPTIONS>>;
 /** sdid and ascm also read gsynth's --rate-per (offences avoided with --population). */
 export type SdidAnalyseOptions = CommonAnalyseOptions & ScmSharedOptions & Partial<Values<typeof SDID_OPTIONS>> & { ratePer?: number | undefined };
 export type AscmAnalyseOptions = CommonAnalyseOptions & ScmSharedOptions & Partial<Values<typeof ASCM_OPTIONS>> & { ratePer?: number | undefined };
-
-/** Seed and level with the CLI's defaults and check (--level below 1). */
-export function seedLevel(o: { seed?: number | undefined; level?: number | undefined }): { seed: number; level: number } {
-  const seed = o.seed ?? DEFAULT_SEED;
-  const level = o.level ?? 0.95;
-  if (level >= 1) throw new UsageError('BAD_NUMBER', `--level ${level} must be below 1, e.g. 0.95`, { flag: '--level' });
-  return { seed, level };
-}
 
 function checkInference(inference: string, allowed: readonly string[], method: string, details: Record<string, unknown>): void {
   if (!allowed.includes(inference)) throw new UsageError('BAD_INFERENCE', `--inference ${inference} is not available for --method ${method} (choose ${allowed.join(', ')})`, { flag: '--inference', ...details });

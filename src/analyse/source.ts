@@ -6,8 +6,11 @@
 import { PANEL_OPTIONS } from '../core/commonOptions.js';
 import { InputError, UsageError } from '../core/errors.js';
 import type { OptionTable, Values } from '../core/optionTable.js';
+import type { SCM_OPTIONS } from '../estimators/scmOptions.js';
 import { readPanelWith, type Panel, type PanelOptions } from '../core/panel.js';
 import type { ColumnRequest, ColumnTable } from '../io/columns.js';
+import { DEFAULT_SEED } from '../core/rng.js';
+import type { Analysis, InputInfo } from '../core/result.js';
 
 /** A panel file path ('-' for stdin) or a built Panel. */
 export type PanelSource = string | Panel;
@@ -71,3 +74,34 @@ export function resolvePanel(source: PanelSource, popts: PanelOptions, extra: re
   }
   return { panel: { ...source, covariateNames: [...popts.covariates] }, table: null };
 }
+
+/** What every analysis returns: the document's command, its input block and the analysis. */
+export interface Analysed {
+  command: 'scm' | 'its' | 'did';
+  input: InputInfo;
+  analysis: Analysis;
+}
+
+/** Options every panel analysis takes: the panel mapping (file sources), seed and level. */
+export interface CommonAnalyseOptions {
+  outcome?: string;
+  unit?: string;
+  time?: string;
+  treated?: string;
+  treatedUnits?: string[];
+  start?: string;
+  covariates?: string[];
+  population?: string;
+  seed?: number;
+  level?: number;
+}
+/** Seed and level with the CLI's defaults and check (--level below 1). */
+export function seedLevel(o: { seed?: number | undefined; level?: number | undefined }): { seed: number; level: number } {
+  const seed = o.seed ?? DEFAULT_SEED;
+  const level = o.level ?? 0.95;
+  if (level >= 1) throw new UsageError('BAD_NUMBER', `--level ${level} must be below 1, e.g. 0.95`, { flag: '--level' });
+  return { seed, level };
+}
+
+/** The options `scm` shares across its methods (--inference, --donors, --exclude-units, --outcome-scale). */
+export type ScmSharedOptions = Partial<Values<typeof SCM_OPTIONS>>;

@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { readOptions } from '../../core/optionTable.js';
 import { CS_OPTIONS, DID_OPTIONS, parseWindow, TWFE_OPTIONS } from '../../estimators/did/options.js';
 import { UsageError } from '../../core/errors.js';
-import { analyseCs, analyseTwfe, type CsAnalyseOptions, type TwfeAnalyseOptions } from '../../analyse.js';
+import { analyseCs, analyseTwfe, type CsAnalyseOptions, type TwfeAnalyseOptions } from '../../analyse/did.js';
 import type { CliContext } from '../context.js';
 import { SENS_OPTIONS } from '../../estimators/did/sensitivity.js';
 import { cliHooks } from '../progress.js';

@@ -12,7 +12,7 @@
  */
 import { Command } from 'commander';
 import { ITS_OPTIONS } from '../../estimators/its/options.js';
-import { analyseIts, type ItsAnalyseOptions } from '../../analyse.js';
+import { analyseIts, type ItsAnalyseOptions } from '../../analyse/its.js';
 import { emitDocument, type CliContext } from '../context.js';
 import { cliHooks } from '../progress.js';
 import { addOptions } from '../optionFlags.js';

@@ -4,7 +4,7 @@
  */
 import { ASCM_OPTIONS } from '../../estimators/ascm/options.js';
 import { SCM_OPTIONS } from '../../estimators/scmOptions.js';
-import { analyseAscm, type AscmAnalyseOptions } from '../../analyse.js';
+import { analyseAscm, type AscmAnalyseOptions } from '../../analyse/scm.js';
 import { emitDocument } from '../context.js';
 import { analyseOptionsFrom, commonFrom } from '../options.js';
 import type { ScmMethod } from './scmMethods.js';

@@ -4,7 +4,7 @@
  */
 import { GSYNTH_OPTIONS } from '../../estimators/gsynth/options.js';
 import { SCM_OPTIONS } from '../../estimators/scmOptions.js';
-import { analyseGsynth, type GsynthAnalyseOptions } from '../../analyse.js';
+import { analyseGsynth, type GsynthAnalyseOptions } from '../../analyse/scm.js';
 import { emitDocument, type CliContext } from '../context.js';
 import { analyseOptionsFrom, commonFrom } from '../options.js';
 import { cliHooks } from '../progress.js';

@@ -4,14 +4,14 @@
  */
 import { SDID_OPTIONS } from '../../estimators/sdid/options.js';
 import { SCM_OPTIONS } from '../../estimators/scmOptions.js';
-import { analyseSdid, type SdidAnalyseOptions } from '../../analyse.js';
+import { analyseSdid, type SdidAnalyseOptions } from '../../analyse/scm.js';
 import { emitDocument } from '../context.js';
 import { analyseOptionsFrom, commonFrom } from '../options.js';
 import type { ScmMethod } from './scmMethods.js';
 import { SCM_ANALYSES } from '../../analyse/scmMethods.js';
 
 /** Moved to the library (src/analyse/scm.ts); re-exported for existing imports. */
-export { unitClusters } from '../../analyse.js';
+export { unitClusters } from '../../analyse/scm.js';
 
 export const sdidMethod: ScmMethod = {
   name: 'sdid',

@@ -4,7 +4,7 @@
  */
 import { SYNTH_OPTIONS } from '../../estimators/synth/options.js';
 import { SCM_OPTIONS } from '../../estimators/scmOptions.js';
-import { analyseSynth, type SynthAnalyseOptions } from '../../analyse.js';
+import { analyseSynth, type SynthAnalyseOptions } from '../../analyse/scm.js';
 import { emitDocument } from '../context.js';
 import { analyseOptionsFrom, commonFrom } from '../options.js';
 import { cliHooks } from '../progress.js';

@@ -519,7 +519,49 @@ function eventColumns(sample: Sample, timing: Timing, T: number, window: [number
  * Estimate TWFE DiD (and, with `eventWindow`, the event study) on a panel.
  * @throws InputError NO_TREATED_UNITS; EstimationError RANK_DEFICIENT | ABSORBED_BY_FIXED_EFFECTS | TOO_FEW_CLUSTERS
  */
+/** The data of the regression: the estimation sample, y, D and the covariate columns over its observations. */
+interface TwfeData {
+  T: number;
+  timing: Timing;
+  sample: Sample;
+  n: number;
+  ctl: DemeanControl;
+  y: Float64Array;
+  D: Float64Array;
+  covCols: Float64Array[];
+  warnings: Warning[];
+  diagnostics: Diagnostic[];
+}
+
+/** The event study: coefficients β_e for e in the window (reference e = −1), their fit and covariance. */
+interface TwfeEvent {
+  eventPath: Record<string, unknown>[] | undefined;
+  /** For sensitivity analysis (honest.ts): the event coefficients and their covariance, rows = eventTimes. */
+  eventCovariance?: { eventTimes: number[]; estimates: number[]; vcov: number[][]; df: number; clusters: number | null } | undefined;
+  eventFit: FeFit | null;
+  times: number[];
+}
+
+/**
+ * Two-way fixed effects y_it = α_i + γ_t + τ D_it + X_it β + ε_it (unit and period effects absorbed),
+ * optionally with an event study, and iid / HC1 / CR1 or wild-cluster-bootstrap inference:
+ * prepare → fit → infer → event study → assemble.
+ */
 export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysis {
+  const d = prepareTwfe(panel, opts);
+  const { fit, vc, coefficients } = fitTwfe(panel, opts, d);
+  const tau = coefficients[0]!;
+  const wild = inferTwfe(opts, d, fit, rng);
+  negativeWeights(panel, d, fit);
+  let convergence = fit.convergence;
+  const ev = eventStudy(panel, opts, d);
+  if (ev.converged === false) convergence = ev.convergence!;
+  convergenceChecks(opts, d, convergence, wild);
+  return assembleTwfe(panel, opts, d, { fit, vc, coefficients, tau, wild, convergence, ev });
+}
+
+/** The estimation sample (observed outcome, covariates and weight) and its columns. */
+function prepareTwfe(panel: Panel, opts: TwfeOptions): TwfeData {
   const T = panel.periods.length;
   const timing = treatmentTiming(panel);
   const sample = buildSample(panel, opts);
@@ -529,29 +571,34 @@ export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysi
   const y = gather(panel.y, sample.cells);
   const D = gather(panel.treated, sample.cells);
   const covCols = panel.covariateNames.map((c) => gather(panel.covariates[c]!, sample.cells));
-  const warnings: Warning[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const level = opts.level;
+  return { T, timing, sample, n, ctl, y, D, covCols, warnings: [], diagnostics: [] };
+}
 
-  const fit = fitFe(sample, y, [D, ...covCols], ['treated', ...panel.covariateNames], ctl);
-  const vc = vcovOf(fit, sample, opts.vcov);
-  const crit = qt(0.5 + level / 2, vc.df);
+/** τ̂ and β̂ by least squares on the demeaned columns; t-based intervals from the chosen covariance. */
+function fitTwfe(panel: Panel, opts: TwfeOptions, d: TwfeData) {
+  const fit = fitFe(d.sample, d.y, [d.D, ...d.covCols], ['treated', ...panel.covariateNames], d.ctl);
+  const vc = vcovOf(fit, d.sample, opts.vcov);
+  const crit = qt(0.5 + opts.level / 2, vc.df);
   const coefficients = fit.names.map((term, j) => {
     const est = fit.beta[j]!;
     const se = Math.sqrt(vc.V[j * fit.p + j]!);
     return { term, estimate: est, se, ci: [est - crit * se, est + crit * se] as [number, number], pValue: pValueT(est / se, vc.df) };
   });
-  const tau = coefficients[0]!;
-  let convergence = fit.convergence;
+  return { fit, vc, coefficients };
+}
 
-  let wild: WildResult | null = null;
-  if (opts.wildBootstrap > 0) {
-    wild = wildClusterBootstrap(fit, sample, opts.wildBootstrap, opts.wildWeights, level, rng, ctl);
-    if (opts.wildWeights === 'rademacher' && sample.nClusters <= 11) {
-      warnings.push({ code: 'WILD_FEW_CLUSTERS', message: `with ${sample.nClusters} clusters Rademacher weights allow only ${2 ** sample.nClusters} distinct bootstrap samples, so p-values are coarse; use --wild-weights webb` });
-    }
+/** The wild cluster bootstrap (restricted, WCR) of τ̂, when asked for. */
+function inferTwfe(opts: TwfeOptions, d: TwfeData, fit: FeFit, rng: Rng): WildResult | null {
+  if (!(opts.wildBootstrap > 0)) return null;
+  const wild = wildClusterBootstrap(fit, d.sample, opts.wildBootstrap, opts.wildWeights, opts.level, rng, d.ctl);
+  if (opts.wildWeights === 'rademacher' && d.sample.nClusters <= 11) {
+    d.warnings.push({ code: 'WILD_FEW_CLUSTERS', message: `with ${d.sample.nClusters} clusters Rademacher weights allow only ${2 ** d.sample.nClusters} distinct bootstrap samples, so p-values are coarse; use --wild-weights webb` });
   }
+  return wild;
+}
 
+function negativeWeights(panel: Panel, d: TwfeData, fit: FeFit): void {
+  const { n, D, timing, warnings, diagnostics } = d;
   // Negative-weight risk: treated cells whose residualised treatment is negative
   // get negative weight in τ̂ (de Chaisemartin & D'Haultfœuille 2020; Goodman-Bacon 2021).
   let negTreated = 0;
@@ -575,6 +622,14 @@ export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysi
     message: `${negTreated} of ${nTreatedCells} treated unit-periods get a negative weight in the TWFE estimate (share reported as value)`,
   });
 
+}
+
+/** Event-study coefficients and the joint pre-trend test (e ≤ −2). */
+function eventStudy(panel: Panel, opts: TwfeOptions, d: TwfeData): TwfeEvent & { converged?: boolean; convergence?: FeFit['convergence'] } {
+  const { sample, T, timing, y, covCols, ctl, warnings, diagnostics } = d;
+  const level = opts.level;
+  let converged: boolean | undefined;
+  let evConvergence: FeFit['convergence'] | undefined;
   // Event study.
   let eventPath: Record<string, unknown>[] | undefined;
   let eventFit: FeFit | null = null;
@@ -588,7 +643,10 @@ export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysi
     const names = [...times.map((e) => `event:${e}`), ...panel.covariateNames];
     eventFit = fitFe(sample, y, [...ev.cols, ...covCols.map((c) => Float64Array.from(c))], names, ctl, true);
     eventV = vcovOf(eventFit, sample, opts.vcov);
-    if (!eventFit.convergence.converged) convergence = eventFit.convergence;
+    if (!eventFit.convergence.converged) {
+      converged = false;
+      evConvergence = eventFit.convergence;
+    }
     const c2 = qt(0.5 + level / 2, eventV.df);
     eventPath = [];
     for (let e = opts.eventWindow[0]; e <= opts.eventWindow[1]; e++) {
@@ -633,6 +691,12 @@ export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysi
     }
   }
 
+  return { eventPath, eventCovariance, eventFit, times, ...(converged === false ? { converged, convergence: evConvergence! } : {}) };
+}
+
+/** Convergence of the absorbed fixed effects, and the few-clusters warning. */
+function convergenceChecks(opts: TwfeOptions, d: TwfeData, convergence: FeFit['convergence'], wild: WildResult | null): void {
+  const { sample, warnings, diagnostics } = d;
   diagnostics.push({
     code: 'FE_CONVERGENCE',
     passed: convergence.converged,
@@ -644,7 +708,12 @@ export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysi
     warnings.push({ code: 'FEW_CLUSTERS', message: `only ${sample.nClusters} clusters: cluster-robust (CR1) inference can over-reject; ${wild ? 'the wild cluster bootstrap p-value and interval are reported in estimate' : 'add --wild-bootstrap 999'}` });
   }
 
-  // Path: per period, treated units treated in that period; effect = τ (or event coefficients).
+}
+
+/** Per period: the treated units treated then, their mean outcome and effect (τ̂, or the event coefficients). */
+function twfePath(panel: Panel, opts: TwfeOptions, d: TwfeData, tau: { estimate: number; ci: [number, number] }, ev: TwfeEvent): PathPoint[] {
+  const { T, timing } = d;
+  const { eventFit, times } = ev;
   const path: PathPoint[] = [];
   let cum = 0;
   for (let t = 0; t < T; t++) {
@@ -689,6 +758,15 @@ export function estimateTwfe(panel: Panel, opts: TwfeOptions, rng: Rng): Analysi
     });
   }
 
+  return path;
+}
+
+function assembleTwfe(panel: Panel, opts: TwfeOptions, d: TwfeData, r: { fit: FeFit; vc: Vcov; coefficients: { term: string; estimate: number; se: number; ci: [number, number]; pValue: number }[]; tau: { estimate: number; se: number; ci: [number, number]; pValue: number }; wild: WildResult | null; convergence: FeFit['convergence']; ev: TwfeEvent }): Analysis {
+  const { fit, vc, coefficients, tau, wild, convergence } = r;
+  const { eventPath, eventCovariance } = r.ev;
+  const { sample, n, timing, warnings, diagnostics } = d;
+  const level = opts.level;
+  const path = twfePath(panel, opts, d, tau, r.ev);
   const units: UnitResult[] = [];
   for (let i = 0; i < panel.units.length; i++) {
     const g = timing.start[i]!;
