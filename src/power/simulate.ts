@@ -125,7 +125,7 @@ function mean(panel: Panel, units: readonly number[], t0: number, t1: number): n
 }
 
 /** One simulated design: which units, pseudo-treated ones, pseudo-start, window end. */
-interface SimDesign {
+export interface SimDesign {
   units: number[];
   treated: Set<number>;
   start: number;
