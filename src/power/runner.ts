@@ -90,7 +90,7 @@ export function methodRunner(method: PowerMethod, s: RunnerSettings): MethodRunn
       };
     case 'ascm':
       return {
-        method, inference: 'jackknife+', shiftEquivariant: false,
+        method, inference: 'jackknife+', shiftEquivariant: true,
         settings: { inference: 'jackknife+', model: 'ridge', cvRule: '1se' },
         run: async (p, seed) => outcomeOf(ascm(p, { inference: 'jackknife+', level, seed, covariates: [] }), method),
       };
