@@ -154,6 +154,8 @@ function estimateRows(doc: ResultDocument): [string, string][] {
     if (e.pValue !== null && e.pValue !== undefined) head += `, ${`p = ${readableP(e.pValue)}`.replace('= <', '<')}`;
     rows.push(['estimate', `${head}${units ? ` — average effect on ${units} per treated unit and period` : ''}`]);
     if (e.inference) rows.push(['inference', String(e.inference)]);
+    const mde = e.mde as { value?: unknown; percentOfMean?: unknown } | undefined;
+    if (isObj(mde) && typeof mde.value === 'number') rows.push(['not ruled out', `effects smaller than ${readable(mde.value)}${typeof mde.percentOfMean === 'number' ? ` (${mde.percentOfMean.toFixed(1)}% of the pre-period mean)` : ''}: the interval covers zero, and this design had 80% power only for effects at least that large (approximate MDE; vru-eval power simulates it)`]);
     if (e.cumulative && e.cumulative.value !== null) {
       const cci = interval(e.cumulative.ci, level);
       rows.push(['cumulative', `${readable(e.cumulative.value)}${cci ? ` (${cci})` : ''} — summed over the post period`]);
@@ -223,6 +225,7 @@ export async function renderDocumentSummary(doc: ResultDocument, o: OutputSettin
   const cba = await cbaSection(doc);
   if (cba) sections.push(cba);
   sections.push(...describeSections(doc));
+  sections.push(...(await import('./powerSummary.js')).powerSections(doc));
   if (doc.diagnostics.length > 0) sections.push({ heading: 'diagnostics', lines: diagnosticLines(doc) });
   if (doc.warnings.length > 0) sections.push({ heading: `warnings (${doc.warnings.length})`, lines: doc.warnings.slice(0, 10).map((w) => `${w.code}: ${roundInText(w.message)}`).concat(doc.warnings.length > 10 ? [`… ${doc.warnings.length - 10} more in the document`] : []) });
   else sections.push({ lines: ['no warnings'] });
