@@ -5,11 +5,12 @@ import type { ResultDocument } from '../core/result.js';
 import { microEffects } from './microSpecs.js';
 import { compositeWhyNot } from './composite.js';
 import { describeWhyNot } from './describeChart.js';
+import { powerWhyNot } from './powerChart.js';
 import { cbaOutcomes, cbaTotals, eventPath, meanDonorWeights, pathPoints } from './document.js';
 import { timeWeightRows } from './weightsExtra.js';
 import { forestRows } from './forest.js';
 
-export const PLOT_KINDS = ['observed', 'gap', 'cumulative', 'weights', 'units', 'its', 'event', 'cba', 'timeweights', 'compare', 'totals', 'placebo', 'composite', 'describe'] as const;
+export const PLOT_KINDS = ['observed', 'gap', 'cumulative', 'weights', 'units', 'its', 'event', 'cba', 'timeweights', 'compare', 'totals', 'placebo', 'composite', 'describe', 'power'] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
 
 export const KIND_DESCRIPTIONS: Readonly<Record<PlotKind, string>> = {
@@ -27,6 +28,7 @@ export const KIND_DESCRIPTIONS: Readonly<Record<PlotKind, string>> = {
   placebo: 'micro-area synthetic control: placebo distribution of the percentage change with the observed one, per outcome',
   composite: 'three stacked panels on one time axis: observed vs counterfactual, effect per period, cumulative effect (offences avoided when known), post period shaded',
   describe: 'descriptive: no counterfactual — the monthly values of two years overlaid, per outcome (vru-eval describe)',
+  power: 'power curve of a vru-eval power document: simulated power against effect size with Monte Carlo error bars, target power and the MDE marked',
 };
 
 /** Why `kind` cannot be drawn from `doc`, or null if it can. */
@@ -62,6 +64,8 @@ export function whyNot(doc: ResultDocument, kind: PlotKind): string | null {
       return compositeWhyNot(doc);
     case 'describe':
       return describeWhyNot(doc);
+    case 'power':
+      return powerWhyNot(doc);
     case 'cba': {
       const t = cbaTotals(doc);
       return cbaOutcomes(doc).length > 0 && t.costs !== null ? null : 'the result has no cost-benefit outcomes and totals';
@@ -71,6 +75,7 @@ export function whyNot(doc: ResultDocument, kind: PlotKind): string | null {
 
 /** Every kind `doc` can draw, in a sensible reading order for its method. */
 export function applicableKinds(doc: ResultDocument): PlotKind[] {
+  if (doc.command === 'power') return powerWhyNot(doc) === null ? ['power'] : [];
   const order: PlotKind[] =
     doc.method === 'compare' || doc.method === 'robustness'
       ? ['compare']
@@ -90,6 +95,7 @@ export function applicableKinds(doc: ResultDocument): PlotKind[] {
 
 /** The default chart for a result: synthetic control → observed vs counterfactual; its → its; DiD → event study; cba → cba. */
 export function defaultKind(doc: ResultDocument): PlotKind | null {
+  if (doc.command === 'power') return powerWhyNot(doc) === null ? 'power' : null;
   const preferred: PlotKind = doc.method === 'compare' || doc.method === 'robustness' ? 'compare' : doc.method === 'micro' ? 'totals' : doc.method === 'describe' ? 'describe' : doc.method === 'cba' ? 'cba' : doc.method === 'its' ? 'its' : doc.method === 'twfe' || doc.method === 'cs' ? 'event' : 'observed';
   if (whyNot(doc, preferred) === null) return preferred;
   return applicableKinds(doc)[0] ?? null;

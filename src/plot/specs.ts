@@ -35,6 +35,7 @@ import { forestSpec } from './forest.js';
 import { microPlaceboSpec, microTotalsSpec } from './microSpecs.js';
 import { compositeSpec } from './composite.js';
 import { describeSpec } from './describeChart.js';
+import { powerSpec } from './powerChart.js';
 
 /** A Vega-Lite specification (plain JSON). */
 export type VlSpec = Record<string, unknown>;
@@ -619,6 +620,7 @@ const BUILDERS: Record<PlotKind, (doc: ResultDocument, o: PlotOptions) => VlSpec
   placebo: microPlaceboSpec,
   composite: (doc, o) => compositeSpec(doc, { yLabel: o.yLabel ?? defaultYLabel(doc), title: o.title, width: o.width, height: o.height }),
   describe: (doc, o) => describeSpec(doc, { title: o.title, width: o.width, height: o.height }),
+  power: (doc, o) => powerSpec(doc, { title: o.title, width: o.width, height: o.height }),
 };
 
 /**
