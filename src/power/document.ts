@@ -25,7 +25,8 @@ export interface AnalyticMde {
 /** BPW (2020) and Bloom (1995) MDE of the placebo-in-space DiD design, moments from the pool's history. */
 export function analyticMde(panel: Panel, o: PowerOptions, r: PowerResult): AnalyticMde {
   const empty = { units: null, treated: null, pre: null, post: null, sigma2: null, psiB: null, psiA: null, psiX: null, bloom: null, bpw: null };
-  if (o.method !== 'twfe' && o.method !== 'cs') return { applies: false, reason: `the analytic formulas are for difference-in-differences (twfe, cs), not ${o.method}`, ...empty };
+  // cs compares each post period with the period before the start (not with the pre-period mean), so its variance is not the one eq. 2 describes
+  if (o.method !== 'twfe') return { applies: false, reason: `the analytic formulas describe the two-way fixed-effects DiD estimator (pre-period mean against post-period mean), not ${o.method}`, ...empty };
   if (o.effectType !== 'additive') return { applies: false, reason: 'the analytic formulas are for an additive effect', ...empty };
   if (o.placebo !== 'space') return { applies: false, reason: 'the analytic formulas describe the placebo-in-space design (n₁ of J areas, m pre and r post periods)', ...empty };
   const h = history(panel, o.start);

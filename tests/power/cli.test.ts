@@ -15,7 +15,7 @@ describe('vru-eval power on the fixture, every method', () => {
   for (const method of Object.keys(SIMS)) {
     it(`${method}: MDE, curve and MC error`, () => {
       const S = Number(SIMS[method]);
-      const r = runCli(['power', ...ARGS, '--method', method, '--sims', String(S), '--reps', '30', ...(method === 'synth' || method === 'micro' ? ['--effects', '0.5,1,2,3,4,6'] : [])]);
+      const r = runCli(['power', ...ARGS, '--method', method, '--sims', String(S), ...(method === 'gsynth' || method === 'synth' ? ['--reps', '30'] : []), ...(method === 'synth' || method === 'micro' ? ['--effects', '0.5,1,2,3,4,6'] : [])]);
       expect(r.code, r.stderr).toBe(0);
       const d = r.json();
       expectValidDocument(d);
@@ -39,7 +39,7 @@ describe('vru-eval power on the fixture, every method', () => {
       expect(p.curve[p.curve.length - 1].power).toBeGreaterThanOrEqual(0.8);
       expect(d.diagnostics.find((x: { code: string }) => x.code === 'POWER_SIZE')).toBeTruthy();
       expect(p.evaluation).toBe(method === 'synth' || method === 'micro' ? 'rerun' : 'shift');
-      if (method === 'twfe' || method === 'cs') {
+      if (method === 'twfe') {
         expect(p.analytic.applies).toBe(true);
         expect(p.analytic.bpw.mde).toBeGreaterThan(0);
         expect(p.analytic.bloom.mde).toBeGreaterThan(0);
@@ -54,6 +54,15 @@ describe('vru-eval power on the fixture, every method', () => {
     for (const out of [a, b]) expect(runCli(['power', ...ARGS, '--method', 'gsynth', '--sims', '10', '--reps', '20', '--seed', '5', '--out', out]).code).toBe(0);
     expect(readFileSync(b, 'utf8')).toBe(readFileSync(a, 'utf8'));
   }, 120_000);
+
+  it('flags a method does not use are rejected', () => {
+    const r = runCli(['power', ...ARGS, '--method', 'twfe', '--reps', '50']);
+    expect(r.code).toBe(2);
+    expect(r.error().code).toBe('OPTION_NOT_FOR_METHOD');
+    const q = runCli(['power', FIXTURE, '--outcome', 'violence_rate', '--json', '--method', 'twfe', '--rate-per', '1000']);
+    expect(q.code).toBe(2);
+    expect(q.error().code).toBe('OPTION_NOT_USED');
+  });
 
   it('what if: 4 treated areas and 6 months; nothing treated needs --start, --n-treated and --post', () => {
     const r = runCli(['power', ...ARGS, '--method', 'twfe', '--sims', '40', '--n-treated', '4', '--post', '6']);

@@ -13,25 +13,29 @@ import { powerAnalysis } from '../../power/document.js';
 import type { CliContext } from '../context.js';
 import { emitDocument } from '../context.js';
 import { counter } from '../progress.js';
-import { addOptions } from '../optionFlags.js';
+import { addOptions, givenOptions } from '../optionFlags.js';
 import { addOutputOptions, addPanelOptions, commonFrom, panelOptionsFrom } from '../options.js';
 
 export function powerCommand(ctx: CliContext): Command {
   const cmd = new Command('power')
-    .description('minimum detectable effect and power curve of a design, simulated on the panel\'s own pre-programme history: pseudo-treated areas or pseudo-start dates, a known effect added, the method run with its own inference (--method gsynth|synth|micro|sdid|ascm|its|twfe|cs); analytic DiD MDE (Bloom 1995; Burlig, Preonas & Woerman 2020) for twfe and cs')
+    .description('minimum detectable effect and power curve of a design, simulated on the panel\'s own pre-programme history: pseudo-treated areas or pseudo-start dates, a known effect added, the method run with its own inference (--method gsynth|synth|micro|sdid|ascm|its|twfe|cs); analytic DiD MDE (Bloom 1995; Burlig, Preonas & Woerman 2020) for twfe')
     .argument('<csv>', "panel file, one row per unit × period ('-' for stdin)");
   addPanelOptions(cmd);
   addOutputOptions(cmd);
   addOptions(cmd, POWER_OPTIONS);
-  return cmd.action(async (file: string, o: Record<string, unknown>) => {
+  return cmd.action(async (file: string, o: Record<string, unknown>, command: Command) => {
     const common = commonFrom(o);
     const v = readOptions(POWER_OPTIONS, o);
+    const given = givenOptions(command);
+    // every flag is used or rejected
+    if (given.has('reps') && v.method !== 'gsynth' && v.method !== 'synth') throw new UsageError('OPTION_NOT_FOR_METHOD', `--reps sets the bootstrap / placebo draws of gsynth and synth; --method ${v.method} uses an analytic or jackknife interval (drop --reps)`, { flag: '--reps', method: v.method });
     const popts = panelOptionsFrom(o);
     // --start without --treated-units: a hypothetical programme start (periods before it are the history)
     const hypothetical = popts.treatedUnits === undefined ? popts.start : undefined;
     if (hypothetical !== undefined) delete popts.start;
     if (o.covariates !== undefined) throw new UsageError('OPTION_NOT_USED', "'power' runs each method on the outcome alone; --covariates is not used (drop it)", { flag: '--covariates' });
     let outcomeScale = v.outcomeScale ?? (popts.population !== undefined ? 'rate' : null);
+    if (given.has('ratePer') && outcomeScale !== 'rate') throw new UsageError('OPTION_NOT_USED', '--rate-per converts a rate to offences, which needs --population <col> (or --outcome-scale rate)', { flag: '--rate-per' });
     if (outcomeScale === 'rate' && popts.population === undefined) throw new UsageError('SCALE_NEEDS_POPULATION', '--outcome-scale rate needs --population <col> to turn the MDE into offences', { flag: '--outcome-scale' });
     const effects = v.effects?.map((s) => {
       const x = Number(s);
