@@ -29,63 +29,8 @@ export const processIO: CliIO = {
   ...(process.stdout.columns ? { columns: process.stdout.columns } : {}),
 };
 
-/**
- * Write `content` to `file` atomically: a temporary file beside it, fsync, then
- * rename. A failure never leaves a partial file at `file`.
- * @throws UsageError OUTPUT_UNWRITABLE
- */
-export function writeFileAtomic(file: string, content: string | Uint8Array | Iterable<string>): void {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  let fd: number | null = null;
-  try {
-    fd = openSync(tmp, 'wx');
-    if (typeof content === 'string' || content instanceof Uint8Array) writeSync(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
-    // pieces (e.g. a national LSOA panel) are written one by one, never joined into one string
-    else for (const piece of content) writeSync(fd, piece);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = null;
-    renameSync(tmp, file);
-  } catch (e) {
-    if (fd !== null) {
-      try {
-        closeSync(fd);
-      } catch {
-        /* already failing */
-      }
-    }
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* nothing to clean */
-    }
-    // name the user's path, not the temporary file beside it
-    throw new UsageError('OUTPUT_UNWRITABLE', `cannot write ${file}: ${describeFsError(e, file)}`, { file });
-  }
-}
-
-/** An fs error in words, about `file` (the user's path) rather than any temporary name. */
-function describeFsError(e: unknown, file: string): string {
-  const code = (e as NodeJS.ErrnoException)?.code;
-  const dir = dirname(file);
-  switch (code) {
-    case 'ENOENT':
-      return `the directory ${dir} does not exist; create it or choose another path`;
-    case 'EACCES':
-    case 'EPERM':
-      return `no permission to write in ${dir}; choose a directory you can write to`;
-    case 'EROFS':
-      return `${dir} is on a read-only file system`;
-    case 'ENOSPC':
-      return 'the disk is full';
-    case 'EISDIR':
-      return `${file} is a directory; give a file name`;
-    case 'ENOTDIR':
-      return `a part of ${dir} is not a directory`;
-    default:
-      return code ?? String((e as Error)?.message ?? e);
-  }
-}
+export { writeFileAtomic, describeFsError } from '../io/atomic.js';
+import { describeFsError } from '../io/atomic.js';
 
 /**
  * Check before any work that `file` can be written: its directory exists and is writable and

@@ -61,3 +61,15 @@ export function addPresentationOptions(cmd: Command): Command {
     .addOption(new Option('--format <format>', 'stdout: a readable summary (table, markdown) or the JSON document (json); default: table on a terminal, json otherwise').choices(OUTPUT_FORMATS))
     .option('--quiet', 'no summary and no progress on a terminal; the JSON document still goes to stdout when there is no --out');
 }
+
+/**
+ * The typed option values of a panel command for analyse() (src/analyse.ts): the panel mapping,
+ * seed and level (checked as commonFrom does) and the values of `tables`. The one cast of commander's
+ * option bag into the library's option types.
+ */
+export function analyseOptionsFrom<T>(o: Record<string, unknown>, tables: readonly import('../core/optionTable.js').OptionTable[]): T {
+  const { seed, level } = commonFrom(o);
+  const out: Record<string, unknown> = { ...readOptions(PANEL_OPTIONS, o), seed, level };
+  for (const t of tables) Object.assign(out, readOptions(t, o));
+  return out as T;
+}

@@ -1,6 +1,12 @@
 /** The terminal summary of a `vru-eval power` document, in plain words (the `power` block). */
 import type { ResultDocument } from '../core/result.js';
-import { readable, type SummarySection } from './summary.js';
+
+/** A summary section (the shape of summary.ts's SummarySection; not imported, as summary.ts loads this file). */
+interface Section {
+  heading?: string;
+  rows?: [string, string][];
+  table?: { headers: string[]; rows: string[][]; align?: ('l' | 'r')[] };
+}
 
 interface PowerBlock {
   target: number;
@@ -20,7 +26,8 @@ interface PowerBlock {
 
 const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
 
-export function powerSections(doc: ResultDocument): SummarySection[] {
+/** `readable` is summary.ts's number formatter. */
+export function powerSections(doc: ResultDocument, readable: (x: number) => string): Section[] {
   const p = doc.power as PowerBlock | undefined;
   if (!p || typeof p !== 'object' || !Array.isArray(p.curve)) return [];
   const d = p.design;

@@ -50,3 +50,8 @@ export function counter(ctx: CliContext, label: string): ((p: { phase?: string; 
     ctx.io.stderr(`${CLEAR}${label}${p.phase ? ` ${p.phase}` : ''}: ${p.done}/${p.total}${p.done === p.total ? '\n' : ''}`);
   };
 }
+
+/** The library's progress hooks (src/analyse/source.ts) drawn on this terminal. */
+export function cliHooks(ctx: CliContext): { step: <T>(label: string, fn: () => T) => T; progress: (label: string) => ReturnType<typeof counter> } {
+  return { step: (label, fn) => step(ctx, label, fn), progress: (label) => counter(ctx, label) };
+}

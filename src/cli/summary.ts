@@ -225,7 +225,7 @@ export async function renderDocumentSummary(doc: ResultDocument, o: OutputSettin
   const cba = await cbaSection(doc);
   if (cba) sections.push(cba);
   sections.push(...describeSections(doc));
-  sections.push(...(await import('./powerSummary.js')).powerSections(doc));
+  sections.push(...(await import('./powerSummary.js')).powerSections(doc, readable));
   if (doc.diagnostics.length > 0) sections.push({ heading: 'diagnostics', lines: diagnosticLines(doc) });
   if (doc.warnings.length > 0) sections.push({ heading: `warnings (${doc.warnings.length})`, lines: doc.warnings.slice(0, 10).map((w) => `${w.code}: ${roundInText(w.message)}`).concat(doc.warnings.length > 10 ? [`… ${doc.warnings.length - 10} more in the document`] : []) });
   else sections.push({ lines: ['no warnings'] });

@@ -7,7 +7,7 @@
  * The JSON Schema for the document is in schema.ts (`vru-eval schema`).
  */
 import type { Panel } from './panel.js';
-import { nullResultMde } from '../power/nullMde.js';
+import { nullResultMde } from './nullMde.js';
 
 export const SCHEMA_VERSION = '1.0';
 

@@ -8,8 +8,9 @@ import type { OptionTable } from '../core/optionTable.js';
 import { CBA_OPTIONS } from '../estimators/cba/options.js';
 import { CS_OPTIONS, DID_OPTIONS, TWFE_OPTIONS } from '../estimators/did/options.js';
 import { ITS_OPTIONS } from '../estimators/its/options.js';
-import { SCM_COMMAND_OPTIONS } from '../cli/commands/scm.js';
-import { SCM_METHODS } from '../cli/commands/scmMethods.js';
+import { SCM_ANALYSES, SCM_COMMAND_OPTIONS } from '../analyse/scmMethods.js';
+
+const SCM_METHODS = Object.values(SCM_ANALYSES);
 
 export interface PlanCommand {
   /** The CLI command. */

@@ -17,7 +17,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import { writeFileAtomic } from '../cli/io.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { optionArgs, optionsSchema, planValues, PlanError, unknownKey, type JsonSchema } from '../core/optionTable.js';
 import { POLICEUK_OPTIONS } from '../policeuk/options.js';
 

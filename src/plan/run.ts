@@ -18,7 +18,7 @@ import { VruError } from '../core/errors.js';
 import { optionArgs } from '../core/optionTable.js';
 import { makeDocument, serialiseDocument, type ResultDocument } from '../core/result.js';
 import { DEFAULT_SEED } from '../core/rng.js';
-import { writeFileAtomic } from '../cli/io.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { compareAnalysis } from './compare.js';
 import { runRobustness, type Exec } from './robustness.js';
 import { buildArgs, builtFiles, relativiseManifest } from './dataSource.js';
@@ -229,7 +229,7 @@ export async function runPlan(plan: Plan, o: RunOptions): Promise<Manifest> {
       case 'charts': {
         const file = join(o.out, `${s.name}.${s.format}`);
         await slot1(async () => {
-          const { writeChartFile } = await import('../cli/chartFile.js');
+          const { writeChartFile } = await import('../plot/chartFile.js');
           const { parseMark } = await import('../plot/marks.js');
           const v = s.values;
           await writeChartFile(readDoc(s.of), file, { kind: v.kind as never, marks: ((v.mark as string[] | undefined) ?? []).map(parseMark), yLabel: v.yLabel as string | undefined, title: v.title as string | undefined, width: v.width as number | undefined, height: v.height as number | undefined, scale: v.scale as number }, `charts.${s.name}`);
@@ -256,7 +256,7 @@ export async function runPlan(plan: Plan, o: RunOptions): Promise<Manifest> {
 
   const writeDocAndForest = async (doc: ResultDocument, name: string): Promise<void> => {
     writeFileAtomic(docPath(name), serialiseDocument(doc));
-    const { writeChartFile } = await import('../cli/chartFile.js');
+    const { writeChartFile } = await import('../plot/chartFile.js');
     await writeChartFile(doc, join(o.out, `${name}.svg`), { kind: 'compare' }, name);
   };
 

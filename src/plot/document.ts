@@ -291,3 +291,19 @@ export function ratePer(doc: ResultDocument): number | null {
   const v = o.ratePer ?? o.rate_per;
   return isNum(v) && v > 0 ? v : null;
 }
+
+export interface MicroEffect {
+  outcome: string;
+  treatedTotal: number;
+  syntheticTotal: number;
+  percentChange: number | null;
+  path: { period: string; treated: number | null; synthetic: number | null }[];
+  permutation?: { placeboPercentChange?: number[]; pValue?: number | null; percentChangeCi?: [number, number] | null };
+  weightRange?: { percentChangeMin: number | null; percentChangeMax: number | null };
+}
+
+/** The per-outcome results of a micro document (empty for other documents). */
+export function microEffects(doc: ResultDocument): MicroEffect[] {
+  const e = (doc as unknown as { effects?: unknown }).effects;
+  return Array.isArray(e) ? (e as MicroEffect[]).filter((x) => x && typeof x.outcome === 'string' && Array.isArray(x.path)).slice(0, 6) : [];
+}

@@ -2,11 +2,10 @@
  * Chart kinds, which ones a result document can draw, and the default per method.
  */
 import type { ResultDocument } from '../core/result.js';
-import { microEffects } from './microSpecs.js';
 import { compositeWhyNot } from './composite.js';
 import { describeWhyNot } from './describeChart.js';
 import { powerWhyNot } from './powerChart.js';
-import { cbaOutcomes, cbaTotals, eventPath, meanDonorWeights, pathPoints } from './document.js';
+import { cbaOutcomes, cbaTotals, eventPath, meanDonorWeights, microEffects, pathPoints } from './document.js';
 import { timeWeightRows } from './weightsExtra.js';
 import { forestRows } from './forest.js';
 

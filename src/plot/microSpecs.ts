@@ -4,25 +4,11 @@
  * change with the observed one. One panel per outcome (up to six), stacked.
  */
 import type { ResultDocument } from '../core/result.js';
-import { interventionPeriods, isNum } from './document.js';
+import { interventionPeriods, isNum, microEffects } from './document.js';
 import { fmtNumber, humanise } from './format.js';
-import { OKABE_ITO, timeAxis, type PlotOptions, type VlSpec } from './specs.js';
+import { OKABE_ITO, timeAxis, type PlotOptions, type VlSpec } from './axis.js';
 
-interface MicroEffect {
-  outcome: string;
-  treatedTotal: number;
-  syntheticTotal: number;
-  percentChange: number | null;
-  path: { period: string; treated: number | null; synthetic: number | null }[];
-  permutation?: { placeboPercentChange?: number[]; pValue?: number | null; percentChangeCi?: [number, number] | null };
-  weightRange?: { percentChangeMin: number | null; percentChangeMax: number | null };
-}
-
-/** The per-outcome results of a micro document (empty for other documents). */
-export function microEffects(doc: ResultDocument): MicroEffect[] {
-  const e = (doc as unknown as { effects?: unknown }).effects;
-  return Array.isArray(e) ? (e as MicroEffect[]).filter((x) => x && typeof x.outcome === 'string' && Array.isArray(x.path)).slice(0, 6) : [];
-}
+export { microEffects, type MicroEffect } from './document.js';
 
 const pct = (v: number | null) => (v === null || !Number.isFinite(v) ? 'undefined' : `${v > 0 ? '+' : ''}${fmtNumber(v, 1)}%`);
 

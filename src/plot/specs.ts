@@ -10,6 +10,8 @@
 import { UsageError } from '../core/errors.js';
 import { periodOrdinal, type Frequency } from '../core/periods.js';
 import type { ResultDocument } from '../core/result.js';
+import { OKABE_ITO, timeAxis, type EventMark, type PlotOptions, type TimeAxis, type VlSpec } from './axis.js';
+export { OKABE_ITO, timeAxis, type EventMark, type PlotOptions, type TimeAxis, type VlSpec } from './axis.js';
 import {
   asInterval,
   cbaOutcomes,
@@ -37,41 +39,9 @@ import { compositeSpec } from './composite.js';
 import { describeSpec } from './describeChart.js';
 import { powerSpec } from './powerChart.js';
 
-/** A Vega-Lite specification (plain JSON). */
-export type VlSpec = Record<string, unknown>;
-
-/** Okabe & Ito (2008) colour-blind-safe palette. */
-export const OKABE_ITO = {
-  black: '#000000',
-  orange: '#E69F00',
-  skyBlue: '#56B4E9',
-  green: '#009E73',
-  yellow: '#F0E442',
-  blue: '#0072B2',
-  vermillion: '#D55E00',
-  purple: '#CC79A7',
-} as const;
 const GREY = '#9A9A9A';
 const SOLID: number[] = [1, 0];
 const DASHED: number[] = [6, 4];
-
-export interface EventMark {
-  period: string;
-  label: string;
-}
-
-export interface PlotOptions {
-  kind?: PlotKind | undefined;
-  /** Extra dated events drawn as dotted verticals with a label (e.g. a lockdown). */
-  marks?: readonly EventMark[] | undefined;
-  /** Y-axis title; default from input.outcome and options.ratePer. */
-  yLabel?: string | undefined;
-  /** Chart title; default per kind. */
-  title?: string | undefined;
-  /** Plot area size in pixels (per panel for small multiples). */
-  width?: number | undefined;
-  height?: number | undefined;
-}
 
 const CONFIG = {
   font: 'DejaVu Sans, Liberation Sans, Helvetica, Arial, sans-serif',
@@ -84,43 +54,6 @@ const CONFIG = {
 } as const;
 
 // ---------------------------------------------------------------------------- axes
-
-export interface TimeAxis {
-  type: 'temporal' | 'quantitative';
-  freq: Frequency;
-  /** Position of a period label (ms since epoch, UTC, or the integer period). */
-  x: (period: string) => number;
-  /** Position of the period after this one (end of a shaded window). */
-  next: (period: string) => number;
-  title: string;
-  noun: string;
-  encoding: (field?: string, title?: string | null) => Record<string, unknown>;
-}
-
-
-export function timeAxis(doc: ResultDocument): TimeAxis {
-  const freq = documentFrequency(doc);
-  const ord = (p: string): number => {
-    const o = periodOrdinal(p, freq);
-    if (!Number.isFinite(o)) throw new UsageError('BAD_PERIOD', `period '${p}' is not a ${freq} period like the result's (e.g. ${pathPoints(doc)[0]?.period ?? '2019-04'})`, { period: p, frequency: freq });
-    return o;
-  };
-  const temporal = freq !== 'integer';
-  const title = freq === 'monthly' ? 'Month' : freq === 'quarterly' ? 'Quarter' : freq === 'annual' ? 'Year' : 'Period';
-  const format = freq === 'monthly' ? '%b %Y' : freq === 'quarterly' ? '%Y Q%q' : '%Y';
-  return {
-    type: temporal ? 'temporal' : 'quantitative',
-    freq,
-    x: (p) => timestamp(ord(p), freq),
-    next: (p) => timestamp(ord(p) + 1, freq),
-    title,
-    noun: freq === 'monthly' ? 'month' : freq === 'quarterly' ? 'quarter' : freq === 'annual' ? 'year' : 'period',
-    encoding: (field = 'x', t = title) =>
-      temporal
-        ? { field, type: 'temporal', title: t, scale: { type: 'utc' }, axis: { format, labelOverlap: true, grid: false } }
-        : { field, type: 'quantitative', title: t, scale: { zero: false, nice: false }, axis: { format: 'd', labelOverlap: true, grid: false } },
-  };
-}
 
 /** Y-axis title from the outcome column and the rate denominator, e.g. "violence rate per 100,000". */
 export function defaultYLabel(doc: ResultDocument): string {

@@ -2,10 +2,10 @@
  * Running one method on a (simulated) panel and reading off its test of "no effect".
  *
  * The power simulation (simulate.ts) needs, for every method, one call: panel in, estimate and
- * the method's own interval / p-value out. This is the small internal runner the task allows until
- * the shared `analyse(panel, { method })` (src/analyse.ts, branch arch) lands; everything here goes
- * through the estimators' library entry points with their documented defaults, except the number
- * of resampling draws, which power runs need small (recorded in `options`).
+ * the method's own interval / p-value out. It is the shared `analyse(panel, { method, ... })`
+ * (src/analyse.ts), so a power run prepares and estimates exactly as the command does, with the
+ * method's defaults except where power runs need them cheap (resampling draws, micro's jackknife;
+ * recorded in the power document's `options.runs`).
  *
  * `shiftEquivariant`: adding δ to every treated post-period cell moves the estimate and both ends
  * of the interval by exactly δ (the counterfactual is built from controls and pre-periods only, and
@@ -15,17 +15,9 @@
  * against real reruns for each method declared so.
  */
 import type { Panel } from '../core/panel.js';
-import { Rng } from '../core/rng.js';
 import type { Analysis } from '../core/result.js';
 import { UsageError } from '../core/errors.js';
-import { gsynth } from '../estimators/gsynth/index.js';
-import { synth } from '../estimators/synth/synth.js';
-import { sdid } from '../estimators/sdid/sdid.js';
-import { ascm } from '../estimators/ascm/ascm.js';
-import { micro, microDataFromPanel } from '../estimators/micro/index.js';
-import { parseMatchPeriods } from '../estimators/micro/options.js';
-import { estimateIts } from '../estimators/its/estimate.js';
-import { TWFE_DEFAULTS, estimateCs, estimateTwfe } from '../estimators/did/index.js';
+import { analyse, type AnalyseOptions } from '../analyse.js';
 
 export const POWER_METHODS = ['gsynth', 'synth', 'micro', 'sdid', 'ascm', 'its', 'twfe', 'cs'] as const;
 export type PowerMethod = (typeof POWER_METHODS)[number];
@@ -69,60 +61,30 @@ function outcomeOf(a: Analysis, method: string): RunOutcome {
 /** The runner of `method` with power-run settings. */
 export function methodRunner(method: PowerMethod, s: RunnerSettings): MethodRunner {
   const level = s.level;
+  const make = (inference: string, shiftEquivariant: boolean, settings: Record<string, unknown>, options: (seed: number) => AnalyseOptions): MethodRunner => ({
+    method,
+    inference,
+    shiftEquivariant,
+    settings,
+    run: async (p, seed) => outcomeOf((await analyse(p, options(seed))).analysis, method),
+  });
   switch (method) {
     case 'gsynth':
-      return {
-        method, inference: 'parametric', shiftEquivariant: true,
-        settings: { inference: 'parametric', boots: s.reps, factors: 'auto', force: 'two-way' },
-        run: async (p, seed) => outcomeOf(await gsynth(p, { inference: 'parametric', boots: s.reps, seed, level, workers: 1 }), method),
-      };
+      return make('parametric', true, { inference: 'parametric', boots: s.reps, factors: 'auto', force: 'two-way' }, (seed) => ({ method, inference: 'parametric', boots: s.reps, workers: 1, seed, level }));
     case 'synth':
-      return {
-        method, inference: 'placebo', shiftEquivariant: false,
-        settings: { inference: 'placebo', placebo: 'space', placeboDraws: s.reps, uniquenessTol: null },
-        run: async (p, seed) => outcomeOf(synth(p, { inference: 'placebo', placebo: 'space', placeboDraws: s.reps, uniquenessTol: null, level, seed }), method),
-      };
+      return make('placebo', false, { inference: 'placebo', placebo: 'space', placeboDraws: s.reps, uniquenessTol: 'off' }, (seed) => ({ method, inference: 'placebo', placebo: 'space', placeboDraws: s.reps, uniquenessTol: 'off', seed, level }));
     case 'sdid':
-      return {
-        method, inference: 'jackknife', shiftEquivariant: true,
-        settings: { inference: 'jackknife', estimator: 'sdid' },
-        run: async (p, seed) => outcomeOf(sdid(p, { inference: 'jackknife', level, seed, covariates: [] }), method),
-      };
+      return make('jackknife', true, { inference: 'jackknife', estimator: 'sdid' }, (seed) => ({ method, inference: 'jackknife', seed, level }));
     case 'ascm':
-      return {
-        method, inference: 'jackknife+', shiftEquivariant: true,
-        settings: { inference: 'jackknife+', model: 'ridge', cvRule: '1se' },
-        run: async (p, seed) => outcomeOf(ascm(p, { inference: 'jackknife+', level, seed, covariates: [] }), method),
-      };
+      return make('jackknife+', true, { inference: 'jackknife+', model: 'ridge', cvRule: '1se' }, (seed) => ({ method, inference: 'jackknife+', seed, level }));
     case 'micro':
-      return {
-        method, inference: 'jackknife', shiftEquivariant: false,
-        settings: { inference: 'jackknife', matchPeriods: 'total', calfun: 'raking' },
-        run: async (p, seed) =>
-          outcomeOf(
-            await micro(microDataFromPanel(p, [p.outcome], []), { matchPeriods: parseMatchPeriods('total'), inference: ['jackknife'], perms: 1, weightRange: false, seed, level, tol: 1e-10, maxIter: 500, threads: 1 }),
-            method,
-          ),
-      };
+      return make('jackknife', false, { inference: 'jackknife', matchPeriods: 'total', calfun: 'raking', weightRange: false }, (seed) => ({ method, inference: 'jackknife', matchPeriods: 'total', weightRange: false, threads: 1, seed, level }));
     case 'its':
-      return {
-        method, inference: 'ols', shiftEquivariant: true,
-        settings: { family: 'gaussian', errors: 'ols', aggregate: 'mean', slope: false },
-        run: async (p, seed) => outcomeOf(estimateIts(p, { slope: false, level, seed }), method),
-      };
+      return make('ols', true, { family: 'gaussian', errors: 'ols', aggregate: 'mean', slope: false }, (seed) => ({ method, slope: false, seed, level }));
     case 'twfe':
-      return {
-        method, inference: 'cluster-robust-CR1', shiftEquivariant: true,
-        settings: { vcov: 'cluster', cluster: 'unit' },
-        run: async (p, seed) =>
-          outcomeOf(estimateTwfe(p, { vcov: 'cluster', cluster: null, clusterName: 'unit', weights: null, weightsName: null, eventWindow: null, wildBootstrap: 0, wildWeights: TWFE_DEFAULTS.wildWeights, level, seed, maxIter: TWFE_DEFAULTS.maxIter, tol: TWFE_DEFAULTS.tol }, new Rng(seed)), method),
-      };
+      return make('cluster-robust-CR1', true, { vcov: 'cluster', cluster: 'unit' }, (seed) => ({ method, vcov: 'cluster', seed, level }));
     case 'cs':
-      return {
-        method, inference: 'influence-function', shiftEquivariant: true,
-        settings: { estimator: 'or', control: 'never', boots: 0 },
-        run: async (p, seed) => outcomeOf(estimateCs(p, { estimator: 'or', control: 'never', basePeriod: 'varying', boots: 0, multiplier: 'rademacher', level, seed }, new Rng(seed)), method),
-      };
+      return make('influence-function', true, { estimator: 'or', control: 'never', boots: 0 }, (seed) => ({ method, boots: 0, seed, level }));
   }
 }
 

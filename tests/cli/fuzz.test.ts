@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { SCM_METHODS } from '../../src/cli/commands/scmMethods.js';
+import { SCM_METHODS } from '../../src/cli/commands/scmRegistry.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { readPanelText } from '../../src/core/panel.js';
 import { recordsToCsv, simulatePanel, POLICE_FIXTURE_SPEC, type PanelSpec } from '../../src/sim/dgp.js';

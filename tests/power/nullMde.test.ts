@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nullResultMde } from '../../src/power/nullMde.js';
+import { nullResultMde } from '../../src/core/nullMde.js';
 import type { Analysis } from '../../src/core/result.js';
 import { FIXTURE, expectClose, expectValidDocument, runCli, tempDir } from '../helpers.js';
 

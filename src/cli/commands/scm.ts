@@ -4,20 +4,21 @@
  */
 import { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { defineOptions, readOptions } from '../../core/optionTable.js';
+import { readOptions } from '../../core/optionTable.js';
+import { SCM_COMMAND_OPTIONS } from '../../analyse/scmMethods.js';
 import type { CliContext } from '../context.js';
 import { addOptions, givenOptions } from '../optionFlags.js';
 import { addOutputOptions, addPanelOptions } from '../options.js';
-import { methodOptionKeys, SCM_METHODS } from './scmMethods.js';
-import { scmMethodOption, SCM_OPTIONS } from './scmOptions.js';
+import { methodOptionKeys } from './scmMethods.js';
+import { SCM_METHODS } from './scmRegistry.js';
 
-export { DEFAULT_SCM_METHOD } from './scmOptions.js';
+export { DEFAULT_SCM_METHOD } from '../../estimators/scmOptions.js';
 
 /** Methods that turn the effect into offences avoided and so read --outcome-scale (src/cli/outcomeScale.ts). */
 const COUNTING_METHODS: readonly string[] = ['gsynth'];
 
-/** The options of `scm` itself (the method's own options come from its table). */
-export const SCM_COMMAND_OPTIONS = defineOptions({ method: scmMethodOption(SCM_METHODS.map((m) => m.name)), ...SCM_OPTIONS });
+/** The options of `scm` itself: defined in the library (src/analyse/scmMethods.ts), re-exported for existing imports. */
+export { SCM_COMMAND_OPTIONS };
 
 export function scmCommand(ctx: CliContext): Command {
   const names = SCM_METHODS.map((m) => m.name);

@@ -1,15 +1,11 @@
 /**
- * The methods of `vru-eval scm`. Each method adds its own flags to the shared
- * command and runs when selected with --method. Register a method by adding it here.
+ * A method of `vru-eval scm`: adds its own flags to the shared command and runs when selected
+ * with --method. The list is in scmRegistry.ts (kept apart so that method files importing this
+ * type do not form an import circle with the list that imports them).
  */
 import type { Command } from 'commander';
 import type { OptionTable } from '../../core/optionTable.js';
 import type { CliContext } from '../context.js';
-import { synthMethod } from './scmSynth.js';
-import { gsynthMethod } from './scmGsynth.js';
-import { sdidMethod } from './scmSdid.js';
-import { ascmMethod } from './scmAscm.js';
-import { microMethod } from './scmMicro.js';
 
 export interface ScmMethod {
   /** Value of --method. */
@@ -30,5 +26,3 @@ export interface ScmMethod {
 export function methodOptionKeys(m: ScmMethod): readonly string[] {
   return m.options ? Object.keys(m.options) : (m.ownOptions ?? []);
 }
-
-export const SCM_METHODS: ScmMethod[] = [gsynthMethod, synthMethod, sdidMethod, ascmMethod, microMethod];

@@ -3,7 +3,7 @@
  * full precision. Counts and £ are shown to `decimals` places (default 0), ratios to
  * max(2, decimals) places, with thousands separators. Deterministic (no locale lookup).
  */
-import type { CbaBcr, CbaOutcome, CbaTotals } from './costBenefit.js';
+import type { CbaBcr, CbaOutcome, CbaTotals } from './types.js';
 
 /** Fixed-point with comma thousands separators; "−" for negatives; "—" for null. */
 export function formatNumber(x: number | null, decimals: number): string {

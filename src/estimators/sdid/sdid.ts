@@ -34,6 +34,7 @@ import { lstsq } from '../../core/linalg.js';
 import { panelDesign, requireBalanced, type Panel } from '../../core/panel.js';
 import { unitPath, type Analysis, type Diagnostic, type PathPoint, type UnitResult, type Warning } from '../../core/result.js';
 import { Rng } from '../../core/rng.js';
+import { bootstrapRows, leaveOneOut, replicates, replicatesUntil, resamplingGroups, rmsDeviation, type Replicates } from '../../inference/resample.js';
 import { pValueNormal, qnorm } from '../../core/stats.js';
 import { blockPaths, exactTau, fitBlock, sumNormalise, type Block, type BlockFit, type SdidKind } from './core.js';
 
@@ -182,12 +183,6 @@ function projectCovariates(panel: Panel, names: readonly string[], controls: rea
   return { Y, beta };
 }
 
-/** Population SD with the (B−1)/B factor: √((1/B)Σ(x − x̄)²). */
-function rootMeanSquareDev(xs: readonly number[]): number {
-  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-  return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length);
-}
-
 /**
  * Event-time and calendar-time effect paths of an aggregate.
  * Event time e = t − a; at each e, cohorts are averaged with weights N_a (units) over the
@@ -237,23 +232,73 @@ function blockOf(c: Cohort): Block {
   return makeBlock(currentY, currentT, c.rows, c.N0, c.start);
 }
 
+/** Stage 1 (prepare): the design, the (projected) outcome matrix Y and the checks that need no fit. */
+interface SdidSetup {
+  kind: SdidKind;
+  inference: SdidInference;
+  reps: number;
+  level: number;
+  T: number;
+  /** Never-treated units (the donor pool, N₀) and treated units, as panel rows. */
+  controls: readonly number[];
+  treated: readonly number[];
+  /** Controls then treated: the rows every estimate starts from. */
+  allRows: number[];
+  /** Adoption period index a of a row (−1 = never treated). */
+  startOf: (u: number) => number;
+  firstStart: number;
+  /** N×T outcomes, residualised on the covariates (Y − Xβ̂) when there are any. */
+  Y: Float64Array;
+  covNames: readonly string[];
+  beta: number[] | null;
+  warnings: Warning[];
+  diagnostics: Diagnostic[];
+}
+
+/** Stage 2 (fit): the full-sample estimate τ̂ = Σ_a w_a τ̂_a, its paths and the exact-optimum check. */
+interface SdidFit {
+  main: Aggregate;
+  /** Full-sample controls and fit per cohort: warm starts for the replications. */
+  ref: RefMap;
+  pth: ReturnType<typeof paths>;
+  exactOn: boolean;
+  exact: { tau: number; converged: boolean }[];
+  tauExact: number;
+}
+
+/** Stage 3 (infer): the replicates' τ̂_b, calendar and event paths, and the variance factor. */
+interface SdidReplicates {
+  taus: number[];
+  calReps: Float64Array[];
+  eventReps: Map<number, number>[];
+  failed: number;
+  /** 1 for placebo / bootstrap; n − 1 for the jackknife (V̂ = (n−1) · (1/n)Σ(τ̂ − τ̄)²). */
+  seMultiplier: number;
+  clustered: boolean;
+}
+
 /**
- * Synthetic difference-in-differences (or SC / DID) on a panel.
+ * Synthetic difference-in-differences (or SC / DID) on a panel: prepare → fit → infer → assemble.
  * @throws InputError (unbalanced panel, missing covariates), UsageError (inference not applicable).
  */
 export function sdid(panel: Panel, options: SdidOptions): Analysis {
+  const setup = prepareSdid(panel, options);
+  const fit = fitSdid(panel, setup);
+  const reps = inferSdid(setup, fit, options);
+  return assembleSdid(panel, options, setup, fit, reps);
+}
+
+/** Design, balance and outcome checks; covariates projected out (β̂ from TWFE on the controls). */
+function prepareSdid(panel: Panel, options: SdidOptions): SdidSetup {
   const kind = options.estimator ?? 'sdid';
   const inference = options.inference ?? 'placebo';
   const reps = options.reps ?? 200;
   const level = options.level ?? 0.95;
   const design = panelDesign(panel, 2);
   const T = panel.periods.length;
-  const N = panel.units.length;
   const treated = design.treatedUnits;
   const controls = design.controlUnits;
   requireBalanced(panel, 'synthetic difference-in-differences', [...treated, ...controls]);
-  const warnings: Warning[] = [];
-  const diagnostics: Diagnostic[] = [];
   if (controls.length < 2) throw new InputError('TOO_FEW_CONTROLS', `${panel.file}: synthetic difference-in-differences needs at least 2 never-treated units, found ${controls.length}`, { controls: controls.length });
   for (const i of treated) if (T - design.startIndex[i]! < 1) throw new InputError('NO_POST_PERIODS', `${panel.file}: '${panel.units[i]}' has no post-treatment period`);
 
@@ -272,125 +317,155 @@ export function sdid(panel: Panel, options: SdidOptions): Analysis {
   let ymax = -Infinity;
   for (const u of [...controls, ...treated]) for (let t = 0; t < T; t++) { const v = Y[u * T + t]!; if (v < ymin) ymin = v; if (v > ymax) ymax = v; }
   if (!(ymax > ymin)) throw new InputError('CONSTANT_OUTCOME', `${panel.file}: the outcome '${panel.outcome}' is constant (${ymin}) over the analysed units and periods; there is nothing to estimate`);
-
   const allRows = [...controls, ...treated];
   const startOf = (u: number) => design.startIndex[u]!;
-  const main = estimateRows(Y, T, allRows, allRows.map(startOf), kind, null, false)!;
-  const ref: RefMap = new Map(main.cohorts.map((c) => [c.start, { controls: c.rows.slice(0, c.N0), fit: c.fit }]));
-  const pth = paths(main, T);
+  return { kind, inference, reps, level, T, controls, treated, allRows, startOf, firstStart: design.firstStart, Y, covNames, beta, warnings: [], diagnostics: [] };
+}
 
-  // Convergence: the reference stopping rule often ends Frank–Wolfe at its iteration limit, so
-  // judge the weights by what matters: τ̂ at the exact optimum of the same objectives.
-  // The active-set check costs O(support⁴); it is skipped for more than EXACT_CHECK_MAX_CONTROLS controls.
-  const exactOn = controls.length <= EXACT_CHECK_MAX_CONTROLS;
-  const exact = exactOn ? main.cohorts.map((c) => exactTau(blockOf(c), c.fit)) : main.cohorts.map((c) => ({ tau: Number.NaN, converged: true, skipped: c }));
+/**
+ * The cohort blocks' weights (ω̂, λ̂) and τ̂. Convergence: the reference stopping rule often ends
+ * Frank–Wolfe at its iteration limit, so the weights are judged by what matters: τ̂ at the exact
+ * optimum of the same objectives (active-set, O(support⁴); skipped above EXACT_CHECK_MAX_CONTROLS controls).
+ */
+function fitSdid(panel: Panel, s: SdidSetup): SdidFit {
+  const main = estimateRows(s.Y, s.T, s.allRows, s.allRows.map(s.startOf), s.kind, null, false)!;
+  const ref: RefMap = new Map(main.cohorts.map((c) => [c.start, { controls: c.rows.slice(0, c.N0), fit: c.fit }]));
+  const pth = paths(main, s.T);
+  const exactOn = s.controls.length <= EXACT_CHECK_MAX_CONTROLS;
+  const exact = exactOn ? main.cohorts.map((c) => exactTau(blockOf(c), c.fit)) : main.cohorts.map(() => ({ tau: Number.NaN, converged: true }));
   let tauExact = 0;
-  main.cohorts.forEach((c, q) => (tauExact += main.weights[q]! * exact[q]!.tau));
+  main.cohorts.forEach((_c, q) => (tauExact += main.weights[q]! * exact[q]!.tau));
   for (const c of main.cohorts) {
-    if (c.fit.noise === 0) warnings.push({ code: 'ZERO_NOISE', message: `the controls' pre-period outcomes before ${panel.periods[c.start]} do not change over time (σ̂ = 0), so the unit weights are not regularised (ζ = 0)` });
+    if (c.fit.noise === 0) s.warnings.push({ code: 'ZERO_NOISE', message: `the controls' pre-period outcomes before ${panel.periods[c.start]} do not change over time (σ̂ = 0), so the unit weights are not regularised (ζ = 0)` });
   }
-  // Inference.
+  return { main, ref, pth, exactOn, exact, tauExact };
+}
+
+/**
+ * Variance by the paper's Algorithms 4 (placebo), 2 (bootstrap) and 3 (jackknife), through the shared
+ * resampling module (src/inference/resample.ts): each replication only re-estimates on its rows.
+ */
+function inferSdid(s: SdidSetup, f: SdidFit, options: SdidOptions): SdidReplicates {
   const clusters = options.clusters ?? null;
+  const { inference, reps, treated, controls, T } = s;
   if (clusters && inference === 'placebo') throw new UsageError('CLUSTER_WITH_PLACEBO', '--cluster applies to --inference bootstrap or jackknife (the placebo draws pseudo-treated units, not clusters)');
   const rng = new Rng(options.seed);
+  const groups = resamplingGroups(s.allRows, clusters);
+  const fitRows = (rows: number[], st: number[], fixWeights: boolean) => estimateRows(s.Y, T, rows, st, s.kind, f.ref, fixWeights);
+  let run: Replicates<Aggregate> = { results: [], failed: 0, attempts: 0 };
+  let seMultiplier = 1;
+  if (inference === 'placebo') {
+    if (controls.length <= treated.length) throw new UsageError('PLACEBO_TOO_FEW_CONTROLS', `--inference placebo needs more never-treated units (${controls.length}) than treated units (${treated.length}); use --inference bootstrap or jackknife`);
+    const trStarts = treated.map(s.startOf);
+    // Pseudo-treated controls: their warm-start ω entries are dropped by the renormalisation.
+    run = replicates(reps, rng, (r) => placeboDraw(r, controls, trStarts, fitRows), { phase: 'placebo' });
+  } else if (inference === 'bootstrap') {
+    if (treated.length < 2) throw new UsageError('BOOTSTRAP_ONE_TREATED', 'the bootstrap (Algorithm 2) needs at least 2 treated units; with one treated unit use --inference placebo');
+    if (clusters && groups.filter((g) => g.some((u) => s.startOf(u) >= 0)).length < 2) throw new UsageError('BOOTSTRAP_ONE_TREATED', 'the clustered bootstrap needs treated units in at least 2 clusters; use --inference placebo without --cluster');
+    const tooMany = () => new UsageError('BOOTSTRAP_DEGENERATE', 'almost every bootstrap sample lacked treated or control units; use --inference placebo');
+    run = replicatesUntil(reps, rng, (r) => { const rows = bootstrapRows(groups, r); return fitRows(rows, rows.map(s.startOf), false); }, 100 * reps, tooMany, { phase: 'bootstrap' });
+  } else if (inference === 'jackknife') {
+    if (treated.length < 2) throw new UsageError('JACKKNIFE_ONE_TREATED', 'the jackknife (Algorithm 3) is not defined with one treated unit; use --inference placebo');
+    run = leaveOneOut(groups.length, (g) => { const drop = new Set(groups[g]); const rows = s.allRows.filter((u) => !drop.has(u)); return fitRows(rows, rows.map(s.startOf), true); }, { phase: 'jackknife' });
+    if (run.failed > 0) throw new UsageError('JACKKNIFE_UNDEFINED', `leaving out ${run.failed} of the ${groups.length} ${clusters ? 'clusters' : 'units'} removes every treated or every control unit; the jackknife is undefined (use --inference placebo or bootstrap)`);
+    seMultiplier = run.results.length - 1; // ((n−1)/n)Σ(τ−τ̄)² = (n − 1) × (1/n)Σ(τ−τ̄)²
+  }
   const taus: number[] = [];
   const eventReps: Map<number, number>[] = [];
   const calReps: Float64Array[] = [];
-  let failed = 0;
-  const record = (agg: Aggregate | null) => {
-    if (!agg) { failed++; return; }
+  for (const agg of run.results) {
     taus.push(agg.tau);
     const p = paths(agg, T);
     eventReps.push(p.event);
     calReps.push(p.calendar);
-  };
-  // Groups for resampling: clusters of units, or single units.
-  const groups: number[][] = [];
-  if (clusters) {
-    const byName = new Map<string, number[]>();
-    for (const u of allRows) {
-      const g = clusters[u]!;
-      let l = byName.get(g);
-      if (!l) byName.set(g, (l = []));
-      l.push(u);
-    }
-    for (const k of [...byName.keys()].sort()) groups.push(byName.get(k)!);
-  } else for (const u of allRows) groups.push([u]);
-  let seMultiplier = 1;
-  if (inference === 'placebo') {
-    if (controls.length <= treated.length) throw new UsageError('PLACEBO_TOO_FEW_CONTROLS', `--inference placebo needs more never-treated units (${controls.length}) than treated units (${treated.length}); use --inference bootstrap or jackknife`);
-    const trStarts = treated.map(startOf);
-    for (let b = 0; b < reps; b++) {
-      const r = rng.stream(b);
-      const perm = r.partialShuffle(controls.length, controls.length);
-      const nTr = treated.length;
-      const nCo = controls.length - nTr;
-      const rows: number[] = [];
-      const st: number[] = [];
-      for (let q = 0; q < nCo; q++) { rows.push(controls[perm[q]!]!); st.push(-1); }
-      const order = r.shuffle(trStarts);
-      for (let q = 0; q < nTr; q++) { rows.push(controls[perm[nCo + q]!]!); st.push(order[q]!); }
-      // Pseudo-treated controls: their warm-start ω entries are dropped by the renormalisation.
-      record(estimateRows(Y, T, rows, st, kind, ref, false));
-    }
-  } else if (inference === 'bootstrap') {
-    if (treated.length < 2) throw new UsageError('BOOTSTRAP_ONE_TREATED', 'the bootstrap (Algorithm 2) needs at least 2 treated units; with one treated unit use --inference placebo');
-    if (clusters) {
-      const trG = groups.filter((g) => g.some((u) => startOf(u) >= 0)).length;
-      if (trG < 2) throw new UsageError('BOOTSTRAP_ONE_TREATED', 'the clustered bootstrap needs treated units in at least 2 clusters; use --inference placebo without --cluster');
-    }
-    let b = 0;
-    let attempts = 0;
-    while (taus.length < reps) {
-      const r = rng.stream(b++);
-      const rows: number[] = [];
-      for (let q = 0; q < groups.length; q++) rows.push(...groups[r.int(groups.length)]!);
-      const agg = estimateRows(Y, T, rows, rows.map(startOf), kind, ref, false);
-      attempts++;
-      if (agg) record(agg);
-      if (attempts > 100 * reps) throw new UsageError('BOOTSTRAP_DEGENERATE', 'almost every bootstrap sample lacked treated or control units; use --inference placebo');
-    }
-    failed = attempts - taus.length;
-  } else if (inference === 'jackknife') {
-    if (treated.length < 2) throw new UsageError('JACKKNIFE_ONE_TREATED', 'the jackknife (Algorithm 3) is not defined with one treated unit; use --inference placebo');
-    for (let g = 0; g < groups.length; g++) {
-      const drop = new Set(groups[g]);
-      const rows = allRows.filter((u) => !drop.has(u));
-      record(estimateRows(Y, T, rows, rows.map(startOf), kind, ref, true));
-    }
-    if (failed > 0) throw new UsageError('JACKKNIFE_UNDEFINED', `leaving out ${failed} of the ${groups.length} ${clusters ? 'clusters' : 'units'} removes every treated or every control unit; the jackknife is undefined (use --inference placebo or bootstrap)`);
-    const n = taus.length;
-    seMultiplier = n - 1; // ((n−1)/n)Σ(τ−τ̄)² = (n − 1) × (1/n)Σ(τ−τ̄)²
   }
-  const z = qnorm(1 - (1 - level) / 2);
-  let se: number | null = null;
-  if (taus.length >= 2) se = Math.sqrt(seMultiplier) * rootMeanSquareDev(taus);
-  const pointSe = (vals: number[]) => (vals.length >= 2 ? Math.sqrt(seMultiplier) * rootMeanSquareDev(vals) : null);
-  const ci = (est: number, s: number | null): [number, number] | null => (s !== null && Number.isFinite(s) ? [est - z * s, est + z * s] : null);
+  return { taus, calReps, eventReps, failed: run.failed, seMultiplier, clustered: clusters !== null };
+}
 
-  const firstStart = design.firstStart;
+/** One placebo draw (Algorithm 4): N_tr distinct controls made pseudo-treated with the treated units' starts in a random order. */
+function placeboDraw(r: Rng, controls: readonly number[], trStarts: readonly number[], fitRows: (rows: number[], st: number[], fix: boolean) => Aggregate | null): Aggregate | null {
+  const perm = r.partialShuffle(controls.length, controls.length);
+  const nTr = trStarts.length;
+  const nCo = controls.length - nTr;
+  const rows: number[] = [];
+  const st: number[] = [];
+  for (let q = 0; q < nCo; q++) { rows.push(controls[perm[q]!]!); st.push(-1); }
+  const order = r.shuffle(trStarts);
+  for (let q = 0; q < nTr; q++) { rows.push(controls[perm[nCo + q]!]!); st.push(order[q]!); }
+  return fitRows(rows, st, false);
+}
+
+/** Stage 4 (assemble): intervals τ̂ ± z·√V̂, paths, units, diagnostics and the document's analysis. */
+function assembleSdid(panel: Panel, options: SdidOptions, s: SdidSetup, f: SdidFit, rp: SdidReplicates): Analysis {
+  const { level, inference, T } = s;
+  const z = qnorm(1 - (1 - level) / 2);
+  const se = rp.taus.length >= 2 ? Math.sqrt(rp.seMultiplier) * rmsDeviation(rp.taus) : null;
+  const ci = (est: number, sd: number | null): [number, number] | null => (sd !== null && Number.isFinite(sd) ? [est - z * sd, est + z * sd] : null);
+  const { path, cum, eventPath } = sdidPaths(panel, s, f, rp, ci);
+  const { diagnostics, warnings } = sdidDiagnostics(panel, s, f, rp, se);
+  const main = f.main;
+  return {
+    method: 'sdid',
+    options: {
+      estimator: s.kind,
+      inference,
+      reps: inference === 'placebo' || inference === 'bootstrap' ? s.reps : null,
+      cluster: options.clusterColumn ?? null,
+      covariates: s.covNames.length ? [...s.covNames] : null,
+      covariateMethod: s.covNames.length ? 'projected' : null,
+      seed: options.seed,
+      level,
+      controls: s.controls.map((u) => panel.units[u]!),
+    },
+    estimate: {
+      att: main.tau,
+      se,
+      ci: ci(main.tau, se),
+      level,
+      pValue: se !== null && se > 0 ? pValueNormal(main.tau / se) : null,
+      inference: inference === 'none' ? 'none' : rp.clustered ? `${inference}-cluster` : inference,
+      cumulative: { value: cum, ci: null },
+    },
+    path,
+    units: sdidUnits(panel, s, main),
+    diagnostics,
+    warnings,
+    eventPath,
+    timeWeights: main.cohorts.map((c) => ({ start: panel.periods[c.start]!, weights: Object.fromEntries(Array.from(c.fit.lambda, (l, t) => [panel.periods[t]!, l])) })),
+    cohorts: sdidCohorts(panel, main),
+    comparison: sdidComparison(s, main),
+  };
+}
+
+/** Calendar path with pointwise and cumulative intervals from the replicates, and the event-time path. */
+function sdidPaths(panel: Panel, s: SdidSetup, f: SdidFit, rp: SdidReplicates, ci: (est: number, sd: number | null) => [number, number] | null): { path: PathPoint[]; cum: number; eventPath: Record<string, unknown>[] } {
+  const { T } = s;
+  const pointSe = (vals: number[]) => (vals.length >= 2 ? Math.sqrt(rp.seMultiplier) * rmsDeviation(vals) : null);
   const path: PathPoint[] = [];
   let cum = 0;
-  const cumReps = calReps.map(() => 0);
+  const cumReps = rp.calReps.map(() => 0);
   for (let t = 0; t < T; t++) {
-    const post = t >= firstStart;
-    const eff = pth.calendar[t]!;
-    const s = pointSe(calReps.map((c) => c[t]!));
-    if (post) { cum += eff; calReps.forEach((c, q) => (cumReps[q] = cumReps[q]! + c[t]!)); }
+    const post = t >= s.firstStart;
+    const eff = f.pth.calendar[t]!;
+    const sd = pointSe(rp.calReps.map((c) => c[t]!));
+    if (post) { cum += eff; rp.calReps.forEach((c, q) => (cumReps[q] = cumReps[q]! + c[t]!)); }
     const cs = post ? pointSe(cumReps) : null;
-    path.push({ period: panel.periods[t]!, observed: pth.observed[t]!, counterfactual: pth.counterfactual[t]!, effect: eff, ci: post ? ci(eff, s) : null, cumulative: post ? cum : null, cumulativeCi: post ? ci(cum, cs) : null, se: post ? s : null });
+    path.push({ period: panel.periods[t]!, observed: f.pth.observed[t]!, counterfactual: f.pth.counterfactual[t]!, effect: eff, ci: post ? ci(eff, sd) : null, cumulative: post ? cum : null, cumulativeCi: post ? ci(cum, cs) : null, se: post ? sd : null });
   }
-  const eventPath = [...pth.event.entries()].map(([e, v]) => {
-    const s = pointSe(eventReps.map((m) => m.get(e)).filter((x): x is number => x !== undefined));
-    return { eventTime: e, effect: v, se: e >= 0 ? s : null, ci: e >= 0 ? ci(v, s) : null, units: main.cohorts.filter((c) => e + c.start >= 0 && e + c.start < T).reduce((a, c) => a + c.rows.length - c.N0, 0) };
+  const eventPath = [...f.pth.event.entries()].map(([e, v]) => {
+    const sd = pointSe(rp.eventReps.map((m) => m.get(e)).filter((x): x is number => x !== undefined));
+    return { eventTime: e, effect: v, se: e >= 0 ? sd : null, ci: e >= 0 ? ci(v, sd) : null, units: f.main.cohorts.filter((c) => e + c.start >= 0 && e + c.start < T).reduce((a, c) => a + c.rows.length - c.N0, 0) };
   });
+  return { path, cum, eventPath };
+}
 
-  // Units: each treated unit with its cohort's ω (weights) and its own observed vs counterfactual.
+/** Each treated unit with its cohort's ω and its own counterfactual: the weighted controls shifted by the unit's λ-weighted pre-period gap. */
+function sdidUnits(panel: Panel, s: SdidSetup, main: Aggregate): UnitResult[] {
+  const { T, Y } = s;
   const units: UnitResult[] = [];
   for (const c of main.cohorts) {
     for (const u of c.rows.slice(c.N0)) {
       const cf = new Float64Array(T);
-      // Unit-level counterfactual: the cohort's weighted controls shifted by this unit's λ-weighted pre gap.
       let synthPreLambda = 0;
       let ownPreLambda = 0;
       const synth = new Float64Array(T);
@@ -406,9 +481,12 @@ export function sdid(panel: Panel, options: SdidOptions): Analysis {
       units.push({ unit: panel.units[u]!, att, preRmspe: Math.sqrt(pre), weights, start: panel.periods[c.start]!, cohortAtt: c.fit.tau, nonzeroWeights: countNonzero(c.fit.omega), effectiveDonors: effectiveN(c.fit.omega), path: unitPath(panel.periods, Y.subarray(u * T, (u + 1) * T), cf) });
     }
   }
-  units.sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
+  return units.sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
+}
 
-  const cohortsOut = main.cohorts.map((c, q) => ({
+function sdidCohorts(panel: Panel, main: Aggregate) {
+  const T = panel.periods.length;
+  return main.cohorts.map((c, q) => ({
     start: panel.periods[c.start]!,
     att: c.fit.tau,
     weight: main.weights[q]!,
@@ -419,61 +497,34 @@ export function sdid(panel: Panel, options: SdidOptions): Analysis {
     zetaLambda: c.fit.zetaLambda,
     solver: c.fit.solver,
   }));
-  const timeWeights = main.cohorts.map((c) => ({
-    start: panel.periods[c.start]!,
-    weights: Object.fromEntries(Array.from(c.fit.lambda, (l, t) => [panel.periods[t]!, l])),
-  }));
+}
 
-  // Comparison: the three estimators of the paper's Table 1 on the same data (points only).
+/** The three estimators of the paper's Table 1 on the same data (points only). */
+function sdidComparison(s: SdidSetup, main: Aggregate): Record<string, number> {
   const comparison: Record<string, number> = {};
-  for (const k of ['sdid', 'sc', 'did'] as const) comparison[k] = k === kind ? main.tau : estimateRows(Y, T, allRows, allRows.map(startOf), k, null, false)!.tau;
+  for (const k of ['sdid', 'sc', 'did'] as const) comparison[k] = k === s.kind ? main.tau : estimateRows(s.Y, s.T, s.allRows, s.allRows.map(s.startOf), k, null, false)!.tau;
+  return comparison;
+}
 
+/** COHORTS, EFFECTIVE_DONORS, SOLVER (Frank–Wolfe vs the exact optimum), REPLICATIONS, COVARIATES_PROJECTED and their warnings. */
+function sdidDiagnostics(panel: Panel, s: SdidSetup, f: SdidFit, rp: SdidReplicates, se: number | null): { diagnostics: Diagnostic[]; warnings: Warning[] } {
+  const { diagnostics, warnings, inference } = s;
+  const main = f.main;
+  const cohortsOut = sdidCohorts(panel, main);
   diagnostics.push({ code: 'COHORTS', passed: null, value: main.cohorts.length, message: 'adoption cohorts: each estimated against the never-treated units; the ATT averages them with weights ∝ treated unit-periods', table: cohortsOut.map(({ solver: _s, ...r }) => r) });
   diagnostics.push({ code: 'EFFECTIVE_DONORS', passed: null, value: effectiveN(main.cohorts[0]!.fit.omega), message: 'effective number of control units 1/Σω² (first cohort; per cohort in units[].effectiveDonors)' });
-  const exactDiff = exactOn ? Math.abs(tauExact - main.tau) : 0;
+  const exactDiff = f.exactOn ? Math.abs(f.tauExact - main.tau) : 0;
   const exactTol = 0.01 * Math.max(Math.abs(main.tau), se ?? 0, 1e-12);
-  diagnostics.push({ code: 'SOLVER', passed: exactOn ? exactDiff <= exactTol : null, value: exactOn ? tauExact : null, message: `${exactOn ? '' : `(exact check skipped: more than ${EXACT_CHECK_MAX_CONTROLS} controls) `}Frank–Wolfe with the reference stopping rule (decrease ≤ (1e-5 σ̂)², at most 10,000 iterations, sparsified restart) gives ${fmt(main.tau)}; the exact optimum of the same objectives (active-set QP, no sparsification) gives ${fmt(tauExact)}; passes when they differ by ≤ 1% of max(|τ̂|, SE)`, table: main.cohorts.map((c, q) => ({ start: panel.periods[c.start], tau: c.fit.tau, tauExact: exact[q]!.tau, omega: c.fit.solver.omega, lambda: c.fit.solver.lambda })) });
-  if (!(exactDiff <= exactTol)) warnings.push({ code: 'NOT_CONVERGED', message: `the weights from Frank–Wolfe with the reference stopping rule give ${fmt(main.tau)}, but the exact optimum of the same objectives gives ${fmt(tauExact)}; the estimate depends on where the solver stops` });
-  if (exact.some((e) => !e.converged)) warnings.push({ code: 'NOT_CONVERGED', message: 'the exact active-set check of the weights stopped at its iteration limit' });
+  diagnostics.push({ code: 'SOLVER', passed: f.exactOn ? exactDiff <= exactTol : null, value: f.exactOn ? f.tauExact : null, message: `${f.exactOn ? '' : `(exact check skipped: more than ${EXACT_CHECK_MAX_CONTROLS} controls) `}Frank–Wolfe with the reference stopping rule (decrease ≤ (1e-5 σ̂)², at most 10,000 iterations, sparsified restart) gives ${fmt(main.tau)}; the exact optimum of the same objectives (active-set QP, no sparsification) gives ${fmt(f.tauExact)}; passes when they differ by ≤ 1% of max(|τ̂|, SE)`, table: main.cohorts.map((c, q) => ({ start: panel.periods[c.start], tau: c.fit.tau, tauExact: f.exact[q]!.tau, omega: c.fit.solver.omega, lambda: c.fit.solver.lambda })) });
+  if (!(exactDiff <= exactTol)) warnings.push({ code: 'NOT_CONVERGED', message: `the weights from Frank–Wolfe with the reference stopping rule give ${fmt(main.tau)}, but the exact optimum of the same objectives gives ${fmt(f.tauExact)}; the estimate depends on where the solver stops` });
+  if (f.exact.some((e) => !e.converged)) warnings.push({ code: 'NOT_CONVERGED', message: 'the exact active-set check of the weights stopped at its iteration limit' });
   if (inference !== 'none') {
-    diagnostics.push({ code: 'REPLICATIONS', passed: null, value: taus.length, message: `${inference} replications used${failed > 0 && inference === 'bootstrap' ? ` (${failed} redrawn: no treated or no control unit)` : ''}` });
+    diagnostics.push({ code: 'REPLICATIONS', passed: null, value: rp.taus.length, message: `${inference} replications used${rp.failed > 0 && inference === 'bootstrap' ? ` (${rp.failed} redrawn: no treated or no control unit)` : ''}` });
     if (inference === 'placebo') warnings.push({ code: 'PLACEBO_HOMOSKEDASTIC', message: 'placebo variance (Algorithm 4) assumes the treated and control units have errors of the same variance' });
-    if (inference === 'bootstrap' && treated.length < 10) warnings.push({ code: 'FEW_TREATED', message: `the bootstrap (Algorithm 2) relies on many treated units; with ${treated.length}, consider --inference placebo` });
+    if (inference === 'bootstrap' && s.treated.length < 10) warnings.push({ code: 'FEW_TREATED', message: `the bootstrap (Algorithm 2) relies on many treated units; with ${s.treated.length}, consider --inference placebo` });
   }
-  if (beta) diagnostics.push({ code: 'COVARIATES_PROJECTED', passed: null, value: null, message: 'covariate coefficients of the two-way fixed-effects regression on the never-treated units; the outcome was residualised on them first', table: covNames.map((c, k) => ({ covariate: c, beta: beta![k] })) });
-
-  const analysis: Analysis = {
-    method: 'sdid',
-    options: {
-      estimator: kind,
-      inference,
-      reps: inference === 'placebo' || inference === 'bootstrap' ? reps : null,
-      cluster: options.clusterColumn ?? null,
-      covariates: covNames.length ? [...covNames] : null,
-      covariateMethod: covNames.length ? 'projected' : null,
-      seed: options.seed,
-      level,
-      controls: controls.map((u) => panel.units[u]!),
-    },
-    estimate: {
-      att: main.tau,
-      se,
-      ci: ci(main.tau, se),
-      level,
-      pValue: se !== null && se > 0 ? pValueNormal(main.tau / se) : null,
-      inference: inference === 'none' ? 'none' : clusters ? `${inference}-cluster` : inference,
-      cumulative: { value: cum, ci: null },
-    },
-    path,
-    units,
-    diagnostics,
-    warnings,
-    eventPath,
-    timeWeights,
-    cohorts: cohortsOut,
-    comparison,
-  };
-  return analysis;
+  if (s.beta) diagnostics.push({ code: 'COVARIATES_PROJECTED', passed: null, value: null, message: 'covariate coefficients of the two-way fixed-effects regression on the never-treated units; the outcome was residualised on them first', table: s.covNames.map((c, k) => ({ covariate: c, beta: s.beta![k] })) });
+  return { diagnostics, warnings };
 }
 
 export function effectiveN(w: ArrayLike<number>): number {

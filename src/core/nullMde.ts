@@ -7,8 +7,13 @@
  * for an unbiased, normal estimator with a known SE and an approximation otherwise (it says so in
  * `basis`); `vru-eval power` simulates the MDE of the design on the panel itself.
  */
-import { qnorm } from '../core/stats.js';
-import type { Analysis } from '../core/result.js';
+import { qnorm } from './stats.js';
+
+/** What the MDE is computed from (structurally an Analysis; no import of result.ts, which calls this). */
+interface WithEstimate {
+  estimate: { se: number | null; ci: [number, number] | null; level: number } | null;
+  path: readonly { observed: number | null; cumulative: number | null }[];
+}
 
 export const NULL_MDE_POWER = 0.8;
 
@@ -23,7 +28,7 @@ export interface NullMde {
 }
 
 /** The MDE block for an analysis whose interval covers zero, or null. */
-export function nullResultMde(a: Analysis): NullMde | null {
+export function nullResultMde(a: WithEstimate): NullMde | null {
   const e = a.estimate;
   if (!e || !e.ci || typeof e.level !== 'number') return null;
   const [lo, hi] = e.ci;
