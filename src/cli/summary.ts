@@ -162,6 +162,8 @@ function estimateRows(doc: ResultDocument, main?: ResultDocument): [string, stri
     const rel = relativeEffect(doc, main);
     rows.push(['relative effect', rel ? relativePhrase(rel, level) : 'not available: the document has no counterfactual or pre-period level to compare with']);
     if (e.inference) rows.push(['inference', String(e.inference)]);
+    const mde = e.mde as { value?: unknown; percentOfMean?: unknown } | undefined;
+    if (isObj(mde) && typeof mde.value === 'number') rows.push(['not ruled out', `effects smaller than ${readable(mde.value)}${typeof mde.percentOfMean === 'number' ? ` (${mde.percentOfMean.toFixed(1)}% of the pre-period mean)` : ''}: the interval covers zero, and this design had 80% power only for effects at least that large (approximate MDE; vru-eval power simulates it)`]);
     if (e.cumulative && e.cumulative.value !== null) {
       const cci = interval(e.cumulative.ci, level);
       rows.push(['cumulative', `${readable(e.cumulative.value)}${cci ? ` (${cci})` : ''} — summed over the post period`]);
@@ -243,6 +245,7 @@ export async function renderDocumentSummary(doc: ResultDocument, o: OutputSettin
   const cba = await cbaSection(doc);
   if (cba) sections.push(cba);
   sections.push(...describeSections(doc));
+  sections.push(...(await import('./powerSummary.js')).powerSections(doc, readable));
   if (doc.warnings.length > 0) {
     const ws = warningsFirst(doc.warnings);
     sections.push({ heading: `warnings (${ws.length}), the ones that change the headline first`, lines: ws.slice(0, 10).map((w) => `${w.code}: ${roundInText(w.message)}`).concat(ws.length > 10 ? [`… ${ws.length - 10} more in the document`] : []) });

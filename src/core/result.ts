@@ -7,6 +7,7 @@
  * The JSON Schema for the document is in schema.ts (`vru-eval schema`).
  */
 import type { Panel } from './panel.js';
+import { nullResultMde } from './nullMde.js';
 
 export const SCHEMA_VERSION = '1.0';
 
@@ -179,6 +180,9 @@ export function makeDocument(command: string, tool: { name: string; version: str
     method: analysis.method,
     input: clean(input, 'input'),
   };
+  // a null result carries the MDE of its design (src/power/nullMde.ts): "effects smaller than X could not be ruled out"
+  const mde = analysis.estimate && analysis.estimate.mde === undefined ? nullResultMde(analysis) : null;
+  if (mde) analysis = { ...analysis, estimate: { ...analysis.estimate!, mde } };
   for (const k of CORE_KEYS) if (k !== 'method') doc[k] = clean(analysis[k], k);
   const extras = Object.keys(analysis)
     .filter((k) => !(CORE_KEYS as readonly string[]).includes(k) && analysis[k] !== undefined)

@@ -94,6 +94,12 @@ export const RESULT_SCHEMA = {
             level: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
             pValue: { type: ['number', 'null'], minimum: 0, maximum: 1 },
             inference: { type: 'string' },
+            mde: {
+              description: 'Present when the interval covers zero: the minimum detectable effect of this design at 80% power, so a null result reads "effects smaller than X could not be ruled out" (approximation (z_{1−α/2} + z_{0.8})·SE, SE from the interval; `vru-eval power` simulates it).',
+              type: 'object',
+              required: ['value', 'power', 'alpha', 'basis'],
+              properties: { value: num, power: num, alpha: num, se: num, percentOfMean: numOrNull, basis: { type: 'string' } },
+            },
             cumulative: {
               oneOf: [
                 { type: 'object', required: ['value', 'ci'], properties: { value: numOrNull, ci: interval } },
@@ -363,6 +369,40 @@ export const RESULT_SCHEMA = {
             passed: { type: ['boolean', 'null'] },
             equivalence: { type: 'object', required: ['bound', 'equivalent'], properties: { bound: num, equivalent: { type: ['boolean', 'null'] }, rule: { type: 'string' } } },
             path: { type: 'array', items: { type: 'object', required: ['period', 'heldOut'], properties: { period: { type: 'string' }, observed: numOrNull, counterfactual: numOrNull, effect: numOrNull, heldOut: { type: 'boolean' } } } },
+          },
+        },
+      },
+    },
+    power: {
+      description: 'power: minimum detectable effect (MDE) and power curve of the design, simulated on the panel (placebo designs with a known effect added; the method run with its own inference). Every power figure carries its Monte Carlo SE √(p(1−p)/S).',
+      type: 'object',
+      required: ['target', 'alpha', 'evaluation', 'sims', 'design', 'mde', 'size', 'curve', 'analytic'],
+      properties: {
+        target: num,
+        alpha: num,
+        evaluation: { enum: ['shift', 'rerun'], description: "shift: one run per design, the interval moved by δ (methods whose interval is translation-equivariant); rerun: each design rerun at each effect size" },
+        inference: { type: 'string' },
+        placebo: { enum: ['space', 'time'] },
+        effectType: { enum: ['additive', 'proportional'] },
+        direction: { enum: ['decrease', 'increase'] },
+        sims: { type: 'integer' },
+        design: { type: 'object', required: ['nTreated', 'post'], properties: { units: { type: 'integer' }, controls: { type: 'integer' }, nTreated: { type: 'integer' }, pre: { type: ['integer', 'null'] }, post: { type: 'integer' }, start: { type: 'string' }, treatedPreMean: numOrNull, populationPerArea: numOrNull, distinctDesigns: { type: 'integer' } } },
+        mde: {
+          type: 'object',
+          required: ['value', 'mcSe', 'mcInterval', 'reached', 'percentOfMean', 'outcomeUnits', 'offencesOverPost'],
+          properties: { value: numOrNull, mcSe: numOrNull, mcInterval: interval, reached: { type: 'boolean' }, percentOfMean: numOrNull, outcomeUnits: numOrNull, offencesOverPost: numOrNull },
+        },
+        size: { type: 'object', required: ['value', 'mcSe'], properties: { value: num, mcSe: num, rejections: { type: 'integer' } } },
+        curve: { type: 'array', items: { type: 'object', required: ['effect', 'power', 'mcSe'], properties: { effect: num, percentOfMean: numOrNull, power: { type: 'number', minimum: 0, maximum: 1 }, mcSe: num, rejections: { type: 'integer' } } } },
+        analytic: {
+          type: 'object',
+          required: ['applies', 'reason', 'bloom', 'bpw'],
+          description: 'Analytic DiD MDE: Bloom (1995) with serially uncorrelated errors and Burlig, Preonas & Woerman (2020) eq. 2 with σ², ψ^B, ψ^A, ψ^X estimated from two-way residuals of the history.',
+          properties: {
+            applies: { type: 'boolean' },
+            reason: strOrNull,
+            bloom: { oneOf: [{ type: 'object', required: ['mde', 'se', 'df'], properties: { mde: numOrNull, se: numOrNull, df: num, sigma2: numOrNull } }, { type: 'null' }] },
+            bpw: { oneOf: [{ type: 'object', required: ['mde', 'se', 'df'], properties: { mde: numOrNull, se: numOrNull, df: num } }, { type: 'null' }] },
           },
         },
       },

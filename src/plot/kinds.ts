@@ -4,12 +4,13 @@
 import type { ResultDocument } from '../core/result.js';
 import { compositeWhyNot } from './composite.js';
 import { describeWhyNot } from './describeChart.js';
+import { powerWhyNot } from './powerChart.js';
 import { cbaOutcomes, cbaTotals, eventPath, meanDonorWeights, microEffects, pathPoints } from './document.js';
 import { timeWeightRows } from './weightsExtra.js';
 import { forestRows } from './forest.js';
 import { baconRows, placeboFitRows, sensitivityRows } from './sensitivityCharts.js';
 
-export const PLOT_KINDS = ['observed', 'gap', 'cumulative', 'weights', 'units', 'its', 'event', 'cba', 'timeweights', 'compare', 'totals', 'placebo', 'composite', 'describe', 'sensitivity', 'bacon', 'placebofit'] as const;
+export const PLOT_KINDS = ['observed', 'gap', 'cumulative', 'weights', 'units', 'its', 'event', 'cba', 'timeweights', 'compare', 'totals', 'placebo', 'composite', 'describe', 'sensitivity', 'bacon', 'placebofit', 'power'] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
 
 export const KIND_DESCRIPTIONS: Readonly<Record<PlotKind, string>> = {
@@ -30,6 +31,7 @@ export const KIND_DESCRIPTIONS: Readonly<Record<PlotKind, string>> = {
   sensitivity: 'Rambachan–Roth robust intervals of the effect over M̄ (did --honest), breakdown M̄ in the caption',
   bacon: 'Goodman-Bacon scatter: each 2×2 comparison’s estimate against its weight, by type, TWFE estimate as a line (did --bacon)',
   placebofit: 'hold-out placebo test: observed vs predicted treated average over the pre-period, held-out periods shaded (--placebo-holdout)',
+  power: 'power curve of a vru-eval power document: simulated power against effect size with Monte Carlo error bars, target power and the MDE marked',
 };
 
 /** Why `kind` cannot be drawn from `doc`, or null if it can. */
@@ -71,6 +73,8 @@ export function whyNot(doc: ResultDocument, kind: PlotKind): string | null {
       return baconRows(doc).length > 0 ? null : 'the result has no Goodman-Bacon decomposition (run did --method twfe with --bacon)';
     case 'placebofit':
       return placeboFitRows(doc).length > 0 ? null : 'the result has no hold-out placebo test (run with --placebo-holdout k)';
+    case 'power':
+      return powerWhyNot(doc);
     case 'cba': {
       const t = cbaTotals(doc);
       return cbaOutcomes(doc).length > 0 && t.costs !== null ? null : 'the result has no cost-benefit outcomes and totals';
@@ -80,6 +84,7 @@ export function whyNot(doc: ResultDocument, kind: PlotKind): string | null {
 
 /** Every kind `doc` can draw, in a sensible reading order for its method. */
 export function applicableKinds(doc: ResultDocument): PlotKind[] {
+  if (doc.command === 'power') return powerWhyNot(doc) === null ? ['power'] : [];
   const order: PlotKind[] =
     doc.method === 'compare' || doc.method === 'robustness'
       ? ['compare']
@@ -99,6 +104,7 @@ export function applicableKinds(doc: ResultDocument): PlotKind[] {
 
 /** The default chart for a result: synthetic control → observed vs counterfactual; its → its; DiD → event study; cba → cba. */
 export function defaultKind(doc: ResultDocument): PlotKind | null {
+  if (doc.command === 'power') return powerWhyNot(doc) === null ? 'power' : null;
   const preferred: PlotKind = doc.method === 'compare' || doc.method === 'robustness' ? 'compare' : doc.method === 'micro' ? 'totals' : doc.method === 'describe' ? 'describe' : doc.method === 'cba' ? 'cba' : doc.method === 'its' ? 'its' : doc.method === 'twfe' || doc.method === 'cs' ? 'event' : 'observed';
   if (whyNot(doc, preferred) === null) return preferred;
   return applicableKinds(doc)[0] ?? null;

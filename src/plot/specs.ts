@@ -38,6 +38,7 @@ import { forestSpec } from './forest.js';
 import { microPlaceboSpec, microTotalsSpec } from './microSpecs.js';
 import { compositeSpec } from './composite.js';
 import { describeSpec } from './describeChart.js';
+import { powerSpec } from './powerChart.js';
 
 const GREY = '#9A9A9A';
 const SOLID: number[] = [1, 0];
@@ -558,6 +559,7 @@ const BUILDERS: Record<PlotKind, (doc: ResultDocument, o: PlotOptions) => VlSpec
   sensitivity: (doc, o) => sensitivityBody(doc, o) as VlSpec,
   bacon: (doc, o) => baconBody(doc, o) as VlSpec,
   placebofit: (doc, o) => placeboFitBody(doc, o) as VlSpec,
+  power: (doc, o) => powerSpec(doc, { title: o.title, width: o.width, height: o.height }),
 };
 
 /**

@@ -81,6 +81,8 @@ export function estimateSentences(doc: ResultDocument): string[] {
       `On average over the post-intervention period, ${unit} was ${fmtNumber(Math.abs(e.att))} ${dir} than the counterfactual per ${n > 1 ? 'treated area and ' : ''}${per}: an average effect of ${fmtNumber(e.att)} (${ci}${p}; inference: ${e.inference}).`,
     );
     if (e.ci && e.ci[0] <= 0 && e.ci[1] >= 0) out.push('The interval includes zero, so the data are also consistent with no effect.');
+    const mde = e.mde as { value?: unknown; percentOfMean?: unknown } | undefined;
+    if (mde && typeof mde.value === 'number') out.push(`This design could reliably detect (80% power) only effects of about ${fmtNumber(mde.value)} or more${typeof mde.percentOfMean === 'number' ? ` (${fmtNumber(mde.percentOfMean)}% of the pre-period mean)` : ''}: no effect smaller than that could be ruled out (an approximate minimum detectable effect; vru-eval power simulates it on the panel).`);
     const range = e.attRange as unknown;
     if (Array.isArray(range) && range.length === 2 && range.every(isNum)) out.push(`Other donor weightings that fit the pre-period almost as well (within ${fmtNumber(100 * Number((doc.options as { uniquenessTol?: unknown }).uniquenessTol ?? 0.01))}% of the best) give average effects from ${fmtNumber(range[0])} to ${fmtNumber(range[1])}.`);
     else if (e.ci) out.push(`The interval excludes zero at the ${level} level.`);

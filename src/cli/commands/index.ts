@@ -17,6 +17,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'scm', summary: 'synthetic control: gsynth (default), synth, sdid, ascm or micro (scm --method <m> --help)', load: async () => (await import('./scm.js')).scmCommand },
   { name: 'its', summary: 'interrupted time series: level and slope changes of one series or an aggregate', load: async () => (await import('./its.js')).itsCommand },
   { name: 'did', summary: "difference-in-differences: two-way fixed effects or Callaway & Sant'Anna", load: async () => (await import('./did.js')).didCommand },
+  { name: 'power', summary: 'minimum detectable effect and power curve of a design, simulated on the panel (any method)', load: async () => (await import('./power.js')).powerCommand },
   { name: 'cba', summary: 'cost-benefit: offences avoided × unit costs against programme costs', load: async () => (await import('./cba.js')).cbaCommand },
   { name: 'describe', summary: 'descriptive comparisons: rolling 12 months vs a baseline, year on year (no counterfactual)', load: async () => (await import('./describe.js')).describeCommand },
   { name: 'panel', summary: 'build the area × month panel from the police.uk street-level archive', load: async () => (await import('./panel.js')).panelCommand },
