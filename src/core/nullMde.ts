@@ -33,7 +33,7 @@ export function nullResultMde(a: WithEstimate): NullMde | null {
   if (!e || !e.ci || typeof e.level !== 'number') return null;
   const [lo, hi] = e.ci;
   if (!(Number.isFinite(lo) && Number.isFinite(hi)) || lo > 0 || hi < 0) return null;
-  const alpha = 1 - e.level;
+  const alpha = Number((1 - e.level).toPrecision(12)); // 0.05, not 1 − 0.95 = 0.050000000000000044
   const z = qnorm(1 - alpha / 2);
   const fromSe = typeof e.se === 'number' && Number.isFinite(e.se) && e.se > 0;
   const se = fromSe ? (e.se as number) : (hi - lo) / (2 * z);
