@@ -13,8 +13,20 @@ export function schemaCommand(ctx: CliContext): Command {
       emitData(ctx, schema, undefined, async (output) => {
         const { renderSections } = await import('../summary.js');
         const s = schema as unknown as { title?: string; properties?: Record<string, { type?: unknown; description?: string }>; required?: string[] };
-        const rows = Object.entries(s.properties ?? {}).map(([k, v]): [string, string] => [k, `${Array.isArray(v.type) ? v.type.join('|') : String(v.type ?? 'object')}${(s.required ?? []).includes(k) ? ', required' : ''}${v.description ? ` — ${v.description}` : ''}`]);
+        const rows = Object.entries(s.properties ?? {}).map(([k, v]): [string, string] => [k, `${Array.isArray(v.type) ? v.type.join('|') : String(v.type ?? 'object')}${(s.required ?? []).includes(k) ? ', required' : ''}${v.description ? ` — ${firstSentence(v.description)}` : ''}`]);
         return renderSections(`vru-eval schema: ${what} (top-level fields)`, [{ rows }, { lines: [`the full JSON Schema: vru-eval schema${o.plan ? ' --plan' : ''} --json`] }], output);
       });
     });
+}
+
+/** The first sentence of a schema description, outside parentheses (the terminal summary fits a screen; --json has it all). */
+function firstSentence(d: string): string {
+  let depth = 0;
+  for (let k = 0; k < d.length; k++) {
+    const c = d[k]!;
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (depth === 0 && (c === '.' || c === ';') && (k + 1 === d.length || /\s/.test(d[k + 1]!))) return d.slice(0, k) + '.';
+  }
+  return d;
 }
