@@ -9,6 +9,7 @@ import { OUTPUT_OPTIONS, PANEL_OPTIONS } from '../core/commonOptions.js';
 import { UsageError } from '../core/errors.js';
 import { readOptions } from '../core/optionTable.js';
 import type { PanelOptions } from '../core/panel.js';
+import { panelOptionsOf } from '../analyse/source.js';
 import { addOptions } from './optionFlags.js';
 
 export { list, numberArg, repeatable } from '../core/optionTable.js';
@@ -33,17 +34,9 @@ export function commonFrom(o: Record<string, unknown>): CommonOptions {
   return { out, seed, level };
 }
 
+/** The panel mapping of the parsed flags: the library's {@link panelOptionsOf} (one definition for the CLI and analyse()). */
 export function panelOptionsFrom(o: Record<string, unknown>): PanelOptions {
-  const v = readOptions(PANEL_OPTIONS, o);
-  const p: PanelOptions = { outcome: v.outcome };
-  if (v.unit !== undefined) p.unit = v.unit;
-  if (v.time !== undefined) p.time = v.time;
-  if (v.treated !== undefined) p.treated = v.treated;
-  if (v.treatedUnits !== undefined) p.treatedUnits = v.treatedUnits;
-  if (v.start !== undefined) p.start = v.start;
-  if (v.covariates !== undefined) p.covariates = v.covariates;
-  if (v.population !== undefined) p.population = v.population;
-  return p;
+  return panelOptionsOf(readOptions(PANEL_OPTIONS, o));
 }
 
 /** Output formats of `--format` (every command; see output.ts). */

@@ -5,6 +5,7 @@
  * shape gets a summary without code here. Numbers are rounded for reading; the JSON keeps them
  * at full precision.
  */
+import type { PanelSummary } from '../core/summary.js';
 import type { ResultDocument } from '../core/result.js';
 import { diagnosticVerdicts, headlineSentence, nextCommands, offencesChange, percent, relativeEffect, relativePhrase, warningsFirst } from '../core/meaning.js';
 import type { OutputSettings } from './output.js';
@@ -342,22 +343,8 @@ export function renderPanelSummary(s: PanelSummaryLike, o: OutputSettings): stri
   return renderSections(`vru-eval inspect: ${String(input.file)}`, sections, o);
 }
 
-/** The fields of inspect's summary that renderPanelSummary reads. */
-export interface PanelSummaryLike {
-  input: unknown;
-  frequency: string;
-  units: number;
-  periods: { count: number; first: string; last: string };
-  outcome: string;
-  treatedUnits: { unit: string; start: string; prePeriods: number; postPeriods: number }[];
-  controlUnits: number;
-  staggered: boolean;
-  missingCells: { count: number; first: { unit: string; period: string }[] };
-  absentRows: number;
-  covariates: { name: string; missing: number; mean: number | null }[];
-  population: string | null;
-  manifest?: unknown;
-}
+/** The fields of inspect's summary that renderPanelSummary reads (src/core/summary.ts), as read back from JSON. */
+export type PanelSummaryLike = Omit<PanelSummary, 'input' | 'step'> & { input: unknown; manifest?: unknown };
 
 /** The fields of `vru-eval panel police-uk`'s summary that renderBuiltPanelSummary reads (plus the manifest). */
 export interface BuiltPanelLike {
