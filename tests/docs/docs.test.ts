@@ -2,7 +2,7 @@
  * docs/ (issue 23): every command and every method has its page, each page's flag sections are
  * what `npm run docs` generates from the option tables today (a renamed flag or a new default
  * fails here until the pages are regenerated), and every relative link in README.md and docs/
- * points to a file that exists — except the pages other work in progress adds (PENDING).
+ * points to a file that exists.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -14,8 +14,6 @@ import { main } from '../../src/cli/main.js';
 import { FIXTURE } from '../helpers.js';
 import { ROOT } from '../helpers.js';
 
-/** Pages linked from the README that other branches are writing (issue 23 and its siblings). */
-const PENDING = ['docs/police-uk.md', 'docs/micro-seattle.md', 'docs/power.md', 'docs/sensitivity.md', 'docs/intervals.md', 'docs/library.md'];
 
 const read = (f: string): string => readFileSync(f, 'utf8');
 
@@ -97,7 +95,6 @@ describe('links in README.md and docs/ resolve', () => {
         if (target === '' || /^[a-z]+:/.test(target)) continue;
         const abs = resolve(dirname(file), target);
         if (existsSync(abs)) continue;
-        if (PENDING.includes(relative(ROOT, abs))) continue;
         broken.push(m[1]!);
       }
       expect(broken, `${name}: broken links`).toEqual([]);
