@@ -110,6 +110,50 @@ describe.skipIf(!hasScript || !existsSync(BIN))('first screens on a pseudo-termi
     expect(t.out).not.toMatch(/[✓✗·]/);
   });
 
+  it('scm (gsynth, the default): relative effect, offences avoided, verdicts with thresholds', () => {
+    const t = pty(['scm', FIXTURE, '--outcome', 'violence_rate', '--population', 'population']);
+    expect(t.code, t.out).toBe(0);
+    expect(t.out).toMatch(/relative effect +−\d+\.\d% of the counterfactual/);
+    expect(t.out).toMatch(/offences avoided +[\d,]+ \(95% CI/);
+    expect(t.out).toMatch(/good: fit before the programme: .*\n.*\[PRE_FIT; good up to 0\.5 × the effect/);
+  });
+
+  it('scm (sdid): relative effect and verdicts', () => {
+    const t = pty(['scm', FIXTURE, '--outcome', 'violence_rate', '--method', 'sdid']);
+    expect(t.code, t.out).toBe(0);
+    expect(t.out).toMatch(/relative effect +−\d+\.\d% of the counterfactual/);
+    expect(t.out).toMatch(verdict);
+  });
+
+  it('scm (micro): relative effect, a null result states what it could not rule out, verdicts', () => {
+    const t = pty(['scm', FIXTURE, '--outcome', 'offences', '--method', 'micro']);
+    expect(t.code, t.out).toBe(0);
+    expect(t.out).toMatch(/relative effect +−\d+\.\d% of the counterfactual/);
+    const flat = t.out.replace(/\s+/g, ' ');
+    expect(flat).toMatch(/the interval includes no effect/);
+    expect(flat).toMatch(/not ruled out effects smaller than [\d.,]+ \([\d.]+% of the pre-period mean\)/);
+    expect(t.out).toMatch(/good: exact balance/);
+  });
+
+  it('compare, plot, report, describe and pretrends: what was done, in words', () => {
+    const cmp = pty(['compare', join(RESULTS, 'gsynth.json'), join(RESULTS, 'synth.json')]);
+    expect(cmp.code, cmp.out).toBe(0);
+    expect(cmp.out).toMatch(/good: every pair of intervals overlaps/);
+    const plot = pty(['plot', join(RESULTS, 'gsynth.json'), '--out', join(dir, 'g.svg')]);
+    expect(plot.code, plot.out).toBe(0);
+    expect(plot.out).toMatch(/drew the observed chart of .*gsynth\.json \(scm gsynth\)/);
+    const rep = pty(['report', join(RESULTS, 'gsynth.json'), '--out', join(dir, 'r.html')]);
+    expect(rep.code, rep.out).toBe(0);
+    expect(rep.out).toMatch(/vru-eval report: 1 analysis in one page/);
+    const des = pty(['describe', FIXTURE, '--outcome', 'offences', '--baseline', '2018']);
+    expect(des.code, des.out).toBe(0);
+    expect(des.out).toMatch(/descriptive: no counterfactual/);
+    expect(des.out).toMatch(/change +[+−][\d,]+ \([+−]\d+\.\d%\)/);
+    const pre = pty(['pretrends', FIXTURE, '--outcome', 'violence_rate', '--method', 'twfe', '--placebo-holdout', '6']);
+    expect(pre.code, pre.out).toBe(0);
+    expect(pre.out).toMatch(/(good|doubtful|fails): placebo hold-out/);
+  });
+
   it('its: title without a repeated method, relative effect, Ljung–Box and Durbin–Watson as verdicts', () => {
     const t = pty(['its', FIXTURE, '--outcome', 'violence_rate', '--out', join(dir, 'its.json')]);
     expect(t.code, t.out).toBe(0);
