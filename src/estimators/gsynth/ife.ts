@@ -70,7 +70,10 @@ const hasUnitFE = (f: Force) => f === 'unit' || f === 'two-way';
 const centreTime = (f: Force) => f === 'time' || f === 'two-way';
 
 /**
- * Fit the IFE model on a block of control units.
+ * Fit the IFE model on a block of control units (Bai 2009's iterative principal components,
+ * with EM for missing cells): used rows → filled outcome Yf → (fast path) → QR of the centred
+ * covariates and a starting β → alternate (additive effects, factors, β, EM refill) until the
+ * fitted values settle → final pieces μ̂, α̂_i (n), ξ̂_t (T), F̂ (T×r), Λ̂ (n×r) at the final β.
  * @param r - number of factors.
  * @param weights - row weights c_i (null = all 1); rows with weight 0 are ignored.
  * @param start - warm start: β and/or filled outcome matrix from an earlier fit.
@@ -86,6 +89,35 @@ export function fitControls(
 ): ControlFit {
   const { n, T, y, x } = data;
   const p = x.length;
+  const { w, rows, C } = usedRows(n, weights);
+  const { allMissing, missing, Yf } = filledOutcomes(y, T, w, rows, start.fill);
+  const iterative = !start.fixed && (p > 0 || missing.length > 0);
+  if (!iterative && !wantFitted && p === 0 && missing.length === 0) {
+    // The fast path reads every row of y (its cached layouts and period means span all n rows),
+    // so missing cells in rows left out of this fit (weight 0: a unit not drawn by the bootstrap,
+    // the jackknife's left-out unit, the parametric bootstrap's pseudo-treated units) must not
+    // reach it as NaN, which made every such replicate fail or come out NaN. They are given
+    // finite stand-ins that cannot change the result (their rows have weight 0).
+    const yFast = allMissing.length > 0 ? finiteStandIn(y, n, T) : y;
+    return fitFast(yFast === y ? data : { ...data, y: yFast }, r, s.force, w, rows, C, start.V && start.V.length === T * r ? start.V : null);
+  }
+  const sq = new Float64Array(n);
+  for (const i of rows) sq[i] = Math.sqrt(w[i]!);
+  // Centred covariates and their QR (fixed through the iterations).
+  const qr = p > 0 && !start.fixed ? covariateQR(x, n, T, rows, w, sq, C, s) : null;
+  let beta: Float64Array = start.beta && start.beta.length === p ? Float64Array.from(start.beta) : new Float64Array(p);
+  if (p > 0 && !start.beta) beta = olsBeta(qr!, centre(Yf, n, T, rows, w, C, s.force), null, rows, sq, T, p);
+  const st = alternate({ n, T, p, r, Yf, x, rows, w, sq, C, missing, qr, s, iterative, wantFitted, startV: start.V }, beta);
+  if (iterative) {
+    // Recompute the additive and factor parts at the final β so all pieces agree.
+    const res = fitControls({ ...data, y: Yf }, r, s, weights, { beta: st.beta, fixed: true, ...(r > 0 ? { V: st.eig.vectors } : {}) }, wantFitted);
+    return { ...res, converged: st.converged, iterations: st.iterations, imputed: missing.length };
+  }
+  return finalPieces(data, r, s, rows, st, wantFitted);
+}
+
+/** Row weights c_i (all 1 when null), the rows with c_i > 0 and C = Σ c_i. */
+function usedRows(n: number, weights: Float64Array | null): { w: Float64Array; rows: number[]; C: number } {
   const w = weights ?? new Float64Array(n).fill(1);
   let C = 0;
   const rows: number[] = [];
@@ -94,13 +126,22 @@ export function fitControls(
     rows.push(i);
   }
   if (rows.length === 0) throw new EstimationError('NO_CONTROL_UNITS', 'no control unit left to fit the factor model');
+  return { w, rows, C };
+}
+
+/**
+ * The outcome Y (n×T) with its missing cells among the used rows filled for EM: from the warm
+ * start's fill, else each period's weighted mean of the observed cells. Yf is y itself when no
+ * used cell is missing (never written then).
+ */
+function filledOutcomes(y: Float64Array, T: number, w: Float64Array, rows: readonly number[], fill: Float64Array | undefined): { allMissing: Int32Array; missing: number[]; Yf: Float64Array } {
   // Missing cells (among used rows).
   const allMissing = missingCells(y);
   const missing: number[] = [];
   for (const k of allMissing) if (w[Math.floor(k / T)]! > 0) missing.push(k);
   const Yf = missing.length > 0 ? Float64Array.from(y) : y;
   if (missing.length > 0) {
-    if (start.fill) for (const k of missing) Yf[k] = start.fill[k]!;
+    if (fill) for (const k of missing) Yf[k] = fill[k]!;
     else {
       // Initial fill: column mean of observed cells.
       const cm = new Float64Array(T);
@@ -119,39 +160,71 @@ export function fitControls(
       }
     }
   }
-  const iterative = !start.fixed && (p > 0 || missing.length > 0);
-  if (!iterative && !wantFitted && p === 0 && missing.length === 0) {
-    // The fast path reads every row of y (its cached layouts and period means span all n rows),
-    // so missing cells in rows left out of this fit (weight 0: a unit not drawn by the bootstrap,
-    // the jackknife's left-out unit, the parametric bootstrap's pseudo-treated units) must not
-    // reach it as NaN, which made every such replicate fail or come out NaN. They are given
-    // finite stand-ins that cannot change the result (their rows have weight 0).
-    const yFast = allMissing.length > 0 ? finiteStandIn(y, n, T) : y;
-    return fitFast(yFast === y ? data : { ...data, y: yFast }, r, s.force, w, rows, C, start.V && start.V.length === T * r ? start.V : null);
-  }
+  return { allMissing, missing, Yf };
+}
 
-  // Centred covariates and their QR (fixed through the iterations).
-  let qr: QRFactor | null = null;
-  const sq = new Float64Array(n);
-  for (const i of rows) sq[i] = Math.sqrt(w[i]!);
+/** QR of the weighted, centred covariates √c_i·M X (nObs×p, nObs = used rows × T); collinear covariates are an error. */
+function covariateQR(x: readonly Float64Array[], n: number, T: number, rows: readonly number[], w: Float64Array, sq: Float64Array, C: number, s: FitSettings): QRFactor {
+  const p = x.length;
   const nObs = rows.length * T;
-  if (p > 0 && !start.fixed) {
-    const Xd = new Float64Array(nObs * p);
-    for (let k = 0; k < p; k++) {
-      const dk = centre(x[k]!, n, T, rows, w, C, s.force);
-      let o = 0;
-      for (const i of rows) for (let t = 0; t < T; t++) Xd[(o++) * p + k] = sq[i]! * dk[i * T + t]!;
-    }
-    qr = qrFactor(Xd, nObs, p);
-    if (qr.dependent.length > 0) {
-      const name = s.covariateNames[qr.dependent[0]!] ?? `covariate ${qr.dependent[0]! + 1}`;
-      throw new EstimationError('RANK_DEFICIENT', `covariate '${name}' does not vary within the control units once unit and period effects are removed (or is collinear with another covariate), so β cannot be estimated; drop it from --covariates`, { covariate: name });
-    }
+  const Xd = new Float64Array(nObs * p);
+  for (let k = 0; k < p; k++) {
+    const dk = centre(x[k]!, n, T, rows, w, C, s.force);
+    let o = 0;
+    for (const i of rows) for (let t = 0; t < T; t++) Xd[(o++) * p + k] = sq[i]! * dk[i * T + t]!;
   }
+  const qr = qrFactor(Xd, nObs, p);
+  if (qr.dependent.length > 0) {
+    const name = s.covariateNames[qr.dependent[0]!] ?? `covariate ${qr.dependent[0]! + 1}`;
+    throw new EstimationError('RANK_DEFICIENT', `covariate '${name}' does not vary within the control units once unit and period effects are removed (or is collinear with another covariate), so β cannot be estimated; drop it from --covariates`, { covariate: name });
+  }
+  return qr;
+}
 
-  let beta: Float64Array = start.beta && start.beta.length === p ? Float64Array.from(start.beta) : new Float64Array(p);
-  if (p > 0 && !start.beta) beta = olsBeta(qr!, centre(Yf, n, T, rows, w, C, s.force), null, rows, sq, T, p);
+/** Inputs of the alternating fit: Yf (n×T, its EM cells overwritten in place), X (p × n×T), the used rows and weights. */
+interface AltInput {
+  n: number;
+  T: number;
+  p: number;
+  r: number;
+  Yf: Float64Array;
+  x: Float64Array[];
+  rows: number[];
+  w: Float64Array;
+  sq: Float64Array;
+  C: number;
+  missing: number[];
+  qr: QRFactor | null;
+  s: FitSettings;
+  iterative: boolean;
+  wantFitted: boolean;
+  startV: Float64Array | undefined;
+}
 
+/**
+ * State after the last step: β (p), Z = M(Y − Xβ) in W (n×T), the unit means a_i (n), the
+ * period means v_t (T), μ = g and the top-r eigenpairs of G = Σ c_i z_i z_iᵀ (V: T×r).
+ */
+interface AltState {
+  beta: Float64Array;
+  W: Float64Array;
+  a: Float64Array;
+  v: Float64Array;
+  mu: number;
+  eig: { values: Float64Array; vectors: Float64Array; k: number };
+  converged: boolean;
+  iterations: number;
+}
+
+/**
+ * Bai (2009) iterative principal components with EM: given β, the additive effects and the
+ * factors V (top-r eigenvectors of the Gram matrix of Z) are exact; given them, β is OLS of
+ * the centred Y − L on the centred X (L_i = z_i V Vᵀ); missing cells take their fitted value.
+ * Stops when ‖fit − fit_prev‖ ≤ tol·‖fit_prev‖ or after maxIter steps (one step if not iterative).
+ */
+function alternate(q: AltInput, beta0: Float64Array): AltState {
+  const { n, T, p, r, Yf, x, rows, w, sq, C, missing, qr, s, iterative, wantFitted } = q;
+  let beta = beta0;
   const W = new Float64Array(n * T);
   const a = new Float64Array(n);
   const v = new Float64Array(T);
@@ -167,51 +240,13 @@ export function fitControls(
   const maxIter = iterative ? s.maxIter : 1;
   for (let iter = 1; iter <= maxIter; iter++) {
     iterations = iter;
-    // W = Yf − Xβ on used rows.
-    for (const i of rows) {
-      const o = i * T;
-      for (let t = 0; t < T; t++) {
-        let val = Yf[o + t]!;
-        for (let k = 0; k < p; k++) val -= beta[k]! * x[k]![o + t]!;
-        W[o + t] = val;
-      }
-    }
-    // Additive effects and the Gram matrix of the centred residuals.
-    let g = 0;
-    for (const i of rows) {
-      let m = 0;
-      const o = i * T;
-      for (let t = 0; t < T; t++) m += W[o + t]!;
-      a[i] = m / T;
-      g += w[i]! * a[i]!;
-    }
-    g /= C;
+    const g = centredResiduals(q, beta, W, a, v);
     mu = g;
-    const unitFE = hasUnitFE(s.force);
-    // b_i = w_i − a_i (unit FE) or w_i − g, stored back into W.
-    v.fill(0);
-    for (const i of rows) {
-      const o = i * T;
-      const c = unitFE ? a[i]! : g;
-      const wi = w[i]!;
-      for (let t = 0; t < T; t++) {
-        const b = W[o + t]! - c;
-        W[o + t] = b;
-        v[t] = v[t]! + wi * b;
-      }
-    }
-    for (let t = 0; t < T; t++) v[t] = v[t]! / C;
-    if (centreTime(s.force)) {
-      for (const i of rows) {
-        const o = i * T;
-        for (let t = 0; t < T; t++) W[o + t] = W[o + t]! - v[t]!;
-      }
-    }
     // Now W rows are Z_i. G = Σ c_i z_i z_iᵀ.
     if (r > 0) {
       gram(W, rows, w, T, G);
       // Warm start: the previous iteration's factors (or the caller's), else an exact decomposition.
-      const warmV = iter > 1 ? eig.vectors : start.V && start.V.length === T * r ? start.V : null;
+      const warmV = iter > 1 ? eig.vectors : q.startV && q.startV.length === T * r ? q.startV : null;
       eig = warmV ? topEigenWarm(G, T, r, warmV) : topEigen(G, T, r);
     }
     if (!iterative && !wantFitted) break;
@@ -227,27 +262,86 @@ export function fitControls(
     fit = fitted(fit, Yf, W, L, x, beta, rows, T, p, s.force, a, g, v);
     for (const k of missing) Yf[k] = fit[k]!;
     if (!iterative) break;
-    if (fitPrev) {
-      let num = 0;
-      let den = 0;
-      for (const i of rows) for (let t = 0; t < T; t++) {
-        const k = i * T + t;
-        num += (fit[k]! - fitPrev[k]!) ** 2;
-        den += fitPrev[k]! ** 2;
-      }
-      if (Math.sqrt(num) <= s.tol * Math.max(Math.sqrt(den), 1e-300)) {
-        converged = true;
-        break;
-      }
+    if (fitPrev && settled(fit, fitPrev, rows, T, s.tol)) {
+      converged = true;
+      break;
     }
     fitPrev = fitPrev ?? new Float64Array(n * T);
     fitPrev.set(fit);
   }
-  if (iterative) {
-    // Recompute the additive and factor parts at the final β so all pieces agree.
-    const res = fitControls({ ...data, y: Yf }, r, s, weights, { beta, fixed: true, ...(r > 0 ? { V: eig.vectors } : {}) }, wantFitted);
-    return { ...res, converged, iterations, imputed: missing.length };
+  return { beta, W, a, v, mu, eig, converged, iterations };
+}
+
+/**
+ * One additive step at the current β: W = Yf − Xβ on the used rows, unit means a_i, their
+ * weighted mean g (returned, = μ), then W ← W − a_i (unit FE) or W − g, period means v_t of
+ * that, and W ← W − v_t when time effects are in the model; W's rows are then z_i.
+ */
+function centredResiduals(q: AltInput, beta: Float64Array, W: Float64Array, a: Float64Array, v: Float64Array): number {
+  const { T, p, Yf, x, rows, w, C, s } = q;
+  // W = Yf − Xβ on used rows.
+  for (const i of rows) {
+    const o = i * T;
+    for (let t = 0; t < T; t++) {
+      let val = Yf[o + t]!;
+      for (let k = 0; k < p; k++) val -= beta[k]! * x[k]![o + t]!;
+      W[o + t] = val;
+    }
   }
+  // Additive effects and the Gram matrix of the centred residuals.
+  let g = 0;
+  for (const i of rows) {
+    let m = 0;
+    const o = i * T;
+    for (let t = 0; t < T; t++) m += W[o + t]!;
+    a[i] = m / T;
+    g += w[i]! * a[i]!;
+  }
+  g /= C;
+  const unitFE = hasUnitFE(s.force);
+  // b_i = w_i − a_i (unit FE) or w_i − g, stored back into W.
+  v.fill(0);
+  for (const i of rows) {
+    const o = i * T;
+    const c = unitFE ? a[i]! : g;
+    const wi = w[i]!;
+    for (let t = 0; t < T; t++) {
+      const b = W[o + t]! - c;
+      W[o + t] = b;
+      v[t] = v[t]! + wi * b;
+    }
+  }
+  for (let t = 0; t < T; t++) v[t] = v[t]! / C;
+  if (centreTime(s.force)) {
+    for (const i of rows) {
+      const o = i * T;
+      for (let t = 0; t < T; t++) W[o + t] = W[o + t]! - v[t]!;
+    }
+  }
+  return g;
+}
+
+/** Convergence: ‖fit − fitPrev‖ ≤ tol · ‖fitPrev‖ over the used rows (Frobenius norms). */
+function settled(fit: Float64Array, fitPrev: Float64Array, rows: readonly number[], T: number, tol: number): boolean {
+  let num = 0;
+  let den = 0;
+  for (const i of rows) for (let t = 0; t < T; t++) {
+    const k = i * T + t;
+    num += (fit[k]! - fitPrev[k]!) ** 2;
+    den += fitPrev[k]! ** 2;
+  }
+  return Math.sqrt(num) <= tol * Math.max(Math.sqrt(den), 1e-300);
+}
+
+/**
+ * The model's pieces from the last (exact, non-iterative) step: μ̂, α̂_i = a_i − μ̂ (n), ξ̂_t = v_t
+ * (T), F̂ = √T·V (T×r, F̂ᵀF̂/T = I), Λ̂ = Z V / √T (n×r) and, if wanted, the fitted values (n×T).
+ */
+function finalPieces(data: UnitBlock, r: number, s: FitSettings, rows: readonly number[], st: AltState, wantFitted: boolean): ControlFit {
+  const { n, T, x } = data;
+  const p = x.length;
+  const { beta, W, a, v, eig } = st;
+  let mu = st.mu;
   const unitFE = hasUnitFE(s.force);
   const alpha = new Float64Array(n);
   const xi = new Float64Array(T);
@@ -267,6 +361,7 @@ export function fitControls(
     for (let t = 0; t < T; t++) sacc += W[i * T + t]! * eig.vectors[t * r + k]!;
     lambda[i * r + k] = sacc / sqrtT;
   }
+  let fit: Float64Array | null = null;
   if (wantFitted) {
     fit = new Float64Array(n * T).fill(Number.NaN);
     for (const i of rows) for (let t = 0; t < T; t++) {
