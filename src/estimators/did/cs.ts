@@ -289,6 +289,46 @@ function drAtt(X: Float64Array, D: Float64Array, ns: number, p: number, r: Float
  * @throws InputError NO_TREATED_UNITS | NO_COMPARISON_UNITS; EstimationError RANK_DEFICIENT
  */
 export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
+  // Prepare: balanced sample of n units, cohorts g with shares P(G = g).
+  const setup = prepareCs(panel, opts);
+  // Fit: ATT(g,t) with influence functions ψ (n each), then the aggregations θ.
+  const cells = fitCells(panel, opts, setup);
+  const agg = aggregateCs(setup, cells);
+  // Infer: multiplier bootstrap for the uniform bands, pre-trend Wald test.
+  const boot = bootstrapCs(panel, opts, setup, agg, rng);
+  preTrendTest(opts, setup, agg.est);
+  // Assemble the document.
+  return assembleCs(panel, opts, setup, agg, boot);
+}
+
+/** The estimation sample: n kept units (balanced, not always treated), their cohorts G_j (−1 = never), T periods. */
+interface CsSetup {
+  T: number;
+  n: number;
+  keep: number[];
+  /** G_j for each kept unit j (length n); negative = never treated. */
+  cohortOf: Int32Array;
+  /** Treated cohorts g, ascending. */
+  cohorts: number[];
+  nNever: number;
+  /** P(G = g) = n_g / n. */
+  pShare: Map<number, number>;
+  covs: readonly string[];
+  yAt: (j: number, t: number) => number;
+  xAt: (j: number, t: number, c: string) => number;
+  level: number;
+  /** z_{(1+level)/2} for pointwise intervals. */
+  z: number;
+  warnings: Warning[];
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Prepare: keep units observed in every period (balanced panel, as CS's panel estimator needs),
+ * drop units treated in the first period (no untreated base period), and check that a treated
+ * cohort and (with --control never) a never-treated unit remain.
+ */
+function prepareCs(panel: Panel, opts: CsOptions): CsSetup {
   const T = panel.periods.length;
   const timing = treatmentTiming(panel);
   const warnings: Warning[] = [];
@@ -296,9 +336,6 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
   const level = opts.level;
   const z = qnorm(0.5 + level / 2);
   const covs = panel.covariateNames;
-
-  // Keep units observed in every period (balanced panel, as CS's panel estimator needs),
-  // and drop units treated in the first period (no untreated base period).
   const keep: number[] = [];
   const droppedMissing: string[] = [];
   const droppedAlways: string[] = [];
@@ -329,14 +366,26 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
   }
   const pShare = new Map<number, number>();
   for (const g of cohorts) pShare.set(g, Array.from(cohortOf).filter((c) => c === g).length / n);
-
   const yAt = (j: number, t: number) => panel.y[keep[j]! * T + t]!;
   const xAt = (j: number, t: number, c: string) => panel.covariates[c]![keep[j]! * T + t]!;
+  return { T, n, keep, cohortOf, cohorts, nNever, pShare, covs, yAt, xAt, level, z, warnings, diagnostics };
+}
 
+/** Cell-level problems collected while fitting, reported as warnings after the loop. */
+interface CellIssues {
+  skipped: string[];
+  notConverged: string[];
+  overlap: string[];
+}
+
+/**
+ * Fit: ATT(g,t) for every cohort g and period t with its base period b (varying: b = t − 1
+ * before g; universal: b = g − 1, with ATT(g, g−1) ≡ 0 as the reference cell).
+ */
+function fitCells(panel: Panel, opts: CsOptions, setup: CsSetup): Cell[] {
+  const { T, n, cohortOf, cohorts, warnings } = setup;
   const cells: Cell[] = [];
-  const skipped: string[] = [];
-  const notConverged: string[] = [];
-  const overlap: string[] = [];
+  const issues: CellIssues = { skipped: [], notConverged: [], overlap: [] };
   for (const g of cohorts) {
     for (let t = 0; t < T; t++) {
       let base: number;
@@ -351,106 +400,158 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
           continue;
         }
       }
-      const horizon = Math.max(t, base);
-      const treatedIdx: number[] = [];
-      const controlIdx: number[] = [];
-      for (let j = 0; j < n; j++) {
-        const c = cohortOf[j]!;
-        if (c === g) treatedIdx.push(j);
-        else if (c < 0) controlIdx.push(j);
-        else if (opts.control === 'notyet' && c > horizon) controlIdx.push(j);
-      }
-      if (controlIdx.length === 0) {
-        skipped.push(`(${panel.periods[g]}, ${panel.periods[t]})`);
-        continue;
-      }
-      const sub = [...treatedIdx, ...controlIdx];
-      const ns = sub.length;
-      const p = 1 + covs.length;
-      // Regression of ΔY on X in the comparison group.
-      const nc = controlIdx.length;
-      if (nc < p) throw new EstimationError('TOO_FEW_COMPARISON_UNITS', `ATT(${panel.periods[g]}, ${panel.periods[t]}): ${nc} comparison unit(s) for ${p} regression coefficient(s); drop covariates or use --control notyet`, { group: panel.periods[g], period: panel.periods[t] });
-      const Xc = new Float64Array(nc * p);
-      const dyc = new Float64Array(nc);
-      controlIdx.forEach((j, r) => {
-        Xc[r * p] = 1;
-        covs.forEach((c, k) => (Xc[r * p + 1 + k] = xAt(j, base, c)));
-        dyc[r] = yAt(j, t) - yAt(j, base);
-      });
-      const fit = lstsq(Xc, nc, p, dyc, ['(intercept)', ...covs]);
-      const beta = fit.beta;
-      const resid = (j: number) => {
-        let e = yAt(j, t) - yAt(j, base) - beta[0]!;
-        covs.forEach((c, k) => (e -= beta[k + 1]! * xAt(j, base, c)));
-        return e;
-      };
-      const psi = new Float64Array(n);
-      const scale = n / ns;
-      let att: number;
-      if (opts.estimator === 'dr') {
-        const X = new Float64Array(ns * p);
-        const D = new Float64Array(ns);
-        sub.forEach((j, r) => {
-          X[r * p] = 1;
-          covs.forEach((c, k) => (X[r * p + 1 + k] = xAt(j, base, c)));
-          D[r] = cohortOf[j] === g ? 1 : 0;
-        });
-        const dr = drAtt(X, D, ns, p, Float64Array.from(sub, (j) => resid(j)));
-        if (!dr.converged) notConverged.push(`(${panel.periods[g]}, ${panel.periods[t]})`);
-        if (dr.maxPs > 0.995) overlap.push(`(${panel.periods[g]}, ${panel.periods[t]})`);
-        att = dr.att;
-        sub.forEach((j, r) => (psi[j] = scale * dr.psi[r]!));
-        // Outcome-regression correction (estimated β): −(E[w1X]/E[w1] − E[w0X]/E[w0])ᵀ H_β⁻¹ (1−D)X r.
-        let hb: Float64Array;
-        if (p === 1) hb = Float64Array.of(dr.mDiff[0]! / (nc / ns));
-        else {
-          const H = new Float64Array(p * p);
-          for (let r = 0; r < nc; r++) for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) H[a * p + b] = H[a * p + b]! + (Xc[r * p + a]! * Xc[r * p + b]!) / ns;
-          hb = solveSpd(H, p, dr.mDiff);
-        }
-        controlIdx.forEach((j, r) => {
-          let xh = 0;
-          for (let a = 0; a < p; a++) xh += Xc[r * p + a]! * hb[a]!;
-          psi[j] = psi[j]! - scale * xh * resid(j);
-        });
-      } else {
-        const pbar = treatedIdx.length / ns;
-        att = 0;
-        for (const j of treatedIdx) att += resid(j);
-        att /= treatedIdx.length;
-        // mᵀH⁻¹ with m = E[D X], H = E[(1−D) X Xᵀ] (subsample means).
-        const m = new Float64Array(p);
-        for (const j of treatedIdx) {
-          m[0] = m[0]! + 1 / ns;
-          covs.forEach((c, k) => (m[k + 1] = m[k + 1]! + xAt(j, base, c) / ns));
-        }
-        let hinvM: Float64Array;
-        if (p === 1) hinvM = Float64Array.of(m[0]! / (nc / ns));
-        else {
-          const H = new Float64Array(p * p);
-          for (let r = 0; r < nc; r++) for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) H[a * p + b] = H[a * p + b]! + (Xc[r * p + a]! * Xc[r * p + b]!) / ns;
-          hinvM = solveSpd(H, p, m);
-        }
-        for (const j of treatedIdx) psi[j] = (scale * (resid(j) - att)) / pbar;
-        controlIdx.forEach((j, r) => {
-          let xh = 0;
-          for (let a = 0; a < p; a++) xh += Xc[r * p + a]! * hinvM[a]!;
-          psi[j] = (-scale * xh * resid(j)) / pbar;
-        });
-
-      }
-      cells.push({ g, t, base, att, psi, se: seOf(psi), nTreated: treatedIdx.length, nControl: nc, reference: false });
+      const cell = fitCell(panel, opts, setup, g, t, base, issues);
+      if (cell) cells.push(cell);
     }
   }
+  const { notConverged, overlap, skipped } = issues;
   if (notConverged.length > 0) warnings.push({ code: 'NOT_CONVERGED', message: `the propensity-score logit did not converge for ${notConverged.length} ATT(g,t) cell(s): ${notConverged.slice(0, 6).join(', ')}; the covariates may separate treated from comparison units` });
   if (overlap.length > 0) warnings.push({ code: 'WEAK_OVERLAP', message: `estimated propensity scores above 0.995 in ${overlap.length} ATT(g,t) cell(s) (${overlap.slice(0, 6).join(', ')}): some treated units have almost no comparable comparison units; the doubly robust weights are unstable` });
   if (skipped.length > 0) warnings.push({ code: 'NO_COMPARISON_FOR_CELL', message: `${skipped.length} ATT(g,t) cell(s) have no comparison unit and were left out: ${skipped.slice(0, 6).join(', ')}${skipped.length > 6 ? ', …' : ''}` });
+  return cells;
+}
 
+/** One cell's regression inputs: comparison design X_c (n_c × p, row-major) and ΔY_c (n_c), β̂ and residual r_j = ΔY_j − X_jᵀβ̂. */
+interface CellRegression {
+  treatedIdx: number[];
+  controlIdx: number[];
+  sub: number[];
+  ns: number;
+  nc: number;
+  p: number;
+  Xc: Float64Array;
+  resid: (j: number) => number;
+}
+
+/**
+ * ATT(g,t) on g ∪ C_{g,t} (size n_s): OLS of ΔY = Y_t − Y_b on X = (1, covariates at b) in the
+ * comparison group, then outcome regression or doubly robust; ψ rescaled by n/n_s (length n).
+ * Returns null (and records the cell) when C_{g,t} is empty.
+ */
+function fitCell(panel: Panel, opts: CsOptions, setup: CsSetup, g: number, t: number, base: number, issues: CellIssues): Cell | null {
+  const { n, cohortOf, covs, yAt, xAt } = setup;
+  const horizon = Math.max(t, base);
+  const treatedIdx: number[] = [];
+  const controlIdx: number[] = [];
+  for (let j = 0; j < n; j++) {
+    const c = cohortOf[j]!;
+    if (c === g) treatedIdx.push(j);
+    else if (c < 0) controlIdx.push(j);
+    else if (opts.control === 'notyet' && c > horizon) controlIdx.push(j);
+  }
+  if (controlIdx.length === 0) {
+    issues.skipped.push(`(${panel.periods[g]}, ${panel.periods[t]})`);
+    return null;
+  }
+  const sub = [...treatedIdx, ...controlIdx];
+  const ns = sub.length;
+  const p = 1 + covs.length;
+  // Regression of ΔY on X in the comparison group.
+  const nc = controlIdx.length;
+  if (nc < p) throw new EstimationError('TOO_FEW_COMPARISON_UNITS', `ATT(${panel.periods[g]}, ${panel.periods[t]}): ${nc} comparison unit(s) for ${p} regression coefficient(s); drop covariates or use --control notyet`, { group: panel.periods[g], period: panel.periods[t] });
+  const Xc = new Float64Array(nc * p);
+  const dyc = new Float64Array(nc);
+  controlIdx.forEach((j, r) => {
+    Xc[r * p] = 1;
+    covs.forEach((c, k) => (Xc[r * p + 1 + k] = xAt(j, base, c)));
+    dyc[r] = yAt(j, t) - yAt(j, base);
+  });
+  const fit = lstsq(Xc, nc, p, dyc, ['(intercept)', ...covs]);
+  const beta = fit.beta;
+  const resid = (j: number) => {
+    let e = yAt(j, t) - yAt(j, base) - beta[0]!;
+    covs.forEach((c, k) => (e -= beta[k + 1]! * xAt(j, base, c)));
+    return e;
+  };
+  const reg: CellRegression = { treatedIdx, controlIdx, sub, ns, nc, p, Xc, resid };
+  const { att, psi } = opts.estimator === 'dr' ? drCell(panel, setup, g, t, base, reg, issues) : orCell(setup, base, reg);
+  return { g, t, base, att, psi, se: seOf(psi), nTreated: treatedIdx.length, nControl: nc, reference: false };
+}
+
+/** H = E[(1−D)XXᵀ] on the subsample (p × p): Σ over comparison rows of X_c X_cᵀ / n_s. */
+function comparisonGram(reg: CellRegression): Float64Array {
+  const { p, nc, ns, Xc } = reg;
+  const H = new Float64Array(p * p);
+  for (let r = 0; r < nc; r++) for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) H[a * p + b] = H[a * p + b]! + (Xc[r * p + a]! * Xc[r * p + b]!) / ns;
+  return H;
+}
+
+/** Doubly robust cell (Sant'Anna & Zhao 2020): {@link drAtt} plus the outcome-regression (β̂) correction of ψ. */
+function drCell(panel: Panel, setup: CsSetup, g: number, t: number, base: number, reg: CellRegression, issues: CellIssues): { att: number; psi: Float64Array } {
+  const { n, cohortOf, covs, xAt } = setup;
+  const { sub, ns, nc, p, Xc, controlIdx, resid } = reg;
+  const psi = new Float64Array(n);
+  const scale = n / ns;
+  const X = new Float64Array(ns * p);
+  const D = new Float64Array(ns);
+  sub.forEach((j, r) => {
+    X[r * p] = 1;
+    covs.forEach((c, k) => (X[r * p + 1 + k] = xAt(j, base, c)));
+    D[r] = cohortOf[j] === g ? 1 : 0;
+  });
+  const dr = drAtt(X, D, ns, p, Float64Array.from(sub, (j) => resid(j)));
+  if (!dr.converged) issues.notConverged.push(`(${panel.periods[g]}, ${panel.periods[t]})`);
+  if (dr.maxPs > 0.995) issues.overlap.push(`(${panel.periods[g]}, ${panel.periods[t]})`);
+  const att = dr.att;
+  sub.forEach((j, r) => (psi[j] = scale * dr.psi[r]!));
+  // Outcome-regression correction (estimated β): −(E[w1X]/E[w1] − E[w0X]/E[w0])ᵀ H_β⁻¹ (1−D)X r.
+  const hb = p === 1 ? Float64Array.of(dr.mDiff[0]! / (nc / ns)) : solveSpd(comparisonGram(reg), p, dr.mDiff);
+  controlIdx.forEach((j, r) => {
+    let xh = 0;
+    for (let a = 0; a < p; a++) xh += Xc[r * p + a]! * hb[a]!;
+    psi[j] = psi[j]! - scale * xh * resid(j);
+  });
+  return { att, psi };
+}
+
+/** Outcome-regression cell: ATT = mean of r over cohort g; ψ_i = D_i(r_i − ATT)/p̄ − mᵀH⁻¹(1−D_i)X_i r_i/p̄, times n/n_s. */
+function orCell(setup: CsSetup, base: number, reg: CellRegression): { att: number; psi: Float64Array } {
+  const { n, covs, xAt } = setup;
+  const { treatedIdx, controlIdx, ns, nc, p, Xc, resid } = reg;
+  const psi = new Float64Array(n);
+  const scale = n / ns;
+  const pbar = treatedIdx.length / ns;
+  let att = 0;
+  for (const j of treatedIdx) att += resid(j);
+  att /= treatedIdx.length;
+  // mᵀH⁻¹ with m = E[D X], H = E[(1−D) X Xᵀ] (subsample means).
+  const m = new Float64Array(p);
+  for (const j of treatedIdx) {
+    m[0] = m[0]! + 1 / ns;
+    covs.forEach((c, k) => (m[k + 1] = m[k + 1]! + xAt(j, base, c) / ns));
+  }
+  const hinvM = p === 1 ? Float64Array.of(m[0]! / (nc / ns)) : solveSpd(comparisonGram(reg), p, m);
+  for (const j of treatedIdx) psi[j] = (scale * (resid(j) - att)) / pbar;
+  controlIdx.forEach((j, r) => {
+    let xh = 0;
+    for (let a = 0; a < p; a++) xh += Xc[r * p + a]! * hinvM[a]!;
+    psi[j] = (-scale * xh * resid(j)) / pbar;
+  });
+  return { att, psi };
+}
+
+type DynRow = { e: number; el: Element; reference: boolean; nUnits: number };
+
+/** The cells and their aggregations θ (CS 2021 §3): simple, group θ(g), dynamic θ(e), calendar θ(t), each with ψ (n). */
+interface CsAggregates {
+  cells: Cell[];
+  est: Cell[];
+  post: Cell[];
+  simple: Element;
+  groupRows: { g: number; el: Element }[];
+  groupAll: Element;
+  dynRows: DynRow[];
+  dynamicAll: Element;
+  calRows: { t: number; el: Element }[];
+  calendarAll: Element;
+}
+
+/** Aggregations with weights ∝ P(G = g) and their influence functions (eqs. 3.4–3.11). */
+function aggregateCs(setup: CsSetup, cells: Cell[]): CsAggregates {
+  const { n, cohortOf, cohorts, pShare } = setup;
   const est = cells.filter((c) => !c.reference);
   const post = est.filter((c) => c.t >= c.g);
   if (post.length === 0) throw new EstimationError('NO_POST_CELLS', 'no post-treatment ATT(g,t) could be estimated (no comparison units after treatment starts)', {});
-
-  // Aggregations.
   const simple = aggregateByGroupShare(post.map((c) => ({ att: c.att, psi: c.psi, g: c.g })), cohortOf, pShare);
   const groupRows = cohorts
     .map((g) => {
@@ -460,7 +561,7 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
     .filter((r): r is { g: number; el: Element } => r !== null);
   const groupAll = aggregateByGroupShare(groupRows.map((r) => ({ att: r.el.att, psi: r.el.psi, g: r.g })), cohortOf, pShare);
   const eTimes = [...new Set(cells.map((c) => c.t - c.g))].sort((a, b) => a - b);
-  const dynRows = eTimes
+  const dynRows: DynRow[] = eTimes
     .map((e) => {
       const cs = cells.filter((c) => c.t - c.g === e);
       if (cs.every((c) => c.reference)) return { e, el: { att: 0, psi: new Float64Array(n), se: 0 }, reference: true, nUnits: cs.reduce((s, c) => s + c.nTreated, 0) };
@@ -471,12 +572,24 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
   const calPeriods = [...new Set(post.map((c) => c.t))].sort((a, b) => a - b);
   const calRows = calPeriods.map((t) => ({ t, el: aggregateByGroupShare(post.filter((c) => c.t === t).map((c) => ({ att: c.att, psi: c.psi, g: c.g })), cohortOf, pShare) }));
   const calendarAll = average(calRows.map((r) => r.el));
+  return { cells, est, post, simple, groupRows, groupAll, dynRows, dynamicAll, calRows, calendarAll };
+}
 
-  // Multiplier bootstrap for uniform bands.
-  const cellEls: Element[] = cells.map((c) => ({ att: c.att, psi: c.psi, se: c.reference ? 0 : c.se }));
-  const dynEls = dynRows.map((r) => r.el);
-  const grpEls = groupRows.map((r) => r.el);
-  const calEls = calRows.map((r) => r.el);
+type CsBoot = ReturnType<typeof multiplierBootstrap> | null;
+
+/** Cell elements for table 0 (reference cells with se 0). */
+const cellElements = (cells: readonly Cell[]): Element[] => cells.map((c) => ({ att: c.att, psi: c.psi, se: c.reference ? 0 : c.se }));
+
+/**
+ * Infer: multiplier bootstrap (CS 2021 Algorithm 1) over the four tables (ATT(g,t), dynamic,
+ * group, calendar) for uniform bands; warns when a cohort is small enough that the band under-covers.
+ */
+function bootstrapCs(panel: Panel, opts: CsOptions, setup: CsSetup, agg: CsAggregates, rng: Rng): CsBoot {
+  const { n, level, cohorts, cohortOf, warnings } = setup;
+  const cellEls = cellElements(agg.cells);
+  const dynEls = agg.dynRows.map((r) => r.el);
+  const grpEls = agg.groupRows.map((r) => r.el);
+  const calEls = agg.calRows.map((r) => r.el);
   const multiplier = opts.multiplier ?? CS_DEFAULTS.multiplier;
   const bandScale = opts.bandScale ?? CS_DEFAULTS.bandScale;
   const boot = opts.boots > 0 ? multiplierBootstrap([cellEls, dynEls, grpEls, calEls], n, opts.boots, level, rng, multiplier, bandScale) : null;
@@ -492,77 +605,12 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
       message: `the uniform bands are approximate: the smallest cohort (${panel.periods[smallest.g]}) has ${smallest.size} unit(s), and with cohorts under ${SMALL_COHORT} units the multiplier bootstrap's critical value is too small (in simulations with cohorts of 15 areas the 95% band covered the whole event-study curve in ${BAND_COVERAGE_15} of samples, with cohorts of 50 in ${BAND_COVERAGE_50}); pointwise intervals are not affected${multiplier === 'gaussian' ? '' : '; --bootstrap-weights gaussian under-covers less'}`,
     });
   }
-  /** Uniform band of element k of table `tab` (0 ATT(g,t), 1 dynamic, 2 group, 3 calendar): θ̂_k ± ĉ·Σ̂_k^{1/2}/√n. */
-  const band = (el: Element, tab: number, k: number): [number, number] | null => {
-    const crit = boot?.[tab]!.crit;
-    const s = boot?.[tab]!.bandSe[k];
-    return crit != null && s != null && el.se > 0 ? [el.att - crit * s, el.att + crit * s] : null;
-  };
-  const ci = (el: Element): [number, number] | null => (el.se > 0 ? [el.att - z * el.se, el.att + z * el.se] : null);
-  const summary = (el: Element) => ({ att: el.att, se: el.se, ci: ci(el), pValue: el.se > 0 ? pValueNormal(el.att / el.se) : null });
+  return boot;
+}
 
-  const label = (t: number) => panel.periods[t]!;
-  const attGt = cells.map((c, k) => ({
-    group: label(c.g),
-    period: label(c.t),
-    att: c.att,
-    se: c.reference ? null : c.se,
-    ci: c.reference ? null : ci(cellEls[k]!),
-    band: c.reference ? null : band(cellEls[k]!, 0, k),
-    seBootstrap: c.reference ? null : (boot?.[0]!.seBoot[k] ?? null),
-    eventTime: c.t - c.g,
-    basePeriod: label(c.base),
-    post: c.t >= c.g,
-    treatedUnits: c.nTreated,
-    comparisonUnits: c.nControl,
-    ...(c.reference ? { reference: true } : {}),
-  }));
-
-  const aggregations = {
-    simple: { ...summary(simple), description: 'average of post-treatment ATT(g,t) weighted by cohort size (per treated unit-period)' },
-    dynamic: {
-      ...summary(dynamicAll),
-      description: 'mean of θ(e) over event times e ≥ 0',
-      criticalValue: boot?.[1]!.crit ?? null,
-      rows: dynRows.map((r, k) => ({ eventTime: r.e, att: r.el.att, se: r.reference ? null : r.el.se, ci: r.reference ? null : ci(r.el), band: r.reference ? null : band(r.el, 1, k), seBootstrap: r.reference ? null : (boot?.[1]!.seBoot[k] ?? null), n: r.nUnits, ...(r.reference ? { reference: true } : {}) })),
-    },
-    group: {
-      ...summary(groupAll),
-      description: 'Σ_g θ(g)·P(G = g | treated), θ(g) = mean of ATT(g,t) over t ≥ g',
-      criticalValue: boot?.[2]!.crit ?? null,
-      rows: groupRows.map((r, k) => ({ group: label(r.g), att: r.el.att, se: r.el.se, ci: ci(r.el), band: band(r.el, 2, k), seBootstrap: boot?.[2]!.seBoot[k] ?? null })),
-    },
-    calendar: {
-      ...summary(calendarAll),
-      description: 'mean over periods of θ(t), the cohort-size-weighted ATT(g,t) of cohorts treated by t',
-      criticalValue: boot?.[3]!.crit ?? null,
-      rows: calRows.map((r, k) => ({ period: label(r.t), att: r.el.att, se: r.el.se, ci: ci(r.el), band: band(r.el, 3, k), seBootstrap: boot?.[3]!.seBoot[k] ?? null })),
-    },
-  };
-
-  const eventPath = dynRows.map((r, k) => ({
-    eventTime: r.e,
-    effect: r.el.att,
-    se: r.reference ? null : r.el.se,
-    ci: r.reference ? null : ci(r.el),
-    n: r.nUnits,
-    ...(r.reference ? { reference: true } : { band: band(r.el, 1, k), seBootstrap: boot?.[1]!.seBoot[k] ?? null }),
-  }));
-
-  // Hook for sensitivity analysis (honest.ts): covariance of the dynamic θ(e), V = ΨᵀΨ/n², reference rows left out.
-  const dynEst = dynRows.filter((r) => !r.reference);
-  const eventCovariance = {
-    eventTimes: dynEst.map((r) => r.e),
-    estimates: dynEst.map((r) => r.el.att),
-    vcov: dynEst.map((a) => dynEst.map((b) => {
-      let s = 0;
-      for (let i = 0; i < n; i++) s += a.el.psi[i]! * b.el.psi[i]!;
-      return s / (n * n);
-    })),
-    basePeriod: opts.basePeriod,
-  };
-
-  // Pre-trend test: Wald on the estimated pre-period ATT(g,t), V = ΨΨᵀ/n².
+/** Pre-trend test: Wald W = θ_preᵀV⁻¹θ_pre on the estimated pre-period ATT(g,t) (k of them), V = ΨΨᵀ/n² (k × k), χ²(k). */
+function preTrendTest(opts: CsOptions, setup: CsSetup, est: readonly Cell[]): void {
+  const { n, level, warnings, diagnostics } = setup;
   const pre = est.filter((c) => c.t < c.g);
   if (pre.length > 0) {
     const k = pre.length;
@@ -592,8 +640,99 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
   } else {
     diagnostics.push({ code: 'PRE_TRENDS', passed: null, value: null, message: 'no pre-treatment ATT(g,t) to test (every cohort starts in the second period)' });
   }
+}
 
-  // Path by calendar period.
+/** Interval helpers: pointwise θ̂ ± z·se, and the uniform band of element k of a table. */
+interface CsIntervals {
+  /** Uniform band of element k of table `tab` (0 ATT(g,t), 1 dynamic, 2 group, 3 calendar): θ̂_k ± ĉ·Σ̂_k^{1/2}/√n. */
+  band: (el: Element, tab: number, k: number) => [number, number] | null;
+  ci: (el: Element) => [number, number] | null;
+  summary: (el: Element) => { att: number; se: number; ci: [number, number] | null; pValue: number | null };
+  label: (t: number) => string;
+}
+
+function csIntervals(panel: Panel, setup: CsSetup, boot: CsBoot): CsIntervals {
+  const { z } = setup;
+  const band = (el: Element, tab: number, k: number): [number, number] | null => {
+    const crit = boot?.[tab]!.crit;
+    const s = boot?.[tab]!.bandSe[k];
+    return crit != null && s != null && el.se > 0 ? [el.att - crit * s, el.att + crit * s] : null;
+  };
+  const ci = (el: Element): [number, number] | null => (el.se > 0 ? [el.att - z * el.se, el.att + z * el.se] : null);
+  const summary = (el: Element) => ({ att: el.att, se: el.se, ci: ci(el), pValue: el.se > 0 ? pValueNormal(el.att / el.se) : null });
+  const label = (t: number) => panel.periods[t]!;
+  return { band, ci, summary, label };
+}
+
+/** The ATT(g,t) table: one row per cell, with base period, pointwise interval and uniform band. */
+function attGtTable(agg: CsAggregates, iv: CsIntervals, boot: CsBoot): Record<string, unknown>[] {
+  const { ci, band, label } = iv;
+  const cellEls = cellElements(agg.cells);
+  return agg.cells.map((c, k) => ({
+    group: label(c.g),
+    period: label(c.t),
+    att: c.att,
+    se: c.reference ? null : c.se,
+    ci: c.reference ? null : ci(cellEls[k]!),
+    band: c.reference ? null : band(cellEls[k]!, 0, k),
+    seBootstrap: c.reference ? null : (boot?.[0]!.seBoot[k] ?? null),
+    eventTime: c.t - c.g,
+    basePeriod: label(c.base),
+    post: c.t >= c.g,
+    treatedUnits: c.nTreated,
+    comparisonUnits: c.nControl,
+    ...(c.reference ? { reference: true } : {}),
+  }));
+}
+
+/** The four aggregation tables with their overall θ and (dynamic/group/calendar) critical values ĉ. */
+function aggregationTables(agg: CsAggregates, iv: CsIntervals, boot: CsBoot) {
+  const { ci, band, summary, label } = iv;
+  const { simple, dynamicAll, dynRows, groupAll, groupRows, calendarAll, calRows } = agg;
+  return {
+    simple: { ...summary(simple), description: 'average of post-treatment ATT(g,t) weighted by cohort size (per treated unit-period)' },
+    dynamic: {
+      ...summary(dynamicAll),
+      description: 'mean of θ(e) over event times e ≥ 0',
+      criticalValue: boot?.[1]!.crit ?? null,
+      rows: dynRows.map((r, k) => ({ eventTime: r.e, att: r.el.att, se: r.reference ? null : r.el.se, ci: r.reference ? null : ci(r.el), band: r.reference ? null : band(r.el, 1, k), seBootstrap: r.reference ? null : (boot?.[1]!.seBoot[k] ?? null), n: r.nUnits, ...(r.reference ? { reference: true } : {}) })),
+    },
+    group: {
+      ...summary(groupAll),
+      description: 'Σ_g θ(g)·P(G = g | treated), θ(g) = mean of ATT(g,t) over t ≥ g',
+      criticalValue: boot?.[2]!.crit ?? null,
+      rows: groupRows.map((r, k) => ({ group: label(r.g), att: r.el.att, se: r.el.se, ci: ci(r.el), band: band(r.el, 2, k), seBootstrap: boot?.[2]!.seBoot[k] ?? null })),
+    },
+    calendar: {
+      ...summary(calendarAll),
+      description: 'mean over periods of θ(t), the cohort-size-weighted ATT(g,t) of cohorts treated by t',
+      criticalValue: boot?.[3]!.crit ?? null,
+      rows: calRows.map((r, k) => ({ period: label(r.t), att: r.el.att, se: r.el.se, ci: ci(r.el), band: band(r.el, 3, k), seBootstrap: boot?.[3]!.seBoot[k] ?? null })),
+    },
+  };
+}
+
+/** Hook for sensitivity analysis (honest.ts): covariance of the dynamic θ(e), V = ΨᵀΨ/n², reference rows left out. */
+function eventCovarianceOf(opts: CsOptions, setup: CsSetup, dynRows: readonly DynRow[]) {
+  const { n } = setup;
+  const dynEst = dynRows.filter((r) => !r.reference);
+  return {
+    eventTimes: dynEst.map((r) => r.e),
+    estimates: dynEst.map((r) => r.el.att),
+    vcov: dynEst.map((a) => dynEst.map((b) => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += a.el.psi[i]! * b.el.psi[i]!;
+      return s / (n * n);
+    })),
+    basePeriod: opts.basePeriod,
+  };
+}
+
+/** Path by calendar period (length T): observed mean of treated units, θ(t) as the effect, cumulative sum. */
+function csPath(setup: CsSetup, agg: CsAggregates, iv: CsIntervals): PathPoint[] {
+  const { T, n, cohorts, cohortOf, yAt } = setup;
+  const { calRows } = agg;
+  const { ci, band, label } = iv;
   const path: PathPoint[] = [];
   let cum = 0;
   for (let t = 0; t < T; t++) {
@@ -617,15 +756,42 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
     cum += row.el.att;
     path.push({ period: label(t), observed, counterfactual: observed !== null ? observed - row.el.att : null, effect: row.el.att, ci: ci(row.el), cumulative: cum, cumulativeCi: null, band: band(row.el, 3, rowIdx) });
   }
+  return path;
+}
 
+/** Treated units with their cohort's θ(g). */
+function csUnits(panel: Panel, setup: CsSetup, agg: CsAggregates, iv: CsIntervals): UnitResult[] {
+  const { n, cohortOf, keep } = setup;
   const units: UnitResult[] = [];
   for (let j = 0; j < n; j++) {
     const g = cohortOf[j]!;
     if (g < 0) continue;
-    const gr = groupRows.find((r) => r.g === g);
-    units.push({ unit: panel.units[keep[j]!]!, att: gr ? gr.el.att : null, preRmspe: null, weights: null, start: label(g), cohort: label(g), se: gr ? gr.el.se : null });
+    const gr = agg.groupRows.find((r) => r.g === g);
+    units.push({ unit: panel.units[keep[j]!]!, att: gr ? gr.el.att : null, preRmspe: null, weights: null, start: iv.label(g), cohort: iv.label(g), se: gr ? gr.el.se : null });
   }
+  return units;
+}
 
+/** Assemble: tables, event path, covariance hook, path, units, recorded options and details. */
+function assembleCs(panel: Panel, opts: CsOptions, setup: CsSetup, agg: CsAggregates, boot: CsBoot): Analysis {
+  const { n, level, covs, cohorts, cohortOf, nNever, pShare, diagnostics, warnings } = setup;
+  const multiplier = opts.multiplier ?? CS_DEFAULTS.multiplier;
+  const bandScale = opts.bandScale ?? CS_DEFAULTS.bandScale;
+  const iv = csIntervals(panel, setup, boot);
+  const { ci, band, summary, label } = iv;
+  const attGt = attGtTable(agg, iv, boot);
+  const aggregations = aggregationTables(agg, iv, boot);
+  const eventPath = agg.dynRows.map((r, k) => ({
+    eventTime: r.e,
+    effect: r.el.att,
+    se: r.reference ? null : r.el.se,
+    ci: r.reference ? null : ci(r.el),
+    n: r.nUnits,
+    ...(r.reference ? { reference: true } : { band: band(r.el, 1, k), seBootstrap: boot?.[1]!.seBoot[k] ?? null }),
+  }));
+  const eventCovariance = eventCovarianceOf(opts, setup, agg.dynRows);
+  const path = csPath(setup, agg, iv);
+  const units = csUnits(panel, setup, agg, iv);
   return {
     method: 'cs',
     options: {
@@ -643,7 +809,7 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
       seed: opts.seed,
     },
     estimate: {
-      ...summary(simple),
+      ...summary(agg.simple),
       level,
       inference: 'influence-function',
       cumulative: null,
