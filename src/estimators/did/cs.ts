@@ -636,7 +636,7 @@ export function estimateCs(panel: Panel, opts: CsOptions, rng: Rng): Analysis {
       covariates: covs,
       anticipation: 0,
       boots: opts.boots,
-      // null without the bootstrap (--boots 0), so that a re-run does not pass an unused --bootstrap-weights.
+      // null without the bootstrap (--reps 0), so that a re-run does not pass an unused --bootstrap-weights.
       bootstrapWeights: opts.boots > 0 ? multiplier : null,
       bandScale: opts.boots > 0 ? bandScale : null,
       level,
