@@ -102,10 +102,10 @@ describe('scm --method micro (binary)', () => {
   });
 
   it('rejects its flags under another method and other methods’ flags under micro', () => {
-    const r = runCli(['scm', file, '--method', 'synth', '--outcome', 'crime1', '--reps', '10']);
+    const r = runCli(['scm', file, '--method', 'synth', '--outcome', 'crime1', '--perm-stat', 'z']);
     expect(r.code).toBe(2);
     expect(r.error().code).toBe('OPTION_NOT_FOR_METHOD');
-    const g = runCli([...base(), '--reps', '10']);
+    const g = runCli([...base(), '--cluster', 'x']);
     expect(g.code).toBe(2);
     expect(g.error().code).toBe('OPTION_NOT_FOR_METHOD');
     const c = runCli([...base(), '--covariates', 'pop']);
