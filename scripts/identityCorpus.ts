@@ -37,18 +37,18 @@ const FIX = [F, '--outcome', 'violence_rate'];
 
 export const CORPUS: readonly CorpusEntry[] = [
   // generalized synthetic control: each inference, EM, count scale, threads
-  { name: 'gsynth-parametric', args: ['scm', ...FIX, '--method', 'gsynth', '--population', 'population', '--factors', '2', '--boots', '60'], fast: true },
-  { name: 'gsynth-parametric-threads2', args: ['scm', ...FIX, '--method', 'gsynth', '--population', 'population', '--factors', '2', '--boots', '60', '--workers', '2'] },
-  { name: 'gsynth-nonparametric-cv', args: ['scm', ...FIX, '--method', 'gsynth', '--inference', 'nonparametric', '--boots', '40', '--seed', '7'] },
+  { name: 'gsynth-parametric', args: ['scm', ...FIX, '--method', 'gsynth', '--population', 'population', '--factors', '2', '--reps', '60'], fast: true },
+  { name: 'gsynth-parametric-threads2', args: ['scm', ...FIX, '--method', 'gsynth', '--population', 'population', '--factors', '2', '--reps', '60', '--threads', '2'] },
+  { name: 'gsynth-nonparametric-cv', args: ['scm', ...FIX, '--method', 'gsynth', '--inference', 'nonparametric', '--reps', '40', '--seed', '7'] },
   { name: 'gsynth-jackknife', args: ['scm', ...FIX, '--method', 'gsynth', '--inference', 'jackknife', '--factors', '1'], fast: true },
   { name: 'gsynth-none-em-exclude', args: ['scm', ...FIX, '--method', 'gsynth', '--inference', 'none', '--factors', '2', '--em', '--exclude-periods', '2020-04:2020-06'] },
-  { name: 'gsynth-count-scale', args: ['scm', F, '--outcome', 'offences', '--method', 'gsynth', '--factors', '2', '--boots', '30', '--outcome-scale', 'count'] },
-  { name: 'gsynth-simdata', args: ['scm', D('gsynth_simdata'), '--outcome', 'Y', '--covariates', 'X1,X2', '--method', 'gsynth', '--force', 'two-way', '--factors', 'auto', '--boots', '30'] },
+  { name: 'gsynth-count-scale', args: ['scm', F, '--outcome', 'offences', '--method', 'gsynth', '--factors', '2', '--reps', '30', '--outcome-scale', 'count'] },
+  { name: 'gsynth-simdata', args: ['scm', D('gsynth_simdata'), '--outcome', 'Y', '--covariates', 'X1,X2', '--method', 'gsynth', '--force', 'two-way', '--factors', 'auto', '--reps', '30'] },
   // classic synthetic control
   { name: 'synth-prop99-placebo', args: ['scm', D('prop99'), '--outcome', 'cigsale', '--method', 'synth', '--predictors', 'lnincome@1980:1988,retprice@1980:1988,cigsale@1975,cigsale@1980,cigsale@1988'], fast: true },
   { name: 'synth-prop99-conformal', args: ['scm', D('prop99'), '--outcome', 'cigsale', '--method', 'synth', '--inference', 'conformal', '--placebo', 'none'] },
   { name: 'synth-fixture-time-placebo', args: ['scm', ...FIX, '--method', 'synth', '--treated-units', 'A07', '--start', '2019-04', '--placebo', 'time', '--placebo-start', '2018-04'] },
-  { name: 'synth-fixture-draws-loo', args: ['scm', ...FIX, '--method', 'synth', '--placebo-draws', '20', '--loo', '--seed', '3'] },
+  { name: 'synth-fixture-draws-loo', args: ['scm', ...FIX, '--method', 'synth', '--reps', '20', '--loo', '--seed', '3'] },
   { name: 'synth-none', args: ['scm', ...FIX, '--method', 'synth', '--placebo', 'none', '--inference', 'none'] },
   { name: 'synth-prop99-fast', args: ['scm', D('prop99'), '--outcome', 'cigsale', '--method', 'synth', '--placebo', 'none', '--inference', 'none'], fast: true },
   // synthetic difference-in-differences
@@ -62,8 +62,8 @@ export const CORPUS: readonly CorpusEntry[] = [
   { name: 'ascm-jackknife+', args: ['scm', D('prop99'), '--outcome', 'cigsale', '--method', 'ascm', '--inference', 'jackknife+'] },
   { name: 'ascm-none-nomodel', args: ['scm', D('prop99'), '--outcome', 'cigsale', '--method', 'ascm', '--inference', 'none', '--ascm-model', 'none'] },
   // micro synthetic control
-  { name: 'micro-permutation', args: ['scm', F, '--outcome', 'offences', '--method', 'micro', '--perms', '20'] },
-  { name: 'micro-all-inference', args: ['scm', F, '--outcome', 'offences,stop_search', '--method', 'micro', '--inference', 'permutation,jackknife,linearisation', '--perms', '10', '--threads', '2'] },
+  { name: 'micro-permutation', args: ['scm', F, '--outcome', 'offences', '--method', 'micro', '--reps', '20'] },
+  { name: 'micro-all-inference', args: ['scm', F, '--outcome', 'offences,stop_search', '--method', 'micro', '--inference', 'permutation,jackknife,linearisation', '--reps', '10', '--threads', '2'] },
   { name: 'micro-none', args: ['scm', F, '--outcome', 'offences', '--method', 'micro', '--inference', 'none', '--match-periods', 'total'] },
   // interrupted time series
   { name: 'its-fixture-ar1', args: ['its', ...FIX, '--interruption', '2019-04', '--dummy', '2020-04:2020-05', '--seasonality', 'month', '--errors', 'ar:1'], fast: true },
@@ -73,20 +73,20 @@ export const CORPUS: readonly CorpusEntry[] = [
   { name: 'did-twfe-event', args: ['did', ...FIX, '--event-window', '-12:12'], fast: true },
   { name: 'did-twfe-wild', args: ['did', D('mpdta'), '--outcome', 'lemp', '--event-window', '-4:3', '--wild-bootstrap', '199', '--seed', '7'] },
   { name: 'did-twfe-weights-cov', args: ['did', ...FIX, '--event-window', '-12:12', '--weights', 'population', '--covariates', 'stop_search', '--vcov', 'hc1'] },
-  { name: 'did-cs-boot', args: ['did', D('mpdta'), '--outcome', 'lemp', '--method', 'cs', '--boots', '199', '--seed', '3'], fast: true },
-  { name: 'did-cs-notyet-gaussian', args: ['did', D('mpdta'), '--outcome', 'lemp', '--method', 'cs', '--control', 'notyet', '--boots', '99', '--bootstrap-weights', 'gaussian'] },
-  { name: 'did-cs-universal-noboot', args: ['did', D('mpdta'), '--outcome', 'lemp', '--method', 'cs', '--base-period', 'universal', '--boots', '0', '--covariates', 'lpop'] },
+  { name: 'did-cs-boot', args: ['did', D('mpdta'), '--outcome', 'lemp', '--method', 'cs', '--reps', '199', '--seed', '3'], fast: true },
+  { name: 'did-cs-notyet-gaussian', args: ['did', D('mpdta'), '--outcome', 'lemp', '--method', 'cs', '--control', 'notyet', '--reps', '99', '--bootstrap-weights', 'gaussian'] },
+  { name: 'did-cs-universal-noboot', args: ['did', D('mpdta'), '--outcome', 'lemp', '--method', 'cs', '--base-period', 'universal', '--reps', '0', '--covariates', 'lpop'] },
   // cost-benefit (from a gsynth result written above, from numbers, from a spec)
-  { name: 'cba-gsynth-out', args: ['scm', ...FIX, '--method', 'gsynth', '--population', 'population', '--factors', '2', '--boots', '30', '--out', '{tmp}/gsynth.json'], fast: true },
+  { name: 'cba-gsynth-out', args: ['scm', ...FIX, '--method', 'gsynth', '--population', 'population', '--factors', '2', '--reps', '30', '--out', '{tmp}/gsynth.json'], fast: true },
   { name: 'cba-from', args: ['cba', '--from', '{tmp}/gsynth.json', '--name', 'violence', '--outcome-type', 'violence-without-injury', '--multiplier', '1.5', '--uprate', '1.0927', '--costs', '121952973'], fast: true },
   { name: 'cba-numbers', args: ['cba', '--offences-avoided', '1000', '--ci', '500,1500', '--name', 'x', '--unit-cost', '100', '--costs-by-year', '2019/20:50000,2020/21:51750', '--benefit-shares', '2019:0.25,2020:0.75'] },
-  { name: 'cba-rate', args: ['cba', '--effect-per-100k', '-4', '--population', '2500000', '--name', 'v', '--unit-cost', '2000', '--costs', '1000000'] },
-  { name: 'cba-from-rate-base', args: ['cba', '--from', '{tmp}/gsynth.json', '--rate-base', '1000', '--population', '2500000', '--name', 'v', '--unit-cost', '2000', '--costs', '1000000'] },
+  { name: 'cba-rate', args: ['cba', '--effect-per-100k', '-4', '--population-total', '2500000', '--name', 'v', '--unit-cost', '2000', '--costs', '1000000'] },
+  { name: 'cba-from-rate-base', args: ['cba', '--from', '{tmp}/gsynth.json', '--rate-per', '1000', '--population-total', '2500000', '--name', 'v', '--unit-cost', '2000', '--costs', '1000000'] },
   { name: 'cba-spec', args: ['cba', '--spec', 'examples/home-office-vru-2022.json'], fast: true },
   // describe, robustness, a whole plan
   { name: 'describe', args: ['describe', F, '--outcome', 'offences', '--baseline', '2018/19'], fast: true },
-  { name: 'robustness-loo', args: ['robustness', '{tmp}/gsynth.json', '--data', F, '--loo-donors', '2', '--in-time-placebo', '2018-04', '--jobs', '1'] },
-  { name: 'run-plan', args: ['run', 'examples/home-office/plan.yaml', '--out', '{tmp}/plan', '--jobs', '1'], dir: 'plan' },
+  { name: 'robustness-loo', args: ['robustness', '{tmp}/gsynth.json', '--data', F, '--loo-donors', '2', '--in-time-placebo', '2018-04', '--threads', '1'] },
+  { name: 'run-plan', args: ['run', 'examples/home-office/plan.yaml', '--out', '{tmp}/plan', '--threads', '1'], dir: 'plan' },
   // usage and input errors keep their codes and messages
   { name: 'error-bad-inference', args: ['scm', ...FIX, '--method', 'sdid', '--inference', 'conformal', '--json'], fast: true },
   { name: 'error-missing-column', args: ['did', F, '--outcome', 'nope', '--json'], fast: true },

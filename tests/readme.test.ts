@@ -98,7 +98,7 @@ describe.skipIf(!hasShared)('README validation table: published vs vru-eval', ()
   }, 120_000);
 
   it('did cs: mpdta (did package); its: Sicily smoking ban (Lopez Bernal et al. 2017); cba: Home Office 2022', async () => {
-    const c = await doc(['did', dataset('mpdta'), '--outcome', 'lemp', '--method', 'cs', '--boots', '0']);
+    const c = await doc(['did', dataset('mpdta'), '--outcome', 'lemp', '--method', 'cs', '--reps', '0']);
     const g = c.aggregations.group;
     expectIn('docs/methods/cs.md', `group ${f(g.att, 4)} with SE ${f(g.se, 4)}, dynamic ${f(c.aggregations.dynamic.att, 4)}`);
     expectIn(README, row("Callaway & Sant'Anna (`did --method cs`)", 'minimum wage and teen employment, `mpdta` (R package did)', 'group ATT −0.0310 (SE 0.0124)', `${f(g.att, 4)} (SE ${f(g.se, 4)})`));

@@ -21,7 +21,7 @@ import { panelOptionsOf, resolvePanel, runStep, withDefaults, type AnalyseHooks,
 type SensAnalyseOptions = Partial<Values<typeof SENS_OPTIONS>> & { given?: ReadonlySet<string> };
 export type TwfeAnalyseOptions = Omit<CommonAnalyseOptions, 'population'> & Partial<Values<typeof TWFE_OPTIONS>> & SensAnalyseOptions;
 export type CsAnalyseOptions = Omit<CommonAnalyseOptions, 'population'> & Partial<Values<typeof CS_OPTIONS>> & SensAnalyseOptions & {
-  /** Keys the caller set explicitly (the CLI's given flags): --bootstrap-weights with --boots 0 is an error only when given. */
+  /** Keys the caller set explicitly (the CLI's given flags): --bootstrap-weights with --reps 0 is an error only when given. */
   given?: ReadonlySet<string>;
 };
 
@@ -63,9 +63,9 @@ export function analyseCs(source: PanelSource, o: CsAnalyseOptions, hooks?: Anal
   const { panel, designWarnings } = didPanel(source, o, [], 'cs', hooks);
   const rng = new Rng(seed);
   const givenWeights = o.given ? o.given.has('bootstrapWeights') : o.bootstrapWeights !== undefined;
-  if (cs.boots === 0 && givenWeights) throw new UsageError('WEIGHTS_NOT_USED', '--bootstrap-weights applies to the uniform-band bootstrap, which --boots 0 turns off', { flag: '--bootstrap-weights' });
-  const label = `did cs: group-time effects${cs.boots > 0 ? `, ${cs.boots} multiplier-bootstrap draws` : ''}`;
-  const analysis = runStep(hooks, label, () => estimateCs(panel, { estimator: cs.estimator, control: cs.control, basePeriod: cs.basePeriod, boots: cs.boots, multiplier: cs.bootstrapWeights, level, seed }, rng));
+  if (cs.reps === 0 && givenWeights) throw new UsageError('WEIGHTS_NOT_USED', '--bootstrap-weights applies to the uniform-band bootstrap, which --reps 0 turns off', { flag: '--bootstrap-weights' });
+  const label = `did cs: group-time effects${cs.reps > 0 ? `, ${cs.reps} multiplier-bootstrap draws` : ''}`;
+  const analysis = runStep(hooks, label, () => estimateCs(panel, { estimator: cs.estimator, control: cs.control, basePeriod: cs.basePeriod, boots: cs.reps, multiplier: cs.bootstrapWeights, level, seed }, rng));
   analysis.warnings.push(...designWarnings);
   // --honest / --pretrends / --placebo-holdout (the placebo re-runs CS with these options, no bootstrap)
   const csOpts = { estimator: cs.estimator, control: cs.control, basePeriod: cs.basePeriod, boots: 0, multiplier: cs.bootstrapWeights, level, seed };

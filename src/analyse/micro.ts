@@ -43,7 +43,7 @@ function microRequest(source: PanelSource, o: MicroAnalyseOptions): MicroRequest
     matchPeriods: v.matchPeriods === undefined || v.matchPeriods === 'auto' ? 'auto' : parseMatchPeriods(v.matchPeriods),
     ...(v.endPost !== undefined ? { endPost: v.endPost } : {}),
     inference: microInference(o.inference),
-    perms: v.perms ?? 'auto',
+    perms: v.reps ?? 'auto',
     ...(v.jackGroups !== undefined ? { jackGroups: v.jackGroups } : {}),
     weightRange: v.weightRange,
     calfun: v.calfun,

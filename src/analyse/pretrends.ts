@@ -23,7 +23,7 @@ export function runnerFor(method: PlaceboMethod, level: number, seed: number, bo
       method === 'gsynth'
         ? await analyse(p, { method, ...common, ...(boots !== undefined ? { boots } : {}) })
         : method === 'cs'
-          ? await analyse(p, { method, ...common, boots: 0 })
+          ? await analyse(p, { method, ...common, reps: 0 })
           : await analyse(p, { method, ...common });
     return r.analysis;
   };
@@ -49,7 +49,7 @@ export function periodWord(freq: string): string {
  * (estimate null; the test in `pretrends.placebo`). @throws UsageError (BOOTS_GSYNTH_ONLY, PLACEBO_TOO_FEW_PERIODS)
  */
 export async function analysePretrends(panel: Panel, o: PretrendsAnalyseOptions): Promise<Analysis> {
-  if (o.boots !== undefined && o.method !== 'gsynth') throw new UsageError('OPTION_NOT_FOR_METHOD', `--boots applies to --method gsynth here, not --method ${o.method}`, { flag: '--boots' });
+  if (o.boots !== undefined && o.method !== 'gsynth') throw new UsageError('OPTION_NOT_FOR_METHOD', `--reps applies to --method gsynth here, not --method ${o.method}`, { flag: '--reps' });
   requirePanelOutcomeVariation(panel, `pretrends --method ${o.method}`);
   const sdE = residualSd(panel.y, panel.treated, panel.units.length, panel.periods.length);
   const bound = o.equivalenceBound ?? 0.36 * sdE;

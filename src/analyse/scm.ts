@@ -62,8 +62,9 @@ export async function analyseGsynth(source: PanelSource, o: GsynthAnalyseOptions
   // Default: two threads (or fewer cores) when the resampling work is large enough to repay a
   // helper thread (≈ 30 ms to start, overlapped with cross-validation, but it compiles the kernels
   // afresh, so its first replications are slow), else this thread. Results are identical either way.
-  const work = panel.units.length * panel.periods.length ** 2 * v.boots * (inference === 'parametric' ? 2 : 1);
-  const workers = v.workers ?? (work >= 1e9 ? Math.max(1, Math.min(2, availableParallelism())) : 1);
+  const boots = v.reps ?? 1000; // gsynth's default; recorded as options.boots
+  const work = panel.units.length * panel.periods.length ** 2 * boots * (inference === 'parametric' ? 2 : 1);
+  const workers = v.threads ?? (work >= 1e9 ? Math.max(1, Math.min(2, availableParallelism())) : 1);
   const progress = hooks?.progress?.('gsynth');
   requirePanelOutcomeVariation(panel, 'scm --method gsynth');
   const analysis = await gsynth(panel, {
@@ -71,7 +72,7 @@ export async function analyseGsynth(source: PanelSource, o: GsynthAnalyseOptions
     factors: v.factors,
     factorsMax: v.factorsMax,
     inference: inference as Inference,
-    boots: v.boots,
+    boots,
     seed,
     level,
     ratePer: scale === 'count' ? 1 : v.ratePer,
@@ -169,7 +170,7 @@ export function analyseSynth(source: PanelSource, o: SynthAnalyseOptions, hooks?
     placebo: v.placebo,
     placeboStart: v.placeboStart,
     placeboFilter: v.placeboFilter ?? null,
-    placeboDraws: v.placeboDraws,
+    placeboDraws: v.reps,
     loo: v.loo === true,
     trainingPredictors: training,
     trainingWindow,
@@ -216,6 +217,7 @@ export function analyseSdid(source: PanelSource, o: SdidAnalyseOptions): Analyse
   const inference = o.inference ?? 'placebo';
   checkInference(inference, SDID_INFERENCE, 'sdid', { value: inference });
   if (v.reps !== undefined && !(inference === 'placebo' || inference === 'bootstrap')) throw new UsageError('REPS_NOT_USED', `--reps applies to --inference placebo or bootstrap, not ${inference}`);
+  if (v.reps !== undefined && v.reps < 2) throw new UsageError('BAD_NUMBER', `--reps '${v.reps}' must be an integer ≥ 2 for --method sdid`, { flag: '--reps', value: String(v.reps) });
   if (v.cluster !== undefined && !(inference === 'bootstrap' || inference === 'jackknife')) throw new UsageError('CLUSTER_NOT_USED', `--cluster applies to --inference bootstrap or jackknife, not ${inference}`);
   // CSV, Parquet or Arrow, as every estimating command reads (src/io/columns.ts).
   const { panel: full, table } = resolvePanel(source, panelOptionsOf(o), v.cluster !== undefined ? [{ name: v.cluster, kind: 'key' }] : [], '--cluster');

@@ -5,7 +5,7 @@
  */
 import { PANEL_OPTIONS } from '../core/commonOptions.js';
 import { InputError, UsageError } from '../core/errors.js';
-import type { OptionTable, Values } from '../core/optionTable.js';
+import { aliasKey, type OptionTable, type Values } from '../core/optionTable.js';
 import type { SCM_OPTIONS } from '../estimators/scmOptions.js';
 import { readPanelWith, type Panel, type PanelOptions } from '../core/panel.js';
 import type { ColumnRequest, ColumnTable } from '../io/columns.js';
@@ -29,7 +29,13 @@ export const runStep = <T>(hooks: AnalyseHooks | undefined, label: string, fn: (
 export function withDefaults<T extends OptionTable>(table: T, options: object): Values<T> {
   const o = options as Readonly<Record<string, unknown>>;
   const out: Record<string, unknown> = {};
-  for (const [key, opt] of Object.entries(table)) out[key] = o[key] !== undefined ? o[key] : opt.default;
+  for (const [key, opt] of Object.entries(table)) {
+    // issue 23: an option's old name (e.g. gsynth's `boots` for `reps`) is still read, for one release
+    const old = (opt.aliases ?? []).map(aliasKey).filter((k) => o[k] !== undefined && !Object.prototype.hasOwnProperty.call(table, k));
+    if (old.length > 0 && o[key] !== undefined) throw new UsageError('CONFLICTING_OPTIONS', `'${old[0]}' is the old name of '${key}'; give only '${key}'`, { key: old[0], newKey: key });
+    const given = o[key] !== undefined ? o[key] : old.length > 0 ? o[old[0]!] : undefined;
+    out[key] = given !== undefined ? given : opt.default;
+  }
   return out as Values<T>;
 }
 

@@ -14,6 +14,8 @@ export interface CliContext {
   pending?: (() => string | Promise<string>)[];
   /** Files written by the running command, for the "wrote <file>" lines. */
   wrote?: { file: string; what: string }[];
+  /** DEPRECATED_OPTION warnings for old flag names used by the running command (optionFlags.ts: resolveAliases); emitDocument adds them to the document. */
+  deprecations?: { code: string; message: string }[];
 }
 
 /** The output settings of the running command (defaults from the terminal when not yet resolved). */
@@ -29,6 +31,7 @@ export function writeOutputFile(ctx: CliContext, file: string, content: string |
 
 /** Wrap the analysis in the envelope and write it to `out` (atomically) or stdout. Returns the document. */
 export function emitDocument(ctx: CliContext, command: string, input: InputInfo | FilesInput | null, analysis: Analysis, out: string | undefined, summary: { main?: ResultDocument } = {}): ResultDocument {
+  if (ctx.deprecations && ctx.deprecations.length > 0) analysis = { ...analysis, warnings: [...analysis.warnings, ...ctx.deprecations] };
   const doc = makeDocument(command, ctx.tool, input, analysis);
   const text = serialiseDocument(doc);
   const output = outputOf(ctx);

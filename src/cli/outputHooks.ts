@@ -12,6 +12,7 @@ import type { CliContext } from './context.js';
 import { flushSummary } from './context.js';
 import { resolveOutput } from './output.js';
 import { checkWritable } from './io.js';
+import { resolveAliases } from './optionFlags.js';
 
 /** Flags that name a file the command writes. */
 const OUTPUT_FLAGS = ['--out', '--plot'];
@@ -27,6 +28,9 @@ export function installOutputHooks(program: Command, ctx: CliContext): void {
         throw new CommanderError(1, 'commander.missingMandatoryOptionValue', `error: required option '${opt.flags}' not specified`);
       }
     }
+    // deprecated flag names (issue 23): their values move to the new keys; one warning each, in the document and on stderr
+    ctx.deprecations = resolveAliases(action);
+    for (const w of ctx.deprecations) ctx.io.stderr(`${w.code}: ${w.message}\n`);
     ctx.output = resolveOutput(action.opts(), ctx.io);
     // every output file is checked before the work starts (an unwritable --out found after a long estimation wastes it)
     for (const opt of action.options) {

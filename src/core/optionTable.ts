@@ -11,7 +11,7 @@
  * ## Declaring options
  *
  *     export const GSYNTH_OPTIONS = defineOptions({
- *       boots: num({ flag: '--boots <n>', help: 'gsynth: bootstrap replications', integer: true, min: 2, max: 1e6, default: 1000 }),
+ *       reps: num({ flag: '--reps <n>', aliases: [{ flag: '--boots <n>' }], help: 'bootstrap replications', integer: true, min: 2, default: 1000 }),
  *       force: choice(FORCES, { flag: '--force <effects>', help: 'gsynth: additive fixed effects', default: 'two-way' }),
  *       em:    bool({ flag: '--em', help: 'gsynth: EM variant', default: false }),
  *       excludePeriods: strList({ flag: '--exclude-periods <from:to,...>', help: '…' }),
@@ -28,10 +28,15 @@
  * a bad plan fails before anything runs, naming the key path. An entry can be shared between tables
  * (`out: OUTPUT_OPTIONS.out`).
  *
+ * `aliases` lists deprecated names of an option (issue 23: one name for one thing): addOptions
+ * registers each as a hidden flag and planValues accepts its key; using one is reported as a
+ * DEPRECATED_OPTION warning (document and stderr), and giving both names is a usage error.
+ * An entry shared by several tables of one command (scm's `--reps`, `--threads`) is added once.
+ *
  * ## Reading typed values in a command
  *
  *     addOptions(cmd, GSYNTH_OPTIONS);                   // in the command factory
- *     const v = readOptions(GSYNTH_OPTIONS, o);           // in the action: v.boots is a number
+ *     const v = readOptions(GSYNTH_OPTIONS, o);           // in the action: v.reps is a number
  *     const given = givenOptions(command);                // keys set on the command line
  *
  * ## Options in the result document
@@ -53,7 +58,7 @@ import { UsageError } from './errors.js';
 export type JsonSchema = Record<string, unknown>;
 
 export interface Opt<T> {
-  /** Commander flags, e.g. '--boots <n>', '--em', '--no-slope', '--control [a,b,...]'. */
+  /** Commander flags, e.g. '--reps <n>', '--em', '--no-slope', '--control [a,b,...]'. */
   flag: string;
   help: string;
   default?: T | undefined;
@@ -70,6 +75,24 @@ export interface Opt<T> {
   check?: ((value: T) => void) | undefined;
   /** False: CLI only (never in a plan). */
   plan?: boolean | undefined;
+  /** Deprecated names of this option (issue 23, "one name for one thing"): hidden flags on the CLI and old keys in plans, each warned about (DEPRECATED_OPTION). */
+  aliases?: readonly OptionAlias[] | undefined;
+}
+
+/** An old name of an option: its flag (same argument form as the option's) and, when it differs from the flag's attribute name, its plan key. */
+export interface OptionAlias {
+  flag: string;
+  key?: string | undefined;
+}
+
+/** The plan key of an alias. */
+export function aliasKey(a: OptionAlias): string {
+  return a.key ?? attributeName(a.flag);
+}
+
+/** The warning for a deprecated name (document `warnings` and stderr). */
+export function deprecationWarning(oldName: string, newName: string): { code: string; message: string } {
+  return { code: 'DEPRECATED_OPTION', message: `${oldName} is now ${newName}; the old name works for one release` };
 }
 
 export type OptionTable = Readonly<Record<string, Opt<any>>>;
@@ -88,6 +111,7 @@ interface Base<T> {
   required?: boolean | undefined;
   check?: ((value: T) => void) | undefined;
   plan?: boolean | undefined;
+  aliases?: readonly OptionAlias[] | undefined;
 }
 /** T when a default exists or the option is required, else T | undefined. */
 type Maybe<T, S> = S extends { default: T } ? T : S extends { required: true } ? T : T | undefined;
@@ -304,6 +328,8 @@ export interface PlanValues {
   values: Record<string, unknown>;
   /** Keys the plan gives (as `command.getOptionValueSource(k) === 'cli'` on the command line). */
   given: Set<string>;
+  /** DEPRECATED_OPTION warnings for old keys the plan used (they are read as the new key). */
+  warnings: { code: string; message: string }[];
 }
 
 /**
@@ -314,11 +340,20 @@ export interface PlanValues {
  */
 export function planValues(tables: readonly OptionTable[], given: Readonly<Record<string, unknown>>, path: string, notFor?: (key: string) => string | null): PlanValues {
   const all = new Map<string, Opt<unknown>>();
+  const renamed = new Map<string, string>();
   for (const t of tables) for (const [k, o] of Object.entries(t)) if (o.plan !== false) all.set(k, o);
+  for (const [k, o] of all) for (const a of o.aliases ?? []) if (!all.has(aliasKey(a))) renamed.set(aliasKey(a), k);
   const values: Record<string, unknown> = {};
   for (const [k, o] of all) values[k] = o.default;
   const keys = new Set<string>();
-  for (const [key, v] of Object.entries(given)) {
+  const warnings: { code: string; message: string }[] = [];
+  for (const [oldKey, v] of Object.entries(given)) {
+    const newKey = renamed.get(oldKey);
+    if (newKey !== undefined) {
+      if (Object.prototype.hasOwnProperty.call(given, newKey) || keys.has(newKey)) throw new PlanError('PLAN_CONFLICTING_KEYS', `${path}.${oldKey}`, `'${oldKey}' is the old name of '${newKey}'; give only '${newKey}'`, { key: oldKey, newKey });
+      warnings.push(deprecationWarning(`${path}.${oldKey}`, `${path}.${newKey}`));
+    }
+    const key = newKey ?? oldKey;
     const o = all.get(key);
     if (!o) {
       const why = notFor?.(key);
@@ -344,7 +379,7 @@ export function planValues(tables: readonly OptionTable[], given: Readonly<Recor
     keys.add(key);
   }
   for (const [k, o] of all) if (o.required && values[k] === undefined) throw new PlanError('PLAN_MISSING_KEY', `${path}.${k}`, `is required (${o.help})`, { key: k });
-  return { values, given: keys };
+  return { values, given: keys, warnings };
 }
 
 /** The CLI arguments that reproduce the `given` plan values (flags in table order). */

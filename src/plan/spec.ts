@@ -124,6 +124,8 @@ export interface Plan {
   data: DataSource[];
   /** In plan order (sections in SECTIONS order). */
   steps: Step[];
+  /** DEPRECATED_OPTION warnings for old option keys the plan uses (issue 23); `vru-eval run` prints them on stderr. */
+  warnings: { code: string; message: string }[];
 }
 
 type Obj = Record<string, unknown>;
@@ -214,6 +216,7 @@ export function checkPlanFiles(plan: Plan): void {
 }
 
 export function validatePlan(raw: unknown, file: string, sha256: string): Plan {
+  const planWarnings: { code: string; message: string }[] = [];
   const top = obj(raw, '(plan)');
   keysIn(top, '', TOP_KEYS);
   if (top.version !== undefined && top.version !== 1) throw new PlanError('PLAN_BAD_VALUE', 'version', `must be 1 (got ${JSON.stringify(top.version)})`);
@@ -281,6 +284,7 @@ export function validatePlan(raw: unknown, file: string, sha256: string): Plan {
     if (seed !== null && merged.seed === undefined) merged.seed = seed;
     const tables = command.tables(merged);
     const pv = planValues(tables, merged, `${p}.options`, (k) => command.notFor(k, merged));
+    planWarnings.push(...pv.warnings);
     steps.push({ section: 'analyses', name, command, data: source, tables, values: pv.values, given: pv.given, needs: source.build ? [source.name] : [] });
   }
 
@@ -301,6 +305,7 @@ export function validatePlan(raw: unknown, file: string, sha256: string): Plan {
     const cmd = PLAN_COMMANDS.find((x) => x.name === 'cba')!;
     const tables = cmd.tables(own);
     const pv = planValues(tables, own, `${p}.options`);
+    planWarnings.push(...pv.warnings);
     steps.push({ section: 'cba', name, from, tables, values: pv.values, given: pv.given, needs: from.map((f, i) => ref(steps, `${p}.from[${i}]`, f, ['analyses'])) });
   }
 
@@ -368,7 +373,7 @@ export function validatePlan(raw: unknown, file: string, sha256: string): Plan {
 
   if (!steps.some((s) => s.section === 'analyses')) throw new PlanError('PLAN_MISSING_KEY', 'analyses', 'a plan needs at least one analysis');
   checkCycles(steps);
-  return { file, dir, sha256, seed, tolerances, data, steps };
+  return { file, dir, sha256, seed, tolerances, data, steps, warnings: planWarnings };
 }
 
 /** A value that must be one of `valid` (a name), with the nearest one suggested. */

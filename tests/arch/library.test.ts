@@ -34,14 +34,14 @@ describe('docs/library.md example', () => {
 
 /** analyse() options and the CLI line that must give the same document. */
 const SAME: { method: string; options: Record<string, unknown>; cli: string[]; file?: string }[] = [
-  { method: 'gsynth', options: { outcome: 'violence_rate', population: 'population', factors: 2, boots: 30 }, cli: ['scm', '--method', 'gsynth', '--outcome', 'violence_rate', '--population', 'population', '--factors', '2', '--boots', '30'] },
+  { method: 'gsynth', options: { outcome: 'violence_rate', population: 'population', factors: 2, reps: 30 }, cli: ['scm', '--method', 'gsynth', '--outcome', 'violence_rate', '--population', 'population', '--factors', '2', '--reps', '30'] },
   { method: 'synth', options: { outcome: 'violence_rate', placebo: 'none', inference: 'none', treatedUnits: ['A07'], start: '2019-04' }, cli: ['scm', '--method', 'synth', '--outcome', 'violence_rate', '--placebo', 'none', '--inference', 'none', '--treated-units', 'A07', '--start', '2019-04'] },
   { method: 'sdid', options: { outcome: 'violence_rate', inference: 'bootstrap', reps: 20, excludeUnits: ['A01'] }, cli: ['scm', '--method', 'sdid', '--outcome', 'violence_rate', '--inference', 'bootstrap', '--reps', '20', '--exclude-units', 'A01'] },
   { method: 'ascm', options: { outcome: 'violence_rate', inference: 'none' }, cli: ['scm', '--method', 'ascm', '--outcome', 'violence_rate', '--inference', 'none'] },
-  { method: 'micro', options: { outcome: 'offences,stop_search', perms: 99 }, cli: ['scm', '--method', 'micro', '--outcome', 'offences,stop_search', '--perms', '99'] },
+  { method: 'micro', options: { outcome: 'offences,stop_search', reps: 99 }, cli: ['scm', '--method', 'micro', '--outcome', 'offences,stop_search', '--reps', '99'] },
   { method: 'its', options: { outcome: 'violence_rate', interruption: ['2019-04'], errors: 'ar:1' }, cli: ['its', '--outcome', 'violence_rate', '--interruption', '2019-04', '--errors', 'ar:1'] },
   { method: 'twfe', options: { outcome: 'violence_rate', weights: 'population', eventWindow: '-6:6', seed: 5 }, cli: ['did', '--outcome', 'violence_rate', '--weights', 'population', '--event-window', '-6:6', '--seed', '5'] },
-  { method: 'cs', options: { outcome: 'violence_rate', boots: 49, bootstrapWeights: 'mammen' }, cli: ['did', '--method', 'cs', '--outcome', 'violence_rate', '--boots', '49', '--bootstrap-weights', 'mammen'] },
+  { method: 'cs', options: { outcome: 'violence_rate', reps: 49, bootstrapWeights: 'mammen' }, cli: ['did', '--method', 'cs', '--outcome', 'violence_rate', '--reps', '49', '--bootstrap-weights', 'mammen'] },
 ];
 
 describe('analyse() gives the CLI document byte for byte', () => {

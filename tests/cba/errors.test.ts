@@ -45,7 +45,7 @@ describe('cba bad inputs', () => {
   it('an interval that does not contain the estimate', async () => {
     await expectFail(['cba', '--offences-avoided', '100', '--ci', '200,300', '--name', 'x', '--unit-cost', '1', '--costs', '1'], 2, 'CI_EXCLUDES_ESTIMATE', /does not contain/);
     // The classic slip: an effect's interval given with the wrong sign.
-    await expectFail(['cba', '--effect-per-100k', '-80', '--ci', '10,281', '--population', '1000', '--name', 'x', '--unit-cost', '1', '--costs', '1'], 2, 'CI_EXCLUDES_ESTIMATE');
+    await expectFail(['cba', '--effect-per-100k', '-80', '--ci', '10,281', '--population-total', '1000', '--name', 'x', '--unit-cost', '1', '--costs', '1'], 2, 'CI_EXCLUDES_ESTIMATE');
     await expectFail(['cba', '--spec', spec({ outcomes: [{ name: 'x', offencesAvoided: 5, ci: [6, 9], unitCost: 1 }], costs: 1 })], 3, 'CI_EXCLUDES_ESTIMATE', undefined, true);
     await expectFail(['cba', '--offences-avoided', '100', '--ci', '150,50', '--name', 'x', '--unit-cost', '1', '--costs', '1'], 2, 'BAD_CI');
   });
@@ -67,13 +67,13 @@ describe('cba bad inputs', () => {
 
   it('sources: none, mixed, per-outcome flag counts, names, --ci with --from', async () => {
     await expectFail(['cba', '--costs', '1'], 2, 'NO_EFFECT_SOURCE');
-    await expectFail(['cba', '--offences-avoided', '1', '--effect-per-100k', '1', '--population', '5', '--unit-cost', '1', '--costs', '1'], 2, 'NO_EFFECT_SOURCE', /cannot be combined/);
+    await expectFail(['cba', '--offences-avoided', '1', '--effect-per-100k', '1', '--population-total', '5', '--unit-cost', '1', '--costs', '1'], 2, 'NO_EFFECT_SOURCE', /cannot be combined/);
     await expectFail(['cba', '--offences-avoided', '1', '--offences-avoided', '2', '--name', 'a', '--name', 'b', '--multiplier', '1', '--multiplier', '2', '--multiplier', '3', '--unit-cost', '1', '--costs', '1'], 2, 'FLAG_COUNT');
     await expectFail(['cba', '--offences-avoided', '1', '--offences-avoided', '2', '--unit-cost', '1', '--costs', '1'], 2, 'MISSING_NAME');
-    await expectFail(['cba', '--offences-avoided', '1', '--unit-cost', '1', '--name', 'x', '--costs', '1', '--population', '5'], 2, 'OPTION_NOT_WITH_COUNTS');
+    await expectFail(['cba', '--offences-avoided', '1', '--unit-cost', '1', '--name', 'x', '--costs', '1', '--population-total', '5'], 2, 'OPTION_NOT_WITH_COUNTS');
     await expectFail(['cba', '--offences-avoided', '1', '--name', 'x', '--costs', '1'], 2, 'MISSING_UNIT_COST');
     await expectFail(['cba', '--effect-per-100k', '-1', '--name', 'x', '--unit-cost', '1', '--costs', '1'], 2, 'MISSING_POPULATION');
-    await expectFail(['cba', '--effect-per-100k', '-1', '--population', '10', '--rate-base', '1000000', '--name', 'x', '--unit-cost', '1', '--costs', '1'], 2, 'OPTION_ONLY_WITH_FROM');
+    await expectFail(['cba', '--effect-per-100k', '-1', '--population-total', '10', '--rate-per', '1000000', '--name', 'x', '--unit-cost', '1', '--costs', '1'], 2, 'OPTION_ONLY_WITH_FROM');
     await expectFail(['cba', '--spec', spec({ outcomes: [{ name: 'x', offencesAvoided: 1, unitCost: 1 }], costs: 1 }), '--multiplier', '2'], 2, 'OPTION_NOT_WITH_SPEC');
     await expectFail(['cba', '--spec', spec({ outcomes: [{ name: 'x', offencesAvoided: 1, unitCost: 1 }], costs: 1 }), '--costs', '2'], 2, 'CONFLICT');
   });
@@ -106,7 +106,7 @@ describe('cba bad inputs', () => {
     // Offences avoided must be the negated effect: a positive count beside a positive (increase) cumulative effect is another convention.
     await expectFail(['cba', '--from', w('s.json', { ...base, estimate: est(50), counts: { offencesAvoided: 500, ci: [100, 900] } }), ...tail], 3, 'COUNTS_SIGN');
     await expectFail(['cba', '--from', w('p.json', { ...base, estimate: est(-50) }), ...tail], 2, 'MISSING_POPULATION', /--population/);
-    await expectFail(['cba', '--from', w('l.json', { ...base, estimate: est(-50) }), '--population', '100', '--level', '0.9', ...tail], 2, 'LEVEL_MISMATCH');
+    await expectFail(['cba', '--from', w('l.json', { ...base, estimate: est(-50) }), '--population-total', '100', '--level', '0.9', ...tail], 2, 'LEVEL_MISMATCH');
   });
 });
 

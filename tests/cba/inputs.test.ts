@@ -64,7 +64,7 @@ describe('cba --from a result document', () => {
   it('also reads counts.offencesAvoided as a number with counts.ci', async () => {
     const dir = tempDir();
     const f = write(dir, 'v.json', resultDoc({ cumulative: -10, cumulativeCi: [-15, -5], counts: { offencesAvoided: 3000, ci: [1500, 4500] } }));
-    const doc = (await runMain(['cba', '--from', f, ...HEEKS_VWOI, '--population', '5000'])).json();
+    const doc = (await runMain(['cba', '--from', f, ...HEEKS_VWOI, '--population-total', '5000'])).json();
     expect(doc.warnings.map((w: { code: string }) => w.code)).toEqual(['POPULATION_UNUSED']);
     expect(doc.outcomes[0].offencesAvoided).toBe(3000);
     expect(doc.outcomes[0].ci).toEqual([1500, 4500]);
@@ -74,7 +74,7 @@ describe('cba --from a result document', () => {
     // The report's rule: offences avoided = cumulative effect per 100,000 × treated population / 100,000.
     const dir = tempDir();
     const f = write(dir, 'vwoi.json', resultDoc({ cumulative: -80.37196270254691, cumulativeCi: [-281.56, -10.17] }));
-    const r = (await runMain(['cba', '--from', f, '--population', String(POP), '--multiplier', '1.5', '--unit-cost', '6480', '--costs', '121952973']));
+    const r = (await runMain(['cba', '--from', f, '--population-total', String(POP), '--multiplier', '1.5', '--unit-cost', '6480', '--costs', '121952973']));
     expect(r.code, r.stderr).toBe(0);
     const o = r.json().outcomes[0];
     expect(o.source.field).toBe('estimate.cumulative');
@@ -89,7 +89,7 @@ describe('cba --from a result document', () => {
   it('--rate-base converts rates per million (hospital admissions per 1,000,000)', async () => {
     const dir = tempDir();
     const f = write(dir, 'h.json', resultDoc({ cumulative: -2, cumulativeCi: [-3, -1] }));
-    const o = (await runMain(['cba', '--from', f, '--population', '1000000', '--rate-base', '1000000', '--unit-cost', '100', '--costs', '1', '--name', 'admissions'])).json().outcomes[0];
+    const o = (await runMain(['cba', '--from', f, '--population-total', '1000000', '--rate-per', '1000000', '--unit-cost', '100', '--costs', '1', '--name', 'admissions'])).json().outcomes[0];
     expect(o.offencesAvoided).toBe(2);
     expect(o.ci).toEqual([1, 3]);
   });
@@ -141,7 +141,7 @@ describe('cba --from a result document', () => {
 
 describe('cba from flags', () => {
   it('--effect-per-100k with --population: the report\'s rule, sign flipped', async () => {
-    const r = (await runMain(['cba', '--effect-per-100k', '-80.37196270254691', '--ci', '-281.56,-10.17', '--population', String(POP), '--name', 'vwoi', '--multiplier', '1.5', '--unit-cost', '6480', '--costs', '121952973']));
+    const r = (await runMain(['cba', '--effect-per-100k', '-80.37196270254691', '--ci', '-281.56,-10.17', '--population-total', String(POP), '--name', 'vwoi', '--multiplier', '1.5', '--unit-cost', '6480', '--costs', '121952973']));
     expect(r.code, r.stderr).toBe(0);
     const o = r.json().outcomes[0];
     expectClose(o.offencesAvoided, 27584.949, { rtol: 1e-7 }, 'offences avoided');

@@ -35,14 +35,14 @@ async function run(args: string[]): Promise<{ code: number; doc: any; err: any }
 }
 
 const COMMANDS: [string, string[]][] = [
-  ['scm gsynth', ['scm', '--method', 'gsynth', '--boots', '20']],
+  ['scm gsynth', ['scm', '--method', 'gsynth', '--reps', '20']],
   ['scm synth', ['scm', '--method', 'synth']],
   ['scm sdid', ['scm', '--method', 'sdid']],
   ['scm ascm', ['scm', '--method', 'ascm']],
   ['its gaussian', ['its']],
   ['its quasipoisson', ['its', '--family', 'quasipoisson']],
   ['did twfe', ['did', '--method', 'twfe']],
-  ['did cs', ['did', '--method', 'cs', '--boots', '0']],
+  ['did cs', ['did', '--method', 'cs', '--reps', '0']],
   ['inspect', ['inspect']],
 ];
 
@@ -117,7 +117,7 @@ describe('missing cells are never dropped silently', () => {
   });
 
   it('gsynth: cells in --exclude-periods windows are not counted as used', async () => {
-    const r = await run(['scm', FIXTURE, '--outcome', 'violence_rate', '--exclude-periods', '2020-04:2020-05', '--boots', '20']);
+    const r = await run(['scm', FIXTURE, '--outcome', 'violence_rate', '--exclude-periods', '2020-04:2020-05', '--reps', '20']);
     expect(r.doc.input.cells).toEqual({ total: 3960, observed: 3960, used: 3960 - 2 * 60, missing: 0 });
   });
 
@@ -178,7 +178,7 @@ describe('the same problem gets the same answer', () => {
   it('did cs and twfe with a cohort that has one pre-period: SINGLE_PRE_PERIOD warning', async () => {
     const file = write('one-pre.csv', base.records.map((x) => (treatedSet.has(x.unit) ? { ...x, treated: x.period >= '2018-02' ? 1 : 0 } : x)));
     for (const method of ['cs', 'twfe']) {
-      const r = await run(['did', file, '--method', method, '--outcome', 'violence_rate', ...(method === 'cs' ? ['--boots', '0'] : [])]);
+      const r = await run(['did', file, '--method', method, '--outcome', 'violence_rate', ...(method === 'cs' ? ['--reps', '0'] : [])]);
       expect(r.code, JSON.stringify(r.err)).toBe(0);
       expect(r.doc.warnings.map((x: { code: string }) => x.code)).toContain('SINGLE_PRE_PERIOD');
     }

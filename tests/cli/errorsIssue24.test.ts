@@ -159,7 +159,7 @@ describe('plan content errors: exit 2 or 3 with the key path, before any step ru
     return file;
   };
   const analyses = 'analyses:\n  a1: { command: its, data: police, options: { outcome: violence_rate } }\n';
-  const run = (file: string) => runCli(['run', file, '--out', join(dir, `${file.split('/').pop()}.out`), '--jobs', '1']);
+  const run = (file: string) => runCli(['run', file, '--out', join(dir, `${file.split('/').pop()}.out`), '--threads', '1']);
 
   it('a missing data file: exit 3 naming data.<name>.file, nothing written', () => {
     const f = plan('missing.yaml', `version: 1\ndata:\n  police: { file: nothere.csv }\n${analyses}`);

@@ -154,7 +154,7 @@ function apply(muts: readonly Mutation[]): { text: string; outcomeMissing: boole
 
 /** The panel-reading commands, each small enough to run in well under a second. */
 const COMMANDS: { name: string; args: string[]; dropsOrImputes: boolean; balanced?: boolean }[] = [
-  { name: 'scm gsynth', args: ['scm', '--method', 'gsynth', '--outcome', 'violence_rate', '--boots', '10', '--factors-max', '1'], dropsOrImputes: true },
+  { name: 'scm gsynth', args: ['scm', '--method', 'gsynth', '--outcome', 'violence_rate', '--reps', '10', '--factors-max', '1'], dropsOrImputes: true },
   { name: 'scm synth', args: ['scm', '--method', 'synth', '--outcome', 'violence_rate'], dropsOrImputes: false, balanced: true },
   // sdid and ascm (with their default inference) need a balanced panel: UNBALANCED_PANEL otherwise, as synth.
   { name: 'scm sdid', args: ['scm', '--method', 'sdid', '--outcome', 'violence_rate'], dropsOrImputes: false, balanced: true },
@@ -162,7 +162,7 @@ const COMMANDS: { name: string; args: string[]; dropsOrImputes: boolean; balance
   { name: 'its gaussian', args: ['its', '--outcome', 'violence_rate'], dropsOrImputes: false },
   { name: 'its quasipoisson', args: ['its', '--outcome', 'offences', '--family', 'quasipoisson'], dropsOrImputes: false },
   { name: 'did twfe', args: ['did', '--method', 'twfe', '--outcome', 'violence_rate'], dropsOrImputes: true },
-  { name: 'did cs', args: ['did', '--method', 'cs', '--outcome', 'violence_rate', '--boots', '0'], dropsOrImputes: true },
+  { name: 'did cs', args: ['did', '--method', 'cs', '--outcome', 'violence_rate', '--reps', '0'], dropsOrImputes: true },
   { name: 'inspect', args: ['inspect', '--outcome', 'violence_rate'], dropsOrImputes: false },
   // Every other registered scm method with its defaults: the contract holds for all of them, and a
   // success with missing outcome cells must carry MISSING_CELLS and input.cells like gsynth.

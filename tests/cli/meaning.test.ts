@@ -217,7 +217,7 @@ describe.skipIf(!hasScript || !existsSync(BIN))('first screens on a pseudo-termi
 
   it('run: ends with the estimates (relative effect, worst check) and the benefit-cost ratio', () => {
     const out = join(dir, 'run');
-    const t = pty(['run', join(ROOT, 'examples', 'home-office', 'plan.yaml'), '--out', out, '--only', 'cba_violence', '--jobs', '1']);
+    const t = pty(['run', join(ROOT, 'examples', 'home-office', 'plan.yaml'), '--out', out, '--only', 'cba_violence', '--threads', '1']);
     expect(t.code, t.out).toBe(0);
     const est = t.out.indexOf('estimates (average effect');
     expect(est).toBeGreaterThan(0);

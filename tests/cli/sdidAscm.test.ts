@@ -70,7 +70,7 @@ describe('scm sdid / ascm / synth uniqueness on the fixture', () => {
   });
 
   it('method-only flags are rejected under another method (exit 2)', () => {
-    for (const args of [['--method', 'synth', '--reps', '10'], ['--method', 'sdid', '--uniqueness-tol', '0.05'], ['--method', 'ascm', '--cluster', 'x'], ['--method', 'sdid', '--ascm-demean']]) {
+    for (const args of [['--method', 'ascm', '--reps', '10'], ['--method', 'sdid', '--threads', '2'], ['--method', 'sdid', '--uniqueness-tol', '0.05'], ['--method', 'ascm', '--cluster', 'x'], ['--method', 'sdid', '--ascm-demean']]) {
       const r = runCli(['scm', FIXTURE, '--outcome', 'violence_rate', ...args]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.error().code).toBe('OPTION_NOT_FOR_METHOD');

@@ -52,7 +52,7 @@ describe('no silent wrong answers', () => {
     expect(r.error().code).toBe('OUTCOME_SCALE_UNCLEAR');
     expect(r.error().message).toContain('--outcome-scale count');
     // a rate column with --population needs no declaration
-    const rate = await run(['scm', FIXTURE, '--outcome', 'violence_rate', '--population', 'population', '--boots', '50']);
+    const rate = await run(['scm', FIXTURE, '--outcome', 'violence_rate', '--population', 'population', '--reps', '50']);
     expect(rate.code, rate.stderr).toBe(0);
     expect(JSON.parse(rate.stdout).options.outcomeScale).toBe('rate');
     // count with population: contradictory
@@ -64,7 +64,7 @@ describe('no silent wrong answers', () => {
   it('scm --outcome offences --outcome-scale count: offences avoided is the summed effect, and its interval covers the truth (6,895)', async () => {
     const truth = fixtureTruth();
     expect(truth).toBeCloseTo(6895.43672, 4);
-    const r = await run(['scm', FIXTURE, '--outcome', 'offences', '--outcome-scale', 'count', '--boots', '200']);
+    const r = await run(['scm', FIXTURE, '--outcome', 'offences', '--outcome-scale', 'count', '--reps', '200']);
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.options.outcomeScale).toBe('count');

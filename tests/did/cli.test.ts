@@ -30,7 +30,7 @@ describe('did on the police fixture', () => {
   });
 
   it('cs on the single-cohort fixture: one group, simple = group aggregate', () => {
-    const r = runCli(['did', FIXTURE, '--outcome', 'violence_rate', '--method', 'cs', '--boots', '99']);
+    const r = runCli(['did', FIXTURE, '--outcome', 'violence_rate', '--method', 'cs', '--reps', '99']);
     expect(r.code, r.stderr).toBe(0);
     const doc = r.json();
     expectValidDocument(doc);

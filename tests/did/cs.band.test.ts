@@ -93,7 +93,7 @@ describe('cs uniform band: CS 2021 Algorithm 1', () => {
 
 describe.skipIf(!hasShared)('did --method cs --bootstrap-weights through the binary (mpdta)', () => {
   it('gaussian is recorded and moves only the bands; bad uses exit 2', () => {
-    const args = ['did', dataset('mpdta'), '--outcome', 'lemp', '--method', 'cs', '--boots', '199', '--seed', '3'];
+    const args = ['did', dataset('mpdta'), '--outcome', 'lemp', '--method', 'cs', '--reps', '199', '--seed', '3'];
     const a = runCli(args);
     const g = runCli([...args, '--bootstrap-weights', 'gaussian']);
     expect(a.code, a.stderr).toBe(0);
@@ -106,7 +106,7 @@ describe.skipIf(!hasShared)('did --method cs --bootstrap-weights through the bin
     expect(dg.aggregations.dynamic.criticalValue).not.toBe(da.aggregations.dynamic.criticalValue);
     // mpdta's smallest cohort (2004) has 20 counties.
     expect(da.warnings.find((w: { code: string }) => w.code === 'UNIFORM_BAND_SMALL_COHORTS').message).toContain('(2004) has 20 unit(s)');
-    const off = runCli(['did', dataset('mpdta'), '--outcome', 'lemp', '--method', 'cs', '--boots', '0', '--bootstrap-weights', 'gaussian']);
+    const off = runCli(['did', dataset('mpdta'), '--outcome', 'lemp', '--method', 'cs', '--reps', '0', '--bootstrap-weights', 'gaussian']);
     expect(off.code).toBe(2);
     expect(off.error().code).toBe('WEIGHTS_NOT_USED');
     const tw = runCli(['did', dataset('mpdta'), '--outcome', 'lemp', '--bootstrap-weights', 'gaussian']);

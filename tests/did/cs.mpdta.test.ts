@@ -30,7 +30,7 @@ const GROUP: [string, number][] = [['2004', -0.0797], ['2006', -0.0229], ['2007'
 const EST = { atol: 5e-5 };
 
 describe.skipIf(!hasShared)('CS on mpdta vs the did package README', () => {
-  const r = runCli(['did', dataset('mpdta'), '--outcome', 'lemp', '--method', 'cs', '--boots', '499']);
+  const r = runCli(['did', dataset('mpdta'), '--outcome', 'lemp', '--method', 'cs', '--reps', '499']);
   const doc = r.code === 0 ? r.json() : null;
 
   it('runs and writes a schema-valid document', () => {
@@ -82,7 +82,7 @@ describe.skipIf(!hasShared)('CS on mpdta vs the did package README', () => {
   });
 
   it('universal base period: ATT(g, g−1) is the reference (0), post cells unchanged', () => {
-    const u = runCli(['did', dataset('mpdta'), '--outcome', 'lemp', '--method', 'cs', '--base-period', 'universal', '--boots', '0']);
+    const u = runCli(['did', dataset('mpdta'), '--outcome', 'lemp', '--method', 'cs', '--base-period', 'universal', '--reps', '0']);
     expect(u.code, u.stderr).toBe(0);
     const ud = u.json();
     expectValidDocument(ud);
@@ -99,7 +99,7 @@ describe.skipIf(!hasShared)('CS on mpdta vs the did package README', () => {
   });
 
   it('not-yet-treated controls run and differ from never-treated ones for early cohorts', () => {
-    const ny = runCli(['did', dataset('mpdta'), '--outcome', 'lemp', '--method', 'cs', '--control', 'notyet', '--boots', '0']);
+    const ny = runCli(['did', dataset('mpdta'), '--outcome', 'lemp', '--method', 'cs', '--control', 'notyet', '--reps', '0']);
     expect(ny.code, ny.stderr).toBe(0);
     const nd = ny.json();
     const a = nd.attGt.find((x: any) => x.group === '2004' && x.period === '2004');

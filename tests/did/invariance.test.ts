@@ -33,8 +33,8 @@ function numbers(doc: any): number[] {
 
 const CASES: [string, string[]][] = [
   ['twfe event study', ['--event-window', '-3:3']],
-  ['cs never', ['--method', 'cs', '--boots', '0']],
-  ['cs notyet', ['--method', 'cs', '--control', 'notyet', '--boots', '0']],
+  ['cs never', ['--method', 'cs', '--reps', '0']],
+  ['cs notyet', ['--method', 'cs', '--control', 'notyet', '--reps', '0']],
 ];
 
 describe('DiD invariances on mpdta', () => {
@@ -80,10 +80,10 @@ describe('DiD invariances on mpdta', () => {
   }
 
   it('cs with bootstrap bands: same seed → identical output, different seed → different bands only', () => {
-    const a = runCli(['did', src, '--outcome', 'lemp', '--method', 'cs', '--boots', '199', '--seed', '3']);
-    const b = runCli(['did', shuffledFile, '--outcome', 'lemp', '--method', 'cs', '--boots', '199', '--seed', '3']);
+    const a = runCli(['did', src, '--outcome', 'lemp', '--method', 'cs', '--reps', '199', '--seed', '3']);
+    const b = runCli(['did', shuffledFile, '--outcome', 'lemp', '--method', 'cs', '--reps', '199', '--seed', '3']);
     expect(b.stdout).toBe(a.stdout.replace(/"file": "data.csv"/, '"file": "shuffled.csv"'));
-    const c = runCli(['did', src, '--outcome', 'lemp', '--method', 'cs', '--boots', '199', '--seed', '4']).json();
+    const c = runCli(['did', src, '--outcome', 'lemp', '--method', 'cs', '--reps', '199', '--seed', '4']).json();
     const ad = a.json();
     expect(c.aggregations.group.att).toBe(ad.aggregations.group.att);
     expect(c.aggregations.dynamic.criticalValue).not.toBe(ad.aggregations.dynamic.criticalValue);

@@ -7,7 +7,7 @@ import { FIXTURE, runCli } from '../helpers.js';
 
 describe('did pre-trend tests say what they test', () => {
   const twfe = runCli(['did', FIXTURE, '--outcome', 'violence_rate', '--event-window', '-12:12']).json();
-  const cs = runCli(['did', FIXTURE, '--outcome', 'violence_rate', '--method', 'cs', '--boots', '99']).json();
+  const cs = runCli(['did', FIXTURE, '--outcome', 'violence_rate', '--method', 'cs', '--reps', '99']).json();
   const pre = (d: any) => d.diagnostics.find((x: any) => x.code === 'PRE_TRENDS');
   it('twfe passes (p = 0.57), says it tests pooled event-study levels, and names cs as the other test', () => {
     expect(pre(twfe).passed).toBe(true);

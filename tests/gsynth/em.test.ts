@@ -100,7 +100,7 @@ describe('gsynth EM: exactness and agreement with Algorithm 1', () => {
 
 describe.skipIf(!hasShared)('gsynth EM on gsynth_simdata', () => {
   it('chooses r = 2; ATT near the true 5.462 and the non-EM estimate; CI covers', () => {
-    const args = ['scm', dataset('gsynth_simdata'), '--outcome', 'Y', '--covariates', 'X1,X2', '--inference', 'nonparametric', '--boots', '100', '--seed', '1', '--workers', '2'];
+    const args = ['scm', dataset('gsynth_simdata'), '--outcome', 'Y', '--covariates', 'X1,X2', '--inference', 'nonparametric', '--reps', '100', '--seed', '1', '--threads', '2'];
     const em = runCli([...args, '--em']);
     expect(em.code, em.stderr).toBe(0);
     const doc = em.json();
@@ -181,11 +181,11 @@ describe('gsynth EM on the project generator', () => {
     const b = join(dir2, 'p.csv');
     writeFileSync(a, csv);
     writeFileSync(b, [lines[0], ...body].join('\n'));
-    const args = ['--outcome', 'y', '--method', 'gsynth', '--em', '--factors-max', '2', '--inference', 'parametric', '--boots', '20', '--seed', '3'];
-    const r1 = runCli(['scm', a, ...args, '--workers', '1']);
+    const args = ['--outcome', 'y', '--method', 'gsynth', '--em', '--factors-max', '2', '--inference', 'parametric', '--reps', '20', '--seed', '3'];
+    const r1 = runCli(['scm', a, ...args, '--threads', '1']);
     expect(r1.code, r1.stderr).toBe(0);
-    const r2 = runCli(['scm', a, ...args, '--workers', '2']);
-    const r3 = runCli(['scm', b, ...args, '--workers', '2']);
+    const r2 = runCli(['scm', a, ...args, '--threads', '2']);
+    const r3 = runCli(['scm', b, ...args, '--threads', '2']);
     expect(r2.stdout).toBe(r1.stdout);
     expect(r3.stdout).toBe(r1.stdout);
     const doc = r1.json();

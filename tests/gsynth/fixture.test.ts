@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { expectClose, expectValidDocument, FIXTURE, ROOT, runCli, tempDir } from '../helpers.js';
 
 const truth = JSON.parse(readFileSync(FIXTURE.replace('.csv', '.truth.json'), 'utf8')) as { att: number; beta: number };
-const base = ['scm', '--method', 'gsynth', '--outcome', 'violence_rate', '--boots', '50', '--seed', '7'];
+const base = ['scm', '--method', 'gsynth', '--outcome', 'violence_rate', '--reps', '50', '--seed', '7'];
 const run = (file: string, extra: string[] = []) => runCli([base[0]!, file, ...base.slice(1), ...extra]);
 
 const lines = readFileSync(FIXTURE, 'utf8').trimEnd().split('\n');
@@ -82,8 +82,8 @@ describe('gsynth on the police fixture', () => {
   it('gives byte-identical output with 1 and 2 worker threads', () => {
     // The compiled worker file must exist, or the pool would fall back to one thread.
     expect(existsSync(join(ROOT, 'dist', 'src', 'estimators', 'gsynth', 'worker.js'))).toBe(true);
-    const w1 = run(FIXTURE, ['--population', 'population', '--workers', '1']);
-    const w2 = run(FIXTURE, ['--population', 'population', '--workers', '2']);
+    const w1 = run(FIXTURE, ['--population', 'population', '--threads', '1']);
+    const w2 = run(FIXTURE, ['--population', 'population', '--threads', '2']);
     expect(w1.code).toBe(0);
     expect(w1.stdout).toBe(w2.stdout);
     expect(w1.stdout).toBe(first.stdout);

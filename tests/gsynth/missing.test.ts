@@ -89,7 +89,7 @@ describe('gsynth inference with missing control cells', () => {
     const d = missingPanel(3);
     const file = join(dir, 'missing.csv');
     writeFileSync(file, d.csv);
-    const r = runCli(['scm', file, '--method', 'gsynth', '--outcome', 'y', '--population', 'population', '--inference', 'nonparametric', '--boots', '60', '--seed', '4', '--factors', '2', '--json']);
+    const r = runCli(['scm', file, '--method', 'gsynth', '--outcome', 'y', '--population', 'population', '--inference', 'nonparametric', '--reps', '60', '--seed', '4', '--factors', '2', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const doc = r.json();
     const codes = doc.warnings.map((w: { code: string }) => w.code);
@@ -101,7 +101,7 @@ describe('gsynth inference with missing control cells', () => {
     expect(chi - clo).toBeGreaterThan(0);
     const bad = missingPanel(3, { postMissing: 30, preMissing: 0 });
     writeFileSync(file, bad.csv);
-    const p = runCli(['scm', file, '--method', 'gsynth', '--outcome', 'y', '--population', 'population', '--inference', 'parametric', '--boots', '20', '--factors', '2', '--json']);
+    const p = runCli(['scm', file, '--method', 'gsynth', '--outcome', 'y', '--population', 'population', '--inference', 'parametric', '--reps', '20', '--factors', '2', '--json']);
     expect(p.code, p.stderr).toBe(4);
     expect(p.error().code).toBe('TOO_FEW_COMPLETE_CONTROLS');
     expect(p.error().message).toContain('--drop-incomplete');

@@ -15,7 +15,7 @@ import { dataset, expectClose, expectValidDocument, hasShared, runCli } from '..
 
 describe.skipIf(!hasShared)('gsynth: Xu (2017) turnout / EDR', () => {
   it('ATT 5.13 with r = 2 chosen by CV; parametric bootstrap SE within 15% of 2.27', () => {
-    const run = runCli(['scm', dataset('turnout'), '--outcome', 'turnout', '--method', 'gsynth', '--inference', 'parametric', '--boots', '1000', '--seed', '2139']);
+    const run = runCli(['scm', dataset('turnout'), '--outcome', 'turnout', '--method', 'gsynth', '--inference', 'parametric', '--reps', '1000', '--seed', '2139']);
     expect(run.code, run.stderr).toBe(0);
     const doc = run.json();
     expectValidDocument(doc);
@@ -50,7 +50,7 @@ describe.skipIf(!hasShared)('gsynth: Xu (2017) turnout / EDR', () => {
 
 describe.skipIf(!hasShared)('gsynth: gsynth_simdata (simulated truth)', () => {
   it('chooses r = 2, recovers β = (1, 3) and an ATT near 5.462 whose 95% CI covers it', () => {
-    const run = runCli(['scm', dataset('gsynth_simdata'), '--outcome', 'Y', '--covariates', 'X1,X2', '--boots', '100', '--seed', '1']);
+    const run = runCli(['scm', dataset('gsynth_simdata'), '--outcome', 'Y', '--covariates', 'X1,X2', '--reps', '100', '--seed', '1']);
     expect(run.code, run.stderr).toBe(0);
     const doc = run.json();
     expectValidDocument(doc);

@@ -22,7 +22,7 @@ beforeAll(() => {
 
 describe('scm --method micro (binary)', () => {
   it('writes a valid document with effects, three kinds of inference, the omnibus test and the weight range', () => {
-    const r = runCli([...base(), '--inference', 'permutation,jackknife,linearisation', '--perms', '40', '--jack-groups', '5']);
+    const r = runCli([...base(), '--inference', 'permutation,jackknife,linearisation', '--reps', '40', '--jack-groups', '5']);
     expect(r.code, r.stderr).toBe(0);
     const d = r.json();
     expectValidDocument(d);
@@ -49,19 +49,19 @@ describe('scm --method micro (binary)', () => {
   });
 
   it('is byte-identical across runs and thread counts', () => {
-    const a = runCli([...base(), '--perms', '30', '--threads', '1', '--no-weight-range']);
-    const b = runCli([...base(), '--perms', '30', '--threads', '2', '--no-weight-range']);
+    const a = runCli([...base(), '--reps', '30', '--threads', '1', '--no-weight-range']);
+    const b = runCli([...base(), '--reps', '30', '--threads', '2', '--no-weight-range']);
     expect(a.code, a.stderr).toBe(0);
     // Byte-identical with nothing stripped: threads do not change the result, so (as gsynth's
     // --workers) they are not recorded in the document (issue 21).
     expect(b.stdout).toBe(a.stdout);
     expect(a.json().options.threads).toBeUndefined();
-    const c = runCli([...base(), '--perms', '30', '--threads', '1', '--no-weight-range']);
+    const c = runCli([...base(), '--reps', '30', '--threads', '1', '--no-weight-range']);
     expect(c.stdout).toBe(a.stdout);
   });
 
   it('--calfun linear and --match-min: recorded, with the approximate balance table; overlap rejected', () => {
-    const r = runCli(['scm', file, '--method', 'micro', '--outcome', 'crime1,crime2', '--match-outcomes', 'crime1', '--match-covariates', 'pop', '--match-min', 'crime2,dep', '--calfun', 'linear', '--inference', 'permutation,jackknife', '--perms', '20', '--jack-groups', '4', '--no-weight-range']);
+    const r = runCli(['scm', file, '--method', 'micro', '--outcome', 'crime1,crime2', '--match-outcomes', 'crime1', '--match-covariates', 'pop', '--match-min', 'crime2,dep', '--calfun', 'linear', '--inference', 'permutation,jackknife', '--reps', '20', '--jack-groups', '4', '--no-weight-range']);
     expect(r.code, r.stderr).toBe(0);
     const d = r.json();
     expectValidDocument(d);
@@ -102,10 +102,10 @@ describe('scm --method micro (binary)', () => {
   });
 
   it('rejects its flags under another method and other methods’ flags under micro', () => {
-    const r = runCli(['scm', file, '--method', 'synth', '--outcome', 'crime1', '--perms', '10']);
+    const r = runCli(['scm', file, '--method', 'synth', '--outcome', 'crime1', '--perm-stat', 'z']);
     expect(r.code).toBe(2);
     expect(r.error().code).toBe('OPTION_NOT_FOR_METHOD');
-    const g = runCli([...base(), '--boots', '10']);
+    const g = runCli([...base(), '--cluster', 'x']);
     expect(g.code).toBe(2);
     expect(g.error().code).toBe('OPTION_NOT_FOR_METHOD');
     const c = runCli([...base(), '--covariates', 'pop']);

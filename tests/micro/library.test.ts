@@ -16,7 +16,7 @@ describe('micro through the library API', () => {
     const spec = { areas: 300, periods: 14, firstPeriod: '2019-01', treated: 10, start: 10, effect: -0.2, outcomes: 2, base: 6, sigmaU: 0.3, selection: 'random' as const };
     const file = join(tempDir(), 'lib.csv');
     writeFileSync(file, microPanelCsv(simulateMicroPanel(spec, 5), spec.start));
-    const cli = runCli(['scm', file, '--method', 'micro', '--outcome', 'crime1', '--match-covariates', 'pop', '--match-min', 'crime2,dep', '--inference', 'permutation,linearisation', '--perms', '39', '--seed', '7', '--no-weight-range']);
+    const cli = runCli(['scm', file, '--method', 'micro', '--outcome', 'crime1', '--match-covariates', 'pop', '--match-min', 'crime2,dep', '--inference', 'permutation,linearisation', '--reps', '39', '--seed', '7', '--no-weight-range']);
     expect(cli.code, cli.stderr).toBe(0);
     const doc = cli.json();
     const req: MicroRequest = { outcomes: ['crime1'], matchCovariates: ['pop'], matchMin: ['crime2', 'dep'], inference: ['permutation', 'linearisation'], perms: 39, seed: 7, level: 0.95, weightRange: false };

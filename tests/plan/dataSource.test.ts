@@ -69,7 +69,7 @@ beforeAll(async () => {
   plan = join(dir, 'plan.yaml');
   writeFileSync(plan, planText());
   results = join(dir, 'results');
-  const r = runCli(['run', plan, '--out', results, '--jobs', '1']);
+  const r = runCli(['run', plan, '--out', results, '--threads', '1']);
   expect(r.code, r.stderr).toBe(0);
 });
 
@@ -129,7 +129,7 @@ describe('plan data source built by panel police-uk', () => {
   });
 
   it('--check recomputes the build and passes on unchanged inputs', () => {
-    const r = runCli(['run', plan, '--check', results, '--jobs', '2']);
+    const r = runCli(['run', plan, '--check', results, '--threads', '2']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json().status).toBe('match');
     expect(r.json().compared).toEqual(['twfe', 'data/hot.csv']);
@@ -145,7 +145,7 @@ describe('plan data source built by panel police-uk', () => {
     expect(k).toBeGreaterThan(0);
     lines[k] = lines[k]!.replace(',Violence and sexual offences,', ',Burglary,');
     writeFileSync(f, lines.join('\n'));
-    const r = runCli(['run', join(d, 'plan.yaml'), '--check', results, '--only', 'hot', '--jobs', '1']);
+    const r = runCli(['run', join(d, 'plan.yaml'), '--check', results, '--only', 'hot', '--threads', '1']);
     expect(r.code).toBe(5);
     expect(r.error().code).toBe('RESULTS_DRIFT');
     const diff = r.json().diff.join('\n');

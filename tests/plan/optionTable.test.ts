@@ -82,13 +82,13 @@ describe('option tables', () => {
 
   it('round-trip every estimator table: each option type survives plan → arguments → commander', () => {
     const cases: [object, Record<string, unknown>][] = [
-      [GSYNTH_OPTIONS, { factors: 2, factorsMax: 4, boots: 50, excludePeriods: ['2020-04:2020-06'], em: true, tol: 1e-6, force: 'unit' }],
+      [GSYNTH_OPTIONS, { factors: 2, factorsMax: 4, reps: 50, excludePeriods: ['2020-04:2020-06'], em: true, tol: 1e-6, force: 'unit' }],
       [GSYNTH_OPTIONS, { factors: 'auto' }],
       [SYNTH_OPTIONS, { predictors: ['share(a|b|c)@2016-01:2018-12', 'x@2017-01'], v: 'equal', loo: true, placeboFilter: 5 }],
       [ITS_OPTIONS, { interruption: ['2019-04', '2019-09'], slope: false, dummy: ['2020-04:2020-06'], seasonality: 'fourier:2', control: true }],
       [ITS_OPTIONS, { control: ['A01', 'A02'], errors: 'newey-west:3' }],
       [TWFE_OPTIONS, { eventWindow: '-6:6', wildBootstrap: 99 }],
-      [CS_OPTIONS, { control: 'notyet', boots: 0 }],
+      [CS_OPTIONS, { control: 'notyet', reps: 0 }],
       [CBA_OPTIONS, { offencesAvoided: [100, 200], ci: [[1, 2], [3, 4]], costs: 5e6, unitCost: [1000, 2000] }],
       [OUTPUT_OPTIONS, { seed: 7, level: 0.9 }],
     ];
@@ -111,7 +111,8 @@ describe('option tables', () => {
   it('derive a JSON Schema with help, defaults, ranges and the required keys; CLI-only options stay out', () => {
     const s = optionsSchema([PANEL_OPTIONS, OUTPUT_OPTIONS, GSYNTH_OPTIONS]) as { properties: Record<string, Record<string, unknown>>; required: string[] };
     expect(s.required).toEqual(['outcome']);
-    expect(s.properties.boots).toEqual({ type: 'integer', minimum: 2, maximum: 1e6, description: 'gsynth: bootstrap replications', default: 1000 });
+    expect(s.properties.reps).toMatchObject({ type: 'integer', minimum: 1, maximum: 1e6 });
+    expect(String(s.properties.reps!.description)).toMatch(/gsynth bootstrap \(default 1000/);
     expect(s.properties.out).toBeUndefined();
     expect(s.properties.plot).toBeUndefined();
     expect(s.properties.force).toMatchObject({ enum: ['none', 'unit', 'time', 'two-way'], default: 'two-way' });

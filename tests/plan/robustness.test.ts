@@ -113,7 +113,7 @@ describe('vru-eval robustness <result.json> on a panel where one donor drives th
     const att = read(main).estimate.att;
     expect(Math.abs(att - -5)).toBeLessThan(0.1);
     const out = join(dir, 'robust.json');
-    const r = runCli(['robustness', main, '--loo-donors', '3', '--jobs', '1', '--out', out]);
+    const r = runCli(['robustness', main, '--loo-donors', '3', '--threads', '1', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     const doc = read(out);
     expectValidDocument(doc);
@@ -149,7 +149,7 @@ describe('vru-eval robustness <result.json> on a panel where one donor drives th
     const atts = (data: string) => {
       const main = join(dir, `synth-${data.endsWith('.csv') ? 'csv' : 'pq'}.json`);
       expect(runCli(['scm', data, '--method', 'synth', '--outcome', 'y', '--out', main]).code).toBe(0);
-      const r = runCli(['robustness', main, '--loo-donors', '2', '--jobs', '1']);
+      const r = runCli(['robustness', main, '--loo-donors', '2', '--threads', '1']);
       expect(r.code, r.stderr).toBe(0);
       return (r.json().variants as Row[]).map((v) => [v.variant, v.att, v.error]);
     };
@@ -166,7 +166,7 @@ describe('vru-eval robustness <result.json> on a panel where one donor drives th
     expect(runCli(['scm', data, '--method', 'synth', '--outcome', 'y', '--out', main]).code).toBe(0);
     const other = join(dir, 'other.csv');
     writeFileSync(other, readFileSync(data, 'utf8').replace(/^(T01,22,)([-0-9.e]+)/m, (_m, a: string, y: string) => `${a}${Number(y) + 3}`));
-    const r = runCli(['robustness', main, '--data', other, '--loo-donors', '1', '--jobs', '1']);
+    const r = runCli(['robustness', main, '--data', other, '--loo-donors', '1', '--threads', '1']);
     expect(r.code).toBe(3);
     expect(r.error().code).toBe('NOT_REPRODUCED');
   }, 60_000);
@@ -180,7 +180,7 @@ describe('vru-eval robustness <result.json> on a panel where one donor drives th
     writeFileSync(data, [lines[0] + ',force', ...lines.slice(1).map((l) => `${l},${force(l.split(',')[0]!)}`)].join('\n') + '\n');
     const main = join(dir, 'synth.json');
     expect(runCli(['scm', data, '--method', 'synth', '--outcome', 'y', '--out', main]).code).toBe(0);
-    const r = runCli(['robustness', main, '--donor-pool', 'same_force@force', '--donor-pool', 'no_d05=D05', '--jobs', '1']);
+    const r = runCli(['robustness', main, '--donor-pool', 'same_force@force', '--donor-pool', 'no_d05=D05', '--threads', '1']);
     expect(r.code, r.stderr).toBe(0);
     const pools = (r.json().variants as (Row & { label: string })[]).filter((x) => x.group === 'donor pool');
     expect(pools.map((x) => [x.label, x.change])).toEqual([
@@ -195,8 +195,8 @@ describe('vru-eval robustness <result.json> on a panel where one donor drives th
     // blank one covariate cell of control A01 and one of control A02
     writeFileSync(data, readFileSync(FIXTURE, 'utf8').replace(/^(A01,2016-03,(?:[^,]*,){4})[^,\n]*$/m, '$1').replace(/^(A02,2017-07,(?:[^,]*,){4})[^,\n]*$/m, '$1'));
     const main = join(dir, 'cs.json');
-    expect(runCli(['did', data, '--method', 'cs', '--outcome', 'violence_rate', '--boots', '0', '--out', main]).code).toBe(0);
-    const r = runCli(['robustness', main, '--covariates-check', 'stop_search', '--jobs', '1']);
+    expect(runCli(['did', data, '--method', 'cs', '--outcome', 'violence_rate', '--reps', '0', '--out', main]).code).toBe(0);
+    const r = runCli(['robustness', main, '--covariates-check', 'stop_search', '--threads', '1']);
     expect(r.code, r.stderr).toBe(0);
     const rows = (r.json().variants as (Row & { label: string })[]).filter((x) => x.group === 'covariates');
     expect(rows.map((x) => [x.variant, x.change])).toEqual([

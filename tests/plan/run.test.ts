@@ -31,7 +31,7 @@ function planFile(text: string): string {
 
 describe('vru-eval run --check on the committed example (CI gate)', () => {
   it('recomputes every step of examples/home-office/plan.yaml and matches the committed results', () => {
-    const r = runCli(['run', PLAN, '--check', RESULTS, '--jobs', '2']);
+    const r = runCli(['run', PLAN, '--check', RESULTS, '--threads', '2']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.json().status).toBe('match');
@@ -51,7 +51,7 @@ describe('vru-eval run --check on the committed example (CI gate)', () => {
     }
     const gs = m.steps.find((s: { name: string }) => s.name === 'gsynth_violence');
     expect(gs.seed).toBe(20190401);
-    expect(gs.args).toEqual(['scm', '../../fixtures/police_monthly.csv', '--unit', 'unit', '--time', 'period', '--outcome', 'violence_rate', '--treated', 'treated', '--population', 'population', '--seed', '20190401', '--method', 'gsynth', '--factors', '2', '--boots', '100', '--out', 'gsynth_violence.json']);
+    expect(gs.args).toEqual(['scm', '../../fixtures/police_monthly.csv', '--unit', 'unit', '--time', 'period', '--outcome', 'violence_rate', '--treated', 'treated', '--population', 'population', '--seed', '20190401', '--method', 'gsynth', '--factors', '2', '--reps', '100', '--out', 'gsynth_violence.json']);
     for (const f of readdirSync(RESULTS).filter((x) => x.endsWith('.json') && x !== 'manifest.json')) expectValidDocument(JSON.parse(readFileSync(join(RESULTS, f), 'utf8')));
     expect(readFileSync(join(RESULTS, 'report.html'), 'utf8')).toContain('<!DOCTYPE html>');
   });
@@ -66,7 +66,7 @@ describe('vru-eval run --check on the committed example (CI gate)', () => {
 
   it('fails with a readable diff when an option changes (--only runs the step and what it needs)', () => {
     const plan = examplePlan((t) => t.replace('eventWindow: "-12:12"', 'eventWindow: "-6:6"'));
-    const r = runCli(['run', plan, '--check', RESULTS, '--only', 'twfe', '--jobs', '1']);
+    const r = runCli(['run', plan, '--check', RESULTS, '--only', 'twfe', '--threads', '1']);
     expect(r.code).toBe(5);
     expect(r.error().code).toBe('RESULTS_DRIFT');
     const diff = r.json().diff.join('\n');
@@ -75,7 +75,7 @@ describe('vru-eval run --check on the committed example (CI gate)', () => {
     expect(diff).toMatch(/options\.eventWindow: committed -12:12, now -6:6/);
     expect(r.json().differences).toContainEqual({ file: 'twfe.json', path: 'options.eventWindow', committed: '-12:12', now: '-6:6', kind: 'structure', tolerance: null });
     // --format table (a terminal): the same diff as text, printed although the command then fails
-    const t = runCli(['run', plan, '--check', RESULTS, '--only', 'twfe', '--jobs', '1', '--format', 'table']);
+    const t = runCli(['run', plan, '--check', RESULTS, '--only', 'twfe', '--threads', '1', '--format', 'table']);
     expect(t.code).toBe(5);
     expect(t.stdout).toMatch(/^check: drift in 1 of 1 result document\(s\)\ntwfe\.json: \d+ differences\n  options\.eventWindow: committed -12:12, now -6:6\n/);
   }, 60_000);
@@ -89,7 +89,7 @@ describe('vru-eval run --check on the committed example (CI gate)', () => {
     cells[2] = String(Number(cells[2]) + 1);
     lines[k] = cells.join(',');
     writeFileSync(data, lines.join('\n'));
-    const r = runCli(['run', examplePlan(undefined, data), '--check', RESULTS, '--only', 'twfe', '--jobs', '1']);
+    const r = runCli(['run', examplePlan(undefined, data), '--check', RESULTS, '--only', 'twfe', '--threads', '1']);
     expect(r.code).toBe(5);
     const diff = r.json().diff.join('\n');
     expect(diff).toMatch(/input\.sha256: committed [0-9a-f]{64}, now [0-9a-f]{64}/);
@@ -104,9 +104,9 @@ describe('plan errors exit 2 and name the key path', () => {
   const cases: [string, string, string, RegExp][] = [
     ['unknown top-level key', base(twfe, 'analysis: {}'), 'PLAN_UNKNOWN_KEY', /^plan: analysis: unknown key 'analysis'; did you mean 'analyses'\?/],
     ['unknown option', base('  vwoi:\n    command: scm\n    data: police\n    options: { outcome: violence_rate, factor: 2 }'), 'PLAN_UNKNOWN_KEY', /analyses\.vwoi\.options\.factor: unknown option 'factor'; did you mean 'factors'\?/],
-    ['wrong type', base('  g:\n    command: scm\n    data: police\n    options: { outcome: violence_rate, boots: "many" }'), 'PLAN_BAD_TYPE', /analyses\.g\.options\.boots: must be an integer \(got a string\)/],
-    ['out of range', base('  g:\n    command: scm\n    data: police\n    options: { outcome: violence_rate, boots: 1 }'), 'PLAN_BAD_VALUE', /analyses\.g\.options\.boots: --boots '1' must be an integer ≥ 2/],
-    ['missing required option', base('  g:\n    command: scm\n    data: police\n    options: { boots: 10 }'), 'PLAN_MISSING_KEY', /analyses\.g\.options\.outcome: is required/],
+    ['wrong type', base('  g:\n    command: scm\n    data: police\n    options: { outcome: violence_rate, reps: "many" }'), 'PLAN_BAD_TYPE', /analyses\.g\.options\.reps: must be an integer \(got a string\)/],
+    ['out of range', base('  g:\n    command: scm\n    data: police\n    options: { outcome: violence_rate, reps: 0 }'), 'PLAN_BAD_VALUE', /analyses\.g\.options\.reps: --reps '0' must be an integer ≥ 1/],
+    ['missing required option', base('  g:\n    command: scm\n    data: police\n    options: { reps: 10 }'), 'PLAN_MISSING_KEY', /analyses\.g\.options\.outcome: is required/],
     ['option of another method', base('  g:\n    command: scm\n    data: police\n    options: { outcome: violence_rate, method: gsynth, loo: true }'), 'PLAN_OPTION_NOT_FOR_METHOD', /analyses\.g\.options\.loo: 'loo' is an option of scm method synth, not of method gsynth/],
     ['unknown command', base('  g:\n    command: scn\n    data: police'), 'PLAN_UNKNOWN_COMMAND', /analyses\.g\.command: there is no estimating command 'scn'; did you mean 'scm'\?/],
     ['missing data reference', base('  g:\n    command: did\n    data: polic\n    options: { outcome: violence_rate }'), 'PLAN_MISSING_REFERENCE', /analyses\.g\.data: there is no data source 'polic'; did you mean 'police'\?/],
@@ -137,7 +137,7 @@ describe('a failing step', () => {
   it('fails the run naming the step, keeps the completed steps and marks the manifest incomplete', () => {
     const out = tempDir();
     const text = `data:\n  police:\n    file: ${FIXTURE}\nanalyses:\n  ok:\n    command: did\n    data: police\n    options: { outcome: violence_rate, vcov: hc1 }\n  broken:\n    command: did\n    data: police\n    options: { outcome: no_such_column }\ncompare:\n  both: { analyses: [ok, broken] }\n`;
-    const r = runCli(['run', planFile(text), '--out', out, '--jobs', '1']);
+    const r = runCli(['run', planFile(text), '--out', out, '--threads', '1']);
     expect(r.code).toBe(3);
     const e = r.error();
     expect(e.code).toBe('PLAN_STEP_FAILED');
@@ -174,8 +174,8 @@ describe('parallel and serial runs', () => {
     const plan = planFile(text);
     const a = tempDir();
     const b = tempDir();
-    expect(runCli(['run', plan, '--out', a, '--jobs', '1']).code).toBe(0);
-    const rb = runCli(['run', plan, '--out', b, '--jobs', '2']);
+    expect(runCli(['run', plan, '--out', a, '--threads', '1']).code).toBe(0);
+    const rb = runCli(['run', plan, '--out', b, '--threads', '2']);
     expect(rb.code, rb.stderr).toBe(0);
     const files = readdirSync(a).sort();
     expect(readdirSync(b).sort()).toEqual(files);

@@ -128,7 +128,7 @@ describe('police.uk → panel → scm → cba', () => {
     //     Greater Manchester's areas, so the two differ somewhat).
     const seBal = doc.counts.se as number;
     for (const inference of ['nonparametric', 'jackknife', 'parametric']) {
-      const d = JSON.parse(run(['scm', panelAll, '--method', 'gsynth', '--outcome', 'violence_and_sexual_offences_rate', '--population', 'population', '--inference', inference, '--boots', '200', '--json']).stdout);
+      const d = JSON.parse(run(['scm', panelAll, '--method', 'gsynth', '--outcome', 'violence_and_sexual_offences_rate', '--population', 'population', '--inference', inference, '--reps', '200', '--json']).stdout);
       const codes = d.warnings.map((w: { code: string }) => w.code);
       expect(codes, inference).not.toContain('REPLICATES_FAILED');
       const [lo, hi] = d.counts.ci as [number, number];

@@ -84,7 +84,7 @@ describe('scm --method synth: designs', () => {
     const late = new Set(['2019-04', '2019-05', '2019-06']);
     const f = join(dir, 'staggered.csv');
     writeFileSync(f, [header, ...rows.map((r) => { const c = r.split(','); if (c[0] === first && late.has(c[1]!)) c[3] = '0'; return c.join(','); })].join('\n') + '\n');
-    const r = runCli(['scm', f, ...base, '--placebo-draws', '2000']);
+    const r = runCli(['scm', f, ...base, '--reps', '2000']);
     expect(r.code, r.stderr).toBe(0);
     const d = r.json();
     expectValidDocument(d);

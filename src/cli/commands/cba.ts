@@ -65,7 +65,7 @@ function perOutcome<T>(flag: string, values: T[] | undefined, n: number, broadca
   );
 }
 
-const PER_OUTCOME_FLAGS = ['name', 'multiplier', 'outcomeType', 'unitCost', 'priceYear', 'uprate', 'ci', 'population'] as const;
+const PER_OUTCOME_FLAGS = ['name', 'multiplier', 'outcomeType', 'unitCost', 'priceYear', 'uprate', 'ci', 'populationTotal'] as const;
 const kebab = (k: string): string => '--' + k.replace(/[A-Z0-9]+/g, (c) => '-' + c.toLowerCase());
 
 export function cbaCommand(ctx: CliContext): Command {
@@ -84,14 +84,14 @@ export function cbaCommand(ctx: CliContext): Command {
       throw new UsageError(
         'NO_EFFECT_SOURCE',
         kinds.length === 0
-          ? 'give the effects to monetise: --from <result.json>, --offences-avoided <n> --ci lo,hi, --effect-per-100k <x> --population <n>, or --spec <spec.json>'
+          ? 'give the effects to monetise: --from <result.json>, --offences-avoided <n> --ci lo,hi, --effect-per-100k <x> --population-total <n>, or --spec <spec.json>'
           : `${kinds.map(kebab).join(' and ')} cannot be combined; use one kind of source (a --spec file can mix them)`,
         { given: kinds },
       );
     }
     const kind = kinds[0]!;
-    if (kind !== 'from' && fromCli('rateBase')) {
-      throw new UsageError('OPTION_ONLY_WITH_FROM', `--rate-base applies to --from documents; ${kind === 'spec' ? 'put "rateBase" in the spec outcome' : '--effect-per-100k is always per 100,000'}`, { flag: '--rate-base' });
+    if (kind !== 'from' && fromCli('ratePer')) {
+      throw new UsageError('OPTION_ONLY_WITH_FROM', `--rate-per applies to --from documents; ${kind === 'spec' ? 'put "rateBase" in the spec outcome' : '--effect-per-100k is always per 100,000'}`, { flag: '--rate-per' });
     }
 
     const extraWarnings: { code: string; message: string }[] = [];
@@ -119,14 +119,14 @@ export function cbaCommand(ctx: CliContext): Command {
     } else {
       let effects: OffencesAvoided[];
       const n = (v[kind] ?? []).length;
-      const populations = perOutcome('--population', v.population, n);
+      const populations = perOutcome('--population-total', v.populationTotal, n);
       const cis = perOutcome('--ci', v.ci, n, false);
       if (kind === 'from') {
         if (v.ci !== undefined) throw new UsageError('OPTION_NOT_WITH_FROM', '--ci is read from the result document with --from; do not give it', { flag: '--ci' });
         effects = v.from!.map((path, i) => {
           const doc = readJson(path, 'result', files);
           const pop = populations[i];
-          const e = offencesFromDocument(doc, { file: basename(path), rateBase: v.rateBase, ...(pop !== undefined ? { population: pop } : {}) });
+          const e = offencesFromDocument(doc, { file: basename(path), rateBase: v.ratePer, ...(pop !== undefined ? { population: pop } : {}) });
           if (pop !== undefined && e.source.field === 'counts.offencesAvoided') {
             extraWarnings.push({ code: 'POPULATION_UNUSED', message: `${basename(path)} already gives counts.offencesAvoided, so --population ${pop} was not used` });
           }
@@ -136,12 +136,12 @@ export function cbaCommand(ctx: CliContext): Command {
           return e;
         });
       } else if (kind === 'offencesAvoided') {
-        if (v.population !== undefined) throw new UsageError('OPTION_NOT_WITH_COUNTS', '--population converts rates; --offences-avoided is already a count', { flag: '--population' });
+        if (v.populationTotal !== undefined) throw new UsageError('OPTION_NOT_WITH_COUNTS', '--population-total converts rates; --offences-avoided is already a count', { flag: '--population-total' });
         effects = v.offencesAvoided!.map((x, i) => ({ offencesAvoided: x, ci: cis[i] ?? null, level: common.level, name: null, source: { kind: 'count', via: 'flags' } }));
       } else {
         effects = v.effectPer100k!.map((x, i) => {
           const pop = populations[i];
-          if (pop === undefined) throw new UsageError('MISSING_POPULATION', '--effect-per-100k needs --population <n> (the treated population the rate applies to)', { flag: '--population' });
+          if (pop === undefined) throw new UsageError('MISSING_POPULATION', '--effect-per-100k needs --population-total <n> (the treated population the rate applies to)', { flag: '--population-total' });
           const ci = cis[i] ?? null;
           if (ci && (x < ci[0] || x > ci[1])) {
             throw new UsageError('CI_EXCLUDES_ESTIMATE', `--ci ${ci[0]},${ci[1]} does not contain the effect ${x} per 100,000; give the effect's own interval (same sign and units)`, { effect: x, ci });
@@ -197,7 +197,7 @@ export function cbaCommand(ctx: CliContext): Command {
         level: common.level,
         source: kind === 'spec' ? 'spec' : kind === 'from' ? 'documents' : 'flags',
         costTable: v.costTable,
-        rateBase: v.rateBase,
+        rateBase: v.ratePer,
         // --format is presentation only (shared flag, output.ts); recorded as before so documents do not change
         format: (o.format as string | undefined) ?? 'json',
         round: v.round,

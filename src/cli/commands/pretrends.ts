@@ -18,7 +18,7 @@ export const PRETRENDS_OPTIONS = defineOptions({
   method: choice(PLACEBO_METHODS, { flag: '--method <name>', help: 'method to test (run with its default options and inference)', default: 'gsynth' }),
   placeboHoldout: num({ flag: '--placebo-holdout <k>', help: 'hold out the last k pre-periods: re-estimate on the pre-period with a pseudo start k periods early and test the placebo effect', integer: true, min: 1, max: 1000, default: 3 }),
   equivalenceBound: num({ flag: '--equivalence-bound <x>', help: 'equivalence bound in outcome units (default 0.36 × the residual SD of untreated cells)', min: 0, exclusiveMin: true }),
-  boots: num({ flag: '--boots <n>', help: 'gsynth only: bootstrap replications of the placebo run (default: gsynth\'s 1000)', integer: true, min: 50, max: 1e6 }),
+  reps: num({ flag: '--reps <n>', aliases: [{ flag: '--boots <n>' }], help: 'gsynth only: bootstrap replications of the placebo run (default: gsynth\'s 1000)', integer: true, min: 50, max: 1e6 }),
   strict: bool({ flag: '--strict', help: 'exit with status 4 when the placebo test fails', default: false }),
 });
 
@@ -33,7 +33,8 @@ export function pretrendsCommand(ctx: CliContext): Command {
     const common = commonFrom(o);
     const v = readOptions(PRETRENDS_OPTIONS, o);
     const panel = step(ctx, `reading ${file}`, () => readPanel(file, panelOptionsFrom(o)));
-    const analysis = await analysePretrends(panel, { ...v, seed: common.seed, level: common.level });
+    const { reps, ...rest } = v;
+    const analysis = await analysePretrends(panel, { ...rest, boots: reps, seed: common.seed, level: common.level });
     emitDocument(ctx, 'pretrends', inputInfo(panel), analysis, common.out);
     const placebo = (analysis.pretrends as { placebo: { passed: boolean | null; summary: string } }).placebo;
     if (v.strict && placebo.passed === false) throw new EstimationError('PLACEBO_FAILED', placebo.summary, {});

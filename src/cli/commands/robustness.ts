@@ -41,13 +41,17 @@ const ROBUSTNESS_OPTIONS = defineOptions({
   excludeWindow: strList({ flag: '--exclude-window <from:to>', help: 'leave this shock window out (gsynth: --exclude-periods; its: a dummy); repeatable', split: 'repeat' }),
   placeboOutcome: strList({ flag: '--placebo-outcome <col>', help: 'outcome the programme should not move (repeatable)', split: 'repeat' }),
   covariatesCheck: strList({ flag: '--covariates-check <a,b,...>', help: 'adjusted vs unadjusted on the same reduced sample (units with a missing covariate dropped from both)' }),
-  jobs: num({ flag: '--jobs <n>', help: 'variants at a time (1 = serial, in this process; results are identical); default min(4, cores)', integer: true, min: 1, max: 64 }),
+  threads: num({ flag: '--threads <n>', aliases: [{ flag: '--jobs <n>' }], help: 'variants at a time (1 = serial, in this process; results are identical); default min(4, cores)', integer: true, min: 1, max: 64 }),
 });
 
 /** Recorded option names that differ from the flag's name. */
 const RENAMED: Record<string, Record<string, string>> = {
   its: { interruptions: 'interruption', dummies: 'dummy' },
-  synth: { exclude: 'excludeUnits', donorsFlag: 'donors' },
+  synth: { exclude: 'excludeUnits', donorsFlag: 'donors', placeboDraws: 'reps' },
+  // issue 23: one flag for replications; documents keep their recorded keys
+  gsynth: { boots: 'reps' },
+  micro: { perms: 'reps' },
+  cs: { boots: 'reps' },
 };
 
 /** The options of the recorded analysis, as plan values of its command's tables (keys that do not validate are left out and reported). */
@@ -116,7 +120,7 @@ export function robustnessCommand(ctx: CliContext): Command {
     const inputFile = (doc.input as { file?: unknown } | null)?.file;
     const data = v.data ?? (typeof inputFile === 'string' ? join(dirname(file), inputFile) : undefined);
     if (data === undefined || !existsSync(data)) throw new UsageError('MISSING_DATA', `give the panel the result was computed from with --data <csv>${typeof inputFile === 'string' ? ` (${inputFile} is not beside ${file})` : ''}`, { flag: '--data' });
-    const jobs = v.jobs ?? Math.max(1, Math.min(4, availableParallelism()));
+    const jobs = v.threads ?? Math.max(1, Math.min(4, availableParallelism()));
     const scratch = mkdtempSync(join(tmpdir(), 'vru-robust-'));
     const exec = execFor(jobs);
     try {

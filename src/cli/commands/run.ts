@@ -22,7 +22,7 @@ const RUN_OPTIONS = defineOptions({
   out: str({ flag: '--out <dir>', help: 'results directory: one document per step, charts, report.html, manifest.json', plan: false }),
   check: str({ flag: '--check <dir>', help: 'recompute and compare every number with the committed results in <dir> (tolerances from the plan); exit 5 on drift', plan: false }),
   only: str({ flag: '--only <step>', help: 'run only this step and the steps it needs', plan: false }),
-  jobs: num({ flag: '--jobs <n>', help: 'steps at a time (1 = serial, in this process; results are identical); default min(4, cores)', integer: true, min: 1, max: 64, plan: false }),
+  threads: num({ flag: '--threads <n>', aliases: [{ flag: '--jobs <n>' }], help: 'steps at a time (1 = serial, in this process; results are identical); default min(4, cores)', integer: true, min: 1, max: 64, plan: false }),
 });
 
 export function runCommand(ctx: CliContext): Command {
@@ -34,7 +34,8 @@ export function runCommand(ctx: CliContext): Command {
     const v = readOptions(RUN_OPTIONS, o);
     if ((v.out === undefined) === (v.check === undefined)) throw new UsageError('RUN_NEEDS_OUT_OR_CHECK', 'give --out <dir> to write the results, or --check <dir> to compare with committed results (one of them)', {});
     const plan = readPlan(file);
-    const jobs = v.jobs ?? Math.max(1, Math.min(4, availableParallelism()));
+    for (const w of plan.warnings) ctx.io.stderr(`${w.code}: ${w.message}\n`);
+    const jobs = v.threads ?? Math.max(1, Math.min(4, availableParallelism()));
     const log = outputOf(ctx).progress ? (s: string) => ctx.io.stderr(s + '\n') : undefined;
     const exec = execFor(jobs);
     const base = { jobs, only: v.only ?? null, exec, tool: ctx.tool, ...(log ? { log } : {}) };

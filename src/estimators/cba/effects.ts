@@ -138,7 +138,7 @@ export function offencesFromDocument(doc: unknown, opts: DocumentReadOptions): O
   if (population === undefined) {
     throw new UsageError(
       'MISSING_POPULATION',
-      `${f} gives the cumulative effect as a rate (no counts block); pass --population <treated population> (and --rate-base if the rate is not per 100,000) to convert it to offences`,
+      `${f} gives the cumulative effect as a rate (no counts block); pass --population-total <treated population> (and --rate-per if the rate is not per 100,000) to convert it to offences`,
       { file: f },
     );
   }

@@ -29,10 +29,10 @@ function intervals(flag: string) {
 }
 
 export const CBA_OPTIONS = defineOptions({
-  from: strList({ flag: '--from <result.json>', help: 'a vru-eval result document, one per outcome (repeatable); reads counts.offencesAvoided, else estimate.cumulative × --population / --rate-base', split: 'repeat' }),
+  from: strList({ flag: '--from <result.json>', help: 'a vru-eval result document, one per outcome (repeatable); reads counts.offencesAvoided, else estimate.cumulative × --population-total / --rate-per', split: 'repeat' }),
   spec: str({ flag: '--spec <spec.json>', help: 'several outcomes and the costs in one JSON file (see docs/methods/cba.md)' }),
   offencesAvoided: numList({ flag: '--offences-avoided <n>', help: 'offences avoided, positive = fewer offences (repeatable, one per outcome)' }),
-  effectPer100k: numList({ flag: '--effect-per-100k <x>', help: 'cumulative effect per 100,000 (observed − counterfactual; negative = reduction), with --population (repeatable)' }),
+  effectPer100k: numList({ flag: '--effect-per-100k <x>', help: 'cumulative effect per 100,000 (observed − counterfactual; negative = reduction), with --population-total (repeatable)' }),
   ci: custom<[number, number][]>({
     flag: '--ci <lo,hi>',
     help: 'interval of --offences-avoided (offences) or of --effect-per-100k (per 100,000), at --level (repeatable)',
@@ -40,8 +40,8 @@ export const CBA_OPTIONS = defineOptions({
     schema: { type: 'array', items: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2 } },
     toArgs: (v) => v.map((p) => [p.join(',')]),
   }),
-  population: numList({ flag: '--population <n>', help: 'population the rate applies to (for --effect-per-100k; for --from documents without counts)', min: 0, exclusiveMin: true }),
-  rateBase: num({ flag: '--rate-base <n>', help: "people per rate unit of a --from document's outcome (100000 = per 100,000; 1000000 = per million)", min: 0, exclusiveMin: true, default: 100000 }),
+  populationTotal: numList({ flag: '--population-total <n>', aliases: [{ flag: '--population <n>' }], help: 'population the rate applies to (for --effect-per-100k; for --from documents without counts)', min: 0, exclusiveMin: true }),
+  ratePer: num({ flag: '--rate-per <n>', aliases: [{ flag: '--rate-base <n>' }], help: "people per rate unit of a --from document's outcome (100000 = per 100,000; 1000000 = per million)", min: 0, exclusiveMin: true, default: 100000 }),
   name: strList({ flag: '--name <label>', help: "outcome name (repeatable, one per outcome; default: the document's outcome column)", split: 'repeat' }),
   multiplier: numList({ flag: '--multiplier <m>', help: 'under-reporting multiplier (repeatable; default 1 = recorded offences only)' }),
   costTable: choice(COST_TABLE_NAMES as readonly string[], { flag: '--cost-table <name>', help: 'built-in table of unit costs of crime', default: 'heeks2018' }),

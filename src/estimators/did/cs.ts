@@ -802,7 +802,7 @@ function assembleCs(panel: Panel, opts: CsOptions, setup: CsSetup, agg: CsAggreg
       covariates: covs,
       anticipation: 0,
       boots: opts.boots,
-      // null without the bootstrap (--boots 0), so that a re-run does not pass an unused --bootstrap-weights.
+      // null without the bootstrap (--reps 0), so that a re-run does not pass an unused --bootstrap-weights.
       bootstrapWeights: opts.boots > 0 ? multiplier : null,
       bandScale: opts.boots > 0 ? bandScale : null,
       level,

@@ -26,7 +26,7 @@ export const CS_OPTIONS = defineOptions({
   estimator: choice(CS_ESTIMATORS, { flag: '--estimator <kind>', help: 'cs: ATT(g,t) estimator with covariates: outcome regression (or) or doubly robust (dr)', default: CS_DEFAULTS.estimator }),
   control: choice(CS_CONTROLS, { flag: '--control <group>', help: 'cs: comparison group (never treated, or not yet treated)', default: CS_DEFAULTS.control }),
   basePeriod: choice(BASE_PERIODS, { flag: '--base-period <kind>', help: 'cs: base period of pre-treatment ATT(g,t)', default: CS_DEFAULTS.basePeriod }),
-  boots: num({ flag: '--boots <n>', help: 'cs: multiplier-bootstrap replications for uniform bands (0 = none)', integer: true, min: 0, max: 1e6, default: CS_DEFAULTS.boots }),
+  reps: num({ flag: '--reps <n>', aliases: [{ flag: '--boots <n>' }], help: 'cs: multiplier-bootstrap replications for uniform bands (0 = none)', integer: true, min: 0, max: 1e6, default: CS_DEFAULTS.boots }),
   bootstrapWeights: choice(CS_MULTIPLIERS, { flag: '--bootstrap-weights <kind>', help: 'cs: multipliers of the uniform-band bootstrap (rademacher as the did package; gaussian under-covers less with small cohorts)', default: CS_DEFAULTS.multiplier }),
 });
 

@@ -101,7 +101,7 @@ function resolve(o: GsynthOptions): Resolved {
   if (!INFERENCES.includes(r.inference)) throw new UsageError('BAD_INFERENCE', `--inference ${String(r.inference)} is not available for gsynth (choose ${INFERENCES.join(', ')})`, { flag: '--inference', allowed: INFERENCES });
   if (r.factors !== 'auto' && !(Number.isInteger(r.factors) && r.factors >= 0)) throw new UsageError('BAD_NUMBER', `--factors must be 'auto' or an integer ≥ 0`, { flag: '--factors' });
   if (!(Number.isInteger(r.factorsMax) && r.factorsMax >= 0)) throw new UsageError('BAD_NUMBER', `--factors-max must be an integer ≥ 0`, { flag: '--factors-max' });
-  if (!(Number.isInteger(r.boots) && r.boots >= 2)) throw new UsageError('BAD_NUMBER', `--boots must be an integer ≥ 2`, { flag: '--boots' });
+  if (!(Number.isInteger(r.boots) && r.boots >= 2)) throw new UsageError('BAD_NUMBER', `--reps must be an integer ≥ 2 for gsynth's bootstrap`, { flag: '--reps' });
   if (!(r.tol > 0 && r.tol < 1)) throw new UsageError('BAD_NUMBER', `tol must be in (0, 1)`, { flag: '--tol' });
   if (!(r.level > 0 && r.level < 1)) throw new UsageError('BAD_NUMBER', `--level must be in (0, 1)`, { flag: '--level' });
   return r;

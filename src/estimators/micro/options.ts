@@ -5,6 +5,7 @@
 import { UsageError } from '../../core/errors.js';
 import { bool, choice, custom, defineOptions, num, str, strList } from '../../core/optionTable.js';
 import { CALIBRATION_DISTANCES } from './calibrate.js';
+import { SCM_REPS, SCM_THREADS } from '../scmOptions.js';
 import { PERM_POOLS, PERM_STATS } from './permutation.js';
 import type { MatchPeriods } from './index.js';
 
@@ -36,13 +37,13 @@ export const MICRO_OPTIONS = defineOptions({
     help: 'micro: distance from uniform weights minimised among exactly balancing weightings: raking (Kullback–Leibler, all weights > 0) or linear (χ² with w ≥ 0, sparse weights; microsynth\'s default, as in the Home Office and Robbins & Davenport 2021 analyses)',
     default: 'linear',
   }),
-  perms: num({ flag: '--perms <n>', help: 'micro: placebo treated sets for --inference permutation (default: 1,000, fewer (down to 199) when controls × constraints exceeds 2·10⁶)', integer: true, min: 1, max: 1e6 }),
+  reps: SCM_REPS,
   permStat: choice(PERM_STATS, { flag: '--perm-stat <log-ratio|studentised|z>', help: "micro: permutation statistic, ranked by absolute value and inverted into the interval: the log ratio log(Y/Ŝ) (default), the log ratio over its linearisation SE (studentised), or microsynth's standardised difference z with its p = #{|z_b| ≥ |z|}/B", default: 'log-ratio' }),
   permPool: choice(PERM_POOLS, { flag: '--perm-pool <controls|all>', help: 'micro: areas placebo treated sets are drawn from: the controls (default) or every area (microsynth); donors are always the controls outside the set', default: 'controls' }),
   maxImbalance: num({ flag: '--max-imbalance <x>', help: 'micro: when exact balance is infeasible, accept the closest weights only if every balanced total is within this fraction of the treated total (else exit 4 naming the variables)', min: 0, exclusiveMin: true, max: 1, default: 0.05 }),
   jackGroups: num({ flag: '--jack-groups <n>', help: 'micro: jackknife groups (default min(treated areas, 40))', integer: true, min: 2, max: 1e6 }),
   endPost: str({ flag: '--end-post <period>', help: 'micro: last post-intervention period (default: the last period), e.g. 2020-03' }),
   weightRange: bool({ flag: '--no-weight-range', help: 'micro: skip the range of the synthetic totals over every exactly balancing weighting (two LPs per outcome)', default: true }),
-  threads: num({ flag: '--threads <n>', help: 'micro: threads for the placebo re-weightings (results, and the document, do not depend on it, so it is not recorded); default min(2, cores) for large jobs', integer: true, min: 1, max: 64 }),
+  threads: SCM_THREADS,
   balanceTol: num({ flag: '--balance-tol <x>', help: 'micro: largest relative imbalance accepted as exact', min: 0, exclusiveMin: true, max: 0.1, default: 1e-10 }),
 });

@@ -3,6 +3,7 @@
  */
 import { bool, choice, custom, defineOptions, num, numberArg, str, strList } from '../../core/optionTable.js';
 import { splitPredictorList } from './predictors.js';
+import { SCM_REPS } from '../scmOptions.js';
 import { SYNTH_PLACEBO, SYNTH_V, SYNTH_V_SEARCH } from './synth.js';
 
 const appendPredictors = (value: string, previous: string[] = []) => [...previous, ...splitPredictorList(value)];
@@ -16,7 +17,7 @@ export const SYNTH_OPTIONS = defineOptions({
   placebo: choice(SYNTH_PLACEBO, { flag: '--placebo <kind>', help: '[synth] placebo analysis', default: 'space' }),
   placeboStart: str({ flag: '--placebo-start <period>', help: '[synth] fake start for --placebo time' }),
   placeboFilter: num({ flag: '--placebo-filter <k>', help: "[synth] drop space placebos with pre-RMSPE > k × the treated unit's", min: 0, exclusiveMin: true }),
-  placeboDraws: num({ flag: '--placebo-draws <n>', help: '[synth] random placebo sets for the programme p-value with several treated units (default 5000)', integer: true, min: 1 }),
+  reps: SCM_REPS,
   loo: bool({ flag: '--loo', help: '[synth] leave-one-donor-out refits for each donor with positive weight' }),
   trainingPredictors: strList({ flag: '--training-predictors <list>', help: '[synth] two-step V (ADH 2015): predictors of the training step, same number and order as --predictors; V chosen on them over --training-window, then held fixed', parse: appendPredictors }),
   trainingWindow: str({ flag: '--training-window <from:to>', help: '[synth] periods whose outcome MSPE the training V minimises (with --training-predictors)' }),
