@@ -21,7 +21,8 @@ export interface ImportEdge {
   dynamic: boolean;
 }
 
-function tsFiles(dir: string): string[] {
+/** Every .ts source file below `dir` (no .d.ts), in a stable order. */
+export function tsFiles(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
