@@ -128,7 +128,7 @@ describe('integrated (ARIMA(0,1,1) / local level) error models', () => {
     const csv = ['unit,period,y,treated', ...nile.map((v, i) => `nile,${1871 + i},${v},${1871 + i >= 1899 ? 1 : 0}`)].join('\n');
     const panel = readPanelText(csv, { outcome: 'y' });
     const a = estimateIts(panel, { interruptions: ['1899'], errors: 'arima:0,1,1' });
-    const terms = a.coefficients!.map((c) => (c as { term: string }).term);
+    const terms = (a.coefficients as { term: string }[]).map((c) => c.term);
     expect(terms).not.toContain('intercept');
     expect(terms).toContain('ma:1');
     const e = a.estimate!;
@@ -140,7 +140,7 @@ describe('integrated (ARIMA(0,1,1) / local level) error models', () => {
     expect(w(99)).toBeGreaterThan(2 * w(t1 + 1)); // slope change × horizon
     expect((a.options as { errors: string }).errors).toBe('arima:0,1,1');
     const ll = estimateIts(panel, { interruptions: ['1899'], errors: 'local-level' });
-    expect(ll.details!.localLevel).toBeTruthy();
+    expect((ll.details as Record<string, unknown>).localLevel).toBeTruthy();
     // Pre-period counterfactual is the observed series (the effect terms are 0 there).
     expect(a.path[5]!.effect).toBe(0);
   });

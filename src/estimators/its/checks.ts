@@ -22,7 +22,7 @@ import type { Panel } from '../../core/panel.js';
 import type { Diagnostic, Warning } from '../../core/result.js';
 import type { Design } from './design.js';
 import { errorsLabel, isIntegrated, type ErrorModel, type ItsControlModel, type Seasonality } from './spec.js';
-import { adfTest } from './unitRoot.js';
+import { adfTest, type AdfResult } from './unitRoot.js';
 
 export interface ItsCheckInput {
   panel: Panel;
@@ -61,7 +61,11 @@ function driftFix(c: ItsCheckInput): string {
   return 'the treated and comparison series drift apart, so the comparison does not share the treated trend: choose comparison areas that track the treated pre-period (--control a,b), or use a synthetic control (scm --method gsynth or ascm), which weights the areas to match it';
 }
 
-function unitRootCheck(c: ItsCheckInput): { diagnostic: Diagnostic | null; warning: Warning | null; wanders: boolean } {
+/**
+ * ADF test on the pre-period of the series whose trend the counterfactual extrapolates: the analysed
+ * series, treated − comparison when two series are stacked, log(y + 0.5) − offset for counts.
+ */
+export function preSeriesAdf(c: Pick<ItsCheckInput, 'panel' | 'design' | 't1' | 'count' | 'seasonality'>): AdfResult | null {
   const { design, t1, panel } = c;
   const T = design.T;
   const pre = new Float64Array(t1);
@@ -73,7 +77,13 @@ function unitRootCheck(c: ItsCheckInput): { diagnostic: Diagnostic | null; warni
   }
   const seasons = c.seasonality.type !== 'none' ? seasonLength(panel.frequency) : 1;
   const season = seasons > 1 ? Float64Array.from({ length: t1 }, (_, t) => seasonOf(panel.ordinals[t]!, panel.frequency)) : null;
-  const adf = adfTest(pre, season, seasons);
+  return adfTest(pre, season, seasons);
+}
+
+function unitRootCheck(c: ItsCheckInput): { diagnostic: Diagnostic | null; warning: Warning | null; wanders: boolean } {
+  const { t1, panel } = c;
+  const adf = preSeriesAdf(c);
+  const season = c.seasonality.type !== 'none' && seasonLength(panel.frequency) > 1;
   const what = c.controlled ? 'the treated − comparison series' : 'the analysed series';
   if (!adf) return { diagnostic: { code: 'UNIT_ROOT', passed: null, value: null, message: `augmented Dickey–Fuller test of a unit root in ${what} before ${panel.periods[t1]} not computed: ${t1} pre-periods are too few` }, warning: null, wanders: false };
   const message = `augmented Dickey–Fuller test (constant, trend${season ? ', seasonal dummies' : ''}, ${adf.lags} lag(s)) on ${what} over the ${t1} pre-periods: τ = ${fmt(adf.statistic)}, 5% critical value ${fmt(adf.critical5)}; ${adf.stationary ? 'a unit root is rejected (the pre-period series is trend-stationary)' : 'a unit root (random-walk component) cannot be rejected'}`;

@@ -15,7 +15,8 @@
  * Newey & West (1987, Econometrica 55:703); Brockwell & Davis (2016) §6.6.
  */
 import { EstimationError, InputError, UsageError } from '../../core/errors.js';
-import { lstsq, svd, xtxInverse } from '../../core/linalg.js';
+import { lstsq, xtxInverse } from '../../core/linalg.js';
+import { jacobiSvd } from '../../core/jacobiSvd.js';
 import { parsePeriodArg, parsePeriodRange, ordinalLabel } from '../../core/periods.js';
 import { requireBalanced, treatmentStarts, unitIndexOf, type Panel } from '../../core/panel.js';
 import { requireOutcomeVariation } from '../../core/degenerate.js';
@@ -29,7 +30,8 @@ import { durbinWatson, ljungBox } from './diagnostics.js';
 import { fitPoisson } from './glm.js';
 import { defaultNeweyWestLag, neweyWestVcov } from './hac.js';
 import { errorsLabel, isIntegrated, parseErrors, parseSeasonality, seasonalityLabel, type ErrorModel, type ItsAggregate, type ItsControlModel, type ItsFamily, type ItsOptions, type Seasonality } from './spec.js';
-import { itsChecks } from './checks.js';
+import { itsChecks, preSeriesAdf } from './checks.js';
+import { selectErrors, selectionDiagnostic, type ErrorSelection } from './selectErrors.js';
 
 export const DEFAULT_ITS_MAX_ITER = 200;
 export const DEFAULT_ITS_TOL = 1e-10;
@@ -387,22 +389,21 @@ export function estimateIts(panel: Panel, options: ItsOptions = {}): Analysis {
   const timing = resolveTiming(panel, options, choice);
   const t1 = timing.interruptions[0]!;
   const { design, controlSeries, shift } = seriesAndDesign(panel, s, choice, timing);
-  const fit = s.count ? fitCount(design, s.family, s.useOffset, { maxIter: s.maxIter, tol: s.tol }) : fitGaussian(design, s.errors, { maxIter: s.maxIter, tol: s.tol, level: s.level, armaMethod: s.armaMethod });
+  const { fit, errors, selection } = fitModel(panel, design, s, t1);
   const crit = Number.isFinite(fit.df) ? qt(0.5 + s.level / 2, fit.df) : qnorm(0.5 + s.level / 2);
   const pval = (z: number) => (Number.isFinite(fit.df) ? pValueT(z, fit.df) : pValueNormal(z));
   const coefficients = coefficientRows(design, fit, crit, pval, s.count);
   const nUnits = choice.unitIdx.length;
   const { path, estimate, preRmspe } = pathAndEstimate(panel, design, fit, t1, crit, pval, { count: s.count, level: s.level, controlSeries, shift, nUnits, aggregate: s.aggregate });
   const units: UnitResult[] = choice.unitIdx.map((i) => ({ unit: panel.units[i]!, att: nUnits === 1 ? estimate.att : null, preRmspe: nUnits === 1 ? preRmspe : null, weights: null, start: choice.starts[i]! >= 0 ? panel.periods[choice.starts[i]!]! : null }));
-  const diagnostics = residualDiagnostics(design, fit, s, T);
-  const checks = itsChecks({ panel, design, fit, t1, diagnostics, errors: s.errors, count: s.count, controlled: choice.controlIdx !== null, controlModel: s.controlModel, seasonality: s.seasonality });
+  const diagnostics = [...(selection ? [selectionDiagnostic(selection)] : []), ...residualDiagnostics(design, fit, { ...s, errors }, T)];
+  const checks = itsChecks({ panel, design, fit, t1, diagnostics, errors, count: s.count, controlled: choice.controlIdx !== null, controlModel: s.controlModel, seasonality: s.seasonality });
   diagnostics.push(...checks.diagnostics);
   const warnings: Warning[] = [...fit.warnings, ...checks.warnings];
-  const sv = svd(design.X, design.n, design.k).s; // condition number of the design (columns as used)
   const interruptionLabels = timing.interruptions.map((t) => panel.periods[t]!);
   return {
     method: 'its',
-    options: resolvedOptions(panel, options, s, choice, timing, fit),
+    options: { ...resolvedOptions(panel, options, s, choice, timing, fit), ...(selection ? { errorsChosen: errorsLabel(errors) } : {}) },
     estimate,
     path,
     units,
@@ -419,10 +420,43 @@ export function estimateIts(panel: Panel, options: ItsOptions = {}): Analysis {
       interruptions: interruptionLabels,
       interventionTerms: design.names.filter((_, j) => design.intervention[j]),
       controlUnits: choice.controlIdx ? choice.controlIdx.map((i) => panel.units[i]!) : null,
-      conditionNumber: sv[0]! / sv[sv.length - 1]!,
+      conditionNumber: designConditionNumber(design),
       ...fit.details,
+      ...(selection ? { errorSelection: { chosen: errorsLabel(errors), reason: selection.reason, adf: selection.adf, candidates: selection.candidates } } : {}),
     },
   };
+}
+
+/**
+ * Condition number σ_max/σ_min of the design (columns as used), by the bounded one-sided Jacobi
+ * SVD (src/core/jacobiSvd.ts): ml-matrix's SVD has no iteration cap and hung on nearly rank-one
+ * matrices (issue 21, ascm). Null when the sweeps did not converge; Infinity for a zero singular value.
+ */
+export function designConditionNumber(design: Pick<Design, 'X' | 'n' | 'k'>): number | null {
+  const r = jacobiSvd(design.X, design.n, design.k);
+  if (!r.converged) return null;
+  const smin = r.s[r.s.length - 1]!;
+  return smin > 0 ? r.s[0]! / smin : Number.POSITIVE_INFINITY;
+}
+
+/** Residual checks that `--errors auto` asks of a candidate: Ljung–Box at 12 and 24 (when computable) pass and Durbin–Watson ≥ 1.5. */
+function residualChecksPass(design: Design, fit: Fit): boolean {
+  const segments = fit.integrated?.segments ?? design.segments;
+  if (durbinWatson(fit.diagResiduals, segments) < 1.5) return false;
+  return [12, 24].every((h) => {
+    const lb = ljungBox(fit.diagResiduals, h, fit.fitdf, segments);
+    return lb === null || lb.pValue >= 0.05;
+  });
+}
+
+/** Fit the model; `--errors auto` first chooses the error model from the pre-period (selectErrors.ts). */
+function fitModel(panel: Panel, design: Design, s: ItsSettings, t1: number): { fit: Fit; errors: ErrorModel; selection: ErrorSelection | null } {
+  if (s.count) return { fit: fitCount(design, s.family, s.useOffset, { maxIter: s.maxIter, tol: s.tol }), errors: s.errors, selection: null };
+  const opts = { maxIter: s.maxIter, tol: s.tol, level: s.level, armaMethod: s.armaMethod };
+  if (s.errors.type !== 'auto') return { fit: fitGaussian(design, s.errors, opts), errors: s.errors, selection: null };
+  const adf = preSeriesAdf({ panel, design, t1, count: false, seasonality: s.seasonality });
+  const selection = selectErrors(adf, (e) => fitGaussian(design, e, opts), (f) => residualChecksPass(design, f));
+  return { fit: selection.fit ?? fitGaussian(design, selection.errors, opts), errors: selection.errors, selection };
 }
 
 function convergenceDiagnostic(what: string, converged: boolean, iterations: number, maxIter: number, warnings: Warning[]): Diagnostic {
