@@ -56,7 +56,7 @@ export function itsChecks(c: ItsCheckInput): { diagnostics: Diagnostic[]; warnin
 
 /** The fix for a fit whose counterfactual may wander, by how the model was run. */
 function driftFix(c: ItsCheckInput): string {
-  if (!c.controlled) return 'model the drift with --errors arima:0,1,1 (or local-level, or auto, which chooses from the pre-period), or better remove it with comparison areas that share the trend: a controlled ITS on the difference (--control --control-model difference), or a synthetic control (scm --method gsynth or ascm), which model the shared trend';
+  if (!c.controlled) return (c.count ? 'use ' : 'model the drift with --errors arima:0,1,1 (or local-level, or auto, which chooses from the pre-period), or better remove it with ') + 'comparison areas that share the trend: a controlled ITS on the difference (--control --control-model difference), or a synthetic control (scm --method gsynth or ascm), which model the shared trend';
   if (c.controlModel === 'stacked') return 'analyse the treated − comparison difference, where a trend both series share cancels (--control-model difference), or use a synthetic control (scm --method gsynth or ascm)';
   return 'the treated and comparison series drift apart, so the comparison does not share the treated trend: choose comparison areas that track the treated pre-period (--control a,b), or use a synthetic control (scm --method gsynth or ascm), which weights the areas to match it';
 }
@@ -116,7 +116,7 @@ function autocorrelationWarning(c: ItsCheckInput, wanders: boolean): Warning | n
   else if (c.errors.type === 'newey-west') fix = 'model the autocorrelation with --errors ar:1 (or arma:p,q) rather than correcting the SEs, and add --seasonality month if the pattern is seasonal';
   else if (c.errors.type === 'local-level') fix = 'the local level leaves autocorrelation in the differences: try --errors arima:1,1,1, or add --seasonality month if the pattern is seasonal';
   else fix = `raise the order of --errors (now ${errorsLabel(c.errors)}), or add --seasonality month if the pattern is seasonal`;
-  if (wanders) fix += `; the pre-period also looks like a random walk (COUNTERFACTUAL_MAY_DRIFT), which no stationary error model fixes: --errors arima:0,1,1 or local-level does`;
+  if (wanders) fix += `; the pre-period also looks like a random walk (COUNTERFACTUAL_MAY_DRIFT), which no stationary error model fixes${c.count ? '' : ': --errors arima:0,1,1 or local-level does'}`;
   return { code: 'RESIDUAL_AUTOCORRELATION', message: `the ${c.fit.diagResidualsKind} are autocorrelated (${found}): the error model does not capture the dependence, so standard errors, intervals and p-values are too optimistic. Fix: ${fix}` };
 }
 
