@@ -90,6 +90,10 @@ describe('integrated (ARIMA(0,1,1) / local level) error models', () => {
     const v = localLevelVariances(fit.theta[0]!, fit.sigma2);
     expectClose(v.sigma2Eps, 15099, { rtol: 2e-3 }, 'σ²_ε');
     expectClose(v.sigma2Eta, 1469.1, { rtol: 2e-3 }, 'σ²_η');
+    // docs/methods/its.md quotes these estimates.
+    const doc = readFileSync(join(ROOT, 'docs', 'methods', 'its.md'), 'utf8');
+    const f1 = (x: number) => x.toLocaleString('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    expect(doc).toContain(`σ²_ε = ${f1(v.sigma2Eps)} and σ²_η = ${f1(v.sigma2Eta)}`);
     // The unconstrained ARIMA(0,1,1) reaches the same optimum (θ̂ < 0).
     const free = fitArmaRegression(dy, new Float64Array(0), 99, 0, 0, 1, [0], { maxIter: 200, tol: 1e-12, method: 'ml' });
     expectClose(free.theta[0], fit.theta[0]!, { atol: 1e-4 }, 'θ free vs local level');
