@@ -290,6 +290,12 @@ function pathAndEstimate(panel: Panel, design: Design, fit: Fit, t1: number, cri
       cf = obs - g.reduce((a, v, j) => a + v * beta[j]!, 0);
       const f = fit.integrated.fitted[t];
       fitted = f === null || f === undefined ? null : f + add;
+    } else if (fit.effectFromTerms && t >= t1) {
+      // GLS (ARMA errors): residuals are orthogonal to the level column only in the Ω⁻¹ metric, so
+      // observed − x⁰ᵀβ̂ would add the post-period mean residual (noise the interval does not carry) to
+      // the effect. The effect is the intervention terms', as with OLS where the two coincide.
+      g = X.slice(t * k, (t + 1) * k).map((v, j) => (design.intervention[j] ? v : 0));
+      cf = obs - g.reduce((a, v, j) => a + v * beta[j]!, 0);
     }
     const seCf = Math.sqrt(Math.max(0, quad(g, vcov, k)));
     const cfCi: [number, number] = [cf - crit * seCf, cf + crit * seCf];
@@ -512,6 +518,7 @@ function fitGaussian(design: Design, errors: ErrorModel, opts: { maxIter: number
     diagnostics.push(convergenceDiagnostic(`ARMA(${a.p},${a.q}) likelihood maximisation`, a.converged, a.iterations, opts.maxIter, warnings));
     const extra = armaParameterRows(a, opts.level, diagnostics, warnings);
     return {
+      effectFromTerms: true,
       beta: a.beta,
       vcov: a.vcovBeta,
       // t with n − k df for β, as nlme::gls reports for regression with correlated errors.

@@ -35,6 +35,12 @@ export interface Fit {
    * series' levels (null where a series starts), `segments` the start rows of the differenced series
    * (for the residual diagnostics), `dropped` the terms that difference to zero (intercept, group).
    */
+  /**
+   * GLS fits (ARMA errors): the post-period effect is x_t^{int}ᵀβ̂ (counterfactual = observed − effect),
+   * not observed − x⁰ᵀβ̂, which would add the post-period mean GLS residual to the ATT (issue 22: the
+   * ITS placebo test rejected 13% instead of 5% with AR(1) errors and no slope change).
+   */
+  effectFromTerms?: boolean;
   integrated?: { fitted: (number | null)[]; segments: number[]; dropped: string[] };
 }
 
