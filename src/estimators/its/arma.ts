@@ -268,18 +268,35 @@ function profile(y: Float64Array, X: Float64Array, n: number, k: number, phi: Fl
     yt[t] = wh.W[t * (k + 1)]!;
     for (let j = 0; j < k; j++) Xt[t * k + j] = wh.W[t * (k + 1) + 1 + j]!;
   }
-  const ls = lstsq(Xt, n, k, yt, names);
-  if (!(ls.rss > 0)) return null;
+  const ls = k > 0 ? lstsq(Xt, n, k, yt, names) : null;
+  const rss = ls ? ls.rss : yt.reduce((a, v) => a + v * v, 0); // k = 0: no regression (e.g. a pure local level)
+  if (!(rss > 0)) return null;
   let logLik: number;
-  if (method === 'ml') {
-    logLik = -0.5 * n * (Math.log(2 * Math.PI) + Math.log(ls.rss / n) + 1) - 0.5 * wh.logDet;
+  if (method === 'ml' || ls === null) {
+    logLik = -0.5 * n * (Math.log(2 * Math.PI) + Math.log(rss / n) + 1) - 0.5 * wh.logDet;
   } else {
     // Restricted likelihood (Harville 1974): −½[(n−k)(log 2π + log σ̂² + 1) + log|Ω| + log|X̃ᵀX̃|], σ̂² = RSS/(n−k).
     let logDetXtX = 0;
     for (let j = 0; j < k; j++) logDetXtX += 2 * Math.log(Math.abs(ls.factor.qr[j * n + j]!));
-    logLik = -0.5 * ((n - k) * (Math.log(2 * Math.PI) + Math.log(ls.rss / (n - k)) + 1) + wh.logDet + logDetXtX);
+    logLik = -0.5 * ((n - k) * (Math.log(2 * Math.PI) + Math.log(rss / (n - k)) + 1) + wh.logDet + logDetXtX);
   }
-  return { logLik, beta: ls.beta, rss: ls.rss, wh, XtXinv: xtxInverse(ls.factor) };
+  return { logLik, beta: ls ? ls.beta : new Float64Array(0), rss, wh, XtXinv: ls ? xtxInverse(ls.factor) : new Float64Array(0) };
+}
+
+/**
+ * Local level model (Harvey 1989 §2.3; Durbin & Koopman 2012 §2.1), y_t = μ_t + ε_t,
+ * μ_{t+1} = μ_t + η_t, ε ~ N(0, σ²_ε), η ~ N(0, σ²_η), q = σ²_η/σ²_ε (signal-to-noise ratio):
+ * its differences Δy_t = η_{t−1} + ε_t − ε_{t−1} are MA(1), Δy_t = w_t + θw_{t−1}, with
+ *   θ = [−(q + 2) + √(q² + 4q)] / 2 ∈ (−1, 0),  σ²_w = σ²_ε/(−θ),
+ * since Var Δy = σ²_η + 2σ²_ε = σ²_w(1 + θ²) and Cov(Δy_t, Δy_{t−1}) = −σ²_ε = θσ²_w.
+ */
+export function localLevelTheta(q: number): number {
+  return (-(q + 2) + Math.sqrt(q * q + 4 * q)) / 2;
+}
+
+/** (σ²_ε, σ²_η) of the local level model from the MA(1) form of its differences (θ ≤ 0, σ²_w). */
+export function localLevelVariances(theta: number, sigma2w: number): { sigma2Eps: number; sigma2Eta: number } {
+  return { sigma2Eps: -theta * sigma2w, sigma2Eta: (1 + theta) * (1 + theta) * sigma2w };
 }
 
 /** Yule–Walker partial autocorrelations of x up to lag p (for starting values). */
@@ -327,30 +344,34 @@ export function fitArmaRegression(
   p: number,
   q: number,
   segments: readonly number[],
-  opts: { maxIter: number; tol: number; names?: readonly string[]; method?: ArmaMethod },
+  opts: { maxIter: number; tol: number; names?: readonly string[]; method?: ArmaMethod; localLevel?: boolean },
 ): ArmaFit {
   const method: ArmaMethod = opts.method ?? 'ml';
   const npar = p + q;
   if (n <= k + npar + 1) throw new EstimationError('TOO_FEW_OBSERVATIONS', `${n} observations cannot support ${k} regression terms plus ARMA(${p},${q}) errors; use a simpler error model`, { n, k, p, q });
+  if (opts.localLevel && !(p === 0 && q === 1)) throw new EstimationError('ARMA_FAILED', 'the local level form is MA(1) on the differences', { p, q });
+  // Local level: u = log q (q = σ²_η/σ²_ε), θ = localLevelTheta(q); otherwise partial autocorrelations.
+  const toArma = (u: ArrayLike<number>) => (opts.localLevel ? { phi: new Float64Array(0), theta: Float64Array.of(localLevelTheta(Math.exp(u[0]!))) } : armaFromUnconstrained(u, p, q));
   // Start: AR partial autocorrelations of the OLS residuals (shrunk inside the unit interval), MA at 0.
-  const ols = lstsq(X, n, k, y, opts.names);
-  const r0 = samplePacf(ols.residuals, p);
+  const olsResiduals = k > 0 ? lstsq(X, n, k, y, opts.names).residuals : y;
+  const r0 = samplePacf(olsResiduals, p);
   const u0 = new Float64Array(npar);
   for (let i = 0; i < p; i++) u0[i] = Math.atanh(Math.max(-0.9, Math.min(0.9, r0[i]!)));
   const negLik = (u: Float64Array): number => {
-    const { phi, theta } = armaFromUnconstrained(u, p, q);
+    const { phi, theta } = toArma(u);
     const pr = profile(y, X, n, k, phi, theta, segments, method, opts.names);
     return pr === null ? Number.POSITIVE_INFINITY : -pr.logLik;
   };
   if (!Number.isFinite(negLik(u0))) throw new EstimationError('ARMA_FAILED', 'the ARMA likelihood could not be evaluated at the starting values', { p, q });
   let opt = bfgsMinimise(negLik, u0, { maxIter: opts.maxIter, tol: opts.tol });
-  // A second start at white noise (all partial autocorrelations 0) guards against a local optimum
-  // when there is more than one ARMA parameter or an MA part; the higher likelihood wins.
+  // A second start guards against a local optimum when there is more than one ARMA parameter or
+  // an MA part: white noise (all partial autocorrelations 0), or for the local level q = e⁻⁴
+  // (a nearly fixed level); the higher likelihood wins.
   if (npar > 1 || q > 0) {
-    const alt = bfgsMinimise(negLik, new Float64Array(npar), { maxIter: opts.maxIter, tol: opts.tol });
+    const alt = bfgsMinimise(negLik, opts.localLevel ? Float64Array.of(-4) : new Float64Array(npar), { maxIter: opts.maxIter, tol: opts.tol });
     if (alt.value < opt.value - 1e-9 * (1 + Math.abs(opt.value))) opt = alt;
   }
-  const { phi, theta } = armaFromUnconstrained(opt.x, p, q);
+  const { phi, theta } = toArma(opt.x);
   const pr = profile(y, X, n, k, phi, theta, segments, method, opts.names)!;
   const sigma2 = pr.rss / (method === 'ml' ? n : n - k);
   const vcovBeta = pr.XtXinv.map((v) => v * sigma2);

@@ -21,8 +21,8 @@ import { seasonLength, seasonOf } from '../../core/periods.js';
 import type { Panel } from '../../core/panel.js';
 import type { Diagnostic, Warning } from '../../core/result.js';
 import type { Design } from './design.js';
-import { errorsLabel, type ErrorModel, type ItsControlModel, type Seasonality } from './spec.js';
-import { adfTest } from './unitRoot.js';
+import { errorsLabel, isIntegrated, type ErrorModel, type ItsControlModel, type Seasonality } from './spec.js';
+import { adfTest, type AdfResult } from './unitRoot.js';
 
 export interface ItsCheckInput {
   panel: Panel;
@@ -56,12 +56,16 @@ export function itsChecks(c: ItsCheckInput): { diagnostics: Diagnostic[]; warnin
 
 /** The fix for a fit whose counterfactual may wander, by how the model was run. */
 function driftFix(c: ItsCheckInput): string {
-  if (!c.controlled) return 'use comparison areas that share the trend: a controlled ITS on the difference (--control --control-model difference), or a synthetic control (scm --method gsynth or ascm), which model the shared trend';
+  if (!c.controlled) return (c.count ? 'use ' : 'model the drift with --errors arima:0,1,1 (or local-level, or auto, which chooses from the pre-period), or better remove it with ') + 'comparison areas that share the trend: a controlled ITS on the difference (--control --control-model difference), or a synthetic control (scm --method gsynth or ascm), which model the shared trend';
   if (c.controlModel === 'stacked') return 'analyse the treated − comparison difference, where a trend both series share cancels (--control-model difference), or use a synthetic control (scm --method gsynth or ascm)';
   return 'the treated and comparison series drift apart, so the comparison does not share the treated trend: choose comparison areas that track the treated pre-period (--control a,b), or use a synthetic control (scm --method gsynth or ascm), which weights the areas to match it';
 }
 
-function unitRootCheck(c: ItsCheckInput): { diagnostic: Diagnostic | null; warning: Warning | null; wanders: boolean } {
+/**
+ * ADF test on the pre-period of the series whose trend the counterfactual extrapolates: the analysed
+ * series, treated − comparison when two series are stacked, log(y + 0.5) − offset for counts.
+ */
+export function preSeriesAdf(c: Pick<ItsCheckInput, 'panel' | 'design' | 't1' | 'count' | 'seasonality'>): AdfResult | null {
   const { design, t1, panel } = c;
   const T = design.T;
   const pre = new Float64Array(t1);
@@ -73,12 +77,23 @@ function unitRootCheck(c: ItsCheckInput): { diagnostic: Diagnostic | null; warni
   }
   const seasons = c.seasonality.type !== 'none' ? seasonLength(panel.frequency) : 1;
   const season = seasons > 1 ? Float64Array.from({ length: t1 }, (_, t) => seasonOf(panel.ordinals[t]!, panel.frequency)) : null;
-  const adf = adfTest(pre, season, seasons);
+  return adfTest(pre, season, seasons);
+}
+
+function unitRootCheck(c: ItsCheckInput): { diagnostic: Diagnostic | null; warning: Warning | null; wanders: boolean } {
+  const { t1, panel } = c;
+  const adf = preSeriesAdf(c);
+  const season = c.seasonality.type !== 'none' && seasonLength(panel.frequency) > 1;
   const what = c.controlled ? 'the treated − comparison series' : 'the analysed series';
   if (!adf) return { diagnostic: { code: 'UNIT_ROOT', passed: null, value: null, message: `augmented Dickey–Fuller test of a unit root in ${what} before ${panel.periods[t1]} not computed: ${t1} pre-periods are too few` }, warning: null, wanders: false };
   const message = `augmented Dickey–Fuller test (constant, trend${season ? ', seasonal dummies' : ''}, ${adf.lags} lag(s)) on ${what} over the ${t1} pre-periods: τ = ${fmt(adf.statistic)}, 5% critical value ${fmt(adf.critical5)}; ${adf.stationary ? 'a unit root is rejected (the pre-period series is trend-stationary)' : 'a unit root (random-walk component) cannot be rejected'}`;
   const diagnostic: Diagnostic = { code: 'UNIT_ROOT', passed: adf.stationary, value: adf.statistic, message };
   if (adf.stationary) return { diagnostic, warning: null, wanders: false };
+  if (isIntegrated(c.errors)) {
+    diagnostic.passed = null; // the integrated error model allows for the wandering: nothing to fix
+    diagnostic.message += `; --errors ${errorsLabel(c.errors)} models it (the interval allows for the drift)`;
+    return { diagnostic, warning: null, wanders: false };
+  }
   return {
     diagnostic,
     wanders: true,
@@ -99,8 +114,9 @@ function autocorrelationWarning(c: ItsCheckInput, wanders: boolean): Warning | n
   if (c.count) fix = 'count models assume independent errors: analyse a rate with --family gaussian --errors ar:1 (or arma:p,q), or add --seasonality month if the pattern is seasonal';
   else if (c.errors.type === 'ols') fix = 'model the autocorrelation with --errors ar:1 (or arma:p,q; newey-west corrects the SEs only), and add --seasonality month if the pattern is seasonal';
   else if (c.errors.type === 'newey-west') fix = 'model the autocorrelation with --errors ar:1 (or arma:p,q) rather than correcting the SEs, and add --seasonality month if the pattern is seasonal';
+  else if (c.errors.type === 'local-level') fix = 'the local level leaves autocorrelation in the differences: try --errors arima:1,1,1, or add --seasonality month if the pattern is seasonal';
   else fix = `raise the order of --errors (now ${errorsLabel(c.errors)}), or add --seasonality month if the pattern is seasonal`;
-  if (wanders) fix += `; the pre-period also looks like a random walk (COUNTERFACTUAL_MAY_DRIFT), which no stationary error model fixes`;
+  if (wanders) fix += `; the pre-period also looks like a random walk (COUNTERFACTUAL_MAY_DRIFT), which no stationary error model fixes${c.count ? '' : ': --errors arima:0,1,1 or local-level does'}`;
   return { code: 'RESIDUAL_AUTOCORRELATION', message: `the ${c.fit.diagResidualsKind} are autocorrelated (${found}): the error model does not capture the dependence, so standard errors, intervals and p-values are too optimistic. Fix: ${fix}` };
 }
 
@@ -108,7 +124,7 @@ function shortPrePeriodWarning(c: ItsCheckInput): Warning | null {
   const { design, t1, panel } = c;
   const k = design.k;
   const T = design.T;
-  let m = c.errors.type === 'arma' ? c.errors.p + c.errors.q : 0;
+  let m = c.errors.type === 'arma' || c.errors.type === 'arima' ? c.errors.p + c.errors.q : c.errors.type === 'local-level' ? 1 : 0;
   for (let j = 0; j < k; j++) {
     if (design.intervention[j]) continue;
     let varies = false;
@@ -118,7 +134,7 @@ function shortPrePeriodWarning(c: ItsCheckInput): Warning | null {
   const need = Math.max(8, 3 * m);
   const cycle = c.seasonality.type !== 'none' ? 2 * seasonLength(panel.frequency) : 0;
   if (t1 >= need && t1 >= cycle) return null;
-  const reason = t1 < need ? `${t1} pre-interruption period(s) for the ${m} parameter(s) the pre-period has to pin down (level, trend${c.seasonality.type !== 'none' ? ', seasonal terms' : ''}${c.errors.type === 'arma' ? ', ARMA terms' : ''}…); at least ${need} are advisable` : `${t1} pre-interruption periods are under two seasonal cycles (${cycle}), so the seasonal pattern and the trend are hard to tell apart`;
+  const reason = t1 < need ? `${t1} pre-interruption period(s) for the ${m} parameter(s) the pre-period has to pin down (level, trend${c.seasonality.type !== 'none' ? ', seasonal terms' : ''}${m > 0 && c.errors.type !== 'ols' && c.errors.type !== 'newey-west' ? ', ARMA terms' : ''}…); at least ${need} are advisable` : `${t1} pre-interruption periods are under two seasonal cycles (${cycle}), so the seasonal pattern and the trend are hard to tell apart`;
   void T;
   return { code: 'SHORT_PRE_PERIOD', message: `${reason}: the counterfactual trend is extrapolated from very little data and the interval may not cover. Fix: a longer pre-period (earlier data), a simpler model (--no-slope, --seasonality none, --errors ols), or a comparison-based method (its --control, scm, did) that does not rest on the pre-trend alone` };
 }

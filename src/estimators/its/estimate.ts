@@ -15,51 +15,28 @@
  * Newey & West (1987, Econometrica 55:703); Brockwell & Davis (2016) §6.6.
  */
 import { EstimationError, InputError, UsageError } from '../../core/errors.js';
-import { lstsq, svd, xtxInverse } from '../../core/linalg.js';
+import { lstsq, xtxInverse } from '../../core/linalg.js';
+import { jacobiSvd } from '../../core/jacobiSvd.js';
 import { parsePeriodArg, parsePeriodRange, ordinalLabel } from '../../core/periods.js';
 import { requireBalanced, treatmentStarts, unitIndexOf, type Panel } from '../../core/panel.js';
 import { requireOutcomeVariation } from '../../core/degenerate.js';
-import type { Analysis, Diagnostic, Interval, PathPoint, UnitResult, Warning } from '../../core/result.js';
+import type { Analysis, Diagnostic, PathPoint, UnitResult, Warning } from '../../core/result.js';
+import type { Fit, ItsCoefficient } from './fit.js';
 import { pValueNormal, pValueT, qnorm, qt } from '../../core/stats.js';
 import { fitArmaRegression, type ArmaFit } from './arma.js';
+import { armaParameterRows, fitIntegrated } from './arima.js';
 import { buildDesign, type Design, type DesignSpec, type SeriesData } from './design.js';
 import { durbinWatson, ljungBox } from './diagnostics.js';
 import { fitPoisson } from './glm.js';
 import { defaultNeweyWestLag, neweyWestVcov } from './hac.js';
-import { errorsLabel, parseErrors, parseSeasonality, seasonalityLabel, type ErrorModel, type ItsAggregate, type ItsControlModel, type ItsFamily, type ItsOptions, type Seasonality } from './spec.js';
-import { itsChecks } from './checks.js';
+import { errorsLabel, isIntegrated, parseErrors, parseSeasonality, seasonalityLabel, type ErrorModel, type ItsAggregate, type ItsControlModel, type ItsFamily, type ItsOptions, type Seasonality } from './spec.js';
+import { itsChecks, preSeriesAdf } from './checks.js';
+import { selectErrors, selectionDiagnostic, type ErrorSelection } from './selectErrors.js';
 
 export const DEFAULT_ITS_MAX_ITER = 200;
 export const DEFAULT_ITS_TOL = 1e-10;
 
-/** One row of the `coefficients` block. */
-export interface ItsCoefficient {
-  term: string;
-  estimate: number;
-  se: number | null;
-  ci: Interval;
-  pValue: number | null;
-  rateRatio?: number;
-  rateRatioCi?: Interval;
-}
-
-export interface Fit {
-  beta: Float64Array;
-  /** Var(β̂), k×k row-major. */
-  vcov: Float64Array;
-  /** Degrees of freedom of the reference t distribution (Infinity = normal). */
-  df: number;
-  /** Residuals for the diagnostics (raw OLS residuals, ARMA innovations, or Pearson residuals). */
-  diagResiduals: Float64Array;
-  diagResidualsKind: string;
-  /** Parameters subtracted from the Ljung–Box degrees of freedom. */
-  fitdf: number;
-  inference: string;
-  details: Record<string, unknown>;
-  extraCoefficients: ItsCoefficient[];
-  diagnostics: Diagnostic[];
-  warnings: Warning[];
-}
+export type { Fit, ItsCoefficient } from './fit.js';
 
 /** Resolve the units making up a series and combine them (mean or sum). */
 function combine(panel: Panel, idx: readonly number[], how: ItsAggregate, needOffset: boolean): SeriesData {
@@ -137,7 +114,7 @@ function resolveSettings(panel: Panel, options: ItsOptions): ItsSettings {
   if (useOffset && !count) throw new UsageError('OFFSET_NOT_FOR_FAMILY', '--offset applies to count models (--family poisson or quasipoisson); for a Gaussian model analyse a rate column instead', { family });
   if (useOffset && panel.population === null) throw new UsageError('MISSING_OFFSET_COLUMN', 'the offset needs a population column in the panel (--offset <col>)', {});
   const armaMethod = options.armaMethod ?? 'reml';
-  if (armaMethod !== 'reml' && errors.type !== 'arma') throw new UsageError('ARMA_METHOD_WITHOUT_ARMA', `--arma-method ${armaMethod} applies to --errors ar:p or arma:p,q`, {});
+  if (armaMethod !== 'reml' && !['arma', 'arima', 'local-level', 'auto'].includes(errors.type)) throw new UsageError('ARMA_METHOD_WITHOUT_ARMA', `--arma-method ${armaMethod} applies to --errors ar:p, arma:p,q, arima:p,1,q, local-level or auto`, {});
   const controlModel: ItsControlModel = options.controlModel ?? 'stacked';
   if (options.controlModel !== undefined && options.control === undefined) throw new UsageError('CONTROL_MODEL_WITHOUT_CONTROL', '--control-model applies to a controlled ITS: add --control (every never-treated unit) or --control a,b', { flag: '--control-model' });
   if (controlModel === 'difference' && count) throw new UsageError('CONTROL_MODEL_NOT_FOR_FAMILY', `--control-model difference analyses treated − comparison, which is not a count; use --family gaussian on a rate, or --control-model stacked with --family ${family}`, { flag: '--control-model', family });
@@ -262,7 +239,9 @@ function seriesAndDesign(panel: Panel, s: ItsSettings, choice: SeriesChoice, tim
 /** Coefficient rows (estimate, SE, t/normal interval, p; rate ratios for count models). */
 function coefficientRows(design: Design, fit: Fit, crit: number, pval: (z: number) => number, count: boolean): ItsCoefficient[] {
   const { names, k } = design;
-  const rows: ItsCoefficient[] = names.map((term, j) => {
+  const dropped = new Set(fit.integrated?.dropped ?? []); // not identified from the differences (arima.ts)
+  const rows: ItsCoefficient[] = names.flatMap((term, j) => {
+    if (dropped.has(term)) return [];
     const est = fit.beta[j]!;
     const se = Math.sqrt(fit.vcov[j * k + j]!);
     const ci: [number, number] = [est - crit * se, est + crit * se];
@@ -271,7 +250,7 @@ function coefficientRows(design: Design, fit: Fit, crit: number, pval: (z: numbe
       row.rateRatio = Math.exp(est);
       row.rateRatioCi = [Math.exp(ci[0]), Math.exp(ci[1])];
     }
-    return row;
+    return [row];
   });
   return [...rows, ...fit.extraCoefficients];
 }
@@ -301,12 +280,25 @@ function pathAndEstimate(panel: Panel, design: Design, fit: Fit, t1: number, cri
       eta0 += x0[j]! * beta[j]!;
     }
     const add = ctx.shift ? ctx.shift[t]! : 0;
-    const fitted = (ctx.count ? Math.exp(eta) : eta) + add;
-    const cf = (ctx.count ? Math.exp(eta0) : eta0) + add;
-    const g = ctx.count ? x0.map((v) => v * cf) : x0; // ∂ counterfactual / ∂β
+    const obs = design.y[t]! + add;
+    let fitted: number | null = (ctx.count ? Math.exp(eta) : eta) + add;
+    let cf = (ctx.count ? Math.exp(eta0) : eta0) + add;
+    let g = ctx.count ? x0.map((v) => v * cf) : x0; // ∂ counterfactual / ∂β (up to sign: only gᵀVg is used)
+    if (fit.integrated) {
+      // Integrated errors (arima.ts): the level is not a parameter; effect = x^intᵀβ, counterfactual = observed − effect.
+      g = X.slice(t * k, (t + 1) * k).map((v, j) => (design.intervention[j] ? v : 0));
+      cf = obs - g.reduce((a, v, j) => a + v * beta[j]!, 0);
+      const f = fit.integrated.fitted[t];
+      fitted = f === null || f === undefined ? null : f + add;
+    } else if (fit.effectFromTerms && t >= t1) {
+      // GLS (ARMA errors): residuals are orthogonal to the level column only in the Ω⁻¹ metric, so
+      // observed − x⁰ᵀβ̂ would add the post-period mean residual (noise the interval does not carry) to
+      // the effect. The effect is the intervention terms', as with OLS where the two coincide.
+      g = X.slice(t * k, (t + 1) * k).map((v, j) => (design.intervention[j] ? v : 0));
+      cf = obs - g.reduce((a, v, j) => a + v * beta[j]!, 0);
+    }
     const seCf = Math.sqrt(Math.max(0, quad(g, vcov, k)));
     const cfCi: [number, number] = [cf - crit * seCf, cf + crit * seCf];
-    const obs = design.y[t]! + add;
     const effect = obs - cf;
     const point: PathPoint = { period: panel.periods[t]!, observed: obs, counterfactual: cf, effect, ci: [obs - cfCi[1], obs - cfCi[0]], cumulative: null, cumulativeCi: null, fitted, counterfactualCi: cfCi };
     if (ctx.controlSeries) point.control = ctx.controlSeries.y[t]!;
@@ -317,7 +309,8 @@ function pathAndEstimate(panel: Panel, design: Design, fit: Fit, t1: number, cri
       const seCum = Math.sqrt(Math.max(0, quad(postG, vcov, k)));
       point.cumulative = postObs - postCf;
       point.cumulativeCi = [postObs - postCf - crit * seCum, postObs - postCf + crit * seCum];
-    } else preSs += effect * effect;
+    } else if (!fit.integrated) preSs += effect * effect;
+    else if (fitted !== null) preSs += (obs - fitted) ** 2; // one-step prediction errors (the counterfactual is the observed series before t₁)
     path.push(point);
   }
   const nPost = T - t1;
@@ -344,7 +337,8 @@ function pathAndEstimate(panel: Panel, design: Design, fit: Fit, t1: number, cri
 /** Durbin–Watson and Ljung–Box on the model's residuals (diagnostics; failures become warnings in itsChecks.ts). */
 function residualDiagnostics(design: Design, fit: Fit, s: ItsSettings, T: number): Diagnostic[] {
   const e = fit.diagResiduals;
-  const dw = durbinWatson(e, design.segments);
+  const segments = fit.integrated?.segments ?? design.segments;
+  const dw = durbinWatson(e, segments);
   const out: Diagnostic[] = [{
     code: 'DURBIN_WATSON',
     passed: null,
@@ -352,7 +346,7 @@ function residualDiagnostics(design: Design, fit: Fit, s: ItsSettings, T: number
     message: `Durbin–Watson statistic ${dw.toFixed(3)} on the ${fit.diagResidualsKind} (2 = no lag-1 autocorrelation; well below 2 suggests positive autocorrelation${s.errors.type === 'ols' && !s.count ? ': consider --errors ar:1 or newey-west' : ''})`,
   }];
   for (const h of [12, 24]) {
-    const lb = ljungBox(e, h, fit.fitdf, design.segments);
+    const lb = ljungBox(e, h, fit.fitdf, segments);
     out.push(
       lb === null
         ? { code: `LJUNG_BOX_${h}`, passed: null, value: null, message: `Ljung–Box test at lag ${h} not computed: the series is too short (${T} periods) for ${h} lags${fit.fitdf ? ` and ${fit.fitdf} ARMA parameters` : ''}` }
@@ -385,7 +379,7 @@ function resolvedOptions(panel: Panel, options: ItsOptions, s: ItsSettings, choi
     seed: options.seed ?? null,
   };
   if (s.errors.type === 'newey-west') resolved.neweyWestLag = fit.details.neweyWestLag;
-  if (s.errors.type === 'arma') resolved.armaMethod = s.armaMethod;
+  if (s.errors.type !== 'ols' && s.errors.type !== 'newey-west') resolved.armaMethod = s.armaMethod;
   return resolved;
 }
 
@@ -401,22 +395,21 @@ export function estimateIts(panel: Panel, options: ItsOptions = {}): Analysis {
   const timing = resolveTiming(panel, options, choice);
   const t1 = timing.interruptions[0]!;
   const { design, controlSeries, shift } = seriesAndDesign(panel, s, choice, timing);
-  const fit = s.count ? fitCount(design, s.family, s.useOffset, { maxIter: s.maxIter, tol: s.tol }) : fitGaussian(design, s.errors, { maxIter: s.maxIter, tol: s.tol, level: s.level, armaMethod: s.armaMethod });
+  const { fit, errors, selection } = fitModel(panel, design, s, t1);
   const crit = Number.isFinite(fit.df) ? qt(0.5 + s.level / 2, fit.df) : qnorm(0.5 + s.level / 2);
   const pval = (z: number) => (Number.isFinite(fit.df) ? pValueT(z, fit.df) : pValueNormal(z));
   const coefficients = coefficientRows(design, fit, crit, pval, s.count);
   const nUnits = choice.unitIdx.length;
   const { path, estimate, preRmspe } = pathAndEstimate(panel, design, fit, t1, crit, pval, { count: s.count, level: s.level, controlSeries, shift, nUnits, aggregate: s.aggregate });
   const units: UnitResult[] = choice.unitIdx.map((i) => ({ unit: panel.units[i]!, att: nUnits === 1 ? estimate.att : null, preRmspe: nUnits === 1 ? preRmspe : null, weights: null, start: choice.starts[i]! >= 0 ? panel.periods[choice.starts[i]!]! : null }));
-  const diagnostics = residualDiagnostics(design, fit, s, T);
-  const checks = itsChecks({ panel, design, fit, t1, diagnostics, errors: s.errors, count: s.count, controlled: choice.controlIdx !== null, controlModel: s.controlModel, seasonality: s.seasonality });
+  const diagnostics = [...(selection ? [selectionDiagnostic(selection)] : []), ...residualDiagnostics(design, fit, { ...s, errors }, T)];
+  const checks = itsChecks({ panel, design, fit, t1, diagnostics, errors, count: s.count, controlled: choice.controlIdx !== null, controlModel: s.controlModel, seasonality: s.seasonality });
   diagnostics.push(...checks.diagnostics);
   const warnings: Warning[] = [...fit.warnings, ...checks.warnings];
-  const sv = svd(design.X, design.n, design.k).s; // condition number of the design (columns as used)
   const interruptionLabels = timing.interruptions.map((t) => panel.periods[t]!);
   return {
     method: 'its',
-    options: resolvedOptions(panel, options, s, choice, timing, fit),
+    options: { ...resolvedOptions(panel, options, s, choice, timing, fit), ...(selection ? { errorsChosen: errorsLabel(errors) } : {}) },
     estimate,
     path,
     units,
@@ -433,10 +426,43 @@ export function estimateIts(panel: Panel, options: ItsOptions = {}): Analysis {
       interruptions: interruptionLabels,
       interventionTerms: design.names.filter((_, j) => design.intervention[j]),
       controlUnits: choice.controlIdx ? choice.controlIdx.map((i) => panel.units[i]!) : null,
-      conditionNumber: sv[0]! / sv[sv.length - 1]!,
+      conditionNumber: designConditionNumber(design),
       ...fit.details,
+      ...(selection ? { errorSelection: { chosen: errorsLabel(errors), reason: selection.reason, adf: selection.adf, candidates: selection.candidates } } : {}),
     },
   };
+}
+
+/**
+ * Condition number σ_max/σ_min of the design (columns as used), by the bounded one-sided Jacobi
+ * SVD (src/core/jacobiSvd.ts): ml-matrix's SVD has no iteration cap and hung on nearly rank-one
+ * matrices (issue 21, ascm). Null when the sweeps did not converge; Infinity for a zero singular value.
+ */
+export function designConditionNumber(design: Pick<Design, 'X' | 'n' | 'k'>): number | null {
+  const r = jacobiSvd(design.X, design.n, design.k);
+  if (!r.converged) return null;
+  const smin = r.s[r.s.length - 1]!;
+  return smin > 0 ? r.s[0]! / smin : Number.POSITIVE_INFINITY;
+}
+
+/** Residual checks that `--errors auto` asks of a candidate: Ljung–Box at 12 and 24 (when computable) pass and Durbin–Watson ≥ 1.5. */
+function residualChecksPass(design: Design, fit: Fit): boolean {
+  const segments = fit.integrated?.segments ?? design.segments;
+  if (durbinWatson(fit.diagResiduals, segments) < 1.5) return false;
+  return [12, 24].every((h) => {
+    const lb = ljungBox(fit.diagResiduals, h, fit.fitdf, segments);
+    return lb === null || lb.pValue >= 0.05;
+  });
+}
+
+/** Fit the model; `--errors auto` first chooses the error model from the pre-period (selectErrors.ts). */
+function fitModel(panel: Panel, design: Design, s: ItsSettings, t1: number): { fit: Fit; errors: ErrorModel; selection: ErrorSelection | null } {
+  if (s.count) return { fit: fitCount(design, s.family, s.useOffset, { maxIter: s.maxIter, tol: s.tol }), errors: s.errors, selection: null };
+  const opts = { maxIter: s.maxIter, tol: s.tol, level: s.level, armaMethod: s.armaMethod };
+  if (s.errors.type !== 'auto') return { fit: fitGaussian(design, s.errors, opts), errors: s.errors, selection: null };
+  const adf = preSeriesAdf({ panel, design, t1, count: false, seasonality: s.seasonality });
+  const selection = selectErrors(adf, (e) => fitGaussian(design, e, opts), (f) => residualChecksPass(design, f));
+  return { fit: selection.fit ?? fitGaussian(design, selection.errors, opts), errors: selection.errors, selection };
 }
 
 function convergenceDiagnostic(what: string, converged: boolean, iterations: number, maxIter: number, warnings: Warning[]): Diagnostic {
@@ -483,32 +509,16 @@ function fitCount(design: Design, family: ItsFamily, useOffset: boolean, opts: {
 
 function fitGaussian(design: Design, errors: ErrorModel, opts: { maxIter: number; tol: number; level: number; armaMethod: 'ml' | 'reml' }): Fit {
   const { X, n, k, names, y } = design;
+  if (isIntegrated(errors)) return fitIntegrated(design, errors, opts);
+  if (errors.type === 'auto') throw new Error('internal: --errors auto must be resolved before fitting');
   const warnings: Warning[] = [];
   const diagnostics: Diagnostic[] = [];
   if (errors.type === 'arma') {
     const a: ArmaFit = fitArmaRegression(y, X, n, k, errors.p, errors.q, design.segments, { maxIter: opts.maxIter, tol: opts.tol, names, method: opts.armaMethod });
     diagnostics.push(convergenceDiagnostic(`ARMA(${a.p},${a.q}) likelihood maximisation`, a.converged, a.iterations, opts.maxIter, warnings));
-    const extra: ItsCoefficient[] = [];
-    const z = qnorm(0.5 + opts.level / 2);
-    const armaNames = [...Array.from({ length: a.p }, (_, i) => `ar:${i + 1}`), ...Array.from({ length: a.q }, (_, i) => `ma:${i + 1}`)];
-    const armaEst = [...a.phi, ...a.theta];
-    if (a.vcovArma === null) warnings.push({ code: 'ARMA_SE_UNAVAILABLE', message: 'the Hessian of the ARMA log-likelihood is not negative definite at the estimate (parameters at the edge of the stationary/invertible region?); AR/MA standard errors are null' });
-    armaNames.forEach((term, j) => {
-      const est = armaEst[j]!;
-      const se = a.vcovArma ? Math.sqrt(a.vcovArma[j * armaNames.length + j]!) : null;
-      extra.push({ term, estimate: est, se, ci: se === null ? null : [est - z * se, est + z * se], pValue: se === null ? null : pValueNormal(est / se) });
-    });
-    if (a.arRootMin !== null) {
-      const ok = a.arRootMin > 1.01;
-      if (!ok) warnings.push({ code: 'NEAR_UNIT_ROOT', message: `the AR polynomial has a root of modulus ${a.arRootMin.toFixed(4)}, close to 1: the errors are nearly non-stationary, so intervals may be unreliable; consider more trend terms or a shorter window` });
-      diagnostics.push({ code: 'AR_STATIONARITY', passed: ok, value: a.arRootMin, message: `smallest modulus of the AR polynomial roots ${a.arRootMin.toFixed(4)} (> 1 stationary)` });
-    }
-    if (a.maRootMin !== null) {
-      const ok = a.maRootMin > 1.01;
-      if (!ok) warnings.push({ code: 'NEAR_NONINVERTIBLE', message: `the MA polynomial has a root of modulus ${a.maRootMin.toFixed(4)}, close to 1 (over-differenced or over-parameterised errors?)` });
-      diagnostics.push({ code: 'MA_INVERTIBILITY', passed: ok, value: a.maRootMin, message: `smallest modulus of the MA polynomial roots ${a.maRootMin.toFixed(4)} (> 1 invertible)` });
-    }
+    const extra = armaParameterRows(a, opts.level, diagnostics, warnings);
     return {
+      effectFromTerms: true,
       beta: a.beta,
       vcov: a.vcovBeta,
       // t with n − k df for β, as nlme::gls reports for regression with correlated errors.

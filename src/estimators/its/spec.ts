@@ -21,9 +21,26 @@ export type Seasonality = { type: 'none' } | { type: 'month' } | { type: 'fourie
  *  - `ols`: i.i.d. errors, classical variance;
  *  - `newey-west`: OLS point estimates with the Newey–West (1987) HAC variance, Bartlett weights up to `lag`
  *    (null = the rule of thumb ⌊4(n/100)^{2/9}⌋);
- *  - `arma`: regression with stationary, invertible ARMA(p, q) errors by exact Gaussian maximum likelihood.
+ *  - `arma`: regression with stationary, invertible ARMA(p, q) errors by exact Gaussian maximum likelihood;
+ *  - `arima`: regression with ARIMA(p, 1, q) errors (Box & Jenkins; Harvey 1989 §3.4): the segmented
+ *    regression differenced once, with ARMA(p, q) errors, by the exact likelihood of the differences
+ *    (the errors wander like a random walk, so the counterfactual may drift);
+ *  - `local-level`: the local level model y_t = μ_t + x_tᵀβ + ε_t, μ_{t+1} = μ_t + η_t
+ *    (Harvey 1989 §2.3; Durbin & Koopman 2012 ch. 2), whose differences are MA(1) with θ ∈ (−1, 0];
+ *  - `auto`: chosen from the pre-period by a unit-root test and residual checks (selectErrors.ts).
  */
-export type ErrorModel = { type: 'ols' } | { type: 'newey-west'; lag: number | null } | { type: 'arma'; p: number; q: number };
+export type ErrorModel =
+  | { type: 'ols' }
+  | { type: 'newey-west'; lag: number | null }
+  | { type: 'arma'; p: number; q: number }
+  | { type: 'arima'; p: number; q: number }
+  | { type: 'local-level' }
+  | { type: 'auto' };
+
+/** Error models whose errors are integrated (I(1)): fitted to the differenced regression. */
+export function isIntegrated(e: ErrorModel): e is { type: 'arima'; p: number; q: number } | { type: 'local-level' } {
+  return e.type === 'arima' || e.type === 'local-level';
+}
 
 export const ITS_CONTROL_MODELS = ['stacked', 'difference'] as const;
 export type ItsControlModel = (typeof ITS_CONTROL_MODELS)[number];
@@ -47,7 +64,7 @@ export interface ItsOptions {
   family?: ItsFamily | undefined;
   /** Use log(panel.population) as the offset of a count model. */
   offset?: boolean | undefined;
-  /** `ols` (default), `newey-west[:lag]`, `ar:p`, `arma:p,q`, or a parsed {@link ErrorModel}. Gaussian only. */
+  /** `ols` (default), `newey-west[:lag]`, `ar:p`, `arma:p,q`, `arima:p,1,q`, `local-level`, `auto`, or a parsed {@link ErrorModel}. Gaussian only. */
   errors?: string | ErrorModel | undefined;
   /** How ARMA error parameters are estimated: 'ml' (exact maximum likelihood, default) or 'reml' (restricted ML). */
   armaMethod?: 'ml' | 'reml' | undefined;
@@ -82,12 +99,14 @@ export function parseSeasonality(spec: string, flag = '--seasonality'): Seasonal
   throw new UsageError('BAD_SEASONALITY', `${flag} '${spec}' must be none, month (quarter dummies for quarterly data) or fourier:K with K ≥ 1 sin/cos pairs, e.g. fourier:2`, { flag, value: spec });
 }
 
-/** Parse `ols | newey-west[:lag] | ar:p | arma:p,q`. */
+/** Parse `ols | newey-west[:lag] | ar:p | arma:p,q | arima:p,1,q | local-level | auto`. */
 export function parseErrors(spec: string, flag = '--errors'): ErrorModel {
   const s = spec.trim().toLowerCase();
   const bad = (why: string) =>
-    new UsageError('BAD_ERRORS', `${flag} '${spec}': ${why}; use ols, newey-west, newey-west:LAG, ar:P or arma:P,Q (e.g. arma:1,1)`, { flag, value: spec });
+    new UsageError('BAD_ERRORS', `${flag} '${spec}': ${why}; use ols, newey-west, newey-west:LAG, ar:P, arma:P,Q (e.g. arma:1,1), arima:P,1,Q (e.g. arima:0,1,1), local-level or auto`, { flag, value: spec });
   if (s === 'ols') return { type: 'ols' };
+  if (s === 'auto') return { type: 'auto' };
+  if (s === 'local-level' || s === 'locallevel') return { type: 'local-level' };
   let m = /^(?:newey-west|nw|hac)(?::(\d+))?$/.exec(s);
   if (m) return { type: 'newey-west', lag: m[1] === undefined ? null : Number(m[1]) };
   m = /^ar:(\d+)$/.exec(s);
@@ -105,6 +124,15 @@ export function parseErrors(spec: string, flag = '--errors'): ErrorModel {
     if (p > 24 || q > 24) throw bad('orders are limited to 24');
     return { type: 'arma', p, q };
   }
+  m = /^arima:(\d+),(\d+),(\d+)$/.exec(s);
+  if (m) {
+    const p = Number(m[1]);
+    const d = Number(m[2]);
+    const q = Number(m[3]);
+    if (d !== 1) throw bad(d === 0 ? 'arima:P,0,Q is arma:P,Q' : 'only one difference (d = 1) is supported');
+    if (p > 4 || q > 4) throw bad('arima orders are limited to 4');
+    return { type: 'arima', p, q };
+  }
   throw bad('not a recognised error model');
 }
 
@@ -117,6 +145,12 @@ export function errorsLabel(e: ErrorModel): string {
       return e.lag === null ? 'newey-west' : `newey-west:${e.lag}`;
     case 'arma':
       return e.q === 0 ? `ar:${e.p}` : `arma:${e.p},${e.q}`;
+    case 'arima':
+      return `arima:${e.p},1,${e.q}`;
+    case 'local-level':
+      return 'local-level';
+    case 'auto':
+      return 'auto';
   }
 }
 
