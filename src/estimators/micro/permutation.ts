@@ -104,7 +104,7 @@ export async function permutationInference(inp: PermutationInput): Promise<Permu
   if (n0 - n1 < 1) throw new InputError('TOO_FEW_CONTROLS', `permutation inference draws placebo sets of ${n1} areas and re-weights with the controls outside them; it needs more controls (${n0}) than treated areas (use --inference jackknife or linearisation)`, {});
   const B = placeboCount(poolRows.length, n1, inp.perms);
   const warnings: Warning[] = [];
-  if (B < inp.perms) warnings.push({ code: 'PERMS_CAPPED', message: `only ${B} distinct placebo sets of ${n1} areas exist among the ${poolRows.length} areas of the pool; --perms ${inp.perms} reduced to ${B} (random draws, so some sets may repeat; p-values cannot fall below ${stat === 'z' ? '0' : `1/(B+1)`})` });
+  if (B < inp.perms) warnings.push({ code: 'PERMS_CAPPED', message: `only ${B} distinct placebo sets of ${n1} areas exist among the ${poolRows.length} areas of the pool; --reps ${inp.perms} reduced to ${B} (random draws, so some sets may repeat; p-values cannot fall below ${stat === 'z' ? '0' : `1/(B+1)`})` });
   const O = outcomes.length;
   const width = replicateWidth(O, inp.nPost);
   const p: ReplicateProblem = { ...prob, linearise: stat !== 'log-ratio', ...(inp.pool === 'all' ? { pool: poolRows } : {}) };
@@ -151,7 +151,7 @@ export async function permutationInference(inp: PermutationInput): Promise<Permu
   return { warnings, diagnostics, extra, pathCi: bands.pathCi, logRatios: L, draws: B };
 }
 
-/** Placebo sets to draw: --perms, capped at the number of distinct sets C(pool, n₁). */
+/** Placebo sets to draw: --reps, capped at the number of distinct sets C(pool, n₁). */
 function placeboCount(pool: number, n1: number, perms: number): number {
   let distinct = 1;
   for (let k = 0; k < n1 && distinct <= perms; k++) distinct = (distinct * (pool - k)) / (k + 1);

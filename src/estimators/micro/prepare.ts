@@ -150,7 +150,7 @@ export function prepareMicro(panel: Panel, req: MicroRequest): { data: MicroData
   let perms: number;
   if (req.perms === undefined || req.perms === 'auto') {
     perms = autoPerms(n0, 1 + matchOutcomes.length * blocks + matchCovariates.length);
-    if (inference.includes('permutation')) auto.push(`--perms ${perms}`);
+    if (inference.includes('permutation')) auto.push(`--reps ${perms}`);
   } else perms = req.perms;
   const options: MicroOptions = {
     matchPeriods,
