@@ -824,23 +824,13 @@ function jackknifeStage(s: Setup, c: Calibration, e: Effects, prob: ReplicatePro
 
 /** Infer: linearisation (Taylor) variance of Ŝ − Y⁰ (see linearise.ts). */
 function linearisationStage(s: Setup, e: Effects, linVar: number[]): void {
-  const { opts, warnings } = s;
-  warnings.push({
-    code: 'LINEARISATION_INDEPENDENCE',
-    message: "the linearisation interval treats areas' deviations as independent, so error common to all areas (a drifting trend the weights match imperfectly) is left out: in a Monte Carlo with hotspot treated areas and a random-walk common factor it covered 76% at 95% (docs/micro-seattle.md); prefer the permutation interval (--inference permutation) for the headline",
+  const { opts } = s;
+  // On the exact constraints only: the linearisation identity needs exact balance on its regressors.
+  e.results.forEach((r, o) => {
+    const v = linVar[o]!;
+    const se = Math.sqrt(v) / r.syntheticTotal;
+    r.linearisation = { ...normalBlock(r.treatedTotal, r.syntheticTotal, se, opts.level), varianceSynthetic: v };
   });
-  const { results } = e;
-  // Linearisation.
-  if (opts.inference.includes('linearisation')) {
-    // On the exact constraints only: the linearisation identity needs exact balance on its regressors.
-    const vs = linVar!;
-    results.forEach((r, o) => {
-      const v = vs[o]!;
-      const se = Math.sqrt(v) / r.syntheticTotal;
-      r.linearisation = { ...normalBlock(r.treatedTotal, r.syntheticTotal, se, opts.level), varianceSynthetic: v };
-    });
-  }
-
 }
 
 /** Infer: the range of Ŝ over every exactly balancing weighting (two LPs per outcome). */
