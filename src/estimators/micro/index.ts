@@ -20,12 +20,13 @@ import { symmetricEigen } from '../../core/linalg.js';
 import { hessianAt, rake, rakePenalised, whiten, zeroTargetKeep, type CalibrationDistance, type RakeProblem, type RakeResult, type Whitened } from './calibrate.js';
 import { linearisedVariances } from './linearise.js';
 import { type InferenceBlock, normalBlock, quantile, sorted } from './blocks.js';
-import type { MicroProgress } from './pool.js';
+import type { MicroProgress } from './replicates.js';
 import { permutationInference, type PermOutcome, type PermPool, type PermStat } from './permutation.js';
 import { syntheticRange, type SyntheticRange } from './range.js';
+import { leaveOneOut, type ResampleProgress } from '../../inference/resample.js';
 import { denominators, fitSet, type ReplicateProblem } from './replicates.js';
 
-export type { MicroProgress } from './pool.js';
+export type { MicroProgress } from './replicates.js';
 export type { InferenceBlock } from './blocks.js';
 export { PERM_POOLS, PERM_STATS, type PermPool, type PermStat } from './permutation.js';
 
@@ -798,14 +799,19 @@ function jackknifeStage(s: Setup, c: Calibration, e: Effects, prob: ReplicatePro
       const L0 = hessianAt(rp, fit.w);
       const theta = new Float64Array(G * O);
       let inexact = 0;
-      for (let g = 0; g < G; g++) {
-        const donors = Int32Array.from(controlIdx.filter((i) => groupOf[i] !== g));
-        const set = treatedIdx.filter((i) => groupOf[i] !== g);
-        const { stats, exact: ex } = fitSet(prob, donors, set, { lambda0: fit.lambda, ...(L0 ? { L0 } : {}) });
-        if (!ex) inexact++;
-        for (let o = 0; o < O; o++) theta[g * O + o] = Math.log(stats[2 * o]! / stats[2 * o + 1]!);
-        opts.progress?.({ phase: 'jackknife', done: g + 1, total: G });
-      }
+      // Group g left out in turn (src/inference/resample.ts), re-weighted from the full fit's multipliers.
+      leaveOneOut(
+        G,
+        (g) => {
+          const donors = Int32Array.from(controlIdx.filter((i) => groupOf[i] !== g));
+          const set = treatedIdx.filter((i) => groupOf[i] !== g);
+          const { stats, exact: ex } = fitSet(prob, donors, set, { lambda0: fit.lambda, ...(L0 ? { L0 } : {}) });
+          if (!ex) inexact++;
+          for (let o = 0; o < O; o++) theta[g * O + o] = Math.log(stats[2 * o]! / stats[2 * o + 1]!);
+          return g;
+        },
+        { phase: 'jackknife', progress: opts.progress as ResampleProgress | undefined },
+      );
       results.forEach((r, o) => {
         let m = 0;
         for (let g = 0; g < G; g++) m += theta[g * O + o]!;

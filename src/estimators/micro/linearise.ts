@@ -33,7 +33,7 @@
  * n₀/(n₀ − r)·Σ_j (w_j² + w_j)ê_j². When the treated areas are hotspots, the weights concentrate
  * on the few controls like them; those controls are the high-leverage points of the weighted fit,
  * their in-sample residuals are shrunk towards 0, and the plain formula understated the variance:
- * its interval covered 58–68% at 95% in the hotspot Monte Carlo designs, against 93–97% with the
+ * its interval covered 58–67% at 95% in the hotspot Monte Carlo designs, against 93–97% with the
  * leverage-corrected V̂ (tests/micro/coverage.test.ts; docs/micro-seattle.md). A control with
  * h_j ≥ 1 − 1e-8 (the fit reproduces it exactly, so its residual carries no information) enters
  * with 1 − h_j floored at 1e-8.

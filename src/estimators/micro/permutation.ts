@@ -23,8 +23,9 @@
 import { InputError } from '../../core/errors.js';
 import type { Diagnostic, Warning } from '../../core/result.js';
 import { diffFromPct, permutationHalfWidth, permutationP, quantile, sorted, type InferenceBlock } from './blocks.js';
-import { runPermutations, type MicroProgress } from './pool.js';
-import { replicateWidth, varianceOffset, type ReplicateProblem } from './replicates.js';
+import type { ResampleProgress } from '../../inference/resample.js';
+import { replicateRows } from '../../inference/workers.js';
+import { permutationRange, replicateWidth, shareProblem, varianceOffset, type MicroProgress, type ReplicateProblem } from './replicates.js';
 
 export const PERM_STATS = ['studentised', 'log-ratio', 'z'] as const;
 export type PermStat = (typeof PERM_STATS)[number];
@@ -108,7 +109,9 @@ export async function permutationInference(inp: PermutationInput): Promise<Permu
   const O = outcomes.length;
   const width = replicateWidth(O, inp.nPost);
   const p: ReplicateProblem = { ...prob, linearise: stat !== 'log-ratio', ...(inp.pool === 'all' ? { pool: poolRows } : {}) };
-  const reps = await runPermutations(p, B, inp.threads, inp.progress);
+  // Placebo set b from stream b, row b of the matrix, over --threads threads (src/inference/workers.ts).
+  const task = { module: new URL('./replicates.js', import.meta.url), name: 'permutationRange', run: permutationRange, problem: p, shareable: () => shareProblem(p) };
+  const reps = await replicateRows(B, width, task, inp.threads, { phase: 'permutation', progress: inp.progress as ResampleProgress | undefined });
   const c0: 0 | 1 = stat === 'z' ? 0 : 1;
   const L = new Float64Array(B * O);
   let dropped = 0;

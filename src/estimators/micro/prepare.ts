@@ -14,7 +14,7 @@ import type { Analysis, Warning } from '../../core/result.js';
 import type { CalibrationDistance } from './calibrate.js';
 import { micro, microDataFromPanel, type MatchPeriods, type MicroData, type MicroInference, type MicroOptions } from './index.js';
 import type { PermPool, PermStat } from './permutation.js';
-import type { MicroProgress } from './pool.js';
+import type { MicroProgress } from './replicates.js';
 
 /** What the user asks for (the CLI's flags, typed); unset fields take the defaults below. */
 export interface MicroRequest {
