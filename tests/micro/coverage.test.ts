@@ -79,7 +79,7 @@ describe('micro linearisation coverage (fast, fixed seeds)', () => {
   // covered 58–68% in the hotspot designs, far below the band (mutation check: restoring it fails
   // the hotspot-rw case).
   // VRU_MC_LIN_REPS / VRU_MC_LIN_SEED change the replications and first seed (docs/micro-seattle.md used 400 from seed 10,000).
-  it.each(Object.keys(DESIGNS))('%s: the linearisation interval covers within 3 MC SE of 95%%', async (name) => {
+  it.each(Object.keys(DESIGNS))('%s: the linearisation interval covers within 3 MC SE of nominal', async (name) => {
     const R = Number(process.env.VRU_MC_LIN_REPS ?? 80);
     const seed0 = Number(process.env.VRU_MC_LIN_SEED ?? 50_000);
     let cover = 0;
@@ -107,7 +107,7 @@ describe('micro linearisation coverage (fast, fixed seeds)', () => {
 describe.skipIf(!process.env.VRU_SLOW)('micro interval coverage (slow)', () => {
   // VRU_MC_DESIGNS=random or hotspot-rw runs one design (one process per design).
   const designs = Object.keys(DESIGNS).filter((d) => !process.env.VRU_MC_DESIGNS || process.env.VRU_MC_DESIGNS.split(',').includes(d));
-  it.each(designs)('%s: linearisation and studentised cover within 3 MC SE of 95%%; the default log ratio at least 95%% − 3 MC SE', async (name) => {
+  it.each(designs)('%s: linearisation and studentised cover within 3 MC SE of nominal; the default log ratio at least nominal − 3 MC SE', async (name) => {
     const R = Number(process.env.VRU_MC_REPS ?? 200);
     const cover: Record<string, number> = {};
     const width: Record<string, number> = {};
