@@ -13,9 +13,9 @@
  *  - Standard errors from replicates: `bootstrapSe` (RMS deviation about the replicates' mean) and
  *    `jackknifeSe` (√(n−1) × the same: ((n−1)/n) Σ(τ̂₍ⱼ₎ − τ̄)²).
  *
- * Threads: estimators whose replications are expensive enough for worker threads (gsynth, micro)
- * still run their own pools, built on the same per-replication streams; moving them here is the
- * next step (see the architecture notes).
+ * Threads: estimators whose replications are expensive enough for worker threads use the worker
+ * backend in ./workers.ts (`replicateRows`: row b of a B × width matrix from stream b, for any
+ * number of threads; micro's placebo sets run on it).
  */
 import type { Rng } from '../core/rng.js';
 

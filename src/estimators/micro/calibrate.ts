@@ -80,6 +80,20 @@ export interface Whitened {
  */
 export function whiten(A: Float64Array, nAll: number, q: number, controls: Int32Array, d: number): Whitened {
   const p = q + 1;
+  const { centre, scale, constantColumns } = standardise(A, q, controls);
+  const G = controlGram(A, q, controls, d, centre, scale);
+  const { r, M, U } = whiteningMap(G, p);
+  const Z = whitenedRows(A, nAll, q, r, centre, scale, M);
+  const { xsPtr, xsCol, xsVal } = sparseScaledRows(A, nAll, q, scale);
+  const R = rawToWhitened(M, p, r, centre, scale);
+  const nonNegative = new Uint8Array(p).fill(1);
+  for (let i = 0; i < nAll * q; i++) if (A[i]! < 0) nonNegative[(i % q) + 1] = 0;
+  return { Z, nAll, p, r, centre, scale, U, constantColumns, xsPtr, xsCol, xsVal, R, nonNegative };
+}
+
+/** Centre c_k and scale s_k of each column over the controls (index 0 is the intercept: 0, 1); columns constant among the controls keep scale 1. */
+function standardise(A: Float64Array, q: number, controls: Int32Array): { centre: Float64Array; scale: Float64Array; constantColumns: number[] } {
+  const p = q + 1;
   const centre = new Float64Array(p);
   const scale = new Float64Array(p).fill(1);
   const n0 = controls.length;
@@ -102,10 +116,15 @@ export function whiten(A: Float64Array, nAll: number, q: number, controls: Int32
       constantColumns.push(k + 1);
     } else scale[k + 1] = s;
   }
-  // Gram matrix of the standardised controls, G = Σ d x̃ x̃ᵀ (p×p).
+  return { centre, scale, constantColumns };
+}
+
+/** Gram matrix of the standardised controls, G = Σ d x̃ x̃ᵀ (p×p, x̃ = (1, (x_k − c_k)/s_k)). */
+function controlGram(A: Float64Array, q: number, controls: Int32Array, d: number, centre: Float64Array, scale: Float64Array): Float64Array {
+  const p = q + 1;
   const G = new Float64Array(p * p);
   const xt = new Float64Array(p);
-  for (let a = 0; a < n0; a++) {
+  for (let a = 0; a < controls.length; a++) {
     const row = controls[a]! * q;
     xt[0] = 1;
     for (let k = 0; k < q; k++) xt[k + 1] = (A[row + k]! - centre[k + 1]!) / scale[k + 1]!;
@@ -116,6 +135,11 @@ export function whiten(A: Float64Array, nAll: number, q: number, controls: Int32
     }
   }
   for (let i = 0; i < p; i++) for (let j = 0; j < i; j++) G[i * p + j] = G[j * p + i]!;
+  return G;
+}
+
+/** G = V Λ Vᵀ; keep eigenvalues above 1e-12·λ_max (rank r): M = V Λ^{−½} (p × r, z = Mᵀx̃), U = V Λ^{½} (x̃ = U z). */
+function whiteningMap(G: Float64Array, p: number): { r: number; M: Float64Array; U: Float64Array } {
   const { values, vectors } = symmetricEigen(G, p);
   const top = values[0]!;
   const keep: number[] = [];
@@ -131,6 +155,13 @@ export function whiten(A: Float64Array, nAll: number, q: number, controls: Int32
       U[i * r + c] = vectors[i * p + k]! * g;
     }
   });
+  return { r, M, U };
+}
+
+/** Whitened rows z_u = Mᵀ x̃_u for every unit (nAll × r). */
+function whitenedRows(A: Float64Array, nAll: number, q: number, r: number, centre: Float64Array, scale: Float64Array, M: Float64Array): Float64Array {
+  const p = q + 1;
+  const xt = new Float64Array(p);
   const Z = new Float64Array(nAll * r);
   for (let u = 0; u < nAll; u++) {
     xt[0] = 1;
@@ -143,7 +174,11 @@ export function whiten(A: Float64Array, nAll: number, q: number, controls: Int32
       for (let c = 0; c < r; c++) Z[o + c] = Z[o + c]! + xi * M[mi + c]!;
     }
   }
-  // Sparse scaled rows and the map R = Mᵀ C.
+  return Z;
+}
+
+/** The scaled, uncentred columns x̂_k = x_k/s_k in compressed sparse rows (see {@link Whitened.xsPtr}). */
+function sparseScaledRows(A: Float64Array, nAll: number, q: number, scale: Float64Array): { xsPtr: Int32Array; xsCol: Int32Array; xsVal: Float64Array } {
   let nnz = 0;
   for (let i = 0; i < nAll * q; i++) if (A[i] !== 0) nnz++;
   const xsPtr = new Int32Array(nAll + 1);
@@ -161,6 +196,11 @@ export function whiten(A: Float64Array, nAll: number, q: number, controls: Int32
     }
     xsPtr[u + 1] = m;
   }
+  return { xsPtr, xsCol, xsVal };
+}
+
+/** R = Mᵀ C (r × p): z = R x̂ₑ for x̂ₑ = (1, x̂_1, …, x̂_q), folding the centring into the intercept column. */
+function rawToWhitened(M: Float64Array, p: number, r: number, centre: Float64Array, scale: Float64Array): Float64Array {
   const R = new Float64Array(r * p);
   for (let c = 0; c < r; c++) {
     let r0 = M[c]!;
@@ -171,9 +211,7 @@ export function whiten(A: Float64Array, nAll: number, q: number, controls: Int32
     }
     R[c * p] = r0;
   }
-  const nonNegative = new Uint8Array(p).fill(1);
-  for (let i = 0; i < nAll * q; i++) if (A[i]! < 0) nonNegative[(i % q) + 1] = 0;
-  return { Z, nAll, p, r, centre, scale, U, constantColumns, xsPtr, xsCol, xsVal, R, nonNegative };
+  return R;
 }
 
 export interface RakeOptions {
@@ -449,6 +487,27 @@ function identity(r: number): Float64Array {
 }
 
 /**
+ * Backtracking (Armijo) line search along `step` from λ: trial = λ + α·step, α = 1, ½, ¼, … (60
+ * halvings at most). Armijo on F; near the solution F stops resolving the decrease (its rounding
+ * error, ε·|tᵀλ|, exceeds ½gᵀH⁻¹g), so a step that keeps F within that rounding and shrinks the
+ * gradient is accepted too. Leaves the accepted point in `trial`, its weights in `wNew` and its
+ * gradient in `gNew`.
+ */
+function lineSearch(prob: RakeProblem, lambda: Float64Array, step: Float64Array, F: number, slope: number, gBefore: number, trial: Float64Array, wNew: Float64Array, gNew: Float64Array, invMu: number): { accepted: boolean; alpha: number; Fn: number } {
+  const r = lambda.length;
+  let alpha = 1;
+  let Fn = Number.NaN;
+  const fNoise = 1e-13 * (Math.abs(F) + 1);
+  for (let ls = 0; ls < 60; ls++) {
+    for (let c = 0; c < r; c++) trial[c] = lambda[c]! + alpha * step[c]!;
+    Fn = evaluate(prob, trial, wNew, gNew, invMu);
+    if (Number.isFinite(Fn) && (Fn <= F + 1e-4 * alpha * slope || (Fn <= F + fNoise && norm2(gNew) <= (1 - 1e-4 * alpha) * gBefore))) return { accepted: true, alpha, Fn };
+    alpha *= 0.5;
+  }
+  return { accepted: false, alpha, Fn };
+}
+
+/**
  * Minimise the (optionally penalised) dual by Newton steps with a backtracking (Armijo) line search.
  * The Hessian factor is reused while steps contract the gradient well (chord method) and refreshed
  * otherwise, or at every step with `fullNewton`.
@@ -490,23 +549,8 @@ function newton(prob: RakeProblem, opts: RakeOptions, invMu: number): RakeResult
       it--;
       continue;
     }
-    let alpha = 1;
-    let Fn = Number.NaN;
     const gBefore = norm2(g);
-    // Armijo on F; near the solution F stops resolving the decrease (its rounding error,
-    // ε·|tᵀλ|, exceeds ½gᵀH⁻¹g), so a step that keeps F within that rounding and shrinks
-    // the gradient is accepted too.
-    const fNoise = 1e-13 * (Math.abs(F) + 1);
-    let accepted = false;
-    for (let ls = 0; ls < 60; ls++) {
-      for (let c = 0; c < r; c++) trial[c] = lambda[c]! + alpha * step[c]!;
-      Fn = evaluate(prob, trial, wNew, gNew, invMu);
-      if (Number.isFinite(Fn) && (Fn <= F + 1e-4 * alpha * slope || (Fn <= F + fNoise && norm2(gNew) <= (1 - 1e-4 * alpha) * gBefore))) {
-        accepted = true;
-        break;
-      }
-      alpha *= 0.5;
-    }
+    const { accepted, alpha, Fn } = lineSearch(prob, lambda, step, F, slope, gBefore, trial, wNew, gNew, invMu);
     if (!accepted) {
       if (fresh) break;
       L = hessianFactor(prob, w, invMu);

@@ -20,12 +20,13 @@ import { symmetricEigen } from '../../core/linalg.js';
 import { hessianAt, rake, rakePenalised, whiten, zeroTargetKeep, type CalibrationDistance, type RakeProblem, type RakeResult, type Whitened } from './calibrate.js';
 import { linearisedVariances } from './linearise.js';
 import { type InferenceBlock, normalBlock, quantile, sorted } from './blocks.js';
-import type { MicroProgress } from './pool.js';
+import type { MicroProgress } from './replicates.js';
 import { permutationInference, type PermOutcome, type PermPool, type PermStat } from './permutation.js';
 import { syntheticRange, type SyntheticRange } from './range.js';
+import { leaveOneOut, type ResampleProgress } from '../../inference/resample.js';
 import { denominators, fitSet, type ReplicateProblem } from './replicates.js';
 
-export type { MicroProgress } from './pool.js';
+export type { MicroProgress } from './replicates.js';
 export type { InferenceBlock } from './blocks.js';
 export { PERM_POOLS, PERM_STATS, type PermPool, type PermStat } from './permutation.js';
 
@@ -366,9 +367,27 @@ function setup(data: MicroData, opts: MicroOptions): Setup {
  * penalised fallback when no such w ≥ 0 exists.
  */
 function calibrate(s: Setup) {
-  const { data, opts, N, T, t0, tEnd, nPost, treatedIdx, controlIdx, controls, treated, n1, n0, warnings, diagnostics, distance } = s;
-  // Matching variables and their whitened form: the exact ones (qE), then the approximate ones
-  // (qB, --match-min) residualised on the exact ones.
+  const m = matchingVariables(s);
+  const first = calibrationProblem(s, m, true);
+  const targetE = m.qB > 0 ? zTarget(s, m.WE) : first.target;
+  // Zero-target presolve (see zeroTargetKeep), on the exact columns: controls that must get weight 0 leave the iterations.
+  const keep = zeroTargetKeep(first.W, s.controls, s.treated, m.qE + 1);
+  const active = keep ? Int32Array.from(keep, (a) => s.controls[a]!) : s.controls;
+  const { prob, fit, method, mu, minMu } = fitWeights(s, m, first, active);
+  const { A, W, implied, rawTarget, den, rp } = prob;
+  let w = fit.w;
+  if (keep) {
+    w = new Float64Array(s.n0);
+    keep.forEach((a, k) => (w[a] = fit.w[k]!));
+  }
+  const zeroed = keep ? s.n0 - keep.length : 0;
+  const { cols, mins, qE, qB, q, d, WE, AB } = m;
+  return { cols, mins, qE, qB, q, d, WE, AB, A, W, implied, rawTarget, den, targetE, rp, fit, method, mu, minMu, w, zeroed };
+}
+
+/** The matching variables: exact columns (qE) whitened over the controls, and the raw --match-min columns (qB). */
+function matchingVariables(s: Setup) {
+  const { data, opts, N, controls, n1, n0 } = s;
   const cols = matchingColumns(data, opts);
   const mins = minColumns(data, opts);
   const qE = cols.length;
@@ -378,16 +397,35 @@ function calibrate(s: Setup) {
   const AE = columnMatrix(data, cols);
   const WE = whiten(AE, N, qE, controls, d);
   const AB: Float64Array | null = qB > 0 ? columnMatrix(data, mins) : null;
+  return { cols, mins, qE, qB, q, d, AE, WE, AB };
+}
+type Matching = ReturnType<typeof matchingVariables>;
+
+/** The treated areas' whitened totals Σ_{i∈𝒯} z_i (the calibration target). */
+function zTarget(s: Setup, Wh: Whitened): Float64Array {
+  const t = new Float64Array(Wh.r);
+  for (const i of s.treatedIdx) for (let c = 0; c < Wh.r; c++) t[c] = t[c]! + Wh.Z[i * Wh.r + c]!;
+  return t;
+}
+
+/**
+ * The calibration problem: the exact columns, then the --match-min columns (residualised on the
+ * exact ones when `residual`, which keeps exact balance exact; raw otherwise, for the case where
+ * exact balance is infeasible and the residualised imbalance would no longer be the raw one),
+ * whitened; targets, imbalance scales, and the per-column ridge of the min columns per unit 1/μ.
+ * Raw targets and their imbalance scales: |residual_k| / den_k is the relative imbalance (a
+ * redundant constraint among the controls that the treated break, or a covariate constant among
+ * the controls but not equal to it for the treated, makes exact balance impossible).
+ */
+function calibrationProblem(s: Setup, m: Matching, residual: boolean) {
+  const { N, controls, treatedIdx, n1 } = s;
+  const { qE, qB, q, d, AE, WE, AB } = m;
+  let A = AE;
+  let W = WE;
+  let ridgeUnit: Float64Array | null = null;
   let implied: boolean[] = [];
-  /**
-   * The calibration problem: the exact columns, then the --match-min columns (residualised on the
-   * exact ones when `residual`, which keeps exact balance exact; raw otherwise, for the case where
-   * exact balance is infeasible and the residualised imbalance would no longer be the raw one),
-   * whitened; targets, imbalance scales, and the per-column ridge of the min columns per unit 1/μ.
-   */
-  const build = (residual: boolean) => {
-    if (!AB) return { A: AE, W: WE, ridgeUnit: null as Float64Array | null };
-    const A = new Float64Array(N * q);
+  if (AB) {
+    A = new Float64Array(N * q);
     let Bcols = AB;
     let ratio: Float64Array = new Float64Array(qB).fill(1);
     if (residual) {
@@ -401,39 +439,35 @@ function calibrate(s: Setup) {
       A.set(Bcols.subarray(u * qB, (u + 1) * qB), u * q + qE);
     }
     // Penalty ½μ·Σ_k (imbalance_k / raw SD_k)², i.e. ρ_k = (raw SD / residual SD)² / μ per unit 1/μ.
-    const ridgeUnit = new Float64Array(q + 1);
+    ridgeUnit = new Float64Array(q + 1);
     for (let k = 0; k < qB; k++) ridgeUnit[qE + 1 + k] = ratio[k]! ** 2;
-    return { A, W: whiten(A, N, q, controls, d), ridgeUnit };
-  };
-  const zTarget = (Wh: Whitened) => {
-    const t = new Float64Array(Wh.r);
-    for (const i of treatedIdx) for (let c = 0; c < Wh.r; c++) t[c] = t[c]! + Wh.Z[i * Wh.r + c]!;
-    return t;
-  };
-  // Raw targets and their imbalance scales: |residual_k| / den_k is the relative imbalance (a
-  // redundant constraint among the controls that the treated break, or a covariate constant among
-  // the controls but not equal to it for the treated, makes exact balance impossible).
-  const scales = (A: Float64Array, W: Whitened) => {
-    const rawTarget = new Float64Array(q);
-    for (const i of treatedIdx) for (let k = 0; k < q; k++) rawTarget[k] = rawTarget[k]! + A[i * q + k]!;
-    const den = new Float64Array(q + 1);
-    den[0] = n1;
-    for (let k = 0; k < q; k++) den[k + 1] = Math.max(Math.abs(rawTarget[k]!), W.scale[k + 1]!);
-    return { rawTarget, den };
-  };
-  let { A, W, ridgeUnit: minRidgeUnit } = build(true);
-  let target = zTarget(W);
-  const targetE = qB > 0 ? zTarget(WE) : target;
-  let { rawTarget, den } = scales(A, W);
-  // Zero-target presolve (see zeroTargetKeep), on the exact columns: controls that must get weight 0 leave the iterations.
-  const keep = zeroTargetKeep(W, controls, treated, qE + 1);
-  const active = keep ? Int32Array.from(keep, (a) => controls[a]!) : controls;
-  let rp: RakeProblem = { W, distance, donors: active, target, d, den };
+    W = whiten(A, N, q, controls, d);
+  }
+  const target = zTarget(s, W);
+  const rawTarget = new Float64Array(q);
+  for (const i of treatedIdx) for (let k = 0; k < q; k++) rawTarget[k] = rawTarget[k]! + A[i * q + k]!;
+  const den = new Float64Array(q + 1);
+  den[0] = n1;
+  for (let k = 0; k < q; k++) den[k + 1] = Math.max(Math.abs(rawTarget[k]!), W.scale[k + 1]!);
+  return { A, W, ridgeUnit, implied, target, rawTarget, den };
+}
+type CalibrationProblem = ReturnType<typeof calibrationProblem>;
+
+/**
+ * The weights: exact calibration (with --match-min, the penalty path); when even the exact
+ * constraints cannot be met with --match-min, every variable balanced as closely as possible with
+ * the min columns raw; when the exact fit does not converge, the penalised fallback.
+ */
+function fitWeights(s: Setup, m: Matching, first: CalibrationProblem, active: Int32Array) {
+  const { opts, warnings, distance } = s;
+  const { qE, qB, q, d } = m;
+  let prob = { ...first, rp: { W: first.W, distance, donors: active, target: first.target, d, den: first.den } as RakeProblem };
   let fit: RakeResult;
   let method: string = distance;
   let mu: number | null = null;
   // --match-min: the penalty path (minPenaltyPath).
   let minMu: number | null = null;
+  const { A, W, rawTarget, ridgeUnit: minRidgeUnit } = first;
   const minImbalance = (wa: Float64Array) => {
     // ‖standardised imbalance‖ of the min columns, in raw-SD units.
     let ss = 0;
@@ -447,39 +481,29 @@ function calibrate(s: Setup) {
     return Math.sqrt(ss);
   };
   if (minRidgeUnit) {
-    const best = minPenaltyPath(rp, minRidgeUnit, minImbalance, opts, warnings, distance);
+    const best = minPenaltyPath(prob.rp, minRidgeUnit, minImbalance, opts, warnings, distance);
     if (best) {
       fit = best.fit;
       minMu = best.mu;
-      rp.minRidge = minRidgeUnit.map((v) => v / best.mu);
+      prob.rp.minRidge = minRidgeUnit.map((v) => v / best.mu);
     } else {
       // Even the exact constraints cannot be met (or the first fit did not converge): balance
       // every variable as closely as possible (the penalised fallback below), with the min
       // columns raw, not residualised (their residualised imbalance equals the raw one only
       // under exact balance), each weighted by its penalty relative to the exact ones.
-      ({ A, W, ridgeUnit: minRidgeUnit } = build(false));
-      target = zTarget(W);
-      ({ rawTarget, den } = scales(A, W));
-      implied = implied.map(() => false);
+      const raw = calibrationProblem(s, m, false);
       minMu = 1e2;
-      rp = { W, distance, donors: active, target, d, den, minRidge: minRidgeUnit!.map((v) => v / 1e2) };
-      fit = rake(rp, { tol: opts.tol, maxIter: opts.maxIter });
+      prob = { ...raw, implied: first.implied.map(() => false), rp: { W: raw.W, distance, donors: active, target: raw.target, d, den: raw.den, minRidge: raw.ridgeUnit!.map((v) => v / 1e2) } };
+      fit = rake(prob.rp, { tol: opts.tol, maxIter: opts.maxIter });
     }
-  } else fit = rake(rp, { tol: opts.tol, maxIter: opts.maxIter });
+  } else fit = rake(prob.rp, { tol: opts.tol, maxIter: opts.maxIter });
   if (!fit.converged) {
-    const pen = rakePenalised(rp, { tol: opts.tol, maxIter: opts.maxIter });
+    const pen = rakePenalised(prob.rp, { tol: opts.tol, maxIter: opts.maxIter });
     fit = pen;
     mu = pen.mu;
     method = `penalised-${distance}`;
   }
-  let w = fit.w;
-  if (keep) {
-    w = new Float64Array(n0);
-    keep.forEach((a, k) => (w[a] = fit.w[k]!));
-  }
-  const zeroed = keep ? n0 - keep.length : 0;
-
-  return { cols, mins, qE, qB, q, d, WE, AB, A, W, implied, rawTarget, den, targetE, rp, fit, method, mu, minMu, w, zeroed };
+  return { prob, fit, method, mu, minMu };
 }
 type Calibration = ReturnType<typeof calibrate>;
 
@@ -775,14 +799,19 @@ function jackknifeStage(s: Setup, c: Calibration, e: Effects, prob: ReplicatePro
       const L0 = hessianAt(rp, fit.w);
       const theta = new Float64Array(G * O);
       let inexact = 0;
-      for (let g = 0; g < G; g++) {
-        const donors = Int32Array.from(controlIdx.filter((i) => groupOf[i] !== g));
-        const set = treatedIdx.filter((i) => groupOf[i] !== g);
-        const { stats, exact: ex } = fitSet(prob, donors, set, { lambda0: fit.lambda, ...(L0 ? { L0 } : {}) });
-        if (!ex) inexact++;
-        for (let o = 0; o < O; o++) theta[g * O + o] = Math.log(stats[2 * o]! / stats[2 * o + 1]!);
-        opts.progress?.({ phase: 'jackknife', done: g + 1, total: G });
-      }
+      // Group g left out in turn (src/inference/resample.ts), re-weighted from the full fit's multipliers.
+      leaveOneOut(
+        G,
+        (g) => {
+          const donors = Int32Array.from(controlIdx.filter((i) => groupOf[i] !== g));
+          const set = treatedIdx.filter((i) => groupOf[i] !== g);
+          const { stats, exact: ex } = fitSet(prob, donors, set, { lambda0: fit.lambda, ...(L0 ? { L0 } : {}) });
+          if (!ex) inexact++;
+          for (let o = 0; o < O; o++) theta[g * O + o] = Math.log(stats[2 * o]! / stats[2 * o + 1]!);
+          return g;
+        },
+        { phase: 'jackknife', progress: opts.progress as ResampleProgress | undefined },
+      );
       results.forEach((r, o) => {
         let m = 0;
         for (let g = 0; g < G; g++) m += theta[g * O + o]!;
@@ -801,23 +830,13 @@ function jackknifeStage(s: Setup, c: Calibration, e: Effects, prob: ReplicatePro
 
 /** Infer: linearisation (Taylor) variance of Ŝ − Y⁰ (see linearise.ts). */
 function linearisationStage(s: Setup, e: Effects, linVar: number[]): void {
-  const { opts, warnings } = s;
-  warnings.push({
-    code: 'LINEARISATION_INDEPENDENCE',
-    message: "the linearisation interval treats areas' deviations as independent, so error common to all areas (a drifting trend the weights match imperfectly) is left out: in a Monte Carlo with hotspot treated areas and a random-walk common factor it covered 76% at 95% (docs/micro-seattle.md); prefer the permutation interval (--inference permutation) for the headline",
+  const { opts } = s;
+  // On the exact constraints only: the linearisation identity needs exact balance on its regressors.
+  e.results.forEach((r, o) => {
+    const v = linVar[o]!;
+    const se = Math.sqrt(v) / r.syntheticTotal;
+    r.linearisation = { ...normalBlock(r.treatedTotal, r.syntheticTotal, se, opts.level), varianceSynthetic: v };
   });
-  const { results } = e;
-  // Linearisation.
-  if (opts.inference.includes('linearisation')) {
-    // On the exact constraints only: the linearisation identity needs exact balance on its regressors.
-    const vs = linVar!;
-    results.forEach((r, o) => {
-      const v = vs[o]!;
-      const se = Math.sqrt(v) / r.syntheticTotal;
-      r.linearisation = { ...normalBlock(r.treatedTotal, r.syntheticTotal, se, opts.level), varianceSynthetic: v };
-    });
-  }
-
 }
 
 /** Infer: the range of Ŝ over every exactly balancing weighting (two LPs per outcome). */
@@ -875,18 +894,38 @@ function headlineDiagnostic(s: Setup, results: OutcomeResult[]): void {
 
 }
 
+type PathBands = { effect: ([number, number] | null)[]; cumulative: ([number, number] | null)[] };
+
 /** Assemble: estimate, path, options and calibration record of the document. */
-function assemble(s: Setup, c: Calibration, e: Effects, bal: { exact: boolean; worst: number }, pathCi: { effect: ([number, number] | null)[]; cumulative: ([number, number] | null)[] } | null, extra: Record<string, unknown>): Analysis {
-  const { data, opts, N, T, t0, tEnd, nPost, treatedIdx, controlIdx, controls, treated, n1, n0, warnings, diagnostics, distance } = s;
-  const { cols, mins, qE, qB, q, d, WE, AB, A, W, implied, rawTarget, den, targetE, rp, fit, method, mu, minMu, w, zeroed } = c;
-  const { results } = e;
-  const { exact, worst } = bal;
-  // The headline estimate: the first outcome, first requested inference.
-  const head = results[0]!;
+function assemble(s: Setup, c: Calibration, e: Effects, bal: { exact: boolean; worst: number }, pathCi: PathBands | null, extra: Record<string, unknown>): Analysis {
+  const { data, controls, n0, warnings, diagnostics } = s;
+  const estimate = headlineEstimate(s, e);
+  const path = pathPoints(s, e, estimate, pathCi);
+  const weights: Record<string, number> = {};
+  for (let a = 0; a < n0; a++) weights[data.units[controls[a]!]!] = c.w[a]!;
+  return {
+    method: 'micro',
+    options: optionsRecord(s),
+    estimate,
+    path,
+    units: [],
+    diagnostics,
+    warnings,
+    calibration: calibrationRecord(s, c, bal),
+    effects: e.results,
+    weights,
+    ...extra,
+  };
+}
+
+/** The headline estimate: the first outcome, first requested inference (ATT per treated area-period, cumulative per area, totals). */
+function headlineEstimate(s: Setup, e: Effects) {
+  const { opts, nPost, n1 } = s;
+  const head = e.results[0]!;
   const primary = opts.inference[0];
   const blk = primary ? head[primary] : undefined;
   const scaleAtt = 1 / (n1 * nPost);
-  const estimate = {
+  return {
     att: head.difference * scaleAtt,
     se: null,
     ci: blk?.differenceCi ? ([blk.differenceCi[0] * scaleAtt, blk.differenceCi[1] * scaleAtt] as [number, number]) : null,
@@ -902,10 +941,15 @@ function assemble(s: Setup, c: Calibration, e: Effects, bal: { exact: boolean; w
     percentChange: head.percentChange,
     percentChangeCi: blk?.percentChangeCi ?? null,
   };
-  // Per-period bands come from the placebo distribution when permutation is the headline inference.
-  const bands = primary === 'permutation' ? pathCi : null;
+}
+
+/** Per-area path of the first outcome; per-period bands from the placebo distribution when permutation is the headline inference. */
+function pathPoints(s: Setup, e: Effects, estimate: ReturnType<typeof headlineEstimate>, pathCi: PathBands | null): PathPoint[] {
+  const { opts, t0, tEnd, n1 } = s;
+  const head = e.results[0]!;
+  const bands = opts.inference[0] === 'permutation' ? pathCi : null;
   const per = (ci: [number, number] | null | undefined): [number, number] | null => (ci ? [ci[0] / n1, ci[1] / n1] : null);
-  const path: PathPoint[] = head.path.map((p, t) => ({
+  return head.path.map((p, t) => ({
     period: p.period,
     observed: p.treated / n1,
     counterfactual: p.synthetic / n1,
@@ -916,59 +960,55 @@ function assemble(s: Setup, c: Calibration, e: Effects, bal: { exact: boolean; w
     observedTotal: p.treated,
     counterfactualTotal: p.synthetic,
   }));
-  const weights: Record<string, number> = {};
-  for (let a = 0; a < n0; a++) weights[data.units[controls[a]!]!] = w[a]!;
-  return {
-    method: 'micro',
-    options: {
-      outcomes: [...data.outcomes],
-      matchOutcomes: [...(opts.matchOutcomes ?? data.outcomes)],
-      matchCovariates: [...(opts.matchCovariates ?? Object.keys(data.covariates))],
-      matchMin: [...(opts.matchMinOutcomes ?? []), ...(opts.matchMinCovariates ?? [])],
-      matchPeriods: opts.matchPeriods.kind === 'every' ? `every:${opts.matchPeriods.k}` : opts.matchPeriods.kind,
-      start: data.periods[t0],
-      endPost: data.periods[tEnd],
-      inference: [...opts.inference],
-      perms: opts.inference.includes('permutation') ? opts.perms : null,
-      permStat: opts.inference.includes('permutation') ? (opts.permStat ?? 'log-ratio') : null,
-      permPool: opts.inference.includes('permutation') ? (opts.permPool ?? 'controls') : null,
-      maxImbalance: opts.maxImbalance ?? 0.05,
-      jackGroups: opts.inference.includes('jackknife') ? Math.min(n1, opts.jackGroups ?? Math.min(n1, 40)) : null,
-      weightRange: opts.weightRange,
-      calfun: distance,
-      population: data.population ? true : null,
-      tol: opts.tol,
-      maxIter: opts.maxIter,
-      seed: opts.seed,
-      level: opts.level,
-    },
-    estimate,
-    path,
-    units: [],
-    diagnostics,
-    warnings,
-    calibration: {
-      method,
-      distance,
-      exact,
-      converged: fit.converged,
-      iterations: fit.iterations,
-      hessians: fit.hessians,
-      zeroTargetControls: zeroed,
-      maxRelativeImbalance: worst,
-      constraints: qE + 1,
-      rank: WE.r,
-      approximateConstraints: qB,
-      approximatePenalty: minMu,
-      penalty: mu,
-      treatedUnits: n1,
-      controlUnits: n0,
-    },
-    effects: results,
-    weights,
-    ...extra,
-  };
+}
 
+/** The options as used (every flag recorded; inference settings null when that inference was not run). */
+function optionsRecord(s: Setup): Record<string, unknown> {
+  const { data, opts, t0, tEnd, n1, distance } = s;
+  return {
+    outcomes: [...data.outcomes],
+    matchOutcomes: [...(opts.matchOutcomes ?? data.outcomes)],
+    matchCovariates: [...(opts.matchCovariates ?? Object.keys(data.covariates))],
+    matchMin: [...(opts.matchMinOutcomes ?? []), ...(opts.matchMinCovariates ?? [])],
+    matchPeriods: opts.matchPeriods.kind === 'every' ? `every:${opts.matchPeriods.k}` : opts.matchPeriods.kind,
+    start: data.periods[t0],
+    endPost: data.periods[tEnd],
+    inference: [...opts.inference],
+    perms: opts.inference.includes('permutation') ? opts.perms : null,
+    permStat: opts.inference.includes('permutation') ? (opts.permStat ?? 'log-ratio') : null,
+    permPool: opts.inference.includes('permutation') ? (opts.permPool ?? 'controls') : null,
+    maxImbalance: opts.maxImbalance ?? 0.05,
+    jackGroups: opts.inference.includes('jackknife') ? Math.min(n1, opts.jackGroups ?? Math.min(n1, 40)) : null,
+    weightRange: opts.weightRange,
+    calfun: distance,
+    population: data.population ? true : null,
+    tol: opts.tol,
+    maxIter: opts.maxIter,
+    seed: opts.seed,
+    level: opts.level,
+  };
+}
+
+/** The calibration record: method, convergence, balance, constraint counts, penalties. */
+function calibrationRecord(s: Setup, c: Calibration, bal: { exact: boolean; worst: number }): Record<string, unknown> {
+  const { n1, n0, distance } = s;
+  return {
+    method: c.method,
+    distance,
+    exact: bal.exact,
+    converged: c.fit.converged,
+    iterations: c.fit.iterations,
+    hessians: c.fit.hessians,
+    zeroTargetControls: c.zeroed,
+    maxRelativeImbalance: bal.worst,
+    constraints: c.qE + 1,
+    rank: c.WE.r,
+    approximateConstraints: c.qB,
+    approximatePenalty: c.minMu,
+    penalty: c.mu,
+    treatedUnits: n1,
+    controlUnits: n0,
+  };
 }
 
 /**

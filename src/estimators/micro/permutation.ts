@@ -23,8 +23,9 @@
 import { InputError } from '../../core/errors.js';
 import type { Diagnostic, Warning } from '../../core/result.js';
 import { diffFromPct, permutationHalfWidth, permutationP, quantile, sorted, type InferenceBlock } from './blocks.js';
-import { runPermutations, type MicroProgress } from './pool.js';
-import { replicateWidth, varianceOffset, type ReplicateProblem } from './replicates.js';
+import type { ResampleProgress } from '../../inference/resample.js';
+import { replicateRows } from '../../inference/workers.js';
+import { permutationRange, replicateWidth, shareProblem, varianceOffset, type MicroProgress, type ReplicateProblem } from './replicates.js';
 
 export const PERM_STATS = ['studentised', 'log-ratio', 'z'] as const;
 export type PermStat = (typeof PERM_STATS)[number];
@@ -104,11 +105,13 @@ export async function permutationInference(inp: PermutationInput): Promise<Permu
   if (n0 - n1 < 1) throw new InputError('TOO_FEW_CONTROLS', `permutation inference draws placebo sets of ${n1} areas and re-weights with the controls outside them; it needs more controls (${n0}) than treated areas (use --inference jackknife or linearisation)`, {});
   const B = placeboCount(poolRows.length, n1, inp.perms);
   const warnings: Warning[] = [];
-  if (B < inp.perms) warnings.push({ code: 'PERMS_CAPPED', message: `only ${B} distinct placebo sets of ${n1} areas exist among the ${poolRows.length} areas of the pool; --perms ${inp.perms} reduced to ${B} (random draws, so some sets may repeat; p-values cannot fall below ${stat === 'z' ? '0' : `1/(B+1)`})` });
+  if (B < inp.perms) warnings.push({ code: 'PERMS_CAPPED', message: `only ${B} distinct placebo sets of ${n1} areas exist among the ${poolRows.length} areas of the pool; --reps ${inp.perms} reduced to ${B} (random draws, so some sets may repeat; p-values cannot fall below ${stat === 'z' ? '0' : `1/(B+1)`})` });
   const O = outcomes.length;
   const width = replicateWidth(O, inp.nPost);
   const p: ReplicateProblem = { ...prob, linearise: stat !== 'log-ratio', ...(inp.pool === 'all' ? { pool: poolRows } : {}) };
-  const reps = await runPermutations(p, B, inp.threads, inp.progress);
+  // Placebo set b from stream b, row b of the matrix, over --threads threads (src/inference/workers.ts).
+  const task = { module: new URL('./replicates.js', import.meta.url), name: 'permutationRange', run: permutationRange, problem: p, shareable: () => shareProblem(p) };
+  const reps = await replicateRows(B, width, task, inp.threads, { phase: 'permutation', progress: inp.progress as ResampleProgress | undefined });
   const c0: 0 | 1 = stat === 'z' ? 0 : 1;
   const L = new Float64Array(B * O);
   let dropped = 0;
@@ -151,7 +154,7 @@ export async function permutationInference(inp: PermutationInput): Promise<Permu
   return { warnings, diagnostics, extra, pathCi: bands.pathCi, logRatios: L, draws: B };
 }
 
-/** Placebo sets to draw: --perms, capped at the number of distinct sets C(pool, n₁). */
+/** Placebo sets to draw: --reps, capped at the number of distinct sets C(pool, n₁). */
 function placeboCount(pool: number, n1: number, perms: number): number {
   let distinct = 1;
   for (let k = 0; k < n1 && distinct <= perms; k++) distinct = (distinct * (pool - k)) / (k + 1);

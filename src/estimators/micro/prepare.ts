@@ -14,7 +14,7 @@ import type { Analysis, Warning } from '../../core/result.js';
 import type { CalibrationDistance } from './calibrate.js';
 import { micro, microDataFromPanel, type MatchPeriods, type MicroData, type MicroInference, type MicroOptions } from './index.js';
 import type { PermPool, PermStat } from './permutation.js';
-import type { MicroProgress } from './pool.js';
+import type { MicroProgress } from './replicates.js';
 
 /** What the user asks for (the CLI's flags, typed); unset fields take the defaults below. */
 export interface MicroRequest {
@@ -150,7 +150,7 @@ export function prepareMicro(panel: Panel, req: MicroRequest): { data: MicroData
   let perms: number;
   if (req.perms === undefined || req.perms === 'auto') {
     perms = autoPerms(n0, 1 + matchOutcomes.length * blocks + matchCovariates.length);
-    if (inference.includes('permutation')) auto.push(`--perms ${perms}`);
+    if (inference.includes('permutation')) auto.push(`--reps ${perms}`);
   } else perms = req.perms;
   const options: MicroOptions = {
     matchPeriods,

@@ -6,8 +6,15 @@
  * identical for any number of threads.
  */
 import { Rng } from '../../core/rng.js';
+import { sharedCopy } from '../../inference/workers.js';
 import { linearisedVariances } from './linearise.js';
 import { rake, rakePenalised, zeroTargetKeep, type CalibrationDistance, type RakeOptions, type RakeProblem, type Whitened } from './calibrate.js';
+
+export interface MicroProgress {
+  phase: 'permutation' | 'jackknife' | 'weight range';
+  done: number;
+  total: number;
+}
 
 /** Everything a replication needs (plain typed arrays, so it can cross into a worker). */
 export interface ReplicateProblem {
@@ -172,4 +179,10 @@ export function permutationRange(prob: ReplicateProblem, from: number, to: numbe
     const { stats } = fitSet(prob, donors, set);
     out.set(stats, b * width);
   }
+}
+
+/** The problem with its large typed arrays in shared memory, for worker threads (src/inference/workers.ts). */
+export function shareProblem(prob: ReplicateProblem): ReplicateProblem {
+  const W: Whitened = { ...prob.W, Z: sharedCopy(prob.W.Z) };
+  return { ...prob, W, P: sharedCopy(prob.P), path: sharedCopy(prob.path), controls: sharedCopy(prob.controls), treated: sharedCopy(prob.treated), ...(prob.pool ? { pool: sharedCopy(prob.pool) } : {}) };
 }
