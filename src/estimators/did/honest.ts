@@ -38,13 +38,23 @@
  */
 import { solveSpd } from '../../core/linalg.js';
 import { pnorm, qnorm } from '../../core/stats.js';
+import { DEFAULT_SEED } from '../../core/rng.js';
 import { nelderMead } from '../synth/nelderMead.js';
+import { rmHybrid, type RmHybridResult } from './honestRm.js';
 import { at, dot, preDiffs, prepareHonest, quad, rmIdentifiedSet, rmSlope, type EventStudy, type HonestSetup, type HonestTarget } from './honestSetup.js';
 
 export { HONEST_TARGETS, prepareHonest, rmIdentifiedSet, rmSlope, type EventStudy, type HonestSetup, type HonestTarget } from './honestSetup.js';
 
+/** How the Δ^RM robust sets are built: the ARP hybrid test (Rambachan & Roth's default) or the Šidák projection. */
+export const RM_METHODS = ['hybrid', 'projection'] as const;
+export type RmMethod = (typeof RM_METHODS)[number];
+
 export interface HonestOptions {
   target: HonestTarget;
+  /** Δ^RM method (default 'hybrid'). */
+  rmMethod?: RmMethod;
+  /** Seed of the least favourable draws of the hybrid (default DEFAULT_SEED); recorded in the result. */
+  seed?: number;
   /** Grid of M̄ for relative magnitudes (≥ 0). */
   mbar: number[];
   /** Grid of M for smoothness (≥ 0, in outcome units per period²). */
@@ -309,7 +319,7 @@ export interface HonestResult {
   level: number;
   preTerms: number;
   postTerms: number;
-  relativeMagnitudes: RmResult;
+  relativeMagnitudes: RmResult | RmHybridResult;
   smoothness: FlciResult;
   summary: string;
 }
@@ -323,22 +333,29 @@ export function defaultGrids(s: HonestSetup): { mbar: number[]; m: number[] } {
   return { mbar, m };
 }
 
+/** The Δ^RM block by the chosen method. */
+function rmBlock(s: HonestSetup, opts: HonestOptions): RmResult | RmHybridResult {
+  if ((opts.rmMethod ?? 'hybrid') === 'projection') return relativeMagnitudes(s, opts.mbar, opts.level);
+  return rmHybrid(s, opts.mbar, { level: opts.level, seed: opts.seed ?? DEFAULT_SEED });
+}
+
+/** The breakdown M̄ in plain words. */
+function rmWords(rm: RmResult | RmHybridResult, desc: string, pct: number): string {
+  if (rm.breakdown === null) return `the ${pct}% robust set for the ${desc} already covers 0 with no violation of parallel trends allowed after treatment (M̄ = 0), so there is no conclusion to break`;
+  if (rm.breakdown === 0) return `the ${desc} is significant under exact parallel trends but not once any violation is allowed (breakdown M̄ = 0 with the conservative Šidák projection)`;
+  if (rm.method === 'arp-hybrid' && (rm as RmHybridResult).breakdownTolerance === null) return `the ${desc} stays significant at ${pct}% for every M̄ up to ${rm.breakdown} searched (breakdown M̄ beyond that)`;
+  return `the ${desc} stays significant at ${pct}% unless post-treatment violations of parallel trends exceed ${rm.breakdown.toPrecision(3)} times the largest pre-treatment one (breakdown M̄)`;
+}
+
 /** Robust confidence sets for θ under Δ^RM and Δ^SD over grids of M̄ and M. */
 export function honestDid(es: EventStudy, opts: HonestOptions): HonestResult {
   const s = prepareHonest(es, opts.target);
-  const rm = relativeMagnitudes(s, opts.mbar, opts.level);
+  const rm = rmBlock(s, opts);
   const sd = smoothness(s, opts.m, opts.level);
   const est = dot(s.lGrid, s.betaGrid);
   const se = Math.sqrt(quad(s, s.lGrid));
   const z = qnorm(0.5 + opts.level / 2);
   const desc = opts.target === 'first' ? 'effect at event time 0 (the first treated period)' : `average effect over event times 0…${s.eMax}`;
-  const pct = Math.round(opts.level * 100);
-  const words =
-    rm.breakdown === null
-      ? `the ${pct}% interval for the ${desc} already covers 0 under parallel trends, so there is no conclusion to break`
-      : rm.breakdown === 0
-        ? `the ${desc} is significant under exact parallel trends but not once any violation is allowed (breakdown M̄ = 0 with the conservative Šidák projection)`
-        : `the ${desc} stays significant at ${pct}% unless post-treatment violations of parallel trends exceed ${rm.breakdown.toPrecision(3)} times the largest pre-treatment one (breakdown M̄)`;
   return {
     target: opts.target,
     targetDescription: desc,
@@ -350,6 +367,6 @@ export function honestDid(es: EventStudy, opts: HonestOptions): HonestResult {
     postTerms: s.nPost,
     relativeMagnitudes: rm,
     smoothness: sd,
-    summary: words,
+    summary: rmWords(rm, desc, Math.round(opts.level * 100)),
   };
 }

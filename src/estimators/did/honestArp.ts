@@ -141,13 +141,27 @@ export class ArpTest {
     return entry;
   }
 
-  /** The conditioning interval [V^lo, V^up] of η̂ given S = Y − r η̂, and σ_γ. */
+  /**
+   * The conditioning interval [V^lo, V^up] of η̂ given S = Y − r η̂, and σ_γ. In exact arithmetic
+   * t = η̂ is feasible for both LPs; S_j = Y_j − r_j η̂ cancels to 0 on the rows that bind at the
+   * optimum, and where also σ_j − r_j = 0 round-off of either sign would decide feasibility. So each
+   * S_j is lowered by 1e-9 × the size of the terms that cancel (a relative slack), and an LP that
+   * is still unbounded (its primal infeasible) is an error, not a silent default.
+   */
   truncation(Y: ArrayLike<number>, eta: number, gamma: Float64Array): { vlo: number; vup: number; sg: number } {
     const vx = this.vertex(gamma);
-    const S = Float64Array.from({ length: this.p.m }, (_, j) => Y[j]! - vx.r[j]! * eta);
-    const vlo = vx.lo.feasible ? vx.lo.maximise(S).value : Number.NEGATIVE_INFINITY;
-    const vup = vx.up.feasible ? -vx.up.maximise(S).value : Number.POSITIVE_INFINITY;
-    // η̂ itself is in the interval; guard against round-off.
+    const S = Float64Array.from({ length: this.p.m }, (_, j) => {
+      const t = vx.r[j]! * eta;
+      return Y[j]! - t - 1e-9 * (Math.abs(Y[j]!) + Math.abs(t) + this.sd[j]! * Math.abs(eta));
+    });
+    const lo = vx.lo.feasible ? vx.lo.maximise(S) : null;
+    const up = vx.up.feasible ? vx.up.maximise(S) : null;
+    if (lo?.status === 'unbounded' || up?.status === 'unbounded') {
+      throw new EstimationError('HONEST_LP_FAILED', 'internal linear programme: the conditioning interval of the ARP test is empty although the statistic lies in it; please report this with the event-study coefficients and covariance', {});
+    }
+    const vlo = lo ? lo.value : Number.NEGATIVE_INFINITY;
+    const vup = up ? -up.value : Number.POSITIVE_INFINITY;
+    // η̂ itself is in the interval (the slack above moves the ends outwards by ~1e-9 relative).
     return { vlo: Math.min(vlo, eta), vup: Math.max(vup, eta), sg: vx.sg };
   }
 

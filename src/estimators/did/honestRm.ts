@@ -43,6 +43,8 @@ export interface RmHybridOptions {
   seed: number;
   draws?: number;
   gridPoints?: number;
+  /** Search for the breakdown M̄ (default true). */
+  breakdown?: boolean;
 }
 
 export interface RmHybridRow {
@@ -289,6 +291,21 @@ function rmBreakdown(ctx: RmContext, rows: RmHybridRow[], rowAt: (mbar: number) 
   return { value: lo, tolerance: hi - lo };
 }
 
+/**
+ * The hybrid test of H0: θ = θ̄ under Δ^RM(M̄) as a function of β̂ (on the setup's grid), for Monte
+ * Carlo: A, X̃, Σ_Y and c_LF of every piece depend on Σ only, so they are computed once.
+ * Returns true when H0 is rejected, i.e. when every piece rejects (θ̄ outside the union).
+ */
+export function rmHybridTester(s: HonestSetup, mbar: number, opts: RmHybridOptions): (betaGrid: ArrayLike<number>, theta: number) => boolean {
+  const ctx = rmContext(s, opts);
+  const parts = pieces(s).map((pc) => {
+    const rows = rmPieceRows(s, pc, mbar);
+    const { test, a } = pieceProblem(ctx, rows);
+    return { rows, test, a, cLF: test.lfCritical(ctx.draws, ctx.nDraws, ctx.kappa) };
+  });
+  return (beta, theta) => parts.every(({ rows, test, a, cLF }) => test.hybrid(rows.map((r, j) => dot(r, beta) - a[j]! * theta), cLF, ctx.alpha, ctx.kappa).reject);
+}
+
 /** ARP hybrid robust confidence sets under Δ^RM(M̄) over a grid of M̄, and the breakdown M̄. */
 export function rmHybrid(s: HonestSetup, grid: number[], opts: RmHybridOptions): RmHybridResult {
   const ctx = rmContext(s, opts);
@@ -299,7 +316,7 @@ export function rmHybrid(s: HonestSetup, grid: number[], opts: RmHybridOptions):
     return r;
   };
   const rows = grid.map(rowAt);
-  const bd = rmBreakdown(ctx, rows, rowAt);
+  const bd = opts.breakdown === false ? { value: null, tolerance: null } : rmBreakdown(ctx, rows, rowAt);
   const m = Math.max(...preDiffs(s).map((w) => Math.abs(dot(w, s.betaGrid))));
   return {
     method: 'arp-hybrid',
