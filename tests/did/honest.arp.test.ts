@@ -9,6 +9,8 @@
  *  - size by Monte Carlo with β on the boundary of Δ^RM(M̄) (VRU_SLOW=1 for the long run);
  *  - nesting in M̄ and length against the Šidák projection, measured over random (β̂, Σ).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as highsModule from 'highs';
 import type { Highs } from 'highs';
@@ -18,7 +20,7 @@ import { prepareHonest, relativeMagnitudes, type EventStudy } from '../../src/es
 import { truncatedUpperTail } from '../../src/estimators/did/honestArp.js';
 import { rmHybrid, rmHybridTester, RM_HYBRID_DEFAULTS } from '../../src/estimators/did/honestRm.js';
 import { StandardLp } from '../../src/estimators/did/standardLp.js';
-import { expectClose } from '../helpers.js';
+import { expectClose, ROOT } from '../helpers.js';
 
 const loadHighs = (highsModule as unknown as { default: () => Promise<Highs> }).default;
 const SLOW = process.env.VRU_SLOW === '1';
@@ -283,6 +285,13 @@ describe('properties over random (β̂, Σ): measured, not theorems', () => {
     expect(nestFail / pairs).toBeLessThanOrEqual(0.03);
     expect(longer / rowsN).toBeLessThanOrEqual(0.05);
     expect(ratioSum / rowsN).toBeLessThan(0.8);
+    if (!SLOW) {
+      const doc = readFileSync(join(ROOT, 'docs', 'sensitivity.md'), 'utf8').replace(/\s+/g, ' ');
+      expect(doc).toContain(`Over ${R} random event studies, the hybrid set was never longer`);
+      expect(longer).toBe(0);
+      expect(nestFail).toBe(0);
+      expect(doc).toContain(`It was on average ${(ratioSum / rowsN).toFixed(2)} of its length, and the sets nested in M̄.`);
+    }
   });
 
   it('is deterministic for a seed, records it, and depends on it only through c_LF', () => {
