@@ -13,8 +13,10 @@
  * Identified set (β known). Writing δ_e = Σ_{k=−1}^{e−1} Δ_k for e ≥ 0 (Δ_k = δ_{k+1} − δ_k),
  * lᵀδ_post = Σ_k Δ_k L_k with L_k = Σ_{e>k} l_e, so with the Δ_k in a box
  *     θ ∈ [lᵀβ_post − M̄ m S,  lᵀβ_post + M̄ m S],   S = Σ_k |L_k|.
- * Robust confidence set (what is implemented: a Šidák projection, conservative but valid;
- * NOT the ARP conditional/hybrid test of the paper, which is shorter). With
+ * Robust confidence sets. By default (rmMethod 'hybrid') they invert the Andrews–Roth–Pakes
+ * conditional–least-favourable hybrid test over the union of polyhedra that makes up Δ^RM(M̄), as
+ * in the paper (honestRm.ts, honestArp.ts). The alternative (rmMethod 'projection', implemented
+ * here) is a Šidák projection, conservative but valid: with
  * a_j = the pre-period first differences Dβ̂_pre (j = 1…J) and b = lᵀβ̂_post, take c with
  * (2Φ(c) − 1)^{J+1} = 1 − α. By Šidák's inequality (Gaussian vector, any correlation) the event
  *     |b − lᵀβ_post| ≤ c σ_b  and  |a_j − (Dβ_pre)_j| ≤ c σ_j  for all j
@@ -78,7 +80,6 @@ export function cvFoldedNormal(t: number, alpha: number): number {
 }
 
 // ---------------------------------------------------------------- relative magnitudes
-
 
 export interface RmRow {
   mbar: number;
