@@ -236,7 +236,7 @@ describe('size by Monte Carlo: β on the boundary of Δ^RM(M̄), rejection of th
       const mcSe = Math.sqrt((0.05 * 0.95) / R);
       console.log(`size ${d.label}: ${(100 * rate).toFixed(2)}% (R = ${R}, MC SE ${(100 * mcSe).toFixed(2)}%)`);
       expect(rate).toBeLessThanOrEqual(0.05 + 2 * mcSe);
-    });
+    }, SLOW ? 1_200_000 : 60_000);
   }
 });
 
@@ -292,7 +292,7 @@ describe('properties over random (β̂, Σ): measured, not theorems', () => {
       expect(nestFail).toBe(0);
       expect(doc).toContain(`It was on average ${(ratioSum / rowsN).toFixed(2)} of its length, and the sets nested in M̄.`);
     }
-  });
+  }, SLOW ? 1_800_000 : 60_000);
 
   it('is deterministic for a seed, records it, and depends on it only through c_LF', () => {
     const es: EventStudy = { eventTimes: [-3, -2, 0, 1], beta: [0.05, -0.02, 0.3, 0.2], vcov: arCov([0.04, 0.04, 0.05, 0.06], 0.2) };
