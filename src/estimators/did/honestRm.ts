@@ -97,6 +97,23 @@ interface RmContext {
   gridPoints: number;
   tol: number;
   estimate: number;
+  /** c_LF by lfKey: shared by the two signs of a piece (and by every piece at M̄ = 0). */
+  lf: Map<string, number>;
+}
+
+/**
+ * The pieces whose least favourable distributions coincide share one c_LF. A_{s,−} = −Π A_{s,+}
+ * (Π swaps the rows of each ± pair) and X̃_{s,−} = −Π X̃_{s,+}, so η_{s,−}(ξ) = η_{s,+}(−ξ), which has
+ * the same law as ξ ~ N(0, Σ) is symmetric; at M̄ = 0 every piece has the same rows ±D_t.
+ */
+function lfKey(piece: { s: number }, mbar: number): string {
+  return mbar === 0 ? 'all' : `${piece.s}|${mbar}`;
+}
+
+function lfCritical(ctx: RmContext, test: ArpTest, key: string): number {
+  let c = ctx.lf.get(key);
+  if (c === undefined) ctx.lf.set(key, (c = test.lfCritical(ctx.draws, ctx.nDraws, ctx.kappa)));
+  return c;
 }
 
 /** First difference Δ_k = δ_{k+1} − δ_k as a row on the grid. */
@@ -168,7 +185,7 @@ function rmContext(s: HonestSetup, opts: RmHybridOptions): RmContext {
   const draws = new Float64Array(nDraws * k);
   for (let i = 0; i < draws.length; i++) draws[i] = rng.normal();
   const se = Math.sqrt(quad(s, s.lGrid));
-  return { s, alpha, kappa: RM_HYBRID_DEFAULTS.kappaShare * alpha, L, k, draws, nDraws, N, q, gridPoints: opts.gridPoints ?? RM_HYBRID_DEFAULTS.gridPoints, tol: 1e-6 * se, estimate: dot(s.lGrid, s.betaGrid) };
+  return { s, alpha, kappa: RM_HYBRID_DEFAULTS.kappaShare * alpha, L, k, draws, nDraws, N, q, gridPoints: opts.gridPoints ?? RM_HYBRID_DEFAULTS.gridPoints, tol: 1e-6 * se, estimate: dot(s.lGrid, s.betaGrid), lf: new Map() };
 }
 
 /** Y(θ̄) = Aβ̂ − a θ̄ and the ARP moment problem of one piece. */
@@ -205,9 +222,9 @@ interface PieceSet {
 }
 
 /** Invert the hybrid test of one piece over θ̄ (grid inside the LF interval, bisection at the ends). */
-function pieceSet(ctx: RmContext, rows: Float64Array[]): PieceSet {
+function pieceSet(ctx: RmContext, rows: Float64Array[], key: string): PieceSet {
   const { test, Abeta, a } = pieceProblem(ctx, rows);
-  const cLF = test.lfCritical(ctx.draws, ctx.nDraws, ctx.kappa);
+  const cLF = lfCritical(ctx, test, key);
   const iv = test.lfInterval(Abeta, a, cLF);
   if (!iv) return { lfCritical: cLF, set: null };
   const accepts = (th: number) => !test.hybrid(Abeta.map((y, j) => y - a[j]! * th), cLF, ctx.alpha, ctx.kappa).reject;
@@ -245,7 +262,7 @@ function pieces(s: HonestSetup): { s: number; sign: 1 | -1 }[] {
 
 /** One row: the union (hull) of the pieces' confidence sets at M̄. */
 function rmRow(ctx: RmContext, mbar: number): RmHybridRow {
-  const all = pieces(ctx.s).map((pc) => ({ pc, res: pieceSet(ctx, rmPieceRows(ctx.s, pc, mbar)) }));
+  const all = pieces(ctx.s).map((pc) => ({ pc, res: pieceSet(ctx, rmPieceRows(ctx.s, pc, mbar), lfKey(pc, mbar)) }));
   const sets = all.flatMap((x) => (x.res.set ? [x.res.set] : []));
   if (sets.length === 0) {
     throw new EstimationError('HONEST_EMPTY_SET', `the ARP hybrid test rejected every θ under relative magnitudes at M̄ = ${mbar}, which should not happen (the estimate itself satisfies the restriction); please report this with the event-study coefficients and covariance`, { mbar });
@@ -301,7 +318,7 @@ export function rmHybridTester(s: HonestSetup, mbar: number, opts: RmHybridOptio
   const parts = pieces(s).map((pc) => {
     const rows = rmPieceRows(s, pc, mbar);
     const { test, a } = pieceProblem(ctx, rows);
-    return { rows, test, a, cLF: test.lfCritical(ctx.draws, ctx.nDraws, ctx.kappa) };
+    return { rows, test, a, cLF: lfCritical(ctx, test, lfKey(pc, mbar)) };
   });
   return (beta, theta) => parts.every(({ rows, test, a, cLF }) => test.hybrid(rows.map((r, j) => dot(r, beta) - a[j]! * theta), cLF, ctx.alpha, ctx.kappa).reject);
 }

@@ -170,16 +170,18 @@ export class StandardLp {
     if (!this.feasible) throw new EstimationError('HONEST_LP_FAILED', 'internal linear programme: maximise called on an infeasible programme', {});
     const m = this.m;
     if (this.pivotsSinceRefactor > REFACTOR) this.refactor();
-    const cost = Float64Array.from({ length: m }, (_, j) => y[j]!);
+    const cost = new Float64Array(m);
+    for (let j = 0; j < m; j++) cost[j] = y[j]!;
     const st = optimise(this.T, this.basis, cost, m);
     this.pivotsSinceRefactor += st.pivots;
     const gamma = new Float64Array(m);
     let value = 0;
-    this.basis.forEach((j, i) => {
+    for (let i = 0; i < this.basis.length; i++) {
+      const j = this.basis[i]!;
       const v = Math.max(0, this.T[i]![m]!);
       gamma[j] = v;
       value += cost[j]! * v;
-    });
+    }
     if (st.status === 'unbounded') return { status: 'unbounded', value: Number.POSITIVE_INFINITY, gamma };
     return { status: 'optimal', value, gamma };
   }
