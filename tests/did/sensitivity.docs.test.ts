@@ -53,9 +53,29 @@ describe.skipIf(!hasShared)('docs/sensitivity.md worked example (mpdta)', () => 
     // did package, aggte(type = "dynamic") on mpdta: overall ATT −0.0772, SE 0.0200.
     expect(Math.abs(s.estimate - -0.0772)).toBeLessThan(5e-5);
     expectInDoc(`is ${fx(s.estimate, 4)} (SE ${fx(s.se, 4)}, 95% CI ${fx(s.ci[0], 4)} to ${fx(s.ci[1], 4)})`, 'the CS dynamic average');
-    expectInDoc(`**M̄ = ${sig(s.relativeMagnitudes.breakdown, 3)}** times`, 'breakdown M̄');
-    const q = s.relativeMagnitudes.rows.find((x: { mbar: number }) => x.mbar === 0.25);
-    expectInDoc(`at M̄ = 0.25 the robust interval is\n  ${fx(q.lower, 4)} to ${fx(q.upper, 4)}`, 'the M̄ = 0.25 interval');
+    const rm = s.relativeMagnitudes;
+    expect(rm.method).toBe('arp-hybrid');
+    expect(d.options).toMatchObject({ honestRmMethod: 'hybrid', seed: 20190401 });
+    expect(rm).toMatchObject({ seed: 20190401, lfDraws: 1000, lfStream: 22, gridPoints: 100 });
+    expectInDoc(`**M̄ = ${sig(rm.breakdown, 3)}** times`, 'breakdown M̄ (hybrid)');
+    expectInDoc(`found by bisection to ${Number(rm.breakdownTolerance.toPrecision(1))}`, 'the breakdown tolerance');
+    expectInDoc(`M̄ = ${sig(rm.breakdown, 3)} against`, 'breakdown M̄ in "what changed"');
+    const q = rm.rows.find((x: { mbar: number }) => x.mbar === 0.25);
+    expectInDoc(`at M̄ = 0.25 the robust set is ${fx(q.lower, 4)} to ${fx(q.upper, 4)}`, 'the M̄ = 0.25 hybrid set');
+    // The hybrid set lies inside the projection set here (measured in general in honest.arp.test.ts).
+    const p = runCli(['did', MPDTA, '--outcome', 'lemp', '--method', 'cs', '--base-period', 'universal', '--honest', '--honest-target', 'average', '--honest-rm-method', 'projection', '--reps', '0', '--json']);
+    expect(p.code, p.stderr).toBe(0);
+    const dp = p.json();
+    expectValidDocument(dp);
+    expect(dp.options.honestRmMethod).toBe('projection');
+    const rp = dp.sensitivity.relativeMagnitudes;
+    expect(rp.method).toBe('sidak-projection');
+    expectInDoc(`the\n  breakdown is only M̄ = ${sig(rp.breakdown, 3)} and`, 'breakdown M̄ (projection)');
+    expectInDoc(`${sig(rp.breakdown, 3)}. \`sensitivity`, 'projection breakdown in "what changed"');
+    const qp = rp.rows.find((x: { mbar: number }) => x.mbar === 0.25);
+    expectInDoc(`the set at M̄ = 0.25 is ${fx(qp.lower, 4)} to ${fx(qp.upper, 4)}`, 'the M̄ = 0.25 projection set');
+    expect(q.lower).toBeGreaterThanOrEqual(qp.lower);
+    expect(q.upper).toBeLessThanOrEqual(qp.upper);
     const m0 = s.smoothness.rows[0];
     expectInDoc(`(M = 0) the interval is ${fx(m0.lower, 4)} to ${fx(m0.upper, 4)}`, 'the M = 0 FLCI');
     expectInDoc(`more than M = ${sig(s.smoothness.breakdown, 3)} per year`, 'breakdown M');
@@ -68,6 +88,7 @@ describe('CLI surface', () => {
     const base = ['did', f, '--outcome', 'violence_rate'];
     const cases: [string[], string][] = [
       [['--mbar', '0,1'], 'OPTION_NEEDS_HONEST'],
+      [['--honest-rm-method', 'projection'], 'OPTION_NEEDS_HONEST'],
       [['--equivalence-bound', '1'], 'OPTION_NEEDS_PRETRENDS'],
       [['--honest'], 'NEEDS_EVENT_WINDOW'],
       [['--method', 'cs', '--pretrends'], 'NEEDS_UNIVERSAL_BASE'],

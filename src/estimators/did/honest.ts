@@ -13,8 +13,10 @@
  * Identified set (β known). Writing δ_e = Σ_{k=−1}^{e−1} Δ_k for e ≥ 0 (Δ_k = δ_{k+1} − δ_k),
  * lᵀδ_post = Σ_k Δ_k L_k with L_k = Σ_{e>k} l_e, so with the Δ_k in a box
  *     θ ∈ [lᵀβ_post − M̄ m S,  lᵀβ_post + M̄ m S],   S = Σ_k |L_k|.
- * Robust confidence set (what is implemented: a Šidák projection, conservative but valid;
- * NOT the ARP conditional/hybrid test of the paper, which is shorter). With
+ * Robust confidence sets. By default (rmMethod 'hybrid') they invert the Andrews–Roth–Pakes
+ * conditional–least-favourable hybrid test over the union of polyhedra that makes up Δ^RM(M̄), as
+ * in the paper (honestRm.ts, honestArp.ts). The alternative (rmMethod 'projection', implemented
+ * here) is a Šidák projection, conservative but valid: with
  * a_j = the pre-period first differences Dβ̂_pre (j = 1…J) and b = lᵀβ̂_post, take c with
  * (2Φ(c) − 1)^{J+1} = 1 − α. By Šidák's inequality (Gaussian vector, any correlation) the event
  *     |b − lᵀβ_post| ≤ c σ_b  and  |a_j − (Dβ_pre)_j| ≤ c σ_j  for all j
@@ -36,94 +38,31 @@
  * on the affine set wᵀr = 0, started from the variance-minimising v (the M = 0 optimum).
  * At M = 0 the FLCI is the minimum-variance linear extrapolation of the pre-trend ± z σ.
  */
-import { EstimationError, InputError } from '../../core/errors.js';
 import { solveSpd } from '../../core/linalg.js';
 import { pnorm, qnorm } from '../../core/stats.js';
+import { DEFAULT_SEED } from '../../core/rng.js';
 import { nelderMead } from '../synth/nelderMead.js';
+import { rmHybrid, type RmHybridResult } from './honestRm.js';
+import { at, dot, preDiffs, prepareHonest, quad, rmIdentifiedSet, rmSlope, type EventStudy, type HonestSetup, type HonestTarget } from './honestSetup.js';
 
-/** An event study: coefficients at event times (reference −1 excluded) and their covariance. */
-export interface EventStudy {
-  eventTimes: number[];
-  beta: ArrayLike<number>;
-  /** k×k covariance, row-major. */
-  vcov: ArrayLike<number>;
-}
+export { HONEST_TARGETS, prepareHonest, rmIdentifiedSet, rmSlope, type EventStudy, type HonestSetup, type HonestTarget } from './honestSetup.js';
 
-export const HONEST_TARGETS = ['first', 'average'] as const;
-export type HonestTarget = (typeof HONEST_TARGETS)[number];
+/** How the Δ^RM robust sets are built: the ARP hybrid test (Rambachan & Roth's default) or the Šidák projection. */
+export const RM_METHODS = ['hybrid', 'projection'] as const;
+export type RmMethod = (typeof RM_METHODS)[number];
 
 export interface HonestOptions {
   target: HonestTarget;
+  /** Δ^RM method (default 'hybrid'). */
+  rmMethod?: RmMethod;
+  /** Seed of the least favourable draws of the hybrid (default DEFAULT_SEED); recorded in the result. */
+  seed?: number;
   /** Grid of M̄ for relative magnitudes (≥ 0). */
   mbar: number[];
   /** Grid of M for smoothness (≥ 0, in outcome units per period²). */
   m: number[];
   level: number;
 }
-
-/** The grid, the target and the pieces every bound uses. */
-export interface HonestSetup {
-  eMin: number;
-  eMax: number;
-  /** β̂ on the grid e_min…e_max (0 at the reference). */
-  betaGrid: Float64Array;
-  /** Σ on the grid (zero row/column at the reference). */
-  sigmaGrid: Float64Array;
-  /** Target weights l on the grid (non-zero only at e ≥ 0). */
-  lGrid: Float64Array;
-  nPre: number;
-  nPost: number;
-}
-
-/** Index of event time e on the grid. */
-const at = (s: { eMin: number }, e: number) => e - s.eMin;
-
-/** Check the event study and lay it on a contiguous grid. @throws InputError, EstimationError */
-export function prepareHonest(es: EventStudy, target: HonestTarget): HonestSetup {
-  const times = es.eventTimes;
-  const k = times.length;
-  if (times.includes(-1)) throw new InputError('HONEST_REFERENCE', 'the event study must omit the reference period −1 (it is normalised to 0)', {});
-  const eMin = Math.min(...times, -1);
-  const eMax = Math.max(...times, -1);
-  const nG = eMax - eMin + 1;
-  if (k !== nG - 1) {
-    const missing: number[] = [];
-    for (let e = eMin; e <= eMax; e++) if (e !== -1 && !times.includes(e)) missing.push(e);
-    throw new EstimationError('HONEST_GAPS', `sensitivity bounds need a coefficient at every event time from ${eMin} to ${eMax}; event time(s) ${missing.join(', ')} have none (no treated observation); narrow --event-window`, { missing });
-  }
-  const nPre = times.filter((e) => e <= -2).length;
-  const nPost = times.filter((e) => e >= 0).length;
-  if (nPost === 0) throw new EstimationError('HONEST_NO_POST', 'the event study has no post-period coefficient (e ≥ 0), so there is no effect to bound', {});
-  if (nPre === 0) throw new EstimationError('HONEST_NO_PRE', 'the event study has no pre-period coefficient before the reference −1, so the pre-period says nothing about violations of parallel trends; widen --event-window (e.g. -4:…)', {});
-  const betaGrid = new Float64Array(nG);
-  const sigmaGrid = new Float64Array(nG * nG);
-  times.forEach((e, a) => {
-    const b = es.beta[a]!;
-    if (!Number.isFinite(b)) throw new EstimationError('HONEST_NON_FINITE', `event coefficient at e = ${e} is not finite`, { eventTime: e });
-    betaGrid[e - eMin] = b;
-    times.forEach((f, c) => (sigmaGrid[(e - eMin) * nG + (f - eMin)] = es.vcov[a * k + c]!));
-  });
-  const lGrid = new Float64Array(nG);
-  if (target === 'first') lGrid[at({ eMin }, 0)] = 1;
-  else for (let e = 0; e <= eMax; e++) lGrid[e - eMin] = 1 / nPost;
-  return { eMin, eMax, betaGrid, sigmaGrid, lGrid, nPre, nPost };
-}
-
-function quad(s: HonestSetup, w: ArrayLike<number>): number {
-  const n = s.betaGrid.length;
-  let v = 0;
-  for (let a = 0; a < n; a++) {
-    if (w[a] === 0) continue;
-    for (let b = 0; b < n; b++) v += w[a]! * s.sigmaGrid[a * n + b]! * w[b]!;
-  }
-  return v;
-}
-
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let v = 0;
-  for (let i = 0; i < a.length; i++) v += a[i]! * b[i]!;
-  return v;
-};
 
 /** 1 − α quantile of |N(t, 1)|: the c solving Φ(c − t) − Φ(−c − t) = 1 − α. */
 export function cvFoldedNormal(t: number, alpha: number): number {
@@ -141,38 +80,6 @@ export function cvFoldedNormal(t: number, alpha: number): number {
 }
 
 // ---------------------------------------------------------------- relative magnitudes
-
-/** S = Σ_k |L_k|, L_k = Σ_{e>k} l_e over k = −1 … e_max − 1. */
-export function rmSlope(s: HonestSetup): number {
-  let S = 0;
-  for (let k = -1; k < s.eMax; k++) {
-    let L = 0;
-    for (let e = k + 1; e <= s.eMax; e++) L += s.lGrid[at(s, e)]!;
-    S += Math.abs(L);
-  }
-  return S;
-}
-
-/** Pre-period first differences Δ_e = β_{e+1} − β_e, e = e_min … −2, as weight vectors on the grid. */
-function preDiffs(s: HonestSetup): Float64Array[] {
-  const n = s.betaGrid.length;
-  const out: Float64Array[] = [];
-  for (let e = s.eMin; e <= -2; e++) {
-    const w = new Float64Array(n);
-    w[at(s, e + 1)] = 1;
-    w[at(s, e)] = -1;
-    out.push(w);
-  }
-  return out;
-}
-
-/** Identified set of θ under Δ^RM(M̄) at the point estimate β̂ (no sampling error). */
-export function rmIdentifiedSet(s: HonestSetup, mbar: number): [number, number] {
-  const b = dot(s.lGrid, s.betaGrid);
-  const m = Math.max(...preDiffs(s).map((w) => Math.abs(dot(w, s.betaGrid))));
-  const h = mbar * m * rmSlope(s);
-  return [b - h, b + h];
-}
 
 export interface RmRow {
   mbar: number;
@@ -413,7 +320,7 @@ export interface HonestResult {
   level: number;
   preTerms: number;
   postTerms: number;
-  relativeMagnitudes: RmResult;
+  relativeMagnitudes: RmResult | RmHybridResult;
   smoothness: FlciResult;
   summary: string;
 }
@@ -427,22 +334,29 @@ export function defaultGrids(s: HonestSetup): { mbar: number[]; m: number[] } {
   return { mbar, m };
 }
 
+/** The Δ^RM block by the chosen method. */
+function rmBlock(s: HonestSetup, opts: HonestOptions): RmResult | RmHybridResult {
+  if ((opts.rmMethod ?? 'hybrid') === 'projection') return relativeMagnitudes(s, opts.mbar, opts.level);
+  return rmHybrid(s, opts.mbar, { level: opts.level, seed: opts.seed ?? DEFAULT_SEED });
+}
+
+/** The breakdown M̄ in plain words. */
+function rmWords(rm: RmResult | RmHybridResult, desc: string, pct: number): string {
+  if (rm.breakdown === null) return `the ${pct}% robust set for the ${desc} already covers 0 with no violation of parallel trends allowed after treatment (M̄ = 0), so there is no conclusion to break`;
+  if (rm.breakdown === 0) return `the ${desc} is significant under exact parallel trends but not once any violation is allowed (breakdown M̄ = 0 with the conservative Šidák projection)`;
+  if (rm.method === 'arp-hybrid' && (rm as RmHybridResult).breakdownTolerance === null) return `the ${desc} stays significant at ${pct}% for every M̄ up to ${rm.breakdown} searched (breakdown M̄ beyond that)`;
+  return `the ${desc} stays significant at ${pct}% unless post-treatment violations of parallel trends exceed ${rm.breakdown.toPrecision(3)} times the largest pre-treatment one (breakdown M̄)`;
+}
+
 /** Robust confidence sets for θ under Δ^RM and Δ^SD over grids of M̄ and M. */
 export function honestDid(es: EventStudy, opts: HonestOptions): HonestResult {
   const s = prepareHonest(es, opts.target);
-  const rm = relativeMagnitudes(s, opts.mbar, opts.level);
+  const rm = rmBlock(s, opts);
   const sd = smoothness(s, opts.m, opts.level);
   const est = dot(s.lGrid, s.betaGrid);
   const se = Math.sqrt(quad(s, s.lGrid));
   const z = qnorm(0.5 + opts.level / 2);
   const desc = opts.target === 'first' ? 'effect at event time 0 (the first treated period)' : `average effect over event times 0…${s.eMax}`;
-  const pct = Math.round(opts.level * 100);
-  const words =
-    rm.breakdown === null
-      ? `the ${pct}% interval for the ${desc} already covers 0 under parallel trends, so there is no conclusion to break`
-      : rm.breakdown === 0
-        ? `the ${desc} is significant under exact parallel trends but not once any violation is allowed (breakdown M̄ = 0 with the conservative Šidák projection)`
-        : `the ${desc} stays significant at ${pct}% unless post-treatment violations of parallel trends exceed ${rm.breakdown.toPrecision(3)} times the largest pre-treatment one (breakdown M̄)`;
   return {
     target: opts.target,
     targetDescription: desc,
@@ -454,6 +368,6 @@ export function honestDid(es: EventStudy, opts: HonestOptions): HonestResult {
     postTerms: s.nPost,
     relativeMagnitudes: rm,
     smoothness: sd,
-    summary: words,
+    summary: rmWords(rm, desc, Math.round(opts.level * 100)),
   };
 }

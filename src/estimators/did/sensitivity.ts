@@ -6,13 +6,15 @@
  * resolved options. No I/O.
  */
 import { UsageError, EstimationError } from '../../core/errors.js';
+import { DEFAULT_SEED } from '../../core/rng.js';
 import { bool, choice, defineOptions, num, str } from '../../core/optionTable.js';
 import type { Panel } from '../../core/panel.js';
 import type { Analysis } from '../../core/result.js';
 import { preTrendTests, residualSd } from '../pretrend/eventTests.js';
 import { placeboHoldoutSync } from '../pretrend/placebo.js';
 import { baconDecomposition } from './bacon.js';
-import { defaultGrids, honestDid, prepareHonest, HONEST_TARGETS, type EventStudy, type HonestTarget } from './honest.js';
+import { defaultGrids, honestDid, prepareHonest, HONEST_TARGETS, RM_METHODS, type EventStudy, type HonestTarget, type RmMethod } from './honest.js';
+import { RM_HYBRID_DEFAULTS } from './honestRm.js';
 
 /** Parse a comma-separated list of non-negative numbers, e.g. '0,0.5,1'. */
 export function parseGrid(flag: string, s: string): number[] {
@@ -27,6 +29,7 @@ export function parseGrid(flag: string, s: string): number[] {
 export const SENS_OPTIONS = defineOptions({
   honest: bool({ flag: '--honest', help: 'Rambachan–Roth sensitivity: robust intervals under relative-magnitude (M̄) and smoothness (M) violations of parallel trends, and the breakdown M̄ (twfe needs --event-window; cs needs --base-period universal)', default: false }),
   honestTarget: choice(HONEST_TARGETS, { flag: '--honest-target <which>', help: 'effect the --honest bounds are for: the first post period (event time 0) or the average over post periods', default: 'first' }),
+  honestRmMethod: choice(RM_METHODS, { flag: '--honest-rm-method <m>', help: `with --honest: relative-magnitude robust sets by the Andrews–Roth–Pakes hybrid test (Rambachan & Roth's method; ${RM_HYBRID_DEFAULTS.draws} least favourable draws from --seed) or by the conservative Šidák projection`, default: 'hybrid' }),
   mbar: str({ flag: '--mbar <list>', help: 'with --honest: comma-separated M̄ values (default 0,0.25,…,2)', check: (v) => void parseGrid('--mbar', v) }),
   smoothnessM: str({ flag: '--smoothness-m <list>', help: 'with --honest: comma-separated M values in outcome units per period² (default 0 … 2 × the SE of the target, 9 steps)', check: (v) => void parseGrid('--smoothness-m', v) }),
   bacon: bool({ flag: '--bacon', help: 'twfe: Goodman-Bacon decomposition of the TWFE coefficient into its 2×2 comparisons (balanced panel, no covariates or weights)', default: false }),
@@ -38,6 +41,7 @@ export const SENS_OPTIONS = defineOptions({
 export interface SensRequest {
   honest: boolean;
   honestTarget: HonestTarget;
+  honestRmMethod: RmMethod;
   mbar?: string | undefined;
   smoothnessM?: string | undefined;
   bacon: boolean;
@@ -48,7 +52,7 @@ export interface SensRequest {
 
 /** Flags given without the switch they refine, and method combinations that cannot work. @throws UsageError */
 export function checkSensOptions(r: SensRequest, given: ReadonlySet<string>, method: 'twfe' | 'cs', ctx: { eventWindow: boolean; basePeriod?: string; weights: boolean }): void {
-  for (const key of ['honestTarget', 'mbar', 'smoothnessM'] as const) {
+  for (const key of ['honestTarget', 'honestRmMethod', 'mbar', 'smoothnessM'] as const) {
     if (given.has(key) && !r.honest) throw new UsageError('OPTION_NEEDS_HONEST', `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} refines --honest; add --honest or drop it`, { flag: key });
   }
   if (given.has('equivalenceBound') && !r.pretrends && r.placeboHoldout === undefined) throw new UsageError('OPTION_NEEDS_PRETRENDS', '--equivalence-bound refines --pretrends or --placebo-holdout; add one or drop it', {});
@@ -107,18 +111,21 @@ export function attachSensitivity(a: Analysis, panel: Panel, r: SensRequest, lev
     const grids = defaultGrids(setup);
     const mbar = r.mbar !== undefined ? parseGrid('--mbar', r.mbar) : grids.mbar;
     const m = r.smoothnessM !== undefined ? parseGrid('--smoothness-m', r.smoothnessM) : grids.m;
-    const h = honestDid(es, { target: r.honestTarget, mbar, m, level });
+    const seed = typeof a.options.seed === 'number' ? a.options.seed : DEFAULT_SEED;
+    const h = honestDid(es, { target: r.honestTarget, rmMethod: r.honestRmMethod, seed, mbar, m, level });
     a.options.honestTarget = r.honestTarget;
+    a.options.honestRmMethod = r.honestRmMethod;
     a.options.mbar = mbar;
     a.options.smoothnessM = m;
     a.sensitivity = h;
     const rm = h.relativeMagnitudes;
-    a.diagnostics.push({ code: 'HONEST_BREAKDOWN', passed: rm.breakdown === null ? null : rm.breakdown >= 1, value: rm.breakdown, message: `Rambachan–Roth sensitivity: ${h.summary}; conservative Šidák projection intervals (the paper's conditional test is shorter); smoothness: ${h.smoothness.breakdown === null ? 'the interval covers 0 even with linear pre-trends extrapolated exactly (M = 0)' : `significant unless the trend's slope may change by more than ${h.smoothness.breakdown.toPrecision(3)} per ${periodWord(panel)} each ${periodWord(panel)} (breakdown M)`}` });
+    a.diagnostics.push({ code: 'HONEST_BREAKDOWN', passed: rm.breakdown === null ? null : rm.breakdown >= 1, value: rm.breakdown, message: `Rambachan–Roth sensitivity: ${h.summary}; ${rm.method === 'arp-hybrid' ? 'relative-magnitude sets by the Andrews–Roth–Pakes hybrid test, as in the paper' : 'conservative Šidák projection intervals (the paper\'s hybrid test, the default, is shorter)'}; smoothness: ${h.smoothness.breakdown === null ? 'the interval covers 0 even with linear pre-trends extrapolated exactly (M = 0)' : `significant unless the trend's slope may change by more than ${h.smoothness.breakdown.toPrecision(3)} per ${periodWord(panel)} each ${periodWord(panel)} (breakdown M)`}` });
     if (a.method === 'twfe' && binsBeyondWindow(panel, String(a.options.eventWindow))) {
       a.warnings.push({ code: 'HONEST_BINNED_ENDPOINTS', message: `--event-window ${String(a.options.eventWindow)} bins earlier/later event times into its end coefficients, and the bounds treat each bin as one period; widen the window to span the data for exact bounds` });
     }
   } else {
     a.options.honestTarget = null;
+    a.options.honestRmMethod = null;
     a.options.mbar = null;
     a.options.smoothnessM = null;
   }
