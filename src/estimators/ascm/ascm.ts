@@ -268,50 +268,85 @@ function predict(X: Float64Array, N0: number, T: number, g: Float64Array, t: num
   return s;
 }
 
-function fitBlock(panel: Panel, controls: readonly number[], treated: number[], start: number, o: AscmOptions): BlockResult {
+/** Settings shared by every cohort's fit. */
+interface AscmSettings {
+  model: (typeof ASCM_MODELS)[number];
+  level: number;
+  alpha: number;
+  inference: AscmInference;
+}
+
+/** A cohort's fitted weights (before inference): the transformed block and its ASCM fit. */
+interface CohortFit {
+  X: Float64Array;
+  x1: Float64Array;
+  y1: Float64Array;
+  back: (t: number, v: number) => number;
+  pre: number[];
+  w: Float64Array;
+  gamma: Float64Array;
+  lambda: number | null;
+  cv: CvResult | null;
+  dPre: ReturnType<typeof svdCols> | null;
+  solverOk: boolean;
+}
+
+/**
+ * Fit: ŵ = simplex least squares on the pre-period X₀ (N₀×T₀) against x₁; with `ridge`,
+ * λ by cross-validation (or given) and γ̂ = ŵ + X₀(X₀ᵀX₀ + λI)⁻¹(x₁ − X₀ᵀŵ) (via the SVD of X₀).
+ */
+function fitCohort(panel: Panel, controls: readonly number[], treated: readonly number[], T0: number, o: AscmOptions, s: AscmSettings): CohortFit {
   const T = panel.periods.length;
   const N0 = controls.length;
-  const T0 = start;
-  const model = o.model ?? 'ridge';
-  const level = o.level ?? 0.95;
-  const alpha = 1 - level;
-  const inference = o.inference ?? 'conformal';
   const prep = prepare(panel, controls, treated, T0, o);
   const { X, x1 } = prep;
   requireDistinctControls(panel, X, N0, T, T0, prep.y1, o);
   const pre = Array.from({ length: T0 }, (_, t) => t);
   const sc = scWeights(X, N0, T, x1, pre);
-  let solverOk = sc.converged;
   let lambda: number | null = null;
   let cv: CvResult | null = null;
   let gamma = sc.w;
   let dPre: ReturnType<typeof svdCols> | null = null;
-  if (model === 'ridge') {
+  if (s.model === 'ridge') {
     const Xpre = new Float64Array(N0 * T0);
     for (let a = 0; a < N0; a++) for (let t = 0; t < T0; t++) Xpre[a * T0 + t] = X[a * T + t]!;
     if (o.lambda != null) lambda = o.lambda;
     else {
-      if (T0 < 3) throw new InputError('TOO_FEW_PRE_PERIODS', `${panel.file}: cross-validating the ridge λ needs at least 3 pre-periods before ${panel.periods[start]}; give --ascm-lambda`);
+      if (T0 < 3) throw new InputError('TOO_FEW_PRE_PERIODS', `${panel.file}: cross-validating the ridge λ needs at least 3 pre-periods before ${panel.periods[T0]}; give --ascm-lambda`);
       cv = cvLambda(Xpre, N0, T0, x1.subarray(0, T0), o.cvRule ?? '1se');
       lambda = cv.lambda;
     }
     dPre = svdCols(X, N0, T, pre);
     gamma = ridgeWeights(X, N0, T, x1, sc.w, lambda, dPre);
   }
+  return { X, x1, y1: prep.y1, back: prep.back, pre, w: sc.w, gamma, lambda, cv, dPre, solverOk: sc.converged };
+}
+
+/** Counterfactual Σγ̂_jY_jt, effect y₁t − counterfactual, the ATT (mean post effect) and the pre-period squared errors. */
+function cohortPath(f: CohortFit, N0: number, T: number, T0: number): { counterfactual: Float64Array; effect: Float64Array; att: number; pre2: number; scPre2: number } {
+  const { X, x1 } = f;
   const counterfactual = new Float64Array(T);
   const effect = new Float64Array(T);
   let att = 0;
   let pre2 = 0;
   let scPre2 = 0;
   for (let t = 0; t < T; t++) {
-    counterfactual[t] = prep.back(t, predict(X, N0, T, gamma, t));
-    effect[t] = prep.y1[t]! - counterfactual[t]!;
+    counterfactual[t] = f.back(t, predict(X, N0, T, f.gamma, t));
+    effect[t] = f.y1[t]! - counterfactual[t]!;
     if (t >= T0) att += effect[t]! / (T - T0);
-    else { pre2 += effect[t]! ** 2 / T0; scPre2 += (x1[t]! - predict(X, N0, T, sc.w, t)) ** 2 / T0; }
+    else { pre2 += effect[t]! ** 2 / T0; scPre2 += (x1[t]! - predict(X, N0, T, f.w, t)) ** 2 / T0; }
   }
-  // Refits on a column set reuse its Gram matrix and SVD (they do not depend on θ).
+  return { counterfactual, effect, att, pre2, scPre2 };
+}
+
+/**
+ * The refit used by the intervals: (λ fixed) simplex ŵ then ridge γ̂ on a column (period) set
+ * against a target; refits on a column set reuse its Gram matrix and SVD (they do not depend on θ).
+ */
+function refitter(f: CohortFit, N0: number, T: number, model: AscmSettings['model'], onNotConverged: () => void): (cols: readonly number[], target: Float64Array) => Float64Array {
+  const { X } = f;
   const cache = new Map<string, { G: Float64Array; d: ReturnType<typeof svdCols> | null }>();
-  const fitWeights = (cols: readonly number[], target: Float64Array): Float64Array => {
+  return (cols, target) => {
     const key = cols.join(',');
     let c = cache.get(key);
     if (!c) {
@@ -319,15 +354,18 @@ function fitBlock(panel: Panel, controls: readonly number[], treated: number[], 
       cache.set(key, c);
     }
     const w = scWeights(X, N0, T, target, cols, c.G);
-    if (!w.converged) solverOk = false;
+    if (!w.converged) onNotConverged();
     if (model === 'none') return w.w;
-    return ridgeWeights(X, N0, T, target, w.w, lambda!, c.d!);
+    return ridgeWeights(X, N0, T, target, w.w, f.lambda!, c.d!);
   };
-  const ctx: IntervalContext = { X, x1, N0, T, T0, alpha, pre, fitWeights, y1: prep.y1, back: prep.back };
-  let ci: ([number, number] | null)[] = new Array(T).fill(null);
+}
+
+/** Infer: the requested interval, or jackknife+ (with the reason) when the conformal set is not bounded. */
+function inferCohort(ctx: IntervalContext, inference: AscmInference, effect: Float64Array, att: number, pre2: number): Pick<BlockResult, 'ci' | 'attCi' | 'attP' | 'inferenceUsed' | 'conformalNote'> {
+  let ci: ([number, number] | null)[] = new Array(ctx.T).fill(null);
   let attCi: [number, number] | null = null;
   let attP: number | null = null;
-  let used: AscmInference | 'jackknife+ (conformal unbounded)' = inference;
+  let used: BlockResult['inferenceUsed'] = inference;
   let conformalNote: string | null = null;
   if (inference === 'jackknife+') ({ ci, attCi } = jackknifePlus(ctx));
   else if (inference === 'conformal') {
@@ -341,26 +379,37 @@ function fitBlock(panel: Panel, controls: readonly number[], treated: number[], 
       used = 'jackknife+ (conformal unbounded)';
     }
   }
-  return { start, treated, w: sc.w, gamma, lambda, cv, observed: prep.y1, counterfactual, effect, att, ci, attCi, attP, preRmspe: Math.sqrt(pre2), scPreRmspe: Math.sqrt(scPre2), solverOk, inferenceUsed: used, conformalNote };
+  return { ci, attCi, attP, inferenceUsed: used, conformalNote };
+}
+
+/** One adoption cohort: fit → path → infer. */
+function fitBlock(panel: Panel, controls: readonly number[], treated: number[], start: number, o: AscmOptions, s: AscmSettings): BlockResult {
+  const T = panel.periods.length;
+  const N0 = controls.length;
+  const T0 = start;
+  const f = fitCohort(panel, controls, treated, T0, o, s);
+  const { counterfactual, effect, att, pre2, scPre2 } = cohortPath(f, N0, T, T0);
+  let solverOk = f.solverOk;
+  const fitWeights = refitter(f, N0, T, s.model, () => (solverOk = false));
+  const ctx: IntervalContext = { X: f.X, x1: f.x1, N0, T, T0, alpha: s.alpha, pre: f.pre, fitWeights, y1: f.y1, back: f.back };
+  const inf = inferCohort(ctx, s.inference, effect, att, pre2);
+  return { start, treated, w: f.w, gamma: f.gamma, lambda: f.lambda, cv: f.cv, observed: f.y1, counterfactual, effect, att, ...inf, preRmspe: Math.sqrt(pre2), scPreRmspe: Math.sqrt(scPre2), solverOk };
 }
 
 /**
- * Augmented synthetic control.
- * @throws InputError (unbalanced panel, too few periods/controls), UsageError.
+ * Prepare: validate the options, check the panel (balanced, ≥ 2 donors) and group the treated
+ * units into adoption cohorts (one block per first treated period).
  */
-export function ascm(panel: Panel, options: AscmOptions): Analysis {
+function prepareAscm(panel: Panel, options: AscmOptions): { settings: AscmSettings; controls: readonly number[]; starts: number[]; byStart: Map<number, number[]> } {
   const level = options.level ?? 0.95;
   const inference = options.inference ?? 'conformal';
   const model = options.model ?? 'ridge';
   if (model === 'none' && options.lambda != null) throw new UsageError('LAMBDA_WITHOUT_RIDGE', '--ascm-lambda applies to --ascm-model ridge');
   if (options.lambda != null && !(options.lambda >= 0)) throw new UsageError('BAD_NUMBER', '--ascm-lambda must be ≥ 0');
   const design = panelDesign(panel, 2);
-  const T = panel.periods.length;
   const controls = design.controlUnits;
   requireBalanced(panel, 'augmented synthetic control', [...design.treatedUnits, ...controls]);
   if (controls.length < 2) throw new InputError('TOO_FEW_DONORS', `${panel.file}: augmented synthetic control needs at least 2 donor units, found ${controls.length}`);
-  const warnings: Warning[] = [];
-  const diagnostics: Diagnostic[] = [];
   const byStart = new Map<number, number[]>();
   for (const u of design.treatedUnits) {
     const s = design.startIndex[u]!;
@@ -368,8 +417,14 @@ export function ascm(panel: Panel, options: AscmOptions): Analysis {
     byStart.get(s)!.push(u);
   }
   const starts = [...byStart.keys()].sort((a, b) => a - b);
+  return { settings: { model, level, alpha: 1 - level, inference }, controls, starts, byStart };
+}
+
+/** Warnings on the intervals (staggered cohorts, unbounded conformal sets, too few pre-periods), pre-period fit and solver. */
+function ascmWarnings(panel: Panel, s: AscmSettings, starts: readonly number[], blocks: readonly BlockResult[]): Warning[] {
+  const { inference, level } = s;
+  const warnings: Warning[] = [];
   if (starts.length > 1 && inference !== 'none') warnings.push({ code: 'STAGGERED_INFERENCE_PER_COHORT', message: `treated units start in ${starts.length} different periods; ${inference} intervals are computed per cohort (in cohorts[]) and there is no interval for the aggregate ATT` });
-  const blocks = starts.map((s) => fitBlock(panel, controls, byStart.get(s)!, s, options));
   for (const b of blocks) {
     if (inference === 'jackknife+' && b.attCi === null) warnings.push({ code: 'NO_INTERVAL', message: `no jackknife+ interval for the cohort starting ${panel.periods[b.start]}: with ${b.start} pre-periods the ${100 * level}% interval needs at least ${Math.ceil(1 / (1 - level)) - 1}; use a longer pre-period, a lower --level, or --inference conformal` });
     if (b.conformalNote === null) continue;
@@ -381,13 +436,13 @@ export function ascm(panel: Panel, options: AscmOptions): Analysis {
   }
   warnings.push(...preFitWarnings(panel, blocks));
   if (blocks.some((b) => !b.solverOk)) warnings.push({ code: 'NOT_CONVERGED', message: 'a simplex weight problem stopped at its iteration limit' });
-  const wts = blocks.map((b) => b.treated.length * (T - b.start));
-  const tot = wts.reduce((a, b) => a + b, 0);
-  const att = blocks.reduce((a, b, q) => a + (wts[q]! / tot) * b.att, 0);
-  const single = blocks.length === 1 ? blocks[0]! : null;
+  return warnings;
+}
 
-  // Calendar path: cohorts already treated at t (weights = treated units), all cohorts before the first start.
-  const first = starts[0]!;
+/** Calendar path: cohorts already treated at t (weights = treated units), all cohorts before the first start; and the cumulative effect. */
+function calendarPath(panel: Panel, blocks: readonly BlockResult[], first: number): { path: PathPoint[]; cum: number } {
+  const T = panel.periods.length;
+  const single = blocks.length === 1 ? blocks[0]! : null;
   const path: PathPoint[] = [];
   let cum = 0;
   for (let t = 0; t < T; t++) {
@@ -407,6 +462,11 @@ export function ascm(panel: Panel, options: AscmOptions): Analysis {
     if (post) cum += eff / ws;
     path.push({ period: panel.periods[t]!, observed: obs / ws, counterfactual: cf / ws, effect: eff / ws, ci: single && post ? single.ci[t] ?? null : null, cumulative: post ? cum : null, cumulativeCi: null });
   }
+  return { path, cum };
+}
+
+/** Per treated unit: the cohort's augmented weights γ̂ and SC weights ŵ (and the unit's path when it is alone in its cohort). */
+function unitResults(panel: Panel, controls: readonly number[], blocks: readonly BlockResult[]): UnitResult[] {
   const units: UnitResult[] = [];
   for (const b of blocks) {
     const weights: Record<string, number> = {};
@@ -419,13 +479,48 @@ export function ascm(panel: Panel, options: AscmOptions): Analysis {
     }
   }
   units.sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
-  const cohorts = blocks.map((b, q) => ({ start: panel.periods[b.start]!, treatedUnits: b.treated.map((u) => panel.units[u]!), att: b.att, weight: wts[q]! / tot, ci: b.attCi, pValue: b.attP, inference: b.inferenceUsed, lambda: b.lambda, preRmspe: b.preRmspe, scPreRmspe: b.scPreRmspe }));
+  return units;
+}
+
+type CohortRow = { start: string; treatedUnits: string[]; att: number; weight: number; ci: [number, number] | null; pValue: number | null; inference: BlockResult['inferenceUsed']; lambda: number | null; preRmspe: number; scPreRmspe: number };
+
+/** PRE_RMSPE, RIDGE_LAMBDA (with the CV table) and NEGATIVE_WEIGHT. */
+function ascmDiagnostics(options: AscmOptions, model: AscmSettings['model'], blocks: readonly BlockResult[], cohorts: readonly CohortRow[]): Diagnostic[] {
+  const single = blocks.length === 1 ? blocks[0]! : null;
+  const diagnostics: Diagnostic[] = [];
   diagnostics.push({ code: 'PRE_RMSPE', passed: null, value: single ? single.preRmspe : null, message: 'pre-period RMSPE of the augmented fit to the treated (mean) series, and of the plain SC weights (per cohort)', table: cohorts.map((c) => ({ start: c.start, preRmspe: c.preRmspe, scPreRmspe: c.scPreRmspe })) });
   if (model === 'ridge') {
     diagnostics.push({ code: 'RIDGE_LAMBDA', passed: null, value: single ? single.lambda : null, message: options.lambda != null ? 'ridge λ given by --ascm-lambda' : `ridge λ by leave-one-pre-period-out cross-validation (${options.cvRule ?? '1se'} rule); table: candidates with mean squared error and its SE (first cohort)`, table: blocks[0]!.cv ? blocks[0]!.cv.lambdas.map((l, k) => ({ lambda: l, error: blocks[0]!.cv!.errors[k], se: blocks[0]!.cv!.se[k] })) : [] });
     const neg = blocks.map((b) => b.gamma.reduce((s, v) => s + (v < 0 ? -v : 0), 0));
     diagnostics.push({ code: 'NEGATIVE_WEIGHT', passed: null, value: Math.max(...neg), message: 'total negative weight Σ max(0, −γ_j) of the augmented weights (extrapolation beyond the donors\' convex hull)' });
   }
+  return diagnostics;
+}
+
+/**
+ * Augmented synthetic control.
+ * @throws InputError (unbalanced panel, too few periods/controls), UsageError.
+ */
+export function ascm(panel: Panel, options: AscmOptions): Analysis {
+  const { settings, controls, starts, byStart } = prepareAscm(panel, options);
+  const blocks = starts.map((s) => fitBlock(panel, controls, byStart.get(s)!, s, options, settings));
+  const warnings = ascmWarnings(panel, settings, starts, blocks);
+  return assembleAscm(panel, options, settings, controls, starts, blocks, warnings);
+}
+
+/** Assemble: the ATT aggregated over cohorts (weights ∝ treated unit-periods), path, units, cohorts, diagnostics and options. */
+function assembleAscm(panel: Panel, options: AscmOptions, s: AscmSettings, controls: readonly number[], starts: readonly number[], blocks: readonly BlockResult[], warnings: Warning[]): Analysis {
+  const { level, inference, model } = s;
+  const T = panel.periods.length;
+  const wts = blocks.map((b) => b.treated.length * (T - b.start));
+  const tot = wts.reduce((a, b) => a + b, 0);
+  const att = blocks.reduce((a, b, q) => a + (wts[q]! / tot) * b.att, 0);
+  const single = blocks.length === 1 ? blocks[0]! : null;
+  const first = starts[0]!;
+  const { path, cum } = calendarPath(panel, blocks, first);
+  const units = unitResults(panel, controls, blocks);
+  const cohorts: CohortRow[] = blocks.map((b, q) => ({ start: panel.periods[b.start]!, treatedUnits: b.treated.map((u) => panel.units[u]!), att: b.att, weight: wts[q]! / tot, ci: b.attCi, pValue: b.attP, inference: b.inferenceUsed, lambda: b.lambda, preRmspe: b.preRmspe, scPreRmspe: b.scPreRmspe }));
+  const diagnostics = ascmDiagnostics(options, model, blocks, cohorts);
   const firstCi = single?.attCi ?? null;
   return {
     method: 'ascm',
