@@ -21,9 +21,15 @@ describe('docs/intervals.md numbers', () => {
     const p = twfe.diagnostics.find((x: any) => x.code === 'PRE_TRENDS').value;
     expect(DOC).toContain(`On the fixture: p = ${p.toFixed(2)}, passes.`);
   });
-  it('ITS Durbin–Watson on the fixture with default options', () => {
-    const its = runCli(['its', FIXTURE, '--outcome', 'violence_rate']).json();
-    const dw = its.diagnostics.find((x: any) => x.code === 'DURBIN_WATSON').value;
-    expect(DOC).toContain(`(Durbin–Watson ${dw.toFixed(2)})`);
+  it('ITS Durbin–Watson on the fixture: OLS errors, and the default (auto)', () => {
+    const ols = runCli(['its', FIXTURE, '--outcome', 'violence_rate', '--errors', 'ols']).json();
+    const dwOls = ols.diagnostics.find((x: any) => x.code === 'DURBIN_WATSON').value;
+    expect(DOC).toContain(`fails all three (Durbin–Watson ${dwOls.toFixed(2)})`);
+    const auto = runCli(['its', FIXTURE, '--outcome', 'violence_rate']).json();
+    expect(auto.options.errors).toBe('auto');
+    expect(auto.options.errorsChosen).toBe('ar:2');
+    const dw = auto.diagnostics.find((x: any) => x.code === 'DURBIN_WATSON').value;
+    expect(DOC).toContain(`chooses AR(2) errors there and passes them (Durbin–Watson ${dw.toFixed(2)})`);
+    expect(auto.warnings.map((w: any) => w.code)).not.toContain('RESIDUAL_AUTOCORRELATION');
   });
 });

@@ -35,7 +35,11 @@ describe('its --errors auto / arima / local-level (CLI)', () => {
     }
   });
   it('refuses integrated errors for count models and arima with d ≠ 1 (exit 2)', () => {
-    expect(runCli(['its', FIXTURE, '--outcome', 'offences', '--family', 'quasipoisson', '--errors', 'auto']).code).toBe(2);
+    // auto (the default) gives a count model its GLM variance; integrated errors are refused
+    const count = runCli(['its', FIXTURE, '--outcome', 'offences', '--family', 'quasipoisson', '--errors', 'auto']);
+    expect(count.code).toBe(0);
+    expect(count.json().options.errors).toBe('ols');
+    expect(runCli(['its', FIXTURE, '--outcome', 'offences', '--family', 'quasipoisson', '--errors', 'arima:0,1,1']).code).toBe(2);
     const bad = runCli(['its', FIXTURE, '--outcome', 'violence_rate', '--errors', 'arima:0,2,1']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('d = 1');

@@ -121,7 +121,7 @@ describe('invariances and the library API', () => {
   });
 
   it('controlled ITS: with no shared terms, the effect terms equal treated − comparison from two separate fits', () => {
-    const o = { interruptions: ['2019-04'] };
+    const o = { interruptions: ['2019-04'], errors: 'ols' };
     const cits = estimateIts(panel, { ...o, control: [] });
     const tr = estimateIts(panel, o);
     const treatedSet = new Set(tr.options.units as string[]);
@@ -176,8 +176,8 @@ describe('invariances and the library API', () => {
   });
 
   it('month dummies and Fourier pairs: a full set of 6 pairs spans the same space as 11 month dummies', () => {
-    const a = estimateIts(panel, { interruptions: ['2019-04'], seasonality: 'month' });
-    const b = estimateIts(panel, { interruptions: ['2019-04'], seasonality: 'fourier:6' });
+    const a = estimateIts(panel, { interruptions: ['2019-04'], seasonality: 'month', errors: 'ols' });
+    const b = estimateIts(panel, { interruptions: ['2019-04'], seasonality: 'fourier:6', errors: 'ols' });
     expect((b.coefficients as Coef[]).filter((c) => /^(sin|cos):/.test(c.term))).toHaveLength(11);
     expectClose(b.estimate!.att, a.estimate!.att!, { rtol: 1e-9 }, 'att month vs fourier:6');
     expectClose((b.coefficients as Coef[]).find((c) => c.term === 'level:2019-04')!.se!, (a.coefficients as Coef[]).find((c) => c.term === 'level:2019-04')!.se!, { rtol: 1e-9 }, 'level se');
@@ -210,7 +210,7 @@ describe('bad input and usage', () => {
     ['control overlapping the series', ['--series', 'A07', '--control', 'A07'], 2, 'CONTROL_IS_ANALYSED'],
     ['bad family', ['--family', 'binomial'], 2, 'USAGE'],
     ['too many Fourier pairs', ['--seasonality', 'fourier:7'], 2, 'BAD_SEASONALITY'],
-    ['--arma-method without ARMA errors', ['--arma-method', 'ml'], 2, 'ARMA_METHOD_WITHOUT_ARMA'],
+    ['--arma-method without ARMA errors', ['--arma-method', 'ml', '--errors', 'ols'], 2, 'ARMA_METHOD_WITHOUT_ARMA'],
   ];
   for (const [what, extra, code, errCode] of cases) {
     it(`${what}: exit ${code}, ${errCode}, no output file`, () => {

@@ -106,7 +106,9 @@ interface ItsSettings {
 function resolveSettings(panel: Panel, options: ItsOptions): ItsSettings {
   const family: ItsFamily = options.family ?? 'gaussian';
   const count = family !== 'gaussian';
-  const errors: ErrorModel = typeof options.errors === 'string' ? parseErrors(options.errors) : (options.errors ?? { type: 'ols' });
+  const given: ErrorModel = typeof options.errors === 'string' ? parseErrors(options.errors) : (options.errors ?? { type: 'auto' });
+  // `auto` (the default) chooses among the Gaussian error models; a count model has one variance, the GLM's.
+  const errors: ErrorModel = count && given.type === 'auto' ? { type: 'ols' } : given;
   if (count && errors.type !== 'ols') {
     throw new UsageError('ERRORS_NOT_FOR_FAMILY', `--errors ${errorsLabel(errors)} applies to --family gaussian; count models (${family}) use the GLM variance (quasipoisson scales it by the dispersion)`, { family, errors: errorsLabel(errors) });
   }

@@ -15,7 +15,7 @@ export const ITS_OPTIONS = defineOptions({
   seasonality: str({ flag: '--seasonality <spec>', help: 'none, month (quarter dummies for quarterly data) or fourier:K (K sin/cos pairs)', default: 'none', check: (v) => void parseSeasonality(v) }),
   family: choice(ITS_FAMILIES, { flag: '--family <name>', help: 'outcome model', default: 'gaussian' }),
   offset: str({ flag: '--offset <col>', help: 'population column: log(col) is the offset of a count model' }),
-  errors: str({ flag: '--errors <spec>', help: 'Gaussian errors: ols, newey-west[:lag], ar:p, arma:p,q, arima:p,1,q (drifting, random-walk errors), local-level, or auto (chosen from the pre-period: unit-root test, residual checks, AIC)', default: 'ols', check: (v) => void parseErrors(v) }),
+  errors: str({ flag: '--errors <spec>', help: 'Gaussian errors: ols, newey-west[:lag], ar:p, arma:p,q, arima:p,1,q (drifting, random-walk errors), local-level, or auto (default: chosen from the pre-period by a unit-root test, residual checks and AIC; count families use the GLM variance)', default: 'auto', check: (v) => void parseErrors(v) }),
   armaMethod: choice(ARMA_METHODS, { flag: '--arma-method <m>', help: 'estimation of ARMA error parameters: exact restricted ML (default, as nlme::gls; less biased in short series) or exact maximum likelihood', default: 'reml' }),
   /** CLI: `--control` (every never-treated unit) or `--control a,b`; plan: true or a list of units. */
   control: custom<true | string>({
