@@ -30,6 +30,8 @@ export interface PreTrendInput {
   vcov: ArrayLike<number>;
   /** Number of clusters behind a cluster-robust Σ (Hotelling F form), or null/undefined for χ². */
   clusters?: number | null;
+  /** What the G of the Hotelling form counts (default 'clusters'; e.g. 'placebo replicates'). */
+  dfSource?: string;
 }
 
 export interface PreTrendTests {
@@ -170,7 +172,7 @@ export function preTrendTests(input: PreTrendInput, opts: { level: number; bound
     `the pre-trend test would detect a linear trend of ${fmt(slope80)} per ${opts.unit} 80% of the time (Roth 2022)`;
   return {
     coefficients,
-    wald: { statistic: W, df: k, pValue: pW, rejected: pW < alpha, form: hotelling ? `Hotelling F(${k}, ${G! - k}) = W(G − k)/(k(G − 1)), G = ${G} clusters` : `χ²(${k})` },
+    wald: { statistic: W, df: k, pValue: pW, rejected: pW < alpha, form: hotelling ? `Hotelling F(${k}, ${G! - k}) = W(G − k)/(k(G − 1)), G = ${G} ${input.dfSource ?? 'clusters'}` : `χ²(${k})` },
     equivalence: { bound: opts.bound, boundSource: opts.boundSource, pValue: pT, equivalent: pT < alpha },
     trend: { slope, se: seS, ci: [slope - z2 * seS, slope + z2 * seS], notRuledOut },
     power: { slope80, power: 0.8, description: `smallest linear pre-trend (per ${opts.unit}, zero at the reference period) that the ${Math.round(opts.level * 100)}% joint Wald pre-test rejects with probability 0.8 (Roth 2022)` },
