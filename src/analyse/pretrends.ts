@@ -14,6 +14,7 @@ import { heldOutFromReplicates, heldOutFromSynthPlacebos, heldOutWald, type Held
 import { requirePanelOutcomeVariation } from '../core/degenerate.js';
 import { EstimationError, VruError } from '../core/errors.js';
 import { replicatePaths, type ReplicatePaths } from '../core/replicatePaths.js';
+import { Rng } from '../core/rng.js';
 
 export const PLACEBO_METHODS = ['gsynth', 'synth', 'sdid', 'ascm', 'twfe', 'cs'] as const;
 export type PlaceboMethod = (typeof PLACEBO_METHODS)[number];
@@ -62,7 +63,7 @@ export async function analysePretrends(panel: Panel, o: PretrendsAnalyseOptions)
   const placeboRun = await run(pp.panel);
   const pl = assemblePlacebo(pp, o.placeboHoldout, placeboRun, o.level, bound, unit);
   const boundSource = o.equivalenceBound !== undefined ? 'user (--equivalence-bound)' : `0.36 × residual SD of untreated cells (${sdE.toPrecision(4)})`;
-  const joint = JOINT_METHODS.includes(o.method) ? await jointTest(o.method, pp, placeboRun, run, { level: o.level, bound, boundSource, unit }) : { test: null, why: `for --method ${o.method} the joint Wald test, TOST and Roth power are on the event study: vru-eval did --method ${o.method} --event-window … --pretrends` };
+  const joint = JOINT_METHODS.includes(o.method) ? await jointTest(o.method, pp, placeboRun, run, { level: o.level, bound, boundSource, unit, seed: o.seed }) : { test: null, why: `for --method ${o.method} the joint Wald test, TOST and Roth power are on the event study: vru-eval did --method ${o.method} --event-window … --pretrends` };
   return assemblePretrends(o, pl, placeboRun, joint, bound, boundSource, sdE);
 }
 
@@ -73,9 +74,9 @@ interface Joint {
 }
 
 /** Covariance of the held-out effects from the method's replications, then the tests. */
-async function jointTest(method: PlaceboMethod, pp: PlaceboPanel, a: Analysis, run: Run, opts: { level: number; bound: number; boundSource: string; unit: string }): Promise<Joint> {
+async function jointTest(method: PlaceboMethod, pp: PlaceboPanel, a: Analysis, run: Run, opts: { level: number; bound: number; boundSource: string; unit: string; seed: number }): Promise<Joint> {
   try {
-    const cov = await heldOutCovariance(method, pp, a, run);
+    const cov = await heldOutCovariance(method, pp, a, run, opts.seed);
     return { test: heldOutWald(cov, opts), why: null };
   } catch (e) {
     if (e instanceof EstimationError) return { test: null, why: e.message };
@@ -84,8 +85,8 @@ async function jointTest(method: PlaceboMethod, pp: PlaceboPanel, a: Analysis, r
 }
 
 /** Per method: gsynth and sdid keep their replicate paths; synth has its placebos; ascm is jackknifed here. */
-async function heldOutCovariance(method: PlaceboMethod, pp: PlaceboPanel, a: Analysis, run: Run): Promise<HeldOutCovariance> {
-  if (method === 'synth') return heldOutFromSynthPlacebos(a, pp.heldOut, pp.pseudoStart, pp.panel.periods, pp.units.length);
+async function heldOutCovariance(method: PlaceboMethod, pp: PlaceboPanel, a: Analysis, run: Run, seed: number): Promise<HeldOutCovariance> {
+  if (method === 'synth') return heldOutFromSynthPlacebos(a, pp.heldOut, pp.pseudoStart, pp.panel.periods, pp.units.length, new Rng(seed));
   const rp = method === 'ascm' ? await unitJackknife(pp, a, run) : replicatePaths(a);
   if (!rp) throw new EstimationError('PRETREND_NO_REPLICATES', `--inference ${String(a.options.inference)} of --method ${method} gives no replications, so the joint pre-trend test is not available; use the method's default inference`, { method });
   return heldOutFromReplicates(a, pp.heldOut, rp);

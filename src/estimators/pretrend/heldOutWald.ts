@@ -12,8 +12,8 @@
  *    covariance; or the jackknife's, (n − 1)/n Σ (x_i − x̄)(x_i − x̄)ᵀ;
  *  - sdid: the placebo (Arkhangelsky et al. 2021, Algorithm 4) / bootstrap / jackknife replicate
  *    calendar paths, V̂ as sdid's own standard errors use it;
- *  - synth: the in-space placebos' gaps g_j at the same pseudo start (those passing --placebo-filter),
- *    V̂ = S / n₁ with S their sample covariance and n₁ the treated units averaged;
+ *  - synth: the in-space placebos' gaps g_j at the same pseudo start (those passing --placebo-filter):
+ *    their sample covariance with one treated unit, else that of means of random sets of n₁ of them;
  *  - ascm: a leave-one-unit-out jackknife of the placebo run (the method refitted without each unit,
  *    ridge λ held at the placebo run's value), (n − 1)/n Σ (x_i − x̄)(x_i − x̄)ᵀ.
  *
@@ -31,6 +31,7 @@
 import { EstimationError } from '../../core/errors.js';
 import type { Analysis } from '../../core/result.js';
 import type { ReplicatePaths } from '../../core/replicatePaths.js';
+import type { Rng } from '../../core/rng.js';
 import { preTrendTests, type PreTrendTests } from './eventTests.js';
 
 /** The held-out effects β̂, their covariance V̂ and where V̂ came from. */
@@ -80,17 +81,31 @@ export function heldOutFromReplicates(a: Analysis, heldOut: readonly string[], r
 }
 
 /**
- * From synth's in-space placebos at the pseudo start: the programme gap averages n₁ treated units'
- * gaps, so V̂ = S / n₁ with S the sample covariance of the placebo units' gaps. @throws EstimationError PRETREND_NO_PLACEBOS
+ * From synth's in-space placebos at the pseudo start. With one treated unit, V̂ is the sample
+ * covariance S of the placebo units' gaps g_j (J of them). With n₁ > 1 the programme gap averages
+ * n₁ treated gaps that share donors (so they are correlated), and V̂ is the sample covariance of
+ * the means of D random sets of n₁ distinct placebo units (as synth's own programme-level placebo
+ * distribution, Cavallo et al. 2013); those D means come from J units only, so ν = ⌊J/n₁⌋ − 1
+ * (disjoint sets), which is conservative. @throws EstimationError PRETREND_NO_PLACEBOS
  */
-export function heldOutFromSynthPlacebos(a: Analysis, heldOut: readonly string[], pseudoStart: string, periods: readonly string[], nTreated: number): HeldOutCovariance {
+export function heldOutFromSynthPlacebos(a: Analysis, heldOut: readonly string[], pseudoStart: string, periods: readonly string[], nTreated: number, rng: Rng, D = 2000): HeldOutCovariance {
   const pl = a.placebos as { type?: string; units?: { start: string; included: boolean; gaps: number[] }[] } | undefined;
   if (!pl || pl.type !== 'space' || !pl.units) throw new EstimationError('PRETREND_NO_PLACEBOS', 'the joint pre-trend test for synth uses its in-space placebos; they were turned off (--placebo none or time)', {});
   const cols = heldOut.map((p) => periods.indexOf(p));
-  const rows = pl.units.filter((u) => u.included && u.start === pseudoStart).map((u) => cols.map((c) => u.gaps[c]!)).filter((x) => x.every(Number.isFinite));
-  const J = rows.length;
-  if (J < 2) throw new EstimationError('PRETREND_NO_PLACEBOS', `only ${J} placebo unit(s) at the pseudo start ${pseudoStart}, too few for a covariance`, { placebos: J });
-  return { scheme: 'placebo-space', periods: [...heldOut], beta: heldOutEffects(a, heldOut), vcov: spread(rows, heldOut.length, J / (J - 1) / nTreated), replicates: J, df: J - 1 };
+  const units = pl.units.filter((u) => u.included && u.start === pseudoStart).map((u) => cols.map((c) => u.gaps[c]!)).filter((x) => x.every(Number.isFinite));
+  const J = units.length;
+  const k = heldOut.length;
+  const n1 = Math.max(1, nTreated);
+  if (Math.floor(J / n1) < 2) throw new EstimationError('PRETREND_NO_PLACEBOS', `only ${J} placebo unit(s) at the pseudo start ${pseudoStart} for ${n1} treated unit(s), too few for a covariance`, { placebos: J });
+  if (n1 === 1) return { scheme: 'placebo-space', periods: [...heldOut], beta: heldOutEffects(a, heldOut), vcov: spread(units, k, J / (J - 1)), replicates: J, df: J - 1 };
+  const sets: number[][] = [];
+  for (let d = 0; d < D; d++) {
+    const pick = rng.partialShuffle(J, n1);
+    const m = new Array<number>(k).fill(0);
+    for (let q = 0; q < n1; q++) for (let j = 0; j < k; j++) m[j]! += units[pick[q]!]![j]! / n1;
+    sets.push(m);
+  }
+  return { scheme: 'placebo-space-sets', periods: [...heldOut], beta: heldOutEffects(a, heldOut), vcov: spread(sets, k, D / (D - 1)), replicates: D, df: Math.floor(J / n1) - 1 };
 }
 
 export interface HeldOutWald extends PreTrendTests {
