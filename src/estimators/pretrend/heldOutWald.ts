@@ -32,7 +32,8 @@ import { EstimationError } from '../../core/errors.js';
 import type { Analysis } from '../../core/result.js';
 import type { ReplicatePaths } from '../../core/replicatePaths.js';
 import type { Rng } from '../../core/rng.js';
-import { preTrendTests, type PreTrendTests } from './eventTests.js';
+import { preTrendSummary, preTrendTests, type PreTrendTests } from './eventTests.js';
+import { solveSpd } from '../../core/linalg.js';
 
 /** The held-out effects β̂, their covariance V̂ and where V̂ came from. */
 export interface HeldOutCovariance {
@@ -46,6 +47,12 @@ export interface HeldOutCovariance {
   replicates: number;
   /** ν: degrees of freedom of V̂. */
   df: number;
+  /**
+   * Placebo draws of β̂ under the null (synth: the placebo units' gaps, or means of random sets of
+   * n₁ of them): when given, W is referred to their W_d = m_dᵀV̂⁻¹m_d (a permutation p-value) and
+   * the Roth power is P_d(reject with m_d + γr), instead of the Hotelling F.
+   */
+  draws?: number[][];
 }
 
 /** β̂ over the held-out periods from the placebo run's path. @throws EstimationError PRETREND_NO_PATH */
@@ -97,7 +104,7 @@ export function heldOutFromSynthPlacebos(a: Analysis, heldOut: readonly string[]
   const k = heldOut.length;
   const n1 = Math.max(1, nTreated);
   if (Math.floor(J / n1) < 2) throw new EstimationError('PRETREND_NO_PLACEBOS', `only ${J} placebo unit(s) at the pseudo start ${pseudoStart} for ${n1} treated unit(s), too few for a covariance`, { placebos: J });
-  if (n1 === 1) return { scheme: 'placebo-space', periods: [...heldOut], beta: heldOutEffects(a, heldOut), vcov: spread(units, k, J / (J - 1)), replicates: J, df: J - 1 };
+  if (n1 === 1) return { scheme: 'placebo-space', periods: [...heldOut], beta: heldOutEffects(a, heldOut), vcov: spread(units, k, J / (J - 1)), replicates: J, df: J - 1, draws: units };
   const sets: number[][] = [];
   for (let d = 0; d < D; d++) {
     const pick = rng.partialShuffle(J, n1);
@@ -105,7 +112,7 @@ export function heldOutFromSynthPlacebos(a: Analysis, heldOut: readonly string[]
     for (let q = 0; q < n1; q++) for (let j = 0; j < k; j++) m[j]! += units[pick[q]!]![j]! / n1;
     sets.push(m);
   }
-  return { scheme: 'placebo-space-sets', periods: [...heldOut], beta: heldOutEffects(a, heldOut), vcov: spread(sets, k, D / (D - 1)), replicates: D, df: Math.floor(J / n1) - 1 };
+  return { scheme: 'placebo-space-sets', periods: [...heldOut], beta: heldOutEffects(a, heldOut), vcov: spread(sets, k, D / (D - 1)), replicates: D, df: Math.min(D, J) - 1, draws: sets };
 }
 
 export interface HeldOutWald extends PreTrendTests {
@@ -126,6 +133,7 @@ export function heldOutWald(c: HeldOutCovariance, opts: { level: number; bound: 
   const G = c.df + 1;
   if (G - k < 1) throw new EstimationError('PRETREND_TOO_FEW_REPLICATES', `the covariance of the ${k} held-out effects comes from ${c.replicates} ${c.scheme} replicate(s) (ν = ${c.df}); the small-sample F needs ν ≥ k = ${k}: use more replications (--reps), more units, or a smaller --placebo-holdout`, { replicates: c.replicates, df: c.df, k });
   const t = preTrendTests({ eventTimes: c.beta.map((_, h) => h), beta: c.beta, vcov: c.vcov, clusters: G, dfSource: `${c.scheme} replicates` }, opts);
+  if (c.draws) permutationForm(t, c, opts);
   const summary = t.summary.replace('pre-trends: joint Wald test of the', 'pre-trends (held-out placebo): joint Wald test of the').replace('pre-period coefficient(s)', `held-out pre-period effect(s), covariance from ${c.replicates} ${c.scheme} replicate(s),`);
   return {
     ...t,
@@ -136,4 +144,49 @@ export function heldOutWald(c: HeldOutCovariance, opts: { level: number; bound: 
     hotellingG: G,
     alternative: `a linear trend zero at the last fitted period and growing by the slope per ${opts.unit} over the held-out periods (${c.periods.join(', ')})`,
   };
+}
+
+/**
+ * The permutation form (synth): W against the placebo draws' W_d = m_dᵀV̂⁻¹m_d,
+ * p = (1 + #{W_d ≥ W}) / (1 + D); Roth power at slope γ = the share of draws m_d + γr that this
+ * test rejects, γ₈₀ by bisection. Rewrites t.wald, t.power and t.summary in place.
+ */
+function permutationForm(t: PreTrendTests, c: HeldOutCovariance, opts: { level: number; bound: number; unit: string }): void {
+  const k = c.beta.length;
+  const V = Float64Array.from(c.vcov);
+  const quad = (x: readonly number[]): number => {
+    const y = solveSpd(V, k, Float64Array.from(x));
+    let q = 0;
+    for (let j = 0; j < k; j++) q += x[j]! * y[j]!;
+    return q;
+  };
+  const null_ = Float64Array.from(c.draws!, quad).sort();
+  const D = null_.length;
+  const alpha = 1 - opts.level;
+  /** p-value of a statistic against the null draws (binary search for #{W_d ≥ w}). */
+  const pOf = (w: number): number => {
+    let lo = 0;
+    let hi = D;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (null_[mid]! < w) lo = mid + 1;
+      else hi = mid;
+    }
+    return (1 + D - lo) / (1 + D);
+  };
+  const W = quad(c.beta);
+  const pW = pOf(W);
+  const r = c.beta.map((_, h) => h + 1);
+  const powerAt = (g: number): number => c.draws!.filter((m) => pOf(quad(m.map((v, j) => v + g * r[j]!))) < alpha).length / D;
+  let hi = t.trend.se > 0 ? t.trend.se : 1;
+  for (let it = 0; it < 60 && powerAt(hi) < 0.8; it++) hi *= 2;
+  let lo = 0;
+  for (let it = 0; it < 50 && hi - lo > 1e-6 * hi; it++) {
+    const mid = (lo + hi) / 2;
+    if (powerAt(mid) < 0.8) lo = mid;
+    else hi = mid;
+  }
+  t.wald = { statistic: W, df: k, pValue: pW, rejected: pW < alpha, form: `placebo permutation: W = β̂ᵀV̂⁻¹β̂ against the same statistic of ${D} placebo draw(s), p = (1 + #{W_d ≥ W})/(1 + D)` };
+  t.power = { slope80: hi, power: 0.8, description: `smallest linear pre-trend (per ${opts.unit}, zero at the last fitted period) that the ${Math.round(opts.level * 100)}% placebo-permutation test rejects for 80% of the placebo draws (Roth 2022)` };
+  t.summary = preTrendSummary({ k, pW, pT: t.equivalence.pValue, alpha, bound: opts.bound, notRuledOut: t.trend.notRuledOut, slope80: hi, unit: opts.unit });
 }
