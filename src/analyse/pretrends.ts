@@ -14,7 +14,6 @@ import { heldOutFromReplicates, heldOutFromSynthPlacebos, heldOutWald, type Held
 import { requirePanelOutcomeVariation } from '../core/degenerate.js';
 import { EstimationError, VruError } from '../core/errors.js';
 import { replicatePaths, type ReplicatePaths } from '../core/replicatePaths.js';
-import { Rng } from '../core/rng.js';
 
 export const PLACEBO_METHODS = ['gsynth', 'synth', 'sdid', 'ascm', 'twfe', 'cs'] as const;
 export type PlaceboMethod = (typeof PLACEBO_METHODS)[number];
@@ -76,7 +75,7 @@ interface Joint {
 /** Covariance of the held-out effects from the method's replications, then the tests. */
 async function jointTest(method: PlaceboMethod, pp: PlaceboPanel, a: Analysis, run: Run, opts: { level: number; bound: number; boundSource: string; unit: string; seed: number }): Promise<Joint> {
   try {
-    const cov = await heldOutCovariance(method, pp, a, run, opts.seed);
+    const cov = await heldOutCovariance(method, pp, a, run);
     return { test: heldOutWald(cov, opts), why: null };
   } catch (e) {
     if (e instanceof EstimationError) return { test: null, why: e.message };
@@ -85,8 +84,8 @@ async function jointTest(method: PlaceboMethod, pp: PlaceboPanel, a: Analysis, r
 }
 
 /** Per method: gsynth and sdid keep their replicate paths; synth has its placebos; ascm is jackknifed here. */
-async function heldOutCovariance(method: PlaceboMethod, pp: PlaceboPanel, a: Analysis, run: Run, seed: number): Promise<HeldOutCovariance> {
-  if (method === 'synth') return heldOutFromSynthPlacebos(a, pp.heldOut, pp.pseudoStart, pp.panel.periods, pp.units.length, new Rng(seed));
+async function heldOutCovariance(method: PlaceboMethod, pp: PlaceboPanel, a: Analysis, run: Run): Promise<HeldOutCovariance> {
+  if (method === 'synth') return heldOutFromSynthPlacebos(a, pp.heldOut, pp.pseudoStart, pp.panel.periods, pp.units.length);
   const rp = method === 'ascm' ? await unitJackknife(pp, a, run) : replicatePaths(a);
   if (!rp) throw new EstimationError('PRETREND_NO_REPLICATES', `--inference ${String(a.options.inference)} of --method ${method} gives no replications, so the joint pre-trend test is not available; use the method's default inference`, { method });
   return heldOutFromReplicates(a, pp.heldOut, rp);

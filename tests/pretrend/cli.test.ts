@@ -68,7 +68,6 @@ describe('pretrends passes method flags through', () => {
 
   it.each([
     ['sdid', [], 'placebo', 48],
-    ['synth', [], 'placebo-space', 48],
     ['ascm', ['--ascm-lambda', '1'], 'jackknife-units', 60],
   ])('%s: joint test from its own replications (%s)', (method, extra, scheme, G) => {
     const r = runCli([...BASE, '--method', method as string, ...(extra as string[]), '--json']);
@@ -81,5 +80,24 @@ describe('pretrends passes method flags through', () => {
     expect(d.pretrends.wald.pValue).toBeLessThanOrEqual(1);
     expect(d.pretrends.power.slope80).toBeGreaterThan(0);
     if (method === 'ascm') expect(d.options.methodOptionsUsed.lambda).toBe(1);
+  }, 120_000);
+
+  it('synth, one treated area: placebo-permutation joint test over the other areas; several treated: not given, and says why', () => {
+    const one = runCli(['pretrends', FIXTURE, '--outcome', 'violence_rate', '--treated-units', 'A07', '--start', '2019-04', '--placebo-holdout', '4', '--method', 'synth', '--json']);
+    expect(one.code, one.stderr).toBe(0);
+    const d = one.json();
+    expectValidDocument(d);
+    expect(d.pretrends.scheme).toBe('placebo-space');
+    expect(d.pretrends.replicates).toBe(59);
+    expect(d.pretrends.wald.form).toMatch(/placebo permutation/);
+    // p = (1 + #{W_j ≥ W})/(1 + J): a multiple of 1/60
+    expect(Math.abs(d.pretrends.wald.pValue * 60 - Math.round(d.pretrends.wald.pValue * 60))).toBeLessThan(1e-9);
+    expect(d.pretrends.power.description).toMatch(/placebo-permutation/);
+    const many = runCli([...BASE, '--method', 'synth', '--json']);
+    expect(many.code, many.stderr).toBe(0);
+    const m = many.json();
+    expect(m.pretrends.wald).toBeUndefined();
+    expect(m.pretrends.joint.reason).toMatch(/one treated unit; with 12 treated units/);
+    expect(m.warnings.map((w: { code: string }) => w.code)).toContain('PRETREND_JOINT_UNAVAILABLE');
   }, 120_000);
 });

@@ -2,8 +2,8 @@
  * Joint Wald / F test of the held-out placebo effects for gsynth, synth, sdid and ascm
  * (src/estimators/pretrend/heldOutWald.ts, src/analyse/pretrends.ts).
  *  - The covariance and statistic by hand on small replicate sets (spread × multiplier, Hotelling F).
- *  - Size on generated factor-model panels with no pre-trend (40 areas, 5 treated, 18 periods, k = 3
- *    held-out periods): the joint test rejects 5% ± 2 MC SE for each method.
+ *  - Size on generated factor-model panels with no pre-trend (40 areas, 5 treated (synth: 1), 18
+ *    periods, k = 3 held-out periods): the joint test rejects 5% ± 2 MC SE for each method.
  *    Fast: 40 panels per method; VRU_SLOW=1: 400.
  *  - Roth (2022) power: the linear trend γ₈₀ the test reports, added to the treated units' held-out
  *    periods, is detected 80% ± 2 MC SE of the time (gsynth, parametric bootstrap).
@@ -77,20 +77,21 @@ describe('held-out Wald by hand', () => {
   });
 });
 
-const METHODS: [string, Record<string, unknown>][] = [
-  ['gsynth', { reps: 100, factors: 1 }],
-  ['sdid', { reps: 100 }],
-  ['synth', {}],
-  ['ascm', {}],
+/** Method, its options, treated areas (synth's permutation test is for one treated area). */
+const METHODS: [string, Record<string, unknown>, number][] = [
+  ['gsynth', { reps: 100, factors: 1 }, 5],
+  ['sdid', { reps: 100 }, 5],
+  ['synth', {}, 1],
+  ['ascm', {}, 5],
 ];
 
 describe('size of the joint test with no pre-trend (generated panels)', () => {
-  for (const [method, opts] of METHODS) {
-    it(`${method}: rejects 5% ± 2 MC SE (${R} panels)`, async () => {
+  for (const [method, opts, nTr] of METHODS) {
+    it(`${method}: rejects 5% ± 2 MC SE (${R} panels, ${nTr} treated)`, async () => {
       let rej = 0;
       let n = 0;
       for (let s = 0; s < R; s++) {
-        const a = await analysePretrends(panel(new Rng(1000 + s)), { method: method as 'gsynth', placeboHoldout: 3, methodOptions: opts, seed: s + 1, level: 0.95 });
+        const a = await analysePretrends(panel(new Rng(1000 + s), 0, 40, 18, 15, nTr), { method: method as 'gsynth', placeboHoldout: 3, methodOptions: opts, seed: s + 1, level: 0.95 });
         const w = (a.pretrends as { wald?: { rejected: boolean; form: string } }).wald;
         expect(w, `panel ${s}: ${JSON.stringify(a.warnings)}`).toBeDefined();
         n++;
