@@ -30,3 +30,18 @@ export const SCM_ANALYSES: Readonly<Record<ScmMethodName, ScmAnalysis>> = {
 
 /** The options of `scm` itself (the method's own options come from its table). */
 export const SCM_COMMAND_OPTIONS = defineOptions({ method: scmMethodOption(SCM_METHOD_NAMES), ...SCM_OPTIONS });
+
+/**
+ * Replications each scm method accepts (the checks its analysis makes when it runs, for plans to
+ * make at validation time): gsynth's bootstrap needs ≥ 2; sdid's ≥ 2 and only with
+ * --inference placebo or bootstrap. Null when `reps` is fine.
+ */
+export function scmRepsProblem(method: string, reps: number, inference: string | undefined): string | null {
+  if (method === 'gsynth' && reps < 2) return `gsynth's bootstrap needs reps ≥ 2 (got ${reps})`;
+  if (method === 'sdid') {
+    const inf = inference ?? 'placebo';
+    if (inf !== 'placebo' && inf !== 'bootstrap') return `reps applies to sdid's inference placebo or bootstrap, not ${inf} (drop reps)`;
+    if (reps < 2) return `sdid's ${inf} needs reps ≥ 2 (got ${reps})`;
+  }
+  return null;
+}

@@ -250,6 +250,17 @@ export function optionsSchema(tables: readonly OptionTable[], extra: Record<stri
       if (o.required) required.push(key);
     }
   }
+  // deprecated names (issue 23): still read (with a DEPRECATED_OPTION warning), listed so editors accept and flag them
+  for (const t of tables) {
+    for (const [key, o] of Object.entries(t)) {
+      if (o.plan === false) continue;
+      for (const a of o.aliases ?? []) {
+        const old = aliasKey(a);
+        if (old in properties) continue;
+        properties[old] = { ...o.schema, deprecated: true, description: `deprecated: use ${key} (the old name works for one release). ${o.help}` };
+      }
+    }
+  }
   return { type: 'object', additionalProperties: false, properties, ...(required.length ? { required } : {}) };
 }
 

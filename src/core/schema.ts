@@ -376,6 +376,13 @@ export const RESULT_SCHEMA = {
         trend: { type: 'object', required: ['slope', 'se', 'notRuledOut'], properties: { slope: num, se: num, ci: interval, notRuledOut: num } },
         power: { type: 'object', required: ['slope80'], properties: { slope80: num, power: num, description: { type: 'string' } } },
         summary: { type: 'string' },
+        scheme: { type: 'string', description: 'SCM methods (pretrends): the replications behind the covariance of the held-out effects (bootstrap-parametric, jackknife, placebo, placebo-space, jackknife-units, …)' },
+        periods: { type: 'array', items: { type: 'string' }, description: 'SCM methods: the held-out periods whose effects are tested jointly' },
+        replicates: { type: 'integer', description: 'SCM methods: replicates used for the covariance' },
+        hotellingG: { type: 'integer', description: 'SCM methods: G = ν + 1 of the Hotelling form F = W(G − k)/(k(G − 1)) ~ F(k, G − k)' },
+        alternative: { type: 'string', description: 'SCM methods: the linear pre-trend of the Roth power and the "cannot rule out" slope' },
+        coefficients: { type: 'array', items: { type: 'object', required: ['eventTime', 'estimate', 'se'], properties: { eventTime: { type: 'integer' }, estimate: num, se: num, tostPValue: num } } },
+        joint: { type: 'object', description: 'SCM methods: present when the joint test is not available, with the reason', required: ['available', 'reason'], properties: { available: { const: false }, reason: { type: 'string' } } },
         placebo: {
           type: 'object',
           required: ['holdout', 'pseudoStart', 'heldOut', 'att', 'ci', 'pValue', 'passed', 'equivalence', 'path'],

@@ -9,7 +9,12 @@ import { CBA_OPTIONS } from '../estimators/cba/options.js';
 import { CS_OPTIONS, DID_OPTIONS, TWFE_OPTIONS } from '../estimators/did/options.js';
 import { SENS_OPTIONS } from '../estimators/did/sensitivity.js';
 import { ITS_OPTIONS } from '../estimators/its/options.js';
-import { SCM_ANALYSES, SCM_COMMAND_OPTIONS } from '../analyse/scmMethods.js';
+import { SCM_ANALYSES, SCM_COMMAND_OPTIONS, scmRepsProblem } from '../analyse/scmMethods.js';
+import { PlanError } from '../core/optionTable.js';
+import { POWER_OPTIONS } from '../power/options.js';
+
+/** Methods of `power` whose runs resample (and so read reps); as src/cli/commands/power.ts checks. */
+const POWER_REPS_METHODS: readonly string[] = ['gsynth', 'synth'];
 
 const SCM_METHODS = Object.values(SCM_ANALYSES);
 
@@ -24,6 +29,11 @@ export interface PlanCommand {
   allTables: () => OptionTable[];
   /** Why `key` is not an option here although another method has it (or null). */
   notFor: (key: string, options: Readonly<Record<string, unknown>>) => string | null;
+  /**
+   * Checks across options that the method makes when it runs (e.g. replications per method), made
+   * at validation time so a plan fails before any step runs. @throws PlanError at `path`.<key>
+   */
+  check?: (values: Readonly<Record<string, unknown>>, given: ReadonlySet<string>, path: string) => void;
 }
 
 function methodOf(options: Readonly<Record<string, unknown>>, def: string): string {
@@ -41,6 +51,11 @@ const scm: PlanCommand = {
   notFor: (key, o) => {
     const other = SCM_METHODS.find((m) => m.options && key in m.options);
     return other ? `'${key}' is an option of scm method ${other.name}, not of method ${methodOf(o, SCM_COMMAND_OPTIONS.method.default!)}` : null;
+  },
+  check: (v, given, path) => {
+    if (!given.has('reps')) return;
+    const why = scmRepsProblem(String(v.method), v.reps as number, typeof v.inference === 'string' ? v.inference : undefined);
+    if (why) throw new PlanError('PLAN_BAD_VALUE', `${path}.reps`, why);
   },
 };
 
@@ -72,4 +87,21 @@ const cba: PlanCommand = {
   notFor: () => null,
 };
 
-export const PLAN_COMMANDS: readonly PlanCommand[] = [scm, its, did, cba];
+/** `vru-eval power` (the plan's power section): the checks its command makes across options. */
+const power: PlanCommand = {
+  name: 'power',
+  panel: true,
+  tables: () => [PANEL_OPTIONS, OUTPUT_OPTIONS, POWER_OPTIONS],
+  allTables: () => [PANEL_OPTIONS, OUTPUT_OPTIONS, POWER_OPTIONS],
+  notFor: () => null,
+  check: (v, given, path) => {
+    const method = String(v.method);
+    if (given.has('reps') && !POWER_REPS_METHODS.includes(method)) throw new PlanError('PLAN_BAD_KEY', `${path}.reps`, `reps sets the bootstrap / placebo draws of ${POWER_REPS_METHODS.join(' and ')}; method ${method} uses an analytic or jackknife interval (drop reps)`);
+    if (given.has('covariates')) throw new PlanError('PLAN_BAD_KEY', `${path}.covariates`, 'power runs each method on the outcome alone; covariates are not used (drop them)');
+    const scale = v.outcomeScale ?? (v.population !== undefined ? 'rate' : null);
+    if (given.has('ratePer') && scale !== 'rate') throw new PlanError('PLAN_BAD_KEY', `${path}.ratePer`, 'ratePer converts a rate to offences, which needs population (a column) or outcomeScale rate');
+    if (scale === 'rate' && v.population === undefined) throw new PlanError('PLAN_MISSING_KEY', `${path}.population`, 'outcomeScale rate needs population (a column) to turn the MDE into offences');
+  },
+};
+
+export const PLAN_COMMANDS: readonly PlanCommand[] = [scm, its, did, cba, power];

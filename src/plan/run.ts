@@ -224,7 +224,7 @@ function buildManifest(rc: RunContext, failed: boolean, wallMs: number): Manifes
     tool: o.tool,
     plan: { file: basename(plan.file), sha256: plan.sha256 },
     inputs: plan.data
-      .filter((d) => (d.build ? records.get(d.name)?.status === 'complete' : steps.some((s) => s.section === 'analyses' && s.data === d)))
+      .filter((d) => (d.build ? records.get(d.name)?.status === 'complete' : steps.some((s) => (s.section === 'analyses' || s.section === 'power') && s.data === d)))
       .map((d) => {
         if (!d.build) return { data: d.name, file: d.given, sha256: hash(d.file) };
         const f = builtFiles(o.out, d.name);
@@ -274,7 +274,7 @@ type StepRunner<K extends Step['section']> = (rc: RunContext, s: StepOf<K>, rec:
 /** The command line of a step as the manifest shows it (paths relative to the plan or the results directory). */
 function shownArgs(rc: RunContext, args: string[], step: Step): string[] {
   return args.map((a) => {
-    if (step.section === 'analyses' && a === step.data.file) return relative(rc.plan.dir, a) || a;
+    if ((step.section === 'analyses' || step.section === 'power') && a === step.data.file) return relative(rc.plan.dir, a) || a;
     if (step.section === 'data' && step.build.shown.has(a)) return step.build.shown.get(a)!;
     return a.startsWith(rc.o.out) ? relative(rc.o.out, a) : a;
   });
@@ -310,6 +310,13 @@ const STEP_RUNNERS: { [K in Step['section']]: StepRunner<K> } = {
   },
   analyses: async (rc, s, rec, slot1) => {
     const args = [s.command.name, rc.dataFile(s.data), ...optionArgs(s.tables, s.values, s.given), '--out', rc.docPath(s.name)];
+    rec.args = shownArgs(rc, args, s);
+    rec.seed = (s.values.seed as number | undefined) ?? DEFAULT_SEED;
+    await slot1(() => cli(rc, s, args));
+    rec.outputs = [`${s.name}.json`];
+  },
+  power: async (rc, s, rec, slot1) => {
+    const args = ['power', rc.dataFile(s.data), ...optionArgs(s.tables, s.values, s.given), '--out', rc.docPath(s.name)];
     rec.args = shownArgs(rc, args, s);
     rec.seed = (s.values.seed as number | undefined) ?? DEFAULT_SEED;
     await slot1(() => cli(rc, s, args));

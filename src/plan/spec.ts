@@ -9,6 +9,8 @@
  *              or { <name>: { panel: { source: police-uk, paths: [<archive zip/folder>…], options: { <panel police-uk options> } }, options: {…} } }
  *              (built by `vru-eval panel police-uk` as a step of the plan, into results/data/<name>.csv; see dataSource.ts)
  *   analyses:  { <name>: { command: scm|its|did, data: <data name>, options: { <the command's options by name> } } }
+ *   power:     { <name>: { data: <data name>, options: { method: gsynth|…, sims, effects, nTreated, post, reps, … } } }
+ *              (design-stage power and MDE, `vru-eval power`; validated by its option table per method)
  *   cba:       { <name>: { from: [<analysis>…], options: { <cba options> } } }
  *   robustness:{ <name>: { analysis: <analysis>, inTimePlacebos: [..], leaveOneOut: {..}, … } }   (see robustness.ts)
  *   compare:   { <name>: { analyses: [<step>…], title } }
@@ -33,7 +35,7 @@ import { PLAN_COMMANDS, type PlanCommand } from './commands.js';
 import { parseRobustnessSpec, ROBUSTNESS_SCHEMA, type RobustnessSpec } from './robustnessSpec.js';
 import { builtDataSchema, parsePanelBuild, type PanelBuild } from './dataSource.js';
 
-export const SECTIONS = ['data', 'analyses', 'cba', 'robustness', 'compare', 'charts', 'report'] as const;
+export const SECTIONS = ['data', 'analyses', 'power', 'cba', 'robustness', 'compare', 'charts', 'report'] as const;
 export type Section = (typeof SECTIONS)[number];
 const TOP_KEYS = ['version', 'seed', 'tolerances', ...SECTIONS] as const;
 
@@ -66,6 +68,17 @@ export interface DataStep {
 
 export interface AnalysisStep {
   section: 'analyses';
+  name: string;
+  command: PlanCommand;
+  data: DataSource;
+  tables: OptionTable[];
+  values: Record<string, unknown>;
+  given: Set<string>;
+  needs: string[];
+}
+/** Design-stage power (`vru-eval power`) of a data source. */
+export interface PowerStep {
+  section: 'power';
   name: string;
   command: PlanCommand;
   data: DataSource;
@@ -113,7 +126,7 @@ export interface ReportStep {
   values: Record<string, unknown>;
   needs: string[];
 }
-export type Step = DataStep | AnalysisStep | CbaStep | RobustnessStep | CompareStep | ChartStep | ReportStep;
+export type Step = DataStep | AnalysisStep | PowerStep | CbaStep | RobustnessStep | CompareStep | ChartStep | ReportStep;
 
 export interface Plan {
   file: string;
@@ -215,12 +228,43 @@ export function checkPlanFiles(plan: Plan): void {
   }
 }
 
+/** What the section parsers share: the steps so far, the data sources, the plan seed and its folder. */
+interface PlanContext {
+  dir: string;
+  seed: number | null;
+  steps: Step[];
+  data: DataSource[];
+  warnings: { code: string; message: string }[];
+  /** Reserve a step name (names become file names). @throws PlanError PLAN_BAD_NAME, PLAN_DUPLICATE_NAME */
+  claim: (section: string, name: string) => void;
+}
+
+/**
+ * Validate a parsed plan against the option tables, in stages: the top level (version, seed,
+ * tolerances) → data → analyses → power → cba → robustness → compare → charts → report → cycles.
+ * @throws PlanError (exit 2) naming the key path
+ */
 export function validatePlan(raw: unknown, file: string, sha256: string): Plan {
-  const planWarnings: { code: string; message: string }[] = [];
   const top = obj(raw, '(plan)');
+  const { seed, tolerances } = parseTop(top);
+  const ctx: PlanContext = { dir: dirname(file), seed, steps: [], data: [], warnings: [], claim: nameClaimer() };
+  parseData(ctx, top.data);
+  parseAnalyses(ctx, top.analyses);
+  parsePower(ctx, top.power);
+  parseCba(ctx, top.cba);
+  parseRobustness(ctx, top.robustness);
+  parseCompare(ctx, top.compare);
+  parseCharts(ctx, top.charts);
+  if (top.report !== undefined) parseReport(ctx, top.report);
+  if (!ctx.steps.some((s) => s.section === 'analyses')) throw new PlanError('PLAN_MISSING_KEY', 'analyses', 'a plan needs at least one analysis');
+  checkCycles(ctx.steps);
+  return { file, dir: ctx.dir, sha256, seed, tolerances, data: ctx.data, steps: ctx.steps, warnings: ctx.warnings };
+}
+
+/** version, seed and tolerances. */
+function parseTop(top: Obj): { seed: number | null; tolerances: Tolerances } {
   keysIn(top, '', TOP_KEYS);
   if (top.version !== undefined && top.version !== 1) throw new PlanError('PLAN_BAD_VALUE', 'version', `must be 1 (got ${JSON.stringify(top.version)})`);
-  const dir = dirname(file);
   let seed: number | null = null;
   if (top.seed !== undefined) {
     if (typeof top.seed !== 'number' || !Number.isInteger(top.seed) || top.seed < 0) throw new PlanError('PLAN_BAD_TYPE', 'seed', 'must be a non-negative integer');
@@ -234,10 +278,13 @@ export function validatePlan(raw: unknown, file: string, sha256: string): Plan {
     if (typeof tol[k] !== 'number' || !((tol[k] as number) >= 0)) throw new PlanError('PLAN_BAD_TYPE', `tolerances.${k}`, 'must be a relative tolerance ≥ 0, e.g. 1e-6');
     tolerances[k] = tol[k] as number;
   }
+  return { seed, tolerances };
+}
 
-  const steps: Step[] = [];
+/** Step names become file names: valid characters, not reserved, unique across sections. */
+function nameClaimer(): (section: string, name: string) => void {
   const names = new Map<string, string>();
-  const claim = (section: string, name: string): void => {
+  return (section: string, name: string): void => {
     const p = `${section}.${name}`;
     if (!NAME.test(name)) throw new PlanError('PLAN_BAD_NAME', p, 'step names become file names: use letters, digits, _ . - (starting with a letter or digit)');
     if (name.length > MAX_NAME) throw new PlanError('PLAN_BAD_NAME', `${section}.${name.slice(0, 24)}…`, `the step name has ${name.length} characters; step names become file names (<name>.json, <name>.svg, data/<name>.manifest.json), so use at most ${MAX_NAME}`);
@@ -245,9 +292,11 @@ export function validatePlan(raw: unknown, file: string, sha256: string): Plan {
     if (names.has(name)) throw new PlanError('PLAN_DUPLICATE_NAME', p, `the name '${name}' is already used by ${names.get(name)}.${name}; step names are file names and must be unique`);
     names.set(name, section);
   };
+}
 
-  const data: DataSource[] = [];
-  for (const [name, v] of Object.entries(obj(top.data, 'data'))) {
+/** Data sources: a CSV (file) or a panel built from police.uk archives (a data step). */
+function parseData(ctx: PlanContext, section: unknown): void {
+  for (const [name, v] of Object.entries(obj(section, 'data'))) {
     const p = `data.${name}`;
     const d = obj(v, p);
     keysIn(d, p, ['file', 'panel', 'options']);
@@ -255,44 +304,73 @@ export function validatePlan(raw: unknown, file: string, sha256: string): Plan {
     for (const k of Object.keys(options)) if (!(k in PANEL_OPTIONS)) throw unknownKey(`${p}.options`, k, Object.keys(PANEL_OPTIONS), 'panel option');
     if (d.panel !== undefined) {
       if (d.file !== undefined) throw new PlanError('PLAN_BAD_KEY', `${p}.file`, `give either file (a CSV) or panel (built from police.uk files), not both`);
-      claim('data', name);
-      const build = parsePanelBuild(d.panel, `${p}.panel`, dir);
+      ctx.claim('data', name);
+      const build = parsePanelBuild(d.panel, `${p}.panel`, ctx.dir);
       const given = `data/${name}.csv`;
       const source: DataSource = { name, file: given, given, options, build };
-      data.push(source);
-      steps.push({ section: 'data', name, data: source, build, needs: [] });
+      ctx.data.push(source);
+      ctx.steps.push({ section: 'data', name, data: source, build, needs: [] });
       continue;
     }
     if (d.file === undefined) throw new PlanError('PLAN_MISSING_KEY', `${p}.file`, 'a data source needs file (a CSV, relative to the plan) or panel (built from police.uk files: { source: police-uk, paths: [...], options: {...} })');
     const given = string(d.file, `${p}.file`);
-    data.push({ name, file: resolve(dir, given), given, options, build: null });
+    ctx.data.push({ name, file: resolve(ctx.dir, given), given, options, build: null });
   }
+}
 
-  for (const [name, v] of Object.entries(obj(top.analyses, 'analyses'))) {
+/** The data source a step reads, by name. */
+function dataRef(ctx: PlanContext, v: unknown, path: string): DataSource {
+  const dataName = string(v, path);
+  const source = ctx.data.find((d) => d.name === dataName);
+  if (!source) throw missingRef(path, dataName, ctx.data.map((d) => d.name), 'data source');
+  return source;
+}
+
+/** Estimating commands with their options (validated by the method's tables, replications per method). */
+function parseAnalyses(ctx: PlanContext, section: unknown): void {
+  for (const [name, v] of Object.entries(obj(section, 'analyses'))) {
     const p = `analyses.${name}`;
-    claim('analyses', name);
+    ctx.claim('analyses', name);
     const a = obj(v, p);
     keysIn(a, p, ['command', 'data', 'options']);
     const cmdName = string(a.command, `${p}.command`);
-    const command = PLAN_COMMANDS.find((c) => c.name === cmdName && c.panel);
-    if (!command) throw badName('PLAN_UNKNOWN_COMMAND', `${p}.command`, cmdName, PLAN_COMMANDS.filter((c) => c.panel).map((c) => c.name), 'estimating command');
-    const dataName = string(a.data, `${p}.data`);
-    const source = data.find((d) => d.name === dataName);
-    if (!source) throw missingRef(`${p}.data`, dataName, data.map((d) => d.name), 'data source');
-    const own = obj(a.options, `${p}.options`);
-    const merged = { ...source.options, ...own };
-    if (seed !== null && merged.seed === undefined) merged.seed = seed;
+    const command = PLAN_COMMANDS.find((c) => c.name === cmdName && c.panel && c.name !== 'power');
+    if (!command) throw badName('PLAN_UNKNOWN_COMMAND', `${p}.command`, cmdName, PLAN_COMMANDS.filter((c) => c.panel && c.name !== 'power').map((c) => c.name), 'estimating command');
+    const source = dataRef(ctx, a.data, `${p}.data`);
+    const merged = { ...source.options, ...obj(a.options, `${p}.options`) };
+    if (ctx.seed !== null && merged.seed === undefined) merged.seed = ctx.seed;
     const tables = command.tables(merged);
     const pv = planValues(tables, merged, `${p}.options`, (k) => command.notFor(k, merged));
-    planWarnings.push(...pv.warnings);
-    steps.push({ section: 'analyses', name, command, data: source, tables, values: pv.values, given: pv.given, needs: source.build ? [source.name] : [] });
+    command.check?.(pv.values, pv.given, `${p}.options`);
+    ctx.warnings.push(...pv.warnings);
+    ctx.steps.push({ section: 'analyses', name, command, data: source, tables, values: pv.values, given: pv.given, needs: source.build ? [source.name] : [] });
   }
+}
 
-  const docSteps = (): string[] => steps.filter((s) => s.section !== 'data' && s.section !== 'charts' && s.section !== 'report').map((s) => s.name);
+/** Design-stage power (`vru-eval power`) on a data source: { data, options: { method, sims, … } }. */
+function parsePower(ctx: PlanContext, section: unknown): void {
+  const command = PLAN_COMMANDS.find((c) => c.name === 'power')!;
+  for (const [name, v] of Object.entries(obj(section, 'power'))) {
+    const p = `power.${name}`;
+    ctx.claim('power', name);
+    const a = obj(v, p);
+    keysIn(a, p, ['data', 'options']);
+    const source = dataRef(ctx, a.data, `${p}.data`);
+    const merged = { ...source.options, ...obj(a.options, `${p}.options`) };
+    if (ctx.seed !== null && merged.seed === undefined) merged.seed = ctx.seed;
+    const tables = command.tables(merged);
+    const pv = planValues(tables, merged, `${p}.options`, (k) => command.notFor(k, merged));
+    command.check?.(pv.values, pv.given, `${p}.options`);
+    ctx.warnings.push(...pv.warnings);
+    ctx.steps.push({ section: 'power', name, command, data: source, tables, values: pv.values, given: pv.given, needs: source.build ? [source.name] : [] });
+  }
+}
 
-  for (const [name, v] of Object.entries(obj(top.cba, 'cba'))) {
+/** Cost-benefit of named analyses. */
+function parseCba(ctx: PlanContext, section: unknown): void {
+  for (const [name, v] of Object.entries(obj(section, 'cba'))) {
     const p = `cba.${name}`;
-    claim('cba', name);
+    ctx.claim('cba', name);
     const c = obj(v, p);
     keysIn(c, p, ['from', 'options']);
     const from = strings(c.from, `${p}.from`);
@@ -301,50 +379,60 @@ export function validatePlan(raw: unknown, file: string, sha256: string): Plan {
     for (const k of ['from', 'spec', 'offencesAvoided', 'effectPer100k', 'ci']) {
       if (k in own) throw new PlanError('PLAN_BAD_KEY', `${p}.options.${k}`, `in a plan, cba takes its effects from named analyses: list them in ${p}.from`);
     }
-    if (seed !== null && own.seed === undefined) own.seed = seed;
-    const cmd = PLAN_COMMANDS.find((x) => x.name === 'cba')!;
-    const tables = cmd.tables(own);
+    if (ctx.seed !== null && own.seed === undefined) own.seed = ctx.seed;
+    const tables = PLAN_COMMANDS.find((x) => x.name === 'cba')!.tables(own);
     const pv = planValues(tables, own, `${p}.options`);
-    planWarnings.push(...pv.warnings);
-    steps.push({ section: 'cba', name, from, tables, values: pv.values, given: pv.given, needs: from.map((f, i) => ref(steps, `${p}.from[${i}]`, f, ['analyses'])) });
+    ctx.warnings.push(...pv.warnings);
+    ctx.steps.push({ section: 'cba', name, from, tables, values: pv.values, given: pv.given, needs: from.map((f, i) => ref(ctx.steps, `${p}.from[${i}]`, f, ['analyses'])) });
   }
+}
 
-  for (const [name, v] of Object.entries(obj(top.robustness, 'robustness'))) {
+/** Robustness suites of named analyses (robustnessSpec.ts). */
+function parseRobustness(ctx: PlanContext, section: unknown): void {
+  for (const [name, v] of Object.entries(obj(section, 'robustness'))) {
     const p = `robustness.${name}`;
-    claim('robustness', name);
+    ctx.claim('robustness', name);
     const r = obj(v, p);
     const analysis = string(r.analysis, `${p}.analysis`);
-    ref(steps, `${p}.analysis`, analysis, ['analyses']);
-    const target = steps.find((s) => s.name === analysis) as AnalysisStep;
-    const spec = parseRobustnessSpec(r, p, target);
-    steps.push({ section: 'robustness', name, analysis, spec, needs: [analysis] });
+    ref(ctx.steps, `${p}.analysis`, analysis, ['analyses']);
+    const target = ctx.steps.find((s) => s.name === analysis) as AnalysisStep;
+    ctx.steps.push({ section: 'robustness', name, analysis, spec: parseRobustnessSpec(r, p, target), needs: [analysis] });
   }
+}
 
-  // compare may name any step with a document, in any order (so cycles are possible and checked below)
-  const compareRaw = Object.entries(obj(top.compare, 'compare'));
-  for (const [name] of compareRaw) claim('compare', name);
+/** Steps with a result document (what compare and the report may name). */
+function docSteps(ctx: PlanContext): string[] {
+  return ctx.steps.filter((s) => s.section !== 'data' && s.section !== 'charts' && s.section !== 'report').map((s) => s.name);
+}
+
+/** compare may name any step with a document, in any order (so cycles are possible and checked later). */
+function parseCompare(ctx: PlanContext, section: unknown): void {
+  const compareRaw = Object.entries(obj(section, 'compare'));
+  for (const [name] of compareRaw) ctx.claim('compare', name);
   for (const [name, v] of compareRaw) {
     const p = `compare.${name}`;
     const c = obj(v, p);
     keysIn(c, p, ['analyses', 'title']);
     const list = strings(c.analyses, `${p}.analyses`);
     if (list.length < 2) throw new PlanError('PLAN_BAD_VALUE', `${p}.analyses`, 'name at least two analyses to compare');
-    const all = [...docSteps(), ...compareRaw.map(([n]) => n)];
+    const all = [...docSteps(ctx).filter((n) => ctx.steps.find((s) => s.name === n)?.section !== 'power'), ...compareRaw.map(([n]) => n)];
     list.forEach((a, i) => {
       if (!all.includes(a)) throw missingRef(`${p}.analyses[${i}]`, a, all, 'step');
     });
     const title = c.title === undefined ? null : string(c.title, `${p}.title`);
-    steps.push({ section: 'compare', name, analyses: list, title, needs: [...list] });
+    ctx.steps.push({ section: 'compare', name, analyses: list, title, needs: [...list] });
   }
+}
 
-  const chartTables = [PLOT_OPTIONS, CHART_OPTIONS];
-  for (const [name, v] of Object.entries(obj(top.charts, 'charts'))) {
+/** Charts of named steps. */
+function parseCharts(ctx: PlanContext, section: unknown): void {
+  for (const [name, v] of Object.entries(obj(section, 'charts'))) {
     const p = `charts.${name}`;
-    claim('charts', name);
+    ctx.claim('charts', name);
     const c = obj(v, p);
     keysIn(c, p, ['of', 'kind', 'format', 'options']);
     const of = string(c.of, `${p}.of`);
-    ref(steps, `${p}.of`, of, ['analyses', 'cba', 'robustness', 'compare']);
+    ref(ctx.steps, `${p}.of`, of, ['analyses', 'power', 'cba', 'robustness', 'compare']);
     const format = c.format === undefined ? 'svg' : string(c.format, `${p}.format`);
     if (format !== 'svg' && format !== 'png') throw new PlanError('PLAN_BAD_VALUE', `${p}.format`, "must be 'svg' or 'png'");
     const options = { ...obj(c.options, `${p}.options`) };
@@ -354,26 +442,23 @@ export function validatePlan(raw: unknown, file: string, sha256: string): Plan {
       if (!(PLOT_KINDS as readonly string[]).includes(kind)) throw badName('PLAN_BAD_VALUE', `${p}.kind`, kind, PLOT_KINDS, 'chart kind');
       options.kind = kind;
     }
-    const pv = planValues(chartTables, options, `${p}.options`);
-    steps.push({ section: 'charts', name, of, format, values: pv.values, needs: [of] });
+    const pv = planValues([PLOT_OPTIONS, CHART_OPTIONS], options, `${p}.options`);
+    ctx.steps.push({ section: 'charts', name, of, format, values: pv.values, needs: [of] });
   }
+}
 
-  if (top.report !== undefined) {
-    const p = 'report';
-    const r = obj(top.report, p);
-    keysIn(r, p, ['title', 'include', 'options']);
-    const all = docSteps();
-    const include = r.include === undefined ? all : strings(r.include, `${p}.include`);
-    include.forEach((a, i) => {
-      if (!all.includes(a)) throw missingRef(`${p}.include[${i}]`, a, all, 'step');
-    });
-    const pv = planValues([CHART_OPTIONS], obj(r.options, `${p}.options`), `${p}.options`);
-    steps.push({ section: 'report', name: 'report', title: r.title === undefined ? null : string(r.title, `${p}.title`), include, values: pv.values, needs: [...include] });
-  }
-
-  if (!steps.some((s) => s.section === 'analyses')) throw new PlanError('PLAN_MISSING_KEY', 'analyses', 'a plan needs at least one analysis');
-  checkCycles(steps);
-  return { file, dir, sha256, seed, tolerances, data, steps, warnings: planWarnings };
+/** The report: every step with a document by default. */
+function parseReport(ctx: PlanContext, section: unknown): void {
+  const p = 'report';
+  const r = obj(section, p);
+  keysIn(r, p, ['title', 'include', 'options']);
+  const all = docSteps(ctx);
+  const include = r.include === undefined ? all : strings(r.include, `${p}.include`);
+  include.forEach((a, i) => {
+    if (!all.includes(a)) throw missingRef(`${p}.include[${i}]`, a, all, 'step');
+  });
+  const pv = planValues([CHART_OPTIONS], obj(r.options, `${p}.options`), `${p}.options`);
+  ctx.steps.push({ section: 'report', name: 'report', title: r.title === undefined ? null : string(r.title, `${p}.title`), include, values: pv.values, needs: [...include] });
 }
 
 /** A value that must be one of `valid` (a name), with the nearest one suggested. */
@@ -415,7 +500,7 @@ function checkCycles(steps: readonly Step[]): void {
 
 /** The plan's JSON Schema (`vru-eval schema --plan`), derived from the commands' option tables. */
 export function planSchema(): JsonSchema {
-  const analysis = PLAN_COMMANDS.filter((c) => c.panel).map((c) => ({
+  const analysis = PLAN_COMMANDS.filter((c) => c.panel && c.name !== 'power').map((c) => ({
     type: 'object',
     additionalProperties: false,
     required: ['command', 'data'],
@@ -464,6 +549,11 @@ export function planSchema(): JsonSchema {
         },
       },
       analyses: { type: 'object', minProperties: 1, additionalProperties: { oneOf: analysis } },
+      power: {
+        type: 'object',
+        description: 'design-stage power and minimum detectable effect of a data source (vru-eval power), one step per name',
+        additionalProperties: { type: 'object', additionalProperties: false, required: ['data'], properties: { data: { type: 'string', description: 'name of a data source' }, options: optionsSchema(PLAN_COMMANDS.find((c) => c.name === 'power')!.allTables()) } },
+      },
       cba: { type: 'object', additionalProperties: { type: 'object', additionalProperties: false, required: ['from'], properties: { from: { ...names, minItems: 1, description: 'analyses whose effects are monetised, one per outcome' }, options: cbaOptions } } },
       robustness: { type: 'object', additionalProperties: ROBUSTNESS_SCHEMA },
       compare: { type: 'object', additionalProperties: { type: 'object', additionalProperties: false, required: ['analyses'], properties: { analyses: { ...names, minItems: 2 }, title: { type: 'string' } } } },

@@ -35,7 +35,7 @@ describe('vru-eval run --check on the committed example (CI gate)', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.json().status).toBe('match');
-    expect(r.json().diff[0]).toMatch(/^check: 8 result document\(s\) match the committed results/);
+    expect(r.json().diff[0]).toMatch(/^check: 9 result document\(s\) match the committed results/);
   }, 240_000);
 
   it('the committed results are complete documents and a complete manifest', () => {

@@ -20,6 +20,7 @@ import { parsePeriodRange, ordinalLabel } from '../../core/periods.js';
 import { unitPath, type Analysis, type Diagnostic, type Interval, type PathPoint, type UnitResult, type Warning } from '../../core/result.js';
 import { qnorm, qt, pValueNormal, pValueT, quantileSorted } from '../../core/stats.js';
 import { FORCES, type Force, type UnitBlock } from './ife.js';
+import { setReplicatePaths, type ReplicatePaths } from '../../core/replicatePaths.js';
 import { checkParametric, estimate, INFERENCES, replicateCount, statLayout, type BaseEstimate, type CvRow, type FullEstimate, type Inference, type Problem } from './model.js';
 import { runCv, runReplicates, startHelpers, type Helpers, type ProgressCallback } from './pool.js';
 
@@ -155,7 +156,30 @@ async function estimateAll(panel: Panel, options: GsynthOptions, o: Resolved, he
   const r = await chooseFactors(prep, o, options.progress, diagnostics);
   const est = fitModel(prep, o, r, diagnostics);
   const reps = await infer(prep, o, r, est, options.progress, helpers, diagnostics);
-  return assemble(prep, o, r, est, reps, diagnostics);
+  const analysis = assemble(prep, o, r, est, reps, diagnostics);
+  if (reps) setReplicatePaths(analysis, replicatePathsOf(prep, o, reps));
+  return analysis;
+}
+
+/**
+ * The replicates' calendar effect paths (internal, for the pre-trend Wald test of `pretrends`):
+ * V̂ as the intervals use it, the sample covariance of the bootstrap paths or (n − 1)/n Σ of the
+ * jackknife's; ν = replicates − 1, at most the resampled units − 1 (controls for the parametric
+ * bootstrap, all units otherwise).
+ */
+function replicatePathsOf(prep: Prepared, o: Resolved, reps: Float64Array): ReplicatePaths {
+  const lay = statLayout(prep.prob);
+  const B = reps.length / lay.K;
+  const paths: Float64Array[] = [];
+  for (let b = 0; b < B; b++) {
+    const x = new Float64Array(prep.Tall).fill(Number.NaN);
+    for (let t = 0; t < prep.Tall; t++) if (prep.fitIndex[t]! >= 0) x[t] = reps[b * lay.K + lay.path + prep.fitIndex[t]!]!;
+    if (!Number.isNaN(reps[b * lay.K + lay.att]!)) paths.push(x);
+  }
+  const R = paths.length;
+  const units = o.inference === 'parametric' ? prep.prob.co.n : prep.prob.co.n + prep.prob.tr.n;
+  const jack = o.inference === 'jackknife';
+  return { scheme: jack ? 'jackknife' : `bootstrap-${o.inference}`, periods: prep.panel.periods, paths, multiplier: jack ? R - 1 : R / (R - 1), df: Math.min(R, units) - 1 };
 }
 
 /** Everything the stages share once the panel is laid out for the fit. */

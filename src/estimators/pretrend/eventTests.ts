@@ -30,6 +30,8 @@ export interface PreTrendInput {
   vcov: ArrayLike<number>;
   /** Number of clusters behind a cluster-robust Σ (Hotelling F form), or null/undefined for χ². */
   clusters?: number | null;
+  /** What the G of the Hotelling form counts (default 'clusters'; e.g. 'placebo replicates'). */
+  dfSource?: string;
 }
 
 export interface PreTrendTests {
@@ -162,15 +164,10 @@ export function preTrendTests(input: PreTrendInput, opts: { level: number; bound
     : lambdaForPower((l) => noncentralChisqTail(qchisq(1 - alpha, k), k, l), 0.8);
   const slope80 = Math.sqrt(lam / rVr);
 
-  const fmt = (v: number) => v.toPrecision(3);
-  const summary =
-    `pre-trends: joint Wald test of the ${k} pre-period coefficient(s) ${pW < alpha ? 'REJECTS' : 'does not reject'} parallel pre-trends (p = ${pW.toPrecision(3)}); ` +
-    `equivalence (TOST) within ±${fmt(opts.bound)} ${pT < alpha ? 'is shown' : 'is NOT shown'} (p = ${pT.toPrecision(3)}); ` +
-    `the pre-period cannot rule out a trend of ${fmt(notRuledOut)} per ${opts.unit}; ` +
-    `the pre-trend test would detect a linear trend of ${fmt(slope80)} per ${opts.unit} 80% of the time (Roth 2022)`;
+  const summary = preTrendSummary({ k, pW, pT, alpha, bound: opts.bound, notRuledOut, slope80, unit: opts.unit });
   return {
     coefficients,
-    wald: { statistic: W, df: k, pValue: pW, rejected: pW < alpha, form: hotelling ? `Hotelling F(${k}, ${G! - k}) = W(G − k)/(k(G − 1)), G = ${G} clusters` : `χ²(${k})` },
+    wald: { statistic: W, df: k, pValue: pW, rejected: pW < alpha, form: hotelling ? `Hotelling F(${k}, ${G! - k}) = W(G − k)/(k(G − 1)), G = ${G} ${input.dfSource ?? 'clusters'}` : `χ²(${k})` },
     equivalence: { bound: opts.bound, boundSource: opts.boundSource, pValue: pT, equivalent: pT < alpha },
     trend: { slope, se: seS, ci: [slope - z2 * seS, slope + z2 * seS], notRuledOut },
     power: { slope80, power: 0.8, description: `smallest linear pre-trend (per ${opts.unit}, zero at the reference period) that the ${Math.round(opts.level * 100)}% joint Wald pre-test rejects with probability 0.8 (Roth 2022)` },
@@ -210,4 +207,15 @@ export function residualSd(y: ArrayLike<number>, treated: ArrayLike<number>, N: 
   let ss = 0;
   for (const v of r) ss += v * v;
   return Math.sqrt(ss / Math.max(1, r.length - 1));
+}
+
+/** The plain-words line of the pre-trend tests (terminal, report, diagnostics). */
+export function preTrendSummary(x: { k: number; pW: number; pT: number; alpha: number; bound: number; notRuledOut: number; slope80: number; unit: string }): string {
+  const fmt = (v: number) => v.toPrecision(3);
+  return (
+    `pre-trends: joint Wald test of the ${x.k} pre-period coefficient(s) ${x.pW < x.alpha ? 'REJECTS' : 'does not reject'} parallel pre-trends (p = ${x.pW.toPrecision(3)}); ` +
+    `equivalence (TOST) within ±${fmt(x.bound)} ${x.pT < x.alpha ? 'is shown' : 'is NOT shown'} (p = ${x.pT.toPrecision(3)}); ` +
+    `the pre-period cannot rule out a trend of ${fmt(x.notRuledOut)} per ${x.unit}; ` +
+    `the pre-trend test would detect a linear trend of ${fmt(x.slope80)} per ${x.unit} 80% of the time (Roth 2022)`
+  );
 }

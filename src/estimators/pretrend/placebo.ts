@@ -108,7 +108,7 @@ export function placeboHoldoutSync(panel: Panel, k: number, run: (p: Panel) => A
 }
 
 /** Read the placebo run's estimate and interval and word the test. */
-function assemblePlacebo(pp: PlaceboPanel, k: number, a: Analysis, level: number, bound: number, unit: string): PlaceboResult {
+export function assemblePlacebo(pp: PlaceboPanel, k: number, a: Analysis, level: number, bound: number, unit: string): PlaceboResult {
   const est = a.estimate;
   const att = typeof est?.att === 'number' ? est.att : null;
   const ci = Array.isArray(est?.ci) && est!.ci.every((x) => typeof x === 'number' && Number.isFinite(x)) ? (est!.ci as [number, number]) : null;

@@ -29,6 +29,7 @@
  * Replications re-solve the weights from the full-sample weights (warm start) with ζ held at
  * the full-sample value of the cohort, as the reference implementation does.
  */
+import { setReplicatePaths } from '../../core/replicatePaths.js';
 import { preFitWarning } from '../preFit.js';
 import { InputError, UsageError } from '../../core/errors.js';
 import { lstsq } from '../../core/linalg.js';
@@ -436,6 +437,8 @@ function assembleSdid(panel: Panel, options: SdidOptions, s: SdidSetup, f: SdidF
     cohorts: sdidCohorts(panel, main),
     comparison: sdidComparison(s, main),
   };
+  // internal, for the pre-trend Wald test of `pretrends` (src/core/replicatePaths.ts): V̂ = seMultiplier · (1/R)Σ(x − x̄)(x − x̄)ᵀ as the intervals use it
+  if (rp.calReps.length >= 2) setReplicatePaths(analysis, { scheme: inference, periods: panel.periods, paths: rp.calReps, multiplier: rp.seMultiplier, df: Math.min(rp.calReps.length, inference === 'placebo' ? s.controls.length : s.allRows.length) - 1 });
   const poorFit = preFitWarning(analysis, { demean: true, fix: 'try covariates, --sdid-estimator sc to compare, or control areas that resemble the treated ones (--donors)' }); // issue 21
   if (poorFit) warnings.push(poorFit);
   return analysis;
