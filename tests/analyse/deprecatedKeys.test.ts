@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { analyse } from '../../src/analyse.js';
+import { analyseCba } from '../../src/analyse/cba.js';
 import { analyseCs } from '../../src/analyse/did.js';
 import { FIXTURE, runCli } from '../helpers.js';
 
@@ -43,6 +44,16 @@ describe('old option keys in the library (issue 23)', () => {
 
   it('giving the old and the new key is a usage error', async () => {
     await expect(analyse(FIXTURE, { method: 'gsynth', ...GS, boots: 20, reps: 20 } as never)).rejects.toMatchObject({ code: 'CONFLICTING_OPTIONS' });
+  });
+
+  it('cba population/rateBase: population-total/rate-per plus the warnings', () => {
+    const base = { effectPer100k: [-4], name: ['v'], unitCost: [2000], costs: 1_000_000 };
+    const now = analyseCba({ ...base, populationTotal: [2_500_000] });
+    const old = analyseCba({ ...base, population: [2_500_000] } as never);
+    expect(deprecations(old.analysis.warnings)).toEqual(['options.population is now options.populationTotal; the old name works for one release']);
+    expect({ ...old.analysis, warnings: without(old.analysis.warnings) }).toEqual(now.analysis);
+    // rateBase counts as a given rate-per: refused without --from, as --rate-per is
+    expect(() => analyseCba({ ...base, populationTotal: [2_500_000], rateBase: 1000 } as never)).toThrow(/--rate-per applies to --from documents/);
   });
 
   it('the CLI with an old flag: exactly one warning per old name (not one from the CLI and one from the library)', () => {
