@@ -187,7 +187,7 @@ function effectsFromDocuments(run: CbaRun, { populations }: PerOutcomeEffects, w
     const pop = populations[i];
     const e = offencesFromDocument(doc, { file: basename(path), rateBase: v.ratePer, ...(pop !== undefined ? { population: pop } : {}) });
     if (pop !== undefined && e.source.field === 'counts.offencesAvoided') {
-      warnings.push({ code: 'POPULATION_UNUSED', message: `${basename(path)} already gives counts.offencesAvoided, so --population ${pop} was not used` });
+      warnings.push({ code: 'POPULATION_UNUSED', message: `${basename(path)} already gives counts.offencesAvoided, so --population-total ${pop} was not used` });
     }
     if (e.level !== null && given.has('level') && e.level !== level) {
       throw new UsageError('LEVEL_MISMATCH', `--level ${level} differs from the level ${e.level} of the intervals in ${path}; cba does not recompute intervals, so drop --level or re-run the estimate at that level`, { file: path });
