@@ -91,16 +91,43 @@ function pct(cur: number | null, base: number | null): number | null {
   return ((cur - base) / base) * 100;
 }
 
-/** Describe one outcome's panel. */
+/**
+ * The combined monthly series of the chosen units on the month-ordinal grid: `value(ord)` is the
+ * month's sum (or mean) over the units, null when a unit lacks a value or after the last complete
+ * month; `window(from, to)` adds a run of months (null unless every one of them has a value).
+ */
+interface MonthlySeries {
+  first: number;
+  last: number;
+  value(ord: number): number | null;
+  window(from: number, to: number): Window;
+}
+
+/** Describe one outcome's panel: rolling 12 months against the baseline, year on year, an overlay of two years. */
 export function describeOutcome(panel: Panel, o: DescribeOptions, warnings: Warning[]): OutcomeDescription {
   if (panel.frequency !== 'monthly') throw new InputError('NOT_MONTHLY', `${panel.file}: describe compares months and years, and this panel is ${panel.frequency}; give monthly data (YYYY-MM periods)`, { file: panel.file });
-  const T = panel.periods.length;
-  const idx = o.units === null ? panel.units.map((_, i) => i) : o.units.map((u) => {
+  const idx = chosenUnits(panel, o);
+  const m = monthlySeries(panel, o, idx, warnings);
+  const { baseFrom, rolling } = rollingComparison(panel, o, idx, m, warnings);
+  const startMonth = o.year === 'financial' ? 3 : 0;
+  const { years, yearToDate, curStart } = yearOnYear(o, m, startMonth);
+  const overlay = overlayOf(o, m, startMonth, baseFrom, curStart);
+  const series = panel.ordinals.map((ord) => ({ period: ordinalLabel(ord, 'monthly'), value: m.value(ord) }));
+  return { outcome: panel.outcome, rolling, years, yearToDate, overlay, series };
+}
+
+/** Row indices of --units (every unit when null). @throws InputError UNKNOWN_UNIT */
+function chosenUnits(panel: Panel, o: DescribeOptions): number[] {
+  return o.units === null ? panel.units.map((_, i) => i) : o.units.map((u) => {
     const i = panel.units.indexOf(u);
     if (i < 0) throw new InputError('UNKNOWN_UNIT', `--units: '${u}' is not a unit of ${panel.file} (units are e.g. ${panel.units.slice(0, 5).join(', ')})`, { unit: u });
     return i;
   });
-  // monthly series on the ordinal grid
+}
+
+/** The chosen units' monthly sum (or mean), complete months only; warns about trailing incomplete months. @throws InputError NO_COMPLETE_MONTH */
+function monthlySeries(panel: Panel, o: DescribeOptions, idx: readonly number[], warnings: Warning[]): MonthlySeries {
+  const T = panel.periods.length;
   const ord0 = panel.ordinals[0]!;
   const byOrd = new Map<number, number | null>();
   for (let t = 0; t < T; t++) {
@@ -119,7 +146,7 @@ export function describeOutcome(panel: Panel, o: DescribeOptions, warnings: Warn
   const lastT = panel.ordinals[T - 1]!;
   if (lastT > last) warnings.push({ code: 'INCOMPLETE_MONTHS', message: `${panel.outcome}: ${ordinalLabel(last + 1, 'monthly')} – ${ordinalLabel(lastT, 'monthly')} lack values for some chosen units and are left out; the last complete month is ${ordinalLabel(last, 'monthly')}` });
   const value = (ord: number): number | null => (ord <= last ? (byOrd.get(ord) ?? null) : null);
-  const sumWindow = (from: number, to: number): Window => {
+  const window = (from: number, to: number): Window => {
     let s = 0;
     let ok = from >= ord0 && to <= last;
     for (let k = from; k <= to && ok; k++) {
@@ -129,32 +156,40 @@ export function describeOutcome(panel: Panel, o: DescribeOptions, warnings: Warn
     }
     return { from: ordinalLabel(from, 'monthly'), to: ordinalLabel(to, 'monthly'), months: to - from + 1, value: ok ? s : null };
   };
-  const compare = (cur: Window, base: Window): Comparison => ({
+  return { first: ord0, last, value, window };
+}
+
+function compare(cur: Window, base: Window): Comparison {
+  return {
     current: cur,
     baseline: base,
     difference: cur.value !== null && base.value !== null ? cur.value - base.value : null,
     percentChange: pct(cur.value, base.value),
-  });
+  };
+}
 
-  // rolling 12 months vs the baseline
-  const current = sumWindow(last - 11, last);
+/** The latest 12 complete months against the baseline year (--baseline). @throws UsageError BAD_BASELINE; InputError from baselineError */
+function rollingComparison(panel: Panel, o: DescribeOptions, idx: readonly number[], m: MonthlySeries, warnings: Warning[]): { baseFrom: number; rolling: Comparison } {
+  const last = m.last;
+  const current = m.window(last - 11, last);
   let baseFrom: number;
   if (/^\d{4}\/\d{2}$/.test(o.baseline.trim())) baseFrom = yearStart(o.baseline, 'financial', '--baseline');
   else if (/^\d{4}$/.test(o.baseline.trim())) baseFrom = Number(o.baseline) * 12 + (last % 12) - 11;
   else throw new UsageError('BAD_BASELINE', `--baseline '${o.baseline}' must be a financial year (2018/19: April 2018 – March 2019) or a year (2018: the same 12 months as the latest, ending in 2018)`, { flag: '--baseline', value: o.baseline });
-  const baseline = sumWindow(baseFrom, baseFrom + 11);
+  const baseline = m.window(baseFrom, baseFrom + 11);
   if (baseline.value === null) throw baselineError(panel, o, idx, baseFrom, last, baseline);
   if (baseFrom + 11 >= last - 11) warnings.push({ code: 'BASELINE_OVERLAPS', message: `the baseline ${baseline.from} – ${baseline.to} overlaps the latest 12 months ${current.from} – ${current.to}` });
-  const rolling = compare(current, baseline);
+  return { baseFrom, rolling: compare(current, baseline) };
+}
 
-  // complete years, and the current year to date
-  const first = panel.ordinals[0]!;
-  const startMonth = o.year === 'financial' ? 3 : 0;
+/** Each complete (calendar or financial) year against the one before, and the current year to date against the same months a year earlier. */
+function yearOnYear(o: DescribeOptions, m: MonthlySeries, startMonth: number): { years: YearRow[]; yearToDate: OutcomeDescription['yearToDate']; curStart: number } {
+  const { first, last } = m;
   let y0 = first - ((((first - startMonth) % 12) + 12) % 12);
   if (y0 < first) y0 += 12;
   const years: YearRow[] = [];
   for (let s = y0; s + 11 <= last; s += 12) {
-    const w = sumWindow(s, s + 11);
+    const w = m.window(s, s + 11);
     if (w.value === null) continue;
     const prev = years.length > 0 && years[years.length - 1]!.from === ordinalLabel(s - 12, 'monthly') ? years[years.length - 1]!.value : null;
     years.push({ year: yearLabel(s, o.year), from: w.from, to: w.to, value: w.value, previous: prev, difference: prev !== null ? w.value - prev : null, percentChange: pct(w.value, prev) });
@@ -162,23 +197,24 @@ export function describeOutcome(panel: Panel, o: DescribeOptions, warnings: Warn
   const curStart = last - ((((last - startMonth) % 12) + 12) % 12);
   let yearToDate: OutcomeDescription['yearToDate'] = null;
   if (curStart + 11 > last) {
-    const cur = sumWindow(curStart, last);
-    const prev = sumWindow(curStart - 12, last - 12);
+    const cur = m.window(curStart, last);
+    const prev = m.window(curStart - 12, last - 12);
     yearToDate = { year: yearLabel(curStart, o.year), ...compare(cur, prev) };
   }
+  return { years, yearToDate, curStart };
+}
 
-  // overlay of two years, month by month
+/** Two years month by month (--overlay; default the baseline's year and the current one). */
+function overlayOf(o: DescribeOptions, m: MonthlySeries, startMonth: number, baseFrom: number, curStart: number): OutcomeDescription['overlay'] {
   const yearOf = (ord: number): number => ord - ((((ord - startMonth) % 12) + 12) % 12);
   const ovYears: [string, string] = o.overlay ?? [yearLabel(yearOf(baseFrom), o.year), yearLabel(curStart, o.year)];
   const [sa, sb] = ovYears.map((y) => yearStart(y, o.year, '--overlay')) as [number, number];
   const months = Array.from({ length: 12 }, (_, k) => {
-    const a = value(sa + k);
-    const b = value(sb + k);
+    const a = m.value(sa + k);
+    const b = m.value(sb + k);
     return { month: MONTHS[(startMonth + k) % 12]!, a, b, difference: a !== null && b !== null ? b - a : null };
   });
-
-  const series = panel.ordinals.map((ord) => ({ period: ordinalLabel(ord, 'monthly'), value: value(ord) }));
-  return { outcome: panel.outcome, rolling, years, yearToDate, overlay: { years: ovYears, months }, series };
+  return { years: ovYears, months };
 }
 
 /** The analysis block of `vru-eval describe` (a result document with no estimate). */
