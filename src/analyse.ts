@@ -2,7 +2,7 @@
  * One library call per analysis:
  *
  *     import { analyse, analysisDocument } from 'vru-eval';
- *     const r = await analyse('panel.csv', { method: 'gsynth', outcome: 'violence_rate', factors: 2, boots: 200 });
+ *     const r = await analyse('panel.csv', { method: 'gsynth', outcome: 'violence_rate', factors: 2, reps: 200 });
  *     r.analysis.estimate.value;                  // the ATT
  *     const doc = analysisDocument(r);            // the same document `vru-eval scm --method gsynth` writes
  *
@@ -27,6 +27,7 @@ export type { Analysed, AnalyseHooks, PanelSource };
 export type { AscmAnalyseOptions, GsynthAnalyseOptions, SdidAnalyseOptions, SynthAnalyseOptions, MicroAnalyseOptions, ItsAnalyseOptions, CsAnalyseOptions, TwfeAnalyseOptions };
 export { analyseAscm, analyseGsynth, analyseSdid, analyseSynth, analyseMicro, analyseIts, analyseCs, analyseTwfe };
 export { unitClusters, readPredictorsFile } from './analyse/scm.js';
+export { analyseCba, type CbaAnalyseOptions, type CbaAnalysed } from './analyse/cba.js';
 
 /** The analyses, by method name: scm's methods, its, and did's twfe and cs. */
 export const ANALYSE_METHODS = ['gsynth', 'synth', 'sdid', 'ascm', 'micro', 'its', 'twfe', 'cs'] as const;

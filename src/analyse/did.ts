@@ -15,7 +15,7 @@ import { CS_OPTIONS, parseWindow, TWFE_OPTIONS } from '../estimators/did/options
 import { TWFE_DEFAULTS, checkTwfeOptions, estimateCs, estimateTwfe } from '../estimators/did/index.js';
 import { seedLevel, type Analysed, type CommonAnalyseOptions } from './source.js';
 import { SENS_OPTIONS, attachSensitivity, checkSensOptions } from '../estimators/did/sensitivity.js';
-import { panelOptionsOf, resolvePanel, runStep, withDefaults, type AnalyseHooks, type PanelSource } from './source.js';
+import { panelOptionsOf, resolvePanel, runStep, withDefaults, withDeprecations, type AnalyseHooks, type PanelSource } from './source.js';
 
 /** Sensitivity and pre-trend options (src/estimators/did/sensitivity.ts); `given`: keys the caller set explicitly. */
 type SensAnalyseOptions = Partial<Values<typeof SENS_OPTIONS>> & { given?: ReadonlySet<string> };
@@ -79,7 +79,7 @@ export function analyseCs(source: PanelSource, o: CsAnalyseOptions, hooks?: Anal
   const missingUnits = new Set(miss.map((k) => Math.floor(k / T)));
   let keptUnits = 0;
   for (let i = 0; i < panel.units.length; i++) if (!missingUnits.has(i) && !panel.treated[i * T]) keptUnits++;
-  return { command: 'did', input: withCells(inputInfo(panel), cellCounts(panel, miss, undefined, keptUnits * T)), analysis };
+  return withDeprecations({ command: 'did', input: withCells(inputInfo(panel), cellCounts(panel, miss, undefined, keptUnits * T)), analysis }, o, [CS_OPTIONS, SENS_OPTIONS]);
 }
 
 /** Regression weights of each cell from the --weights column (NaN where the row is absent). */
@@ -163,5 +163,5 @@ export function analyseTwfe(source: PanelSource, o: TwfeAnalyseOptions, hooks?: 
   const w = missingCellsWarning(panel, miss, `were left out of the regression${weights ? ' (a missing weight counts as missing)' : ''}`);
   if (w) analysis.warnings.push(w);
   const used = (analysis.details as { observations?: number } | undefined)?.observations;
-  return { command: 'did', input: withCells(inputInfo(panel), cellCounts(panel, miss, undefined, used)), analysis };
+  return withDeprecations({ command: 'did', input: withCells(inputInfo(panel), cellCounts(panel, miss, undefined, used)), analysis }, o, [TWFE_OPTIONS, SENS_OPTIONS]);
 }

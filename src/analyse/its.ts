@@ -14,7 +14,7 @@ import { estimateIts } from '../estimators/its/estimate.js';
 import { ITS_OPTIONS } from '../estimators/its/options.js';
 import { parseErrors, parseSeasonality, type ItsOptions } from '../estimators/its/spec.js';
 import { seedLevel, type Analysed, type CommonAnalyseOptions } from './source.js';
-import { panelOptionsOf, resolvePanel, runStep, withDefaults, type AnalyseHooks, type PanelSource } from './source.js';
+import { panelOptionsOf, resolvePanel, runStep, withDefaults, withDeprecations, type AnalyseHooks, type PanelSource } from './source.js';
 
 export type ItsAnalyseOptions = CommonAnalyseOptions & Partial<Values<typeof ITS_OPTIONS>>;
 
@@ -99,5 +99,5 @@ export function analyseIts(source: PanelSource, o: ItsAnalyseOptions, hooks?: An
   // input.cells: the analysed and comparison units' cells (ITS needs them complete, so used = observed).
   const names = [...((analysis.options.units as string[] | null) ?? []), ...((analysis.options.control as string[] | null) ?? [])];
   const idx = names.map((u) => panel.units.indexOf(u)).filter((i) => i >= 0);
-  return { command: 'its', input: withCells(inputInfo(panel), cellCounts(panel, [], idx)), analysis };
+  return withDeprecations({ command: 'its', input: withCells(inputInfo(panel), cellCounts(panel, [], idx)), analysis }, o, [ITS_OPTIONS]);
 }

@@ -13,7 +13,7 @@ import type { Values } from '../core/optionTable.js';
 import { MICRO_OPTIONS, parseMatchPeriods } from '../estimators/micro/options.js';
 import { MICRO_INFERENCES, type MicroInference, type MicroProgress } from '../estimators/micro/index.js';
 import { microColumns, microFromPanel, type MicroRequest } from '../estimators/micro/prepare.js';
-import { panelOptionsOf, resolvePanel, seedLevel, withDefaults, type Analysed, type AnalyseHooks, type CommonAnalyseOptions, type PanelSource, type ScmSharedOptions } from './source.js';
+import { panelOptionsOf, resolvePanel, seedLevel, withDefaults, withDeprecations, type Analysed, type AnalyseHooks, type CommonAnalyseOptions, type PanelSource, type ScmSharedOptions } from './source.js';
 
 /** `outcome` may name several columns (comma-separated or an array): one set of weights for all. */
 export type MicroAnalyseOptions = Omit<CommonAnalyseOptions, 'outcome'> & ScmSharedOptions & Partial<Values<typeof MICRO_OPTIONS>> & { outcome?: string | string[] };
@@ -69,5 +69,5 @@ export async function analyseMicro(source: PanelSource, o: MicroAnalyseOptions, 
   const analysis = await microFromPanel(panel, { ...req, threads, ...(progress ? { progress } : {}) });
   analysis.options.donors = o.donors ?? null;
   analysis.options.excludeUnits = o.excludeUnits ?? null;
-  return { command: 'scm', input: inputInfo(panel), analysis };
+  return withDeprecations({ command: 'scm', input: inputInfo(panel), analysis }, o, [MICRO_OPTIONS]);
 }

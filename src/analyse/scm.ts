@@ -24,7 +24,7 @@ import { SDID_INFERENCE, sdid, type SdidInference } from '../estimators/sdid/sdi
 import { ASCM_OPTIONS } from '../estimators/ascm/options.js';
 import { ASCM_INFERENCE, ascm, type AscmInference } from '../estimators/ascm/ascm.js';
 import { attachAttCounts } from '../estimators/attCounts.js';
-import { panelOptionsOf, resolvePanel, runStep, withDefaults, type AnalyseHooks, type PanelSource } from './source.js';
+import { panelOptionsOf, resolvePanel, runStep, withDefaults, withDeprecations, type AnalyseHooks, type PanelSource } from './source.js';
 
 export type { Analysed, CommonAnalyseOptions, ScmSharedOptions } from './source.js';
 import { seedLevel, type Analysed, type CommonAnalyseOptions, type ScmSharedOptions } from './source.js';
@@ -83,7 +83,7 @@ export async function analyseGsynth(source: PanelSource, o: GsynthAnalyseOptions
     workers,
     ...(progress ? { progress } : {}),
   });
-  return { command: 'scm', input: gsynthAssemble(panel, analysis, scale, o), analysis };
+  return withDeprecations({ command: 'scm', input: gsynthAssemble(panel, analysis, scale, o), analysis }, o, [GSYNTH_OPTIONS]);
 }
 
 /** gsynth's options for the count scale and donor pool, the missing-cell warning and the cells used. */
@@ -184,7 +184,7 @@ export function analyseSynth(source: PanelSource, o: SynthAnalyseOptions, hooks?
   const analysis = runStep(hooks, label, () => synth(panel, options));
   analysis.options = { ...analysis.options, outcome: panel.outcome, exclude: o.excludeUnits ?? null, donorsFlag: o.donors ?? null };
   // Classic SC needs a balanced panel (missing cells are an error), so every observed cell is used.
-  return { command: 'scm', input: withCells(inputInfo(panel), cellCounts(panel, [])), analysis };
+  return withDeprecations({ command: 'scm', input: withCells(inputInfo(panel), cellCounts(panel, [])), analysis }, o, [SYNTH_OPTIONS]);
 }
 
 // ---------------------------------------------------------------- sdid
@@ -240,7 +240,7 @@ export function analyseSdid(source: PanelSource, o: SdidAnalyseOptions): Analyse
   attachAttCounts(analysis, panel, scale, withDefaults(GSYNTH_OPTIONS, o).ratePer); // --rate-per (declared with gsynth's options)
   // SDID needs a balanced panel: a missing outcome cell is UNBALANCED_PANEL (exit 3, as classic SC
   // and ITS) and a missing covariate cell MISSING_COVARIATE, so every cell is observed and used.
-  return { command: 'scm', input: withCells(inputInfo(panel), cellCounts(panel, [])), analysis };
+  return withDeprecations({ command: 'scm', input: withCells(inputInfo(panel), cellCounts(panel, [])), analysis }, o, [SDID_OPTIONS]);
 }
 
 // ---------------------------------------------------------------- ascm
@@ -276,5 +276,5 @@ export function analyseAscm(source: PanelSource, o: AscmAnalyseOptions): Analyse
   const miss = missingCellIndices(panel, undefined, panel.covariateNames.map((c) => panel.covariates[c]!));
   const w = missingCellsWarning(panel, miss, 'were not used: pre-treatment covariate means are taken over the observed cells (every outcome cell is observed: augmented synthetic control needs a balanced outcome panel)');
   if (w) analysis.warnings.push(w);
-  return { command: 'scm', input: withCells(inputInfo(panel), cellCounts(panel, miss)), analysis };
+  return withDeprecations({ command: 'scm', input: withCells(inputInfo(panel), cellCounts(panel, miss)), analysis }, o, [ASCM_OPTIONS]);
 }

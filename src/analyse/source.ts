@@ -5,12 +5,12 @@
  */
 import { PANEL_OPTIONS } from '../core/commonOptions.js';
 import { InputError, UsageError } from '../core/errors.js';
-import { aliasKey, type OptionTable, type Values } from '../core/optionTable.js';
+import { aliasKey, deprecationWarning, type OptionTable, type Values } from '../core/optionTable.js';
 import type { SCM_OPTIONS } from '../estimators/scmOptions.js';
 import { readPanelWith, type Panel, type PanelOptions } from '../core/panel.js';
 import type { ColumnRequest, ColumnTable } from '../io/columns.js';
 import { DEFAULT_SEED } from '../core/rng.js';
-import type { Analysis, InputInfo } from '../core/result.js';
+import type { Analysis, InputInfo, Warning } from '../core/result.js';
 
 /** A panel file path ('-' for stdin) or a built Panel. */
 export type PanelSource = string | Panel;
@@ -37,6 +37,36 @@ export function withDefaults<T extends OptionTable>(table: T, options: object): 
     out[key] = given !== undefined ? given : opt.default;
   }
   return out as Values<T>;
+}
+
+/**
+ * One DEPRECATED_OPTION warning per old key of `tables` that `options` uses (e.g. gsynth's `boots`
+ * for `reps`): withDefaults reads such a key as the new one, and a library caller is told so in the
+ * document, as a CLI user of the old flag is (the CLI resolves its old flags before calling the
+ * analyse layer, so it never passes an old key here and nothing is warned twice).
+ */
+export function deprecatedKeyWarnings(options: object, tables: readonly OptionTable[]): Warning[] {
+  const o = options as Readonly<Record<string, unknown>>;
+  const out: Warning[] = [];
+  const seen = new Set<string>();
+  for (const table of tables) {
+    for (const [key, opt] of Object.entries(table)) {
+      for (const a of opt.aliases ?? []) {
+        const old = aliasKey(a);
+        if (o[old] === undefined || Object.prototype.hasOwnProperty.call(table, old) || seen.has(old)) continue;
+        seen.add(old);
+        out.push(deprecationWarning(`options.${old}`, `options.${key}`));
+      }
+    }
+  }
+  return out;
+}
+
+/** `r` with the DEPRECATED_OPTION warnings of `options` appended to its warnings (where the CLI appends its own). */
+export function withDeprecations(r: Analysed, options: object, tables: readonly OptionTable[]): Analysed {
+  const w = deprecatedKeyWarnings(options, tables);
+  if (w.length > 0) r.analysis.warnings.push(...w);
+  return r;
 }
 
 /** The panel-mapping options (--outcome, --unit, …) of `o`, as readPanel takes them. */

@@ -203,16 +203,26 @@ async function cbaSection(doc: ResultDocument): Promise<SummarySection | null> {
   return { pre: formatCbaTable({ outcomes: doc.outcomes as never, totals: doc.totals as never, bcr: doc.bcr as never, warnings: [] }, round) };
 }
 
+/** How describe combined an outcome's areas, in words ("a rate: population-weighted mean of the areas (population)"). */
+function combineText(c: { kind: string; basis: string | null; across: string; population: string | null } | undefined): string {
+  if (!c) return 'sum of the areas';
+  if (c.kind === 'count') return `a count: ${c.across === 'sum' ? 'sum' : 'mean'} of the areas, months added`;
+  const why = c.basis === '--rates' ? 'given in --rates' : 'by its name';
+  const across = c.across === 'population-weighted mean' ? `population-weighted mean of the areas (${c.population})` : 'plain mean of the areas (no --population)';
+  return `a rate (${why}): ${across}, never summed; windows add the months`;
+}
+
 /** Descriptive comparisons (documents with a `describe` block): rolling 12 months, years, overlay; each labelled. */
 function describeSections(doc: ResultDocument): SummarySection[] {
   const d = doc.describe as
-    | { label: string; lastCompleteMonth: string; units: string[]; outcomes: { outcome: string; rolling: Cmp; years: { year: string; value: number; difference: number | null; percentChange: number | null }[]; yearToDate: (Cmp & { year: string }) | null; overlay: { years: [string, string]; months: { month: string; a: number | null; b: number | null; difference: number | null }[] } }[] }
+    | { label: string; lastCompleteMonth: string; units: string[]; outcomes: { outcome: string; combine?: { kind: string; basis: string | null; across: string; population: string | null }; rolling: Cmp; years: { year: string; value: number; difference: number | null; percentChange: number | null }[]; yearToDate: (Cmp & { year: string }) | null; overlay: { years: [string, string]; months: { month: string; a: number | null; b: number | null; difference: number | null }[] } }[] }
     | undefined;
   if (!isObj(d) || !Array.isArray(d.outcomes)) return [];
   type Cmp = { current: { from: string; to: string; value: number | null }; baseline: { from: string; to: string; value: number | null }; difference: number | null; percentChange: number | null };
   const change = (diff: number | null, p: number | null): string => (diff === null ? '' : `${diff > 0 ? '+' : ''}${readable(diff)}${p !== null ? ` (${p > 0 ? '+' : p < 0 ? MINUS : ''}${Math.abs(p).toFixed(1)}%)` : ''}`.replace('+−', '−'));
-  const out: SummarySection[] = [{ rows: [['label', d.label], ['last complete month', d.lastCompleteMonth], ['areas', `${d.units.length} (${String(doc.options.aggregate)}): ${d.units.slice(0, 8).join(', ')}${d.units.length > 8 ? ', …' : ''}`]] }];
+  const out: SummarySection[] = [{ rows: [['label', d.label], ['last complete month', d.lastCompleteMonth], ['areas', `${d.units.length}: ${d.units.slice(0, 8).join(', ')}${d.units.length > 8 ? ', …' : ''}`]] }];
   for (const oc of d.outcomes) {
+    out[0]!.rows!.push([oc.outcome, combineText(oc.combine)]);
     const r = oc.rolling;
     const rows: string[][] = [
       ['latest 12 months', `${r.current.from} – ${r.current.to}`, readable(r.current.value), ''],

@@ -116,24 +116,9 @@ export function parseNumberBytes(b: Uint8Array, s: number, e: number): number {
   if (intDigits === 0 && fracDigits === 0) return notNumeric();
   let exp = 0;
   if (p < e && (b[p] === C_E || b[p] === C_EU)) {
-    p++;
-    let eneg = false;
-    if (p < e && (b[p] === C_PLUS || b[p] === C_MINUS)) {
-      eneg = b[p] === C_MINUS;
-      p++;
-    }
-    let expDigits = 0;
-    while (p < e) {
-      c = b[p]!;
-      if (c < C_0 || c > C_9) break;
-      if (exp < 100000) exp = exp * 10 + (c - C_0);
-      expDigits++;
-      p++;
-    }
-    if (expDigits === 0) return notNumeric();
-    if (eneg) exp = -exp;
-  }
-  if (p !== e) return notNumeric();
+    exp = exponentTo(b, p + 1, e);
+    if (Number.isNaN(exp)) return notNumeric();
+  } else if (p !== e) return notNumeric();
   numberParse.status = NumStatus.Ok;
   if (sig === 0) return neg ? -0 : 0;
   const k = scale + exp;
@@ -141,7 +126,31 @@ export function parseNumberBytes(b: Uint8Array, s: number, e: number): number {
     const v = k >= 0 ? m * POW10[k]! : m / POW10[-k]!;
     return neg ? -v : v;
   }
-  // Not provably exact: let Number() round it (the text is ASCII, validated above).
+  return roundedByNumber(b, s, e);
+}
+
+/** The exponent `[+-]? d+` in b[p, e), running to e exactly (magnitude capped near 10^6: beyond any double); NaN when malformed. */
+function exponentTo(b: Uint8Array, p: number, e: number): number {
+  let eneg = false;
+  if (p < e && (b[p] === C_PLUS || b[p] === C_MINUS)) {
+    eneg = b[p] === C_MINUS;
+    p++;
+  }
+  let exp = 0;
+  let expDigits = 0;
+  while (p < e) {
+    const c = b[p]!;
+    if (c < C_0 || c > C_9) break;
+    if (exp < 100000) exp = exp * 10 + (c - C_0);
+    expDigits++;
+    p++;
+  }
+  if (expDigits === 0 || p !== e) return Number.NaN;
+  return eneg ? -exp : exp;
+}
+
+/** Not provably exact: let Number() round it (the text is ASCII, validated by the caller); ±Infinity is Overflow. */
+function roundedByNumber(b: Uint8Array, s: number, e: number): number {
   let text = '';
   for (let q = s; q < e; q++) text += String.fromCharCode(b[q]!);
   const v = Number(text);

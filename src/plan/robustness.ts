@@ -179,89 +179,117 @@ function rankDonors(base: BaseAnalysis, d: Design): string[] {
   return [...d.controls].sort((a, b) => c.get(b)! - c.get(a)! || (a < b ? -1 : 1));
 }
 
-function variants(base: BaseAnalysis, spec: RobustnessSpec, d: Design): { list: Variant[]; warnings: Warning[] } {
-  const list: Variant[] = [];
-  const warnings: Warning[] = [];
-  const its = base.command === 'its';
-  const v = base.values;
-  const startOrd = periodOrdinal(d.start, d.frequency);
-  const add = (x: Omit<Variant, 'set' | 'unset' | 'dropUnits' | 'before'> & Partial<Variant>): void => {
-    list.push({ set: {}, unset: [], dropUnits: [], before: null, ...x });
-  };
-  /** Options that move the treatment start to `p` (keeping the analysed units). */
-  const startAt = (p: string, cut: boolean): Pick<Variant, 'set' | 'unset'> => {
-    if (its) {
-      const set: Record<string, unknown> = { interruption: [p] };
-      if (v.series === undefined) set.units = d.treated;
-      if (cut && v.control === true) set.control = d.controls;
-      if (cut && v.dummy !== undefined) set.dummy = (v.dummy as string[]).filter((w) => periodOrdinal(w.split(':')[0]!.trim(), d.frequency) < startOrd);
-      return { set, unset: [] };
-    }
-    const set: Record<string, unknown> = { treatedUnits: d.treated, start: p };
-    if (cut && v.excludePeriods !== undefined) set.excludePeriods = (v.excludePeriods as string[]).filter((w) => periodOrdinal(w.split(':')[0]!.trim(), d.frequency) < startOrd);
-    return { set, unset: ['treated'] };
-  };
+/** What the variant builders share: the main analysis, its design, and the list and warnings they add to. */
+interface VariantSet {
+  base: BaseAnalysis;
+  d: Design;
+  its: boolean;
+  v: BaseAnalysis['values'];
+  startOrd: number;
+  list: Variant[];
+  warnings: Warning[];
+}
 
-  if (spec.rerun) add({ id: 'main-rerun', group: 'main re-run', label: 'main analysis, re-run from its recorded options' });
+/**
+ * The variants of the suite, in the document's order: main re-run → in-time placebos → leave one
+ * donor out → leave one treated out → donor pools → start dates → excluded windows → placebo
+ * outcomes → covariates (unadjusted and adjusted on the same reduced sample).
+ */
+function variants(base: BaseAnalysis, spec: RobustnessSpec, d: Design): { list: Variant[]; warnings: Warning[] } {
+  const vs: VariantSet = { base, d, its: base.command === 'its', v: base.values, startOrd: periodOrdinal(d.start, d.frequency), list: [], warnings: [] };
+  if (spec.rerun) addVariant(vs, { id: 'main-rerun', group: 'main re-run', label: 'main analysis, re-run from its recorded options' });
   for (const p of spec.inTimePlacebos) {
     const o = periodOrdinal(p, d.frequency);
-    if (!Number.isFinite(o) || o >= startOrd) throw new UsageError('BAD_PLACEBO_START', `robustness: in-time placebo start ${p} must be a period before the real start ${d.start}`, { period: p });
-    add({ id: `placebo-${p}`, group: 'in-time placebo', label: `fake start ${p} (data before ${d.start})`, ...startAt(p, true), before: d.start });
+    if (!Number.isFinite(o) || o >= vs.startOrd) throw new UsageError('BAD_PLACEBO_START', `robustness: in-time placebo start ${p} must be a period before the real start ${d.start}`, { period: p });
+    addVariant(vs, { id: `placebo-${p}`, group: 'in-time placebo', label: `fake start ${p} (data before ${d.start})`, ...startAt(vs, p, true), before: d.start });
   }
-  if (spec.leaveOneOut.donors === 'all' || spec.leaveOneOut.donors > 0) {
-    if (d.controls.length === 0) warnings.push({ code: 'NO_DONORS', message: 'leave-one-out over donors: this analysis has no donor or control units' });
+  leaveOneOutVariants(vs, spec.leaveOneOut);
+  for (const pool of spec.donorPools) donorPoolVariant(vs, pool);
+  for (const s of spec.starts) addVariant(vs, { id: `start-${s}`, group: 'start date', label: `start ${s}`, ...startAt(vs, s, false) });
+  for (const w of spec.excludeWindows) {
+    const set = vs.its ? { dummy: [...((vs.v.dummy as string[] | undefined) ?? []), w] } : { excludePeriods: [...((vs.v.excludePeriods as string[] | undefined) ?? []), w] };
+    addVariant(vs, { id: `exclude-${w}`, group: 'exclude window', label: `${w} left out${vs.its ? ' (dummy)' : ''}`, set });
+  }
+  for (const y of spec.placeboOutcomes) addVariant(vs, { id: `outcome-${y}`, group: 'placebo outcome', label: `outcome ${y}`, set: { outcome: y } });
+  if (spec.covariates.length > 0) covariateVariants(vs, spec.covariates);
+  return { list: vs.list, warnings: vs.warnings };
+}
+
+function addVariant(vs: VariantSet, x: Omit<Variant, 'set' | 'unset' | 'dropUnits' | 'before'> & Partial<Variant>): void {
+  vs.list.push({ set: {}, unset: [], dropUnits: [], before: null, ...x });
+}
+
+/** Options that move the treatment start to `p` (keeping the analysed units); `cut`: the data end before the real start, so later windows go. */
+function startAt(vs: VariantSet, p: string, cut: boolean): Pick<Variant, 'set' | 'unset'> {
+  const { d, v } = vs;
+  if (vs.its) {
+    const set: Record<string, unknown> = { interruption: [p] };
+    if (v.series === undefined) set.units = d.treated;
+    if (cut && v.control === true) set.control = d.controls;
+    if (cut && v.dummy !== undefined) set.dummy = (v.dummy as string[]).filter((w) => periodOrdinal(w.split(':')[0]!.trim(), d.frequency) < vs.startOrd);
+    return { set, unset: [] };
+  }
+  const set: Record<string, unknown> = { treatedUnits: d.treated, start: p };
+  if (cut && v.excludePeriods !== undefined) set.excludePeriods = (v.excludePeriods as string[]).filter((w) => periodOrdinal(w.split(':')[0]!.trim(), d.frequency) < vs.startOrd);
+  return { set, unset: ['treated'] };
+}
+
+/** Leave one donor out (the donors most correlated with the treated mean first) and leave one treated unit out. */
+function leaveOneOutVariants(vs: VariantSet, loo: RobustnessSpec['leaveOneOut']): void {
+  const { base, d, its, v } = vs;
+  if (loo.donors === 'all' || loo.donors > 0) {
+    if (d.controls.length === 0) vs.warnings.push({ code: 'NO_DONORS', message: 'leave-one-out over donors: this analysis has no donor or control units' });
     const ranked = rankDonors(base, d);
-    const take = spec.leaveOneOut.donors === 'all' ? ranked : ranked.slice(0, spec.leaveOneOut.donors);
+    const take = loo.donors === 'all' ? ranked : ranked.slice(0, loo.donors);
     for (const u of take) {
       const set: Record<string, unknown> = its && Array.isArray(v.control) ? { control: (v.control as string[]).filter((c) => c !== u) } : its && v.control === true ? { control: d.controls.filter((c) => c !== u) } : {};
-      add({ id: `loo-donor-${u}`, group: 'leave one donor out', label: `without donor ${u}`, set, dropUnits: [u] });
+      addVariant(vs, { id: `loo-donor-${u}`, group: 'leave one donor out', label: `without donor ${u}`, set, dropUnits: [u] });
     }
   }
-  if (spec.leaveOneOut.treated) {
-    if (d.treated.length < 2) warnings.push({ code: 'ONE_TREATED_UNIT', message: 'leave-one-out over treated units needs at least two treated units' });
+  if (loo.treated) {
+    if (d.treated.length < 2) vs.warnings.push({ code: 'ONE_TREATED_UNIT', message: 'leave-one-out over treated units needs at least two treated units' });
     else
       for (const u of d.treated) {
         const set: Record<string, unknown> = its && v.series === undefined ? { units: d.treated.filter((t) => t !== u) } : {};
-        add({ id: `loo-treated-${u}`, group: 'leave one treated out', label: `without treated ${u}`, set, dropUnits: its ? [] : [u] });
+        addVariant(vs, { id: `loo-treated-${u}`, group: 'leave one treated out', label: `without treated ${u}`, set, dropUnits: its ? [] : [u] });
       }
   }
-  for (const pool of spec.donorPools) {
-    const drop = new Set(pool.exclude.filter((u) => d.controls.includes(u)));
-    for (const u of pool.exclude) if (!d.controls.includes(u)) warnings.push({ code: 'NOT_A_DONOR', message: `donor pool '${pool.name}': ${u} is not a donor of this analysis` });
-    if (pool.sameAs !== null) {
-      const ic = d.table.header.indexOf(pool.sameAs);
-      if (ic < 0) throw new UsageError('MISSING_COLUMN', `robustness: donor pool '${pool.name}' uses column '${pool.sameAs}', which ${basename(base.file)} does not have (columns: ${d.table.header.join(', ')})`, { column: pool.sameAs });
-      const iu = d.table.header.indexOf(d.unitCol);
-      const value = new Map<string, string>();
-      for (const r of d.table.rows) if (!value.has(r[iu]!)) value.set(r[iu]!, r[ic]!);
-      const treatedValues = new Set(d.treated.map((u) => value.get(u)));
-      for (const u of d.controls) if (treatedValues.has(value.get(u))) drop.add(u);
-    }
-    const dropped = d.controls.filter((u) => drop.has(u));
-    const set: Record<string, unknown> = its && (Array.isArray(v.control) || v.control === true) ? { control: d.controls.filter((c) => !drop.has(c)) } : {};
-    add({ id: `pool-${pool.name}`, group: 'donor pool', label: `donor pool '${pool.name}' (${dropped.length} donor${dropped.length === 1 ? '' : 's'} dropped)`, set, dropUnits: dropped });
-  }
-  for (const s of spec.starts) add({ id: `start-${s}`, group: 'start date', label: `start ${s}`, ...startAt(s, false) });
-  for (const w of spec.excludeWindows) {
-    const set = its ? { dummy: [...((v.dummy as string[] | undefined) ?? []), w] } : { excludePeriods: [...((v.excludePeriods as string[] | undefined) ?? []), w] };
-    add({ id: `exclude-${w}`, group: 'exclude window', label: `${w} left out${its ? ' (dummy)' : ''}`, set });
-  }
-  for (const y of spec.placeboOutcomes) add({ id: `outcome-${y}`, group: 'placebo outcome', label: `outcome ${y}`, set: { outcome: y } });
-  if (spec.covariates.length > 0) {
-    const idx = spec.covariates.map((c) => {
-      const i = d.table.header.indexOf(c);
-      if (i < 0) throw new UsageError('MISSING_COLUMN', `robustness: covariate '${c}' is not a column of ${basename(base.file)}`, { column: c });
-      return i;
-    });
+}
+
+/** A donor pool without the listed donors and (sameAs) the donors sharing a treated unit's value of a column. */
+function donorPoolVariant(vs: VariantSet, pool: RobustnessSpec['donorPools'][number]): void {
+  const { base, d, its, v } = vs;
+  const drop = new Set(pool.exclude.filter((u) => d.controls.includes(u)));
+  for (const u of pool.exclude) if (!d.controls.includes(u)) vs.warnings.push({ code: 'NOT_A_DONOR', message: `donor pool '${pool.name}': ${u} is not a donor of this analysis` });
+  if (pool.sameAs !== null) {
+    const ic = d.table.header.indexOf(pool.sameAs);
+    if (ic < 0) throw new UsageError('MISSING_COLUMN', `robustness: donor pool '${pool.name}' uses column '${pool.sameAs}', which ${basename(base.file)} does not have (columns: ${d.table.header.join(', ')})`, { column: pool.sameAs });
     const iu = d.table.header.indexOf(d.unitCol);
-    const missing = new Set<string>();
-    for (const r of d.table.rows) if (idx.some((i) => r[i] === '' || !Number.isFinite(Number(r[i])))) missing.add(r[iu]!);
-    const drop = [...missing].sort();
-    const sample = drop.length > 0 ? `reduced sample, ${drop.length} unit${drop.length === 1 ? '' : 's'} with missing covariates dropped` : 'no unit has missing covariates';
-    add({ id: 'unadjusted-reduced', group: 'covariates', label: `unadjusted (${sample})`, dropUnits: drop, unset: ['covariates'] });
-    add({ id: 'adjusted-reduced', group: 'covariates', label: `adjusted for ${spec.covariates.join(', ')} (${sample})`, dropUnits: drop, set: { covariates: spec.covariates } });
+    const value = new Map<string, string>();
+    for (const r of d.table.rows) if (!value.has(r[iu]!)) value.set(r[iu]!, r[ic]!);
+    const treatedValues = new Set(d.treated.map((u) => value.get(u)));
+    for (const u of d.controls) if (treatedValues.has(value.get(u))) drop.add(u);
   }
-  return { list, warnings };
+  const dropped = d.controls.filter((u) => drop.has(u));
+  const set: Record<string, unknown> = its && (Array.isArray(v.control) || v.control === true) ? { control: d.controls.filter((c) => !drop.has(c)) } : {};
+  addVariant(vs, { id: `pool-${pool.name}`, group: 'donor pool', label: `donor pool '${pool.name}' (${dropped.length} donor${dropped.length === 1 ? '' : 's'} dropped)`, set, dropUnits: dropped });
+}
+
+/** Unadjusted and adjusted for `covariates`, both on the units with every covariate (so only the adjustment differs). */
+function covariateVariants(vs: VariantSet, covariates: readonly string[]): void {
+  const { base, d } = vs;
+  const idx = covariates.map((c) => {
+    const i = d.table.header.indexOf(c);
+    if (i < 0) throw new UsageError('MISSING_COLUMN', `robustness: covariate '${c}' is not a column of ${basename(base.file)}`, { column: c });
+    return i;
+  });
+  const iu = d.table.header.indexOf(d.unitCol);
+  const missing = new Set<string>();
+  for (const r of d.table.rows) if (idx.some((i) => r[i] === '' || !Number.isFinite(Number(r[i])))) missing.add(r[iu]!);
+  const drop = [...missing].sort();
+  const sample = drop.length > 0 ? `reduced sample, ${drop.length} unit${drop.length === 1 ? '' : 's'} with missing covariates dropped` : 'no unit has missing covariates';
+  addVariant(vs, { id: 'unadjusted-reduced', group: 'covariates', label: `unadjusted (${sample})`, dropUnits: drop, unset: ['covariates'] });
+  addVariant(vs, { id: 'adjusted-reduced', group: 'covariates', label: `adjusted for ${covariates.join(', ')} (${sample})`, dropUnits: drop, set: { covariates: [...covariates] } });
 }
 
 function csvCell(s: string): string {
@@ -291,70 +319,84 @@ function errorMessage(stderr: string): string {
 /**
  * Run the suite. `scratch` is an empty directory for filtered data and variant documents.
  * Returns the analysis of the robustness document (its `input` is the main document).
+ * Stages: design of the main analysis → the variants → each variant run through `exec` (its data
+ * filtered, its options changed) and compared with the main estimate → the document.
  */
 export async function runRobustness(base: BaseAnalysis, spec: RobustnessSpec, exec: Exec, scratch: string): Promise<Analysis> {
   const d = design(base);
   const { list, warnings } = variants(base, spec, d);
   const main = base.doc.estimate as EstimateBlock | null;
   if (!main || typeof main.att !== 'number') throw new UsageError('NO_MAIN_ESTIMATE', `robustness: ${basename(base.docFile)} has no point estimate (estimate.att) to compare the variants with`, { file: base.docFile });
-  const mainCi = Array.isArray(main.ci) ? main.ci : null;
-  const rows: VariantRow[] = await Promise.all(
-    list.map(async (x, k): Promise<VariantRow> => {
-      const dir = join(scratch, String(k + 1));
-      mkdirSync(dir, { recursive: true });
-      let file = base.file;
-      if (x.dropUnits.length > 0 || x.before !== null) {
-        // The filtered rows are CSV whatever the base file's format (Parquet, Arrow).
-        const name = basename(base.file);
-        file = join(dir, panelFormat(base.file) === 'csv' ? name : `${basename(name, extname(name))}.csv`);
-        writeFiltered(d, x, file);
-      }
-      const values: Record<string, unknown> = { ...base.values, ...x.set };
-      // units dropped from the data cannot stay named in the donor-pool flags
-      for (const k2 of ['donors', 'excludeUnits'] as const) {
-        const named = values[k2];
-        if (Array.isArray(named) && x.dropUnits.some((u) => named.includes(u))) {
-          const kept = (named as string[]).filter((u) => !x.dropUnits.includes(u));
-          x.set[k2] = kept.length > 0 ? kept : undefined;
-          values[k2] = x.set[k2];
-          if (kept.length === 0) x.unset.push(k2);
-        }
-      }
-      const given = new Set(base.given);
-      for (const k2 of Object.keys(x.set)) given.add(k2);
-      for (const k2 of x.unset) {
-        given.delete(k2);
-        values[k2] = undefined;
-      }
-      const opts = optionArgs(base.tables, values, given);
-      const out = join(dir, 'result.json');
-      const changeParts = [
-        ...Object.keys(x.set).map((k2) => optionArgs(base.tables, values, new Set([k2])).join(' ') || `(${k2} removed)`),
-        ...x.unset.filter((k2) => base.given.has(k2)).map((k2) => `without ${k2}`),
-        ...(x.dropUnits.length ? [`data without ${x.dropUnits.length <= 5 ? x.dropUnits.join(', ') : `${x.dropUnits.length} units`}`] : []),
-        ...(x.before !== null ? [`data before ${x.before}`] : []),
-      ];
-      const row: VariantRow = { variant: x.id, group: x.group, label: x.label, change: changeParts.join('; ') || 'none', att: null, se: null, ci: null, level: null, difference: null, withinMainCi: null, coversZero: null, error: null };
-      const r = await exec([base.command, file, ...opts, '--out', out]);
-      if (r.code !== 0) {
-        row.error = errorMessage(r.stderr);
-        return row;
-      }
-      const doc = JSON.parse(readFileSync(out, 'utf8')) as ResultDocument;
-      const e = doc.estimate;
-      row.att = typeof e?.att === 'number' ? e.att : null;
-      row.se = typeof e?.se === 'number' ? e.se : null;
-      row.ci = Array.isArray(e?.ci) ? (e!.ci as [number, number]) : null;
-      row.level = typeof e?.level === 'number' ? e.level : null;
-      if (row.att !== null) {
-        row.difference = row.att - main.att!;
-        row.withinMainCi = mainCi ? row.att >= mainCi[0] && row.att <= mainCi[1] : null;
-      }
-      row.coversZero = row.ci ? row.ci[0] <= 0 && row.ci[1] >= 0 : null;
-      return row;
-    }),
-  );
+  const rows: VariantRow[] = await Promise.all(list.map((x, k) => runVariant(base, d, x, join(scratch, String(k + 1)), exec, main)));
   for (const r of rows) if (r.error !== null) warnings.push({ code: 'VARIANT_FAILED', message: `${r.label}: ${r.error}` });
+  return robustnessAnalysis(base, spec, main, rows, warnings);
+}
+
+/** One variant: its data (filtered when it drops units or periods), its command line, the run, and its estimate against the main one. */
+async function runVariant(base: BaseAnalysis, d: Design, x: Variant, dir: string, exec: Exec, main: EstimateBlock): Promise<VariantRow> {
+  mkdirSync(dir, { recursive: true });
+  let file = base.file;
+  if (x.dropUnits.length > 0 || x.before !== null) {
+    // The filtered rows are CSV whatever the base file's format (Parquet, Arrow).
+    const name = basename(base.file);
+    file = join(dir, panelFormat(base.file) === 'csv' ? name : `${basename(name, extname(name))}.csv`);
+    writeFiltered(d, x, file);
+  }
+  const { opts, change } = variantOptions(base, x);
+  const out = join(dir, 'result.json');
+  const row: VariantRow = { variant: x.id, group: x.group, label: x.label, change, att: null, se: null, ci: null, level: null, difference: null, withinMainCi: null, coversZero: null, error: null };
+  const r = await exec([base.command, file, ...opts, '--out', out]);
+  if (r.code !== 0) {
+    row.error = errorMessage(r.stderr);
+    return row;
+  }
+  const doc = JSON.parse(readFileSync(out, 'utf8')) as ResultDocument;
+  const e = doc.estimate;
+  const mainCi = Array.isArray(main.ci) ? main.ci : null;
+  row.att = typeof e?.att === 'number' ? e.att : null;
+  row.se = typeof e?.se === 'number' ? e.se : null;
+  row.ci = Array.isArray(e?.ci) ? (e!.ci as [number, number]) : null;
+  row.level = typeof e?.level === 'number' ? e.level : null;
+  if (row.att !== null) {
+    row.difference = row.att - main.att!;
+    row.withinMainCi = mainCi ? row.att >= mainCi[0] && row.att <= mainCi[1] : null;
+  }
+  row.coversZero = row.ci ? row.ci[0] <= 0 && row.ci[1] >= 0 : null;
+  return row;
+}
+
+/** The variant's options (the main analysis's with the variant's set/unset; dropped units leave the donor-pool flags) as arguments, and the change in words. */
+function variantOptions(base: BaseAnalysis, x: Variant): { opts: string[]; change: string } {
+  const values: Record<string, unknown> = { ...base.values, ...x.set };
+  // units dropped from the data cannot stay named in the donor-pool flags
+  for (const k2 of ['donors', 'excludeUnits'] as const) {
+    const named = values[k2];
+    if (Array.isArray(named) && x.dropUnits.some((u) => named.includes(u))) {
+      const kept = (named as string[]).filter((u) => !x.dropUnits.includes(u));
+      x.set[k2] = kept.length > 0 ? kept : undefined;
+      values[k2] = x.set[k2];
+      if (kept.length === 0) x.unset.push(k2);
+    }
+  }
+  const given = new Set(base.given);
+  for (const k2 of Object.keys(x.set)) given.add(k2);
+  for (const k2 of x.unset) {
+    given.delete(k2);
+    values[k2] = undefined;
+  }
+  const opts = optionArgs(base.tables, values, given);
+  const changeParts = [
+    ...Object.keys(x.set).map((k2) => optionArgs(base.tables, values, new Set([k2])).join(' ') || `(${k2} removed)`),
+    ...x.unset.filter((k2) => base.given.has(k2)).map((k2) => `without ${k2}`),
+    ...(x.dropUnits.length ? [`data without ${x.dropUnits.length <= 5 ? x.dropUnits.join(', ') : `${x.dropUnits.length} units`}`] : []),
+    ...(x.before !== null ? [`data before ${x.before}`] : []),
+  ];
+  return { opts, change: changeParts.join('; ') || 'none' };
+}
+
+/** The robustness document's analysis: the suite's options, the main estimate, the diagnostics and one row per variant. */
+function robustnessAnalysis(base: BaseAnalysis, spec: RobustnessSpec, main: EstimateBlock, rows: VariantRow[], warnings: Warning[]): Analysis {
+  const mainCi = Array.isArray(main.ci) ? main.ci : null;
   return {
     method: 'robustness',
     options: {

@@ -177,32 +177,39 @@ export abstract class RowScanner {
       const lineHere = this.line;
       let lfs = 1;
       if (quoted) for (let k = rowStart; k < endAt; k++) if (buf[k] === LF) lfs++;
-      if (!this.headerSeen) {
-        let s = rowStart;
-        if (buf[s] === 0xef && buf[s + 1] === 0xbb && buf[s + 2] === 0xbf) s += 3;
-        const got = buf.toString('utf8', s, rowEnd);
-        // a spreadsheet re-save quotes every field: valid CSV, the same header
-        if (got !== this.header && unquoteFields(got) !== this.header) {
-          throw new InputError('BAD_HEADER', `${this.file} line 1: the header is not police.uk's (expected '${this.header}', found '${got.slice(0, 300)}'); pass the files as downloaded from data.police.uk, unedited`, { file: this.file, line: 1, expected: this.header, found: got.slice(0, 300) });
-        }
-        this.headerSeen = true;
-      } else if (rowEnd === rowStart) {
+      if (!this.headerSeen) this.checkHeader(buf, rowStart, rowEnd);
+      else if (rowEnd === rowStart) {
         if (this.emptyLineAt === 0) this.emptyLineAt = lineHere;
-      } else {
-        if (this.emptyLineAt !== 0) this.malformed(this.emptyLineAt, 'an empty line in the middle of the file');
-        if (nf !== this.nFields) {
-          this.malformed(lineHere, `${nf} field(s) where police.uk files have ${this.nFields}${quoted ? '' : ' (a field holding a comma must be quoted)'}`);
-        }
-        this.rs = rowStart;
-        this.re = rowEnd;
-        this.line = lineHere;
-        this.rows++;
-        this.row(buf);
-      }
+      } else this.dataRow(buf, rowStart, rowEnd, nf, quoted, lineHere);
       this.line = lineHere + lfs;
       rowStart = endAt + 1;
     }
     return n;
+  }
+
+  /** The first row must be police.uk's header (after a BOM; a spreadsheet re-save that quotes every field is the same header). @throws InputError BAD_HEADER */
+  private checkHeader(buf: Buffer, rowStart: number, rowEnd: number): void {
+    let s = rowStart;
+    if (buf[s] === 0xef && buf[s + 1] === 0xbb && buf[s + 2] === 0xbf) s += 3;
+    const got = buf.toString('utf8', s, rowEnd);
+    // a spreadsheet re-save quotes every field: valid CSV, the same header
+    if (got !== this.header && unquoteFields(got) !== this.header) {
+      throw new InputError('BAD_HEADER', `${this.file} line 1: the header is not police.uk's (expected '${this.header}', found '${got.slice(0, 300)}'); pass the files as downloaded from data.police.uk, unedited`, { file: this.file, line: 1, expected: this.header, found: got.slice(0, 300) });
+    }
+    this.headerSeen = true;
+  }
+
+  /** A data row of nf fields in buf[rowStart, rowEnd): no empty line before it, the right number of fields; then handed to row(). */
+  private dataRow(buf: Buffer, rowStart: number, rowEnd: number, nf: number, quoted: boolean, lineHere: number): void {
+    if (this.emptyLineAt !== 0) this.malformed(this.emptyLineAt, 'an empty line in the middle of the file');
+    if (nf !== this.nFields) {
+      this.malformed(lineHere, `${nf} field(s) where police.uk files have ${this.nFields}${quoted ? '' : ' (a field holding a comma must be quoted)'}`);
+    }
+    this.rs = rowStart;
+    this.re = rowEnd;
+    this.line = lineHere;
+    this.rows++;
+    this.row(buf);
   }
 
   /**

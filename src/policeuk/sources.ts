@@ -121,76 +121,8 @@ export async function openInput(path: string): Promise<ArchiveInput> {
   } catch {
     throw new InputError('FILE_UNREADABLE', `${path} does not exist: give the police.uk archive folder, its zip, or a street-level CSV`, { file: path });
   }
-  if (st.isDirectory()) {
-    const files: string[] = [];
-    walk(path, files);
-    const entries: ArchiveEntry[] = [];
-    const ignored: string[] = [];
-    for (const f of files) {
-      const name = relative(path, f).split(sep).join('/');
-      const info = parseName(f, name);
-      if (!info) {
-        ignored.push(name);
-        continue;
-      }
-      entries.push({ input: path, name, display: f, ...info, bytes: statSync(f).size, zipped: false, path: f, crc32: null, zip: null });
-    }
-    return { path, type: 'folder', sha256: null, entries, ignored, close: () => undefined };
-  }
-  const isZip = await new Promise<boolean>((resolve) => {
-    const s = createReadStream(path, { start: 0, end: 3 });
-    const bufs: Buffer[] = [];
-    s.on('data', (c) => bufs.push(c as Buffer));
-    s.on('error', () => resolve(false));
-    s.on('end', () => {
-      const b = Buffer.concat(bufs);
-      resolve(b.length >= 2 && b[0] === 0x50 && b[1] === 0x4b);
-    });
-  });
-  if (isZip || /\.zip$/i.test(path)) {
-    const zf = await openZip(path);
-    let list: yauzl.Entry[];
-    try {
-      list = await readZipEntries(path, zf);
-    } finally {
-      zf.close();
-    }
-    const sha = readFileChunks(path, path, () => undefined);
-    const entries: ArchiveEntry[] = [];
-    const ignored: string[] = [];
-    const spans: ZipSpan[] = [];
-    for (const e of list) {
-      if (e.fileName.endsWith('/')) continue;
-      const info = parseName(`${path}:${e.fileName}`, e.fileName);
-      if (!info) {
-        ignored.push(e.fileName);
-        continue;
-      }
-      const span: ZipSpan = { fd: -1, localHeader: e.relativeOffsetOfLocalHeader, compressedSize: e.compressedSize, method: e.compressionMethod };
-      spans.push(span);
-      entries.push({
-        input: path,
-        name: e.fileName,
-        display: `${path}:${e.fileName}`,
-        ...info,
-        bytes: e.uncompressedSize,
-        zipped: true,
-        path: null,
-        crc32: e.crc32,
-        zip: span,
-      });
-    }
-    // Entries are read through our own descriptor (see readZipEntry), opened once every name is checked, closed by close().
-    let zipFd: number;
-    try {
-      zipFd = openSync(path, 'r');
-    } catch (e) {
-      throw new InputError('FILE_UNREADABLE', `cannot read ${path}: ${(e as Error).message}`, { file: path });
-    }
-    for (const z of spans) z.fd = zipFd;
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return { path, type: 'zip', sha256: sha, entries, ignored, close: () => closeSync(zipFd) };
-  }
+  if (st.isDirectory()) return openFolder(path);
+  if ((await startsLikeZip(path)) || /\.zip$/i.test(path)) return openZipInput(path);
   const info = parseName(path, basename(path));
   if (!info) {
     throw new InputError('NOT_AN_ARCHIVE_FILE', `${path} is not a police.uk archive file: names are YYYY-MM-<force>-street.csv or YYYY-MM-<force>-stop-and-search.csv; give the archive folder or zip as downloaded`, { file: path });
@@ -203,6 +135,74 @@ export async function openInput(path: string): Promise<ArchiveInput> {
     ignored: [],
     close: () => undefined,
   };
+}
+
+/** An unpacked archive folder: every file under it, named YYYY-MM/YYYY-MM-<force>-<kind>.csv (others ignored). */
+function openFolder(path: string): ArchiveInput {
+  const files: string[] = [];
+  walk(path, files);
+  const entries: ArchiveEntry[] = [];
+  const ignored: string[] = [];
+  for (const f of files) {
+    const name = relative(path, f).split(sep).join('/');
+    const info = parseName(f, name);
+    if (!info) {
+      ignored.push(name);
+      continue;
+    }
+    entries.push({ input: path, name, display: f, ...info, bytes: statSync(f).size, zipped: false, path: f, crc32: null, zip: null });
+  }
+  return { path, type: 'folder', sha256: null, entries, ignored, close: () => undefined };
+}
+
+/** True when the file's first two bytes are a zip signature ("PK"). */
+function startsLikeZip(path: string): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const s = createReadStream(path, { start: 0, end: 3 });
+    const bufs: Buffer[] = [];
+    s.on('data', (c) => bufs.push(c as Buffer));
+    s.on('error', () => resolve(false));
+    s.on('end', () => {
+      const b = Buffer.concat(bufs);
+      resolve(b.length >= 2 && b[0] === 0x50 && b[1] === 0x4b);
+    });
+  });
+}
+
+/** The archive zip: its central directory (names checked before anything is read), its sha256, and one descriptor for reading entries. */
+async function openZipInput(path: string): Promise<ArchiveInput> {
+  const zf = await openZip(path);
+  let list: yauzl.Entry[];
+  try {
+    list = await readZipEntries(path, zf);
+  } finally {
+    zf.close();
+  }
+  const sha = readFileChunks(path, path, () => undefined);
+  const entries: ArchiveEntry[] = [];
+  const ignored: string[] = [];
+  const spans: ZipSpan[] = [];
+  for (const e of list) {
+    if (e.fileName.endsWith('/')) continue;
+    const info = parseName(`${path}:${e.fileName}`, e.fileName);
+    if (!info) {
+      ignored.push(e.fileName);
+      continue;
+    }
+    const span: ZipSpan = { fd: -1, localHeader: e.relativeOffsetOfLocalHeader, compressedSize: e.compressedSize, method: e.compressionMethod };
+    spans.push(span);
+    entries.push({ input: path, name: e.fileName, display: `${path}:${e.fileName}`, ...info, bytes: e.uncompressedSize, zipped: true, path: null, crc32: e.crc32, zip: span });
+  }
+  // Entries are read through our own descriptor (see readZipEntry), opened once every name is checked, closed by close().
+  let zipFd: number;
+  try {
+    zipFd = openSync(path, 'r');
+  } catch (e) {
+    throw new InputError('FILE_UNREADABLE', `cannot read ${path}: ${(e as Error).message}`, { file: path });
+  }
+  for (const z of spans) z.fd = zipFd;
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { path, type: 'zip', sha256: sha, entries, ignored, close: () => closeSync(zipFd) };
 }
 
 /**

@@ -108,17 +108,45 @@ export interface SimTruth {
   seed: number;
 }
 
-/** Simulate a panel and return its records and the truth. Deterministic in (spec, seed). */
+/** The model's draws for one panel: factors f_t, α_i, λ_i, unit trends, base populations, ξ_t and x_it. */
+interface Latent {
+  periods: string[];
+  /** r × T standardised random-walk factors. */
+  F: number[][];
+  alpha: number[];
+  lambda: number[][];
+  unitTrend: number[];
+  popBase: number[];
+  xi: number[];
+  /** N × T covariate. */
+  x: number[][];
+}
+
+/**
+ * Simulate a panel and return its records and the truth. Deterministic in (spec, seed): the draws
+ * happen in a fixed order (factors → α → λ → unit trends → populations → x → treated selection →
+ * ε and counts cell by cell), so a seed gives the same panel byte for byte.
+ */
 export function simulatePanel(spec: PanelSpec, seed: number): { records: SimRecord[]; truth: SimTruth; periods: string[] } {
   const rng = new Rng(seed);
+  const o0 = periodOrdinal(spec.firstPeriod, spec.frequency);
+  const tIndex = (label: string) => periodOrdinal(label, spec.frequency) - o0;
+  const z = drawLatent(spec, rng, o0, tIndex);
+  const treated = selectTreated(spec, rng, z);
+  const starts = [spec.treatStart, ...(spec.staggerStarts ?? [])];
+  const startOf = new Map<number, number>();
+  treated.forEach((i, k) => startOf.set(i, tIndex(starts[k % starts.length]!)));
+  const { records, truth } = drawOutcomes(spec, rng, z, treated, startOf);
+  return { records, truth: { ...truth, seed }, periods: z.periods };
+}
+
+/** Factors (random walks, standardised), unit effects, loadings, trends, populations, the common ξ_t (trend + season + shock) and x_it. */
+function drawLatent(spec: PanelSpec, rng: Rng, o0: number, tIndex: (label: string) => number): Latent {
   const N = spec.units;
   const T = spec.periods;
   const r = spec.factors;
-  const o0 = periodOrdinal(spec.firstPeriod, spec.frequency);
   const periods = Array.from({ length: T }, (_, t) => ordinalLabel(o0 + t, spec.frequency));
-  const tIndex = (label: string) => periodOrdinal(label, spec.frequency) - o0;
   const season = spec.frequency === 'monthly' ? 12 : spec.frequency === 'quarterly' ? 4 : 1;
-
   // Factors: random walks with drift-free steps, standardised to unit variance.
   const F: number[][] = [];
   for (let k = 0; k < r; k++) {
@@ -147,9 +175,13 @@ export function simulatePanel(spec: PanelSpec, seed: number): { records: SimReco
     for (let t = Math.max(0, a); t <= Math.min(T - 1, b); t++) xi[t] = xi[t]! + spec.shock.size;
   }
   const x = Array.from({ length: N }, (_, i) => periods.map((_, t) => 10 + 2 * (lambda[i]![0] ?? 0) + 0.02 * t + rng.normal()));
+  return { periods, F, alpha, lambda, unitTrend, popBase, xi, x };
+}
 
-  // Treated selection.
-  const t0 = tIndex(spec.treatStart);
+/** Treated units by `selection` (level: random among the top `pool` share by α + 3λ₁ + 20·trend; loadings: ∝ exp(1.5 λ₁); random), sorted. */
+function selectTreated(spec: PanelSpec, rng: Rng, z: Latent): number[] {
+  const N = spec.units;
+  const { alpha, lambda, unitTrend } = z;
   const score = alpha.map((a, i) => a + 3 * (lambda[i]![0] ?? 0) + 20 * unitTrend[i]!);
   let treated: number[];
   if (spec.selection === 'level') {
@@ -178,11 +210,18 @@ export function simulatePanel(spec: PanelSpec, seed: number): { records: SimReco
   } else {
     treated = rng.shuffle(Array.from({ length: N }, (_, i) => i)).slice(0, spec.treatedUnits);
   }
-  treated.sort((a, b) => a - b);
-  const starts = [spec.treatStart, ...(spec.staggerStarts ?? [])];
-  const startOf = new Map<number, number>();
-  treated.forEach((i, k) => startOf.set(i, tIndex(starts[k % starts.length]!)));
+  return treated.sort((a, b) => a - b);
+}
 
+/**
+ * Y_it(0) = μ + α_i + ξ_t + trend_i·t + scale·λ_iᵀf_t + β x_it + ε_it, the effect δ_it (ramped) from
+ * each treated unit's start, population and a Poisson count of offences, cell by cell; the truth (ATT, path).
+ */
+function drawOutcomes(spec: PanelSpec, rng: Rng, z: Latent, treated: number[], startOf: Map<number, number>): { records: SimRecord[]; truth: Omit<SimTruth, 'seed'> } {
+  const N = spec.units;
+  const T = spec.periods;
+  const r = spec.factors;
+  const { periods, F, alpha, lambda, unitTrend, popBase, xi, x } = z;
   const width = String(N).length;
   const name = (i: number) => `${spec.unitPrefix}${String(i + 1).padStart(Math.max(2, width), '0')}`;
   const ramp = Math.max(1, spec.rampPeriods ?? 1);
@@ -211,7 +250,7 @@ export function simulatePanel(spec: PanelSpec, seed: number): { records: SimReco
       records.push({ unit: name(i), period: periods[t]!, outcome: y, treated: d as 0 | 1, offences: poisson(rng, lambdaCount), population: pop, x: x[i]![t]!, y0 });
     }
   }
-  const truth: SimTruth = {
+  const truth = {
     att: attSum / attN,
     pathEffect: effSum.map((s, t) => (effN[t]! > 0 ? s / effN[t]! : null)),
     treatedUnits: treated.map(name),
@@ -220,9 +259,8 @@ export function simulatePanel(spec: PanelSpec, seed: number): { records: SimReco
     factors: r,
     loadings: lambda,
     spec,
-    seed,
   };
-  return { records, truth, periods };
+  return { records, truth };
 }
 
 /** Poisson draw (inversion for small means, normal approximation with continuity for large ones). */

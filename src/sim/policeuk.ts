@@ -165,16 +165,75 @@ interface Lsoa {
   square: [number, number, number, number];
 }
 
+/** The archive's geography: months, LSOAs (with the split LSOAs' new codes appended last) and the planted vintage change. */
+interface Layout {
+  first: number;
+  months: string[];
+  lsoas: Lsoa[];
+  /** Parent LSOA index → its two new LSOA indices, from `changeAt` on. */
+  splitInto: Map<number, [number, number]>;
+  crosswalk: [string, string][];
+  /** Month index of the vintage change (+∞ without one). */
+  changeAt: number;
+  /** Number of new codes appended by the vintage change (2 per split LSOA). */
+  nNew: number;
+}
+
+/** The truth arrays filled while the archive is written (see {@link PoliceUkTruth}). */
+interface TruthArrays {
+  counts: Uint32Array;
+  violenceEffect: Int32Array;
+  violenceY0: Uint32Array;
+  unlocated: Uint32Array;
+  duplicates: Uint32Array;
+  rows: Uint32Array;
+  stopSearch: Uint32Array;
+  stopSearchNoCoords: Uint32Array;
+  stopSearchByLsoa: Uint32Array;
+}
+
+/** Everything the month-by-month writing stages share: the spec, the seeded generator, the layout, the model and the output. */
+interface ArchiveRun {
+  spec: PoliceUkSpec;
+  rng: Rng;
+  g: Layout;
+  M: number;
+  F: number;
+  /** Force trend g_f per force. */
+  trend: number[];
+  treatedF: Set<number>;
+  effectAt: number;
+  /** 1 where force f has no file in month m (index f·M + m). */
+  missing: Uint8Array;
+  truth: TruthArrays;
+  out: ArchiveWriter;
+}
+
 /**
  * Write the archive under `dir/archive/` (and `dir/archive.zip` when `zip`), returning the truth.
  * Memory: one file's rows at a time, plus the LSOA × month × type truth.
+ * Stages: layout (LSOAs, λ_i, vintage change) → model (force trends, treated forces, missing
+ * force-months) → per month: draw the records and file them by force → write each force's street
+ * and stop-and-search files, and BTP's → zip → truth. The seeded draws happen in this order, so a
+ * seed gives the same archive byte for byte.
  */
 export async function writePoliceUkArchive(dir: string, spec: PoliceUkSpec, seed: number, opts: { zip?: boolean; folder?: boolean } = {}): Promise<PoliceUkTruth> {
   const rng = new Rng(seed);
-  const M = spec.months;
+  const g = layoutArchive(spec, rng);
+  const run = archiveModel(spec, rng, g, archiveWriter(join(dir, 'archive'), spec, rng));
+  for (let m = 0; m < run.M; m++) {
+    const { byForce, located } = drawMonth(run, m);
+    for (let f = 0; f < run.F; f++) if (!run.missing[f * run.M + m]) writeForceMonth(run, f, m, byForce[f]!, located[f]!);
+    if (spec.btpPerMonth > 0) writeBtpMonth(run, m);
+  }
+  if (opts.zip) await zipFolder(run.out.root, run.out.files, join(dir, 'archive.zip'));
+  return truthOf(run, seed);
+}
+
+/** LSOAs of each force (codes, names, local authorities, squares and log-normal λ_i), then the vintage change's split codes. */
+function layoutArchive(spec: PoliceUkSpec, rng: Rng): Layout {
   const first = monthOrdinal(spec.firstMonth)!;
-  const months = Array.from({ length: M }, (_, m) => monthLabel(first + m));
-  const F = spec.forces.length;
+  const months = Array.from({ length: spec.months }, (_, m) => monthLabel(first + m));
   const lsoas: Lsoa[] = [];
   let eng = 1;
   let wal = 1;
@@ -196,62 +255,89 @@ export async function writePoliceUkArchive(dir: string, spec: PoliceUkSpec, seed
       lsoas.push({ code, name: `${ladName} ${String(j + 1).padStart(3, '0')}A`, force: fi, lad: ladCodes[l]!, ladName, lambda: spec.meanRecords * Math.exp(spec.logSd * rng.normal() - (spec.logSd * spec.logSd) / 2), square: [x0, y0, x0 + 0.01, y0 + 0.01] });
     }
   });
-  // vintage change: split LSOAs get two new codes from the change month on
+  return { first, months, lsoas, ...vintageChange(spec, lsoas, first) };
+}
+
+/** The vintage change: each split LSOA gets two new codes (halves of its square, half its λ) from the change month on; the crosswalk old → new. */
+function vintageChange(spec: PoliceUkSpec, lsoas: Lsoa[], first: number): Pick<Layout, 'splitInto' | 'crosswalk' | 'changeAt' | 'nNew'> {
   const splitInto = new Map<number, [number, number]>();
   const crosswalk: [string, string][] = [];
-  let changeAt = Number.POSITIVE_INFINITY;
-  if (spec.vintageChange) {
-    const vc = spec.vintageChange;
-    changeAt = monthOrdinal(vc.month)! - first;
-    const fi = spec.forces.findIndex((f) => f.slug === vc.force);
-    const own = lsoas.map((l, i) => i).filter((i) => lsoas[i]!.force === fi);
-    let next = 900001;
-    for (let s = 0; s < vc.splitLsoas; s++) {
-      const i = own[own.length - 1 - s]!;
-      const base = lsoas[i]!;
-      const idx: number[] = [];
-      for (let h = 0; h < 2; h++) {
-        const [x0, y0, x1, y1] = base.square;
-        const half: [number, number, number, number] = h === 0 ? [x0, y0, (x0 + x1) / 2, y1] : [(x0 + x1) / 2, y0, x1, y1];
-        idx.push(lsoas.length);
-        lsoas.push({ ...base, code: `${base.code.slice(0, 3)}${String(next++).padStart(6, '0')}`, name: `${base.name.slice(0, -1)}${h === 0 ? 'E' : 'F'}`, lambda: base.lambda / 2, square: half });
-        crosswalk.push([base.code, lsoas[lsoas.length - 1]!.code]);
-      }
-      splitInto.set(i, [idx[0]!, idx[1]!]);
+  if (!spec.vintageChange) return { splitInto, crosswalk, changeAt: Number.POSITIVE_INFINITY, nNew: 0 };
+  const vc = spec.vintageChange;
+  const changeAt = monthOrdinal(vc.month)! - first;
+  const fi = spec.forces.findIndex((f) => f.slug === vc.force);
+  const own = lsoas.map((l, i) => i).filter((i) => lsoas[i]!.force === fi);
+  let next = 900001;
+  for (let s = 0; s < vc.splitLsoas; s++) {
+    const i = own[own.length - 1 - s]!;
+    const base = lsoas[i]!;
+    const idx: number[] = [];
+    for (let h = 0; h < 2; h++) {
+      const [x0, y0, x1, y1] = base.square;
+      const half: [number, number, number, number] = h === 0 ? [x0, y0, (x0 + x1) / 2, y1] : [(x0 + x1) / 2, y0, x1, y1];
+      idx.push(lsoas.length);
+      lsoas.push({ ...base, code: `${base.code.slice(0, 3)}${String(next++).padStart(6, '0')}`, name: `${base.name.slice(0, -1)}${h === 0 ? 'E' : 'F'}`, lambda: base.lambda / 2, square: half });
+      crosswalk.push([base.code, lsoas[lsoas.length - 1]!.code]);
     }
-    for (const l of lsoas.slice(0, lsoas.length - 2 * vc.splitLsoas)) if (!splitInto.has(lsoas.indexOf(l))) crosswalk.push([l.code, l.code]);
-    crosswalk.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : 1));
+    splitInto.set(i, [idx[0]!, idx[1]!]);
   }
-  const N = lsoas.length;
-  const K = N_TYPES;
-  const counts = new Uint32Array(N * M * K);
-  const violenceEffect = new Int32Array(N * M);
-  const violenceY0 = new Uint32Array(N * M);
-  const unlocated = new Uint32Array(F * M);
-  const duplicates = new Uint32Array(F * M);
-  const rowsW = new Uint32Array(F * M);
-  const stopSearch = new Uint32Array(F * M);
-  const stopSearchNoCoords = new Uint32Array(F * M);
-  const stopSearchByLsoa = new Uint32Array(N * M);
+  for (const l of lsoas.slice(0, lsoas.length - 2 * vc.splitLsoas)) if (!splitInto.has(lsoas.indexOf(l))) crosswalk.push([l.code, l.code]);
+  crosswalk.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : 1));
+  return { splitInto, crosswalk, changeAt, nNew: 2 * vc.splitLsoas };
+}
+
+/** The truth arrays, the force trends g_f (drawn here), the treated forces, the programme start and the force-months with no file. */
+function archiveModel(spec: PoliceUkSpec, rng: Rng, g: Layout, out: ArchiveWriter): ArchiveRun {
+  const M = spec.months;
+  const F = spec.forces.length;
+  const N = g.lsoas.length;
+  const truth: TruthArrays = {
+    counts: new Uint32Array(N * M * N_TYPES),
+    violenceEffect: new Int32Array(N * M),
+    violenceY0: new Uint32Array(N * M),
+    unlocated: new Uint32Array(F * M),
+    duplicates: new Uint32Array(F * M),
+    rows: new Uint32Array(F * M),
+    stopSearch: new Uint32Array(F * M),
+    stopSearchNoCoords: new Uint32Array(F * M),
+    stopSearchByLsoa: new Uint32Array(N * M),
+  };
   const trend = spec.forces.map(() => 0.06 * rng.normal());
   const treatedF = new Set(spec.treatedForces.map((s) => spec.forces.findIndex((f) => f.slug === s)));
-  const effectAt = monthOrdinal(spec.effectStart)! - first;
+  const effectAt = monthOrdinal(spec.effectStart)! - g.first;
   const missing = new Uint8Array(F * M);
-  const missingForceMonths: { force: string; month: string }[] = [];
   for (const ms of spec.missing) {
     const fi = spec.forces.findIndex((f) => f.slug === ms.force);
-    const m0 = monthOrdinal(ms.from)! - first;
-    for (let m = m0; m < m0 + ms.months && m < M; m++) {
-      missing[fi * M + m] = 1;
-      missingForceMonths.push({ force: ms.force, month: months[m]! });
-    }
+    const m0 = monthOrdinal(ms.from)! - g.first;
+    for (let m = m0; m < m0 + ms.months && m < M; m++) missing[fi * M + m] = 1;
   }
-  missingForceMonths.sort((a, b) => (a.force < b.force ? -1 : a.force > b.force ? 1 : a.month < b.month ? -1 : 1));
-  const root = join(dir, 'archive');
-  const files: string[] = [];
-  let totalRows = 0;
-  let btpRecords = 0;
-  const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  return { spec, rng, g, M, F, trend, treatedF, effectAt, missing, truth, out };
+}
+
+/** Force-months with no file, sorted by force then month. */
+function missingForceMonths(spec: PoliceUkSpec, g: Layout): { force: string; month: string }[] {
+  const out: { force: string; month: string }[] = [];
+  for (const ms of spec.missing) {
+    const m0 = monthOrdinal(ms.from)! - g.first;
+    for (let m = m0; m < m0 + ms.months && m < spec.months; m++) out.push({ force: ms.force, month: g.months[m]! });
+  }
+  return out.sort((a, b) => (a.force < b.force ? -1 : a.force > b.force ? 1 : a.month < b.month ? -1 : 1));
+}
+
+/** Writes files under `root` (recording each) and formats rows from the seeded generator. */
+interface ArchiveWriter {
+  root: string;
+  files: string[];
+  totalRows: number;
+  btpRecords: number;
+  point(sq: [number, number, number, number]): [string, string];
+  streetRow(l: Lsoa, type: number, reporter: string, month: string): string;
+  writeFile(rel: string, text: string): void;
+}
+
+const quoteField = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+function archiveWriter(root: string, spec: PoliceUkSpec, rng: Rng): ArchiveWriter {
   const point = (sq: [number, number, number, number]): [string, string] => {
     const lon = sq[0] + 0.001 + 0.008 * rng.uniform();
     const lat = sq[1] + 0.001 + 0.008 * rng.uniform();
@@ -259,145 +345,175 @@ export async function writePoliceUkArchive(dir: string, spec: PoliceUkSpec, seed
   };
   const location = (): string => {
     const st = STREETS[rng.int(STREETS.length)]!;
-    if (rng.uniform() < spec.quotedLocationShare) return quote(rng.uniform() < 0.3 ? `On or near "${st}", Town Centre` : `On or near ${st}, Town Centre`);
+    if (rng.uniform() < spec.quotedLocationShare) return quoteField(rng.uniform() < 0.3 ? `On or near "${st}", Town Centre` : `On or near ${st}, Town Centre`);
     return `On or near ${st}`;
   };
-  const streetRow = (l: Lsoa, type: number, reporter: string, month: string): string => {
-    const [lon, lat] = point(l.square);
-    const id = type === 0 ? '' : crimeId(rng);
-    const outcome = type === 0 ? '' : OUTCOMES[rng.int(OUTCOMES.length)]!;
-    return `${id},${month},${reporter},${reporter},${lon},${lat},${location()},${l.code},${l.name},${CRIME_TYPES[type]},${quote(outcome)},`;
+  const w: ArchiveWriter = {
+    root,
+    files: [],
+    totalRows: 0,
+    btpRecords: 0,
+    point,
+    streetRow: (l, type, reporter, month) => {
+      const [lon, lat] = point(l.square);
+      const id = type === 0 ? '' : crimeId(rng);
+      const outcome = type === 0 ? '' : OUTCOMES[rng.int(OUTCOMES.length)]!;
+      return `${id},${month},${reporter},${reporter},${lon},${lat},${location()},${l.code},${l.name},${CRIME_TYPES[type]},${quoteField(outcome)},`;
+    },
+    writeFile: (rel, text) => {
+      const p = join(root, rel);
+      mkdirSync(join(p, '..'), { recursive: true });
+      writeFileSync(p, text);
+      w.files.push(rel);
+    },
   };
-  const writeFile = (rel: string, text: string) => {
-    const p = join(root, rel);
-    mkdirSync(join(p, '..'), { recursive: true });
-    writeFileSync(p, text);
-    files.push(rel);
-  };
+  return w;
+}
 
-  for (let m = 0; m < M; m++) {
-    const season = 1 + 0.12 * Math.sin((2 * Math.PI * (first + m)) / 12);
-    // rows per filing force
-    const byForce: string[][] = spec.forces.map(() => []);
-    const located: number[][] = spec.forces.map(() => []); // (lsoa·K + type) of each row, for the truth
-    for (let i0 = 0; i0 < N; i0++) {
-      const l0 = lsoas[i0]!;
-      // which code is live this month
-      const split = splitInto.get(i0);
-      const isNew = i0 >= N - 2 * (spec.vintageChange?.splitLsoas ?? 0);
-      if (isNew) continue; // generated through its parent
-      const f = l0.force;
-      const g = 1 + trend[f]! * (m / 12);
-      for (let k = 0; k < K; k++) {
-        const lam = l0.lambda * TYPE_SHARES[k]! * season * Math.max(0.2, g);
-        const y0 = poisson(rng, lam);
-        let y = y0;
-        if (k === K - 1 && treatedF.has(f) && m >= effectAt) {
-          y = 0;
-          for (let r = 0; r < y0; r++) if (rng.uniform() < 1 + spec.effect) y++;
-        }
-        for (let r = 0; r < y; r++) {
-          let i = i0;
-          if (split && m >= changeAt) i = split[rng.int(2)]!;
-          const l = lsoas[i]!;
-          const j = i0 % (spec.forces[f]!.lsoas) < spec.borderLsoas && rng.uniform() < spec.crossBorderShare ? (f + 1) % F : f;
-          byForce[j]!.push(streetRow(l, k, spec.forces[j]!.name, months[m]!));
-          located[j]!.push(i * K + k);
-        }
-        if (k === K - 1) {
-          // y0 and the effect are kept under the LSOA's first code (its parent, after a split)
-          violenceY0[i0 * M + m] = y0;
-          violenceEffect[i0 * M + m] = y - y0;
-        }
+/**
+ * Month m's records: for each LSOA and type, y⁰ ~ Poisson(λ_i · s_k · season_t · max(0.2, 1 + g_f·t/12)),
+ * violence thinned by 1 + effect in treated forces from the start; each record filed by its own force
+ * or (border LSOAs, with probability crossBorderShare) the next one. Returns the rows and (lsoa·K + type)
+ * keys per filing force.
+ */
+function drawMonth(run: ArchiveRun, m: number): { byForce: string[][]; located: number[][] } {
+  const { spec, rng, g, M, F } = run;
+  const K = N_TYPES;
+  const N = g.lsoas.length;
+  const season = 1 + 0.12 * Math.sin((2 * Math.PI * (g.first + m)) / 12);
+  const byForce: string[][] = spec.forces.map(() => []);
+  const located: number[][] = spec.forces.map(() => []); // (lsoa·K + type) of each row, for the truth
+  for (let i0 = 0; i0 < N - g.nNew; i0++) {
+    const l0 = g.lsoas[i0]!;
+    const split = g.splitInto.get(i0); // which code is live this month (new ones are generated through their parent)
+    const f = l0.force;
+    const gf = 1 + run.trend[f]! * (m / 12);
+    for (let k = 0; k < K; k++) {
+      const y0 = poisson(rng, l0.lambda * TYPE_SHARES[k]! * season * Math.max(0.2, gf));
+      let y = y0;
+      if (k === K - 1 && run.treatedF.has(f) && m >= run.effectAt) {
+        y = 0;
+        for (let r = 0; r < y0; r++) if (rng.uniform() < 1 + spec.effect) y++;
       }
-    }
-    for (let f = 0; f < F; f++) {
-      const fs = spec.forces[f]!;
-      if (missing[f * M + m]) continue;
-      const rows = byForce[f]!;
-      for (const key of located[f]!) counts[(Math.floor(key / K) * M + m) * K + (key % K)]!++;
-      const nUnl = poisson(rng, rows.length * (fs.unlocatedShare ?? 0.02));
-      for (let r = 0; r < nUnl; r++) {
-        const type = rng.int(K);
-        const id = type === 0 ? '' : crimeId(rng);
-        rows.push(`${id},${months[m]},${fs.name},${fs.name},,,No Location,,,${CRIME_TYPES[type]},${type === 0 ? '' : 'Under investigation'},`);
+      for (let r = 0; r < y; r++) {
+        const i = split && m >= g.changeAt ? split[rng.int(2)]! : i0;
+        const j = i0 % spec.forces[f]!.lsoas < spec.borderLsoas && rng.uniform() < spec.crossBorderShare ? (f + 1) % F : f;
+        byForce[j]!.push(run.out.streetRow(g.lsoas[i]!, k, spec.forces[j]!.name, g.months[m]!));
+        located[j]!.push(i * K + k);
       }
-      unlocated[f * M + m] = nUnl;
-      // duplicates: copies of distinct rows with a Crime ID (rows without one are never merged)
-      const withId: number[] = [];
-      for (let r = 0; r < rows.length; r++) if (rows[r]!.charCodeAt(0) !== 44) withId.push(r);
-      const nDup = Math.min(spec.duplicatesPerFile, withId.length);
-      const picks = rng.partialShuffle(withId.length, nDup);
-      for (let d = 0; d < nDup; d++) rows.push(rows[withId[picks[d]!]!]!);
-      duplicates[f * M + m] = nDup;
-      // shuffle the rows so duplicates and types are spread through the file
-      for (let a = rows.length - 1; a > 0; a--) {
-        const b = rng.int(a + 1);
-        const t = rows[a]!;
-        rows[a] = rows[b]!;
-        rows[b] = t;
+      if (k === K - 1) {
+        // y0 and the effect are kept under the LSOA's first code (its parent, after a split)
+        run.truth.violenceY0[i0 * M + m] = y0;
+        run.truth.violenceEffect[i0 * M + m] = y - y0;
       }
-      rowsW[f * M + m] = rows.length;
-      totalRows += rows.length;
-      writeFile(`${months[m]}/${months[m]}-${fs.slug}-street.csv`, STREET_HEADER + '\n' + rows.join('\n') + (rows.length ? '\n' : ''));
-      if (spec.stopSearchPerMonth > 0) {
-        const n = poisson(rng, spec.stopSearchPerMonth);
-        const ss: string[] = [];
-        const own = lsoas.map((_, i) => i).filter((i) => lsoas[i]!.force === f && !(splitInto.has(i) && m >= changeAt) && !(i >= N - 2 * (spec.vintageChange?.splitLsoas ?? 0) && m < changeAt));
-        for (let r = 0; r < n; r++) {
-          const day = String(1 + rng.int(28)).padStart(2, '0');
-          let lat = '';
-          let lon = '';
-          if (rng.uniform() < spec.stopSearchNoCoordShare) stopSearchNoCoords[f * M + m]!++;
-          else {
-            const i = own[rng.int(own.length)]!;
-            [lon, lat] = point(lsoas[i]!.square);
-            stopSearchByLsoa[i * M + m]!++;
-          }
-          ss.push(`Person search,${months[m]}-${day}T1${rng.int(10)}:00:00+00:00,False,,${lat},${lon},Male,18-24,,,Misuse of Drugs Act 1971 (section 23),Controlled drugs,A no further action disposal,,False`);
-        }
-        stopSearch[f * M + m] = n;
-        writeFile(`${months[m]}/${months[m]}-${fs.slug}-stop-and-search.csv`, STOP_SEARCH_HEADER + '\n' + ss.join('\n') + (ss.length ? '\n' : ''));
-      }
-    }
-    if (spec.btpPerMonth > 0) {
-      const n = poisson(rng, spec.btpPerMonth);
-      const rows: string[] = [];
-      for (let r = 0; r < n; r++) {
-        const i = rng.int(N - 2 * (spec.vintageChange?.splitLsoas ?? 0));
-        const l = lsoas[i]!;
-        const type = 1 + rng.int(K - 1);
-        const [lon, lat] = point(l.square);
-        rows.push(`${crimeId(rng)},${months[m]},British Transport Police,${spec.forces[l.force]!.name},${lon},${lat},On or near Railway Station,${l.code},${l.name},${CRIME_TYPES[type]},Under investigation,`);
-      }
-      btpRecords += n;
-      totalRows += n;
-      writeFile(`${months[m]}/${months[m]}-btp-street.csv`, STREET_HEADER + '\n' + rows.join('\n') + (rows.length ? '\n' : ''));
     }
   }
-  if (opts.zip) await zipFolder(root, files, join(dir, 'archive.zip'));
+  return { byForce, located };
+}
+/**
+ * Force f's files for month m: its located rows (counted into the truth), records with no location,
+ * exact duplicates of rows with a Crime ID, all shuffled, then its stop-and-search file.
+ */
+function writeForceMonth(run: ArchiveRun, f: number, m: number, rows: string[], located: readonly number[]): void {
+  const { spec, rng, g, M, truth } = run;
+  const K = N_TYPES;
+  const fs = spec.forces[f]!;
+  const month = g.months[m]!;
+  for (const key of located) truth.counts[(Math.floor(key / K) * M + m) * K + (key % K)]!++;
+  const nUnl = poisson(rng, rows.length * (fs.unlocatedShare ?? 0.02));
+  for (let r = 0; r < nUnl; r++) {
+    const type = rng.int(K);
+    const id = type === 0 ? '' : crimeId(rng);
+    rows.push(`${id},${month},${fs.name},${fs.name},,,No Location,,,${CRIME_TYPES[type]},${type === 0 ? '' : 'Under investigation'},`);
+  }
+  truth.unlocated[f * M + m] = nUnl;
+  // duplicates: copies of distinct rows with a Crime ID (rows without one are never merged)
+  const withId: number[] = [];
+  for (let r = 0; r < rows.length; r++) if (rows[r]!.charCodeAt(0) !== 44) withId.push(r);
+  const nDup = Math.min(spec.duplicatesPerFile, withId.length);
+  const picks = rng.partialShuffle(withId.length, nDup);
+  for (let d = 0; d < nDup; d++) rows.push(rows[withId[picks[d]!]!]!);
+  truth.duplicates[f * M + m] = nDup;
+  // shuffle the rows so duplicates and types are spread through the file
+  for (let a = rows.length - 1; a > 0; a--) {
+    const b = rng.int(a + 1);
+    const t = rows[a]!;
+    rows[a] = rows[b]!;
+    rows[b] = t;
+  }
+  truth.rows[f * M + m] = rows.length;
+  run.out.totalRows += rows.length;
+  run.out.writeFile(`${month}/${month}-${fs.slug}-street.csv`, STREET_HEADER + '\n' + rows.join('\n') + (rows.length ? '\n' : ''));
+  if (spec.stopSearchPerMonth > 0) writeStopSearchMonth(run, f, m);
+}
+
+/** Force f's stop-and-search file for month m: Poisson(stopSearchPerMonth) searches, a share without coordinates, the rest in the force's live LSOAs. */
+function writeStopSearchMonth(run: ArchiveRun, f: number, m: number): void {
+  const { spec, rng, g, M, truth } = run;
+  const N = g.lsoas.length;
+  const month = g.months[m]!;
+  const n = poisson(rng, spec.stopSearchPerMonth);
+  const ss: string[] = [];
+  const own = g.lsoas.map((_, i) => i).filter((i) => g.lsoas[i]!.force === f && !(g.splitInto.has(i) && m >= g.changeAt) && !(i >= N - g.nNew && m < g.changeAt));
+  for (let r = 0; r < n; r++) {
+    const day = String(1 + rng.int(28)).padStart(2, '0');
+    let lat = '';
+    let lon = '';
+    if (rng.uniform() < spec.stopSearchNoCoordShare) truth.stopSearchNoCoords[f * M + m]!++;
+    else {
+      const i = own[rng.int(own.length)]!;
+      [lon, lat] = run.out.point(g.lsoas[i]!.square);
+      truth.stopSearchByLsoa[i * M + m]!++;
+    }
+    ss.push(`Person search,${month}-${day}T1${rng.int(10)}:00:00+00:00,False,,${lat},${lon},Male,18-24,,,Misuse of Drugs Act 1971 (section 23),Controlled drugs,A no further action disposal,,False`);
+  }
+  truth.stopSearch[f * M + m] = n;
+  run.out.writeFile(`${month}/${month}-${spec.forces[f]!.slug}-stop-and-search.csv`, STOP_SEARCH_HEADER + '\n' + ss.join('\n') + (ss.length ? '\n' : ''));
+}
+
+/** British Transport Police's street file for month m: Poisson(btpPerMonth) records in random pre-change LSOAs, never anti-social behaviour. */
+function writeBtpMonth(run: ArchiveRun, m: number): void {
+  const { spec, rng, g } = run;
+  const K = N_TYPES;
+  const month = g.months[m]!;
+  const n = poisson(rng, spec.btpPerMonth);
+  const rows: string[] = [];
+  for (let r = 0; r < n; r++) {
+    const l = g.lsoas[rng.int(g.lsoas.length - g.nNew)]!;
+    const type = 1 + rng.int(K - 1);
+    const [lon, lat] = run.out.point(l.square);
+    rows.push(`${crimeId(rng)},${month},British Transport Police,${spec.forces[l.force]!.name},${lon},${lat},On or near Railway Station,${l.code},${l.name},${CRIME_TYPES[type]},Under investigation,`);
+  }
+  run.out.btpRecords += n;
+  run.out.totalRows += n;
+  run.out.writeFile(`${month}/${month}-btp-street.csv`, STREET_HEADER + '\n' + rows.join('\n') + (rows.length ? '\n' : ''));
+}
+
+/** The truth returned to the caller. */
+function truthOf(run: ArchiveRun, seed: number): PoliceUkTruth {
+  const { spec, g, truth } = run;
   return {
     spec,
     seed,
-    months,
+    months: g.months,
     forces: spec.forces.map((f) => f.slug),
-    lsoas: lsoas.map((l) => l.code),
-    lsoaForce: lsoas.map((l) => spec.forces[l.force]!.slug),
-    lsoaLad: lsoas.map((l) => l.lad),
-    counts,
-    violenceEffect,
-    violenceY0,
-    missingForceMonths,
-    unlocated,
-    duplicates,
-    rows: rowsW,
-    btpRecords,
-    stopSearch,
-    stopSearchNoCoords,
-    stopSearchByLsoa,
-    squares: lsoas.map((l) => l.square),
-    crosswalk,
-    totalRows,
+    lsoas: g.lsoas.map((l) => l.code),
+    lsoaForce: g.lsoas.map((l) => spec.forces[l.force]!.slug),
+    lsoaLad: g.lsoas.map((l) => l.lad),
+    counts: truth.counts,
+    violenceEffect: truth.violenceEffect,
+    violenceY0: truth.violenceY0,
+    missingForceMonths: missingForceMonths(spec, g),
+    unlocated: truth.unlocated,
+    duplicates: truth.duplicates,
+    rows: truth.rows,
+    btpRecords: run.out.btpRecords,
+    stopSearch: truth.stopSearch,
+    stopSearchNoCoords: truth.stopSearchNoCoords,
+    stopSearchByLsoa: truth.stopSearchByLsoa,
+    squares: g.lsoas.map((l) => l.square),
+    crosswalk: g.crosswalk,
+    totalRows: run.out.totalRows,
   };
 }
 

@@ -66,6 +66,8 @@ describe('cba --from a result document', () => {
     const f = write(dir, 'v.json', resultDoc({ cumulative: -10, cumulativeCi: [-15, -5], counts: { offencesAvoided: 3000, ci: [1500, 4500] } }));
     const doc = (await runMain(['cba', '--from', f, ...HEEKS_VWOI, '--population-total', '5000'])).json();
     expect(doc.warnings.map((w: { code: string }) => w.code)).toEqual(['POPULATION_UNUSED']);
+    // the warning names the flag by its current name (issue 23: cba's number is --population-total)
+    expect(doc.warnings[0].message).toBe('v.json already gives counts.offencesAvoided, so --population-total 5000 was not used');
     expect(doc.outcomes[0].offencesAvoided).toBe(3000);
     expect(doc.outcomes[0].ci).toEqual([1500, 4500]);
   });

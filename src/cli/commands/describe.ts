@@ -22,7 +22,9 @@ export function describeCommand(ctx: CliContext): Command {
     .option('--time <col>', 'month column (YYYY-MM)', 'period')
     .requiredOption('--outcome <a,b,...>', 'outcome column(s), e.g. offences or knife_crime,homicide', list)
     .option('--units <a,b,...>', 'the areas to add up (default: every unit in the file)', list)
-    .addOption(new Option('--aggregate <how>', 'combine the areas by their sum (counts) or mean (rates)').choices([...AGGREGATES]).default('sum'))
+    .addOption(new Option('--aggregate <how>', "combine the areas: auto sums counts and averages rates (a rate is never summed); sum; or mean").choices([...AGGREGATES]).default('auto'))
+    .option('--rates <a,b,...>', 'outcomes that are rates (per N population) although their names do not say so (names with rate, per_100k, percent, pct or ratio are rates already)', list)
+    .option('--population <col>', 'population column: rates are averaged weighted by it (the rate of the areas together)')
     .requiredOption('--baseline <year>', "baseline: a financial year (2018/19 = April 2018 – March 2019) or a year (2018 = the same 12 months as the latest, ending in 2018)")
     .addOption(new Option('--year <kind>', 'years for year-on-year comparisons and overlays').choices([...YEAR_KINDS]).default('financial'))
     .option('--overlay <a,b>', 'two years to overlay month by month, e.g. 2018/19,2019/20 (default: the baseline year and the latest)', list)
@@ -40,10 +42,12 @@ export function describeCommand(ctx: CliContext): Command {
       treated = '\u0000untreated';
       table = { ...table, header: [...table.header, treated], rows: table.rows.map((r) => [...r, '0']) };
     }
-    const panels = outcomes.map((outcome) => panelFromTable(table, { unit: o.unit as string, time: o.time as string, outcome, treated }));
+    const population = o.population as string | undefined;
+    const panels = outcomes.map((outcome) => panelFromTable(table, { unit: o.unit as string, time: o.time as string, outcome, treated, ...(population !== undefined ? { population } : {}) }));
     const analysis = describe(panels, {
       units: (o.units as string[] | undefined) ?? null,
       aggregate: o.aggregate as Aggregate,
+      rates: (o.rates as string[] | undefined) ?? null,
       baseline: o.baseline as string,
       year: o.year as YearKind,
       overlay: overlay ? [overlay[0]!, overlay[1]!] : null,

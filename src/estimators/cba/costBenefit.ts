@@ -125,6 +125,9 @@ function money(x: number): string {
 
 /**
  * Monetise offences avoided and compare with programme costs.
+ * Stages: validate → discounting (dated flows, base year, rate) → each outcome's benefit at its
+ * estimate and interval ends (offences × multiplier × unit cost × discount factor) → totals and the
+ * benefit-cost ratio with its range → the analysis.
  * @param input outcomes (offences avoided with interval, multiplier, unit cost, uprating, timing), costs, discount rate
  * @param options resolved options to record in the document (the CLI adds its flags; `seed` is required by the schema)
  * @returns an Analysis with `outcomes`, `totals` and `bcr` (estimate, path and units do not apply)
@@ -132,17 +135,57 @@ function money(x: number): string {
  *   ZERO_COSTS, BAD_MULTIPLIER, BAD_UNIT_COST, BAD_UPRATE, BAD_SHARES, BAD_DISCOUNT_RATE; UNKNOWN_OUTCOME_TYPE.
  */
 export function costBenefit(input: CbaInput, options: Record<string, unknown> & { seed: number }): Analysis {
+  validateInput(input);
+  const warnings: Warning[] = [];
+  const d = discounting(input, warnings);
+  const outcomes = input.outcomes.map((o) => monetise(o, d, warnings));
+  const { totals, bcr } = totalsAndRatio(outcomes, d, warnings);
+  const diagnostics: Diagnostic[] = [
+    {
+      code: 'BCR_RANGE',
+      passed: null,
+      value: bcr.low === null ? null : `${bcr.low} – ${bcr.high}`,
+      message:
+        'bcr.low puts every outcome at the end of its interval with fewer offences avoided, bcr.high at the end with more; adding interval ends across outcomes (as the Home Office report did) gives a range, not a confidence interval of the ratio',
+    },
+  ];
+  return {
+    method: 'cba',
+    options: { ...options, discountRate: d.rate, baseYear: d.baseYear },
+    estimate: null,
+    path: [],
+    units: [],
+    diagnostics,
+    warnings,
+    outcomes,
+    totals,
+    bcr,
+  };
+}
+
+/** Outcomes present and valid, costs valid, names distinct. */
+function validateInput(input: CbaInput): void {
   if (input.outcomes.length === 0) throw failFor(input.costsVia === 'flags' ? 'flags' : 'spec')('NO_OUTCOMES', 'no outcomes to monetise: give --from, --offences-avoided, --effect-per-100k or a spec with outcomes', {});
   for (const o of input.outcomes) validateOutcome(o);
   validateCosts(input);
   const names = input.outcomes.map((o) => o.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup !== undefined) failFor(input.outcomes[0]!.source.via === 'flags' ? 'flags' : 'spec')('DUPLICATE_OUTCOME', `two outcomes are named '${dup}'; give each a distinct --name`, { name: dup });
+}
 
-  const warnings: Warning[] = [];
-  const diagnostics: Diagnostic[] = [];
+/** How flows are discounted: applied when any flow is dated, from the earliest year, at the given rate or the Green Book's. */
+interface Discounting {
+  costFlows: YearAmount[] | null;
+  dated: boolean;
+  baseYear: number | null;
+  rate: number | null;
+  /** Programme costs undiscounted and at present value. */
+  costsUndiscounted: number;
+  costs: number;
+}
 
-  // Discounting applies when any flow is dated.
+/** Discounting applies when any flow is dated; warns when only one side is dated or a rate is given for undated flows. */
+function discounting(input: CbaInput, warnings: Warning[]): Discounting {
   const costFlows: YearAmount[] | null = typeof input.costs === 'number' ? null : [...input.costs].sort((a, b) => a.year - b.year);
   const anyShares = input.outcomes.some((o) => o.benefitShares !== null);
   const dated = costFlows !== null || anyShares;
@@ -162,86 +205,71 @@ export function costBenefit(input: CbaInput, options: Record<string, unknown> & 
   if (costFlows === null && anyShares) {
     warnings.push({ code: 'COSTS_UNDATED', message: `benefits are discounted but the programme costs have no years, so they are counted in the base year ${baseYear} undiscounted; give --costs-by-year` });
   }
-
   const costsUndiscounted = costFlows ? ksum(costFlows.map((f) => f.amount)) : (input.costs as number);
   const costs = costFlows && rate !== null && baseYear !== null ? presentValue(costFlows, rate, baseYear) : costsUndiscounted;
+  return { costFlows, dated, baseYear, rate, costsUndiscounted, costs };
+}
 
-  const outcomes: CbaOutcome[] = input.outcomes.map((o) => {
-    const unitCost = resolveUnitCost(o);
-    const factor = o.benefitShares && rate !== null && baseYear !== null ? shareFactor(o.benefitShares, rate, baseYear) : 1;
-    const est = point(o.offencesAvoided, o.multiplier, unitCost.value, factor);
-    const significant = o.ci ? o.ci[0] > 0 || o.ci[1] < 0 : null;
-    if (significant === false) {
-      warnings.push({
-        code: 'NOT_SIGNIFICANT',
-        message: `outcome '${o.name}': the ${o.level !== null ? `${o.level * 100}% ` : ''}interval of offences avoided [${o.ci![0]}, ${o.ci![1]}] includes zero, yet its benefit (${money(est.presentValue)}) is counted in the totals; report the ratio with and without it`,
-      });
-    }
-    if (o.offencesAvoided < 0) {
-      warnings.push({ code: 'NEGATIVE_BENEFIT', message: `outcome '${o.name}': the estimate is an increase in offences (${-o.offencesAvoided} more), so its benefit is negative` });
-    }
-    return {
-      name: o.name,
-      source: o.source,
-      ...est,
-      ci: o.ci,
-      level: o.level,
-      significant,
-      multiplier: o.multiplier,
-      unitCost,
-      discountFactor: factor,
-      benefitShares: o.benefitShares,
-      low: o.ci ? point(o.ci[0], o.multiplier, unitCost.value, factor) : null,
-      high: o.ci ? point(o.ci[1], o.multiplier, unitCost.value, factor) : null,
-    };
-  });
+/** One outcome's benefit at its estimate and interval ends; warns when its interval includes zero or it is an increase. */
+function monetise(o: CbaOutcomeInput, d: Discounting, warnings: Warning[]): CbaOutcome {
+  const { rate, baseYear } = d;
+  const unitCost = resolveUnitCost(o);
+  const factor = o.benefitShares && rate !== null && baseYear !== null ? shareFactor(o.benefitShares, rate, baseYear) : 1;
+  const est = point(o.offencesAvoided, o.multiplier, unitCost.value, factor);
+  const significant = o.ci ? o.ci[0] > 0 || o.ci[1] < 0 : null;
+  if (significant === false) {
+    warnings.push({
+      code: 'NOT_SIGNIFICANT',
+      message: `outcome '${o.name}': the ${o.level !== null ? `${o.level * 100}% ` : ''}interval of offences avoided [${o.ci![0]}, ${o.ci![1]}] includes zero, yet its benefit (${money(est.presentValue)}) is counted in the totals; report the ratio with and without it`,
+    });
+  }
+  if (o.offencesAvoided < 0) {
+    warnings.push({ code: 'NEGATIVE_BENEFIT', message: `outcome '${o.name}': the estimate is an increase in offences (${-o.offencesAvoided} more), so its benefit is negative` });
+  }
+  return {
+    name: o.name,
+    source: o.source,
+    ...est,
+    ci: o.ci,
+    level: o.level,
+    significant,
+    multiplier: o.multiplier,
+    unitCost,
+    discountFactor: factor,
+    benefitShares: o.benefitShares,
+    low: o.ci ? point(o.ci[0], o.multiplier, unitCost.value, factor) : null,
+    high: o.ci ? point(o.ci[1], o.multiplier, unitCost.value, factor) : null,
+  };
+}
 
+/** Benefits (compensated sums), net benefit and the ratio at the estimate and at the interval ends (a range, not an interval). */
+function totalsAndRatio(outcomes: CbaOutcome[], d: Discounting, warnings: Warning[]): { totals: CbaTotals; bcr: CbaBcr } {
+  const { costs } = d;
   const levels = [...new Set(outcomes.map((o) => o.level).filter((l): l is number => l !== null))];
   if (levels.length > 1) warnings.push({ code: 'LEVEL_MISMATCH', message: `the outcomes' intervals have different levels (${levels.join(', ')}), so bcr.low and bcr.high mix them` });
   const noCi = outcomes.filter((o) => o.ci === null).map((o) => o.name);
   if (noCi.length > 0) warnings.push({ code: 'NO_CI', message: `no interval for ${noCi.join(', ')}, so benefits and ratios at the interval ends are null` });
-
   const benefits = ksum(outcomes.map((o) => o.presentValue));
   const allCi = noCi.length === 0;
   const benefitsLow = allCi ? ksum(outcomes.map((o) => o.low!.presentValue)) : null;
   const benefitsHigh = allCi ? ksum(outcomes.map((o) => o.high!.presentValue)) : null;
   if (benefits < 0) warnings.push({ code: 'NEGATIVE_BENEFIT', message: `total benefits are negative (${money(benefits)}): the outcomes increased on balance` });
-
   const totals: CbaTotals = {
     benefits,
     benefitsLow,
     benefitsHigh,
     costs,
-    costsUndiscounted,
-    costsByYear: costFlows,
+    costsUndiscounted: d.costsUndiscounted,
+    costsByYear: d.costFlows,
     netBenefit: benefits - costs,
     netBenefitLow: benefitsLow === null ? null : benefitsLow - costs,
     netBenefitHigh: benefitsHigh === null ? null : benefitsHigh - costs,
-    discounting: { applied: dated, rate, baseYear },
+    discounting: { applied: d.dated, rate: d.rate, baseYear: d.baseYear },
   };
   const bcr: CbaBcr = {
     estimate: benefits / costs,
     low: benefitsLow === null ? null : benefitsLow / costs,
     high: benefitsHigh === null ? null : benefitsHigh / costs,
   };
-  diagnostics.push({
-    code: 'BCR_RANGE',
-    passed: null,
-    value: bcr.low === null ? null : `${bcr.low} – ${bcr.high}`,
-    message:
-      'bcr.low puts every outcome at the end of its interval with fewer offences avoided, bcr.high at the end with more; adding interval ends across outcomes (as the Home Office report did) gives a range, not a confidence interval of the ratio',
-  });
-
-  return {
-    method: 'cba',
-    options: { ...options, discountRate: rate, baseYear },
-    estimate: null,
-    path: [],
-    units: [],
-    diagnostics,
-    warnings,
-    outcomes,
-    totals,
-    bcr,
-  };
+  return { totals, bcr };
 }

@@ -86,7 +86,41 @@ interface Sample {
   nPeriodsObs: number;
 }
 
+/**
+ * The estimation sample: cells with an outcome, every covariate, a positive weight (and a cluster
+ * when clustering) → units and periods re-indexed to those observed → cluster of each observation
+ * → whether the unit and period effects are nested in the clusters.
+ * @throws InputError BAD_WEIGHT (a weight ≤ 0)
+ */
 function buildSample(panel: Panel, opts: TwfeOptions): Sample {
+  const cells = usableCells(panel, opts);
+  const idx = reindexCells(panel, opts, cells);
+  const { clusterOf, labels } = clustersOf(panel, opts, cells, idx.uMap);
+  const n = cells.length;
+  const nested = (fe: Int32Array, levels: number) => {
+    const seen = new Int32Array(levels).fill(-1);
+    for (let o = 0; o < n; o++) {
+      const f = fe[o]!;
+      if (seen[f] === -1) seen[f] = clusterOf[o]!;
+      else if (seen[f] !== clusterOf[o]) return false;
+    }
+    return true;
+  };
+  return {
+    cells,
+    fe: { n, unit: idx.unit, period: idx.period, nUnits: idx.nu, nPeriods: idx.nt, weight: idx.weight },
+    clusterOf,
+    nClusters: labels.length,
+    clusterLabels: labels,
+    unitNested: nested(idx.unit, idx.nu),
+    periodNested: nested(idx.period, idx.nt),
+    nUnitsObs: idx.nu,
+    nPeriodsObs: idx.nt,
+  };
+}
+
+/** Cell indices (i·T + t) with an outcome, every covariate, a finite weight and (when clustering) a cluster. @throws InputError BAD_WEIGHT */
+function usableCells(panel: Panel, opts: TwfeOptions): Int32Array {
   const N = panel.units.length;
   const T = panel.periods.length;
   const covs = panel.covariateNames.map((c) => panel.covariates[c]!);
@@ -107,8 +141,14 @@ function buildSample(panel: Panel, opts: TwfeOptions): Sample {
     if (opts.vcov === 'cluster' && opts.cluster && opts.cluster[k] == null) ok = false;
     if (ok) cellBuf[n++] = k;
   }
-  const cellArr = cellBuf.slice(0, n);
-  // Re-index units and periods that have observations.
+  return cellBuf.slice(0, n);
+}
+
+/** Units and periods that have observations, numbered in order of first appearance, and each observation's weight. */
+function reindexCells(panel: Panel, opts: TwfeOptions, cells: Int32Array): { uMap: Int32Array; unit: Int32Array; period: Int32Array; nu: number; nt: number; weight: Float64Array | null } {
+  const N = panel.units.length;
+  const T = panel.periods.length;
+  const n = cells.length;
   const uMap = new Int32Array(N).fill(-1);
   const tMap = new Int32Array(T).fill(-1);
   let nu = 0;
@@ -117,7 +157,7 @@ function buildSample(panel: Panel, opts: TwfeOptions): Sample {
   const period = new Int32Array(n);
   const weight = opts.weights ? new Float64Array(n) : null;
   for (let o = 0; o < n; o++) {
-    const k = cellArr[o]!;
+    const k = cells[o]!;
     const i = Math.floor(k / T);
     const t = k - i * T;
     if (uMap[i] === -1) uMap[i] = nu++;
@@ -126,46 +166,33 @@ function buildSample(panel: Panel, opts: TwfeOptions): Sample {
     period[o] = tMap[t]!;
     if (weight) weight[o] = opts.weights![k]!;
   }
-  // Clusters (labels sorted so numbering does not depend on row order).
-  let labels: string[];
+  return { uMap, unit, period, nu, nt, weight };
+}
+
+/** Cluster of each observation: the --cluster column's labels, or one per observed unit; labels sorted so numbering does not depend on row order. */
+function clustersOf(panel: Panel, opts: TwfeOptions, cells: Int32Array, uMap: Int32Array): { clusterOf: Int32Array; labels: string[] } {
+  const N = panel.units.length;
+  const T = panel.periods.length;
+  const n = cells.length;
   const clusterOf = new Int32Array(n);
   if (opts.cluster) {
     const cl = opts.cluster;
     const labelSet = new Set<string>();
-    for (let o = 0; o < n; o++) labelSet.add(String(cl[cellArr[o]!]));
-    labels = [...labelSet].sort();
+    for (let o = 0; o < n; o++) labelSet.add(String(cl[cells[o]!]));
+    const labels = [...labelSet].sort();
     const cIdx = new Map(labels.map((l, j) => [l, j]));
-    for (let o = 0; o < n; o++) clusterOf[o] = cIdx.get(String(cl[cellArr[o]!]))!;
-  } else {
-    // By unit: one label per observed unit (unit names are distinct).
-    const observed: number[] = [];
-    for (let i = 0; i < N; i++) if (uMap[i]! >= 0) observed.push(i);
-    labels = observed.map((i) => panel.units[i]!).sort();
-    const cIdx = new Map(labels.map((l, j) => [l, j]));
-    const clusterOfUnit = new Int32Array(N).fill(-1);
-    for (const i of observed) clusterOfUnit[i] = cIdx.get(panel.units[i]!)!;
-    for (let o = 0; o < n; o++) clusterOf[o] = clusterOfUnit[Math.floor(cellArr[o]! / T)]!;
+    for (let o = 0; o < n; o++) clusterOf[o] = cIdx.get(String(cl[cells[o]!]))!;
+    return { clusterOf, labels };
   }
-  const nested = (fe: Int32Array, levels: number) => {
-    const seen = new Int32Array(levels).fill(-1);
-    for (let o = 0; o < n; o++) {
-      const f = fe[o]!;
-      if (seen[f] === -1) seen[f] = clusterOf[o]!;
-      else if (seen[f] !== clusterOf[o]) return false;
-    }
-    return true;
-  };
-  return {
-    cells: cellArr,
-    fe: { n, unit, period, nUnits: nu, nPeriods: nt, weight },
-    clusterOf,
-    nClusters: labels.length,
-    clusterLabels: labels,
-    unitNested: nested(unit, nu),
-    periodNested: nested(period, nt),
-    nUnitsObs: nu,
-    nPeriodsObs: nt,
-  };
+  // By unit: one label per observed unit (unit names are distinct).
+  const observed: number[] = [];
+  for (let i = 0; i < N; i++) if (uMap[i]! >= 0) observed.push(i);
+  const labels = observed.map((i) => panel.units[i]!).sort();
+  const cIdx = new Map(labels.map((l, j) => [l, j]));
+  const clusterOfUnit = new Int32Array(N).fill(-1);
+  for (const i of observed) clusterOfUnit[i] = cIdx.get(panel.units[i]!)!;
+  for (let o = 0; o < n; o++) clusterOf[o] = clusterOfUnit[Math.floor(cells[o]! / T)]!;
+  return { clusterOf, labels };
 }
 
 /** A fitted FE regression on the demeaned data. */
@@ -330,79 +357,111 @@ export interface WildResult {
 
 /**
  * Wild cluster restricted bootstrap for coefficient 0 of `fit` (see the module comment).
+ * Stages: restricted residuals ũ(τ0) = ua − τ0·ub (affine in τ0) → per replication, the numerator and
+ * the cluster-score sums of the bootstrap t for the a and b parts → p(τ0) from those sums for any τ0 →
+ * the interval by test inversion (p(τ0) > α inside).
  * @param rng - seeded generator; replication b uses rng.stream(b).
  */
 export function wildClusterBootstrap(fit: FeFit, sample: Sample, B: number, kind: WildWeights, level: number, rng: Rng, ctl: DemeanControl, withCi = true): WildResult {
-  const { n, p, yd, bread } = fit;
-  // Row-major X̃ (n×p) for the replication loops (the static model: p is small).
+  const Xd = rowMajorX(fit);
+  const { ua, ub } = restrictedResiduals(fit, sample, Xd);
+  const h = influenceRow(fit, Xd);
+  const vc = vcovOf(fit, sample, 'cluster');
+  const tauHat = fit.beta[0]!;
+  const seHat = Math.sqrt(vc.V[0]!);
+  const sums = bootstrapSums(fit, sample, Xd, ua, ub, h, { B, kind, rng, ctl });
+  const pAt = wildPValue(sums, B, vc.factor, tauHat, seHat);
+  const ci = withCi ? invertTest(pAt, tauHat, seHat, 1 - level) : null;
+  return { replications: B, weights: kind, pValue: pAt(0), ci, clusters: sample.nClusters };
+}
+
+/** Row-major X̃ (n×p) for the replication loops (the static model: p is small). */
+function rowMajorX(fit: FeFit): Float64Array {
+  const { n, p } = fit;
   const Xd = new Float64Array(n * p);
   for (let j = 0; j < p; j++) {
     const col = fit.X[j]!;
     for (let o = 0; o < n; o++) Xd[o * p + j] = col[o]!;
   }
+  return Xd;
+}
+
+/** Restricted residuals as affine functions of τ0, ũ_r(τ0) = ua − τ0·ub: the other regressors partialled out of ỹ and of d̃ (weighted least squares). */
+function restrictedResiduals(fit: FeFit, sample: Sample, Xd: Float64Array): { ua: Float64Array; ub: Float64Array } {
+  const { n, p, yd } = fit;
   const w = sample.fe.weight;
-  const G = sample.nClusters;
-  const cl = sample.clusterOf;
-  const sums = feSums(sample.fe);
-  const su = new Float64Array(sample.fe.nUnits);
-  const st = new Float64Array(sample.fe.nPeriods);
-  // Restricted residuals as affine functions of τ0: ũ_r(τ0) = ua − τ0·ub.
-  let ua: Float64Array;
-  let ub: Float64Array;
-  if (p === 1) {
-    ua = Float64Array.from(yd);
-    ub = Float64Array.from({ length: n }, (_, o) => Xd[o * p]!);
-  } else {
-    const q = p - 1;
-    const Z = new Float64Array(n * q);
-    const ysw = new Float64Array(n);
-    const dsw = new Float64Array(n);
-    for (let o = 0; o < n; o++) {
-      const sw = w ? Math.sqrt(w[o]!) : 1;
-      for (let j = 0; j < q; j++) Z[o * q + j] = sw * Xd[o * p + j + 1]!;
-      ysw[o] = sw * yd[o]!;
-      dsw[o] = sw * Xd[o * p]!;
-    }
-    const ra = lstsq(Z, n, q, ysw, fit.names.slice(1));
-    const rb = lstsq(Z, n, q, dsw, fit.names.slice(1));
-    ua = new Float64Array(n);
-    ub = new Float64Array(n);
-    for (let o = 0; o < n; o++) {
-      let a = yd[o]!;
-      let b = Xd[o * p]!;
-      for (let j = 0; j < q; j++) {
-        a -= Xd[o * p + j + 1]! * ra.beta[j]!;
-        b -= Xd[o * p + j + 1]! * rb.beta[j]!;
-      }
-      ua[o] = a;
-      ub[o] = b;
-    }
+  if (p === 1) return { ua: Float64Array.from(yd), ub: Float64Array.from({ length: n }, (_, o) => Xd[o * p]!) };
+  const q = p - 1;
+  const Z = new Float64Array(n * q);
+  const ysw = new Float64Array(n);
+  const dsw = new Float64Array(n);
+  for (let o = 0; o < n; o++) {
+    const sw = w ? Math.sqrt(w[o]!) : 1;
+    for (let j = 0; j < q; j++) Z[o * q + j] = sw * Xd[o * p + j + 1]!;
+    ysw[o] = sw * yd[o]!;
+    dsw[o] = sw * Xd[o * p]!;
   }
-  // h_o = (row 0 of bread)·x̃_o: τ* − τ0 = Σ_o h_o w_o u*_o.
+  const ra = lstsq(Z, n, q, ysw, fit.names.slice(1));
+  const rb = lstsq(Z, n, q, dsw, fit.names.slice(1));
+  const ua = new Float64Array(n);
+  const ub = new Float64Array(n);
+  for (let o = 0; o < n; o++) {
+    let a = yd[o]!;
+    let b = Xd[o * p]!;
+    for (let j = 0; j < q; j++) {
+      a -= Xd[o * p + j + 1]! * ra.beta[j]!;
+      b -= Xd[o * p + j + 1]! * rb.beta[j]!;
+    }
+    ua[o] = a;
+    ub[o] = b;
+  }
+  return { ua, ub };
+}
+
+/** h_o = (row 0 of bread)·x̃_o: τ* − τ0 = Σ_o h_o w_o u*_o. */
+function influenceRow(fit: FeFit, Xd: Float64Array): Float64Array {
+  const { n, p, bread } = fit;
   const h = new Float64Array(n);
   for (let o = 0; o < n; o++) {
     let s = 0;
     for (let j = 0; j < p; j++) s += bread[j]! * Xd[o * p + j]!;
     h[o] = s;
   }
-  const vc = vcovOf(fit, sample, 'cluster');
-  const c = vc.factor;
-  const tauHat = fit.beta[0]!;
-  const seHat = Math.sqrt(vc.V[0]!);
-  const Na = new Float64Array(B);
-  const Nb = new Float64Array(B);
-  const Saa = new Float64Array(B);
-  const Sab = new Float64Array(B);
-  const Sbb = new Float64Array(B);
+  return h;
+}
+
+/** Per replication b: numerators Na, Nb of τ* − τ0 for the a and b parts, and the cluster-score cross sums Saa, Sab, Sbb. */
+interface WildSums {
+  Na: Float64Array;
+  Nb: Float64Array;
+  Saa: Float64Array;
+  Sab: Float64Array;
+  Sbb: Float64Array;
+}
+
+/**
+ * The B replications: cluster weights v_g from stream b (src/inference/resample.ts); for u = ua and ub,
+ * v∘u, its coefficient shift δ = bread X̃ᵀW(v∘u), the bootstrap residuals M_D(v∘u) − X̃δ and their
+ * cluster scores s_g = Σ_{o∈g} h_o w_o e_o.
+ */
+function bootstrapSums(fit: FeFit, sample: Sample, Xd: Float64Array, ua: Float64Array, ub: Float64Array, h: Float64Array, r: { B: number; kind: WildWeights; rng: Rng; ctl: DemeanControl }): WildSums {
+  const { n, p, bread } = fit;
+  const { B } = r;
+  const w = sample.fe.weight;
+  const G = sample.nClusters;
+  const cl = sample.clusterOf;
+  const sums = feSums(sample.fe);
+  const su = new Float64Array(sample.fe.nUnits);
+  const st = new Float64Array(sample.fe.nPeriods);
+  const out: WildSums = { Na: new Float64Array(B), Nb: new Float64Array(B), Saa: new Float64Array(B), Sab: new Float64Array(B), Sbb: new Float64Array(B) };
   const v = new Float64Array(G);
   const va = new Float64Array(n);
   const vb = new Float64Array(n);
   const sa = new Float64Array(G);
   const sb = new Float64Array(G);
   const delta = new Float64Array(p);
-  // replication b: cluster weights v_g from stream b (src/inference/resample.ts)
-  eachReplicate(B, rng, (r, b) => {
-    multiplierWeights(r, v, kind, G);
+  eachReplicate(B, r.rng, (rs, b) => {
+    multiplierWeights(rs, v, r.kind, G);
     for (const [src, dst, which] of [[ua, va, 0], [ub, vb, 1]] as const) {
       for (let o = 0; o < n; o++) dst[o] = v[cl[o]!]! * src[o]!;
       // δ = bread X̃ᵀW (v∘u): coefficient shift of the bootstrap sample.
@@ -417,9 +476,8 @@ export function wildClusterBootstrap(fit: FeFit, sample: Sample, B: number, kind
         for (let j = 0; j < p; j++) s += bread[i * p + j]! * delta[j]!;
         shift[i] = s;
       }
-      const num = shift[0]!;
       // Bootstrap residuals: M_D(v∘u) − X̃ shift.
-      demeanInPlace(dst, sample.fe, sums, ctl, su, st);
+      demeanInPlace(dst, sample.fe, sums, r.ctl, su, st);
       const s = which === 0 ? sa : sb;
       s.fill(0);
       for (let o = 0; o < n; o++) {
@@ -427,8 +485,7 @@ export function wildClusterBootstrap(fit: FeFit, sample: Sample, B: number, kind
         for (let j = 0; j < p; j++) e -= Xd[o * p + j]! * shift[j]!;
         s[cl[o]!] = s[cl[o]!]! + h[o]! * (w ? w[o]! : 1) * e;
       }
-      if (which === 0) Na[b] = num;
-      else Nb[b] = num;
+      (which === 0 ? out.Na : out.Nb)[b] = shift[0]!;
     }
     let aa = 0, ab = 0, bb = 0;
     for (let g = 0; g < G; g++) {
@@ -436,11 +493,17 @@ export function wildClusterBootstrap(fit: FeFit, sample: Sample, B: number, kind
       ab += sa[g]! * sb[g]!;
       bb += sb[g]! * sb[g]!;
     }
-    Saa[b] = aa;
-    Sab[b] = ab;
-    Sbb[b] = bb;
+    out.Saa[b] = aa;
+    out.Sab[b] = ab;
+    out.Sbb[b] = bb;
   });
-  const pAt = (tau0: number): number => {
+  return out;
+}
+
+/** p(τ0): the share of replications whose |t*(τ0)| (CR1 factor c) is at least |τ̂ − τ0| / se. */
+function wildPValue(sums: WildSums, B: number, c: number, tauHat: number, seHat: number): (tau0: number) => number {
+  const { Na, Nb, Saa, Sab, Sbb } = sums;
+  return (tau0: number): number => {
     const t = Math.abs((tauHat - tau0) / seHat);
     let count = 0;
     for (let b = 0; b < B; b++) {
@@ -451,33 +514,32 @@ export function wildClusterBootstrap(fit: FeFit, sample: Sample, B: number, kind
     }
     return count / B;
   };
-  const alpha = 1 - level;
-  let ci: [number, number] | null = null;
-  if (withCi) {
-    const side = (dir: 1 | -1): number | null => {
-      // Find an outside point with p ≤ α, expanding from the CR1 interval.
-      let inside = tauHat;
-      let step = Math.max(seHat, 1e-12 * (1 + Math.abs(tauHat))) * 2;
-      let outside = tauHat + dir * step;
-      let k = 0;
-      while (pAt(outside) > alpha) {
-        inside = outside;
-        step *= 2;
-        outside = tauHat + dir * step;
-        if (++k > 60) return null;
-      }
-      for (let it = 0; it < 100 && Math.abs(outside - inside) > 1e-12 * (1 + Math.abs(tauHat)) + 1e-10 * seHat; it++) {
-        const mid = 0.5 * (inside + outside);
-        if (pAt(mid) > alpha) inside = mid;
-        else outside = mid;
-      }
-      return 0.5 * (inside + outside);
-    };
-    const lo = side(-1);
-    const hi = side(1);
-    ci = lo === null || hi === null ? null : [lo, hi];
-  }
-  return { replications: B, weights: kind, pValue: pAt(0), ci, clusters: G };
+}
+
+/** The interval {τ0 : p(τ0) > α}: on each side, expand from τ̂ until p ≤ α, then bisect; null when no side bound is found. */
+function invertTest(pAt: (tau0: number) => number, tauHat: number, seHat: number, alpha: number): [number, number] | null {
+  const side = (dir: 1 | -1): number | null => {
+    // Find an outside point with p ≤ α, expanding from the CR1 interval.
+    let inside = tauHat;
+    let step = Math.max(seHat, 1e-12 * (1 + Math.abs(tauHat))) * 2;
+    let outside = tauHat + dir * step;
+    let k = 0;
+    while (pAt(outside) > alpha) {
+      inside = outside;
+      step *= 2;
+      outside = tauHat + dir * step;
+      if (++k > 60) return null;
+    }
+    for (let it = 0; it < 100 && Math.abs(outside - inside) > 1e-12 * (1 + Math.abs(tauHat)) + 1e-10 * seHat; it++) {
+      const mid = 0.5 * (inside + outside);
+      if (pAt(mid) > alpha) inside = mid;
+      else outside = mid;
+    }
+    return 0.5 * (inside + outside);
+  };
+  const lo = side(-1);
+  const hi = side(1);
+  return lo === null || hi === null ? null : [lo, hi];
 }
 
 /**
