@@ -260,3 +260,18 @@ describe('vru-eval compare', () => {
     expect(runCli(['plot', join(RESULTS, 'gsynth_violence.json'), join(RESULTS, 'twfe.json')]).error().code).toBe('ONE_DOCUMENT');
   });
 });
+
+describe('robustness on a twfe document clustered by unit (the default)', () => {
+  it('re-runs it: the recorded cluster label "unit (unit)" is not replayed as a column', () => {
+    const dir = tempDir();
+    const main = join(dir, 'twfe.json');
+    expect(runCli(['did', FIXTURE, '--outcome', 'violence_rate', '--out', main]).code).toBe(0);
+    expect(read(main).options.cluster).toBe('unit (unit)');
+    const r = runCli(['robustness', main, '--data', FIXTURE, '--loo-treated', '--threads', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    const d = r.json();
+    expectValidDocument(d);
+    expect(d.main.att).toBe(read(main).estimate.att);
+    expect(d.warnings.map((w: { message: string }) => w.message).join(' ')).not.toContain('cluster');
+  }, 120_000);
+});

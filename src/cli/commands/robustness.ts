@@ -63,6 +63,8 @@ function recordedOptions(doc: ResultDocument): { command: (typeof PLAN_COMMANDS)
   // synth records the resolved donor pool as `donors` and the flag as `donorsFlag`
   const recorded = { ...(doc.options ?? {}) };
   if (doc.method === 'synth') delete recorded.donors;
+  // twfe records its default clustering as the label "unit (<unit column>)", which is not a column
+  if (doc.method === 'twfe' && typeof recorded.cluster === 'string' && /^unit \(.*\)$/.test(recorded.cluster)) delete recorded.cluster;
   for (const [k, v] of Object.entries(recorded)) if (v !== null && !(Array.isArray(v) && v.length === 0)) raw[rename[k] ?? k] = v;
   const outcome = (doc.input as { outcome?: unknown } | null)?.outcome;
   if (typeof outcome === 'string') raw.outcome = outcome;
