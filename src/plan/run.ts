@@ -61,6 +61,8 @@ export interface Manifest {
   only: string | null;
   jobs: number;
   steps: StepRecord[];
+  /** Warnings about the plan itself (DEPRECATED_OPTION for old option keys), also printed on stderr. */
+  warnings: { code: string; message: string }[];
   wallMs: number;
 }
 
@@ -234,6 +236,7 @@ function buildManifest(rc: RunContext, failed: boolean, wallMs: number): Manifes
     only: o.only,
     jobs: o.jobs,
     steps: steps.map((s) => records.get(s.name)!),
+    warnings: plan.warnings,
     wallMs,
   };
 }

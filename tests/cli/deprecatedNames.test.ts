@@ -114,7 +114,7 @@ describe('deprecated option names (issue 23)', () => {
     expect(() => planValues([CS_OPTIONS], { reps: 9, boots: 9 }, 'p')).toThrow(/'boots' is the old name of 'reps'/);
   });
 
-  it('vru-eval run: a plan with an old key warns on stderr and gives the same documents', () => {
+  it('vru-eval run: a plan with an old key warns on stderr and in the manifest, and gives the same documents', () => {
     const dir = tempDir();
     const plan = (key: string) => `data:\n  police: { file: ${FIXTURE}, options: { outcome: violence_rate } }\nanalyses:\n  g:\n    command: scm\n    data: police\n    options: { method: gsynth, factors: 2, ${key}: 30 }\n`;
     writeFileSync(join(dir, 'old.yaml'), plan('boots'));
@@ -126,5 +126,9 @@ describe('deprecated option names (issue 23)', () => {
     expect(old.stderr).toContain('DEPRECATED_OPTION: analyses.g.options.boots is now analyses.g.options.reps; the old name works for one release');
     expect(now.stderr).not.toContain('DEPRECATED_OPTION');
     expect(readFileSync(join(dir, 'old', 'g.json'), 'utf8')).toBe(readFileSync(join(dir, 'new', 'g.json'), 'utf8'));
+    // and in the run's manifest, not only on stderr
+    const manifest = (d: string) => JSON.parse(readFileSync(join(dir, d, 'manifest.json'), 'utf8'));
+    expect(manifest('old').warnings).toEqual([{ code: 'DEPRECATED_OPTION', message: 'analyses.g.options.boots is now analyses.g.options.reps; the old name works for one release' }]);
+    expect(manifest('new').warnings).toEqual([]);
   }, 60_000);
 });
