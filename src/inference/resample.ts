@@ -13,13 +13,14 @@
  *  - Standard errors from replicates: `bootstrapSe` (RMS deviation about the replicates' mean) and
  *    `jackknifeSe` (√(n−1) × the same: ((n−1)/n) Σ(τ̂₍ⱼ₎ − τ̄)²).
  *
- * Threads: estimators whose replications are expensive enough for worker threads (gsynth, micro)
- * still run their own pools, built on the same per-replication streams; moving them here is the
- * next step (see the architecture notes).
+ * Threads: replications expensive enough for worker threads go through src/inference/pool.ts
+ * (`replicateRows`, `mapIndices`), the same mechanism across threads: the method exports a kernel
+ * "replications [from, to) → their rows", seeded by stream b, collected by index (gsynth).
  */
 import type { Rng } from '../core/rng.js';
 
-export type ResampleProgress = (p: { phase: string; done: number; total: number }) => void;
+/** Progress after each replication or chunk; `etaSeconds` (threaded runs, src/inference/pool.ts) estimates the time left. */
+export type ResampleProgress = (p: { phase: string; done: number; total: number; etaSeconds?: number | null }) => void;
 
 export interface ResampleOptions {
   /** Phase name reported to `progress`, e.g. 'placebo'. */
