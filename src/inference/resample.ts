@@ -90,6 +90,33 @@ export function leaveOneOut<R>(nGroups: number, fit: (g: number) => R | null, o?
 }
 
 /**
+ * Each of n placebo fits in turn (placebo in space: unit k as pseudo-treated; placebo in time: a
+ * fake start for unit k): `fit(k)` for k = 0 … n−1, results in that order. No randomness.
+ */
+export function eachInTurn<R>(n: number, fit: (k: number) => R, o?: ResampleOptions): R[] {
+  const results: R[] = [];
+  for (let k = 0; k < n; k++) {
+    results.push(fit(k));
+    report(o, k + 1, n);
+  }
+  return results;
+}
+
+/**
+ * D draws from ONE stream, in order: draw d continues `rng` where draw d − 1 stopped, so a draw
+ * depends on every draw before it and this runner cannot be split over threads. Only synth's
+ * programme-level placebo sets use it: their recorded documents were drawn this way, and moving
+ * them to per-draw streams (`replicates`) would change every such document. Use `replicates` in
+ * new code.
+ */
+export function sequentialDraws(D: number, rng: Rng, draw: (r: Rng, d: number) => void, o?: ResampleOptions): void {
+  for (let d = 0; d < D; d++) {
+    draw(rng, d);
+    report(o, d + 1, D);
+  }
+}
+
+/**
  * Resampling groups of `units`: with cluster labels (one per panel unit), the units of each cluster
  * in order of first appearance, clusters sorted by label; without, each unit alone.
  */
