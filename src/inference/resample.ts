@@ -103,6 +103,19 @@ export function eachInTurn<R>(n: number, fit: (k: number) => R, o?: ResampleOpti
 }
 
 /**
+ * {@link eachInTurn} for fits that are asynchronous (a whole analysis per replication, as in power
+ * simulations): each is awaited before the next starts, so results and progress come in order.
+ */
+export async function eachInTurnAsync<R>(n: number, fit: (k: number) => Promise<R>, o?: ResampleOptions): Promise<R[]> {
+  const results: R[] = [];
+  for (let k = 0; k < n; k++) {
+    results.push(await fit(k));
+    report(o, k + 1, n);
+  }
+  return results;
+}
+
+/**
  * D draws from ONE stream, in order: draw d continues `rng` where draw d − 1 stopped, so a draw
  * depends on every draw before it and this runner cannot be split over threads. Only synth's
  * programme-level placebo sets use it: their recorded documents were drawn this way, and moving
