@@ -474,6 +474,23 @@ function twoWayLayout(y: Float64Array, n: number, T: number): { uT: Float64Array
 
 function fitFast(data: UnitBlock, r: number, force: Force, w: Float64Array, rows: readonly number[], C: number, warmV: Float64Array | null): ControlFit {
   const { n, T, y } = data;
+  const twoWay = hasUnitFE(force) && centreTime(force);
+  const { zt, v, g, a } = centredRows(data, force, w, rows, C);
+  const eig = fastFactors(zt, v, rows.length, T, r, C, twoWay, warmV);
+  if (twoWay) {
+    const { vFull } = twoWayLayout(y, n, T);
+    for (let t = 0; t < T; t++) v[t] = vFull[t]! + v[t]!;
+  }
+  return fastEffects(data, r, force, rows, g, a, v, eig);
+}
+
+/**
+ * The used rows' centred, √c_i-weighted outcomes z (T × m, period-major, in the shared scratch),
+ * the weighted period means v (T), the weighted grand mean g of the unit means a (n).
+ * Two-way: z_i = √c_i (u_i − v′) from the cached unit- and period-centred u, v′ = Σ c_i u_i / C.
+ */
+function centredRows(data: UnitBlock, force: Force, w: Float64Array, rows: readonly number[], C: number): { zt: Float64Array; v: Float64Array; g: number; a: Float64Array } {
+  const { n, T, y } = data;
   const m = rows.length;
   if (scratch.length < 2 * m * T) scratch = new Float64Array(2 * m * T);
   const zt = scratch;
@@ -498,13 +515,12 @@ function fitFast(data: UnitBlock, r: number, force: Force, w: Float64Array, rows
   }
   const time = centreTime(force);
   const v = new Float64Array(T);
-  const twoWay = unitFE && time;
-  if (twoWay) {
+  if (unitFE && time) {
     // One pass: with u = the unit- and (unweighted) period-centred outcome (cached), the weighted
     // two-way residual is z_i = u_i − v′ with v′ = Σ c_i u_i / C, and Σ c_i z_i z_iᵀ =
     // Σ c_i u_i u_iᵀ − C v′v′ᵀ. v′ is only the resampling fluctuation of the period means, so the
     // subtraction loses no precision (unlike the same identity on uncentred data).
-    const { uT, vFull } = twoWayLayout(y, n, T);
+    const { uT } = twoWayLayout(y, n, T);
     for (let t = 0; t < T; t++) {
       const base = t * m;
       const col = t * n;
@@ -532,23 +548,27 @@ function fitFast(data: UnitBlock, r: number, force: Force, w: Float64Array, rows
       for (let k = 0; k < m; k++) zt[base + k] = sc[k]! * (zt[base + k]! - sub);
     }
   }
+  return { zt, v, g, a };
+}
+
+/** The top r eigenpairs of G = Σ_i z_i z_iᵀ (T × T; two-way: − C v′v′ᵀ), warm-started from V when given. */
+function fastFactors(zt: Float64Array, v: Float64Array, m: number, T: number, r: number, C: number, twoWay: boolean, warmV: Float64Array | null): { values: Float64Array; vectors: Float64Array } {
   if (gramScratch.length !== T * T) gramScratch = new Float64Array(T * T);
   const G = gramScratch;
-  let eig: { values: Float64Array; vectors: Float64Array } = { values: new Float64Array(T), vectors: new Float64Array(0) };
-  if (r > 0) {
-    gramDots(zt, 0, m, T, G);
-    if (twoWay) for (let s1 = 0; s1 < T; s1++) for (let t = 0; t < T; t++) G[s1 * T + t] = G[s1 * T + t]! - C * v[s1]! * v[t]!;
-    eig = warmV ? topEigenWarm(G, T, r, warmV) : topEigen(G, T, r);
-  }
-  if (twoWay) {
-    const { vFull } = twoWayLayout(y, n, T);
-    for (let t = 0; t < T; t++) v[t] = vFull[t]! + v[t]!;
-  }
+  if (r === 0) return { values: new Float64Array(T), vectors: new Float64Array(0) };
+  gramDots(zt, 0, m, T, G);
+  if (twoWay) for (let s1 = 0; s1 < T; s1++) for (let t = 0; t < T; t++) G[s1 * T + t] = G[s1 * T + t]! - C * v[s1]! * v[t]!;
+  return warmV ? topEigenWarm(G, T, r, warmV) : topEigen(G, T, r);
+}
+
+/** μ̂, α̂_i, ξ̂_t by the force, F̂ = √T × the eigenvectors (T × r); Λ̂ is not computed here. */
+function fastEffects(data: UnitBlock, r: number, force: Force, rows: readonly number[], g: number, a: Float64Array, v: Float64Array, eig: { values: Float64Array; vectors: Float64Array }): ControlFit {
+  const { n, T } = data;
   const alpha = new Float64Array(n);
   const xi = new Float64Array(T);
   let mu = g;
-  if (unitFE) for (const i of rows) alpha[i] = a[i]! - g;
-  if (time) xi.set(v);
+  if (hasUnitFE(force)) for (const i of rows) alpha[i] = a[i]! - g;
+  if (centreTime(force)) xi.set(v);
   if (force === 'unit') {
     for (const i of rows) alpha[i] = a[i]!;
     mu = 0;
