@@ -84,6 +84,10 @@ export const CORPUS: readonly CorpusEntry[] = [
   { name: 'cba-from-rate-base', args: ['cba', '--from', '{tmp}/gsynth.json', '--rate-per', '1000', '--population-total', '2500000', '--name', 'v', '--unit-cost', '2000', '--costs', '1000000'] },
   { name: 'cba-spec', args: ['cba', '--spec', 'examples/home-office-vru-2022.json'], fast: true },
   // describe, robustness, a whole plan
+  // power: shift evaluation (gsynth), rerun evaluation with a proportional effect (sdid), placebo in time (twfe)
+  { name: 'power-gsynth-shift', args: ['power', ...FIX, '--population', 'population', '--method', 'gsynth', '--sims', '12', '--reps', '20', '--outcome-scale', 'rate'] },
+  { name: 'power-sdid-rerun-proportional', args: ['power', F, '--outcome', 'offences', '--method', 'sdid', '--sims', '10', '--effect-type', 'proportional', '--effects', '0.1,0.3', '--seed', '5'] },
+  { name: 'power-twfe-time', args: ['power', ...FIX, '--method', 'twfe', '--placebo', 'time', '--sims', '15', '--post', '6'], fast: true },
   { name: 'describe', args: ['describe', F, '--outcome', 'offences', '--baseline', '2018/19'], fast: true },
   { name: 'robustness-loo', args: ['robustness', '{tmp}/gsynth.json', '--data', F, '--loo-donors', '2', '--in-time-placebo', '2018-04', '--threads', '1'] },
   { name: 'run-plan', args: ['run', 'examples/home-office/plan.yaml', '--out', '{tmp}/plan', '--threads', '1'], dir: 'plan' },

@@ -13,13 +13,14 @@
  *  - Standard errors from replicates: `bootstrapSe` (RMS deviation about the replicates' mean) and
  *    `jackknifeSe` (√(n−1) × the same: ((n−1)/n) Σ(τ̂₍ⱼ₎ − τ̄)²).
  *
- * Threads: estimators whose replications are expensive enough for worker threads use the worker
- * backend in ./workers.ts (`replicateRows`: row b of a B × width matrix from stream b, for any
- * number of threads; micro's placebo sets run on it).
+ * Threads: replications expensive enough for worker threads go through src/inference/pool.ts
+ * (`replicateRows`, `mapIndices`), the same mechanism across threads: the method exports a kernel
+ * "replications [from, to) → their rows", seeded by stream b, collected by index (gsynth's bootstraps, micro's placebo sets).
  */
 import type { Rng } from '../core/rng.js';
 
-export type ResampleProgress = (p: { phase: string; done: number; total: number }) => void;
+/** Progress after each replication or chunk; `etaSeconds` (threaded runs, src/inference/pool.ts) estimates the time left. */
+export type ResampleProgress = (p: { phase: string; done: number; total: number; etaSeconds?: number | null }) => void;
 
 export interface ResampleOptions {
   /** Phase name reported to `progress`, e.g. 'placebo'. */
@@ -86,6 +87,46 @@ export function leaveOneOut<R>(nGroups: number, fit: (g: number) => R | null, o?
     report(o, g + 1, nGroups);
   }
   return { results, failed, attempts: nGroups };
+}
+
+/**
+ * Each of n placebo fits in turn (placebo in space: unit k as pseudo-treated; placebo in time: a
+ * fake start for unit k): `fit(k)` for k = 0 … n−1, results in that order. No randomness.
+ */
+export function eachInTurn<R>(n: number, fit: (k: number) => R, o?: ResampleOptions): R[] {
+  const results: R[] = [];
+  for (let k = 0; k < n; k++) {
+    results.push(fit(k));
+    report(o, k + 1, n);
+  }
+  return results;
+}
+
+/**
+ * {@link eachInTurn} for fits that are asynchronous (a whole analysis per replication, as in power
+ * simulations): each is awaited before the next starts, so results and progress come in order.
+ */
+export async function eachInTurnAsync<R>(n: number, fit: (k: number) => Promise<R>, o?: ResampleOptions): Promise<R[]> {
+  const results: R[] = [];
+  for (let k = 0; k < n; k++) {
+    results.push(await fit(k));
+    report(o, k + 1, n);
+  }
+  return results;
+}
+
+/**
+ * D draws from ONE stream, in order: draw d continues `rng` where draw d − 1 stopped, so a draw
+ * depends on every draw before it and this runner cannot be split over threads. Only synth's
+ * programme-level placebo sets use it: their recorded documents were drawn this way, and moving
+ * them to per-draw streams (`replicates`) would change every such document. Use `replicates` in
+ * new code.
+ */
+export function sequentialDraws(D: number, rng: Rng, draw: (r: Rng, d: number) => void, o?: ResampleOptions): void {
+  for (let d = 0; d < D; d++) {
+    draw(rng, d);
+    report(o, d + 1, D);
+  }
 }
 
 /**

@@ -1,31 +1,63 @@
 /**
- * Generic worker thread of src/inference/workers.ts: imports the task module named in the request,
- * takes chunks of replications from the shared counter and lets the task write each into its row
- * of the shared output.
+ * Helper thread of src/inference/pool.ts: loads a method's kernel by module URL and export name,
+ * then takes chunks (rows) or single indices (map) from the shared counter until none is left.
+ * Pure computation; the calling thread assembles results by index.
  */
 import { parentPort } from 'node:worker_threads';
-import type { RowWorkerRequest } from './workers.js';
+import type { KernelRef, MapKernel, RowKernel } from './pool.js';
 
-type Run = (problem: unknown, from: number, to: number, out: Float64Array) => void;
+type Request =
+  | { type: 'load'; module: string }
+  | { type: 'rows'; kernel: KernelRef; problem: unknown; out: SharedArrayBuffer; ctr: SharedArrayBuffer; chunk: number; B: number }
+  | { type: 'map'; kernel: KernelRef; problem: unknown; ctr: SharedArrayBuffer; n: number };
 
-parentPort!.on('message', (msg: RowWorkerRequest) => {
-  void (async () => {
-    try {
-      const mod = (await import(msg.module)) as Record<string, unknown>;
-      const run = mod[msg.name];
-      if (typeof run !== 'function') throw new Error(`${msg.module} has no function '${msg.name}'`);
-      const out = new Float64Array(msg.out);
-      const ctr = new Int32Array(msg.ctr);
-      const nChunks = Math.ceil(msg.B / msg.chunk);
-      for (let c = Atomics.add(ctr, 0, 1); c < nChunks; c = Atomics.add(ctr, 0, 1)) {
-        const from = c * msg.chunk;
-        const to = Math.min(msg.B, from + msg.chunk);
-        (run as Run)(msg.problem, from, to, out);
-        Atomics.add(ctr, 1, to - from);
-      }
-      parentPort!.postMessage({ ok: true });
-    } catch (e) {
-      parentPort!.postMessage({ ok: false, error: { message: (e as Error).message } });
-    }
-  })();
+const modules = new Map<string, Promise<Record<string, unknown>>>();
+
+function load(module: string): Promise<Record<string, unknown>> {
+  let m = modules.get(module);
+  if (!m) {
+    m = import(module) as Promise<Record<string, unknown>>;
+    modules.set(module, m);
+  }
+  return m;
+}
+
+async function kernelOf<K>(ref: KernelRef): Promise<K> {
+  const f = (await load(ref.module))[ref.name];
+  if (typeof f !== 'function') throw new Error(`${ref.module} exports no kernel '${ref.name}'`);
+  return f as K;
+}
+
+async function rows(msg: Extract<Request, { type: 'rows' }>): Promise<void> {
+  const run = await kernelOf<RowKernel<unknown>>(msg.kernel);
+  const out = new Float64Array(msg.out);
+  const ctr = new Int32Array(msg.ctr);
+  const nChunks = Math.ceil(msg.B / msg.chunk);
+  const tally: Record<string, number> = {};
+  for (let c = Atomics.add(ctr, 0, 1); c < nChunks; c = Atomics.add(ctr, 0, 1)) {
+    const from = c * msg.chunk;
+    const to = Math.min(msg.B, from + msg.chunk);
+    const t = run(msg.problem, from, to, out);
+    if (t) for (const [k, v] of Object.entries(t)) tally[k] = (tally[k] ?? 0) + v;
+    Atomics.add(ctr, 1, to - from);
+  }
+  parentPort!.postMessage({ ok: true, tally });
+}
+
+async function map(msg: Extract<Request, { type: 'map' }>): Promise<void> {
+  const run = await kernelOf<MapKernel<unknown, unknown>>(msg.kernel);
+  const ctr = new Int32Array(msg.ctr);
+  for (let i = Atomics.add(ctr, 0, 1); i < msg.n; i = Atomics.add(ctr, 0, 1)) parentPort!.postMessage({ ok: true, i, value: run(msg.problem, i) });
+  parentPort!.postMessage({ ok: true });
+}
+
+parentPort!.on('message', (msg: Request) => {
+  if (msg.type === 'load') {
+    // A failed preload surfaces when the kernel is used.
+    load(msg.module).catch(() => undefined);
+    return;
+  }
+  (msg.type === 'rows' ? rows(msg) : map(msg)).catch((e: { name?: string; code?: string; message?: string; details?: unknown }) => {
+    parentPort!.postMessage({ ok: false, error: { name: e.name, code: e.code, message: e.message, details: e.details } });
+  });
 });

@@ -20,6 +20,7 @@ import { InputError, UsageError } from '../core/errors.js';
 import { panelDesign, treatmentStarts, type Panel } from '../core/panel.js';
 import { Rng } from '../core/rng.js';
 import { qnorm, quantileSorted } from '../core/stats.js';
+import { eachInTurnAsync, replicates, type ResampleOptions } from '../inference/resample.js';
 import { methodRunner, rejects, type MethodRunner, type PowerMethod, type RunOutcome } from './runner.js';
 
 export interface PowerOptions {
@@ -237,9 +238,36 @@ function shiftMde(nulls: RunOutcome[], sign: number, alpha: number, target: numb
   return null;
 }
 
-/** Run the power simulation. */
+/**
+ * Run the power simulation: prepare (history, the design's n₁ and post length) → place (S designs,
+ * design s from stream s) → test each at δ = 0 → the curve over the grid of δ → assemble.
+ * The designs and the runs are replications, run through src/inference/resample.ts.
+ */
 export async function simulatePower(panel: Panel, o: PowerOptions): Promise<PowerResult> {
-  // prepare
+  const setup = prepareSimulation(panel, o);
+  const designs = placeDesigns(setup, o);
+  const runs = progressOver(o, setup.evaluation);
+  const nulls = await eachInTurnAsync(designs.length, (s) => setup.runner.run(designPanel(panel, designs[s]!, 0, o), designs[s]!.seed), runs.phase());
+  const curve = await powerCurve(panel, setup, designs, nulls, o, runs);
+  return assemblePower(panel, setup, designs, nulls, curve, o);
+}
+
+/** What the stages share: the history, the simulated design (n₁, post length), the method's runner. */
+interface SimulationSetup {
+  h: History;
+  nTreated: number;
+  post: number;
+  /** Fewest pre-periods a design may leave. */
+  minPre: number;
+  runner: MethodRunner;
+  evaluation: 'shift' | 'rerun';
+  /** −1 for a decrease, +1 for an increase. */
+  sign: number;
+  warnings: { code: string; message: string }[];
+}
+
+/** prepare: the history window, n₁ and the post length (capped to fit the history), checked against the pool; the runner. */
+function prepareSimulation(panel: Panel, o: PowerOptions): SimulationSetup {
   const h = history(panel, o.start);
   const warnings: { code: string; message: string }[] = [];
   const nTreated = o.nTreated ?? h.treated.length;
@@ -262,67 +290,95 @@ export async function simulatePower(panel: Panel, o: PowerOptions): Promise<Powe
   }
   const runner = methodRunner(o.method, { level: 1 - o.alpha, reps: o.reps });
   const evaluation: 'shift' | 'rerun' = runner.shiftEquivariant && o.effectType === 'additive' ? 'shift' : 'rerun';
-  const sign = o.direction === 'decrease' ? -1 : 1;
-  const master = new Rng(o.seed);
-  const designs: SimDesign[] = [];
-  for (let s = 0; s < o.sims; s++) designs.push(drawDesign(h, { nTreated, post, placebo: o.placebo }, master.stream(s), minPre));
-  const keyOf = (d: SimDesign) => `${d.start}:${[...d.treated].sort((a, b) => a - b).join(',')}`;
-  const distinct = new Set(designs.map(keyOf)).size;
-  if (distinct < o.sims) warnings.push({ code: 'REPEATED_DESIGNS', message: `only ${distinct} distinct placebo designs among the ${o.sims} simulations (${o.placebo === 'time' ? 'placebo in time has one design per start date' : 'a small pool of areas'}): the Monte Carlo SEs assume independent draws and understate the uncertainty` });
+  return { h, nTreated, post, minPre, runner, evaluation, sign: o.direction === 'decrease' ? -1 : 1, warnings };
+}
 
-  // test at δ = 0 (the size, and the whole curve under the shift evaluation)
+/** place: S simulated designs, design s drawn from stream s of the seed; a warning when designs repeat. */
+function placeDesigns(setup: SimulationSetup, o: PowerOptions): SimDesign[] {
+  const { h, nTreated, post, minPre, warnings } = setup;
+  const designs = replicates(o.sims, new Rng(o.seed), (r) => drawDesign(h, { nTreated, post, placebo: o.placebo }, r, minPre)).results;
+  const distinct = distinctDesigns(designs);
+  if (distinct < o.sims) warnings.push({ code: 'REPEATED_DESIGNS', message: `only ${distinct} distinct placebo designs among the ${o.sims} simulations (${o.placebo === 'time' ? 'placebo in time has one design per start date' : 'a small pool of areas'}): the Monte Carlo SEs assume independent draws and understate the uncertainty` });
+  return designs;
+}
+
+function distinctDesigns(designs: readonly SimDesign[]): number {
+  return new Set(designs.map((d) => `${d.start}:${[...d.treated].sort((a, b) => a - b).join(',')}`)).size;
+}
+
+/**
+ * Progress over every run of the simulation (S null runs, then S per δ ≠ 0 under 'rerun'):
+ * `phase()` gives the options of the next block of S runs, which report (done, total) overall.
+ */
+function progressOver(o: PowerOptions, evaluation: 'shift' | 'rerun'): { phase: () => ResampleOptions | undefined } {
   const total = evaluation === 'shift' ? o.sims : o.sims * (1 + (o.effects?.filter((e) => e !== 0).length ?? 8));
-  let done = 0;
-  const tick = () => o.progress?.(++done, total);
-  const nulls: RunOutcome[] = [];
-  for (const d of designs) {
-    nulls.push(await runner.run(designPanel(panel, d, 0, o), d.seed));
-    tick();
-  }
+  let offset = 0;
+  return {
+    phase: () => {
+      if (!o.progress) return undefined;
+      const from = offset;
+      offset += o.sims;
+      return { progress: (p) => o.progress!(from + p.done, total) };
+    },
+  };
+}
+
+/** test: power(δ) = rejections / S over the grid (δ = 0 and the given or automatic effects), by shift or rerun. */
+async function powerCurve(panel: Panel, setup: SimulationSetup, designs: readonly SimDesign[], nulls: readonly RunOutcome[], o: PowerOptions, runs: ReturnType<typeof progressOver>): Promise<CurvePoint[]> {
   const S = o.sims;
   const sizeRej = nulls.filter((r) => rejects(r, o.alpha)).length;
-  const grid = [...new Set([0, ...(o.effects ?? autoGrid(nulls, o.alpha, o.power))])].sort((a, b) => a - b);
-
-  // curve
+  const grid = [...new Set([0, ...(o.effects ?? autoGrid([...nulls], o.alpha, o.power))])].sort((a, b) => a - b);
   const curve: CurvePoint[] = [];
   for (const m of grid) {
     let rej = 0;
     if (m === 0) rej = sizeRej;
-    else if (evaluation === 'shift') rej = nulls.filter((r) => shiftRejects(r, m, sign, o.alpha)).length;
-    else
-      for (const d of designs) {
-        if (rejects(await runner.run(designPanel(panel, d, m, o), d.seed), o.alpha)) rej++;
-        tick();
-      }
+    else if (setup.evaluation === 'shift') rej = nulls.filter((r) => shiftRejects(r, m, setup.sign, o.alpha)).length;
+    else {
+      const at = await eachInTurnAsync(designs.length, (s) => setup.runner.run(designPanel(panel, designs[s]!, m, o), designs[s]!.seed), runs.phase());
+      rej = at.filter((r) => rejects(r, o.alpha)).length;
+    }
     const p = rej / S;
     curve.push({ effect: m, percentOfMean: null, power: p, mcSe: binomialSe(p, S), rejections: rej });
   }
+  return curve;
+}
 
-  // assemble
+/** The MDE at target κ and its MC interval from the MDEs at κ ± 1.96·SE(κ), SE(κ) = √(κ(1−κ)/S). */
+function mdeWithInterval(setup: SimulationSetup, nulls: readonly RunOutcome[], curve: readonly CurvePoint[], o: PowerOptions): { mde: number | null; lo: number | null; hi: number | null } {
+  const pseSe = binomialSe(o.power, o.sims);
+  const mdeAt = (k: number): number | null => (setup.evaluation === 'shift' ? shiftMde([...nulls], setup.sign, o.alpha, k) : crossing(curve, k));
+  return { mde: mdeAt(o.power), lo: mdeAt(Math.max(0, o.power - 1.96 * pseSe)), hi: mdeAt(Math.min(1, o.power + 1.96 * pseSe)) };
+}
+
+/** Mean population per treated area (or per pool area when none is treated) in the last history period, or null. */
+function populationPerArea(panel: Panel, h: History): number | null {
+  if (!panel.population) return null;
+  const T = panel.periods.length;
+  const lastT = h.T0 - 1;
+  const popUnits = h.treated.length > 0 ? h.treated : h.pool;
+  let s = 0;
+  for (const i of popUnits) s += panel.population[i * T + lastT]!;
+  return s / popUnits.length;
+}
+
+/** assemble: size, curve (with % of the treated pre-period mean), MDE in outcome units and offences, design record. */
+function assemblePower(panel: Panel, setup: SimulationSetup, designs: readonly SimDesign[], nulls: readonly RunOutcome[], curve: CurvePoint[], o: PowerOptions): PowerResult {
+  const { h, nTreated, post, runner, evaluation, warnings } = setup;
+  const S = o.sims;
   const treatedPreMean = h.treated.length > 0 ? mean(panel, h.treated, 0, h.T0) : mean(panel, h.pool, 0, h.T0);
-  const pseSe = binomialSe(o.power, S);
-  const mdeAt = (k: number): number | null => (evaluation === 'shift' ? shiftMde(nulls, sign, o.alpha, k) : crossing(curve, k));
-  const mde = mdeAt(o.power);
-  const lo = mdeAt(Math.max(0, o.power - 1.96 * pseSe));
-  const hi = mdeAt(Math.min(1, o.power + 1.96 * pseSe));
+  const { mde, lo, hi } = mdeWithInterval(setup, nulls, curve, o);
+  const grid = curve.map((c) => c.effect);
   if (mde === null) warnings.push({ code: 'MDE_NOT_REACHED', message: `power stays below ${o.power} for every effect tried (largest ${grid[grid.length - 1]}): the design cannot detect effects of that size; give larger --effects` });
   const pct = (m: number) => (o.effectType === 'proportional' ? 100 * m : Number.isFinite(treatedPreMean) && treatedPreMean !== 0 ? (100 * m) / Math.abs(treatedPreMean) : null);
   for (const c of curve) c.percentOfMean = pct(c.effect);
   const units = (m: number) => (o.effectType === 'proportional' ? m * Math.abs(treatedPreMean) : m);
-  const lastT = h.T0 - 1;
-  const popUnits = h.treated.length > 0 ? h.treated : h.pool;
-  let popPerArea: number | null = null;
-  if (panel.population) {
-    const T = panel.periods.length;
-    let s = 0;
-    for (const i of popUnits) s += panel.population[i * T + lastT]!;
-    popPerArea = s / popUnits.length;
-  }
+  const popPerArea = populationPerArea(panel, h);
   let offences: number | null = null;
   if (mde !== null) {
     if (o.outcomeScale === 'count') offences = units(mde) * nTreated * post;
     else if (o.outcomeScale === 'rate' && popPerArea !== null) offences = (units(mde) * popPerArea * nTreated * post) / o.ratePer;
   }
+  const sizeRej = nulls.filter((r) => rejects(r, o.alpha)).length;
   return {
     runner,
     evaluation,
@@ -337,7 +393,7 @@ export async function simulatePower(panel: Panel, o: PowerOptions): Promise<Powe
       historyLast: panel.periods[h.T0 - 1]!,
       treatedPreMean,
       populationPerArea: popPerArea,
-      distinctDesigns: distinct,
+      distinctDesigns: distinctDesigns(designs),
     },
     size: { value: sizeRej / S, mcSe: binomialSe(sizeRej / S, S), rejections: sizeRej },
     curve,

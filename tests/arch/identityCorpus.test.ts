@@ -19,7 +19,7 @@ describe('byte-identity corpus', () => {
     for (const e of CORPUS) expect(recorded[e.name], e.name).toMatch(/^[0-9a-f]{64}$/);
     const scmMethods = new Set(CORPUS.filter((e) => e.args[0] === 'scm').map((e) => e.args[e.args.indexOf('--method') + 1]));
     expect([...scmMethods].sort()).toEqual(['ascm', 'gsynth', 'micro', 'sdid', 'synth']);
-    for (const c of ['its', 'did', 'cba', 'describe', 'robustness', 'run']) expect(CORPUS.some((e) => e.args[0] === c), c).toBe(true);
+    for (const c of ['its', 'did', 'cba', 'describe', 'robustness', 'run', 'power']) expect(CORPUS.some((e) => e.args[0] === c), c).toBe(true);
   });
 
   it(

@@ -80,8 +80,8 @@ describe('gsynth on the police fixture', () => {
   });
 
   it('gives byte-identical output with 1 and 2 worker threads', () => {
-    // The compiled worker file must exist, or the pool would fall back to one thread.
-    expect(existsSync(join(ROOT, 'dist', 'src', 'estimators', 'gsynth', 'worker.js'))).toBe(true);
+    // The compiled worker file (src/inference's pool) must exist, or the pool would fall back to one thread.
+    expect(existsSync(join(ROOT, 'dist', 'src', 'inference', 'worker.js'))).toBe(true);
     const w1 = run(FIXTURE, ['--population', 'population', '--threads', '1']);
     const w2 = run(FIXTURE, ['--population', 'population', '--threads', '2']);
     expect(w1.code).toBe(0);

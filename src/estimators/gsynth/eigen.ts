@@ -29,9 +29,21 @@ export interface TopEigen {
 export function topEigen(A: Float64Array, n: number, k: number): TopEigen {
   k = Math.max(0, Math.min(k, n));
   const a = Float64Array.from(A);
+  // A = Q T Qᵀ: T tridiagonal (diag d, off-diagonal e[1..]); Q's reflections kept in `a`.
+  const { d, e, hs } = householderTridiagonal(a, n);
+  const values = tridiagonalValues(d, e, n);
+  const y = inverseIteration(d, e, values, n, k);
+  return { values, vectors: backTransform(a, hs, y, n, k), k };
+}
+
+/**
+ * Householder reduction A → T = QᵀAQ (tred2 without accumulating Q), in place on `a` (n × n):
+ * returns diag d, off-diagonal e (e[i] = T[i][i−1], e[0] = 0) and h_i; the vector u of step i
+ * stays in row i of `a` (columns 0..i−1), H_i = I − u uᵀ / h_i.
+ */
+function householderTridiagonal(a: Float64Array, n: number): { d: Float64Array; e: Float64Array; hs: Float64Array } {
   const d = new Float64Array(n);
   const e = new Float64Array(n);
-  // Householder vectors are kept in the lower part of `a` (row i, columns 0..i-1), with h[i].
   const hs = new Float64Array(n);
   // Householder reduction on the full symmetric matrix (both triangles kept, so every
   // inner loop runs along a contiguous row). Step i annihilates row i left of the
@@ -58,41 +70,50 @@ export function topEigen(A: Float64Array, n: number, k: number): TopEigen {
     e[i] = scale * g;
     h -= f * g;
     a[ri + l] = f - g;
-    // p = A u / h over the leading (l+1)×(l+1) block; K = uᵀp / 2h; q = p − K u.
-    let upp = 0;
-    for (let j = 0; j <= l; j++) {
-      const rj = j * n;
-      let acc = 0;
-      for (let m = 0; m <= l; m++) acc += a[rj + m]! * a[ri + m]!;
-      const pj = acc / h;
-      pv[j] = pj;
-      upp += pj * a[ri + j]!;
-    }
-    const K = upp / (h + h);
-    for (let j = 0; j <= l; j++) pv[j] = pv[j]! - K * a[ri + j]!;
-    // A ← A − u qᵀ − q uᵀ on the block.
-    for (let j = 0; j <= l; j++) {
-      const rj = j * n;
-      const uj = a[ri + j]!;
-      const qj = pv[j]!;
-      for (let m = 0; m <= l; m++) a[rj + m] = a[rj + m]! - (uj * pv[m]! + qj * a[ri + m]!);
-    }
+    reflectBlock(a, n, ri, l, h, pv);
     hs[i] = h;
   }
   e[0] = 0;
   for (let i = 0; i < n; i++) d[i] = a[i * n + i]!;
-  // Householder vector of step i: u = a[i, 0..i-1] (scaled), H = I − u uᵀ / h[i].
+  return { d, e, hs };
+}
 
-  // QL on (d, e) for eigenvalues only.
+/** A ← H A H on the leading (l+1)×(l+1) block, u in row `ri` of a: p = A u / h, K = uᵀp / 2h, q = p − K u, A ← A − u qᵀ − q uᵀ. */
+function reflectBlock(a: Float64Array, n: number, ri: number, l: number, h: number, pv: Float64Array): void {
+  let upp = 0;
+  for (let j = 0; j <= l; j++) {
+    const rj = j * n;
+    let acc = 0;
+    for (let m = 0; m <= l; m++) acc += a[rj + m]! * a[ri + m]!;
+    const pj = acc / h;
+    pv[j] = pj;
+    upp += pj * a[ri + j]!;
+  }
+  const K = upp / (h + h);
+  for (let j = 0; j <= l; j++) pv[j] = pv[j]! - K * a[ri + j]!;
+  for (let j = 0; j <= l; j++) {
+    const rj = j * n;
+    const uj = a[ri + j]!;
+    const qj = pv[j]!;
+    for (let m = 0; m <= l; m++) a[rj + m] = a[rj + m]! - (uj * pv[m]! + qj * a[ri + m]!);
+  }
+}
+
+/** The eigenvalues of T (diag d, off-diagonal e[1..]) by QL without vectors, decreasing. */
+function tridiagonalValues(d: Float64Array, e: Float64Array, n: number): Float64Array {
   const dv = Float64Array.from(d);
   const ev = new Float64Array(n);
   for (let i = 1; i < n; i++) ev[i - 1] = e[i]!;
   ev[n - 1] = 0;
   tqlValues(dv, ev, n);
-  const values = dv.sort().reverse();
+  return dv.sort().reverse();
+}
 
-  // Eigenvectors of the tridiagonal T (diag d, off-diag e[1..]) for the top k values by inverse iteration.
-  const vectors = new Float64Array(n * k);
+/**
+ * Eigenvectors of T for the top k values by inverse iteration (4 steps of (T − σI)z = z, σ = λ_c
+ * nudged by ‖T‖·1e−14·(c+1), each orthogonalised against the earlier vectors): k vectors of length n.
+ */
+function inverseIteration(d: Float64Array, e: Float64Array, values: Float64Array, n: number, k: number): Float64Array[] {
   const z = new Float64Array(n);
   let tnorm = 0;
   for (let i = 0; i < n; i++) tnorm = Math.max(tnorm, Math.abs(d[i]!) + Math.abs(e[i]!) + (i + 1 < n ? Math.abs(e[i + 1]!) : 0));
@@ -121,9 +142,17 @@ export function topEigen(A: Float64Array, n: number, k: number): TopEigen {
     }
     prev.push(Float64Array.from(z));
   }
-  // Back-transform: x = H_{n-1} … H_1 applied in reverse order of construction: x = Q y, Q = H_{n-1}·…·H_1.
+  return prev;
+}
+
+/**
+ * x = Q y for each tridiagonal eigenvector y (Q = H_{n−1}·…·H_1, the reflections of `a`), signed so
+ * the largest-magnitude entry is positive: the n × k row-major eigenvectors of A. Overwrites `ys`.
+ */
+function backTransform(a: Float64Array, hs: Float64Array, ys: Float64Array[], n: number, k: number): Float64Array {
+  const vectors = new Float64Array(n * k);
   for (let c = 0; c < k; c++) {
-    const y = prev[c]!;
+    const y = ys[c]!;
     for (let i = 1; i < n; i++) {
       const h = hs[i]!;
       if (h === 0) continue;
@@ -139,7 +168,7 @@ export function topEigen(A: Float64Array, n: number, k: number): TopEigen {
     const sg = big < 0 ? -1 : 1;
     for (let i = 0; i < n; i++) vectors[i * k + c] = sg * y[i]!;
   }
-  return { values, vectors, k };
+  return vectors;
 }
 
 /** Solve (T − σI) x = z in place for tridiagonal T (diag d, subdiagonal sub[1..n-1]); partial pivoting. */

@@ -474,6 +474,23 @@ function twoWayLayout(y: Float64Array, n: number, T: number): { uT: Float64Array
 
 function fitFast(data: UnitBlock, r: number, force: Force, w: Float64Array, rows: readonly number[], C: number, warmV: Float64Array | null): ControlFit {
   const { n, T, y } = data;
+  const twoWay = hasUnitFE(force) && centreTime(force);
+  const { zt, v, g, a } = centredRows(data, force, w, rows, C);
+  const eig = fastFactors(zt, v, rows.length, T, r, C, twoWay, warmV);
+  if (twoWay) {
+    const { vFull } = twoWayLayout(y, n, T);
+    for (let t = 0; t < T; t++) v[t] = vFull[t]! + v[t]!;
+  }
+  return fastEffects(data, r, force, rows, g, a, v, eig);
+}
+
+/**
+ * The used rows' centred, √c_i-weighted outcomes z (T × m, period-major, in the shared scratch),
+ * the weighted period means v (T), the weighted grand mean g of the unit means a (n).
+ * Two-way: z_i = √c_i (u_i − v′) from the cached unit- and period-centred u, v′ = Σ c_i u_i / C.
+ */
+function centredRows(data: UnitBlock, force: Force, w: Float64Array, rows: readonly number[], C: number): { zt: Float64Array; v: Float64Array; g: number; a: Float64Array } {
+  const { n, T, y } = data;
   const m = rows.length;
   if (scratch.length < 2 * m * T) scratch = new Float64Array(2 * m * T);
   const zt = scratch;
@@ -498,13 +515,12 @@ function fitFast(data: UnitBlock, r: number, force: Force, w: Float64Array, rows
   }
   const time = centreTime(force);
   const v = new Float64Array(T);
-  const twoWay = unitFE && time;
-  if (twoWay) {
+  if (unitFE && time) {
     // One pass: with u = the unit- and (unweighted) period-centred outcome (cached), the weighted
     // two-way residual is z_i = u_i − v′ with v′ = Σ c_i u_i / C, and Σ c_i z_i z_iᵀ =
     // Σ c_i u_i u_iᵀ − C v′v′ᵀ. v′ is only the resampling fluctuation of the period means, so the
     // subtraction loses no precision (unlike the same identity on uncentred data).
-    const { uT, vFull } = twoWayLayout(y, n, T);
+    const { uT } = twoWayLayout(y, n, T);
     for (let t = 0; t < T; t++) {
       const base = t * m;
       const col = t * n;
@@ -532,23 +548,27 @@ function fitFast(data: UnitBlock, r: number, force: Force, w: Float64Array, rows
       for (let k = 0; k < m; k++) zt[base + k] = sc[k]! * (zt[base + k]! - sub);
     }
   }
+  return { zt, v, g, a };
+}
+
+/** The top r eigenpairs of G = Σ_i z_i z_iᵀ (T × T; two-way: − C v′v′ᵀ), warm-started from V when given. */
+function fastFactors(zt: Float64Array, v: Float64Array, m: number, T: number, r: number, C: number, twoWay: boolean, warmV: Float64Array | null): { values: Float64Array; vectors: Float64Array } {
   if (gramScratch.length !== T * T) gramScratch = new Float64Array(T * T);
   const G = gramScratch;
-  let eig: { values: Float64Array; vectors: Float64Array } = { values: new Float64Array(T), vectors: new Float64Array(0) };
-  if (r > 0) {
-    gramDots(zt, 0, m, T, G);
-    if (twoWay) for (let s1 = 0; s1 < T; s1++) for (let t = 0; t < T; t++) G[s1 * T + t] = G[s1 * T + t]! - C * v[s1]! * v[t]!;
-    eig = warmV ? topEigenWarm(G, T, r, warmV) : topEigen(G, T, r);
-  }
-  if (twoWay) {
-    const { vFull } = twoWayLayout(y, n, T);
-    for (let t = 0; t < T; t++) v[t] = vFull[t]! + v[t]!;
-  }
+  if (r === 0) return { values: new Float64Array(T), vectors: new Float64Array(0) };
+  gramDots(zt, 0, m, T, G);
+  if (twoWay) for (let s1 = 0; s1 < T; s1++) for (let t = 0; t < T; t++) G[s1 * T + t] = G[s1 * T + t]! - C * v[s1]! * v[t]!;
+  return warmV ? topEigenWarm(G, T, r, warmV) : topEigen(G, T, r);
+}
+
+/** μ̂, α̂_i, ξ̂_t by the force, F̂ = √T × the eigenvectors (T × r); Λ̂ is not computed here. */
+function fastEffects(data: UnitBlock, r: number, force: Force, rows: readonly number[], g: number, a: Float64Array, v: Float64Array, eig: { values: Float64Array; vectors: Float64Array }): ControlFit {
+  const { n, T } = data;
   const alpha = new Float64Array(n);
   const xi = new Float64Array(T);
   let mu = g;
-  if (unitFE) for (const i of rows) alpha[i] = a[i]! - g;
-  if (time) xi.set(v);
+  if (hasUnitFE(force)) for (const i of rows) alpha[i] = a[i]! - g;
+  if (centreTime(force)) xi.set(v);
   if (force === 'unit') {
     for (const i of rows) alpha[i] = a[i]!;
     mu = 0;
@@ -821,121 +841,171 @@ export interface Projection {
  * @throws EstimationError TOO_FEW_PRE_PERIODS | RANK_DEFICIENT naming the unit.
  */
 export function projectUnits(block: UnitBlock, starts: Int32Array, fit: ControlFit, force: Force, loo = false): Projection {
-  const { n, T, y, x } = block;
-  const p = x.length;
+  const { n, T } = block;
+  const ctx = projectionContext(block, fit, force, loo);
+  const out: Projection = { cf: new Float64Array(n * T), alpha: new Float64Array(n), lambda: new Float64Array(n * fit.r), looSse: 0, looN: 0, looOk: true };
+  for (const group of preGroups(block.y, starts, n, T)) {
+    const design = groupDesign(block, fit, ctx, group);
+    if (design.looTooShort) out.looOk = false;
+    for (const j of group.members) projectUnit(block, fit, ctx, group.pre, design, j, out);
+  }
+  return out;
+}
+
+/** What every unit's projection shares: q = [α_i] + r parameters, F̂ by columns (r × T), μ̂ + ξ̂_t (T), a T-buffer. */
+interface ProjectionContext {
+  unitFE: boolean;
+  q: number;
+  loo: boolean;
+  /** F̂ column by column (r × T) for the counterfactual loop. */
+  Fc: Float64Array;
+  /** μ̂ + ξ̂_t (length T). */
+  base0: Float64Array;
+  /** μ̂ + ξ̂_t + X_jtᵀβ̂ of the current unit (length T). */
+  base: Float64Array;
+}
+
+function projectionContext(block: UnitBlock, fit: ControlFit, force: Force, loo: boolean): ProjectionContext {
+  const { T } = block;
   const r = fit.r;
   const unitFE = hasUnitFE(force);
-  const q = (unitFE ? 1 : 0) + r;
-  const cf = new Float64Array(n * T);
-  const alpha = new Float64Array(n);
-  const lambda = new Float64Array(n * r);
-  let looSse = 0;
-  let looN = 0;
-  let looOk = true;
-  const groups = preGroups(y, starts, n, T);
-  const base = new Float64Array(T);
   const F = fit.F;
-  const beta = fit.beta;
-  // F column by column (r × T) for the counterfactual loop.
   const Fc = new Float64Array(r * T);
   for (let t = 0; t < T; t++) for (let k = 0; k < r; k++) Fc[k * T + t] = F[t * r + k]!;
   const base0 = new Float64Array(T);
   for (let t = 0; t < T; t++) base0[t] = fit.mu + fit.xi[t]!;
-  for (const { members, pre } of groups) {
-    const j0 = members[0]!;
-    const m = pre.length;
-    if (m < q || (m === q && q > 0 && !loo)) {
-      if (m < q) {
-        throw new EstimationError('TOO_FEW_PRE_PERIODS', `unit '${block.names[j0]}' has ${m} observed pre-treatment period(s) but the model needs at least ${q} (${unitFE ? 'a unit effect + ' : ''}${r} factor loading(s)); use fewer factors (--factors), --force time/none, or drop the unit`, { unit: block.names[j0], preperiods: m, parameters: q });
-      }
-    }
-    let f: QRFactor | null = null;
-    let P: Float64Array | null = null;
-    let hdiag: Float64Array | null = null;
-    if (q > 0) {
-      const A = new Float64Array(m * q);
-      pre.forEach((t, rr) => {
-        let c = 0;
-        if (unitFE) A[rr * q + c++] = 1;
-        for (let k = 0; k < r; k++) A[rr * q + c++] = fit.F[t * r + k]!;
-      });
-      f = qrFactor(A, m, q);
-      if (f.dependent.length === 0) P = projector(f);
-      if (f.dependent.length > 0) {
-        throw new EstimationError('RANK_DEFICIENT', `the estimated factors are collinear over unit '${block.names[j0]}'s ${m} pre-treatment periods, so its loadings are not identified; use fewer factors (--factors)`, { unit: block.names[j0], factors: r });
-      }
-      if (loo) {
-        if (m <= q) looOk = false;
-        else {
-          const inv = xtxInverse(f);
-          hdiag = new Float64Array(m);
-          for (let rr = 0; rr < m; rr++) {
-            let h = 0;
-            for (let a1 = 0; a1 < q; a1++) for (let b1 = 0; b1 < q; b1++) h += A[rr * q + a1]! * inv[a1 * q + b1]! * A[rr * q + b1]!;
-            hdiag[rr] = h;
-          }
-        }
-      }
-    }
-    const e = new Float64Array(m);
-    const coef = new Float64Array(q);
-    const preIdx = pre;
-    for (const j of members) {
-      const o = j * T;
-      if (p === 0) base.set(base0);
-      else
-        for (let t = 0; t < T; t++) {
-          let val = base0[t]!;
-          for (let k = 0; k < p; k++) val += beta[k]! * x[k]![o + t]!;
-          base[t] = val;
-        }
-      coef.fill(0);
-      if (q > 0) {
-        for (let rr = 0; rr < m; rr++) {
-          const t = preIdx[rr]!;
-          e[rr] = y[o + t]! - base[t]!;
-        }
-        for (let c = 0; c < q; c++) {
-          const po = c * m;
-          let a0 = 0, a1 = 0;
-          let rr = 0;
-          for (; rr + 1 < m; rr += 2) {
-            a0 += P![po + rr]! * e[rr]!;
-            a1 += P![po + rr + 1]! * e[rr + 1]!;
-          }
-          if (rr < m) a0 += P![po + rr]! * e[rr]!;
-          coef[c] = a0 + a1;
-        }
-        if (loo && hdiag) {
-          pre.forEach((t, rr) => {
-            let pred = 0;
-            let c = 0;
-            if (unitFE) pred += coef[c++]!;
-            for (let k = 0; k < r; k++) pred += coef[c++]! * fit.F[t * r + k]!;
-            const res = (e[rr]! - pred) / (1 - hdiag[rr]!);
-            looSse += res * res;
-            looN++;
-          });
-        }
-      } else if (loo) {
-        for (const t of pre) {
-          const res = y[o + t]! - base[t]!;
-          looSse += res * res;
-          looN++;
-        }
-      }
-      let c = 0;
-      const aj = unitFE ? coef[c++]! : 0;
-      alpha[j] = aj;
-      for (let k = 0; k < r; k++) lambda[j * r + k] = coef[c + k]!;
-      // Ŷ_j(0) = base + α_j + F λ_j, one factor at a time over contiguous columns of F.
-      for (let t = 0; t < T; t++) cf[o + t] = base[t]! + aj;
-      for (let k = 0; k < r; k++) {
-        const lk = lambda[j * r + k]!;
-        const fo = k * T;
-        for (let t = 0; t < T; t++) cf[o + t] = cf[o + t]! + lk * Fc[fo + t]!;
-      }
+  return { unitFE, q: (unitFE ? 1 : 0) + r, loo, Fc, base0, base: new Float64Array(T) };
+}
+
+/** One pre-period pattern's regression: P = (AᵀA)⁻¹Aᵀ (q × m) for A = [1, f̂_t]_{t ∈ pre}, the leverages h_tt for leave-one-out, buffers. */
+interface GroupDesign {
+  P: Float64Array | null;
+  hdiag: Float64Array | null;
+  /** Leave-one-out asked for but m ≤ q: no prediction error can be computed. */
+  looTooShort: boolean;
+  e: Float64Array;
+  coef: Float64Array;
+}
+
+/** The group's design A (m × q), its QR factor and projector; TOO_FEW_PRE_PERIODS / RANK_DEFICIENT name the group's first unit. */
+function groupDesign(block: UnitBlock, fit: ControlFit, ctx: ProjectionContext, group: PreGroup): GroupDesign {
+  const { unitFE, q, loo } = ctx;
+  const r = fit.r;
+  const { members, pre } = group;
+  const j0 = members[0]!;
+  const m = pre.length;
+  if (m < q || (m === q && q > 0 && !loo)) {
+    if (m < q) {
+      throw new EstimationError('TOO_FEW_PRE_PERIODS', `unit '${block.names[j0]}' has ${m} observed pre-treatment period(s) but the model needs at least ${q} (${unitFE ? 'a unit effect + ' : ''}${r} factor loading(s)); use fewer factors (--factors), --force time/none, or drop the unit`, { unit: block.names[j0], preperiods: m, parameters: q });
     }
   }
-  return { cf, alpha, lambda, looSse, looN, looOk };
+  let P: Float64Array | null = null;
+  let hdiag: Float64Array | null = null;
+  let looTooShort = false;
+  if (q > 0) {
+    const A = new Float64Array(m * q);
+    pre.forEach((t, rr) => {
+      let c = 0;
+      if (unitFE) A[rr * q + c++] = 1;
+      for (let k = 0; k < r; k++) A[rr * q + c++] = fit.F[t * r + k]!;
+    });
+    const f = qrFactor(A, m, q);
+    if (f.dependent.length === 0) P = projector(f);
+    if (f.dependent.length > 0) {
+      throw new EstimationError('RANK_DEFICIENT', `the estimated factors are collinear over unit '${block.names[j0]}'s ${m} pre-treatment periods, so its loadings are not identified; use fewer factors (--factors)`, { unit: block.names[j0], factors: r });
+    }
+    if (loo) {
+      if (m <= q) looTooShort = true;
+      else hdiag = leverages(f, A, m, q);
+    }
+  }
+  return { P, hdiag, looTooShort, e: new Float64Array(m), coef: new Float64Array(q) };
+}
+
+/** h_tt = a_tᵀ(AᵀA)⁻¹a_t for each row of A (m × q). */
+function leverages(f: QRFactor, A: Float64Array, m: number, q: number): Float64Array {
+  const inv = xtxInverse(f);
+  const hdiag = new Float64Array(m);
+  for (let rr = 0; rr < m; rr++) {
+    let h = 0;
+    for (let a1 = 0; a1 < q; a1++) for (let b1 = 0; b1 < q; b1++) h += A[rr * q + a1]! * inv[a1 * q + b1]! * A[rr * q + b1]!;
+    hdiag[rr] = h;
+  }
+  return hdiag;
+}
+
+/**
+ * Unit j: e_jt = Y_jt − X_jtᵀβ̂ − μ̂ − ξ̂_t over its pre-periods, (α̂_j, λ̂_j) = P e_j, leave-one-out
+ * errors (e_t − ê_t)/(1 − h_tt) added to `out`, and Ŷ_jt(0) = μ̂ + ξ̂_t + X_jtᵀβ̂ + α̂_j + f̂_tᵀλ̂_j for every t.
+ */
+function projectUnit(block: UnitBlock, fit: ControlFit, ctx: ProjectionContext, pre: Int32Array, d: GroupDesign, j: number, out: Projection): void {
+  const { T, y, x } = block;
+  const p = x.length;
+  const r = fit.r;
+  const { unitFE, q, loo, base, base0 } = ctx;
+  const { e, coef } = d;
+  const m = pre.length;
+  const o = j * T;
+  if (p === 0) base.set(base0);
+  else
+    for (let t = 0; t < T; t++) {
+      let val = base0[t]!;
+      for (let k = 0; k < p; k++) val += fit.beta[k]! * x[k]![o + t]!;
+      base[t] = val;
+    }
+  coef.fill(0);
+  if (q > 0) {
+    for (let rr = 0; rr < m; rr++) e[rr] = y[o + pre[rr]!]! - base[pre[rr]!]!;
+    projectCoefficients(d.P!, e, m, q, coef);
+    if (loo && d.hdiag) {
+      const hdiag = d.hdiag;
+      pre.forEach((t, rr) => {
+        let pred = 0;
+        let c = 0;
+        if (unitFE) pred += coef[c++]!;
+        for (let k = 0; k < r; k++) pred += coef[c++]! * fit.F[t * r + k]!;
+        const res = (e[rr]! - pred) / (1 - hdiag[rr]!);
+        out.looSse += res * res;
+        out.looN++;
+      });
+    }
+  } else if (loo) {
+    for (const t of pre) {
+      const res = y[o + t]! - base[t]!;
+      out.looSse += res * res;
+      out.looN++;
+    }
+  }
+  counterfactual(ctx, fit.r, coef, j, T, out);
+}
+
+/** coef = P e (q × m times m), two accumulators per row. */
+function projectCoefficients(P: Float64Array, e: Float64Array, m: number, q: number, coef: Float64Array): void {
+  for (let c = 0; c < q; c++) {
+    const po = c * m;
+    let a0 = 0, a1 = 0;
+    let rr = 0;
+    for (; rr + 1 < m; rr += 2) {
+      a0 += P[po + rr]! * e[rr]!;
+      a1 += P[po + rr + 1]! * e[rr + 1]!;
+    }
+    if (rr < m) a0 += P[po + rr]! * e[rr]!;
+    coef[c] = a0 + a1;
+  }
+}
+
+/** α̂_j, λ̂_j into `out`, and Ŷ_j(0) = base + α̂_j + F̂λ̂_j, one factor at a time over contiguous columns of F̂. */
+function counterfactual(ctx: ProjectionContext, r: number, coef: Float64Array, j: number, T: number, out: Projection): void {
+  const { cf, alpha, lambda } = out;
+  const o = j * T;
+  let c = 0;
+  const aj = ctx.unitFE ? coef[c++]! : 0;
+  alpha[j] = aj;
+  for (let k = 0; k < r; k++) lambda[j * r + k] = coef[c + k]!;
+  for (let t = 0; t < T; t++) cf[o + t] = ctx.base[t]! + aj;
+  for (let k = 0; k < r; k++) {
+    const lk = lambda[j * r + k]!;
+    const fo = k * T;
+    for (let t = 0; t < T; t++) cf[o + t] = cf[o + t]! + lk * ctx.Fc[fo + t]!;
+  }
 }

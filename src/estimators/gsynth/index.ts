@@ -57,9 +57,9 @@ export interface GsynthOptions {
    */
   em?: boolean;
   /**
-   * Threads for the bootstrap / jackknife (the main thread plus workers − 1 helper threads sharing
-   * the replications) and worker threads for iterative cross-validation fits. Results do not depend
-   * on it. Default 1.
+   * Threads for the bootstrap / jackknife and iterative cross-validation fits: the calling thread
+   * plus workers − 1 helper threads sharing the replications (src/inference/pool.ts). Results do
+   * not depend on it. Default 1.
    */
   workers?: number;
   /** Called as work proceeds (never called with workers results out of order). */
@@ -134,8 +134,9 @@ function excludedIndices(panel: Panel, specs: readonly string[]): Set<number> {
  */
 export async function gsynth(panel: Panel, options: GsynthOptions = {}): Promise<Analysis> {
   const o = resolve(options);
-  // Helper threads for the bootstrap start now, so their start-up overlaps cross-validation.
-  const helpers = o.inference !== 'none' && o.workers > 1 ? startHelpers(o.workers - 1) : null;
+  // Helper threads (src/inference/pool.ts) start now, so their start-up overlaps the fit; they
+  // share cross-validation fits and the bootstrap / jackknife replications with this thread.
+  const helpers = o.workers > 1 && (o.inference !== 'none' || o.factors === 'auto') ? startHelpers(o.workers - 1) : null;
   try {
     return await estimateAll(panel, options, o, helpers);
   } finally {
@@ -153,7 +154,7 @@ export async function gsynth(panel: Panel, options: GsynthOptions = {}): Promise
 async function estimateAll(panel: Panel, options: GsynthOptions, o: Resolved, helpers: Helpers | null): Promise<Analysis> {
   const prep = prepare(panel, o);
   const diagnostics: Diagnostic[] = [];
-  const r = await chooseFactors(prep, o, options.progress, diagnostics);
+  const r = await chooseFactors(prep, o, options.progress, helpers, diagnostics);
   const est = fitModel(prep, o, r, diagnostics);
   const reps = await infer(prep, o, r, est, options.progress, helpers, diagnostics);
   const analysis = assemble(prep, o, r, est, reps, diagnostics);
@@ -332,7 +333,7 @@ function prepare(panel: Panel, o: Resolved): Prepared {
  * units' pre-treatment periods (Xu 2017, Algorithm 1), or the fixed --factors checked against
  * min(N_fit, T) − 1. Pushes FACTORS_CV or FACTORS_FIXED.
  */
-async function chooseFactors(prep: Prepared, o: Resolved, progress: ProgressCallback | undefined, diagnostics: Diagnostic[]): Promise<number> {
+async function chooseFactors(prep: Prepared, o: Resolved, progress: ProgressCallback | undefined, helpers: Helpers | null, diagnostics: Diagnostic[]): Promise<number> {
   const { prob, T, unitFE, imputedCells } = prep;
   const { co, tr, starts } = prob;
   let minPre = Infinity;
@@ -353,7 +354,7 @@ async function chooseFactors(prep: Prepared, o: Resolved, progress: ProgressCall
   const rMax = Math.min(o.factorsMax, minPre - (unitFE ? 1 : 0) - 1, nFit - 1, T - 1);
   if (rMax < 0) throw new InputError('TOO_FEW_PRE_PERIODS', `cross-validation needs every treated unit to have at least ${(unitFE ? 1 : 0) + 1} observed pre-treatment periods; the shortest has ${minPre}`, { preperiods: minPre });
   const rs = Array.from({ length: rMax + 1 }, (_, k) => k);
-  const cvRows: CvRow[] = await runCv(prob, rs, o.workers, progress);
+  const cvRows: CvRow[] = await runCv(prob, rs, progress, helpers);
   let best = -1;
   for (const row of cvRows) if (row.mspe !== null && (best < 0 || row.mspe < cvRows[best]!.mspe!)) best = row.r;
   if (best < 0) throw new InputError('CV_FAILED', cvFailedMessage(cvRows, minPre, imputedCells, co.n * T), { preperiods: minPre, missingControlCells: imputedCells });
@@ -412,7 +413,7 @@ async function infer(prep: Prepared, o: Resolved, r: number, est: FullEstimate, 
   const B = replicateCount(prob, o.inference, o.boots);
   if (o.inference === 'parametric') checkParametric(prob, r);
   const base: BaseEstimate = { r, beta: est.fit.beta, fittedCo: est.fit.fitted!, residCo: est.residCo, cfTr: est.cf, V: est.fit.F.map((f) => f / Math.sqrt(T)) };
-  const res = await runReplicates(prob, base, o.inference, B, o.workers, progress, helpers);
+  const res = await runReplicates(prob, base, o.inference, B, progress, helpers);
   // Replicates that fail are not a random subset of the resamples (before this check, every
   // resample that left out a control with missing cells failed, and the interval came from the
   // few that did not: degenerate or far too wide, with exit 0). Beyond a small share the

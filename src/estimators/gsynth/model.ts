@@ -568,6 +568,28 @@ export function replicateRange(prob: Problem, base: BaseEstimate, kind: Inferenc
   return { block, notConverged, failed };
 }
 
+/** What a replication needs: the problem, the point estimate and the inference kind (sent to helper threads once per job). */
+export interface ReplicateJob {
+  prob: Problem;
+  base: BaseEstimate;
+  kind: Inference;
+}
+
+/** This module's URL: where src/inference/pool.ts's helper threads load the kernels below. */
+export const KERNEL_MODULE = import.meta.url;
+
+/** Row kernel (src/inference/pool.ts): replications [from, to) into their rows of the B×K matrix `out`. */
+export function replicateRowsKernel(job: ReplicateJob, from: number, to: number, out: Float64Array): { notConverged: number; failed: number } {
+  const res = replicateRange(job.prob, job.base, job.kind, from, to);
+  out.set(res.block, from * statLayout(job.prob).K);
+  return { notConverged: res.notConverged, failed: res.failed };
+}
+
+/** Map kernel (src/inference/pool.ts): the cross-validation row of the k-th candidate r (one iterative fit). */
+export function cvRowKernel(job: { prob: Problem; rs: readonly number[] }, k: number): CvRow {
+  return cvScores(job.prob, [job.rs[k]!])[0]!;
+}
+
 /** Check that the parametric bootstrap has enough controls to set n_tr of them aside. */
 export function checkParametric(prob: Problem, r: number): void {
   const complete = completeControls(prob);

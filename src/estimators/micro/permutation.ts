@@ -24,7 +24,7 @@ import { InputError } from '../../core/errors.js';
 import type { Diagnostic, Warning } from '../../core/result.js';
 import { diffFromPct, permutationHalfWidth, permutationP, quantile, sorted, type InferenceBlock } from './blocks.js';
 import type { ResampleProgress } from '../../inference/resample.js';
-import { replicateRows } from '../../inference/workers.js';
+import { defaultChunk, replicateRows, startThreads } from '../../inference/pool.js';
 import { permutationRange, replicateWidth, shareProblem, varianceOffset, type MicroProgress, type ReplicateProblem } from './replicates.js';
 
 export const PERM_STATS = ['studentised', 'log-ratio', 'z'] as const;
@@ -109,9 +109,8 @@ export async function permutationInference(inp: PermutationInput): Promise<Permu
   const O = outcomes.length;
   const width = replicateWidth(O, inp.nPost);
   const p: ReplicateProblem = { ...prob, linearise: stat !== 'log-ratio', ...(inp.pool === 'all' ? { pool: poolRows } : {}) };
-  // Placebo set b from stream b, row b of the matrix, over --threads threads (src/inference/workers.ts).
-  const task = { module: new URL('./replicates.js', import.meta.url), name: 'permutationRange', run: permutationRange, problem: p, shareable: () => shareProblem(p) };
-  const reps = await replicateRows(B, width, task, inp.threads, { phase: 'permutation', progress: inp.progress as ResampleProgress | undefined });
+  // Placebo set b from stream b, row b of the matrix, over --threads threads (src/inference/pool.ts).
+  const reps = await placeboRows(p, B, width, inp.threads, inp.progress as ResampleProgress | undefined);
   const c0: 0 | 1 = stat === 'z' ? 0 : 1;
   const L = new Float64Array(B * O);
   let dropped = 0;
@@ -238,4 +237,17 @@ function pathBands(reps: Float64Array, B: number, O: number, inp: PermutationInp
     });
   if (noTreated.length > 0) warnings.push({ code: 'PATH_ZERO_TREATED', message: `no band for post period(s) ${noTreated.join(', ')}: the treated areas' count there is 0, so the log ratio is undefined` });
   return { pathCi: { effect, cumulative }, warnings };
+}
+
+/** The B placebo re-weightings as rows of a B × width matrix: this thread and threads − 1 helpers (the problem's arrays shared with them). */
+async function placeboRows(p: ReplicateProblem, B: number, width: number, threads: number, progress: ResampleProgress | undefined): Promise<Float64Array> {
+  const chunk = defaultChunk(B, Math.max(1, threads), 20);
+  const helpers = B > chunk ? startThreads(Math.min(threads, 64) - 1) : null;
+  try {
+    const problem = helpers ? shareProblem(p) : p;
+    const kernel = { module: new URL('./replicates.js', import.meta.url).href, name: 'permutationRange' };
+    return (await replicateRows({ kernel, run: permutationRange, problem, B, width, chunk, phase: 'permutation', progress }, helpers)).out;
+  } finally {
+    await helpers?.release();
+  }
 }

@@ -6,7 +6,7 @@
  * identical for any number of threads.
  */
 import { Rng } from '../../core/rng.js';
-import { sharedCopy } from '../../inference/workers.js';
+import { sharedCopy } from '../../inference/pool.js';
 import { linearisedVariances } from './linearise.js';
 import { rake, rakePenalised, zeroTargetKeep, type CalibrationDistance, type RakeOptions, type RakeProblem, type Whitened } from './calibrate.js';
 

@@ -187,74 +187,13 @@ export function standardise(X: Float64Array, k: number, n: number): Float64Array
  * each restarted from its end point until it stops improving.
  */
 export function fitWithPredictors(panel: Panel, target: number, donors: readonly number[], start: number, o: PredictorFitOptions): UnitFit {
-  const T = panel.periods.length;
   const k = o.specs.length;
-  const J = donors.length;
-  const n = J + 1;
-  const Xraw = predictorMatrix(panel, o.specs, [target, ...donors]);
-  const X = standardise(Xraw, k, n);
+  const n = donors.length + 1;
+  const X = standardise(predictorMatrix(panel, o.specs, [target, ...donors]), k, n);
   const dn = Int32Array.from(donors);
-  // Factor form: A = V^{1/2} X₀ (k×J), b = V^{1/2} X₁.
-  const A = new Float64Array(k * J);
-  const bvec = new Float64Array(k);
-  let lastW: Float64Array | null = null;
-  const solve = (v: Float64Array, warm = false) => {
-    for (let p = 0; p < k; p++) {
-      const sv = Math.sqrt(v[p]!);
-      const row = p * n;
-      bvec[p] = sv * X[row]!;
-      for (let a = 0; a < J; a++) A[p * J + a] = sv * X[row + 1 + a]!;
-    }
-    const r = simplexLS(A, k, J, bvec, { ...o.solver, warm: warm ? lastW : null });
-    if (warm) lastW = r.w;
-    return r;
-  };
+  const solve = weightSolver(X, k, donors.length, o.solver);
   const window = o.optWindow ?? Array.from({ length: start }, (_, t) => t);
-  const loss = (w: Float64Array) => {
-    let s = 0;
-    for (const t of window) {
-      let syn = 0;
-      for (let a = 0; a < J; a++) if (w[a]! !== 0) syn += w[a]! * panel.y[dn[a]! * T + t]!;
-      s += (panel.y[target * T + t]! - syn) ** 2;
-    }
-    return s / window.length;
-  };
-  const equalV = new Float64Array(k).fill(1 / k);
-  let v: Float64Array;
-  let vSearch: UnitFit['vSearch'] = null;
-  if (o.fixedV) v = o.fixedV;
-  else if (o.vMethod === 'equal' || k === 1) v = equalV;
-  else {
-    const regV = regressionV(panel, X, k, n, [target, ...donors], window);
-    if (o.vMethod === 'regression') v = regV ?? equalV;
-    else {
-      // V = |θ| / Σ|θ| (a point of the simplex for any θ ≠ 0), searched by Nelder–Mead.
-      const toV = (th: Float64Array) => {
-        let sum = 0;
-        for (const x of th) sum += Math.abs(x);
-        return Float64Array.from(th, (x) => (sum > 0 ? Math.abs(x) / sum : 1 / k));
-      };
-      const objective = (th: Float64Array) => loss(solve(toV(th)).w);
-      const starts: { name: string; theta: Float64Array }[] = [{ name: 'equal', theta: Float64Array.from(equalV) }];
-      if (o.vSearch !== 'equal-start' && regV) starts.push({ name: 'regression', theta: Float64Array.from(regV) });
-      if (o.vSearch === 'multistart') {
-        for (let p = 0; p < k; p++) starts.push({ name: `emphasis-${p + 1}`, theta: Float64Array.from({ length: k }, (_, q) => (q === p ? 0.7 : 0.3 / (k - 1))) });
-        for (let h = 1; h <= (o.extraStarts ?? 8); h++) starts.push({ name: `halton-${h}`, theta: Float64Array.from({ length: k }, (_, p) => 0.05 + halton(h, PRIMES[p % PRIMES.length]!)) });
-      }
-      let best: { theta: Float64Array; f: number; start: string; converged: boolean } | null = null;
-      let evals = 0;
-      for (const st of starts) {
-        let mx = 0;
-        for (const x of st.theta) mx = Math.max(mx, Math.abs(x));
-        // Initial simplex step 10% of the largest start coordinate (as R's optim does).
-        const r = nelderMead(objective, st.theta, { step: 0.1 * mx, maxEval: 1000 * k, ftol: 1e-8, xtol: 1e-8 });
-        evals += r.evaluations;
-        if (!best || r.f < best.f) best = { theta: r.x, f: r.f, start: st.name, converged: r.converged };
-      }
-      v = toV(best!.theta);
-      vSearch = { loss: best!.f, evaluations: evals, converged: best!.converged, start: best!.start };
-    }
-  }
+  const { v, vSearch } = chooseV(panel, X, target, donors, window, solve, o);
   const res = solve(v);
   return {
     target,
@@ -266,6 +205,84 @@ export function fitWithPredictors(panel: Panel, target: number, donors: readonly
     solver: { converged: res.converged, iterations: res.iterations, kkt: res.kkt },
     vSearch,
   };
+}
+
+type WeightSolver = (v: Float64Array, warm?: boolean) => ReturnType<typeof simplexLS>;
+
+/** W*(V) = argmin_{W ∈ simplex} ‖b − AW‖² in factor form A = V^{1/2} X₀ (k×J), b = V^{1/2} X₁ (X: k × (1 + J), target first). */
+function weightSolver(X: Float64Array, k: number, J: number, solver: PredictorFitOptions['solver']): WeightSolver {
+  const n = J + 1;
+  const A = new Float64Array(k * J);
+  const bvec = new Float64Array(k);
+  let lastW: Float64Array | null = null;
+  return (v, warm = false) => {
+    for (let p = 0; p < k; p++) {
+      const sv = Math.sqrt(v[p]!);
+      const row = p * n;
+      bvec[p] = sv * X[row]!;
+      for (let a = 0; a < J; a++) A[p * J + a] = sv * X[row + 1 + a]!;
+    }
+    const r = simplexLS(A, k, J, bvec, { ...solver, warm: warm ? lastW : null });
+    if (warm) lastW = r.w;
+    return r;
+  };
+}
+
+/** V: fixed, equal, regression-based, or nested (outcome MSPE over the window minimised over V). */
+function chooseV(panel: Panel, X: Float64Array, target: number, donors: readonly number[], window: readonly number[], solve: WeightSolver, o: PredictorFitOptions): { v: Float64Array; vSearch: UnitFit['vSearch'] } {
+  const k = o.specs.length;
+  const equalV = new Float64Array(k).fill(1 / k);
+  if (o.fixedV) return { v: o.fixedV, vSearch: null };
+  if (o.vMethod === 'equal' || k === 1) return { v: equalV, vSearch: null };
+  const regV = regressionV(panel, X, k, donors.length + 1, [target, ...donors], window);
+  if (o.vMethod === 'regression') return { v: regV ?? equalV, vSearch: null };
+  return nestedV(windowLoss(panel, target, Int32Array.from(donors), window), solve, k, equalV, regV, o);
+}
+
+/** Outcome MSPE of weights w over the window: (1/|window|) Σ_t (Y_1t − Σ_j w_j Y_jt)². */
+function windowLoss(panel: Panel, target: number, dn: Int32Array, window: readonly number[]): (w: Float64Array) => number {
+  const T = panel.periods.length;
+  const J = dn.length;
+  return (w) => {
+    let s = 0;
+    for (const t of window) {
+      let syn = 0;
+      for (let a = 0; a < J; a++) if (w[a]! !== 0) syn += w[a]! * panel.y[dn[a]! * T + t]!;
+      s += (panel.y[target * T + t]! - syn) ** 2;
+    }
+    return s / window.length;
+  };
+}
+
+/**
+ * Nested V (ADH 2010 §2.3): V = |θ| / Σ|θ| minimising loss(W*(V)), by Nelder–Mead from the equal
+ * start, the regression start and (multistart) emphasis and Halton starts; the best end point wins.
+ */
+function nestedV(loss: (w: Float64Array) => number, solve: WeightSolver, k: number, equalV: Float64Array, regV: Float64Array | null, o: PredictorFitOptions): { v: Float64Array; vSearch: UnitFit['vSearch'] } {
+  // V = |θ| / Σ|θ| (a point of the simplex for any θ ≠ 0), searched by Nelder–Mead.
+  const toV = (th: Float64Array) => {
+    let sum = 0;
+    for (const x of th) sum += Math.abs(x);
+    return Float64Array.from(th, (x) => (sum > 0 ? Math.abs(x) / sum : 1 / k));
+  };
+  const objective = (th: Float64Array) => loss(solve(toV(th)).w);
+  const starts: { name: string; theta: Float64Array }[] = [{ name: 'equal', theta: Float64Array.from(equalV) }];
+  if (o.vSearch !== 'equal-start' && regV) starts.push({ name: 'regression', theta: Float64Array.from(regV) });
+  if (o.vSearch === 'multistart') {
+    for (let p = 0; p < k; p++) starts.push({ name: `emphasis-${p + 1}`, theta: Float64Array.from({ length: k }, (_, q) => (q === p ? 0.7 : 0.3 / (k - 1))) });
+    for (let h = 1; h <= (o.extraStarts ?? 8); h++) starts.push({ name: `halton-${h}`, theta: Float64Array.from({ length: k }, (_, p) => 0.05 + halton(h, PRIMES[p % PRIMES.length]!)) });
+  }
+  let best: { theta: Float64Array; f: number; start: string; converged: boolean } | null = null;
+  let evals = 0;
+  for (const st of starts) {
+    let mx = 0;
+    for (const x of st.theta) mx = Math.max(mx, Math.abs(x));
+    // Initial simplex step 10% of the largest start coordinate (as R's optim does).
+    const r = nelderMead(objective, st.theta, { step: 0.1 * mx, maxEval: 1000 * k, ftol: 1e-8, xtol: 1e-8 });
+    evals += r.evaluations;
+    if (!best || r.f < best.f) best = { theta: r.x, f: r.f, start: st.name, converged: r.converged };
+  }
+  return { v: toV(best!.theta), vSearch: { loss: best!.f, evaluations: evals, converged: best!.converged, start: best!.start } };
 }
 
 /**

@@ -109,21 +109,48 @@ interface SimplexProblem {
   gradient: (w: Float64Array, S: readonly number[], g: Float64Array) => void;
 }
 
+/**
+ * Active-set method for min ½wᵀHw − cᵀw on the simplex {w ≥ 0, Σw = 1}: from a starting support S,
+ * repeat (i) the equality-constrained optimum on S, stepping back to w ≥ 0 and dropping blocking
+ * members, then (ii) pricing: add the j ∉ S with the most negative reduced gradient g_j − λ,
+ * λ = Σ_{i∈S} w_i g_i; stop when none is below −tol (KKT conditions hold).
+ */
 function activeSetSimplex(prob: SimplexProblem, opts: SimplexOptions): SimplexResult {
-  const { J, c } = prob;
-  const H = prob.h;
+  const { J } = prob;
   let scale = 0;
-  for (let j = 0; j < J; j++) scale = Math.max(scale, Math.abs(H(j, j)));
+  for (let j = 0; j < J; j++) scale = Math.max(scale, Math.abs(prob.h(j, j)));
   if (!(scale > 0)) scale = 1;
   const tol = (opts.tol ?? 1e-12) * scale;
   const maxIter = opts.maxIter ?? 10 * J + 100;
   const w = new Float64Array(J);
   const inS = new Uint8Array(J);
+  let S = startingSupport(prob, opts.warm, w, inS);
+  const g = new Float64Array(J);
+  const solveSub = subproblemSolver(prob);
+  let iterations = 0;
+  let converged = false;
+  while (iterations < maxIter) {
+    iterations++;
+    S = optimumOnSupport(J, w, S, inS, solveSub);
+    prob.gradient(w, S, g);
+    const jMin = pricing(J, w, S, inS, g, tol);
+    if (jMin < 0) { converged = true; break; }
+    S.push(jMin);
+    inS[jMin] = 1;
+  }
+  prob.gradient(w, S, g);
+  return simplexResult(prob, w, S, g, converged, iterations, scale);
+}
+
+/** The starting support: the positive part of a warm start (renormalised), else the best single vertex (min ½H_jj − c_j). */
+function startingSupport(prob: SimplexProblem, warm: SimplexOptions['warm'], w: Float64Array, inS: Uint8Array): number[] {
+  const { J, c } = prob;
+  const H = prob.h;
   let S: number[] = [];
-  if (opts.warm && opts.warm.length === J) {
+  if (warm && warm.length === J) {
     let tot = 0;
-    for (let j = 0; j < J; j++) if (opts.warm[j]! > 0) tot += opts.warm[j]!;
-    if (tot > 0) for (let j = 0; j < J; j++) if (opts.warm[j]! > 0) { w[j] = opts.warm[j]! / tot; S.push(j); inS[j] = 1; }
+    for (let j = 0; j < J; j++) if (warm[j]! > 0) tot += warm[j]!;
+    if (tot > 0) for (let j = 0; j < J; j++) if (warm[j]! > 0) { w[j] = warm[j]! / tot; S.push(j); inS[j] = 1; }
   }
   if (S.length === 0) {
     let best = 0;
@@ -136,23 +163,29 @@ function activeSetSimplex(prob: SimplexProblem, opts: SimplexOptions): SimplexRe
     S = [best];
     inS[best] = 1;
   }
-  const g = new Float64Array(J);
-  const computeGradient = () => prob.gradient(w, S, g);
-  let iterations = 0;
-  let converged = false;
+  return S;
+}
+
+/**
+ * The equality-constrained subproblem on S: eliminate the reference member r (largest w) through
+ * Σw = 1 and solve the (s−1)×(s−1) semidefinite system by Cholesky. Returns w* aligned with S
+ * (a buffer reused between calls).
+ */
+function subproblemSolver(prob: SimplexProblem): (w: Float64Array, S: readonly number[]) => Float64Array {
+  const { J, c } = prob;
+  const H = prob.h;
   let M = new Float64Array(0);
   let rhs = new Float64Array(0);
   let wStar = new Float64Array(0);
-  /** Solve the equality-constrained subproblem on S into wStar (aligned with S). */
   const others = new Int32Array(J);
   const hr = new Float64Array(J);
   let Lbuf = new Float64Array(0);
   let ybuf = new Float64Array(0);
   let zbuf = new Float64Array(0);
-  const solveSub = () => {
+  return (w, S) => {
     const s = S.length;
     if (wStar.length < s) wStar = new Float64Array(2 * s + 8);
-    if (s === 1) { wStar[0] = 1; return; }
+    if (s === 1) { wStar[0] = 1; return wStar; }
     // Reference: the support member with the largest weight.
     let rk = 0;
     for (let a = 1; a < s; a++) if (w[S[a]!]! > w[S[rk]!]!) rk = a;
@@ -177,53 +210,63 @@ function activeSetSimplex(prob: SimplexProblem, opts: SimplexOptions): SimplexRe
     let sumY = 0;
     for (let a = 0; a < m; a++) sumY += y[a]!;
     for (let a = 0, q = 0; a < s; a++) wStar[a] = a === rk ? 1 - sumY : y[q++]!;
+    return wStar;
   };
-  while (iterations < maxIter) {
-    iterations++;
-    // (i) optimal on S with w ≥ 0.
-    for (let guard = 0; guard <= J + 1; guard++) {
-      solveSub();
-      let alpha = 1;
-      let blocking = -1;
-      for (let a = 0; a < S.length; a++) {
-        const ws = wStar[a]!;
-        if (ws <= 0) {
-          const wi = w[S[a]!]!;
-          const step = wi / (wi - ws);
-          if (step < alpha) { alpha = step; blocking = a; }
-        }
+}
+
+/**
+ * Step (i): move w toward the subproblem optimum w* on S; when w* has a member ≤ 0, step only to
+ * the first one that hits 0 (ratio test), drop it (and any other at 0) from S and renormalise; repeat.
+ * Returns the new support (w updated in place).
+ */
+function optimumOnSupport(J: number, w: Float64Array, S: number[], inS: Uint8Array, solveSub: (w: Float64Array, S: readonly number[]) => Float64Array): number[] {
+  for (let guard = 0; guard <= J + 1; guard++) {
+    const wStar = solveSub(w, S);
+    let alpha = 1;
+    let blocking = -1;
+    for (let a = 0; a < S.length; a++) {
+      const ws = wStar[a]!;
+      if (ws <= 0) {
+        const wi = w[S[a]!]!;
+        const step = wi / (wi - ws);
+        if (step < alpha) { alpha = step; blocking = a; }
       }
-      if (blocking < 0) {
-        for (let a = 0; a < S.length; a++) w[S[a]!] = wStar[a]!;
-        break;
-      }
-      for (let a = 0; a < S.length; a++) { const i = S[a]!; w[i] = w[i]! + alpha * (wStar[a]! - w[i]!); }
-      const keep: number[] = [];
-      for (let a = 0; a < S.length; a++) {
-        const i = S[a]!;
-        if (a === blocking || w[i]! <= 0) { w[i] = 0; inS[i] = 0; } else keep.push(i);
-      }
-      S = keep;
-      let tot = 0;
-      for (const i of S) tot += w[i]!;
-      for (const i of S) w[i] = w[i]! / tot;
     }
-    // (ii) pricing.
-    computeGradient();
-    let lambda = 0;
-    for (const i of S) lambda += w[i]! * g[i]!;
-    let jMin = -1;
-    let dMin = -tol;
-    for (let j = 0; j < J; j++) {
-      if (inS[j]) continue;
-      const d = g[j]! - lambda;
-      if (d < dMin) { dMin = d; jMin = j; }
+    if (blocking < 0) {
+      for (let a = 0; a < S.length; a++) w[S[a]!] = wStar[a]!;
+      break;
     }
-    if (jMin < 0) { converged = true; break; }
-    S.push(jMin);
-    inS[jMin] = 1;
+    for (let a = 0; a < S.length; a++) { const i = S[a]!; w[i] = w[i]! + alpha * (wStar[a]! - w[i]!); }
+    const keep: number[] = [];
+    for (let a = 0; a < S.length; a++) {
+      const i = S[a]!;
+      if (a === blocking || w[i]! <= 0) { w[i] = 0; inS[i] = 0; } else keep.push(i);
+    }
+    S = keep;
+    let tot = 0;
+    for (const i of S) tot += w[i]!;
+    for (const i of S) w[i] = w[i]! / tot;
   }
-  computeGradient();
+  return S;
+}
+
+/** Step (ii): the j ∉ S with the most negative reduced gradient g_j − λ below −tol, or −1 (optimal). */
+function pricing(J: number, w: Float64Array, S: readonly number[], inS: Uint8Array, g: Float64Array, tol: number): number {
+  let lambda = 0;
+  for (const i of S) lambda += w[i]! * g[i]!;
+  let jMin = -1;
+  let dMin = -tol;
+  for (let j = 0; j < J; j++) {
+    if (inS[j]) continue;
+    const d = g[j]! - lambda;
+    if (d < dMin) { dMin = d; jMin = j; }
+  }
+  return jMin;
+}
+
+/** The objective ½wᵀHw − cᵀw (from g = Hw − c) and the KKT residuals, relative to the scale of H. */
+function simplexResult(prob: SimplexProblem, w: Float64Array, S: readonly number[], g: Float64Array, converged: boolean, iterations: number, scale: number): SimplexResult {
+  const { J, c } = prob;
   let lambda = 0;
   for (const i of S) lambda += w[i]! * g[i]!;
   let stat = 0;

@@ -14,6 +14,7 @@ import { panelDesign, periodIndexOf, requireBalanced, type Panel } from '../../c
 import { unitPath, type Analysis, type Diagnostic, type PathPoint, type UnitResult, type Warning } from '../../core/result.js';
 import { Rng } from '../../core/rng.js';
 import { quantileSorted } from '../../core/stats.js';
+import { eachInTurn, leaveOneOut as leaveEachOut, sequentialDraws } from '../../inference/resample.js';
 import { conformalInterval, type ConformalProblem } from './conformal.js';
 import { fitOutcomeOnly, fitWithPredictors, outcomeGram, type UnitFit } from './fit.js';
 import { parsePredictors, predictorMatrix, type PredictorSpec } from './predictors.js';
@@ -236,15 +237,13 @@ function fitTreated(panel: Panel, setup: SynthSetup, fitter: SynthFitter): UnitF
 function fitSpacePlacebos(panel: Panel, setup: SynthSetup, fitter: SynthFitter): PlaceboRun[] {
   const { controls, placebo, design, treated, warnings } = setup;
   const starts = [...new Set(treated.map((i) => design.startIndex[i]!))].sort((a, b) => a - b);
-  const placebos: PlaceboRun[] = [];
-  if (placebo === 'space') {
-    for (const s of starts) {
-      for (const b of controls) {
-        const donors = controls.filter((j) => j !== b);
-        placebos.push({ unit: b, start: s, fit: fitter.fitOne(b, donors, s) });
-      }
-    }
-  }
+  // Each control b in turn, at each start s (start-major): fit b on J ∖ {b}.
+  const runs = placebo === 'space' ? starts.flatMap((s) => controls.map((b) => ({ s, b }))) : [];
+  const placebos: PlaceboRun[] = eachInTurn(runs.length, (k) => {
+    const { s, b } = runs[k]!;
+    const donors = controls.filter((j) => j !== b);
+    return { unit: b, start: s, fit: fitter.fitOne(b, donors, s) };
+  });
   const badPlacebos = placebos.filter((p) => !p.fit.solver.converged || (p.fit.vSearch && !p.fit.vSearch.converged));
   if (badPlacebos.length > 0) {
     warnings.push({ code: 'NOT_CONVERGED', message: `${badPlacebos.length} of ${placebos.length} placebo fits stopped at an iteration limit (${badPlacebos.slice(0, 5).map((p) => panel.units[p.unit]).join(', ')}${badPlacebos.length > 5 ? ', …' : ''}); their RMSPE ratios may be slightly off` });
@@ -440,32 +439,33 @@ interface TimeRun { unit: number; fit: UnitFit; fakeStart: number; realStart: nu
 
 /** Placebo in time: refit each treated unit with a fake start s′ < s_i (ADH 2015). */
 function timePlacebos(panel: Panel, setup: SynthSetup, options: SynthOptions, fitter: SynthFitter, fits: readonly UnitFit[]): TimeRun[] {
-  const timeRuns: TimeRun[] = [];
-  if (setup.placebo === 'time') {
-    const fake = periodIndexOf(panel, options.placeboStart!, '--placebo-start');
-    for (const f of fits) {
-      if (fake >= f.start) throw new UsageError('PLACEBO_START_TOO_LATE', `--placebo-start ${options.placeboStart} is not before '${panel.units[f.target]}''s real start ${panel.periods[f.start]}`);
-      if (fake < 2) throw new InputError('TOO_FEW_PRE_PERIODS', `--placebo-start ${options.placeboStart} leaves ${fake} pre period(s); at least 2 are needed`);
-      timeRuns.push({ unit: f.target, fit: fitter.fitOne(f.target, setup.controls, fake), fakeStart: fake, realStart: f.start });
-    }
-  }
-  return timeRuns;
+  if (setup.placebo !== 'time') return [];
+  const fake = periodIndexOf(panel, options.placeboStart!, '--placebo-start');
+  // Each treated unit in turn at the fake start (checked unit by unit, as it is reached).
+  return eachInTurn(fits.length, (q) => {
+    const f = fits[q]!;
+    if (fake >= f.start) throw new UsageError('PLACEBO_START_TOO_LATE', `--placebo-start ${options.placeboStart} is not before '${panel.units[f.target]}''s real start ${panel.periods[f.start]}`);
+    if (fake < 2) throw new InputError('TOO_FEW_PRE_PERIODS', `--placebo-start ${options.placeboStart} leaves ${fake} pre period(s); at least 2 are needed`);
+    return { unit: f.target, fit: fitter.fitOne(f.target, setup.controls, fake), fakeStart: fake, realStart: f.start };
+  });
 }
 
 /** Leave-one-donor-out: for each treated unit, refit without each donor with w_j > 0. */
 function leaveOneOut(panel: Panel, setup: SynthSetup, fitter: SynthFitter, fits: readonly UnitFit[]): Record<string, unknown>[] {
-  const loo: Record<string, unknown>[] = [];
+  // The groups left out: (treated unit, donor a with w_a > 0), unit-major; a pool is never left empty.
+  const out: { f: UnitFit; a: number; donors: number[] }[] = [];
   for (const f of fits) {
     for (let a = 0; a < f.donors.length; a++) {
-      if (!(f.w[a]! > 0)) continue;
-      const dropped = f.donors[a]!;
-      const donors = setup.controls.filter((j) => j !== dropped);
-      if (donors.length < 1) continue;
-      const g = fitter.fitOne(f.target, donors, f.start);
-      loo.push({ unit: panel.units[f.target], dropped: panel.units[dropped], weightDropped: f.w[a], att: g.att, preRmspe: g.preRmspe, postRmspe: g.postRmspe, gaps: Array.from(g.gaps), weights: weightsRecord(panel, g) });
+      const donors = setup.controls.filter((j) => j !== f.donors[a]!);
+      if (f.w[a]! > 0 && donors.length >= 1) out.push({ f, a, donors });
     }
   }
-  return loo;
+  return leaveEachOut(out.length, (g) => {
+    const { f, a, donors } = out[g]!;
+    const dropped = f.donors[a]!;
+    const h = fitter.fitOne(f.target, donors, f.start);
+    return { unit: panel.units[f.target], dropped: panel.units[dropped], weightDropped: f.w[a], att: h.att, preRmspe: h.preRmspe, postRmspe: h.postRmspe, gaps: Array.from(h.gaps), weights: weightsRecord(panel, h) } as Record<string, unknown>;
+  }).results;
 }
 
 interface SynthStages {
@@ -715,7 +715,8 @@ function drawPlaceboSets(pools: { unit: number; ratio: number; gaps: Float64Arra
   const paths = new Float64Array(T * D);
   const stamp = new Int32Array(nUnits).fill(-1);
   const acc = new Float64Array(T);
-  for (let d = 0; d < D; d++) {
+  // One stream through all D draws (src/inference/resample.ts, sequentialDraws: the recorded documents were drawn so).
+  sequentialDraws(D, rng, (rng, d) => {
     let stat = 0;
     acc.fill(0);
     for (let i = 0; i < n; i++) {
@@ -732,7 +733,7 @@ function drawPlaceboSets(pools: { unit: number; ratio: number; gaps: Float64Arra
     }
     for (let t = 0; t < T; t++) paths[t * D + d] = acc[t]! / nAt[t]!;
     stats[d] = stat / n;
-  }
+  });
   return { stats, paths };
 }
 
