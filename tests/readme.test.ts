@@ -46,12 +46,18 @@ describe('README library example', () => {
     expect(code).toContain("from 'vru-eval'");
     // inside the package, so that 'vru-eval' resolves to this package's own exports (the built dist/)
     const file = join(ROOT, 'dist', `readme-library-${process.pid}.mjs`);
-    writeFileSync(file, `${code}\nconsole.log(JSON.stringify({ att: analysis.estimate.att, ci: analysis.estimate.ci }));\n`);
+    writeFileSync(file, `${code}\nconsole.log(JSON.stringify({ att: analysis.estimate.att, ci: analysis.estimate.ci, micro: micro.analysis.estimate.percentChange, sdid: sdid.analysis.estimate.att, twfe: twfe.analysis.estimate.att }));\n`);
     try {
       const r = spawnSync(process.execPath, [file], { cwd: ROOT, encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
-      const e = JSON.parse(r.stdout.trim().split('\n').pop()!) as { att: number; ci: [number, number] };
+      const e = JSON.parse(r.stdout.trim().split('\n').pop()!) as { att: number; ci: [number, number]; micro: number; sdid: number; twfe: number };
       expectIn(README, `average effect of ${f(e.att)} (95% CI ${f(e.ci[0])} to ${f(e.ci[1])})`);
+      // gsynth, micro, sdid and TWFE through the package name, as the issue asks; the numbers quoted are these
+      expectIn(README, `This prints ${f(e.att)} (gsynth), ${f(e.micro)}% (micro), ${f(e.sdid)} (sdid) and ${f(e.twfe)} (twfe)`);
+      // and what the CLI prints for the same analyses
+      const cli = (args: string[]) => JSON.parse(spawnSync(process.execPath, [join(ROOT, 'dist', 'bin', 'vru-eval.js'), ...args, '--json'], { cwd: ROOT, encoding: 'utf8' }).stdout).estimate;
+      expect(cli(['scm', FIXTURE, '--method', 'sdid', '--outcome', 'violence_rate', '--reps', '100']).att).toBe(e.sdid);
+      expect(cli(['did', FIXTURE, '--outcome', 'violence_rate', '--event-window', '-12:12']).att).toBe(e.twfe);
     } finally {
       rmSync(file, { force: true });
     }
