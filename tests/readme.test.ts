@@ -53,7 +53,7 @@ describe('README library example', () => {
       const e = JSON.parse(r.stdout.trim().split('\n').pop()!) as { att: number; ci: [number, number]; micro: number; sdid: number; twfe: number };
       expectIn(README, `average effect of ${f(e.att)} (95% CI ${f(e.ci[0])} to ${f(e.ci[1])})`);
       // gsynth, micro, sdid and TWFE through the package name, as the issue asks; the numbers quoted are these
-      expectIn(README, `This prints ${f(e.att)} (gsynth), ${f(e.micro)}% (micro), ${f(e.sdid)} (sdid) and ${f(e.twfe)} (twfe)`);
+      expectIn(README, `This prints ${f(e.att)} (gsynth), ${f(e.micro)}% (micro: the change in offences), ${f(e.sdid)} (sdid) and ${f(e.twfe)} (twfe)`);
       // and what the CLI prints for the same analyses
       const cli = (args: string[]) => JSON.parse(spawnSync(process.execPath, [join(ROOT, 'dist', 'bin', 'vru-eval.js'), ...args, '--json'], { cwd: ROOT, encoding: 'utf8' }).stdout).estimate;
       expect(cli(['scm', FIXTURE, '--method', 'sdid', '--outcome', 'violence_rate', '--reps', '100']).att).toBe(e.sdid);
