@@ -326,6 +326,21 @@ function dataRef(ctx: PlanContext, v: unknown, path: string): DataSource {
   return source;
 }
 
+/**
+ * A step that reads a data source with a command's options: the source's options, then the step's,
+ * then the plan seed; validated by the command's tables and its own check (replications per method).
+ */
+function panelStep(ctx: PlanContext, section: 'analyses' | 'power', name: string, p: string, command: (typeof PLAN_COMMANDS)[number], a: Obj): void {
+  const source = dataRef(ctx, a.data, `${p}.data`);
+  const merged = { ...source.options, ...obj(a.options, `${p}.options`) };
+  if (ctx.seed !== null && merged.seed === undefined) merged.seed = ctx.seed;
+  const tables = command.tables(merged);
+  const pv = planValues(tables, merged, `${p}.options`, (k) => command.notFor(k, merged));
+  command.check?.(pv.values, pv.given, `${p}.options`);
+  ctx.warnings.push(...pv.warnings);
+  ctx.steps.push({ section, name, command, data: source, tables, values: pv.values, given: pv.given, needs: source.build ? [source.name] : [] });
+}
+
 /** Estimating commands with their options (validated by the method's tables, replications per method). */
 function parseAnalyses(ctx: PlanContext, section: unknown): void {
   for (const [name, v] of Object.entries(obj(section, 'analyses'))) {
@@ -336,14 +351,7 @@ function parseAnalyses(ctx: PlanContext, section: unknown): void {
     const cmdName = string(a.command, `${p}.command`);
     const command = PLAN_COMMANDS.find((c) => c.name === cmdName && c.panel && c.name !== 'power');
     if (!command) throw badName('PLAN_UNKNOWN_COMMAND', `${p}.command`, cmdName, PLAN_COMMANDS.filter((c) => c.panel && c.name !== 'power').map((c) => c.name), 'estimating command');
-    const source = dataRef(ctx, a.data, `${p}.data`);
-    const merged = { ...source.options, ...obj(a.options, `${p}.options`) };
-    if (ctx.seed !== null && merged.seed === undefined) merged.seed = ctx.seed;
-    const tables = command.tables(merged);
-    const pv = planValues(tables, merged, `${p}.options`, (k) => command.notFor(k, merged));
-    command.check?.(pv.values, pv.given, `${p}.options`);
-    ctx.warnings.push(...pv.warnings);
-    ctx.steps.push({ section: 'analyses', name, command, data: source, tables, values: pv.values, given: pv.given, needs: source.build ? [source.name] : [] });
+    panelStep(ctx, 'analyses', name, p, command, a);
   }
 }
 
@@ -355,14 +363,7 @@ function parsePower(ctx: PlanContext, section: unknown): void {
     ctx.claim('power', name);
     const a = obj(v, p);
     keysIn(a, p, ['data', 'options']);
-    const source = dataRef(ctx, a.data, `${p}.data`);
-    const merged = { ...source.options, ...obj(a.options, `${p}.options`) };
-    if (ctx.seed !== null && merged.seed === undefined) merged.seed = ctx.seed;
-    const tables = command.tables(merged);
-    const pv = planValues(tables, merged, `${p}.options`, (k) => command.notFor(k, merged));
-    command.check?.(pv.values, pv.given, `${p}.options`);
-    ctx.warnings.push(...pv.warnings);
-    ctx.steps.push({ section: 'power', name, command, data: source, tables, values: pv.values, given: pv.given, needs: source.build ? [source.name] : [] });
+    panelStep(ctx, 'power', name, p, command, a);
   }
 }
 
