@@ -303,7 +303,7 @@ export const RESULT_SCHEMA = {
       properties: { eventTimes: { type: 'array', items: { type: 'integer' } }, estimates: { type: 'array', items: numOrNull }, vcov: { type: 'array', items: { type: 'array', items: numOrNull } }, df: numOrNull, clusters: { type: ['integer', 'null'] }, basePeriod: { type: 'string' } },
     },
     sensitivity: {
-      description: 'did --honest: Rambachan & Roth (2023) robust confidence sets for the target (first post period or post average). relativeMagnitudes: sets under Δ^RM(M̄) by the Andrews–Roth–Pakes hybrid test (method arp-hybrid, the default: kappa, lfDraws least favourable draws from stream lfStream of seed, θ grid of gridPoints per piece with bisection to tolerance; rows give the hull [lower, upper] of the union over pieces (s, sign), convex false when it has a gap, and each piece) or by the conservative Šidák projection (method sidak-projection); identified sets at the estimate; breakdown M̄ (largest M̄ whose set excludes 0, to breakdownTolerance; null when the M̄ = 0 set covers 0). smoothness: fixed-length CIs under Δ^SD(M), breakdown M.',
+      description: 'did --honest: Rambachan & Roth (2023) robust confidence sets for the target (first post period or post average). relativeMagnitudes: sets under Δ^RM(M̄) by the Andrews–Roth–Pakes hybrid test (method arp-hybrid, the default: kappa, lfDraws least favourable draws from stream lfStream of seed, θ grid of gridPoints per piece with bisection to tolerance; rows give the hull [lower, upper] of the union over pieces (s, sign), convex false when it has a gap, and each piece) or by the ARP conditional test alone (method arp-conditional, --honest-rm-method conditional: kappa 0, lfDraws 0, lfCritical of each piece null; HonestDiD method Conditional) or by the conservative Šidák projection (method sidak-projection); identified sets at the estimate; breakdown M̄ (largest M̄ whose set excludes 0, to breakdownTolerance; null when the M̄ = 0 set covers 0). smoothness: fixed-length CIs under Δ^SD(M), breakdown M.',
       type: 'object',
       required: ['target', 'estimate', 'se', 'ci', 'relativeMagnitudes', 'smoothness'],
       properties: {
@@ -315,7 +315,7 @@ export const RESULT_SCHEMA = {
           type: 'object',
           required: ['method', 'rows', 'breakdown'],
           properties: {
-            method: { enum: ['arp-hybrid', 'sidak-projection'] },
+            method: { enum: ['arp-hybrid', 'arp-conditional', 'sidak-projection'] },
             breakdown: numOrNull,
             breakdownTolerance: numOrNull,
             kappa: num,
@@ -335,7 +335,7 @@ export const RESULT_SCHEMA = {
                   upper: num,
                   identifiedSet: interval,
                   convex: { type: 'boolean' },
-                  pieces: { type: 'array', items: { type: 'object', required: ['s', 'sign', 'lfCritical', 'lower', 'upper'], properties: { s: { type: 'integer' }, sign: { enum: [1, -1] }, lfCritical: num, lower: numOrNull, upper: numOrNull } } },
+                  pieces: { type: 'array', items: { type: 'object', required: ['s', 'sign', 'lfCritical', 'lower', 'upper'], properties: { s: { type: 'integer' }, sign: { enum: [1, -1] }, lfCritical: numOrNull, lower: numOrNull, upper: numOrNull } } },
                 },
               },
             },

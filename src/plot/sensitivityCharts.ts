@@ -17,7 +17,7 @@ const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinit
 export function sensitivityRows(doc: ResultDocument): { mbar: number; lower: number; upper: number; kind: string }[] {
   const s = (doc as Obj).sensitivity;
   if (!isObj(s) || !isObj(s.relativeMagnitudes) || !Array.isArray(s.relativeMagnitudes.rows)) return [];
-  const robust = s.relativeMagnitudes.method === 'arp-hybrid' ? 'robust (ARP hybrid test)' : 'robust (Šidák projection)';
+  const robust = { 'arp-hybrid': 'robust (ARP hybrid test)', 'arp-conditional': 'robust (ARP conditional test)' }[String(s.relativeMagnitudes.method)] ?? 'robust (Šidák projection)';
   return (s.relativeMagnitudes.rows as Obj[])
     .filter((r) => num(r.mbar) && num(r.lower) && num(r.upper))
     .map((r) => ({ mbar: r.mbar as number, lower: r.lower as number, upper: r.upper as number, kind: r.mbar === 0 ? 'original (parallel trends)' : robust }));

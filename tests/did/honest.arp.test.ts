@@ -163,7 +163,7 @@ describe('M̄ = 0: no post-period violation, the hybrid set is the usual interva
         const res = rmHybrid(s, [0], { level: 0.95, seed: 5, breakdown: false });
         const row = res.rows[0]!;
         // Every piece has the same rows at M̄ = 0, so the same c_LF (common draws).
-        const cLF = row.pieces[0]!.lfCritical;
+        const cLF = row.pieces[0]!.lfCritical!;
         for (const p of row.pieces) expect(p.lfCritical).toBe(cLF);
         const cTilde = (cLF * postScale(es, l)) / sb;
         const alpha = 0.05;
@@ -181,6 +181,10 @@ describe('M̄ = 0: no post-period violation, the hybrid set is the usual interva
         const ratio = (row.upper - row.lower) / (2 * qnorm(0.975) * sb);
         expect(ratio).toBeGreaterThan(0.973);
         expect(ratio).toBeLessThan(1.02);
+        // The conditional test alone (c_LF = ∞, κ = 0) gives exactly the usual interval b ± z σ.
+        const cond = rmHybrid(s, [0], { level: 0.95, seed: 5, breakdown: false, test: 'conditional' }).rows[0]!;
+        expectClose(cond.lower, b - qnorm(0.975) * sb, { atol: 1e-5 * sb }, 'conditional lower = b − z σ');
+        expectClose(cond.upper, b + qnorm(0.975) * sb, { atol: 1e-5 * sb }, 'conditional upper = b + z σ');
       });
     }
   }

@@ -76,6 +76,15 @@ describe.skipIf(!hasShared)('docs/sensitivity.md worked example (mpdta)', () => 
     expectInDoc(`the set at M̄ = 0.25 is ${fx(qp.lower, 4)} to ${fx(qp.upper, 4)}`, 'the M̄ = 0.25 projection set');
     expect(q.lower).toBeGreaterThanOrEqual(qp.lower);
     expect(q.upper).toBeLessThanOrEqual(qp.upper);
+    // HonestDiD's "Conditional" method through the CLI: recorded, schema-valid, no LF draws.
+    const c = runCli(['did', MPDTA, '--outcome', 'lemp', '--method', 'cs', '--base-period', 'universal', '--honest', '--honest-target', 'average', '--honest-rm-method', 'conditional', '--mbar', '0,0.25', '--reps', '0', '--json']);
+    expect(c.code, c.stderr).toBe(0);
+    const dc = c.json();
+    expectValidDocument(dc);
+    expect(dc.options.honestRmMethod).toBe('conditional');
+    expect(dc.sensitivity.relativeMagnitudes).toMatchObject({ method: 'arp-conditional', kappa: 0, lfDraws: 0 });
+    expect(dc.sensitivity.relativeMagnitudes.rows[0].pieces.every((x: { lfCritical: unknown }) => x.lfCritical === null)).toBe(true);
+    expect(dc.diagnostics.find((x: { code: string }) => x.code === 'HONEST_BREAKDOWN').message).toContain('conditional test alone');
     const m0 = s.smoothness.rows[0];
     expectInDoc(`(M = 0) the interval is ${fx(m0.lower, 4)} to ${fx(m0.upper, 4)}`, 'the M = 0 FLCI');
     expectInDoc(`more than M = ${sig(s.smoothness.breakdown, 3)} per year`, 'breakdown M');

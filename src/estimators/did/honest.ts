@@ -47,8 +47,12 @@ import { at, dot, preDiffs, prepareHonest, quad, rmIdentifiedSet, rmSlope, type 
 
 export { HONEST_TARGETS, prepareHonest, rmIdentifiedSet, rmSlope, type EventStudy, type HonestSetup, type HonestTarget } from './honestSetup.js';
 
-/** How the Δ^RM robust sets are built: the ARP hybrid test (Rambachan & Roth's default) or the Šidák projection. */
-export const RM_METHODS = ['hybrid', 'projection'] as const;
+/**
+ * How the Δ^RM robust sets are built: the ARP hybrid test (Rambachan & Roth's default), ARP's
+ * conditional test alone (HonestDiD's `method = "Conditional"`, to reproduce published sets), or
+ * the Šidák projection.
+ */
+export const RM_METHODS = ['hybrid', 'conditional', 'projection'] as const;
 export type RmMethod = (typeof RM_METHODS)[number];
 
 export interface HonestOptions {
@@ -336,15 +340,16 @@ export function defaultGrids(s: HonestSetup): { mbar: number[]; m: number[] } {
 
 /** The Δ^RM block by the chosen method. */
 function rmBlock(s: HonestSetup, opts: HonestOptions): RmResult | RmHybridResult {
-  if ((opts.rmMethod ?? 'hybrid') === 'projection') return relativeMagnitudes(s, opts.mbar, opts.level);
-  return rmHybrid(s, opts.mbar, { level: opts.level, seed: opts.seed ?? DEFAULT_SEED });
+  const method = opts.rmMethod ?? 'hybrid';
+  if (method === 'projection') return relativeMagnitudes(s, opts.mbar, opts.level);
+  return rmHybrid(s, opts.mbar, { level: opts.level, seed: opts.seed ?? DEFAULT_SEED, test: method });
 }
 
 /** The breakdown M̄ in plain words. */
 function rmWords(rm: RmResult | RmHybridResult, desc: string, pct: number): string {
   if (rm.breakdown === null) return `the ${pct}% robust set for the ${desc} already covers 0 with no violation of parallel trends allowed after treatment (M̄ = 0), so there is no conclusion to break`;
   if (rm.breakdown === 0) return `the ${desc} is significant under exact parallel trends but not once any violation is allowed (breakdown M̄ = 0 with the conservative Šidák projection)`;
-  if (rm.method === 'arp-hybrid' && (rm as RmHybridResult).breakdownTolerance === null) return `the ${desc} stays significant at ${pct}% for every M̄ up to ${rm.breakdown} searched (breakdown M̄ beyond that)`;
+  if (rm.method.startsWith('arp-') && (rm as RmHybridResult).breakdownTolerance === null) return `the ${desc} stays significant at ${pct}% for every M̄ up to ${rm.breakdown} searched (breakdown M̄ beyond that)`;
   return `the ${desc} stays significant at ${pct}% unless post-treatment violations of parallel trends exceed ${rm.breakdown.toPrecision(3)} times the largest pre-treatment one (breakdown M̄)`;
 }
 

@@ -41,6 +41,12 @@ export const RM_HYBRID_DEFAULTS = { draws: 1000, gridPoints: 100, stream: 22, ka
 export interface RmHybridOptions {
   level: number;
   seed: number;
+  /**
+   * 'hybrid' (default): the conditional–LF hybrid, κ = α/10. 'conditional': ARP's conditional test
+   * alone (κ = 0, c_LF = ∞; HonestDiD's `method = "Conditional"`), deterministic, kept to reproduce
+   * published conditional sets; it loses power where a moment is nearly binding.
+   */
+  test?: 'hybrid' | 'conditional';
   draws?: number;
   gridPoints?: number;
   /** Search for the breakdown M̄ (default true). */
@@ -61,13 +67,14 @@ export interface RmHybridRow {
 export interface RmPieceResult {
   s: number;
   sign: 1 | -1;
-  lfCritical: number;
+  /** null for the conditional test (no first stage). */
+  lfCritical: number | null;
   lower: number | null;
   upper: number | null;
 }
 
 export interface RmHybridResult {
-  method: 'arp-hybrid';
+  method: 'arp-hybrid' | 'arp-conditional';
   kappa: number;
   lfDraws: number;
   seed: number;
@@ -85,7 +92,11 @@ export interface RmHybridResult {
 interface RmContext {
   s: HonestSetup;
   alpha: number;
+  /** κ = α/10 for the hybrid; 0 for the conditional test (which then has c_LF = ∞). */
   kappa: number;
+  conditional: boolean;
+  /** SE of lᵀβ̂. */
+  se: number;
   /** Σ = L Lᵀ on the grid (n × k). */
   L: Float64Array;
   k: number;
@@ -111,6 +122,7 @@ function lfKey(piece: { s: number }, mbar: number): string {
 }
 
 function lfCritical(ctx: RmContext, test: ArpTest, key: string): number {
+  if (ctx.conditional) return Number.POSITIVE_INFINITY;
   let c = ctx.lf.get(key);
   if (c === undefined) ctx.lf.set(key, (c = test.lfCritical(ctx.draws, ctx.nDraws, ctx.kappa)));
   return c;
@@ -180,12 +192,14 @@ function rmContext(s: HonestSetup, opts: RmHybridOptions): RmContext {
   const alpha = 1 - opts.level;
   const { L, k } = covFactor(s);
   const { N, q } = postBasis(s);
-  const nDraws = opts.draws ?? RM_HYBRID_DEFAULTS.draws;
+  const conditional = opts.test === 'conditional';
+  const nDraws = conditional ? 0 : (opts.draws ?? RM_HYBRID_DEFAULTS.draws);
   const rng = new Rng(opts.seed).stream(RM_HYBRID_DEFAULTS.stream);
   const draws = new Float64Array(nDraws * k);
   for (let i = 0; i < draws.length; i++) draws[i] = rng.normal();
   const se = Math.sqrt(quad(s, s.lGrid));
-  return { s, alpha, kappa: RM_HYBRID_DEFAULTS.kappaShare * alpha, L, k, draws, nDraws, N, q, gridPoints: opts.gridPoints ?? RM_HYBRID_DEFAULTS.gridPoints, tol: 1e-6 * se, estimate: dot(s.lGrid, s.betaGrid), lf: new Map() };
+  const kappa = conditional ? 0 : RM_HYBRID_DEFAULTS.kappaShare * alpha;
+  return { s, alpha, kappa, conditional, se, L, k, draws, nDraws, N, q, gridPoints: opts.gridPoints ?? RM_HYBRID_DEFAULTS.gridPoints, tol: 1e-6 * se, estimate: dot(s.lGrid, s.betaGrid), lf: new Map() };
 }
 
 /** Y(θ̄) = Aβ̂ − a θ̄ and the ARP moment problem of one piece. */
@@ -222,12 +236,27 @@ interface PieceSet {
 }
 
 /** Invert the hybrid test of one piece over θ̄ (grid inside the LF interval, bisection at the ends). */
-function pieceSet(ctx: RmContext, rows: Float64Array[], key: string): PieceSet {
+/**
+ * The conditional test has no first stage to bound its set, so search from the identified set
+ * widened by 20 SE on each side (HonestDiD's default grid is ±20 SE), doubling the margin until
+ * both ends are rejected. @throws EstimationError when the set is still open at 2⁸ × that margin
+ */
+function conditionalRange(ctx: RmContext, accepts: (th: number) => boolean, mbar: number): [number, number] {
+  const [idLo, idHi] = rmIdentifiedSet(ctx.s, mbar);
+  for (let w = 20 * ctx.se, i = 0; i < 8; i++, w *= 2) {
+    const lo = Math.min(idLo, ctx.estimate) - w;
+    const hi = Math.max(idHi, ctx.estimate) + w;
+    if (!accepts(lo) && !accepts(hi)) return [lo, hi];
+  }
+  throw new EstimationError('HONEST_UNBOUNDED_SET', `the conditional test accepts θ more than ${(20 * 2 ** 7).toFixed(0)} standard errors beyond the identified set at M̄ = ${mbar}: the set looks unbounded; use the default hybrid test`, { mbar });
+}
+
+function pieceSet(ctx: RmContext, rows: Float64Array[], key: string, mbar: number): PieceSet {
   const { test, Abeta, a } = pieceProblem(ctx, rows);
   const cLF = lfCritical(ctx, test, key);
-  const iv = test.lfInterval(Abeta, a, cLF);
-  if (!iv) return { lfCritical: cLF, set: null };
   const accepts = (th: number) => !test.hybrid(Abeta.map((y, j) => y - a[j]! * th), cLF, ctx.alpha, ctx.kappa).reject;
+  const iv = ctx.conditional ? conditionalRange(ctx, accepts, mbar) : test.lfInterval(Abeta, a, cLF);
+  if (!iv) return { lfCritical: cLF, set: null };
   const [lo, hi] = iv;
   const G = ctx.gridPoints;
   const thetas = hi - lo <= ctx.tol ? [lo, hi] : Array.from({ length: G }, (_, i) => lo + ((hi - lo) * i) / (G - 1));
@@ -262,10 +291,10 @@ function pieces(s: HonestSetup): { s: number; sign: 1 | -1 }[] {
 
 /** One row: the union (hull) of the pieces' confidence sets at M̄. */
 function rmRow(ctx: RmContext, mbar: number): RmHybridRow {
-  const all = pieces(ctx.s).map((pc) => ({ pc, res: pieceSet(ctx, rmPieceRows(ctx.s, pc, mbar), lfKey(pc, mbar)) }));
+  const all = pieces(ctx.s).map((pc) => ({ pc, res: pieceSet(ctx, rmPieceRows(ctx.s, pc, mbar), lfKey(pc, mbar), mbar) }));
   const sets = all.flatMap((x) => (x.res.set ? [x.res.set] : []));
   if (sets.length === 0) {
-    throw new EstimationError('HONEST_EMPTY_SET', `the ARP hybrid test rejected every θ under relative magnitudes at M̄ = ${mbar}, which should not happen (the estimate itself satisfies the restriction); please report this with the event-study coefficients and covariance`, { mbar });
+    throw new EstimationError('HONEST_EMPTY_SET', `the ARP ${ctx.conditional ? 'conditional' : 'hybrid'} test rejected every θ under relative magnitudes at M̄ = ${mbar}, which should not happen (the estimate itself satisfies the restriction); please report this with the event-study coefficients and covariance`, { mbar });
   }
   sets.sort((x, y) => x.lower - y.lower);
   let reach = sets[0]!.upper;
@@ -274,7 +303,7 @@ function rmRow(ctx: RmContext, mbar: number): RmHybridRow {
     if (x.lower > reach) convex = false;
     reach = Math.max(reach, x.upper);
   }
-  const detail = all.map(({ pc, res }) => ({ s: pc.s, sign: pc.sign, lfCritical: res.lfCritical, lower: res.set?.lower ?? null, upper: res.set?.upper ?? null }));
+  const detail = all.map(({ pc, res }) => ({ s: pc.s, sign: pc.sign, lfCritical: ctx.conditional ? null : res.lfCritical, lower: res.set?.lower ?? null, upper: res.set?.upper ?? null }));
   return { mbar, lower: sets[0]!.lower, upper: reach, identifiedSet: rmIdentifiedSet(ctx.s, mbar), convex, pieces: detail };
 }
 
@@ -336,7 +365,7 @@ export function rmHybrid(s: HonestSetup, grid: number[], opts: RmHybridOptions):
   const bd = opts.breakdown === false ? { value: null, tolerance: null } : rmBreakdown(ctx, rows, rowAt);
   const m = Math.max(...preDiffs(s).map((w) => Math.abs(dot(w, s.betaGrid))));
   return {
-    method: 'arp-hybrid',
+    method: ctx.conditional ? 'arp-conditional' : 'arp-hybrid',
     kappa: ctx.kappa,
     lfDraws: ctx.nDraws,
     seed: opts.seed,

@@ -26,10 +26,17 @@ export function parseGrid(flag: string, s: string): number[] {
   return [...new Set(out)].sort((a, b) => a - b);
 }
 
+/** How each relative-magnitude method is named in the HONEST_BREAKDOWN diagnostic. */
+const RM_WORDS: Record<string, string> = {
+  'arp-hybrid': 'relative-magnitude sets by the Andrews–Roth–Pakes hybrid test, as in the paper',
+  'arp-conditional': "relative-magnitude sets by ARP's conditional test alone (HonestDiD's \"Conditional\"; the default hybrid test is more powerful where a moment nearly binds)",
+  'sidak-projection': "conservative Šidák projection intervals (the paper's hybrid test, the default, is shorter)",
+};
+
 export const SENS_OPTIONS = defineOptions({
   honest: bool({ flag: '--honest', help: 'Rambachan–Roth sensitivity: robust intervals under relative-magnitude (M̄) and smoothness (M) violations of parallel trends, and the breakdown M̄ (twfe needs --event-window; cs needs --base-period universal)', default: false }),
   honestTarget: choice(HONEST_TARGETS, { flag: '--honest-target <which>', help: 'effect the --honest bounds are for: the first post period (event time 0) or the average over post periods', default: 'first' }),
-  honestRmMethod: choice(RM_METHODS, { flag: '--honest-rm-method <m>', help: `with --honest: relative-magnitude robust sets by the Andrews–Roth–Pakes hybrid test (Rambachan & Roth's method; ${RM_HYBRID_DEFAULTS.draws} least favourable draws from --seed) or by the conservative Šidák projection`, default: 'hybrid' }),
+  honestRmMethod: choice(RM_METHODS, { flag: '--honest-rm-method <m>', help: `with --honest: relative-magnitude robust sets by the Andrews–Roth–Pakes hybrid test (Rambachan & Roth's method; ${RM_HYBRID_DEFAULTS.draws} least favourable draws from --seed), by ARP's conditional test alone (HonestDiD's method "Conditional", to reproduce published sets) or by the conservative Šidák projection`, default: 'hybrid' }),
   mbar: str({ flag: '--mbar <list>', help: 'with --honest: comma-separated M̄ values (default 0,0.25,…,2)', check: (v) => void parseGrid('--mbar', v) }),
   smoothnessM: str({ flag: '--smoothness-m <list>', help: 'with --honest: comma-separated M values in outcome units per period² (default 0 … 2 × the SE of the target, 9 steps)', check: (v) => void parseGrid('--smoothness-m', v) }),
   bacon: bool({ flag: '--bacon', help: 'twfe: Goodman-Bacon decomposition of the TWFE coefficient into its 2×2 comparisons (balanced panel, no covariates or weights)', default: false }),
@@ -119,7 +126,7 @@ export function attachSensitivity(a: Analysis, panel: Panel, r: SensRequest, lev
     a.options.smoothnessM = m;
     a.sensitivity = h;
     const rm = h.relativeMagnitudes;
-    a.diagnostics.push({ code: 'HONEST_BREAKDOWN', passed: rm.breakdown === null ? null : rm.breakdown >= 1, value: rm.breakdown, message: `Rambachan–Roth sensitivity: ${h.summary}; ${rm.method === 'arp-hybrid' ? 'relative-magnitude sets by the Andrews–Roth–Pakes hybrid test, as in the paper' : 'conservative Šidák projection intervals (the paper\'s hybrid test, the default, is shorter)'}; smoothness: ${h.smoothness.breakdown === null ? 'the interval covers 0 even with linear pre-trends extrapolated exactly (M = 0)' : `significant unless the trend's slope may change by more than ${h.smoothness.breakdown.toPrecision(3)} per ${periodWord(panel)} each ${periodWord(panel)} (breakdown M)`}` });
+    a.diagnostics.push({ code: 'HONEST_BREAKDOWN', passed: rm.breakdown === null ? null : rm.breakdown >= 1, value: rm.breakdown, message: `Rambachan–Roth sensitivity: ${h.summary}; ${RM_WORDS[rm.method] ?? RM_WORDS['sidak-projection']}; smoothness: ${h.smoothness.breakdown === null ? 'the interval covers 0 even with linear pre-trends extrapolated exactly (M = 0)' : `significant unless the trend's slope may change by more than ${h.smoothness.breakdown.toPrecision(3)} per ${periodWord(panel)} each ${periodWord(panel)} (breakdown M)`}` });
     if (a.method === 'twfe' && binsBeyondWindow(panel, String(a.options.eventWindow))) {
       a.warnings.push({ code: 'HONEST_BINNED_ENDPOINTS', message: `--event-window ${String(a.options.eventWindow)} bins earlier/later event times into its end coefficients, and the bounds treat each bin as one period; widen the window to span the data for exact bounds` });
     }
