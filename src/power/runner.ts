@@ -47,6 +47,8 @@ export interface RunnerSettings {
   level: number;
   /** Resampling draws of bootstrap / placebo inference inside each power run. */
   reps: number;
+  /** its only: the error model of each run (default 'auto'). */
+  errors?: string | undefined;
 }
 
 function outcomeOf(a: Analysis, method: string): RunOutcome {
@@ -86,7 +88,9 @@ export function methodRunner(method: PowerMethod, s: RunnerSettings): MethodRunn
       // The error model ITS would choose on each simulated design (--errors auto: unit-root test, residual checks, AIC);
       // with OLS errors the test over-rejected (size 25% on the fixture, issue 22). The choice depends on the
       // pre-period and on residuals that the post-period level term absorbs, so shifts stay equivariant.
-      return make('auto', true, { family: 'gaussian', errors: 'auto', aggregate: 'mean', slope: false }, (seed) => ({ method, slope: false, errors: 'auto', seed, level }));
+      // Every error model keeps the post-level dummy, which absorbs a shift of the treated post
+      // cells, so the error parameters and hence the shifted estimate are unchanged: equivariant.
+      return make(s.errors ?? 'auto', true, { family: 'gaussian', errors: s.errors ?? 'auto', aggregate: 'mean', slope: false }, (seed) => ({ method, slope: false, errors: s.errors ?? 'auto', seed, level }));
     case 'twfe':
       return make('cluster-robust-CR1', true, { vcov: 'cluster', cluster: 'unit' }, (seed) => ({ method, vcov: 'cluster', seed, level }));
     case 'cs':

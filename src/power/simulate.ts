@@ -42,6 +42,8 @@ export interface PowerOptions {
   placebo: 'space' | 'time';
   /** Resampling draws inside each run (bootstrap / placebo inference). */
   reps: number;
+  /** its only: the error model of each run (`--errors`; default auto). */
+  errors?: string | undefined;
   /** Period index of a hypothetical start (periods before it are the history); default the first treated period. */
   start?: number | undefined;
   seed: number;
@@ -288,7 +290,7 @@ function prepareSimulation(panel: Panel, o: PowerOptions): SimulationSetup {
   if (o.placebo === 'time' && (h.treated.length < nTreated || h.treated.length === 0)) {
     throw new UsageError('TIME_PLACEBO_NEEDS_TREATED', `--placebo time moves the start of the panel's ${h.treated.length} treated area(s); --n-treated ${nTreated} is more than that (use --placebo space)`, { nTreated });
   }
-  const runner = methodRunner(o.method, { level: 1 - o.alpha, reps: o.reps });
+  const runner = methodRunner(o.method, { level: 1 - o.alpha, reps: o.reps, errors: o.errors });
   const evaluation: 'shift' | 'rerun' = runner.shiftEquivariant && o.effectType === 'additive' ? 'shift' : 'rerun';
   return { h, nTreated, post, minPre, runner, evaluation, sign: o.direction === 'decrease' ? -1 : 1, warnings };
 }

@@ -62,7 +62,34 @@ describe('vru-eval power on the fixture, every method', () => {
     const q = runCli(['power', FIXTURE, '--outcome', 'violence_rate', '--json', '--method', 'twfe', '--rate-per', '1000']);
     expect(q.code).toBe(2);
     expect(q.error().code).toBe('OPTION_NOT_USED');
+    const e = runCli(['power', ...ARGS, '--method', 'gsynth', '--errors', 'ar:1']);
+    expect(e.code).toBe(2);
+    expect(e.error().code).toBe('OPTION_NOT_FOR_METHOD');
+    const bad = runCli(['power', ...ARGS, '--method', 'its', '--errors', 'ar:x']);
+    expect(bad.code).toBe(2);
   });
+
+  it('its: --errors chooses the error model of every run and is recorded; OLS errors over-reject here, as POWER_SIZE says', () => {
+    const run = (errors: string[]) => {
+      const r = runCli(['power', ...ARGS, '--method', 'its', '--sims', '40', '--effects', '0,2', ...errors]);
+      expect(r.code, r.stderr).toBe(0);
+      const d = r.json();
+      expectValidDocument(d);
+      return d;
+    };
+    const auto = run([]);
+    const ar1 = run(['--errors', 'ar:1']);
+    const ols = run(['--errors', 'ols']);
+    expect(auto.options.runs.errors).toBe('auto');
+    expect(ar1.options.runs.errors).toBe('ar:1');
+    expect(ar1.power.inference).toBe('ar:1');
+    expect(ols.options.runs.errors).toBe('ols');
+    // Same designs (same seed), different error models: the curves differ.
+    expect(ols.power.curve.map((c: { power: number }) => c.power)).not.toEqual(auto.power.curve.map((c: { power: number }) => c.power));
+    // The fixture's treated mean has Durbin–Watson 0.56 under OLS: its placebo size is far above 5%.
+    expect(ols.power.size.value).toBeGreaterThan(0.1);
+    expect(ols.diagnostics.find((x: { code: string }) => x.code === 'POWER_SIZE').passed).toBe(false);
+  }, 120_000);
 
   it('what if: 4 treated areas and 6 months; nothing treated needs --start, --n-treated and --post', () => {
     const r = runCli(['power', ...ARGS, '--method', 'twfe', '--sims', '40', '--n-treated', '4', '--post', '6']);

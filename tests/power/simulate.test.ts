@@ -32,6 +32,24 @@ describe('shift evaluation = rerun for translation-equivariant methods', () => {
   }
 });
 
+describe('shift evaluation = rerun for its under each error model', () => {
+  const panel = readPanel(FIXTURE, { outcome: 'violence_rate' });
+  const h = history(panel, undefined);
+  const design: SimDesign = { units: h.pool, treated: new Set(h.pool.slice(0, 6)), start: h.T0 - 12, end: h.T0, seed: 99 };
+  for (const errors of ['ols', 'newey-west', 'ar:1', 'arma:1,1', 'arima:0,1,1', 'local-level']) {
+    it(`its --errors ${errors}`, async () => {
+      const runner = methodRunner('its', { level: 0.95, reps: 30, errors });
+      expect(runner.shiftEquivariant).toBe(true);
+      const a = await runner.run(designPanel(panel, design, 0, base), design.seed);
+      const b = await runner.run(designPanel(panel, design, 3.7, base), design.seed);
+      const tol = 1e-7 * (1 + Math.abs(a.att));
+      expect(Math.abs(b.att - (a.att - 3.7))).toBeLessThan(tol);
+      expect(Math.abs(b.ci![0] - (a.ci![0] - 3.7))).toBeLessThan(tol * 10);
+      expect(Math.abs(b.ci![1] - (a.ci![1] - 3.7))).toBeLessThan(tol * 10);
+    }, 60_000);
+  }
+});
+
 describe('MDE responds to the design as it must', () => {
   const T = 24;
   const run = (sigma: number, seed: number, nTreated: number) =>

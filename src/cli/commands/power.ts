@@ -29,6 +29,7 @@ export function powerCommand(ctx: CliContext): Command {
     const given = givenOptions(command);
     // every flag is used or rejected
     if (given.has('reps') && v.method !== 'gsynth' && v.method !== 'synth') throw new UsageError('OPTION_NOT_FOR_METHOD', `--reps sets the bootstrap / placebo draws of gsynth and synth; --method ${v.method} uses an analytic or jackknife interval (drop --reps)`, { flag: '--reps', method: v.method });
+    if (v.errors !== undefined && v.method !== 'its') throw new UsageError('OPTION_NOT_FOR_METHOD', `--errors sets the error model of ITS runs; --method ${v.method} has its own inference (drop --errors)`, { flag: '--errors', method: v.method });
     const popts = panelOptionsFrom(o);
     // --start without --treated-units: a hypothetical programme start (periods before it are the history)
     const hypothetical = popts.treatedUnits === undefined ? popts.start : undefined;
@@ -60,6 +61,7 @@ export function powerCommand(ctx: CliContext): Command {
       alpha: 1 - common.level,
       placebo: v.placebo,
       reps: v.reps,
+      errors: v.errors,
       start,
       seed: common.seed,
       outcomeScale: outcomeScale as 'rate' | 'count' | null,
