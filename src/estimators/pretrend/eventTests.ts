@@ -17,7 +17,9 @@
  * 4. Power of the Wald pre-test against linear trends (Roth 2022, "Pretest with caution",
  *    AER: Insights 4(3)): under δ_e = γ r_e, W ~ χ²_k(λ) with λ = γ² rᵀΣ⁻¹r (noncentral F(k, G − k, λ)
  *    in the Hotelling form); the slope the test detects with probability 0.8 is γ₈₀ = sqrt(λ₈₀ / rᵀΣ⁻¹r),
- *    λ₈₀ solving P(reject | λ) = 0.8.
+ *    λ₈₀ solving P(reject | λ) = 0.8. In the Hotelling form rᵀΣ⁻¹r is estimated by
+ *    rᵀV̂⁻¹r · (ν − k − 1)/ν, ν = G − 1, which removes the upward bias of the inverse of V̂
+ *    (inverseBiasFactor).
  */
 import { EstimationError } from '../../core/errors.js';
 import { solveSpd } from '../../core/linalg.js';
@@ -59,6 +61,18 @@ function qchisq(p: number, df: number): number {
 }
 
 /** P(χ²_k(λ) > x): Poisson(λ/2) mixture of central χ²_{k+2j} tails. */
+/**
+ * (ν − k − 1)/ν: rᵀV̂⁻¹r times this estimates rᵀΣ⁻¹r without bias when ν V̂ ~ Wishart(Σ, ν)
+ * (E[V̂⁻¹] = ν Σ⁻¹/(ν − k − 1)), which is the model behind the Hotelling form. The plug-in λ̂ is
+ * otherwise too large by ν/(ν − k − 1), so γ₈₀ came out too small: the held-out tests detected
+ * their reported γ₈₀ 75–76% of the time, not 80% (ascm leave-one-out with 40 areas, sdid, gsynth;
+ * 400 panels each). 1 when ν is unknown (χ² form) or too small for the mean to exist.
+ */
+export function inverseBiasFactor(nu: number | null, k: number): number {
+  if (nu === null || nu - k - 1 <= 0) return 1;
+  return (nu - k - 1) / nu;
+}
+
 export function noncentralChisqTail(x: number, k: number, lambda: number): number {
   if (lambda === 0) return 1 - pchisq(x, k);
   const h = lambda / 2;
@@ -162,7 +176,7 @@ export function preTrendTests(input: PreTrendInput, opts: { level: number; bound
   const lam = hotelling
     ? lambdaForPower((l) => noncentralFTail(qf(1 - alpha, k, G! - k), k, G! - k, l), 0.8)
     : lambdaForPower((l) => noncentralChisqTail(qchisq(1 - alpha, k), k, l), 0.8);
-  const slope80 = Math.sqrt(lam / rVr);
+  const slope80 = Math.sqrt(lam / (rVr * inverseBiasFactor(hotelling ? G! - 1 : null, k)));
 
   const summary = preTrendSummary({ k, pW, pT, alpha, bound: opts.bound, notRuledOut, slope80, unit: opts.unit });
   return {
