@@ -13,6 +13,8 @@
  *   errors under-cover (65% for 95% nominal in issue 21's runs). The fix is to remove the
  *   wandering trend with comparison areas that share it (--control --control-model difference)
  *   or to use a synthetic control.
+ * - SEASONALITY (diagnostic) / SEASONALITY_UNMODELLED (warning): monthly or quarterly data analysed
+ *   with --seasonality none whose pre-period shows a seasonal pattern (seasonalTest.ts, 1%).
  * - SHORT_PRE_PERIOD: fewer than max(8, 3m) pre-interruption periods for the m parameters the
  *   pre-period has to identify (intercept, trend, seasonal terms, covariates, dummies inside it,
  *   ARMA parameters), or under two seasonal cycles with --seasonality.
@@ -23,6 +25,7 @@ import type { Diagnostic, Warning } from '../../core/result.js';
 import type { Design } from './design.js';
 import { errorsLabel, isIntegrated, type ErrorModel, type ItsControlModel, type Seasonality } from './spec.js';
 import { adfTest, type AdfResult } from './unitRoot.js';
+import { seasonalFTest } from './seasonalTest.js';
 
 export interface ItsCheckInput {
   panel: Panel;
@@ -51,6 +54,9 @@ export function itsChecks(c: ItsCheckInput): { diagnostics: Diagnostic[]; warnin
   if (auto) warnings.push(auto);
   const short = shortPrePeriodWarning(c);
   if (short) warnings.push(short);
+  const seasonal = seasonalityCheck(c);
+  if (seasonal.diagnostic) diagnostics.push(seasonal.diagnostic);
+  if (seasonal.warning) warnings.push(seasonal.warning);
   return { diagnostics, warnings };
 }
 
@@ -61,12 +67,9 @@ function driftFix(c: ItsCheckInput): string {
   return 'the treated and comparison series drift apart, so the comparison does not share the treated trend: choose comparison areas that track the treated pre-period (--control a,b), or use a synthetic control (scm --method gsynth or ascm), which weights the areas to match it';
 }
 
-/**
- * ADF test on the pre-period of the series whose trend the counterfactual extrapolates: the analysed
- * series, treated − comparison when two series are stacked, log(y + 0.5) − offset for counts.
- */
-export function preSeriesAdf(c: Pick<ItsCheckInput, 'panel' | 'design' | 't1' | 'count' | 'seasonality'>): AdfResult | null {
-  const { design, t1, panel } = c;
+/** The pre-period of the series whose trend is extrapolated: analysed series, treated − comparison when stacked, log(y + 0.5) − offset for counts. */
+function preSeries(c: Pick<ItsCheckInput, 'design' | 't1' | 'count'>): Float64Array {
+  const { design, t1 } = c;
   const T = design.T;
   const pre = new Float64Array(t1);
   for (let t = 0; t < t1; t++) {
@@ -75,6 +78,44 @@ export function preSeriesAdf(c: Pick<ItsCheckInput, 'panel' | 'design' | 't1' | 
     if (c.count) v = Math.log(v + 0.5) - (design.offset ? design.offset[t]! : 0);
     pre[t] = v;
   }
+  return pre;
+}
+
+/**
+ * SEASONALITY (diagnostic) / SEASONALITY_UNMODELLED (warning): with `--seasonality none` on monthly
+ * or quarterly data, the prewhitened F test of season dummies on the pre-period (seasonalTest.ts)
+ * rejects at 1%. Nothing to check when seasonal terms are in the model or the data have no cycle.
+ */
+function seasonalityCheck(c: ItsCheckInput): { diagnostic: Diagnostic | null; warning: Warning | null } {
+  const { panel, t1 } = c;
+  const S = seasonLength(panel.frequency);
+  if (c.seasonality.type !== 'none' || S < 2) return { diagnostic: null, warning: null };
+  const unit = S === 12 ? 'month' : 'quarter';
+  const what = c.controlled ? 'the treated − comparison series' : c.count ? 'the log counts' : 'the analysed series';
+  const test = seasonalFTest(preSeries(c), Array.from({ length: t1 }, (_, t) => seasonOf(panel.ordinals[t]!, panel.frequency)), S);
+  if (!test) return { diagnostic: { code: 'SEASONALITY', passed: null, value: null, message: `seasonal pattern by ${unit} of year not tested: ${t1} pre-periods are under two cycles (${2 * S}) or too few for ${S - 1} seasonal terms` }, warning: null };
+  const p = test.pValue < 1e-4 ? '< 0.0001' : `= ${test.pValue.toPrecision(2)}`;
+  const found = `F(${test.df1}, ${test.df2}) = ${test.statistic.toFixed(2)}, p ${p}, seasonal swing ${fmt(test.amplitude)}${c.count ? ' on the log scale' : ''}`;
+  const message = `seasonal pattern by ${unit} of year in ${what} over the ${t1} pre-periods (F test of ${S - 1} ${unit} dummies added to level and trend, AR(1)-prewhitened, ρ̂ = ${test.rho.toFixed(2)}): ${found}`;
+  const passed = test.pValue >= 0.01;
+  const diagnostic: Diagnostic = { code: 'SEASONALITY', passed, value: test.pValue, message: passed ? `${message}; no seasonal terms needed at 1%` : message };
+  if (passed) return { diagnostic, warning: null };
+  return {
+    diagnostic,
+    warning: {
+      code: 'SEASONALITY_UNMODELLED',
+      message: `${what} ${c.count ? 'have' : 'has'} a seasonal pattern before ${panel.periods[t1]} (${found}) that --seasonality none leaves in the errors: the level change then mixes the effect with the seasons the post-period covers, and the interval is wider than it need be. Fix: --seasonality month${S === 12 ? ' (or fourier:2 for a smooth annual cycle)' : ' (quarter dummies)'}`,
+    },
+  };
+}
+
+/**
+ * ADF test on the pre-period of the series whose trend the counterfactual extrapolates: the analysed
+ * series, treated − comparison when two series are stacked, log(y + 0.5) − offset for counts.
+ */
+export function preSeriesAdf(c: Pick<ItsCheckInput, 'panel' | 'design' | 't1' | 'count' | 'seasonality'>): AdfResult | null {
+  const { t1, panel } = c;
+  const pre = preSeries(c);
   const seasons = c.seasonality.type !== 'none' ? seasonLength(panel.frequency) : 1;
   const season = seasons > 1 ? Float64Array.from({ length: t1 }, (_, t) => seasonOf(panel.ordinals[t]!, panel.frequency)) : null;
   return adfTest(pre, season, seasons);
