@@ -1,6 +1,6 @@
 /** The options of `vru-eval power` (see src/core/optionTable.ts). */
 import { choice, defineOptions, num, str, strList } from '../core/optionTable.js';
-import { parseErrors } from '../estimators/its/spec.js';
+import { parseErrors, parseSeasonality } from '../estimators/its/spec.js';
 import { POWER_METHODS } from './runner.js';
 
 export const POWER_OPTIONS = defineOptions({
@@ -15,6 +15,7 @@ export const POWER_OPTIONS = defineOptions({
   placebo: choice(['space', 'time'] as const, { flag: '--placebo <kind>', help: 'placebo in space (pseudo-treated never-treated areas) or in time (the treated areas at pseudo-start dates)', default: 'space' }),
   reps: num({ flag: '--reps <n>', help: 'resampling draws inside each run (gsynth bootstrap, synth placebo draws)', integer: true, min: 10, max: 1e6, default: 100 }),
   errors: str({ flag: '--errors <spec>', help: 'its only: error model of each simulated run, as in its --errors (ols, newey-west[:lag], ar:p, arma:p,q, arima:p,1,q, local-level; default auto, chosen on each design)', check: (v) => void parseErrors(v) }),
+  seasonality: str({ flag: '--seasonality <spec>', help: 'its only: seasonal terms of each simulated run, as in its --seasonality (none, month, fourier:K; default none); give it when its warns SEASONALITY_UNMODELLED', check: (v) => void parseSeasonality(v) }),
   outcomeScale: choice(['rate', 'count'] as const, { flag: '--outcome-scale <scale>', help: 'for offences over the post period: rate per --rate-per people (needs --population) or count' }),
   ratePer: num({ flag: '--rate-per <n>', help: 'the outcome is a rate per this many people', min: 0, exclusiveMin: true, default: 100000 }),
 });

@@ -49,6 +49,8 @@ export interface RunnerSettings {
   reps: number;
   /** its only: the error model of each run (default 'auto'). */
   errors?: string | undefined;
+  /** its only: seasonal terms of each run (default 'none'). */
+  seasonality?: string | undefined;
 }
 
 function outcomeOf(a: Analysis, method: string): RunOutcome {
@@ -90,7 +92,7 @@ export function methodRunner(method: PowerMethod, s: RunnerSettings): MethodRunn
       // pre-period and on residuals that the post-period level term absorbs, so shifts stay equivariant.
       // Every error model keeps the post-level dummy, which absorbs a shift of the treated post
       // cells, so the error parameters and hence the shifted estimate are unchanged: equivariant.
-      return make(s.errors ?? 'auto', true, { family: 'gaussian', errors: s.errors ?? 'auto', aggregate: 'mean', slope: false }, (seed) => ({ method, slope: false, errors: s.errors ?? 'auto', seed, level }));
+      return make(s.errors ?? 'auto', true, { family: 'gaussian', errors: s.errors ?? 'auto', seasonality: s.seasonality ?? 'none', aggregate: 'mean', slope: false }, (seed) => ({ method, slope: false, errors: s.errors ?? 'auto', seasonality: s.seasonality ?? 'none', seed, level }));
     case 'twfe':
       return make('cluster-robust-CR1', true, { vcov: 'cluster', cluster: 'unit' }, (seed) => ({ method, vcov: 'cluster', seed, level }));
     case 'cs':

@@ -44,6 +44,8 @@ export interface PowerOptions {
   reps: number;
   /** its only: the error model of each run (`--errors`; default auto). */
   errors?: string | undefined;
+  /** its only: seasonal terms of each run (`--seasonality`; default none). */
+  seasonality?: string | undefined;
   /** Period index of a hypothetical start (periods before it are the history); default the first treated period. */
   start?: number | undefined;
   seed: number;
@@ -290,7 +292,7 @@ function prepareSimulation(panel: Panel, o: PowerOptions): SimulationSetup {
   if (o.placebo === 'time' && (h.treated.length < nTreated || h.treated.length === 0)) {
     throw new UsageError('TIME_PLACEBO_NEEDS_TREATED', `--placebo time moves the start of the panel's ${h.treated.length} treated area(s); --n-treated ${nTreated} is more than that (use --placebo space)`, { nTreated });
   }
-  const runner = methodRunner(o.method, { level: 1 - o.alpha, reps: o.reps, errors: o.errors });
+  const runner = methodRunner(o.method, { level: 1 - o.alpha, reps: o.reps, errors: o.errors, seasonality: o.seasonality });
   const evaluation: 'shift' | 'rerun' = runner.shiftEquivariant && o.effectType === 'additive' ? 'shift' : 'rerun';
   return { h, nTreated, post, minPre, runner, evaluation, sign: o.direction === 'decrease' ? -1 : 1, warnings };
 }

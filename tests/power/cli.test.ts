@@ -67,9 +67,13 @@ describe('vru-eval power on the fixture, every method', () => {
     expect(e.error().code).toBe('OPTION_NOT_FOR_METHOD');
     const bad = runCli(['power', ...ARGS, '--method', 'its', '--errors', 'ar:x']);
     expect(bad.code).toBe(2);
+    const s = runCli(['power', ...ARGS, '--method', 'sdid', '--seasonality', 'month']);
+    expect(s.code).toBe(2);
+    expect(s.error().code).toBe('OPTION_NOT_FOR_METHOD');
+    expect(runCli(['power', ...ARGS, '--method', 'its', '--seasonality', 'fourier:x']).code).toBe(2);
   });
 
-  it('its: --errors chooses the error model of every run and is recorded; OLS errors over-reject here, as POWER_SIZE says', () => {
+  it('its: --errors and --seasonality choose the model of every run and are recorded; OLS errors over-reject here, as POWER_SIZE says', () => {
     const run = (errors: string[]) => {
       const r = runCli(['power', ...ARGS, '--method', 'its', '--sims', '40', '--effects', '0,2', ...errors]);
       expect(r.code, r.stderr).toBe(0);
@@ -80,6 +84,10 @@ describe('vru-eval power on the fixture, every method', () => {
     const auto = run([]);
     const ar1 = run(['--errors', 'ar:1']);
     const ols = run(['--errors', 'ols']);
+    const seasonal = run(['--seasonality', 'month']);
+    expect(seasonal.options.runs).toMatchObject({ errors: 'auto', seasonality: 'month' });
+    expect(auto.options.runs.seasonality).toBe('none');
+    expect(seasonal.power.curve.map((c: { power: number }) => c.power)).not.toEqual(auto.power.curve.map((c: { power: number }) => c.power));
     expect(auto.options.runs.errors).toBe('auto');
     expect(ar1.options.runs.errors).toBe('ar:1');
     expect(ar1.power.inference).toBe('ar:1');

@@ -36,9 +36,9 @@ describe('shift evaluation = rerun for its under each error model', () => {
   const panel = readPanel(FIXTURE, { outcome: 'violence_rate' });
   const h = history(panel, undefined);
   const design: SimDesign = { units: h.pool, treated: new Set(h.pool.slice(0, 6)), start: h.T0 - 12, end: h.T0, seed: 99 };
-  for (const errors of ['ols', 'newey-west', 'ar:1', 'arma:1,1', 'arima:0,1,1', 'local-level']) {
+  for (const errors of ['ols', 'newey-west', 'ar:1', 'arma:1,1', 'arima:0,1,1', 'local-level', 'auto + month']) {
     it(`its --errors ${errors}`, async () => {
-      const runner = methodRunner('its', { level: 0.95, reps: 30, errors });
+      const runner = methodRunner('its', { level: 0.95, reps: 30, ...(errors === 'auto + month' ? { seasonality: 'month' } : { errors }) });
       expect(runner.shiftEquivariant).toBe(true);
       const a = await runner.run(designPanel(panel, design, 0, base), design.seed);
       const b = await runner.run(designPanel(panel, design, 3.7, base), design.seed);

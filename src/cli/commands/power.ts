@@ -29,7 +29,9 @@ export function powerCommand(ctx: CliContext): Command {
     const given = givenOptions(command);
     // every flag is used or rejected
     if (given.has('reps') && v.method !== 'gsynth' && v.method !== 'synth') throw new UsageError('OPTION_NOT_FOR_METHOD', `--reps sets the bootstrap / placebo draws of gsynth and synth; --method ${v.method} uses an analytic or jackknife interval (drop --reps)`, { flag: '--reps', method: v.method });
-    if (v.errors !== undefined && v.method !== 'its') throw new UsageError('OPTION_NOT_FOR_METHOD', `--errors sets the error model of ITS runs; --method ${v.method} has its own inference (drop --errors)`, { flag: '--errors', method: v.method });
+    for (const [key, flag, what] of [['errors', '--errors', 'the error model'], ['seasonality', '--seasonality', 'the seasonal terms']] as const) {
+      if (v[key] !== undefined && v.method !== 'its') throw new UsageError('OPTION_NOT_FOR_METHOD', `${flag} sets ${what} of ITS runs; --method ${v.method} does not take it (drop ${flag})`, { flag, method: v.method });
+    }
     const popts = panelOptionsFrom(o);
     // --start without --treated-units: a hypothetical programme start (periods before it are the history)
     const hypothetical = popts.treatedUnits === undefined ? popts.start : undefined;
@@ -62,6 +64,7 @@ export function powerCommand(ctx: CliContext): Command {
       placebo: v.placebo,
       reps: v.reps,
       errors: v.errors,
+      seasonality: v.seasonality,
       start,
       seed: common.seed,
       outcomeScale: outcomeScale as 'rate' | 'count' | null,

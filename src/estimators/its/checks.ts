@@ -104,7 +104,7 @@ function seasonalityCheck(c: ItsCheckInput): { diagnostic: Diagnostic | null; wa
     diagnostic,
     warning: {
       code: 'SEASONALITY_UNMODELLED',
-      message: `${what} ${c.count ? 'have' : 'has'} a seasonal pattern before ${panel.periods[t1]} (${found}) that --seasonality none leaves in the errors: the level change then mixes the effect with the seasons the post-period covers, and the interval is wider than it need be. Fix: --seasonality month${S === 12 ? ' (or fourier:2 for a smooth annual cycle)' : ' (quarter dummies)'}`,
+      message: `${what} ${c.count ? 'have' : 'has'} a seasonal pattern before ${panel.periods[t1]} (${found}) that --seasonality none leaves in the errors: the level change then mixes the effect with the seasons the post-period covers, and the interval is wider than it need be. Fix: --seasonality month${S === 12 ? ' (or fourier:2 for a smooth annual cycle)' : ' (quarter dummies)'}, and check the model's placebo size on this panel with vru-eval power --method its --seasonality … (seasonal terms cost degrees of freedom on a short pre-period)`,
     },
   };
 }
