@@ -46,7 +46,7 @@ describe('synth programme-level placebo p-value with several treated units', () 
     expect(await codes(1)).not.toContain('PLACEBO_P_LIBERAL');
   }, 60_000);
 
-  it.skipIf(!SLOW)('size at 5%: one treated unit ≤ 5% + 2 MC SE; five treated within 2 MC SE of the quoted 11.5% (200 panels each)', async () => {
+  it.skipIf(!SLOW)('Monte Carlo size at 5%: one treated unit ≤ 5% + 2 MC SE; five treated within 2 MC SE of the quoted 11.5% (200 panels each)', async () => {
     const R = 200;
     const one = await size(1, R);
     const five = await size(5, R);
