@@ -13,6 +13,8 @@
  *   errors under-cover (65% for 95% nominal in issue 21's runs). The fix is to remove the
  *   wandering trend with comparison areas that share it (--control --control-model difference)
  *   or to use a synthetic control.
+ * - ERROR_MODEL_UNTESTED (warning): the pre-period is too short for the unit-root test, so the
+ *   error model cannot be checked (untestedWarning).
  * - SEASONALITY (diagnostic) / SEASONALITY_UNMODELLED (warning): monthly or quarterly data analysed
  *   with --seasonality none whose pre-period shows a seasonal pattern (seasonalTest.ts, 1%).
  * - SHORT_PRE_PERIOD: fewer than max(8, 3m) pre-interruption periods for the m parameters the
@@ -126,7 +128,7 @@ function unitRootCheck(c: ItsCheckInput): { diagnostic: Diagnostic | null; warni
   const adf = preSeriesAdf(c);
   const season = c.seasonality.type !== 'none' && seasonLength(panel.frequency) > 1;
   const what = c.controlled ? 'the treated − comparison series' : 'the analysed series';
-  if (!adf) return { diagnostic: { code: 'UNIT_ROOT', passed: null, value: null, message: `augmented Dickey–Fuller test of a unit root in ${what} before ${panel.periods[t1]} not computed: ${t1} pre-periods are too few` }, warning: null, wanders: false };
+  if (!adf) return { diagnostic: { code: 'UNIT_ROOT', passed: null, value: null, message: `augmented Dickey–Fuller test of a unit root in ${what} before ${panel.periods[t1]} not computed: ${t1} pre-periods are too few` }, warning: untestedWarning(c), wanders: false };
   const message = `augmented Dickey–Fuller test (constant, trend${season ? ', seasonal dummies' : ''}, ${adf.lags} lag(s)) on ${what} over the ${t1} pre-periods: τ = ${fmt(adf.statistic)}, 5% critical value ${fmt(adf.critical5)}; ${adf.stationary ? 'a unit root is rejected (the pre-period series is trend-stationary)' : 'a unit root (random-walk component) cannot be rejected'}`;
   const diagnostic: Diagnostic = { code: 'UNIT_ROOT', passed: adf.stationary, value: adf.statistic, message };
   if (adf.stationary) return { diagnostic, warning: null, wanders: false };
@@ -142,6 +144,23 @@ function unitRootCheck(c: ItsCheckInput): { diagnostic: Diagnostic | null; warni
       code: 'COUNTERFACTUAL_MAY_DRIFT',
       message: `${what} before ${panel.periods[t1]} behaves like a random walk (ADF τ = ${fmt(adf.statistic)} ≥ ${fmt(adf.critical5)}): the counterfactual extrapolates its pre-period trend, but such a series wanders away from that line, and a model with stationary errors gives intervals that are too narrow (a 95% interval covered 65% in simulations with a random-walk common trend). Fix: ${driftFix(c)}`,
     },
+  };
+}
+
+/**
+ * ERROR_MODEL_UNTESTED: the pre-period is too short for the unit-root test (and, on seasonal data,
+ * for the seasonality test), so `--errors auto` falls back to what the short residual checks allow
+ * and nothing can say whether the interval is right. Found on real data: City of London LSOAs
+ * (police.uk 2016–17, 12 pre-months) gave a "significant" ITS effect with no warning, and the
+ * placebo designs `power --method its` draws there (6 pre-months) rejected 28% of true nulls at 5%.
+ */
+function untestedWarning(c: ItsCheckInput): Warning {
+  const { t1, panel } = c;
+  const S = seasonLength(panel.frequency);
+  const seasonal = c.seasonality.type === 'none' && S > 1 && t1 < 2 * S;
+  return {
+    code: 'ERROR_MODEL_UNTESTED',
+    message: `${t1} pre-interruption periods are too few to test the error model: a random-walk trend (unit-root test)${seasonal ? ', a seasonal cycle' : ''} and autocorrelation beyond short lags cannot be checked, so the interval rests on assumptions these data cannot test and may be much too narrow (placebo designs drawn from police.uk City of London LSOAs, 6 pre-months each, rejected 28% of true nulls at 5%). Fix: measure the test's size on this panel with vru-eval power --method its, use a longer pre-period, or a comparison-based method (its --control, scm, did)`,
   };
 }
 
